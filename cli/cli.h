@@ -1,0 +1,53 @@
+/* Shared pieces of the pakt CLI: exit codes, error printing, options. */
+#ifndef PAKT_CLI_H
+#define PAKT_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "cli/client.h"
+#include "keys/datadir.h"
+#include "proto/mpx.h"
+
+/* Exit codes (documented in README.md, "Exit codes"). */
+enum cli_exit {
+	CLI_OK = 0,          /* success */
+	CLI_FAIL = 1,        /* the operation or check failed */
+	CLI_USAGE = 2,       /* bad command line */
+	CLI_NODAEMON = 3,    /* paktd is not running / connection lost */
+	CLI_NOINIT = 4,      /* no identity in the data directory */
+};
+
+struct cli_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;       /* one line for 'pakt --help' */
+	const char *usage;         /* full text for 'pakt CMD --help' */
+};
+
+extern const struct cli_cmd cli_cmds[];
+
+/* Print "pakt: what: why" to stderr; return the exit code for err (a
+ * PAKT_E... code). */
+int cli_fail(const char *what, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Print "pakt: CMD: why" and the command's usage; returns CLI_USAGE. */
+int cli_usage(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Print a command's help to stdout; returns CLI_OK. */
+int cli_help(const char *cmd);
+
+/* Resolve the data directory (--data-dir, $PAKT_HOME, default). */
+int cli_datadir(const char *arg, char out[DATADIR_PATH_MAX]);
+
+/* Connect to paktd of the data directory; prints the error itself. */
+int cli_connect(struct client *c, const char *datadir_arg, const char *what);
+
+/* Send a simple request and wait for its reply; prints errors. Returns a
+ * CLI exit code. */
+int cli_call(struct client *c, struct mpx_out *req, const msgpack_object **reply,
+	     const char *what);
+
+/* Parse a positive decimal count; false if not one. */
+bool cli_parse_count(const char *s, unsigned long long *out);
+
+#endif

@@ -1,0 +1,148 @@
+/* Blocking control-socket client. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include "cli/client.h"
+#include "keys/datadir.h"
+#include "proto/ctlmsg.h"
+#include "proto/err.h"
+
+int client_connect(struct client *c, const char *datadir)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char path[DATADIR_PATH_MAX];
+
+	memset(c, 0, sizeof *c);
+	c->fd = -1;
+	msgpack_unpacked_init(&c->msg);
+	if (datadir_file(datadir, DATADIR_SOCKET, path) != 0 || strlen(path) >= sizeof sa.sun_path) {
+		snprintf(c->why, sizeof c->why, "socket path too long: %s", path);
+		return PAKT_EINVAL;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+		snprintf(c->why, sizeof c->why, "paktd is not running (socket %s: %s); start it with 'paktd --data-dir %s'",
+			 path, strerror(errno), datadir);
+		return PAKT_ENOTRUNNING;
+	}
+	return 0;
+}
+
+void client_close(struct client *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	msgpack_unpacked_destroy(&c->msg);
+	free(c->buf);
+	c->buf = NULL;
+}
+
+int client_send(struct client *c, struct mpx_out *req)
+{
+	const char *p = req->sb.data;
+	size_t left = req->sb.size;
+
+	while (left > 0) {
+		ssize_t n = send(c->fd, p, left, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			snprintf(c->why, sizeof c->why, "lost the connection to paktd: %s", strerror(errno));
+			return PAKT_ENOTRUNNING;
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+	return 0;
+}
+
+static int read_full(struct client *c, uint8_t *p, size_t len, int timeout_ms)
+{
+	while (len > 0) {
+		struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
+		int pr = poll(&pfd, 1, timeout_ms);
+		ssize_t n;
+
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr == 0) {
+			snprintf(c->why, sizeof c->why, "paktd did not answer within %d ms", timeout_ms);
+			return PAKT_EIO;
+		}
+		n = read(c->fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			snprintf(c->why, sizeof c->why, "paktd closed the connection");
+			return PAKT_ENOTRUNNING;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int client_recv(struct client *c, const msgpack_object **out, int timeout_ms)
+{
+	uint8_t hdr[CTL_HDR_LEN];
+	uint32_t len;
+	int rc;
+
+	rc = read_full(c, hdr, sizeof hdr, timeout_ms);
+	if (rc != 0)
+		return rc;
+	len = ctl_frame_len(hdr);
+	if (len > CTL_FRAME_MAX) {
+		snprintf(c->why, sizeof c->why, "paktd sent an oversized message (%u bytes)", len);
+		return PAKT_EPROTO;
+	}
+	if (len > c->cap) {
+		uint8_t *p = realloc(c->buf, len);
+
+		if (p == NULL)
+			return PAKT_ENOMEM;
+		c->buf = p;
+		c->cap = len;
+	}
+	rc = read_full(c, c->buf, len, timeout_ms);
+	if (rc != 0)
+		return rc;
+	msgpack_unpacked_destroy(&c->msg);
+	msgpack_unpacked_init(&c->msg);
+	if (ctl_unpack(&c->msg, c->buf, len) != 0) {
+		snprintf(c->why, sizeof c->why, "paktd sent a malformed message");
+		return PAKT_EPROTO;
+	}
+	*out = &c->msg.data;
+	return 0;
+}
+
+int client_reply_error(struct client *c, const msgpack_object *m)
+{
+	uint64_t code;
+
+	if (mpx_get_u64(m, "code", &code) != 0)
+		return 0;
+	if (mpx_get_cstr(m, "error", c->why, sizeof c->why) != 0)
+		snprintf(c->why, sizeof c->why, "%s", pakt_strerror((int)code));
+	return code == 0 || code >= PAKT_E_COUNT ? PAKT_EPROTO : (int)code;
+}
+
+int client_call(struct client *c, struct mpx_out *req, const msgpack_object **reply)
+{
+	int rc = client_send(c, req);
+
+	if (rc == 0)
+		rc = client_recv(c, reply, 60000);
+	if (rc == 0)
+		rc = client_reply_error(c, *reply);
+	return rc;
+}

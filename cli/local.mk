@@ -1,0 +1,9 @@
+bin_PROGRAMS += pakt
+pakt_SOURCES = \
+	%D%/main.c %D%/cli.h \
+	%D%/commands.c %D%/cmds.h \
+	%D%/client.c %D%/client.h \
+	%D%/output.c %D%/output.h \
+	%D%/cmd_local.c %D%/cmd_feed.c %D%/cmd_node.c
+# config.o from libpaktd (pakt init writes the config); no libuv or SQLite.
+pakt_LDADD = libpaktd.a $(PAKT_LIBS) -lm

@@ -1,0 +1,154 @@
+/* pakt: the command-line client of a pakt node. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/cli.h"
+#include "keys/keys.h"
+#include "proto/ctlmsg.h"
+#include "proto/err.h"
+
+static const char main_usage[] =
+	"usage: pakt [--version] [--help] COMMAND [ARGS]\n"
+	"\n"
+	"pakt keeps a signed, replicated record of what partner organisations\n"
+	"say, measure and promise each other. Commands:\n"
+	"\n";
+
+static const char main_footer[] =
+	"\n"
+	"Every command takes --data-dir DIR (default: $PAKT_HOME, else\n"
+	"~/.local/share/pakt) and --help.\n"
+	"Exit codes: 0 ok, 1 operation or check failed, 2 usage error,\n"
+	"3 paktd not running, 4 no identity (run 'pakt init').\n";
+
+int cli_fail(const char *what, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "pakt: %s: ", what);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	switch (err) {
+	case PAKT_ENOTRUNNING: return CLI_NODAEMON;
+	case PAKT_ENOINIT: return CLI_NOINIT;
+	default: return CLI_FAIL;
+	}
+}
+
+static const struct cli_cmd *find_cmd(const char *name)
+{
+	for (const struct cli_cmd *c = cli_cmds; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+	const struct cli_cmd *c = find_cmd(cmd);
+	va_list ap;
+
+	fprintf(stderr, "pakt: %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (c != NULL) {
+		/* the first line of the usage text is the synopsis */
+		const char *nl = strchr(c->usage, '\n');
+
+		fprintf(stderr, "%.*s\n", nl ? (int)(nl - c->usage) : (int)strlen(c->usage), c->usage);
+		fprintf(stderr, "(see 'pakt %s --help')\n", cmd);
+	}
+	return CLI_USAGE;
+}
+
+int cli_help(const char *cmd)
+{
+	const struct cli_cmd *c = find_cmd(cmd);
+
+	if (c != NULL)
+		fputs(c->usage, stdout);
+	return CLI_OK;
+}
+
+int cli_datadir(const char *arg, char out[DATADIR_PATH_MAX])
+{
+	return datadir_resolve(arg, out);
+}
+
+int cli_connect(struct client *c, const char *datadir_arg, const char *what)
+{
+	char dir[DATADIR_PATH_MAX];
+	int rc;
+
+	if (cli_datadir(datadir_arg, dir) != 0) {
+		memset(c, 0, sizeof *c);
+		c->fd = -1;
+		msgpack_unpacked_init(&c->msg);
+		return cli_fail(what, PAKT_EINVAL, "no data directory: pass --data-dir DIR or set PAKT_HOME");
+	}
+	rc = client_connect(c, dir);
+	if (rc != 0)
+		return cli_fail(what, rc, "%s", c->why);
+	return CLI_OK;
+}
+
+int cli_call(struct client *c, struct mpx_out *req, const msgpack_object **reply,
+	     const char *what)
+{
+	int rc = client_call(c, req, reply);
+
+	return rc == 0 ? CLI_OK : cli_fail(what, rc, "%s", c->why);
+}
+
+bool cli_parse_count(const char *s, unsigned long long *out)
+{
+	char *end;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return false;
+	*out = strtoull(s, &end, 10);
+	return *end == '\0';
+}
+
+static void print_main_help(FILE *f)
+{
+	fputs(main_usage, f);
+	for (const struct cli_cmd *c = cli_cmds; c->name; c++)
+		fprintf(f, "  %-12s %s\n", c->name, c->summary);
+	fputs(main_footer, f);
+}
+
+int main(int argc, char **argv)
+{
+	const struct cli_cmd *cmd;
+
+	if (argc < 2) {
+		print_main_help(stderr);
+		return CLI_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		if (argc > 2 && find_cmd(argv[2]))
+			return cli_help(argv[2]);
+		print_main_help(stdout);
+		return CLI_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		puts("pakt " CTL_VERSION_STRING);
+		return CLI_OK;
+	}
+	cmd = find_cmd(argv[1]);
+	if (cmd == NULL) {
+		fprintf(stderr, "pakt: '%s' is not a pakt command; see 'pakt --help'\n", argv[1]);
+		return CLI_USAGE;
+	}
+	if (keys_global_init() != 0) {
+		fprintf(stderr, "pakt: libsodium failed to initialise\n");
+		return CLI_FAIL;
+	}
+	return cmd->run(argc - 1, argv + 1);
+}

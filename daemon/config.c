@@ -1,0 +1,189 @@
+/* Config file parsing and writing. */
+#include <ctype.h>
+#include <stdbool.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "daemon/config.h"
+#include "daemon/log.h"
+#include "proto/err.h"
+
+#define CONFIG_LINE_MAX 1024
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+static int copy_value(char *dst, size_t cap, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n >= cap)
+		return PAKT_ETOOBIG;
+	memcpy(dst, v, n + 1);
+	return 0;
+}
+
+/* Apply one key; returns a reason string on error, NULL when fine. */
+static const char *config_apply(struct config *c, const char *key, const char *val)
+{
+	if (strcmp(key, "name") == 0)
+		return copy_value(c->name, sizeof c->name, val) ? "name too long (max 128 bytes)" : NULL;
+	if (strcmp(key, "network") == 0) {
+		uint8_t raw[32];
+
+		if (*val != '\0' && id_decode(ID_NETWORK, val, raw) != 0)
+			return "network is not a valid initiative id (nw_...)";
+		return copy_value(c->network, sizeof c->network, val) ? "network too long" : NULL;
+	}
+	if (strcmp(key, "listen") == 0)
+		return copy_value(c->listen, sizeof c->listen, val) ? "listen too long" : NULL;
+	if (strcmp(key, "log_level") == 0) {
+		int lvl = log_level_parse(val);
+
+		if (lvl < 0)
+			return "log_level must be error, warn, info or debug";
+		c->log_level = lvl;
+		return NULL;
+	}
+	return "unknown key (known: name, log_level, network, listen)";
+}
+
+int config_load(struct config *c, const char *path, char *why, size_t whylen)
+{
+	char line[CONFIG_LINE_MAX + 2];
+	unsigned lineno = 0;
+	FILE *f;
+	int rc = 0;
+
+	memset(c, 0, sizeof *c);
+	c->log_level = LOG_LVL_INFO;
+	snprintf(c->listen, sizeof c->listen, "127.0.0.1:7420");
+	f = fopen(path, "r");
+	if (f == NULL)
+		return errno == ENOENT ? 0 : (snprintf(why, whylen, "%s: %s", path, strerror(errno)), PAKT_EIO);
+	while (fgets(line, sizeof line, f) != NULL) {
+		char *s, *eq;
+		const char *bad;
+
+		lineno++;
+		if (strlen(line) > CONFIG_LINE_MAX) {
+			snprintf(why, whylen, "%s:%u: line too long", path, lineno);
+			rc = PAKT_EFORMAT;
+			break;
+		}
+		s = trim(line);
+		if (*s == '\0' || *s == '#')
+			continue;
+		eq = strchr(s, '=');
+		if (eq == NULL) {
+			snprintf(why, whylen, "%s:%u: expected 'key = value'", path, lineno);
+			rc = PAKT_EFORMAT;
+			break;
+		}
+		*eq = '\0';
+		bad = config_apply(c, trim(s), trim(eq + 1));
+		if (bad != NULL) {
+			snprintf(why, whylen, "%s:%u: %s", path, lineno, bad);
+			rc = PAKT_EFORMAT;
+			break;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
+/* Write text to path via a temporary file and rename, so that a crash
+ * leaves either the old or the new file. */
+static int write_atomic(const char *path, const char *text, bool exclusive,
+			char *why, size_t whylen)
+{
+	char tmp[4200];
+	size_t n = strlen(text);
+	int fd;
+
+	if (exclusive && access(path, F_OK) == 0) {
+		snprintf(why, whylen, "%s already exists", path);
+		return PAKT_EEXIST;
+	}
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		goto fail;
+	if (write(fd, text, n) != (ssize_t)n || fsync(fd) != 0) {
+		close(fd);
+		unlink(tmp);
+		goto fail;
+	}
+	close(fd);
+	if (rename(tmp, path) != 0) {
+		unlink(tmp);
+		goto fail;
+	}
+	return 0;
+fail:
+	snprintf(why, whylen, "%s: %s", path, strerror(errno));
+	return PAKT_EIO;
+}
+
+int config_create(const char *path, const char *name, char *why, size_t whylen)
+{
+	char text[1024];
+
+	if (strchr(name, '\n') != NULL || strlen(name) > 128) {
+		snprintf(why, whylen, "name must be one line of at most 128 bytes");
+		return PAKT_EINVAL;
+	}
+	snprintf(text, sizeof text,
+		 "# pakt node configuration (see README.md, \"Configuration\")\n"
+		 "name = %s\n"
+		 "log_level = info\n"
+		 "listen = 127.0.0.1:7420\n", name);
+	return write_atomic(path, text, true, why, whylen);
+}
+
+int config_set(const char *path, const char *key, const char *value,
+	       char *why, size_t whylen)
+{
+	char line[CONFIG_LINE_MAX + 2], out[16384];
+	size_t used = 0, klen = strlen(key);
+	bool done = false;
+	FILE *f = fopen(path, "r");
+
+	out[0] = '\0';
+	if (f != NULL) {
+		while (fgets(line, sizeof line, f) != NULL) {
+			const char *s = line;
+
+			while (isspace((unsigned char)*s))
+				s++;
+			if (strncmp(s, key, klen) == 0 &&
+			    (isspace((unsigned char)s[klen]) || s[klen] == '=')) {
+				used += (size_t)snprintf(out + used, sizeof out - used, "%s = %s\n", key, value);
+				done = true;
+			} else {
+				used += (size_t)snprintf(out + used, sizeof out - used, "%s", line);
+			}
+			if (used >= sizeof out) {
+				fclose(f);
+				snprintf(why, whylen, "%s: file too large", path);
+				return PAKT_ETOOBIG;
+			}
+		}
+		fclose(f);
+	}
+	if (!done)
+		snprintf(out + used, sizeof out - used, "%s = %s\n", key, value);
+	return write_atomic(path, out, false, why, whylen);
+}

@@ -1,0 +1,28 @@
+/* The node's config file: text lines "key = value", '#' comments.
+ * Keys: name, log_level (error|warn|info|debug), network (default
+ * initiative id), listen (ADDR:PORT for peers). */
+#ifndef PAKT_CONFIG_H
+#define PAKT_CONFIG_H
+
+#include <stddef.h>
+#include "proto/id.h"
+
+struct config {
+	char name[129];
+	int log_level;                 /* enum log_level */
+	char network[ID_TEXT_MAX];     /* "" = none chosen */
+	char listen[256];
+};
+
+/* Defaults, then the file at path. An absent file leaves the defaults.
+ * Returns 0, or PAKT_EFORMAT with "PATH:LINE: reason" in why. */
+int config_load(struct config *c, const char *path, char *why, size_t whylen);
+
+/* Write a fresh config file (fails with PAKT_EEXIST if present). */
+int config_create(const char *path, const char *name, char *why, size_t whylen);
+
+/* Replace or add one key in the file (rewrites it atomically). */
+int config_set(const char *path, const char *key, const char *value,
+	       char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,36 @@
+/* Control socket server: a Unix socket (mode 0600) in the data directory
+ * that serves the pakt CLI with framed msgpack requests and streams. */
+#ifndef PAKT_CTL_H
+#define PAKT_CTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <uv.h>
+
+struct node;
+struct ctl_client;
+
+struct ctl {
+	uv_pipe_t server;
+	struct node *node;
+	struct ctl_client *clients;   /* doubly linked */
+	char path[108];
+	bool listening;
+	bool closing;
+	unsigned open_handles;        /* server + clients still to be closed */
+	void (*on_closed)(struct ctl *c);
+};
+
+/* Bind and listen at path (an old socket file left by a crash is
+ * replaced; the caller holds the data directory lock). */
+int ctl_start(struct ctl *c, struct node *n, const char *path, char *why,
+	      size_t whylen);
+
+/* New entries were stored: push them to streaming clients. */
+void ctl_notify(struct ctl *c);
+
+/* Stop listening, close every client, remove the socket file; on_closed
+ * runs once every handle is closed. */
+void ctl_stop(struct ctl *c, void (*on_closed)(struct ctl *c));
+
+#endif

@@ -1,0 +1,16 @@
+# paktd, and its modules as a library so that tests link them without main.
+noinst_LIBRARIES += libpaktd.a
+libpaktd_a_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(SQLITE_CFLAGS)
+libpaktd_a_SOURCES = \
+	%D%/log.c %D%/log.h \
+	%D%/config.c %D%/config.h \
+	%D%/store.c %D%/store.h \
+	%D%/verify.c %D%/verify.h \
+	%D%/node.c %D%/node.h \
+	%D%/ctl.c %D%/ctl.h
+PAKTD_LIBS = libpaktd.a $(PAKT_LIBS) $(UV_LIBS) $(SQLITE_LIBS)
+
+bin_PROGRAMS += paktd
+paktd_SOURCES = %D%/main.c
+paktd_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(SQLITE_CFLAGS)
+paktd_LDADD = $(PAKTD_LIBS)

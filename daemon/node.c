@@ -1,0 +1,144 @@
+/* The node's own feeds. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "daemon/ctl.h"
+#include "daemon/log.h"
+#include "daemon/node.h"
+#include "proto/body.h"
+#include "proto/err.h"
+#include "proto/id.h"
+
+uint64_t node_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+int node_pick_network(struct node *n, const uint8_t *explicit_net,
+		      uint8_t out[32], char *why, size_t whylen)
+{
+	uint8_t nets[2][32];
+	size_t count;
+	int rc;
+
+	if (explicit_net != NULL) {
+		memcpy(out, explicit_net, 32);
+		return 0;
+	}
+	if (n->cfg.network[0] != '\0')
+		return id_decode(ID_NETWORK, n->cfg.network, out);
+	rc = store_networks(n->store, nets, 2, &count);
+	if (rc != 0)
+		return rc;
+	if (count == 0) {
+		snprintf(why, whylen, "no initiative yet: create one with 'pakt initiative create NAME'");
+		return PAKT_ENONET;
+	}
+	if (count > 1) {
+		snprintf(why, whylen, "this node holds several initiatives: choose one with --network ID or set 'network' in the config");
+		return PAKT_EINVAL;
+	}
+	memcpy(out, nets[0], 32);
+	return 0;
+}
+
+int node_append(struct node *n, const uint8_t *network, const char *type,
+		const uint8_t *body, size_t body_len, struct entry *out,
+		char *why, size_t whylen)
+{
+	struct entry_header h = {.version = ENTRY_VERSION};
+	const struct entry *batch[1] = {out};
+	const uint8_t *sk;
+	uint64_t head_seq = 0;
+	int rc;
+
+	if (strlen(type) > ENTRY_TYPE_MAX)
+		return PAKT_EINVAL;
+	memcpy(h.author, n->id.pk, 32);
+	snprintf(h.type, sizeof h.type, "%s", type);
+	h.timestamp = node_now_ms();
+	if (network == NULL) {
+		h.seq = 1;       /* a genesis entry starts a new feed */
+	} else {
+		h.has_network = true;
+		memcpy(h.network, network, 32);
+		rc = store_head(n->store, network, n->id.pk, &head_seq, h.prev);
+		if (rc != 0 && rc != PAKT_ENOTFOUND) {
+			snprintf(why, whylen, "reading our feed head: %s", store_errmsg(n->store));
+			return rc;
+		}
+		h.seq = head_seq + 1;
+		h.has_prev = head_seq > 0;
+	}
+	sk = keys_sk_open(&n->id);
+	rc = entry_create(out, &h, body, body_len, sk);
+	keys_sk_close(&n->id);
+	if (rc != 0) {
+		snprintf(why, whylen, "%s", pakt_strerror(rc));
+		return rc;
+	}
+	/* Durable before anyone hears of it: the commit syncs the WAL. */
+	rc = store_append(n->store, batch, 1, (int64_t)node_now_ms(), NULL);
+	if (rc != 0) {
+		snprintf(why, whylen, "storing entry: %s", rc == PAKT_EDUP ? pakt_strerror(rc) : store_errmsg(n->store));
+		log_err("append %s seq %llu failed: %s", type, (unsigned long long)h.seq, why);
+		return rc;
+	}
+	if (n->ctl != NULL)
+		ctl_notify(n->ctl);
+	return 0;
+}
+
+int node_create_initiative(struct node *n, const char *name, const char *goal,
+			   uint8_t out[32], char *why, size_t whylen)
+{
+	const uint8_t (*admins)[32] = (const uint8_t (*)[32])n->id.pk;
+	struct mpx_out body;
+	struct entry e;
+	char text[ID_TEXT_MAX];
+	int rc;
+
+	mpx_init(&body);
+	rc = body_genesis(&body, name, goal, admins, 1);
+	if (rc != 0) {
+		snprintf(why, whylen, "initiative: %s", pakt_strerror(rc));
+		goto done;
+	}
+	rc = node_append(n, NULL, "genesis", (const uint8_t *)body.sb.data,
+			 body.sb.size, &e, why, whylen);
+	if (rc != 0)
+		goto done;
+	memcpy(out, e.hash, 32);
+	id_encode(ID_NETWORK, out, text);
+	log_info("created initiative %s (%s)", text, name);
+	if (n->cfg.network[0] == '\0') {
+		char cwhy[256];
+
+		if (config_set(n->config_path, "network", text, cwhy, sizeof cwhy) == 0)
+			snprintf(n->cfg.network, sizeof n->cfg.network, "%s", text);
+		else
+			log_warn("could not record the default initiative: %s", cwhy);
+	}
+done:
+	mpx_free(&body);
+	return rc;
+}
+
+int node_reload_config(struct node *n)
+{
+	struct config c;
+	char why[512];
+	int rc = config_load(&c, n->config_path, why, sizeof why);
+
+	if (rc != 0) {
+		log_err("config not reloaded, keeping the old one: %s", why);
+		return rc;
+	}
+	n->cfg = c;
+	log_set_level((enum log_level)c.log_level);
+	log_info("config reloaded from %s", n->config_path);
+	return 0;
+}

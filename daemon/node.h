@@ -1,0 +1,54 @@
+/* One organisation's node: its identity, store and config, and the rules
+ * for appending to its own feeds (sign, store durably, then announce). */
+#ifndef PAKT_NODE_H
+#define PAKT_NODE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+#include "daemon/config.h"
+#include "daemon/store.h"
+#include "keys/datadir.h"
+#include "keys/keys.h"
+#include "proto/entry.h"
+
+struct ctl;
+
+struct node {
+	uv_loop_t *loop;
+	char datadir[DATADIR_PATH_MAX];
+	char config_path[DATADIR_PATH_MAX];
+	char db_path[DATADIR_PATH_MAX];
+	struct config cfg;
+	struct keys_identity id;
+	struct store *store;
+	struct ctl *ctl;          /* told about every new stored entry */
+	uint64_t started_ms;
+};
+
+/* Wall-clock milliseconds since the Unix epoch. */
+uint64_t node_now_ms(void);
+
+/* The initiative an operation applies to: explicit (may be NULL), else the
+ * config's network, else the only one stored. PAKT_ENONET if there is
+ * none, PAKT_EINVAL if several and none chosen (why says so). */
+int node_pick_network(struct node *n, const uint8_t *explicit_net,
+		      uint8_t out[32], char *why, size_t whylen);
+
+/* Sign and durably store the next entry of our feed in network (NULL for a
+ * genesis entry). body: canonical map (borrowed). On success *out holds the
+ * entry (its body pointer is the caller's body). Connected readers are told
+ * after the commit. */
+int node_append(struct node *n, const uint8_t *network, const char *type,
+		const uint8_t *body, size_t body_len, struct entry *out,
+		char *why, size_t whylen);
+
+/* Create an initiative with us as first admin; out gets its id. Becomes the
+ * config's default network when none is set. */
+int node_create_initiative(struct node *n, const char *name, const char *goal,
+			   uint8_t out[32], char *why, size_t whylen);
+
+/* Re-read the config file (SIGHUP). Keeps the old config on error. */
+int node_reload_config(struct node *n);
+
+#endif

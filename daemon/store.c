@@ -1,0 +1,452 @@
+/* SQLite store of feeds and entries. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+#include "daemon/store.h"
+#include "proto/err.h"
+
+struct store {
+	sqlite3 *db;
+	bool readonly;
+	sqlite3_stmt *feed_get, *feed_add, *entry_add, *entry_at, *head;
+};
+
+/* Migrations: migrations[i] brings the schema from version i to i + 1. */
+static const char *const migrations[] = {
+	"CREATE TABLE feeds("
+	"  id INTEGER PRIMARY KEY,"
+	"  network BLOB NOT NULL,"
+	"  author BLOB NOT NULL,"
+	"  UNIQUE(network, author));"
+	"CREATE TABLE entries("
+	"  id INTEGER PRIMARY KEY,"
+	"  feed INTEGER NOT NULL REFERENCES feeds(id),"
+	"  seq INTEGER NOT NULL,"
+	"  hkey INTEGER NOT NULL,"      /* first 8 bytes of hash, for look-ups */
+	"  hash BLOB NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  ts INTEGER NOT NULL,"
+	"  header BLOB NOT NULL,"
+	"  sig BLOB NOT NULL,"
+	"  body BLOB,"                  /* NULL: redacted or not fetched */
+	"  received INTEGER NOT NULL,"
+	"  UNIQUE(feed, seq));"
+	"CREATE INDEX entries_hkey ON entries(hkey);",
+};
+#define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])
+
+_Static_assert(N_MIGRATIONS == STORE_SCHEMA_VERSION, "one migration per schema version");
+
+const char *store_errmsg(const struct store *s)
+{
+	return s != NULL && s->db != NULL ? sqlite3_errmsg(s->db) : "no database";
+}
+
+static int store_fail(struct store *s, char *why, size_t whylen, const char *what)
+{
+	snprintf(why, whylen, "%s: %s", what, store_errmsg(s));
+	return PAKT_EIO;
+}
+
+static int exec_sql(struct store *s, const char *sql)
+{
+	return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : PAKT_EIO;
+}
+
+static int schema_version(struct store *s, int *v)
+{
+	sqlite3_stmt *st;
+	int rc = PAKT_EIO;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return PAKT_EIO;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*v = sqlite3_column_int(st, 0);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int migrate(struct store *s, char *why, size_t whylen)
+{
+	char sql[64];
+	int v;
+
+	if (schema_version(s, &v) != 0)
+		return store_fail(s, why, whylen, "reading schema version");
+	if (v > (int)N_MIGRATIONS) {
+		snprintf(why, whylen, "database schema version %d is newer than this paktd (%d): upgrade pakt",
+			 v, STORE_SCHEMA_VERSION);
+		return PAKT_EVERSION;
+	}
+	for (; v < (int)N_MIGRATIONS; v++) {
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+		if (exec_sql(s, "BEGIN IMMEDIATE") != 0 ||
+		    exec_sql(s, migrations[v]) != 0 || exec_sql(s, sql) != 0) {
+			int rc = store_fail(s, why, whylen, "migrating schema");
+
+			exec_sql(s, "ROLLBACK");
+			return rc;
+		}
+		if (exec_sql(s, "COMMIT") != 0)
+			return store_fail(s, why, whylen, "migrating schema");
+	}
+	return 0;
+}
+
+static int prepare_all(struct store *s)
+{
+	static const struct { size_t off; const char *sql; } stmts[] = {
+		{offsetof(struct store, feed_get), "SELECT id FROM feeds WHERE network = ?1 AND author = ?2"},
+		{offsetof(struct store, feed_add), "INSERT INTO feeds(network, author) VALUES (?1, ?2)"},
+		{offsetof(struct store, entry_add),
+		 "INSERT INTO entries(feed, seq, hkey, hash, type, ts, header, sig, body, received)"
+		 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
+		{offsetof(struct store, entry_at), "SELECT hash FROM entries WHERE feed = ?1 AND seq = ?2"},
+		{offsetof(struct store, head),
+		 "SELECT e.seq, e.hash FROM entries e JOIN feeds f ON f.id = e.feed"
+		 " WHERE f.network = ?1 AND f.author = ?2 ORDER BY e.seq DESC LIMIT 1"},
+	};
+	for (size_t i = 0; i < sizeof stmts / sizeof stmts[0]; i++) {
+		sqlite3_stmt **slot = (sqlite3_stmt **)((char *)s + stmts[i].off);
+
+		if (sqlite3_prepare_v3(s->db, stmts[i].sql, -1, SQLITE_PREPARE_PERSISTENT,
+				       slot, NULL) != SQLITE_OK)
+			return PAKT_EIO;
+	}
+	return 0;
+}
+
+int store_open(struct store **out, const char *path, bool readonly,
+	       char *why, size_t whylen)
+{
+	int flags = readonly ? SQLITE_OPEN_READONLY
+			     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	struct store *s = calloc(1, sizeof *s);
+	int rc;
+
+	*out = NULL;
+	if (s == NULL)
+		return PAKT_ENOMEM;
+	s->readonly = readonly;
+	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+		rc = store_fail(s, why, whylen, path);
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_extended_result_codes(s->db, 1);
+	/* Reading the schema first detects a file that is not a database. */
+	if (exec_sql(s, "SELECT count(*) FROM sqlite_master") != 0) {
+		snprintf(why, whylen, "%s: %s (restore it from a backup or move it away; paktd does not overwrite it)",
+			 path, store_errmsg(s));
+		rc = PAKT_EIO;
+		goto fail;
+	}
+	if (!readonly) {
+		if (exec_sql(s, "PRAGMA journal_mode = WAL") != 0 ||
+		    exec_sql(s, "PRAGMA synchronous = FULL") != 0 ||
+		    exec_sql(s, "PRAGMA foreign_keys = ON") != 0) {
+			rc = store_fail(s, why, whylen, path);
+			goto fail;
+		}
+		rc = migrate(s, why, whylen);
+		if (rc != 0)
+			goto fail;
+	} else {
+		int v;
+
+		if (schema_version(s, &v) != 0 || v != STORE_SCHEMA_VERSION) {
+			snprintf(why, whylen, "%s: unexpected schema version", path);
+			rc = PAKT_EVERSION;
+			goto fail;
+		}
+	}
+	if (prepare_all(s) != 0) {
+		rc = store_fail(s, why, whylen, "preparing statements");
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	store_close(s);
+	return rc;
+}
+
+void store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	sqlite3_finalize(s->feed_get);
+	sqlite3_finalize(s->feed_add);
+	sqlite3_finalize(s->entry_add);
+	sqlite3_finalize(s->entry_at);
+	sqlite3_finalize(s->head);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+static int feed_id(struct store *s, const uint8_t *network, const uint8_t *author,
+		   bool create, int64_t *id)
+{
+	int rc;
+
+	sqlite3_reset(s->feed_get);
+	sqlite3_bind_blob(s->feed_get, 1, network, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(s->feed_get, 2, author, 32, SQLITE_STATIC);
+	rc = sqlite3_step(s->feed_get);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s->feed_get, 0);
+		sqlite3_reset(s->feed_get);
+		return 0;
+	}
+	sqlite3_reset(s->feed_get);
+	if (rc != SQLITE_DONE)
+		return PAKT_EIO;
+	if (!create)
+		return PAKT_ENOTFOUND;
+	sqlite3_reset(s->feed_add);
+	sqlite3_bind_blob(s->feed_add, 1, network, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(s->feed_add, 2, author, 32, SQLITE_STATIC);
+	rc = sqlite3_step(s->feed_add);
+	sqlite3_reset(s->feed_add);
+	if (rc != SQLITE_DONE)
+		return PAKT_EIO;
+	*id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+static int64_t hash_key(const uint8_t *hash)
+{
+	uint64_t k = 0;
+
+	for (int i = 0; i < 8; i++)
+		k = k << 8 | hash[i];
+	return (int64_t)k;
+}
+
+/* Insert one entry; 0 when stored or already present with the same hash. */
+static int append_one(struct store *s, const struct entry *e, int64_t received,
+		      int64_t *cached_feed, const uint8_t **cached_key, size_t *added)
+{
+	const uint8_t *net = entry_network(e);
+	int64_t fid;
+	int rc;
+
+	if (*cached_key != NULL && memcmp(cached_key[0], net, 32) == 0 &&
+	    memcmp(cached_key[1], e->h.author, 32) == 0) {
+		fid = *cached_feed;
+	} else {
+		rc = feed_id(s, net, e->h.author, true, &fid);
+		if (rc != 0)
+			return rc;
+		*cached_feed = fid;
+		cached_key[0] = net;
+		cached_key[1] = e->h.author;
+	}
+	sqlite3_stmt *st = s->entry_add;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, fid);
+	sqlite3_bind_int64(st, 2, (int64_t)e->h.seq);
+	sqlite3_bind_int64(st, 3, hash_key(e->hash));
+	sqlite3_bind_blob(st, 4, e->hash, 32, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, e->h.type, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, (int64_t)e->h.timestamp);
+	sqlite3_bind_blob(st, 7, e->header_bytes, (int)e->header_len, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 8, e->sig, PAKT_SIG_LEN, SQLITE_STATIC);
+	if (e->body != NULL)
+		sqlite3_bind_blob(st, 9, e->body, (int)e->body_len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 9);
+	sqlite3_bind_int64(st, 10, received);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE) {
+		(*added)++;
+		return 0;
+	}
+	if (rc != SQLITE_CONSTRAINT_UNIQUE)
+		return PAKT_EIO;
+	/* Same (feed, seq): harmless duplicate, or a fork. */
+	sqlite3_reset(s->entry_at);
+	sqlite3_bind_int64(s->entry_at, 1, fid);
+	sqlite3_bind_int64(s->entry_at, 2, (int64_t)e->h.seq);
+	rc = sqlite3_step(s->entry_at) == SQLITE_ROW &&
+	     sqlite3_column_bytes(s->entry_at, 0) == 32 &&
+	     memcmp(sqlite3_column_blob(s->entry_at, 0), e->hash, 32) == 0
+		     ? 0 : PAKT_EDUP;
+	sqlite3_reset(s->entry_at);
+	return rc;
+}
+
+int store_append(struct store *s, const struct entry *const *es, size_t n,
+		 int64_t received_ms, size_t *added)
+{
+	const uint8_t *cached_key[2] = {NULL, NULL};
+	int64_t cached_feed = 0;
+	size_t count = 0;
+	int rc = 0;
+
+	if (s->readonly)
+		return PAKT_EINVAL;
+	if (exec_sql(s, "BEGIN IMMEDIATE") != 0)
+		return PAKT_EIO;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = append_one(s, es[i], received_ms, &cached_feed, cached_key, &count);
+	if (rc == 0 && exec_sql(s, "COMMIT") == 0) {
+		if (added != NULL)
+			*added = count;
+		return 0;
+	}
+	if (rc == 0)
+		rc = PAKT_EIO;
+	exec_sql(s, "ROLLBACK");
+	return rc;
+}
+
+int store_head(struct store *s, const uint8_t network[32],
+	       const uint8_t author[32], uint64_t *seq, uint8_t hash[32])
+{
+	sqlite3_stmt *st = s->head;
+	int rc;
+
+	sqlite3_reset(st);
+	sqlite3_bind_blob(st, 1, network, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, author, 32, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 1) == 32) {
+		*seq = (uint64_t)sqlite3_column_int64(st, 0);
+		memcpy(hash, sqlite3_column_blob(st, 1), 32);
+		rc = 0;
+	} else {
+		rc = rc == SQLITE_DONE ? PAKT_ENOTFOUND : PAKT_EIO;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+static const uint8_t *blob32(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_bytes(st, col) == 32 ? sqlite3_column_blob(st, col) : NULL;
+}
+
+int store_scan(struct store *s, const struct store_query *q, store_row_cb cb,
+	       void *arg)
+{
+	static const uint8_t zero[32];
+	char sql[768];
+	sqlite3_stmt *st;
+	int rc = 0, step;
+
+	/* The inner query picks the rows; "last N" takes the newest N and the
+	 * outer query puts them back in order. */
+	snprintf(sql, sizeof sql,
+		 "SELECT * FROM (SELECT e.id, f.network, f.author, e.hash, e.seq, e.type, e.ts,"
+		 " e.received, e.header, e.sig, e.body, e.feed FROM entries e JOIN feeds f ON f.id = e.feed"
+		 " WHERE e.id > ?1 AND (?2 IS NULL OR f.network = ?2) AND (?3 IS NULL OR f.author = ?3)"
+		 " AND (?4 IS NULL OR e.type = ?4) ORDER BY %s LIMIT ?5) ORDER BY %s",
+		 q->by_feed ? "e.feed, e.seq" : (q->last ? "e.id DESC" : "e.id"),
+		 q->by_feed ? "feed, seq" : "id");
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return PAKT_EIO;
+	sqlite3_bind_int64(st, 1, q->after_rowid);
+	if (q->network)
+		sqlite3_bind_blob(st, 2, q->network, 32, SQLITE_STATIC);
+	if (q->author)
+		sqlite3_bind_blob(st, 3, q->author, 32, SQLITE_STATIC);
+	if (q->type)
+		sqlite3_bind_text(st, 4, q->type, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, q->last ? (int64_t)q->last : -1);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_row r = {
+			.rowid = sqlite3_column_int64(st, 0),
+			.network = blob32(st, 1),
+			.author = blob32(st, 2),
+			.hash = blob32(st, 3),
+			.seq = (uint64_t)sqlite3_column_int64(st, 4),
+			.type = (const char *)sqlite3_column_text(st, 5),
+			.timestamp = sqlite3_column_int64(st, 6),
+			.received = sqlite3_column_int64(st, 7),
+			.header = sqlite3_column_blob(st, 8),
+			.header_len = (size_t)sqlite3_column_bytes(st, 8),
+			.sig = sqlite3_column_blob(st, 9),
+			.sig_len = (size_t)sqlite3_column_bytes(st, 9),
+			.body = sqlite3_column_blob(st, 10),
+			.body_len = (size_t)sqlite3_column_bytes(st, 10),
+		};
+		/* A damaged row still reaches the callback, with zeros where a
+		 * column has the wrong size, so that verify can name it. */
+		if (r.network == NULL)
+			r.network = zero;
+		if (r.author == NULL)
+			r.author = zero;
+		if (r.hash == NULL)
+			r.hash = zero;
+		if (r.type == NULL)
+			r.type = "";
+		if (sqlite3_column_type(st, 10) == SQLITE_NULL)
+			r.body = NULL;
+		rc = cb(arg, &r);
+		if (rc != 0)
+			break;
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = PAKT_EIO;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int64_t count_of(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+int store_counts(struct store *s, uint64_t *entries, uint64_t *feeds,
+		 uint64_t *networks)
+{
+	int64_t e = count_of(s, "SELECT count(*) FROM entries");
+	int64_t f = count_of(s, "SELECT count(*) FROM feeds");
+	int64_t n = count_of(s, "SELECT count(DISTINCT network) FROM feeds");
+
+	if (e < 0 || f < 0 || n < 0)
+		return PAKT_EIO;
+	*entries = (uint64_t)e;
+	*feeds = (uint64_t)f;
+	*networks = (uint64_t)n;
+	return 0;
+}
+
+int64_t store_last_rowid(struct store *s)
+{
+	int64_t v = count_of(s, "SELECT coalesce(max(id), 0) FROM entries");
+
+	return v < 0 ? 0 : v;
+}
+
+int store_networks(struct store *s, uint8_t (*out)[32], size_t cap, size_t *n)
+{
+	sqlite3_stmt *st;
+	int step;
+
+	*n = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT network FROM feeds GROUP BY network ORDER BY min(id)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return PAKT_EIO;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW && *n < cap) {
+		const uint8_t *b = blob32(st, 0);
+
+		if (b != NULL)
+			memcpy(out[(*n)++], b, 32);
+	}
+	sqlite3_finalize(st);
+	return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : PAKT_EIO;
+}

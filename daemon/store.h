@@ -1,0 +1,79 @@
+/* The node's SQLite store: feeds and their entries, in WAL mode, with a
+ * schema versioned by PRAGMA user_version. Every write is one transaction
+ * committed with synchronous=FULL, so an acknowledged append survives a
+ * crash or power loss.
+ *
+ * Dedup is on (feed, seq) with a small-integer feed id; an entry hash is
+ * found through an index on its first 8 bytes (hkey), much cheaper than a
+ * unique index on 32 random bytes. */
+#ifndef PAKT_STORE_H
+#define PAKT_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "proto/entry.h"
+
+#define STORE_SCHEMA_VERSION 1
+
+struct store;
+
+/* Open (creating and migrating when writable) the database at path.
+ * readonly: for a second connection used off the loop thread.
+ * Returns 0, PAKT_EIO (why says what SQLite said), PAKT_EVERSION (schema
+ * newer than this build). */
+int store_open(struct store **out, const char *path, bool readonly,
+	       char *why, size_t whylen);
+/* NULL-safe. */
+void store_close(struct store *s);
+/* Last SQLite error text on this connection. */
+const char *store_errmsg(const struct store *s);
+
+/* Append entries, already decoded and checked by the caller, in one
+ * transaction. An entry already stored with the same hash is skipped; one
+ * stored with another hash at the same (network, author, seq) fails the
+ * whole batch with PAKT_EDUP. *added (may be NULL) gets the number of new
+ * rows. */
+int store_append(struct store *s, const struct entry *const *es, size_t n,
+		 int64_t received_ms, size_t *added);
+
+/* Latest seq and hash of a feed; PAKT_ENOTFOUND if it has no entries. */
+int store_head(struct store *s, const uint8_t network[32],
+	       const uint8_t author[32], uint64_t *seq, uint8_t hash[32]);
+
+/* One stored row, borrowed for the duration of a scan callback. */
+struct store_row {
+	int64_t rowid;
+	const uint8_t *network, *author, *hash;   /* 32 bytes each */
+	uint64_t seq;
+	const char *type;
+	int64_t timestamp, received;
+	const uint8_t *header, *sig, *body;       /* body NULL if absent */
+	size_t header_len, sig_len, body_len;
+};
+
+struct store_query {
+	const uint8_t *network;    /* NULL: every network */
+	const uint8_t *author;     /* NULL: every author */
+	const char *type;          /* NULL: every type */
+	int64_t after_rowid;       /* only rows after this one */
+	uint64_t last;             /* 0: all; else only the last N (in order) */
+	bool by_feed;              /* order by feed then seq, else by arrival */
+};
+
+/* Return nonzero from the callback to stop; store_scan returns that value. */
+typedef int (*store_row_cb)(void *arg, const struct store_row *row);
+int store_scan(struct store *s, const struct store_query *q, store_row_cb cb,
+	       void *arg);
+
+/* Totals for status. */
+int store_counts(struct store *s, uint64_t *entries, uint64_t *feeds,
+		 uint64_t *networks);
+/* Highest rowid (0 if empty), to start a live stream after it. */
+int64_t store_last_rowid(struct store *s);
+
+/* The networks that have at least one feed here, up to cap; *n gets the
+ * number written. */
+int store_networks(struct store *s, uint8_t (*out)[32], size_t cap, size_t *n);
+
+#endif

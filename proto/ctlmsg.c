@@ -1,0 +1,56 @@
+/* Control protocol framing and message unpacking. */
+#include <string.h>
+#include "proto/ctlmsg.h"
+#include "proto/err.h"
+
+void ctl_begin(struct mpx_out *o)
+{
+	static const char zero[CTL_HDR_LEN];
+
+	mpx_reset(o);
+	msgpack_sbuffer_write(&o->sb, zero, sizeof zero);
+}
+
+int ctl_finish(struct mpx_out *o)
+{
+	size_t n = o->sb.size - CTL_HDR_LEN;
+	unsigned char *p = (unsigned char *)o->sb.data;
+
+	if (n > CTL_FRAME_MAX)
+		return PAKT_ETOOBIG;
+	p[0] = (unsigned char)(n >> 24);
+	p[1] = (unsigned char)(n >> 16);
+	p[2] = (unsigned char)(n >> 8);
+	p[3] = (unsigned char)n;
+	return 0;
+}
+
+uint32_t ctl_frame_len(const uint8_t hdr[CTL_HDR_LEN])
+{
+	return (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 |
+	       (uint32_t)hdr[2] << 8 | hdr[3];
+}
+
+int ctl_unpack(msgpack_unpacked *u, const uint8_t *buf, size_t len)
+{
+	size_t off = 0;
+
+	if (len > CTL_FRAME_MAX)
+		return PAKT_ETOOBIG;
+	/* msgpack-c bounds nesting itself (32 levels) and fails cleanly. */
+	if (msgpack_unpack_next(u, (const char *)buf, len, &off) !=
+	    MSGPACK_UNPACK_SUCCESS)
+		return PAKT_EPROTO;
+	if (off != len || u->data.type != MSGPACK_OBJECT_MAP)
+		return PAKT_EPROTO;
+	return 0;
+}
+
+void ctl_error_reply(struct mpx_out *o, int code, const char *msg)
+{
+	ctl_begin(o);
+	msgpack_pack_map(&o->pk, 2);
+	mpx_kv_u64(&o->pk, "code", (uint64_t)code);
+	mpx_kv_str(&o->pk, "error", msg);
+	ctl_finish(o);
+}

@@ -1,0 +1,34 @@
+/* Text ids: a prefix naming the kind, then lowercase base32 (RFC 4648
+ * alphabet, no padding) of the 32 raw bytes followed by a 4-byte checksum
+ * (the first 4 bytes of BLAKE2b-256(prefix || raw)), so that a mistyped or
+ * truncated id is rejected, never taken for another key. */
+#ifndef PAKT_ID_H
+#define PAKT_ID_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum id_kind {
+	ID_KEY,      /* an organisation's Ed25519 public key: "pk_..." */
+	ID_ENTRY,    /* an entry hash: "en_..." */
+	ID_NETWORK,  /* an initiative (hash of its genesis entry): "nw_..." */
+};
+
+/* prefix (3) + base32 of 36 bytes (58) + NUL */
+#define ID_TEXT_LEN 61
+#define ID_TEXT_MAX (ID_TEXT_LEN + 1)
+
+/* Write the text form of raw into out (NUL-terminated). */
+void id_encode(enum id_kind kind, const uint8_t raw[32], char out[ID_TEXT_MAX]);
+
+/* Parse text (NUL-terminated, upper or lower case) into raw. Returns 0,
+ * PAKT_EIDPREFIX, PAKT_EIDLEN, PAKT_EIDCHAR or PAKT_EIDCHECKSUM. */
+int id_decode(enum id_kind kind, const char *text, uint8_t raw[32]);
+
+/* The prefix of a kind, e.g. "pk_". */
+const char *id_prefix(enum id_kind kind);
+
+/* A short display form: prefix + the first 8 base32 characters. */
+void id_short(enum id_kind kind, const uint8_t raw[32], char out[16]);
+
+#endif

@@ -1,0 +1,9 @@
+noinst_LIBRARIES += libpakt.a
+libpakt_a_SOURCES = \
+	%D%/err.c %D%/err.h \
+	%D%/canon.c %D%/canon.h \
+	%D%/mpx.c %D%/mpx.h \
+	%D%/id.c %D%/id.h \
+	%D%/entry.c %D%/entry.h \
+	%D%/body.c %D%/body.h \
+	%D%/ctlmsg.c %D%/ctlmsg.h

@@ -1,0 +1,107 @@
+# Shared helpers for integration tests: TAP output, real paktd processes
+# in temporary data directories, bounded waits, sanitizer-report checks.
+# Source it from a test; it sets a trap that stops every daemon it started.
+
+set -u
+BUILD=${PAKT_BUILDDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+SRC=${PAKT_SRCDIR:-$BUILD}
+PAKT="$BUILD/pakt"
+PAKTD="$BUILD/paktd"
+# Unix socket paths are short: keep the temporary root short too.
+T_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/pakt.XXXXXX")
+T_N=0
+T_FAILED=0
+T_DAEMONS=""
+export PAKT_HOME="$T_ROOT/unused-home"
+
+ok() {      # ok CONDITION_EXIT_CODE DESCRIPTION
+	T_N=$((T_N + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $T_N - $2"
+	else
+		echo "not ok $T_N - $2"
+		T_FAILED=$((T_FAILED + 1))
+	fi
+}
+check() {   # check DESCRIPTION COMMAND...: ok if the command succeeds
+	local d=$1; shift
+	if "$@"; then ok 0 "$d"; else ok 1 "$d"; fi
+}
+diag() { echo "# $*"; }
+plan() { echo "1..$1"; }
+
+# Wait (at most $2 tenths of a second) for the command "$3..." to succeed.
+wait_for() {
+	local n=$1; shift
+	while [ "$n" -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+node_dir() { echo "$T_ROOT/$1"; }
+
+# init_node NAME [pakt init args...]
+init_node() {
+	local name=$1; shift
+	"$PAKT" init --data-dir "$(node_dir "$name")" --name "$name" "$@" >/dev/null
+}
+
+# start_daemon NAME [paktd args...]: start paktd on an initialised node and
+# wait until its control socket answers (10 s at most).
+start_daemon() {
+	local name=$1 dir; shift
+	dir=$(node_dir "$name")
+	"$PAKTD" --data-dir "$dir" "$@" 2>>"$dir/paktd.log" &
+	echo $! >"$dir/paktd.pid"
+	T_DAEMONS="$T_DAEMONS $name"
+	if ! wait_for 100 grep -q "listening on control socket" "$dir/paktd.log"; then
+		diag "paktd $name did not start:"; sed 's/^/#   /' "$dir/paktd.log"
+		return 1
+	fi
+	# the log line may precede the first accept by a hair
+	wait_for 50 "$PAKT" status --data-dir "$dir"
+}
+
+daemon_pid() { cat "$(node_dir "$1")/paktd.pid" 2>/dev/null; }
+
+# stop_daemon NAME: SIGTERM, then wait (10 s at most); returns paktd's exit code.
+stop_daemon() {
+	local pid rc
+	pid=$(daemon_pid "$1") || return 0
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null || return 0
+	wait_for 100 sh -c "! kill -0 $pid" || { kill -KILL "$pid" 2>/dev/null; }
+	wait "$pid" 2>/dev/null; rc=$?
+	rm -f "$(node_dir "$1")/paktd.pid"
+	return $rc
+}
+
+# kill9_daemon NAME: simulate a crash.
+kill9_daemon() {
+	local pid
+	pid=$(daemon_pid "$1") || return 0
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	rm -f "$(node_dir "$1")/paktd.pid"
+	return 0
+}
+
+# No sanitizer or leak report in any daemon's log.
+no_sanitizer_reports() {
+	! grep -l -E "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" "$T_ROOT"/*/paktd.log 2>/dev/null
+}
+
+p() {        # p NAME ARGS...: run pakt against node NAME
+	local name=$1; shift
+	"$PAKT" "$@" --data-dir "$(node_dir "$name")"
+}
+
+finish() {
+	local n
+	for n in $T_DAEMONS; do stop_daemon "$n" >/dev/null 2>&1; done
+	if [ "${T_KEEP:-}" = "" ]; then rm -rf "$T_ROOT"; else diag "kept $T_ROOT"; fi
+}
+trap finish EXIT

@@ -1,0 +1,16 @@
+# Tests: cmocka unit tests and sh integration tests both speak TAP, so that
+# every test case is counted by automake's TAP driver.
+PAKT_TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(UV_CFLAGS) $(SQLITE_CFLAGS)
+PAKT_TEST_LIBS = $(PAKT_LIBS) $(CMOCKA_LIBS)
+
+TEST_EXTENSIONS = .sh
+LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+SH_LOG_DRIVER = $(LOG_DRIVER)
+AM_TESTS_ENVIRONMENT = \
+	CMOCKA_MESSAGE_OUTPUT=TAP; export CMOCKA_MESSAGE_OUTPUT; \
+	PAKT_BUILDDIR='$(abs_top_builddir)'; export PAKT_BUILDDIR; \
+	PAKT_SRCDIR='$(abs_top_srcdir)'; export PAKT_SRCDIR;
+
+include %D%/unit/local.mk
+include %D%/integration/local.mk
+include %D%/bench/local.mk

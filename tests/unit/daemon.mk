@@ -1,0 +1,1 @@
+# unit tests of daemon/ (filled by its owner)

@@ -1,0 +1,4 @@
+# Unit tests: one cmocka program per module, one group per program (one TAP plan).
+include %D%/proto.mk
+include %D%/keys.mk
+include %D%/daemon.mk
