@@ -113,10 +113,6 @@ static int write_atomic(const char *path, const char *text, bool exclusive,
 	size_t n = strlen(text);
 	int fd;
 
-	if (exclusive && access(path, F_OK) == 0) {
-		snprintf(why, whylen, "%s already exists", path);
-		return PAKT_EEXIST;
-	}
 	snprintf(tmp, sizeof tmp, "%s.tmp", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0)
@@ -127,10 +123,20 @@ static int write_atomic(const char *path, const char *text, bool exclusive,
 		goto fail;
 	}
 	close(fd);
-	if (rename(tmp, path) != 0) {
+	/* link() fails if path exists: an exclusive create without a race */
+	if (exclusive ? link(tmp, path) != 0 : rename(tmp, path) != 0) {
+		int err = errno;
+
 		unlink(tmp);
+		if (err == EEXIST) {
+			snprintf(why, whylen, "%s already exists", path);
+			return PAKT_EEXIST;
+		}
+		errno = err;
 		goto fail;
 	}
+	if (exclusive)
+		unlink(tmp);
 	return 0;
 fail:
 	snprintf(why, whylen, "%s: %s", path, strerror(errno));
@@ -159,7 +165,13 @@ int config_set(const char *path, const char *key, const char *value,
 	char line[CONFIG_LINE_MAX + 2], out[16384];
 	size_t used = 0, klen = strlen(key);
 	bool done = false;
-	FILE *f = fopen(path, "r");
+	FILE *f;
+
+	if (strpbrk(key, "\n=#") != NULL || strchr(value, '\n') != NULL) {
+		snprintf(why, whylen, "config keys and values are single lines");
+		return PAKT_EINVAL;
+	}
+	f = fopen(path, "r");
 
 	out[0] = '\0';
 	if (f != NULL) {
@@ -183,7 +195,15 @@ int config_set(const char *path, const char *key, const char *value,
 		}
 		fclose(f);
 	}
-	if (!done)
-		snprintf(out + used, sizeof out - used, "%s = %s\n", key, value);
+	if (!done) {
+		/* the last line may lack its newline */
+		if (used > 0 && out[used - 1] != '\n')
+			used += (size_t)snprintf(out + used, sizeof out - used, "\n");
+		used += (size_t)snprintf(out + used, sizeof out - used, "%s = %s\n", key, value);
+	}
+	if (used >= sizeof out) {
+		snprintf(why, whylen, "%s: file too large", path);
+		return PAKT_ETOOBIG;
+	}
 	return write_atomic(path, out, false, why, whylen);
 }

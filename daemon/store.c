@@ -145,6 +145,15 @@ int store_open(struct store **out, const char *path, bool readonly,
 		goto fail;
 	}
 	if (!readonly) {
+		int v;
+
+		/* Refuse a newer schema before changing anything in the file. */
+		if (schema_version(s, &v) == 0 && v > STORE_SCHEMA_VERSION) {
+			snprintf(why, whylen, "database schema version %d is newer than this paktd (%d): upgrade pakt",
+				 v, STORE_SCHEMA_VERSION);
+			rc = PAKT_EVERSION;
+			goto fail;
+		}
 		if (exec_sql(s, "PRAGMA journal_mode = WAL") != 0 ||
 		    exec_sql(s, "PRAGMA synchronous = FULL") != 0 ||
 		    exec_sql(s, "PRAGMA foreign_keys = ON") != 0) {
@@ -346,7 +355,8 @@ int store_scan(struct store *s, const struct store_query *q, store_row_cb cb,
 		 " e.received, e.header, e.sig, e.body, e.feed FROM entries e JOIN feeds f ON f.id = e.feed"
 		 " WHERE e.id > ?1 AND (?2 IS NULL OR f.network = ?2) AND (?3 IS NULL OR f.author = ?3)"
 		 " AND (?4 IS NULL OR e.type = ?4) ORDER BY %s LIMIT ?5) ORDER BY %s",
-		 q->by_feed ? "e.feed, e.seq" : (q->last ? "e.id DESC" : "e.id"),
+		 q->by_feed ? (q->last ? "e.feed DESC, e.seq DESC" : "e.feed, e.seq")
+			    : (q->last ? "e.id DESC" : "e.id"),
 		 q->by_feed ? "feed, seq" : "id");
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return PAKT_EIO;

@@ -46,15 +46,17 @@ static int check_row(struct walk *w, const struct store_row *row, const char **w
 			      row->body, row->body_len);
 	if (rc != 0)
 		return rc;
+	/* The signature first: a damaged header or signature also changes the
+	 * entry hash, and "bad signature" is the reason that explains it. */
+	rc = entry_verify(&e);
+	if (rc != 0)
+		return rc;
 	if (e.h.seq != row->seq || memcmp(e.hash, row->hash, 32) != 0 ||
 	    memcmp(entry_network(&e), row->network, 32) != 0 ||
 	    memcmp(e.h.author, row->author, 32) != 0) {
 		*why = "stored index columns do not match the signed header";
 		return PAKT_ECHAIN;
 	}
-	rc = entry_verify(&e);
-	if (rc != 0)
-		return rc;
 	if (row->seq == 1)
 		return 0;
 	if (!w->in_feed || w->prev_seq + 1 != row->seq) {

@@ -1,1 +1,19 @@
-# unit tests of daemon/ (filled by its owner)
+# Unit tests of daemon/: one cmocka program per module (libpaktd.a needs
+# libuv and SQLite, hence PAKTD_LIBS).
+check_PROGRAMS += tests/unit/test_store
+tests_unit_test_store_SOURCES = tests/unit/test_store.c tests/unit/testutil.h
+tests_unit_test_store_CFLAGS = $(PAKT_TEST_CFLAGS)
+tests_unit_test_store_LDADD = $(PAKTD_LIBS) $(CMOCKA_LIBS)
+TESTS += tests/unit/test_store
+
+check_PROGRAMS += tests/unit/test_verify
+tests_unit_test_verify_SOURCES = tests/unit/test_verify.c tests/unit/testutil.h
+tests_unit_test_verify_CFLAGS = $(PAKT_TEST_CFLAGS)
+tests_unit_test_verify_LDADD = $(PAKTD_LIBS) $(CMOCKA_LIBS)
+TESTS += tests/unit/test_verify
+
+check_PROGRAMS += tests/unit/test_config
+tests_unit_test_config_SOURCES = tests/unit/test_config.c
+tests_unit_test_config_CFLAGS = $(PAKT_TEST_CFLAGS)
+tests_unit_test_config_LDADD = $(PAKTD_LIBS) $(CMOCKA_LIBS)
+TESTS += tests/unit/test_config

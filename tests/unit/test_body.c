@@ -195,8 +195,7 @@ static void test_genesis_build(void **state)
 	mpx_free(&o);
 }
 
-/* The genesis builder refuses no admins, too many, duplicates, empty or
- * long names, bad UTF-8. */
+/* body_genesis refuses 0 or 17 admins, repeats, empty/long names, bad UTF-8. */
 static void test_genesis_build_refusals(void **state)
 {
 	static char name[BODY_NAME_MAX + 2];
@@ -224,8 +223,7 @@ static void test_genesis_build_refusals(void **state)
 	mpx_free(&o);
 }
 
-/* A genesis with an empty admin list, a duplicate admin, a short key:
- * PAKT_EBODY. */
+/* A genesis with no admins, a repeated admin, a 31-byte key: PAKT_EBODY. */
 static void test_genesis_admins(void **state)
 {
 	char why[128];

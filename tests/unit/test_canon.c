@@ -163,8 +163,7 @@ static void test_nan(void **state)
 	assert_int_equal(check_hex("cbfff0000000000000"), 0);
 }
 
-/* Invalid UTF-8 in a value string: bad continuation, overlong, surrogate,
- * above U+10FFFF, lone continuation, truncated sequence. */
+/* Invalid UTF-8 in values: bad continuation, overlong, surrogate, > U+10FFFF, cut. */
 static void test_utf8_value(void **state)
 {
 	assert_int_equal(check_hex("a2c328"), PAKT_EUTF8);
@@ -238,8 +237,7 @@ static void test_trailing(void **state)
 	assert_int_equal(check_hex("80c0"), PAKT_ETRAILING);
 }
 
-/* Input that ends inside a value: empty, short int, short string, short
- * array, a huge declared count, a map missing its value. */
+/* Input that ends inside a value (empty, short int/str/array, huge count). */
 static void test_truncated(void **state)
 {
 	assert_int_equal(canon_check((const uint8_t *)"", 0, 8), PAKT_ETRUNC);
@@ -252,8 +250,7 @@ static void test_truncated(void **state)
 	assert_int_equal(check_hex("cb3ff0"), PAKT_ETRUNC);
 }
 
-/* Nesting: exactly max_depth passes, one more is PAKT_EDEPTH; a scalar is
- * depth 0; maps count like arrays. */
+/* Nesting: max_depth passes, one more is PAKT_EDEPTH (scalar = depth 0). */
 static void test_depth(void **state)
 {
 	uint8_t buf[64];
@@ -269,8 +266,7 @@ static void test_depth(void **state)
 				   "81a16181a16181a16101"), PAKT_EDEPTH);
 }
 
-/* A depth above CANON_DEPTH_LIMIT is clamped: 33 levels always fail, 32
- * levels unpack through msgpack-c. */
+/* max_depth is clamped to 32: 33 levels fail, 32 unpack through msgpack-c. */
 static void test_depth_limit(void **state)
 {
 	uint8_t buf[64];

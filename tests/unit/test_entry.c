@@ -332,8 +332,7 @@ static void test_from_parts(void **state)
 	mpx_free(&o);
 }
 
-/* A feed (genesis + 20 messages) shipped without bodies still verifies
- * entry by entry and link by link. */
+/* A feed (genesis + 20 messages) without bodies verifies entry by entry and link by link. */
 static void test_feed_without_bodies(void **state)
 {
 	enum { N = 21 };
@@ -384,8 +383,7 @@ static void test_feed_without_bodies(void **state)
 
 /* ---- signatures ---- */
 
-/* Any single flipped byte in the header is refused: either it no longer
- * decodes or the signature fails (PAKT_ESIG). */
+/* Any flipped header byte is refused: it no longer decodes, or PAKT_ESIG. */
 static void test_header_flip_esig(void **state)
 {
 	struct mpx_out o;
@@ -626,8 +624,7 @@ static void test_type_name(void **state)
 	assert_int_equal(decode_with_field(6, "01"), PAKT_ETYPE);
 }
 
-/* A nil network on a non-genesis entry, or a genesis that names a
- * network: PAKT_ETYPE; a genesis after seq 1: PAKT_ESEQ. */
+/* nil network on a non-genesis, or a genesis with one: ETYPE; genesis at seq 2: ESEQ. */
 static void test_network_rules(void **state)
 {
 	static const uint8_t body[] = "\x81\xa4text\xa5hello";
@@ -774,8 +771,7 @@ static void test_encode_short_buffer(void **state)
 
 /* ---- entry_create ---- */
 
-/* entry_create refuses bad header fields (PAKT_EINVAL), a key that is not
- * the author's, bodies that are not canonical maps or too big. */
+/* entry_create refuses bad fields or another author's key (EINVAL), bad bodies. */
 static void test_create_refusals(void **state)
 {
 	static uint8_t big[ENTRY_BODY_MAX + 1];
@@ -810,8 +806,7 @@ static void test_create_refusals(void **state)
 
 /* ---- links ---- */
 
-/* entry_check_link: other network (ENETWORK), other author (ECHAIN), a seq
- * gap (ESEQ), a prev that names another entry (ECHAIN). */
+/* Links: other network ENETWORK, other author ECHAIN, gap ESEQ, wrong prev ECHAIN. */
 static void test_check_link(void **state)
 {
 	struct mpx_out o;

@@ -57,8 +57,7 @@ static void test_known_vector(void **state)
 	assert_memory_equal(raw, example_pk, 32);
 }
 
-/* Any one-character typo (every position, every other letter) is a
- * checksum failure, including changes to the last character's spare bits. */
+/* Every one-character typo (any position, any letter) is PAKT_EIDCHECKSUM. */
 static void test_typo_checksum(void **state)
 {
 	char text[ID_TEXT_MAX];
