@@ -14,3 +14,9 @@ AM_TESTS_ENVIRONMENT = \
 include %D%/unit/local.mk
 include %D%/integration/local.mk
 include %D%/bench/local.mk
+
+# make demo: build, then show one node end to end (stops by itself).
+EXTRA_DIST += %D%/demo.sh
+.PHONY: demo
+demo: paktd$(EXEEXT) pakt$(EXEEXT)
+	PAKT_BUILDDIR='$(abs_top_builddir)' $(SHELL) $(top_srcdir)/%D%/demo.sh

@@ -4,6 +4,7 @@ INTEGRATION_TESTS = \
 	%D%/feed_persist.sh \
 	%D%/tail_follow.sh \
 	%D%/crash.sh \
-	%D%/tamper.sh
+	%D%/tamper.sh \
+	%D%/daemon_ops.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/lib/harness.sh

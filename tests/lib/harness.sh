@@ -102,6 +102,13 @@ p() {        # p NAME ARGS...: run pakt against node NAME
 finish() {
 	local n
 	for n in $T_DAEMONS; do stop_daemon "$n" >/dev/null 2>&1; done
+	# Every test fails on a sanitizer report from any daemon, even one
+	# that does not check for it explicitly.
+	if ! no_sanitizer_reports >/dev/null; then
+		echo "Bail out! sanitizer report in a paktd log:"
+		grep -h -A 30 -E "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" "$T_ROOT"/*/paktd.log | sed 's/^/# /' | head -80
+		T_KEEP=1
+	fi
 	if [ "${T_KEEP:-}" = "" ]; then rm -rf "$T_ROOT"; else diag "kept $T_ROOT"; fi
 }
 trap finish EXIT
