@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "keys/keyfile.h"
+#include "keys/ownerfile.h"
 #include "proto/err.h"
 #include "proto/id.h"
 
@@ -371,22 +372,12 @@ static int read_file(const char *path, struct keyfile_scratch *s, char *why,
 		set_why(why, whylen, "cannot open %s: %s", path, strerror(errno));
 		return errno == EACCES ? PAKT_EPERM : PAKT_EIO;
 	}
-	/* fstat on the open descriptor: the file we check is the one we read. */
+	rc = ownerfile_check(fd, "key file", path, why, whylen);
+	if (rc != 0)
+		goto cleanup;
 	if (fstat(fd, &st) != 0) {
 		set_why(why, whylen, "cannot stat %s: %s", path, strerror(errno));
 		rc = PAKT_EIO;
-		goto cleanup;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		set_why(why, whylen, "%s is not a regular file", path);
-		rc = PAKT_EFORMAT;
-		goto cleanup;
-	}
-	if ((st.st_mode & 077) != 0) {
-		set_why(why, whylen,
-			"%s is accessible by group or others (mode %04o); fix with: chmod 600 %s",
-			path, (unsigned)(st.st_mode & 07777), path);
-		rc = PAKT_EPERM;
 		goto cleanup;
 	}
 	if (st.st_size > KEYFILE_MAX) {

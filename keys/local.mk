@@ -2,4 +2,5 @@ libpakt_a_SOURCES += \
 	%D%/keys.c %D%/keys.h \
 	%D%/keyfile.c %D%/keyfile.h \
 	%D%/passphrase.c %D%/passphrase.h \
-	%D%/datadir.c %D%/datadir.h
+	%D%/datadir.c %D%/datadir.h \
+	%D%/ownerfile.c %D%/ownerfile.h

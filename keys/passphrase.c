@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "keys/passphrase.h"
+#include "keys/ownerfile.h"
 #include "proto/err.h"
 
 __attribute__((format(printf, 3, 4)))
@@ -93,7 +94,6 @@ static int read_line(int fd, char *out, const char *what, char *why,
  * passphrase": a typo must not silently produce an unencrypted key. */
 static int from_file(const char *path, char *out, char *why, size_t whylen)
 {
-	struct stat st;
 	int fd, rc;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -101,23 +101,9 @@ static int from_file(const char *path, char *out, char *why, size_t whylen)
 		set_why(why, whylen, "passphrase file %s: %s", path, strerror(errno));
 		return PAKT_EIO;
 	}
-	if (fstat(fd, &st) != 0) {
-		set_why(why, whylen, "passphrase file %s: %s", path, strerror(errno));
-		rc = PAKT_EIO;
+	rc = ownerfile_check(fd, "passphrase file", path, why, whylen);
+	if (rc != 0)
 		goto cleanup;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		set_why(why, whylen, "passphrase file %s is not a regular file", path);
-		rc = PAKT_EIO;
-		goto cleanup;
-	}
-	if ((st.st_mode & 077) != 0) {
-		set_why(why, whylen,
-			"passphrase file %s is accessible by group or others (mode %04o); fix with: chmod 600 %s",
-			path, (unsigned)(st.st_mode & 07777), path);
-		rc = PAKT_EPERM;
-		goto cleanup;
-	}
 	rc = read_line(fd, out, path, why, whylen);
 
 cleanup:

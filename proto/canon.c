@@ -435,7 +435,9 @@ static int rd_peek(const struct canon_rd *r, uint8_t *b, size_t *hdr,
 	return 0;
 }
 
-int canon_rd_array(struct canon_rd *r, uint32_t *n)
+/* Read an array or map header: fix range [lo, lo + 15] or the 16/32-bit
+ * forms b16, b16 + 1. */
+static int rd_container(struct canon_rd *r, uint32_t *n, uint8_t lo, uint8_t b16)
 {
 	uint8_t b;
 	size_t hdr;
@@ -443,26 +445,21 @@ int canon_rd_array(struct canon_rd *r, uint32_t *n)
 	int rc = rd_peek(r, &b, &hdr, &v);
 	if (rc != 0)
 		return rc;
-	if (!((b >= 0x90 && b <= 0x9f) || b == 0xdc || b == 0xdd))
+	if (!((b >= lo && b <= lo + 15) || b == b16 || b == b16 + 1))
 		return PAKT_ETYPE;
 	r->p += hdr;
 	*n = (uint32_t)v;
 	return 0;
 }
 
+int canon_rd_array(struct canon_rd *r, uint32_t *n)
+{
+	return rd_container(r, n, 0x90, 0xdc);
+}
+
 int canon_rd_map(struct canon_rd *r, uint32_t *n)
 {
-	uint8_t b;
-	size_t hdr;
-	uint64_t v;
-	int rc = rd_peek(r, &b, &hdr, &v);
-	if (rc != 0)
-		return rc;
-	if (!((b >= 0x80 && b <= 0x8f) || b == 0xde || b == 0xdf))
-		return PAKT_ETYPE;
-	r->p += hdr;
-	*n = (uint32_t)v;
-	return 0;
+	return rd_container(r, n, 0x80, 0xde);
 }
 
 int canon_rd_uint(struct canon_rd *r, uint64_t *v)

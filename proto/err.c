@@ -44,6 +44,13 @@ static const char *const reasons[PAKT_E_COUNT] = {
 	[PAKT_ENOTRUNNING] = "paktd is not running",
 	[PAKT_ENOINIT] = "not initialised",
 	[PAKT_ENONET] = "no initiative yet",
+	[PAKT_EDECRYPT] = "decryption failed (corrupted or forged message)",
+	[PAKT_ENONCE] = "nonce exhausted: the session must be re-established",
+	[PAKT_EHANDSHAKE] = "handshake failed",
+	[PAKT_ENOTMEMBER] = "not a member of the initiative",
+	[PAKT_EFORK] = "fork: two different entries at the same seq",
+	[PAKT_EINVITE] = "invite code is wrong, used or expired",
+	[PAKT_ELIMIT] = "limit exceeded",
 };
 
 const char *pakt_strerror(int err)

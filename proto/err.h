@@ -54,6 +54,15 @@ enum pakt_err {
 	PAKT_ENOINIT,      /* no identity/data directory */
 	PAKT_ENONET,       /* no initiative yet */
 
+	/* transport */
+	PAKT_EDECRYPT,     /* Noise message failed to authenticate/decrypt */
+	PAKT_ENONCE,       /* Noise nonce exhausted: the session must end */
+	PAKT_EHANDSHAKE,   /* handshake message out of order or malformed */
+	PAKT_ENOTMEMBER,   /* the key is not a member of the initiative */
+	PAKT_EFORK,        /* two different entries at one (author, seq) */
+	PAKT_EINVITE,      /* invite code used, expired or wrong */
+	PAKT_ELIMIT,       /* a rate, size or count limit was exceeded */
+
 	PAKT_E_COUNT
 };
 
