@@ -4,8 +4,9 @@ libpaktd_a_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(SQLITE_CFLAGS)
 libpaktd_a_SOURCES = \
 	%D%/log.c %D%/log.h \
 	%D%/config.c %D%/config.h \
-	%D%/store.c %D%/store.h \
+	%D%/store.c %D%/store.h %D%/store_priv.h %D%/store_mesh.c \
 	%D%/verify.c %D%/verify.h \
+	%D%/members.c %D%/members.h \
 	%D%/node.c %D%/node.h \
 	%D%/ctl.c %D%/ctl.h
 PAKTD_LIBS = libpaktd.a $(PAKT_LIBS) $(UV_LIBS) $(SQLITE_LIBS)
@@ -14,3 +15,4 @@ bin_PROGRAMS += paktd
 paktd_SOURCES = %D%/main.c
 paktd_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(SQLITE_CFLAGS)
 paktd_LDADD = $(PAKTD_LIBS)
+libpaktd_a_SOURCES += %D%/repl.c %D%/repl.h %D%/net.c %D%/net.h %D%/session.c

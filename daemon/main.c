@@ -13,7 +13,9 @@
 #include <uv.h>
 #include "daemon/ctl.h"
 #include "daemon/log.h"
+#include "daemon/net.h"
 #include "daemon/node.h"
+#include "daemon/repl.h"
 #include "keys/keyfile.h"
 #include "keys/passphrase.h"
 #include "proto/ctlmsg.h"
@@ -21,12 +23,14 @@
 #include "proto/id.h"
 
 static const char usage[] =
-	"usage: paktd [--data-dir DIR] [--passphrase-file FILE] [--log-level LEVEL]\n"
+	"usage: paktd [--data-dir DIR] [--listen ADDR:PORT] [--passphrase-file FILE] [--log-level LEVEL]\n"
 	"\n"
 	"Run one organisation's pakt node in the foreground, logging to stderr.\n"
 	"\n"
 	"  --data-dir DIR          data directory (default: $PAKT_HOME, else\n"
 	"                          ~/.local/share/pakt; /var/lib/pakt as a system service)\n"
+	"  --listen ADDR:PORT      where partners connect (default: the config's\n"
+	"                          'listen', else 127.0.0.1:7420; port 0 picks a free one)\n"
 	"  --passphrase-file FILE  passphrase of an encrypted identity key\n"
 	"                          (also $PAKT_PASSPHRASE_FILE or $PAKT_PASSPHRASE)\n"
 	"  --log-level LEVEL       error, warn, info (default) or debug\n"
@@ -39,6 +43,7 @@ struct daemon {
 	uv_loop_t loop;
 	struct node node;
 	struct ctl ctl;
+	struct net net;
 	uv_signal_t sig_term, sig_int, sig_hup;
 	int lock_fd;
 	bool stopping;
@@ -50,6 +55,12 @@ static void on_ctl_closed(struct ctl *c)
 	log_debug("control socket closed");
 }
 
+static void on_net_closed(struct net *net)
+{
+	(void)net;
+	log_debug("mesh closed");
+}
+
 static void daemon_stop(struct daemon *d, const char *why)
 {
 	if (d->stopping)
@@ -57,6 +68,8 @@ static void daemon_stop(struct daemon *d, const char *why)
 	d->stopping = true;
 	log_info("stopping (%s)", why);
 	ctl_stop(&d->ctl, on_ctl_closed);
+	if (d->node.net)
+		net_stop(d->node.net, on_net_closed);
 	uv_close((uv_handle_t *)&d->sig_term, NULL);
 	uv_close((uv_handle_t *)&d->sig_int, NULL);
 	uv_close((uv_handle_t *)&d->sig_hup, NULL);
@@ -131,11 +144,12 @@ int main(int argc, char **argv)
 		{"data-dir", required_argument, NULL, 'd'},
 		{"passphrase-file", required_argument, NULL, 'p'},
 		{"log-level", required_argument, NULL, 'l'},
+		{"listen", required_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *dir_arg = NULL, *pass_file = NULL, *level_arg = NULL;
+	const char *dir_arg = NULL, *pass_file = NULL, *level_arg = NULL, *listen_arg = NULL;
 	static struct daemon d;
 	struct node *n = &d.node;
 	struct rlimit no_core = {0, 0};
@@ -148,6 +162,7 @@ int main(int argc, char **argv)
 		case 'd': dir_arg = optarg; break;
 		case 'p': pass_file = optarg; break;
 		case 'l': level_arg = optarg; break;
+		case 'L': listen_arg = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': puts("paktd " CTL_VERSION_STRING); return 0;
 		default: fputs(usage, stderr); return 2;
@@ -196,17 +211,31 @@ int main(int argc, char **argv)
 		log_err("cannot open store: %s", why);
 		goto out;
 	}
+	if (node_mesh_init(n) != 0 || repl_load_all(n) != 0) {
+		log_err("cannot load replication state: %s", store_errmsg(n->store));
+		goto out;
+	}
 	uv_loop_init(&d.loop);
 	n->loop = &d.loop;
 	n->ctl = &d.ctl;
 	n->started_ms = node_now_ms();
 	rc = ctl_start(&d.ctl, n, sock, why, sizeof why);
+	if (rc == 0) {
+		rc = net_start(&d.net, n, listen_arg ? listen_arg : n->cfg.listen, why, sizeof why);
+		if (rc == 0)
+			n->net = &d.net;
+		else
+			ctl_stop(&d.ctl, on_ctl_closed);
+	}
 	if (rc != 0) {
 		log_err("%s", why);
 		n->ctl = NULL;
-		uv_run(&d.loop, UV_RUN_DEFAULT);  /* let the failed pipe close */
+		if (d.net.open_handles)
+			uv_close((uv_handle_t *)&d.net.listener, NULL);
+		uv_run(&d.loop, UV_RUN_DEFAULT);  /* let the failed handles close */
 		goto out_loop;
 	}
+	net_links_load(&d.net);
 	uv_signal_init(&d.loop, &d.sig_term);
 	uv_signal_init(&d.loop, &d.sig_int);
 	uv_signal_init(&d.loop, &d.sig_hup);
@@ -220,14 +249,18 @@ int main(int argc, char **argv)
 	log_info("paktd %s: id %s (%s), %llu entries in %llu feeds", CTL_VERSION_STRING, idtext,
 		 n->cfg.name[0] ? n->cfg.name : "unnamed", (unsigned long long)entries,
 		 (unsigned long long)feeds);
+	log_info("listening on %s", d.net.listen_addr);
 	log_info("listening on control socket %s", sock);
 	uv_run(&d.loop, UV_RUN_DEFAULT);
 	exit_code = 0;
 	n->ctl = NULL;
+	n->net = NULL;
 out_loop:
 	if (uv_loop_close(&d.loop) != 0)
 		log_warn("event loop closed with handles still open");
 out:
+	repl_free_all(n);
+	node_mesh_free(n);
 	store_close(n->store);
 	keys_free(&n->id);
 	if (d.lock_fd >= 0)

@@ -1,13 +1,17 @@
 /* The node's own feeds. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <sodium.h>
 #include <string.h>
 #include <time.h>
 #include "daemon/ctl.h"
 #include "daemon/log.h"
 #include "daemon/node.h"
+#include "daemon/repl.h"
 #include "proto/body.h"
 #include "proto/err.h"
 #include "proto/id.h"
+#include "proto/wire.h"
 
 uint64_t node_now_ms(void)
 {
@@ -87,8 +91,7 @@ int node_append(struct node *n, const uint8_t *network, const char *type,
 		log_err("append %s seq %llu failed: %s", type, (unsigned long long)h.seq, why);
 		return rc;
 	}
-	if (n->ctl != NULL)
-		ctl_notify(n->ctl);
+	repl_local_stored(n, out);
 	return 0;
 }
 
@@ -112,6 +115,14 @@ int node_create_initiative(struct node *n, const char *name, const char *goal,
 	if (rc != 0)
 		goto done;
 	memcpy(out, e.hash, 32);
+	/* name ourselves in the member list, as admins name those they admit */
+	mpx_reset(&body);
+	rc = body_member(&body, true, n->id.pk, n->cfg.name, true);
+	if (rc == 0)
+		rc = node_append(n, out, "member", (const uint8_t *)body.sb.data, body.sb.size,
+				 &e, why, whylen);
+	if (rc != 0)
+		goto done;
 	id_encode(ID_NETWORK, out, text);
 	log_info("created initiative %s (%s)", text, name);
 	if (n->cfg.network[0] == '\0') {
@@ -141,4 +152,25 @@ int node_reload_config(struct node *n)
 	log_set_level((enum log_level)c.log_level);
 	log_info("config reloaded from %s", n->config_path);
 	return 0;
+}
+
+int node_mesh_init(struct node *n)
+{
+	n->scratch = calloc(WIRE_BATCH_MAX, sizeof *n->scratch);
+	n->x_sk = sodium_malloc(32);
+	if (n->scratch == NULL || n->x_sk == NULL)
+		return PAKT_ENOMEM;
+	if (keys_to_x25519(&n->id, n->x_pk, n->x_sk) != 0)
+		return PAKT_EINVAL;
+	sodium_mprotect_readonly(n->x_sk);
+	return 0;
+}
+
+void node_mesh_free(struct node *n)
+{
+	free(n->scratch);
+	n->scratch = NULL;
+	if (n->x_sk)
+		sodium_free(n->x_sk);
+	n->x_sk = NULL;
 }

@@ -13,6 +13,8 @@
 #include "proto/entry.h"
 
 struct ctl;
+struct net;
+struct repl_net;
 
 struct node {
 	uv_loop_t *loop;
@@ -23,6 +25,11 @@ struct node {
 	struct keys_identity id;
 	struct store *store;
 	struct ctl *ctl;          /* told about every new stored entry */
+	struct net *net;          /* the mesh; NULL until started */
+	struct repl_net *nets;    /* replication state per initiative */
+	struct entry *scratch;    /* WIRE_BATCH_MAX entries for repl_ingest */
+	uint8_t *x_sk;            /* X25519 form of our secret (sodium_malloc) */
+	uint8_t x_pk[32];
 	uint64_t started_ms;
 };
 
@@ -47,6 +54,11 @@ int node_append(struct node *n, const uint8_t *network, const char *type,
  * config's default network when none is set. */
 int node_create_initiative(struct node *n, const char *name, const char *goal,
 			   uint8_t out[32], char *why, size_t whylen);
+
+/* The mesh's per-node state: X25519 form of the identity (guarded
+ * memory) and the ingest scratch. node_mesh_free is NULL-safe. */
+int node_mesh_init(struct node *n);
+void node_mesh_free(struct node *n);
 
 /* Re-read the config file (SIGHUP). Keeps the old config on error. */
 int node_reload_config(struct node *n);

@@ -4,13 +4,9 @@
 #include <string.h>
 #include <sqlite3.h>
 #include "daemon/store.h"
+#include "daemon/store_priv.h"
 #include "proto/err.h"
 
-struct store {
-	sqlite3 *db;
-	bool readonly;
-	sqlite3_stmt *feed_get, *feed_add, *entry_add, *entry_at, *head;
-};
 
 /* Migrations: migrations[i] brings the schema from version i to i + 1. */
 static const char *const migrations[] = {
@@ -33,6 +29,40 @@ static const char *const migrations[] = {
 	"  received INTEGER NOT NULL,"
 	"  UNIQUE(feed, seq));"
 	"CREATE INDEX entries_hkey ON entries(hkey);",
+
+	/* v2: the mesh */
+	"CREATE TABLE forks("          /* the second entry at a taken (feed, seq) */
+	"  id INTEGER PRIMARY KEY,"
+	"  feed INTEGER NOT NULL REFERENCES feeds(id),"
+	"  seq INTEGER NOT NULL,"
+	"  hash BLOB NOT NULL,"
+	"  header BLOB NOT NULL,"
+	"  sig BLOB NOT NULL,"
+	"  body BLOB,"
+	"  received INTEGER NOT NULL,"
+	"  UNIQUE(feed, seq, hash));"
+	"CREATE TABLE peers("
+	"  id INTEGER PRIMARY KEY,"
+	"  network BLOB NOT NULL,"
+	"  address TEXT NOT NULL,"
+	"  key BLOB,"                   /* expected key, or NULL: any member */
+	"  added INTEGER NOT NULL,"
+	"  UNIQUE(network, address));"
+	"CREATE TABLE invites("
+	"  secret_hash BLOB PRIMARY KEY,"
+	"  network BLOB NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  expires INTEGER NOT NULL,"
+	"  used_by BLOB,"
+	"  used_at INTEGER);"
+	"CREATE TABLE skips("           /* feeds this node does not store */
+	"  network BLOB NOT NULL,"
+	"  author BLOB NOT NULL,"
+	"  PRIMARY KEY(network, author));"
+	"CREATE TABLE joined("          /* networks joined by invite */
+	"  network BLOB PRIMARY KEY,"
+	"  inviter BLOB NOT NULL,"
+	"  joined INTEGER NOT NULL);",
 };
 #define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])
 
@@ -49,7 +79,7 @@ static int store_fail(struct store *s, char *why, size_t whylen, const char *wha
 	return PAKT_EIO;
 }
 
-static int exec_sql(struct store *s, const char *sql)
+int store_exec(struct store *s, const char *sql)
 {
 	return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : PAKT_EIO;
 }
@@ -83,14 +113,14 @@ static int migrate(struct store *s, char *why, size_t whylen)
 	}
 	for (; v < (int)N_MIGRATIONS; v++) {
 		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
-		if (exec_sql(s, "BEGIN IMMEDIATE") != 0 ||
-		    exec_sql(s, migrations[v]) != 0 || exec_sql(s, sql) != 0) {
+		if (store_exec(s, "BEGIN IMMEDIATE") != 0 ||
+		    store_exec(s, migrations[v]) != 0 || store_exec(s, sql) != 0) {
 			int rc = store_fail(s, why, whylen, "migrating schema");
 
-			exec_sql(s, "ROLLBACK");
+			store_exec(s, "ROLLBACK");
 			return rc;
 		}
-		if (exec_sql(s, "COMMIT") != 0)
+		if (store_exec(s, "COMMIT") != 0)
 			return store_fail(s, why, whylen, "migrating schema");
 	}
 	return 0;
@@ -105,6 +135,9 @@ static int prepare_all(struct store *s)
 		 "INSERT INTO entries(feed, seq, hkey, hash, type, ts, header, sig, body, received)"
 		 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
 		{offsetof(struct store, entry_at), "SELECT hash FROM entries WHERE feed = ?1 AND seq = ?2"},
+		{offsetof(struct store, range),
+		 "SELECT id, seq, hash, type, ts, received, header, sig, body FROM entries"
+		 " WHERE feed = ?1 AND seq >= ?2 ORDER BY seq LIMIT ?3"},
 		{offsetof(struct store, head),
 		 "SELECT e.seq, e.hash FROM entries e JOIN feeds f ON f.id = e.feed"
 		 " WHERE f.network = ?1 AND f.author = ?2 ORDER BY e.seq DESC LIMIT 1"},
@@ -138,7 +171,7 @@ int store_open(struct store **out, const char *path, bool readonly,
 	sqlite3_busy_timeout(s->db, 5000);
 	sqlite3_extended_result_codes(s->db, 1);
 	/* Reading the schema first detects a file that is not a database. */
-	if (exec_sql(s, "SELECT count(*) FROM sqlite_master") != 0) {
+	if (store_exec(s, "SELECT count(*) FROM sqlite_master") != 0) {
 		snprintf(why, whylen, "%s: %s (restore it from a backup or move it away; paktd does not overwrite it)",
 			 path, store_errmsg(s));
 		rc = PAKT_EIO;
@@ -154,9 +187,9 @@ int store_open(struct store **out, const char *path, bool readonly,
 			rc = PAKT_EVERSION;
 			goto fail;
 		}
-		if (exec_sql(s, "PRAGMA journal_mode = WAL") != 0 ||
-		    exec_sql(s, "PRAGMA synchronous = FULL") != 0 ||
-		    exec_sql(s, "PRAGMA foreign_keys = ON") != 0) {
+		if (store_exec(s, "PRAGMA journal_mode = WAL") != 0 ||
+		    store_exec(s, "PRAGMA synchronous = FULL") != 0 ||
+		    store_exec(s, "PRAGMA foreign_keys = ON") != 0) {
 			rc = store_fail(s, why, whylen, path);
 			goto fail;
 		}
@@ -192,11 +225,12 @@ void store_close(struct store *s)
 	sqlite3_finalize(s->entry_add);
 	sqlite3_finalize(s->entry_at);
 	sqlite3_finalize(s->head);
+	sqlite3_finalize(s->range);
 	sqlite3_close(s->db);
 	free(s);
 }
 
-static int feed_id(struct store *s, const uint8_t *network, const uint8_t *author,
+int store_feed_id(struct store *s, const uint8_t *network, const uint8_t *author,
 		   bool create, int64_t *id)
 {
 	int rc;
@@ -247,7 +281,7 @@ static int append_one(struct store *s, const struct entry *e, int64_t received,
 	    memcmp(cached_key[1], e->h.author, 32) == 0) {
 		fid = *cached_feed;
 	} else {
-		rc = feed_id(s, net, e->h.author, true, &fid);
+		rc = store_feed_id(s, net, e->h.author, true, &fid);
 		if (rc != 0)
 			return rc;
 		*cached_feed = fid;
@@ -299,18 +333,18 @@ int store_append(struct store *s, const struct entry *const *es, size_t n,
 
 	if (s->readonly)
 		return PAKT_EINVAL;
-	if (exec_sql(s, "BEGIN IMMEDIATE") != 0)
+	if (store_exec(s, "BEGIN IMMEDIATE") != 0)
 		return PAKT_EIO;
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = append_one(s, es[i], received_ms, &cached_feed, cached_key, &count);
-	if (rc == 0 && exec_sql(s, "COMMIT") == 0) {
+	if (rc == 0 && store_exec(s, "COMMIT") == 0) {
 		if (added != NULL)
 			*added = count;
 		return 0;
 	}
 	if (rc == 0)
 		rc = PAKT_EIO;
-	exec_sql(s, "ROLLBACK");
+	store_exec(s, "ROLLBACK");
 	return rc;
 }
 
@@ -335,7 +369,7 @@ int store_head(struct store *s, const uint8_t network[32],
 	return rc;
 }
 
-static const uint8_t *blob32(sqlite3_stmt *st, int col)
+const uint8_t *store_blob32(sqlite3_stmt *st, int col)
 {
 	return sqlite3_column_bytes(st, col) == 32 ? sqlite3_column_blob(st, col) : NULL;
 }
@@ -371,9 +405,9 @@ int store_scan(struct store *s, const struct store_query *q, store_row_cb cb,
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_row r = {
 			.rowid = sqlite3_column_int64(st, 0),
-			.network = blob32(st, 1),
-			.author = blob32(st, 2),
-			.hash = blob32(st, 3),
+			.network = store_blob32(st, 1),
+			.author = store_blob32(st, 2),
+			.hash = store_blob32(st, 3),
 			.seq = (uint64_t)sqlite3_column_int64(st, 4),
 			.type = (const char *)sqlite3_column_text(st, 5),
 			.timestamp = sqlite3_column_int64(st, 6),
@@ -448,11 +482,13 @@ int store_networks(struct store *s, uint8_t (*out)[32], size_t cap, size_t *n)
 	int step;
 
 	*n = 0;
-	if (sqlite3_prepare_v2(s->db, "SELECT network FROM feeds GROUP BY network ORDER BY min(id)",
+	if (sqlite3_prepare_v2(s->db, "SELECT network FROM (SELECT network, min(id) AS k FROM feeds GROUP BY network"
+			       " UNION ALL SELECT network, 9e18 FROM joined WHERE network NOT IN"
+			       " (SELECT network FROM feeds)) ORDER BY k",
 			       -1, &st, NULL) != SQLITE_OK)
 		return PAKT_EIO;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW && *n < cap) {
-		const uint8_t *b = blob32(st, 0);
+		const uint8_t *b = store_blob32(st, 0);
 
 		if (b != NULL)
 			memcpy(out[(*n)++], b, 32);

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include "proto/entry.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 struct store;
 
@@ -75,5 +75,56 @@ int64_t store_last_rowid(struct store *s);
 /* The networks that have at least one feed here, up to cap; *n gets the
  * number written. */
 int store_networks(struct store *s, uint8_t (*out)[32], size_t cap, size_t *n);
+
+/* ---- the mesh (store_mesh.c) ---- */
+
+/* Entries of one feed from seq `from` on, at most max, in seq order. */
+int store_range(struct store *s, const uint8_t network[32], const uint8_t author[32],
+		uint64_t from, uint32_t max, store_row_cb cb, void *arg);
+/* The hash stored at (network, author, seq); PAKT_ENOTFOUND. */
+int store_hash_at(struct store *s, const uint8_t network[32], const uint8_t author[32],
+		  uint64_t seq, uint8_t hash[32]);
+/* The latest seq and hash of every feed of a network. */
+typedef int (*store_head_cb)(void *arg, const uint8_t author[32], uint64_t seq,
+			     const uint8_t hash[32]);
+int store_heads(struct store *s, const uint8_t network[32], store_head_cb cb, void *arg);
+
+/* Keep e as fork proof: it differs from the entry stored at its seq.
+ * Harmless if already kept. */
+int store_fork_add(struct store *s, const struct entry *e, int64_t received_ms);
+/* Fork proofs (the second entries) of a network, NULL for all. */
+int store_forks(struct store *s, const uint8_t *network, store_row_cb cb, void *arg);
+
+/* Peers to dial. key NULL: any member may answer. */
+struct store_peer {
+	int64_t id;
+	const uint8_t *network;
+	const char *address;
+	const uint8_t *key;      /* NULL if none expected */
+	int64_t added;
+};
+typedef int (*store_peer_cb)(void *arg, const struct store_peer *p);
+int store_peer_add(struct store *s, const uint8_t network[32], const char *address,
+		   const uint8_t *key);      /* PAKT_EEXIST */
+int store_peer_remove(struct store *s, const char *address);  /* PAKT_ENOTFOUND */
+int store_peers(struct store *s, store_peer_cb cb, void *arg);
+
+/* Invites: only a hash of the secret is kept. */
+int store_invite_add(struct store *s, const uint8_t secret_hash[32],
+		     const uint8_t network[32], const char *name, uint64_t expires_ms);
+/* Mark an invite used by user. PAKT_EINVITE with the reason (unknown,
+ * used, expired) in why; name[cap] gets the name given at invite time. */
+int store_invite_use(struct store *s, const uint8_t secret_hash[32],
+		     const uint8_t network[32], const uint8_t user[32], uint64_t now_ms,
+		     char *name, size_t cap, char *why, size_t whylen);
+
+/* Feeds this node does not store (pakt unsubscribe). */
+int store_skip_set(struct store *s, const uint8_t network[32], const uint8_t author[32],
+		   bool skip);
+int store_skips(struct store *s, const uint8_t network[32], uint8_t (*out)[32],
+		size_t cap, size_t *n);
+
+/* Networks joined by invite before their first entry arrives. */
+int store_joined_add(struct store *s, const uint8_t network[32], const uint8_t inviter[32]);
 
 #endif

@@ -1,4 +1,4 @@
-/* Entry bodies: builders and schema checks for "message" and "genesis". */
+/* Entry bodies: builders and schema checks per entry type. */
 #include "proto/body.h"
 
 #include <stdarg.h>
@@ -52,6 +52,22 @@ int body_genesis(struct mpx_out *o, const char *name, const char *goal,
 		mpx_bin(&o->pk, admins[i], 32);
 	mpx_kv_str(&o->pk, "goal", goal);
 	mpx_kv_str(&o->pk, "name", name);
+	return 0;
+}
+
+int body_member(struct mpx_out *o, bool add, const uint8_t key[32], const char *name,
+		bool admin)
+{
+	size_t len = name ? strlen(name) : 0;
+
+	if (key == NULL || len > BODY_NAME_MAX || !canon_utf8_valid(name ? name : "", len))
+		return PAKT_EINVAL;
+	/* keys in bytewise order: action, key, name, role */
+	msgpack_pack_map(&o->pk, 4);
+	mpx_kv_str(&o->pk, "action", add ? "add" : "remove");
+	mpx_kv_bin(&o->pk, "key", key, 32);
+	mpx_kv_str(&o->pk, "name", name ? name : "");
+	mpx_kv_str(&o->pk, "role", admin ? "admin" : "member");
 	return 0;
 }
 
@@ -192,6 +208,64 @@ static int validate_genesis(struct canon_rd *r, uint32_t n, char *why,
 	return 0;
 }
 
+/* member: {"action": "add"|"remove", "key": bin32, "name": str, "role":
+ * "admin"|"member"}; out may be NULL. */
+static int parse_member(struct canon_rd *r, uint32_t n, struct body_member *out,
+			char *why, size_t whylen)
+{
+	static const char *const keys[] = { "action", "key", "name", "role" };
+	struct body_member m = {0};
+	const char *s;
+	const uint8_t *key;
+	uint32_t len;
+	char shown[36];
+
+	if (n != 4)
+		return fail(why, whylen, "member: needs exactly \"action\", \"key\", \"name\", \"role\"");
+	for (uint32_t i = 0; i < 4; i++) {
+		const char *k;
+		uint32_t klen;
+
+		canon_rd_str(r, &k, &klen);
+		if (!key_is(k, klen, keys[i])) {
+			printable(shown, k, klen);
+			return fail(why, whylen, "member: unexpected key \"%s\"", shown);
+		}
+		if (i == 1) {
+			if (rd_bin32(r, &key, "key", why, whylen) != 0)
+				return PAKT_EBODY;
+			memcpy(m.key, key, 32);
+			continue;
+		}
+		if (canon_rd_str(r, &s, &len) != 0)
+			return fail(why, whylen, "member: \"%s\" is not a string", keys[i]);
+		if (i == 0 && (key_is(s, len, "add") || key_is(s, len, "remove")))
+			m.add = s[0] == 'a';
+		else if (i == 2 && len <= BODY_NAME_MAX)
+			memcpy(m.name, s, len);
+		else if (i == 3 && (key_is(s, len, "admin") || key_is(s, len, "member")))
+			m.admin = s[1] == 'd';
+		else
+			return fail(why, whylen, "member: bad \"%s\"", keys[i]);
+	}
+	if (out != NULL)
+		*out = m;
+	return 0;
+}
+
+int body_member_parse(const uint8_t *body, size_t len, struct body_member *out)
+{
+	struct canon_rd r;
+	uint32_t n;
+
+	if (body == NULL || canon_check(body, len, CANON_MAX_DEPTH) != 0)
+		return PAKT_EBODY;
+	canon_rd_init(&r, body, len);
+	if (canon_rd_map(&r, &n) != 0)
+		return PAKT_EBODY;
+	return parse_member(&r, n, out, NULL, 0);
+}
+
 int body_validate(const char *type, const uint8_t *body, size_t len,
 		  char *why, size_t whylen)
 {
@@ -215,5 +289,7 @@ int body_validate(const char *type, const uint8_t *body, size_t len,
 		return validate_message(&r, n, why, whylen);
 	if (strcmp(type, "genesis") == 0)
 		return validate_genesis(&r, n, why, whylen);
+	if (strcmp(type, "member") == 0)
+		return parse_member(&r, n, NULL, why, whylen);
 	return 0;   /* unknown types: any canonical map, for newer peers */
 }

@@ -3,6 +3,7 @@
 #ifndef PAKT_BODY_H
 #define PAKT_BODY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "proto/mpx.h"
@@ -18,6 +19,18 @@ int body_message(struct mpx_out *o, const char *text, const uint8_t *reply_to);
 /* genesis: {"admins": [bin32...], "goal": str, "name": str} */
 int body_genesis(struct mpx_out *o, const char *name, const char *goal,
 		 const uint8_t (*admins)[32], size_t n_admins);
+
+/* member: admit or remove a key (valid only from an admin). */
+struct body_member {
+	bool add;                       /* false: remove */
+	uint8_t key[32];
+	char name[BODY_NAME_MAX + 1];
+	bool admin;                     /* role "admin", else "member" */
+};
+int body_member(struct mpx_out *o, bool add, const uint8_t key[32], const char *name,
+		bool admin);
+/* 0 or PAKT_EBODY. */
+int body_member_parse(const uint8_t *body, size_t len, struct body_member *out);
 
 /* Validate a canonical body against the schema of type. Unknown types are
  * accepted as any canonical map (forward compatibility). Returns 0 or

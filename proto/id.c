@@ -41,18 +41,13 @@ static void id_checksum(const char *prefix, const uint8_t raw[ID_RAW_LEN],
 	memcpy(out, h, ID_SUM_LEN);
 }
 
-void id_encode(enum id_kind kind, const uint8_t raw[32], char out[ID_TEXT_MAX])
+size_t id_b32_encode(const uint8_t *data, size_t len, char *out)
 {
-	uint8_t data[ID_RAW_LEN + ID_SUM_LEN];
-	const char *prefix = id_prefix(kind);
 	uint32_t acc = 0;
 	unsigned bits = 0;
-	size_t o = ID_PREFIX_LEN;
+	size_t o = 0;
 
-	memcpy(data, raw, ID_RAW_LEN);
-	id_checksum(prefix, raw, data + ID_RAW_LEN);
-	memcpy(out, prefix, ID_PREFIX_LEN);
-	for (size_t i = 0; i < sizeof data; i++) {
+	for (size_t i = 0; i < len; i++) {
 		acc = (acc << 8) | data[i];
 		bits += 8;
 		while (bits >= 5) {
@@ -60,9 +55,21 @@ void id_encode(enum id_kind kind, const uint8_t raw[32], char out[ID_TEXT_MAX])
 			out[o++] = b32_alphabet[(acc >> bits) & 31];
 		}
 	}
-	if (bits > 0) /* the last 3 bits, padded with zero bits */
+	if (bits > 0) /* the last bits, padded with zero bits */
 		out[o++] = b32_alphabet[(acc << (5 - bits)) & 31];
 	out[o] = '\0';
+	return o;
+}
+
+void id_encode(enum id_kind kind, const uint8_t raw[32], char out[ID_TEXT_MAX])
+{
+	uint8_t data[ID_RAW_LEN + ID_SUM_LEN];
+	const char *prefix = id_prefix(kind);
+
+	memcpy(data, raw, ID_RAW_LEN);
+	id_checksum(prefix, raw, data + ID_RAW_LEN);
+	memcpy(out, prefix, ID_PREFIX_LEN);
+	id_b32_encode(data, sizeof data, out + ID_PREFIX_LEN);
 }
 
 static int b32_value(char c)
@@ -76,14 +83,39 @@ static int b32_value(char c)
 	return -1;
 }
 
+int id_b32_decode(const char *text, size_t n, uint8_t *out, size_t cap, size_t *out_len)
+{
+	uint32_t acc = 0;
+	unsigned bits = 0;
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int v = b32_value(text[i]);
+		if (v < 0)
+			return PAKT_EIDCHAR;
+		acc = (acc << 5) | (uint32_t)v;
+		bits += 5;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o == cap)
+				return PAKT_EIDLEN;
+			out[o++] = (uint8_t)(acc >> bits);
+		}
+	}
+	/* the spare bits must be 0, else two spellings would decode alike */
+	if ((acc & ((1u << bits) - 1)) != 0)
+		return PAKT_EIDCHECKSUM;
+	*out_len = o;
+	return 0;
+}
+
 int id_decode(enum id_kind kind, const char *text, uint8_t raw[32])
 {
 	uint8_t data[ID_RAW_LEN + ID_SUM_LEN];
 	uint8_t sum[ID_SUM_LEN];
 	const char *prefix = id_prefix(kind);
-	uint32_t acc = 0;
-	unsigned bits = 0;
-	size_t o = 0;
+	size_t n;
+	int rc;
 
 	if (text == NULL)
 		return PAKT_EIDLEN;
@@ -98,21 +130,10 @@ int id_decode(enum id_kind kind, const char *text, uint8_t raw[32])
 	}
 	if (strlen(text) != ID_TEXT_LEN)
 		return PAKT_EIDLEN;
-	for (size_t i = ID_PREFIX_LEN; i < ID_TEXT_LEN; i++) {
-		int v = b32_value(text[i]);
-		if (v < 0)
-			return PAKT_EIDCHAR;
-		acc = (acc << 5) | (uint32_t)v;
-		bits += 5;
-		if (bits >= 8) {
-			bits -= 8;
-			data[o++] = (uint8_t)(acc >> bits);
-		}
-	}
-	/* 58 characters carry 290 bits for 288: the 2 spare bits must be 0,
-	 * else two spellings would decode to one id */
-	if ((acc & ((1u << bits) - 1)) != 0)
-		return PAKT_EIDCHECKSUM;
+	rc = id_b32_decode(text + ID_PREFIX_LEN, ID_TEXT_LEN - ID_PREFIX_LEN, data,
+			   sizeof data, &n);
+	if (rc != 0)
+		return rc;
 	id_checksum(prefix, data, sum);
 	if (sodium_memcmp(sum, data + ID_RAW_LEN, ID_SUM_LEN) != 0)
 		return PAKT_EIDCHECKSUM;

@@ -31,4 +31,12 @@ const char *id_prefix(enum id_kind kind);
 /* A short display form: prefix + the first 8 base32 characters. */
 void id_short(enum id_kind kind, const uint8_t raw[32], char out[16]);
 
+/* Lowercase base32 (RFC 4648 alphabet, no padding) of any bytes; out holds
+ * (len * 8 + 4) / 5 + 1 chars. Returns the text length. */
+size_t id_b32_encode(const uint8_t *data, size_t len, char *out);
+/* Decode n base32 chars (either case) into out[cap]. PAKT_EIDCHAR,
+ * PAKT_EIDLEN (more than cap bytes) or PAKT_EIDCHECKSUM (non-zero spare
+ * bits). */
+int id_b32_decode(const char *text, size_t n, uint8_t *out, size_t cap, size_t *out_len);
+
 #endif

@@ -7,3 +7,5 @@ libpakt_a_SOURCES = \
 	%D%/entry.c %D%/entry.h \
 	%D%/body.c %D%/body.h \
 	%D%/ctlmsg.c %D%/ctlmsg.h
+libpakt_a_SOURCES += %D%/wire.c %D%/wire.h
+libpakt_a_SOURCES += %D%/noise.c %D%/noise.h

@@ -17,7 +17,7 @@ p a log --type message >"$T_ROOT/log"
 seq 1 $N | sed 's/^/post number /' >"$T_ROOT/expected"
 sed -E 's/^.*  message  //' "$T_ROOT/log" >"$T_ROOT/got"
 cmp -s "$T_ROOT/expected" "$T_ROOT/got"; ok $? "all $N posts are there after restart, in order"
-# seq numbers are 2..N+1 after the genesis entry, with no gap
+# seq numbers are 3..N+2 after the genesis and our own member entry, with no gap
 p a log --json --type message | tr ',' '\n' | grep -o '"seq":[0-9]*' | cut -d: -f2 >"$T_ROOT/seqs"
-seq 2 $((N + 1)) | cmp -s - "$T_ROOT/seqs"; ok $? "seqs run 2..$((N + 1)) without a gap"
+seq 3 $((N + 2)) | cmp -s - "$T_ROOT/seqs"; ok $? "seqs run 3..$((N + 2)) without a gap"
 p a verify >/dev/null; ok $? "pakt verify passes"

@@ -12,7 +12,8 @@ stop_daemon a
 db="$(node_dir a)/pakt.db"
 id=$(p a id)
 
-# flip the last byte of seq 5's body ('entry 4' -> 'entry 5' style change)
+# flip the last byte of seq 5's body (its text ends in '!' instead)
+orig=$(sqlite3 "$db" "SELECT hex(body) FROM entries WHERE seq = 5;")
 sqlite3 "$db" "UPDATE entries SET body = substr(body, 1, length(body) - 1) || X'21' WHERE seq = 5;"
 start_daemon a
 p a verify >"$T_ROOT/v" 2>&1; rc=$?
@@ -22,7 +23,7 @@ ok $? "verify names exactly that entry (seq 5) and why"
 stop_daemon a
 
 # restore it, then flip one byte inside seq 8's signed header
-sqlite3 "$db" "UPDATE entries SET body = substr(body, 1, length(body) - 1) || X'34' WHERE seq = 5;"
+sqlite3 "$db" "UPDATE entries SET body = X'$orig' WHERE seq = 5;"
 sqlite3 "$db" "UPDATE entries SET header = substr(header, 1, 40) || X'00' || substr(header, 42) WHERE seq = 8;"
 start_daemon a
 p a verify >"$T_ROOT/v" 2>&1; rc=$?

@@ -54,7 +54,8 @@ init_node() {
 start_daemon() {
 	local name=$1 dir; shift
 	dir=$(node_dir "$name")
-	"$PAKTD" --data-dir "$dir" "$@" 2>>"$dir/paktd.log" &
+	# port 0: the kernel picks a free port, read back from the log
+	"$PAKTD" --data-dir "$dir" --listen 127.0.0.1:0 "$@" 2>>"$dir/paktd.log" &
 	echo $! >"$dir/paktd.pid"
 	T_DAEMONS="$T_DAEMONS $name"
 	if ! wait_for 100 grep -q "listening on control socket" "$dir/paktd.log"; then
@@ -63,6 +64,11 @@ start_daemon() {
 	fi
 	# the log line may precede the first accept by a hair
 	wait_for 50 "$PAKT" status --data-dir "$dir"
+}
+
+# The address a started daemon listens on for peers (its latest start).
+daemon_addr() {
+	grep -o 'listening on [0-9.]*:[0-9]*' "$(node_dir "$1")/paktd.log" | tail -1 | cut -d' ' -f3
 }
 
 daemon_pid() { cat "$(node_dir "$1")/paktd.pid" 2>/dev/null; }

@@ -2,3 +2,4 @@
 include %D%/proto.mk
 include %D%/keys.mk
 include %D%/daemon.mk
+include %D%/noise.mk

@@ -1,0 +1,250 @@
+/* The mesh: listener, outbound links with backoff, fan-out to sessions.
+ *
+ * Happy path: net_start binds and listens; each link dials, and when its
+ * session ends it dials again after 250 ms x 2^attempts (at most 30 s),
+ * jittered by +-50% so that restarted partners do not all call at once.
+ * Failure modes: bind failure stops the daemon at start (the caller logs
+ * it); too many inbound connections are refused by session_accept. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+#include "daemon/log.h"
+#include "daemon/net.h"
+#include "daemon/node.h"
+#include "daemon/repl.h"
+#include "proto/err.h"
+#include "proto/id.h"
+
+static void on_connection(uv_stream_t *server, int status)
+{
+	struct net *net = server->data;
+
+	if (status < 0 || net->closing) {
+		if (status < 0)
+			log_warn("accept: %s", uv_strerror(status));
+		return;
+	}
+	session_accept(net);
+}
+
+int net_start(struct net *net, struct node *node, const char *addr, char *why,
+	      size_t whylen)
+{
+	struct sockaddr_storage ss;
+	char host[48];
+	const char *colon = strrchr(addr, ':');
+	int port, rc, len = sizeof ss;
+
+	memset(net, 0, sizeof *net);
+	net->node = node;
+	net->handshake_ms = NET_HANDSHAKE_MS;
+	if (colon == NULL || (size_t)(colon - addr) >= sizeof host) {
+		snprintf(why, whylen, "listen address '%s' is not HOST:PORT", addr);
+		return PAKT_EINVAL;
+	}
+	memcpy(host, addr, (size_t)(colon - addr));
+	host[colon - addr] = '\0';
+	port = atoi(colon + 1);
+	if (port < 0 || port > 65535 ||
+	    (uv_ip4_addr(host, port, (struct sockaddr_in *)&ss) != 0 &&
+	     uv_ip6_addr(host, port, (struct sockaddr_in6 *)&ss) != 0)) {
+		snprintf(why, whylen, "listen address '%s' is not a numeric HOST:PORT", addr);
+		return PAKT_EINVAL;
+	}
+	uv_tcp_init(node->loop, &net->listener);
+	net->listener.data = net;
+	net->open_handles = 1;
+	rc = uv_tcp_bind(&net->listener, (struct sockaddr *)&ss, 0);
+	if (rc == 0)
+		rc = uv_listen((uv_stream_t *)&net->listener, 128, on_connection);
+	if (rc != 0) {
+		snprintf(why, whylen, "cannot listen on %s: %s (another program on that port? set 'listen' in the config or --listen)",
+			 addr, uv_strerror(rc));
+		return PAKT_EIO;
+	}
+	uv_tcp_getsockname(&net->listener, (struct sockaddr *)&ss, &len);
+	if (ss.ss_family == AF_INET6) {
+		uv_ip6_name((struct sockaddr_in6 *)&ss, host, sizeof host);
+		snprintf(net->listen_addr, sizeof net->listen_addr, "[%s]:%d", host,
+			 ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
+	} else {
+		uv_ip4_name((struct sockaddr_in *)&ss, host, sizeof host);
+		snprintf(net->listen_addr, sizeof net->listen_addr, "%s:%d", host,
+			 ntohs(((struct sockaddr_in *)&ss)->sin_port));
+	}
+	net->listening = true;
+	return 0;
+}
+
+static void on_closed_handle(uv_handle_t *h)
+{
+	struct net *net = h->data;
+
+	if (--net->open_handles == 0 && net->on_closed)
+		net->on_closed(net);
+}
+
+static void on_link_timer_closed(uv_handle_t *h)
+{
+	struct link *l = h->data;
+	struct net *net = l->net;
+
+	free(l);
+	if (--net->open_handles == 0 && net->closing && net->on_closed)
+		net->on_closed(net);
+}
+
+static void link_free(struct net *net, struct link *l)
+{
+	struct link **pp;
+
+	for (pp = &net->links; *pp; pp = &(*pp)->next) {
+		if (*pp == l) {
+			*pp = l->next;
+			break;
+		}
+	}
+	l->removed = true;
+	sodium_memzero(l->secret, sizeof l->secret);
+	if (l->on_join) {
+		l->on_join(l->join_arg, PAKT_EINVITE, "stopped before the join finished");
+		l->on_join = NULL;
+	}
+	if (l->session)
+		session_close(l->session, "peer removed");
+	uv_close((uv_handle_t *)&l->timer, on_link_timer_closed);
+}
+
+void net_stop(struct net *net, void (*on_closed)(struct net *net))
+{
+	struct session *s;
+
+	net->closing = true;
+	net->on_closed = on_closed;
+	while (net->links)
+		link_free(net, net->links);
+	while ((s = net->sessions) != NULL)
+		session_close(s, "daemon stopping");
+	uv_close((uv_handle_t *)&net->listener, on_closed_handle);
+}
+
+static void on_link_timer(uv_timer_t *t)
+{
+	struct link *l = t->data;
+
+	l->timer_active = false;
+	if (!l->removed && !l->net->closing && l->session == NULL)
+		session_dial(l);
+}
+
+struct link *net_link_add(struct net *net, const uint8_t network[32], const char *address,
+			  const uint8_t *key)
+{
+	struct link *l = calloc(1, sizeof *l);
+
+	if (l == NULL)
+		return NULL;
+	l->net = net;
+	snprintf(l->address, sizeof l->address, "%s", address);
+	memcpy(l->network, network, 32);
+	if (key) {
+		l->has_key = true;
+		memcpy(l->key, key, 32);
+	}
+	uv_timer_init(net->node->loop, &l->timer);
+	l->timer.data = l;
+	net->open_handles++;
+	l->next = net->links;
+	net->links = l;
+	/* dial from the loop, so that callers can finish setting the link up */
+	l->timer_active = true;
+	uv_timer_start(&l->timer, on_link_timer, 0, 0);
+	return l;
+}
+
+void net_link_remove(struct net *net, struct link *l)
+{
+	link_free(net, l);
+}
+
+struct link *net_link_find(struct net *net, const char *address)
+{
+	for (struct link *l = net->links; l; l = l->next)
+		if (strcmp(l->address, address) == 0)
+			return l;
+	return NULL;
+}
+
+void net_link_retry(struct link *l)
+{
+	uint64_t delay;
+
+	if (l->removed || l->net->closing || l->timer_active)
+		return;
+	delay = (uint64_t)NET_BACKOFF_MIN_MS << (l->attempts < 7 ? l->attempts : 7);
+	if (delay > NET_BACKOFF_MAX_MS)
+		delay = NET_BACKOFF_MAX_MS;
+	delay = delay / 2 + randombytes_uniform((uint32_t)delay + 1);   /* 50%..150% */
+	l->attempts++;
+	l->timer_active = true;
+	uv_timer_start(&l->timer, on_link_timer, delay, 0);
+}
+
+void net_pump(struct net *net, struct repl_net *rn)
+{
+	for (struct session *s = net->sessions; s; s = session_next(s))
+		if (session_replicating(s, rn))
+			session_pump(s);
+}
+
+void net_send_clocks(struct net *net, struct repl_net *rn)
+{
+	for (struct session *s = net->sessions; s; s = session_next(s))
+		if (session_replicating(s, rn))
+			session_send_clock(s);
+}
+
+void net_enforce_membership(struct net *net, struct repl_net *rn)
+{
+	struct session *s, *next;
+
+	for (s = net->sessions; s; s = next) {
+		const uint8_t *key = session_peer_key(s);
+
+		next = session_next(s);
+		if (session_replicating(s, rn) && key && members_find(&rn->members, key) == NULL) {
+			char id[ID_TEXT_MAX];
+
+			id_encode(ID_KEY, key, id);
+			session_close(s, "%s is no longer a member", id);
+		}
+	}
+}
+
+void net_forward_fork(struct net *net, struct repl_net *rn, struct session *from,
+		      const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	for (struct session *s = net->sessions; s; s = session_next(s))
+		if (s != from && session_replicating(s, rn))
+			session_send_fork(s, a, alen, b, blen);
+}
+
+static int on_stored_peer(void *arg, const struct store_peer *p)
+{
+	struct net *net = arg;
+
+	if (net_link_find(net, p->address) == NULL &&
+	    net_link_add(net, p->network, p->address, p->key) == NULL)
+		return PAKT_ENOMEM;
+	return 0;
+}
+
+int net_links_load(struct net *net)
+{
+	int rc = store_peers(net->node->store, on_stored_peer, net);
+
+	if (rc != 0)
+		log_err("cannot load peers: %s", store_errmsg(net->node->store));
+	return rc;
+}

@@ -1,0 +1,119 @@
+/* The mesh: a TCP listener, outbound links with jittered exponential
+ * backoff, and the sessions (one per connection) that replicate feeds.
+ *
+ * Lifetimes: the net owns links and sessions. A session is freed only from
+ * the close callback of its last handle; a link lives until removed or the
+ * daemon stops, and points at its current session (or NULL). */
+#ifndef PAKT_NET_H
+#define PAKT_NET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+#include "proto/noise.h"
+#include "proto/wire.h"
+
+struct node;
+struct session;
+struct repl_net;
+
+#define NET_SESSIONS_MAX 64          /* inbound connections at once */
+#define NET_HANDSHAKE_MS 5000        /* whole handshake (and invite) deadline */
+#define NET_PENDING_HIGH (4u << 20)  /* stop reading the store for a peer above this */
+#define NET_PENDING_MAX (32u << 20)  /* drop a peer that lets this much pile up */
+#define NET_BACKOFF_MIN_MS 250
+#define NET_BACKOFF_MAX_MS 30000
+
+/* Someone we dial and keep dialling. */
+struct link {
+	struct net *net;
+	struct link *next;
+	char address[256];            /* HOST:PORT */
+	uint8_t network[32];
+	bool has_key;
+	uint8_t key[32];              /* expected Ed25519 key of the peer */
+	bool joining;                 /* redeem an invite on this link */
+	uint8_t secret[32];           /* the invite's secret while joining */
+	char join_name[129];
+	unsigned attempts;
+	uint64_t last_seen_ms;
+	uv_timer_t timer;
+	bool timer_active;
+	bool removed;                 /* closed; freed when the timer closes */
+	struct session *session;
+	/* a pakt join waiting for the outcome (see ctl) */
+	void (*on_join)(void *arg, int rc, const char *why);
+	void *join_arg;
+};
+
+struct net {
+	struct node *node;
+	uv_tcp_t listener;
+	bool listening;
+	bool closing;
+	char listen_addr[96];         /* actual address, with the bound port */
+	struct session *sessions;
+	struct link *links;
+	unsigned open_handles;
+	unsigned handshake_ms;
+	void (*on_closed)(struct net *net);
+};
+
+/* Listen on addr ("HOST:PORT", port 0 picks one). */
+int net_start(struct net *net, struct node *node, const char *addr, char *why,
+	      size_t whylen);
+/* Close everything; on_closed runs when every handle is closed. */
+void net_stop(struct net *net, void (*on_closed)(struct net *net));
+
+/* Add a link and dial it now. key may be NULL. */
+struct link *net_link_add(struct net *net, const uint8_t network[32], const char *address,
+			  const uint8_t *key);
+void net_link_remove(struct net *net, struct link *l);
+struct link *net_link_find(struct net *net, const char *address);
+/* A link for every peer in the store. */
+int net_links_load(struct net *net);
+/* The link's session ended (or never started): dial again after a backoff. */
+void net_link_retry(struct link *l);
+
+/* Every replicating session of a network: push what its peer lacks. */
+void net_pump(struct net *net, struct repl_net *rn);
+/* Send our clock again to every session of a network (subscriptions changed). */
+void net_send_clocks(struct net *net, struct repl_net *rn);
+/* Close sessions whose peer is no longer a member of rn. */
+void net_enforce_membership(struct net *net, struct repl_net *rn);
+/* Forward a fork proof to every session of the network but `from`. */
+void net_forward_fork(struct net *net, struct repl_net *rn, struct session *from,
+		      const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
+
+/* ---- session.c ---- */
+
+/* Accept an inbound connection from the listener. */
+void session_accept(struct net *net);
+/* Dial a link. */
+void session_dial(struct link *l);
+void session_close(struct session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void session_pump(struct session *s);
+void session_send_clock(struct session *s);
+void session_send_fork(struct session *s, const uint8_t *a, size_t alen, const uint8_t *b,
+		       size_t blen);
+bool session_replicating(const struct session *s, const struct repl_net *rn);
+/* The peer is known to have feed idx up to seq (it sent it to us). */
+void session_peer_has(struct session *s, size_t feed_idx, uint64_t seq);
+const uint8_t *session_peer_key(const struct session *s);   /* NULL before auth */
+
+/* For pakt peer list. */
+struct session_info {
+	char address[272];
+	bool inbound;
+	bool replicating;
+	uint8_t key[32];
+	bool has_key;
+	uint64_t bytes_in, bytes_out, entries_in, entries_out;
+	uint64_t behind;              /* entries we hold that the peer lacks */
+	uint64_t connected_ms;
+};
+void session_info(const struct session *s, struct session_info *out);
+struct session *session_next(struct session *s);
+
+#endif

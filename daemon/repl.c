@@ -1,0 +1,365 @@
+/* Replication state and batch ingest. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "daemon/ctl.h"
+#include "daemon/log.h"
+#include "daemon/net.h"
+#include "daemon/node.h"
+#include "daemon/repl.h"
+#include "proto/body.h"
+#include "proto/err.h"
+#include "proto/id.h"
+
+struct repl_net *repl_net_find(struct node *n, const uint8_t id[32])
+{
+	for (struct repl_net *rn = n->nets; rn; rn = rn->next)
+		if (memcmp(rn->id, id, 32) == 0)
+			return rn;
+	return NULL;
+}
+
+struct repl_feed *repl_feed_get(struct repl_net *rn, const uint8_t author[32],
+				bool create, size_t *idx)
+{
+	for (size_t i = 0; i < rn->n_feeds; i++) {
+		if (memcmp(rn->feeds[i].author, author, 32) == 0) {
+			if (idx)
+				*idx = i;
+			return &rn->feeds[i];
+		}
+	}
+	if (!create)
+		return NULL;
+	if (rn->n_feeds == rn->cap) {
+		size_t cap = rn->cap ? rn->cap * 2 : 16;
+		struct repl_feed *v = realloc(rn->feeds, cap * sizeof *v);
+
+		if (v == NULL)
+			return NULL;
+		rn->feeds = v;
+		rn->cap = cap;
+	}
+	struct repl_feed *f = &rn->feeds[rn->n_feeds];
+	memset(f, 0, sizeof *f);
+	memcpy(f->author, author, 32);
+	if (idx)
+		*idx = rn->n_feeds;
+	rn->n_feeds++;
+	return f;
+}
+
+static int on_head(void *arg, const uint8_t author[32], uint64_t seq, const uint8_t hash[32])
+{
+	struct repl_feed *f = repl_feed_get(arg, author, true, NULL);
+
+	if (f == NULL)
+		return PAKT_ENOMEM;
+	f->seq = seq;
+	memcpy(f->hash, hash, 32);
+	return 0;
+}
+
+static int on_fork(void *arg, const struct store_row *row)
+{
+	struct repl_feed *f = repl_feed_get(arg, row->author, true, NULL);
+
+	if (f == NULL)
+		return PAKT_ENOMEM;
+	f->forked = true;
+	return 0;
+}
+
+int repl_net_open(struct node *n, const uint8_t id[32], struct repl_net **out)
+{
+	struct repl_net *rn = repl_net_find(n, id);
+	uint8_t skips[256][32];
+	size_t n_skips = 0;
+	int rc;
+
+	if (rn != NULL) {
+		*out = rn;
+		return 0;
+	}
+	rn = calloc(1, sizeof *rn);
+	if (rn == NULL)
+		return PAKT_ENOMEM;
+	memcpy(rn->id, id, 32);
+	rc = store_heads(n->store, id, on_head, rn);
+	if (rc == 0)
+		rc = store_forks(n->store, id, on_fork, rn);
+	if (rc == 0)
+		rc = store_skips(n->store, id, skips, 256, &n_skips);
+	for (size_t i = 0; rc == 0 && i < n_skips; i++) {
+		struct repl_feed *f = repl_feed_get(rn, skips[i], true, NULL);
+
+		if (f == NULL)
+			rc = PAKT_ENOMEM;
+		else
+			f->skip = true;
+	}
+	if (rc == 0)
+		rc = members_load(&rn->members, n->store, id);
+	if (rc != 0) {
+		members_free(&rn->members);
+		free(rn->feeds);
+		free(rn);
+		return rc;
+	}
+	rn->next = n->nets;
+	n->nets = rn;
+	*out = rn;
+	return 0;
+}
+
+int repl_load_all(struct node *n)
+{
+	uint8_t ids[64][32];
+	size_t count;
+	struct repl_net *rn;
+	int rc = store_networks(n->store, ids, 64, &count);
+
+	for (size_t i = 0; rc == 0 && i < count; i++)
+		rc = repl_net_open(n, ids[i], &rn);
+	return rc;
+}
+
+void repl_free_all(struct node *n)
+{
+	struct repl_net *rn, *next;
+
+	for (rn = n->nets; rn; rn = next) {
+		next = rn->next;
+		members_free(&rn->members);
+		free(rn->feeds);
+		free(rn);
+	}
+	n->nets = NULL;
+}
+
+void repl_members_changed(struct node *n, struct repl_net *rn)
+{
+	if (members_load(&rn->members, n->store, rn->id) != 0)
+		log_err("could not reload members: %s", store_errmsg(n->store));
+	if (n->net)
+		net_enforce_membership(n->net, rn);
+}
+
+void repl_local_stored(struct node *n, const struct entry *e)
+{
+	struct repl_net *rn;
+	struct repl_feed *f;
+
+	if (repl_net_open(n, entry_network(e), &rn) != 0) {
+		log_err("out of memory tracking a network");
+		return;
+	}
+	f = repl_feed_get(rn, e->h.author, true, NULL);
+	if (f != NULL && e->h.seq > f->seq) {
+		f->seq = e->h.seq;
+		memcpy(f->hash, e->hash, 32);
+	}
+	if (strcmp(e->h.type, "member") == 0 || strcmp(e->h.type, "genesis") == 0)
+		repl_members_changed(n, rn);
+	if (n->net)
+		net_pump(n->net, rn);
+	if (n->ctl)
+		ctl_notify(n->ctl);
+}
+
+/* Feeds touched by one batch: where their tentative head stands. */
+struct touched {
+	size_t idx;
+	uint64_t seq;
+	uint8_t hash[32];
+	size_t last;          /* index in the batch of the newest accepted entry */
+	bool any;
+	bool stop;            /* a gap or fork: ignore the rest of this feed */
+};
+
+static struct touched *touch(struct touched *t, size_t *nt, size_t idx,
+			     const struct repl_feed *f)
+{
+	for (size_t i = 0; i < *nt; i++)
+		if (t[i].idx == idx)
+			return &t[i];
+	t[*nt] = (struct touched){.idx = idx, .seq = f->seq};
+	memcpy(t[*nt].hash, f->hash, 32);
+	return &t[(*nt)++];
+}
+
+struct fetch_one {
+	uint8_t *buf;
+	size_t len;
+};
+
+/* Re-encode a stored row in wire form (for a fork proof). */
+static int fetch_row(void *arg, const struct store_row *row)
+{
+	struct fetch_one *fo = arg;
+	struct entry e;
+
+	if (entry_from_parts(&e, row->header, row->header_len, row->sig, row->body,
+			     row->body_len) != 0)
+		return 1;
+	fo->buf = malloc(ENTRY_WIRE_MAX);
+	if (fo->buf == NULL || entry_encode(&e, true, fo->buf, ENTRY_WIRE_MAX, &fo->len) != 0) {
+		free(fo->buf);
+		fo->buf = NULL;
+	}
+	return 1;
+}
+
+/* A valid entry conflicts with what we store at its seq: keep both as
+ * proof, stop the feed, tell the other peers. */
+static void record_fork(struct node *n, struct repl_net *rn, struct session *from,
+			struct repl_feed *f, const struct entry *e, const uint8_t *wire,
+			size_t wire_len)
+{
+	struct fetch_one fo = {0};
+	char author[ID_TEXT_MAX];
+
+	id_encode(ID_KEY, e->h.author, author);
+	if (store_fork_add(n->store, e, (int64_t)node_now_ms()) != 0) {
+		log_err("storing fork proof: %s", store_errmsg(n->store));
+		return;
+	}
+	if (!f->forked)
+		log_warn("FORK: %s signed two different entries at seq %llu; replication of that feed stops",
+			 author, (unsigned long long)e->h.seq);
+	f->forked = true;
+	store_range(n->store, rn->id, e->h.author, e->h.seq, 1, fetch_row, &fo);
+	if (fo.buf != NULL && n->net)
+		net_forward_fork(n->net, rn, from, fo.buf, fo.len, wire, wire_len);
+	free(fo.buf);
+	if (n->ctl)
+		ctl_notify(n->ctl);
+}
+
+int repl_ingest(struct node *n, struct repl_net *rn, struct session *from,
+		const uint8_t *const *wire, const size_t *len, size_t count,
+		char *why, size_t whylen)
+{
+	struct touched t[WIRE_BATCH_MAX];
+	const struct entry *acc[WIRE_BATCH_MAX];
+	size_t nt = 0, n_acc = 0, added = 0;
+	bool member_change = false;
+	char bwhy[160];
+	int rc;
+
+	if (count > WIRE_BATCH_MAX) {
+		snprintf(why, whylen, "batch of %zu entries (max %d)", count, WIRE_BATCH_MAX);
+		return PAKT_ELIMIT;
+	}
+	for (size_t i = 0; i < count; i++) {
+		struct entry *e = &n->scratch[i];
+		struct repl_feed *f;
+		struct touched *tf;
+		size_t idx;
+		uint8_t stored[32];
+
+		rc = entry_decode(e, wire[i], len[i]);
+		if (rc != 0) {
+			snprintf(why, whylen, "entry %zu of batch: %s", i, pakt_strerror(rc));
+			return rc;
+		}
+		if (memcmp(entry_network(e), rn->id, 32) != 0) {
+			snprintf(why, whylen, "entry %zu of batch belongs to another network", i);
+			return PAKT_ENETWORK;
+		}
+		if (e->body != NULL && body_validate(e->h.type, e->body, e->body_len, bwhy, sizeof bwhy) != 0) {
+			snprintf(why, whylen, "entry %zu (seq %llu): %s", i, (unsigned long long)e->h.seq, bwhy);
+			return PAKT_EBODY;
+		}
+		f = repl_feed_get(rn, e->h.author, true, &idx);
+		if (f == NULL)
+			return PAKT_ENOMEM;
+		if (f->skip || f->forked)
+			continue;
+		tf = touch(t, &nt, idx, f);
+		if (tf->stop)
+			continue;
+		if (e->h.seq <= tf->seq) {
+			/* already have that seq: a duplicate, or a fork */
+			bool same;
+
+			if (e->h.seq > f->seq) {   /* in this batch */
+				same = false;
+				for (size_t j = 0; j < n_acc; j++)
+					if (acc[j]->h.seq == e->h.seq &&
+					    memcmp(acc[j]->h.author, e->h.author, 32) == 0)
+						same = memcmp(acc[j]->hash, e->hash, 32) == 0;
+			} else {
+				same = store_hash_at(n->store, rn->id, e->h.author, e->h.seq, stored) == 0 &&
+				       memcmp(stored, e->hash, 32) == 0;
+			}
+			if (same)
+				continue;
+			if ((rc = entry_verify(e)) != 0) {
+				snprintf(why, whylen, "entry %zu (seq %llu): %s", i,
+					 (unsigned long long)e->h.seq, pakt_strerror(rc));
+				return rc;
+			}
+			if (e->h.seq <= f->seq)
+				record_fork(n, rn, from, f, e, wire[i], len[i]);
+			tf->stop = true;
+			continue;
+		}
+		if (e->h.seq > tf->seq + 1) {
+			/* the peer sent past a gap (it knows more of us than we
+			 * have): not an attack, just not usable yet */
+			tf->stop = true;
+			continue;
+		}
+		if (e->h.seq > 1 && memcmp(e->h.prev, tf->hash, 32) != 0) {
+			snprintf(why, whylen, "entry %zu (seq %llu): %s", i, (unsigned long long)e->h.seq,
+				 pakt_strerror(PAKT_ECHAIN));
+			return PAKT_ECHAIN;
+		}
+		tf->seq = e->h.seq;
+		memcpy(tf->hash, e->hash, 32);
+		tf->last = i;
+		tf->any = true;
+		acc[n_acc++] = e;
+		if (strcmp(e->h.type, "member") == 0 || strcmp(e->h.type, "genesis") == 0)
+			member_change = true;
+	}
+	/* One signature per feed and batch: the newest entry's signature covers
+	 * its prev hash, which covers the one before, back to our stored head. */
+	for (size_t i = 0; i < nt; i++) {
+		if (!t[i].any)
+			continue;
+		rc = entry_verify(&n->scratch[t[i].last]);
+		if (rc != 0) {
+			snprintf(why, whylen, "entry %zu (seq %llu): %s", t[i].last,
+				 (unsigned long long)n->scratch[t[i].last].h.seq, pakt_strerror(rc));
+			return rc;
+		}
+	}
+	if (n_acc == 0)
+		return 0;
+	rc = store_append(n->store, acc, n_acc, (int64_t)node_now_ms(), &added);
+	if (rc != 0) {
+		snprintf(why, whylen, "storing batch: %s",
+			 rc == PAKT_EDUP ? pakt_strerror(rc) : store_errmsg(n->store));
+		log_err("%s", why);
+		return rc == PAKT_EDUP ? rc : 0;   /* our disk, not the peer's fault */
+	}
+	for (size_t i = 0; i < nt; i++) {
+		struct repl_feed *f = &rn->feeds[t[i].idx];
+
+		if (!t[i].any)
+			continue;
+		f->seq = t[i].seq;
+		memcpy(f->hash, t[i].hash, 32);
+		if (from)
+			session_peer_has(from, t[i].idx, t[i].seq);
+	}
+	if (member_change)
+		repl_members_changed(n, rn);
+	if (n->net)
+		net_pump(n->net, rn);
+	if (n->ctl)
+		ctl_notify(n->ctl);
+	return 0;
+}

@@ -1,0 +1,59 @@
+/* Replication state of each initiative this node holds: the head of every
+ * feed, which feeds are forked or not wanted, and its members; and the
+ * rules for taking in a batch of entries from a peer. */
+#ifndef PAKT_REPL_H
+#define PAKT_REPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "daemon/members.h"
+#include "proto/entry.h"
+
+struct node;
+struct session;
+
+struct repl_feed {
+	uint8_t author[32];
+	uint64_t seq;               /* 0: nothing stored yet */
+	uint8_t hash[32];
+	bool forked;                /* a fork was seen: replication stops here */
+	bool skip;                  /* unsubscribed: new entries are not stored */
+};
+
+struct repl_net {
+	uint8_t id[32];
+	struct repl_feed *feeds;    /* indexes are stable (sessions keep them) */
+	size_t n_feeds, cap;
+	struct members members;
+	struct repl_net *next;
+};
+
+/* Load every network of the store (heads, skips, forks, members). */
+int repl_load_all(struct node *n);
+void repl_free_all(struct node *n);
+struct repl_net *repl_net_find(struct node *n, const uint8_t id[32]);
+/* Find or load/create the state of a network. */
+int repl_net_open(struct node *n, const uint8_t id[32], struct repl_net **out);
+
+/* The feed of author in rn; NULL if absent and !create (or out of memory).
+ * *idx (may be NULL) gets its index. */
+struct repl_feed *repl_feed_get(struct repl_net *rn, const uint8_t author[32],
+				bool create, size_t *idx);
+
+/* Our own entry e was stored: update heads and tell peers and readers. */
+void repl_local_stored(struct node *n, const struct entry *e);
+
+/* A batch of entries (wire encodings) from a peer. Valid new entries are
+ * stored in one transaction; duplicates are skipped; a fork is kept as
+ * proof and forwarded. Returns 0, or the reason to drop the peer (bad
+ * entry, broken chain, wrong network): then nothing of the batch is
+ * stored. */
+int repl_ingest(struct node *n, struct repl_net *rn, struct session *from,
+		const uint8_t *const *wire, const size_t *len, size_t count,
+		char *why, size_t whylen);
+
+/* Reload members after a member entry; close sessions of removed keys. */
+void repl_members_changed(struct node *n, struct repl_net *rn);
+
+#endif

@@ -1,0 +1,23 @@
+/* Inside the store: shared by store.c (entries) and store_mesh.c (peers,
+ * invites, forks, subscriptions). Not for other modules. */
+#ifndef PAKT_STORE_PRIV_H
+#define PAKT_STORE_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sqlite3.h>
+
+struct store {
+	sqlite3 *db;
+	bool readonly;
+	sqlite3_stmt *feed_get, *feed_add, *entry_add, *entry_at, *head, *range;
+};
+
+int store_exec(struct store *s, const char *sql);
+/* The feed id of (network, author); creates it when asked. PAKT_ENOTFOUND. */
+int store_feed_id(struct store *s, const uint8_t *network, const uint8_t *author,
+		  bool create, int64_t *id);
+/* A 32-byte blob column, or NULL if it has another size. */
+const uint8_t *store_blob32(sqlite3_stmt *st, int col);
+
+#endif
