@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include "cli/client.h"
 #include "keys/datadir.h"
+#include "proto/id.h"
 #include "proto/mpx.h"
 
 /* Exit codes (documented in README.md, "Exit codes"). */
@@ -46,6 +47,24 @@ int cli_connect(struct client *c, const char *datadir_arg, const char *what);
  * CLI exit code. */
 int cli_call(struct client *c, struct mpx_out *req, const msgpack_object **reply,
 	     const char *what);
+
+/* One field of a simple request: a string, a 32-byte key or a number. */
+struct cli_kv {
+	const char *key;
+	const char *str;
+	const uint8_t *bin32;
+	uint64_t num;
+	bool is_num;
+};
+
+/* Connect, send {"op": op, fields...}, wait for the reply (timeout_ms, -1
+ * forever); prints errors and returns a CLI exit code. The caller closes c. */
+int cli_request(struct client *c, const char *dir_arg, const char *what, const char *op,
+		const struct cli_kv *kv, size_t n, const msgpack_object **reply, int timeout_ms);
+
+/* Parse a pk_ / nw_ id argument; prints a usage error (exit 2) if bad. */
+int cli_parse_id(const char *cmd, const char *what, enum id_kind kind, const char *text,
+		 uint8_t out[32]);
 
 /* Parse a positive decimal count; false if not one. */
 bool cli_parse_count(const char *s, unsigned long long *out);

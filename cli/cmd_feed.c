@@ -120,7 +120,7 @@ out:
 }
 
 struct stream_opts {
-	const char *dir_arg, *net_arg, *type;
+	const char *dir_arg, *net_arg, *type, *from_arg;
 	unsigned long long last;
 	bool has_last, follow, json;
 };
@@ -139,11 +139,13 @@ static int stream_entries(const char *cmd, const struct stream_opts *so)
 	struct client c;
 	struct mpx_out req;
 	const msgpack_object *m;
-	uint8_t net[32];
+	uint8_t net[32], from[32];
 	unsigned long long shown = 0;
 	int ret, rc;
 
 	if (so->net_arg && (ret = parse_network(cmd, so->net_arg, net)) != CLI_OK)
+		return ret;
+	if (so->from_arg && (ret = cli_parse_id(cmd, "--from", ID_KEY, so->from_arg, from)) != CLI_OK)
 		return ret;
 	if (so->type && (strlen(so->type) == 0 || strlen(so->type) > ENTRY_TYPE_MAX))
 		return cli_usage(cmd, "--type must be an entry type such as message or genesis");
@@ -154,7 +156,10 @@ static int stream_entries(const char *cmd, const struct stream_opts *so)
 	}
 	mpx_init(&req);
 	ctl_begin(&req);
-	msgpack_pack_map(&req.pk, 2 + so->has_last + (so->net_arg != NULL) + (so->type != NULL));
+	msgpack_pack_map(&req.pk, 2 + so->has_last + (so->net_arg != NULL) + (so->type != NULL) +
+			 (so->from_arg != NULL));
+	if (so->from_arg)
+		mpx_kv_bin(&req.pk, "author", from, 32);
 	mpx_kv_bool(&req.pk, "follow", so->follow);
 	if (so->has_last)
 		mpx_kv_u64(&req.pk, "last", so->last);
@@ -176,6 +181,7 @@ static int stream_entries(const char *cmd, const struct stream_opts *so)
 		const uint8_t *wire;
 		size_t wire_len;
 		int64_t received = 0;
+		char name[200];
 
 		rc = client_recv(&c, &m, so->follow ? 250 : 60000);
 		if (rc == PAKT_EIO && so->follow) {
@@ -189,9 +195,11 @@ static int stream_entries(const char *cmd, const struct stream_opts *so)
 		if (mpx_get_bin(m, "entry", &wire, &wire_len) != 0)
 			break;     /* the closing {"ok": true} */
 		mpx_get_i64(m, "received", &received);
+		name[0] = '\0';
+		mpx_get_cstr(m, "name", name, sizeof name);
 		if (so->json && !so->follow && shown > 0)
 			fputc(',', stdout);
-		out_entry(stdout, wire, wire_len, received, so->json);
+		out_entry(stdout, wire, wire_len, received, name, so->json);
 		if (so->json && so->follow)
 			fputc('\n', stdout);
 		if (so->follow)
@@ -212,6 +220,7 @@ static int parse_stream_opts(const char *cmd, int argc, char **argv, struct stre
 		{"limit", required_argument, NULL, 'l'},
 		{"type", required_argument, NULL, 't'},
 		{"network", required_argument, NULL, 'N'},
+		{"from", required_argument, NULL, 'F'},
 		{"json", no_argument, NULL, 'j'},
 		{"follow", no_argument, NULL, 'f'},
 		{"data-dir", required_argument, NULL, 'd'},
@@ -234,6 +243,7 @@ static int parse_stream_opts(const char *cmd, int argc, char **argv, struct stre
 			break;
 		case 't': so->type = optarg; break;
 		case 'N': so->net_arg = optarg; break;
+		case 'F': so->from_arg = optarg; break;
 		case 'j': so->json = true; break;
 		case 'f':
 			if (!is_tail)

@@ -11,5 +11,12 @@ int cmd_log(int argc, char **argv);
 int cmd_tail(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_invite(int argc, char **argv);
+int cmd_join(int argc, char **argv);
+int cmd_members(int argc, char **argv);
+int cmd_member(int argc, char **argv);
+int cmd_peer(int argc, char **argv);
+int cmd_subscribe(int argc, char **argv);
+int cmd_unsubscribe(int argc, char **argv);
 
 #endif

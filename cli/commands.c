@@ -28,6 +28,49 @@ const struct cli_cmd cli_cmds[] = {
 	 "Create an initiative with this organisation as its first admin: writes\n"
 	 "the genesis entry and prints the initiative id (nw_...). The first\n"
 	 "initiative becomes the default for post, log and tail.\n"},
+	{"invite", cmd_invite, "print a one-time invite code for a new partner (admins)",
+	 "usage: pakt invite [--name ORG] [--expires 7d] [--network ID] [--data-dir DIR]\n"
+	 "\n"
+	 "Print one line, an invite code (pi_...): the initiative, this daemon's id\n"
+	 "and address, and a one-time secret. Give it to the new partner, who runs\n"
+	 "'pakt join CODE'. Only admins can invite. The address is the config's\n"
+	 "'address', else the listen address.\n"
+	 "\n"
+	 "  --name ORG      the name the new member gets in the member list\n"
+	 "  --expires D     how long the code is valid: 30m, 12h, 7d (default 7d)\n"},
+	{"join", cmd_join, "join an initiative with an invite code",
+	 "usage: pakt join CODE [--data-dir DIR]\n"
+	 "\n"
+	 "Connect to the inviting daemon, prove the code's secret inside the\n"
+	 "encrypted channel and become a member; this node then replicates the\n"
+	 "whole initiative. A used, expired or wrong code is refused with a reason.\n"},
+	{"members", cmd_members, "list the members of the initiative",
+	 "usage: pakt members [--json] [--network ID] [--data-dir DIR]\n"
+	 "\n"
+	 "Each member's id, name, role, who admitted it and since when, as derived\n"
+	 "from the genesis entry and the admins' member entries.\n"},
+	{"member", cmd_member, "remove a member (pakt member remove ID; admins)",
+	 "usage: pakt member remove ID [--network ID] [--data-dir DIR]\n"
+	 "\n"
+	 "Publish a member entry removing ID: its connections close at once and it\n"
+	 "is refused from then on; its feed up to the removal stays.\n"},
+	{"peer", cmd_peer, "add, list or remove peers to dial",
+	 "usage: pakt peer add HOST:PORT [ID] [--network ID] [--data-dir DIR]\n"
+	 "       pakt peer list [--json] [--data-dir DIR]\n"
+	 "       pakt peer remove HOST:PORT [--data-dir DIR]\n"
+	 "\n"
+	 "paktd dials added peers, and again after a disconnect with jittered\n"
+	 "exponential backoff (0.25 s up to 30 s). With ID, the peer must have that\n"
+	 "key. 'list' shows connected or not, last seen, entries behind, bytes in/out.\n"},
+	{"subscribe", cmd_subscribe, "store a member's feed again (the default)",
+	 "usage: pakt subscribe ID [--network ID] [--data-dir DIR]\n"
+	 "\n"
+	 "Undo 'pakt unsubscribe': replicate ID's feed again from where it stopped.\n"},
+	{"unsubscribe", cmd_unsubscribe, "stop storing a member's new entries",
+	 "usage: pakt unsubscribe ID [--network ID] [--data-dir DIR]\n"
+	 "\n"
+	 "By default a node replicates every member. After this, ID's new entries\n"
+	 "are neither stored nor relayed by this node; what is stored stays.\n"},
 	{"post", cmd_post, "post a message to the initiative",
 	 "usage: pakt post [TEXT | -] [--network ID] [--data-dir DIR]\n"
 	 "\n"
@@ -46,13 +89,14 @@ const struct cli_cmd cli_cmds[] = {
 	 "  --network ID   only entries of one initiative\n"
 	 "  --json         a JSON array of entry objects\n"},
 	{"tail", cmd_tail, "show the latest entries; -f follows new ones live",
-	 "usage: pakt tail [-f] [-n N] [--type T] [--network ID] [--json] [--data-dir DIR]\n"
+	 "usage: pakt tail [-f] [-n N] [--from ID] [--type T] [--network ID] [--json] [--data-dir DIR]\n"
 	 "\n"
 	 "Show the last N entries (default 10); with -f keep running and show each\n"
 	 "new entry as soon as it is stored, until interrupted.\n"
 	 "\n"
 	 "  -f, --follow   follow new entries\n"
 	 "  -n N           how many stored entries to show first (0: none)\n"
+	 "  --from ID      only entries by that member (pk_...)\n"
 	 "  --type T       only entries of type T\n"
 	 "  --json         one JSON object per line\n"},
 	{"status", cmd_status, "show whether paktd runs, the identity and entry counts",

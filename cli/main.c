@@ -104,6 +104,46 @@ int cli_call(struct client *c, struct mpx_out *req, const msgpack_object **reply
 	return rc == 0 ? CLI_OK : cli_fail(what, rc, "%s", c->why);
 }
 
+int cli_request(struct client *c, const char *dir_arg, const char *what, const char *op,
+		const struct cli_kv *kv, size_t n, const msgpack_object **reply, int timeout_ms)
+{
+	struct mpx_out req;
+	int ret = cli_connect(c, dir_arg, what), rc;
+
+	if (ret != CLI_OK)
+		return ret;
+	mpx_init(&req);
+	ctl_begin(&req);
+	msgpack_pack_map(&req.pk, (uint32_t)n + 1);
+	mpx_kv_str(&req.pk, "op", op);
+	for (size_t i = 0; i < n; i++) {
+		if (kv[i].bin32)
+			mpx_kv_bin(&req.pk, kv[i].key, kv[i].bin32, 32);
+		else if (kv[i].is_num)
+			mpx_kv_u64(&req.pk, kv[i].key, kv[i].num);
+		else
+			mpx_kv_str(&req.pk, kv[i].key, kv[i].str ? kv[i].str : "");
+	}
+	ctl_finish(&req);
+	rc = client_send(c, &req);
+	if (rc == 0)
+		rc = client_recv(c, reply, timeout_ms);
+	if (rc == 0)
+		rc = client_reply_error(c, *reply);
+	mpx_free(&req);
+	return rc == 0 ? CLI_OK : cli_fail(what, rc, "%s", c->why);
+}
+
+int cli_parse_id(const char *cmd, const char *what, enum id_kind kind, const char *text,
+		 uint8_t out[32])
+{
+	int rc = id_decode(kind, text, out);
+
+	if (rc != 0)
+		return cli_usage(cmd, "%s '%.80s': %s", what, text, pakt_strerror(rc));
+	return CLI_OK;
+}
+
 bool cli_parse_count(const char *s, unsigned long long *out)
 {
 	char *end;

@@ -103,12 +103,14 @@ static void out_id_json(FILE *f, enum id_kind kind, const uint8_t *raw)
 }
 
 static void entry_json(FILE *f, const struct entry *e, const msgpack_object *body,
-		       int64_t received)
+		       int64_t received, const char *author_name)
 {
 	fputs("{\"network\":", f);
 	out_id_json(f, ID_NETWORK, entry_network(e));
 	fputs(",\"author\":", f);
 	out_id_json(f, ID_KEY, e->h.author);
+	fputs(",\"author_name\":", f);
+	out_json_str(f, author_name, strlen(author_name));
 	fprintf(f, ",\"seq\":%" PRIu64 ",\"hash\":", e->h.seq);
 	out_id_json(f, ID_ENTRY, e->hash);
 	fputs(",\"prev\":", f);
@@ -145,7 +147,8 @@ static void body_text(FILE *f, const msgpack_object *body)
 		out_json_value(f, body);
 }
 
-void out_entry(FILE *f, const uint8_t *wire, size_t len, int64_t received, bool json)
+void out_entry(FILE *f, const uint8_t *wire, size_t len, int64_t received,
+	       const char *author_name, bool json)
 {
 	struct entry e;
 	msgpack_unpacked body;
@@ -165,11 +168,12 @@ void out_entry(FILE *f, const uint8_t *wire, size_t len, int64_t received, bool 
 	if (e.body != NULL && canon_unpack(&body, e.body, e.body_len, CANON_MAX_DEPTH) == 0)
 		bodyp = &body.data;
 	if (json) {
-		entry_json(f, &e, bodyp, received);
+		entry_json(f, &e, bodyp, received, author_name);
 	} else {
 		out_time(e.h.timestamp, when);
 		id_short(ID_KEY, e.h.author, author);
-		fprintf(f, "%s  %s #%" PRIu64 "  %-8s ", when, author, e.h.seq, e.h.type);
+		fprintf(f, "%s  %s #%" PRIu64 "  %-8s ", when, author_name[0] ? author_name : author,
+			e.h.seq, e.h.type);
 		body_text(f, bodyp);
 		fputc('\n', f);
 	}

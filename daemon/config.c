@@ -47,6 +47,8 @@ static const char *config_apply(struct config *c, const char *key, const char *v
 			return "network is not a valid initiative id (nw_...)";
 		return copy_value(c->network, sizeof c->network, val) ? "network too long" : NULL;
 	}
+	if (strcmp(key, "address") == 0)
+		return copy_value(c->address, sizeof c->address, val) ? "address too long" : NULL;
 	if (strcmp(key, "listen") == 0)
 		return copy_value(c->listen, sizeof c->listen, val) ? "listen too long" : NULL;
 	if (strcmp(key, "log_level") == 0) {
@@ -57,7 +59,7 @@ static const char *config_apply(struct config *c, const char *key, const char *v
 		c->log_level = lvl;
 		return NULL;
 	}
-	return "unknown key (known: name, log_level, network, listen)";
+	return "unknown key (known: name, log_level, network, listen, address)";
 }
 
 int config_load(struct config *c, const char *path, char *why, size_t whylen)

@@ -1,6 +1,7 @@
 /* The node's config file: text lines "key = value", '#' comments.
  * Keys: name, log_level (error|warn|info|debug), network (default
- * initiative id), listen (ADDR:PORT for peers). */
+ * initiative id), listen (ADDR:PORT for peers), address (HOST:PORT that
+ * partners can reach, put in invites; default: the listen address). */
 #ifndef PAKT_CONFIG_H
 #define PAKT_CONFIG_H
 
@@ -12,6 +13,7 @@ struct config {
 	int log_level;                 /* enum log_level */
 	char network[ID_TEXT_MAX];     /* "" = none chosen */
 	char listen[256];
+	char address[256];             /* advertised in invites; "" = listen */
 };
 
 /* Defaults, then the file at path. An absent file leaves the defaults.

@@ -15,33 +15,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "daemon/ctl.h"
+#include "daemon/ctl_priv.h"
 #include "daemon/log.h"
 #include "daemon/node.h"
+#include "daemon/repl.h"
+#include "daemon/net.h"
 #include "daemon/verify.h"
 #include "proto/body.h"
 #include "proto/ctlmsg.h"
 #include "proto/err.h"
 #include "proto/id.h"
 
-#define CTL_CLIENTS_MAX 64
-#define CTL_PENDING_MAX (8u << 20)
 #define CTL_VERSION CTL_VERSION_STRING
-
-struct ctl_client {
-	uv_pipe_t pipe;
-	struct ctl *ctl;
-	struct ctl_client *next, *prev;
-	uint8_t *in;
-	size_t in_len, in_cap;
-	size_t pending;              /* bytes queued for writing */
-	bool closing;                /* uv_close called */
-	bool closed;                 /* close callback ran */
-	bool busy;                   /* a thread-pool job refers to us */
-	bool streaming;
-	struct store_query filter;   /* for streaming: pointers into the fields below */
-	uint8_t f_net[32], f_author[32];
-	char f_type[ENTRY_TYPE_MAX + 1];
-};
 
 struct write_req {
 	uv_write_t req;
@@ -54,6 +39,8 @@ static void client_close(struct ctl_client *cl);
 
 static void client_free(struct ctl_client *cl)
 {
+	if (cl->join_link != NULL)
+		cl->join_link->on_join = NULL;   /* nobody to tell any more */
 	free(cl->in);
 	free(cl);
 }
@@ -95,7 +82,7 @@ static void on_written(uv_write_t *req, int status)
 }
 
 /* Queue one finished frame. */
-static void client_send(struct ctl_client *cl, struct mpx_out *o)
+void ctl_client_send(struct ctl_client *cl, struct mpx_out *o)
 {
 	struct write_req *w;
 	uv_buf_t buf;
@@ -124,18 +111,18 @@ static void client_send(struct ctl_client *cl, struct mpx_out *o)
 	}
 }
 
-static void send_error(struct ctl_client *cl, int code, const char *msg)
+void ctl_send_error(struct ctl_client *cl, int code, const char *msg)
 {
 	struct mpx_out o;
 
 	mpx_init(&o);
 	ctl_error_reply(&o, code, msg);
-	client_send(cl, &o);
+	ctl_client_send(cl, &o);
 	mpx_free(&o);
 }
 
 /* An optional 32-byte key in a request. 0 and *present; or an error reply. */
-static int opt_bin32(struct ctl_client *cl, const msgpack_object *req, const char *key,
+int ctl_opt_bin32(struct ctl_client *cl, const msgpack_object *req, const char *key,
 		     uint8_t out[32], bool *present)
 {
 	int rc = mpx_get_binn(req, key, out, 32);
@@ -145,7 +132,7 @@ static int opt_bin32(struct ctl_client *cl, const msgpack_object *req, const cha
 		return 0;
 	char msg[96];
 	snprintf(msg, sizeof msg, "'%s' must be 32 bytes", key);
-	send_error(cl, PAKT_EPROTO, msg);
+	ctl_send_error(cl, PAKT_EPROTO, msg);
 	return rc;
 }
 
@@ -172,13 +159,19 @@ static int stream_row(void *arg, const struct store_row *row)
 		mpx_bin(&sc->wire.pk, row->body, row->body_len);
 	else
 		msgpack_pack_nil(&sc->wire.pk);
+	struct repl_net *rn = repl_net_find(sc->cl->ctl->node, row->network);
+	const struct member *m = rn ? members_find(&rn->members, row->author) : NULL;
+	bool named = m != NULL && m->name[0] != '\0';
+
 	ctl_begin(&sc->o);
-	msgpack_pack_map(pk, 3);
+	msgpack_pack_map(pk, 3 + named);
 	mpx_kv_bin(pk, "entry", sc->wire.sb.data, sc->wire.sb.size);
+	if (named)
+		mpx_kv_str(pk, "name", m->name);
 	mpx_kv_i64(pk, "received", row->received);
 	mpx_kv_i64(pk, "rowid", row->rowid);
 	ctl_finish(&sc->o);
-	client_send(sc->cl, &sc->o);
+	ctl_client_send(sc->cl, &sc->o);
 	sc->cl->filter.after_rowid = row->rowid;
 	sc->count++;
 	return sc->cl->closing ? 1 : 0;
@@ -193,23 +186,23 @@ static void op_log(struct ctl_client *cl, const msgpack_object *req)
 	int rc;
 
 	memset(&cl->filter, 0, sizeof cl->filter);
-	if (opt_bin32(cl, req, "network", cl->f_net, &has_net) != 0 ||
-	    opt_bin32(cl, req, "author", cl->f_author, &has_author) != 0)
+	if (ctl_opt_bin32(cl, req, "network", cl->f_net, &has_net) != 0 ||
+	    ctl_opt_bin32(cl, req, "author", cl->f_author, &has_author) != 0)
 		return;
 	rc = mpx_get_cstr(req, "type", cl->f_type, sizeof cl->f_type);
 	if (rc != 0 && rc != PAKT_ENOTFOUND) {
-		send_error(cl, PAKT_EPROTO, "'type' must be a short string");
+		ctl_send_error(cl, PAKT_EPROTO, "'type' must be a short string");
 		return;
 	}
 	if (rc == 0)
 		cl->filter.type = cl->f_type;
 	if ((rc = mpx_get_u64(req, "last", &last)) != 0 && rc != PAKT_ENOTFOUND) {
-		send_error(cl, PAKT_EPROTO, "'last' must be a count");
+		ctl_send_error(cl, PAKT_EPROTO, "'last' must be a count");
 		return;
 	}
 	has_last = rc == 0;
 	if ((rc = mpx_get_bool(req, "follow", &follow)) != 0 && rc != PAKT_ENOTFOUND) {
-		send_error(cl, PAKT_EPROTO, "'follow' must be true or false");
+		ctl_send_error(cl, PAKT_EPROTO, "'follow' must be true or false");
 		return;
 	}
 	cl->filter.network = has_net ? cl->f_net : NULL;
@@ -222,7 +215,7 @@ static void op_log(struct ctl_client *cl, const msgpack_object *req)
 	/* "last": absent = every stored entry, N = the newest N, 0 = none */
 	rc = has_last && last == 0 ? 0 : store_scan(n->store, &cl->filter, stream_row, &sc);
 	if (rc != 0 && rc != 1) {
-		send_error(cl, PAKT_EIO, store_errmsg(n->store));
+		ctl_send_error(cl, PAKT_EIO, store_errmsg(n->store));
 	} else if (follow) {
 		cl->streaming = true;
 		cl->filter.last = 0;
@@ -234,7 +227,7 @@ static void op_log(struct ctl_client *cl, const msgpack_object *req)
 		mpx_kv_u64(&sc.o.pk, "count", sc.count);
 		mpx_kv_bool(&sc.o.pk, "ok", true);
 		ctl_finish(&sc.o);
-		client_send(cl, &sc.o);
+		ctl_client_send(cl, &sc.o);
 	}
 	mpx_free(&sc.o);
 	mpx_free(&sc.wire);
@@ -272,7 +265,7 @@ static void op_status(struct ctl_client *cl, const msgpack_object *req)
 	msgpack_packer *pk = &o.pk;
 
 	if (store_counts(n->store, &entries, &feeds, &nets) != 0) {
-		send_error(cl, PAKT_EIO, store_errmsg(n->store));
+		ctl_send_error(cl, PAKT_EIO, store_errmsg(n->store));
 		return;
 	}
 	has_net = node_pick_network(n, NULL, net, why, sizeof why) == 0;
@@ -292,7 +285,7 @@ static void op_status(struct ctl_client *cl, const msgpack_object *req)
 	mpx_kv_u64(pk, "uptime_ms", node_now_ms() - n->started_ms);
 	mpx_kv_str(pk, "version", CTL_VERSION);
 	ctl_finish(&o);
-	client_send(cl, &o);
+	ctl_client_send(cl, &o);
 	mpx_free(&o);
 }
 
@@ -308,7 +301,7 @@ static void reply_entry(struct ctl_client *cl, const struct entry *e)
 	mpx_kv_bool(&o.pk, "ok", true);
 	mpx_kv_u64(&o.pk, "seq", e->h.seq);
 	ctl_finish(&o);
-	client_send(cl, &o);
+	ctl_client_send(cl, &o);
 	mpx_free(&o);
 }
 
@@ -326,35 +319,35 @@ static void op_post(struct ctl_client *cl, const msgpack_object *req)
 	int rc;
 
 	if (mpx_get_str(req, "text", &text, &text_len) != 0) {
-		send_error(cl, PAKT_EPROTO, "'text' (string) is required");
+		ctl_send_error(cl, PAKT_EPROTO, "'text' (string) is required");
 		return;
 	}
-	if (opt_bin32(cl, req, "network", netarg, &has_net) != 0 ||
-	    opt_bin32(cl, req, "reply_to", reply_to, &has_reply) != 0)
+	if (ctl_opt_bin32(cl, req, "network", netarg, &has_net) != 0 ||
+	    ctl_opt_bin32(cl, req, "reply_to", reply_to, &has_reply) != 0)
 		return;
 	rc = node_pick_network(n, has_net ? netarg : NULL, net, why, sizeof why);
 	if (rc != 0) {
-		send_error(cl, rc, why[0] ? why : pakt_strerror(rc));
+		ctl_send_error(cl, rc, why[0] ? why : pakt_strerror(rc));
 		return;
 	}
 	mpx_init(&body);
 	copy = strndup(text, text_len);
 	if (copy == NULL || memchr(text, '\0', text_len) != NULL) {
 		rc = copy ? PAKT_EINVAL : PAKT_ENOMEM;
-		send_error(cl, rc, "message text must not contain NUL bytes");
+		ctl_send_error(cl, rc, "message text must not contain NUL bytes");
 		goto done;
 	}
 	rc = body_message(&body, copy, has_reply ? reply_to : NULL);
 	if (rc != 0) {
 		snprintf(why, sizeof why, "message: %s (at most %d bytes of UTF-8)",
 			 pakt_strerror(rc), BODY_TEXT_MAX);
-		send_error(cl, rc, why);
+		ctl_send_error(cl, rc, why);
 		goto done;
 	}
 	rc = node_append(n, net, "message", (const uint8_t *)body.sb.data, body.sb.size,
 			 &e, why, sizeof why);
 	if (rc != 0)
-		send_error(cl, rc, why);
+		ctl_send_error(cl, rc, why);
 	else
 		reply_entry(cl, &e);
 done:
@@ -371,19 +364,19 @@ static void op_initiative_create(struct ctl_client *cl, const msgpack_object *re
 	int rc;
 
 	if (mpx_get_cstr(req, "name", name, sizeof name) != 0 || name[0] == '\0') {
-		send_error(cl, PAKT_EINVAL, "an initiative needs a name of 1 to 128 bytes");
+		ctl_send_error(cl, PAKT_EINVAL, "an initiative needs a name of 1 to 128 bytes");
 		return;
 	}
 	rc = mpx_get_cstr(req, "goal", goal, sizeof goal);
 	if (rc == PAKT_ENOTFOUND)
 		goal[0] = '\0';
 	else if (rc != 0) {
-		send_error(cl, PAKT_EINVAL, "the goal must be text of at most 8192 bytes");
+		ctl_send_error(cl, PAKT_EINVAL, "the goal must be text of at most 8192 bytes");
 		return;
 	}
 	rc = node_create_initiative(n, name, goal, net, why, sizeof why);
 	if (rc != 0) {
-		send_error(cl, rc, why);
+		ctl_send_error(cl, rc, why);
 		return;
 	}
 	mpx_init(&o);
@@ -392,7 +385,7 @@ static void op_initiative_create(struct ctl_client *cl, const msgpack_object *re
 	mpx_kv_bin(&o.pk, "network", net, 32);
 	mpx_kv_bool(&o.pk, "ok", true);
 	ctl_finish(&o);
-	client_send(cl, &o);
+	ctl_client_send(cl, &o);
 	mpx_free(&o);
 }
 
@@ -433,7 +426,7 @@ static void verify_done(uv_work_t *req, int status)
 		goto done;
 	}
 	if (status != 0 || j->rc != 0) {
-		send_error(cl, j->rc ? j->rc : PAKT_EIO, j->why[0] ? j->why : "verify could not run");
+		ctl_send_error(cl, j->rc ? j->rc : PAKT_EIO, j->why[0] ? j->why : "verify could not run");
 		goto done;
 	}
 	log_info("verify: %llu entries in %llu feeds, %llu bad",
@@ -460,7 +453,7 @@ static void verify_done(uv_work_t *req, int status)
 	mpx_kv_u64(pk, "n_bad", j->res.n_bad);
 	mpx_kv_bool(pk, "ok", true);
 	ctl_finish(&o);
-	client_send(cl, &o);
+	ctl_client_send(cl, &o);
 	mpx_free(&o);
 done:
 	verify_result_free(&j->res);
@@ -472,7 +465,7 @@ static void op_verify(struct ctl_client *cl, const msgpack_object *req)
 	struct verify_job *j = calloc(1, sizeof *j);
 
 	if (j == NULL) {
-		send_error(cl, PAKT_ENOMEM, "out of memory");
+		ctl_send_error(cl, PAKT_ENOMEM, "out of memory");
 		return;
 	}
 	j->req.data = j;
@@ -480,7 +473,7 @@ static void op_verify(struct ctl_client *cl, const msgpack_object *req)
 	snprintf(j->db_path, sizeof j->db_path, "%s", cl->ctl->node->db_path);
 	if (uv_queue_work(cl->ctl->node->loop, &j->req, verify_work, verify_done) != 0) {
 		free(j);
-		send_error(cl, PAKT_EIO, "could not start verification");
+		ctl_send_error(cl, PAKT_EIO, "could not start verification");
 		return;
 	}
 	cl->busy = true;
@@ -491,9 +484,18 @@ static const struct {
 	void (*fn)(struct ctl_client *cl, const msgpack_object *req);
 } ops[] = {
 	{"initiative.create", op_initiative_create},
+	{"invite", op_invite},
+	{"join", op_join},
 	{"log", op_log},
+	{"member.remove", op_member_remove},
+	{"members", op_members},
+	{"peer.add", op_peer_add},
+	{"peer.list", op_peer_list},
+	{"peer.remove", op_peer_remove},
 	{"post", op_post},
 	{"status", op_status},
+	{"subscribe", op_subscribe},
+	{"unsubscribe", op_unsubscribe},
 	{"verify", op_verify},
 };
 
@@ -506,12 +508,12 @@ static void dispatch(struct ctl_client *cl, const uint8_t *buf, size_t len)
 
 	msgpack_unpacked_init(&u);
 	if (ctl_unpack(&u, buf, len) != 0 || mpx_get_str(&u.data, "op", &op, &op_len) != 0) {
-		send_error(cl, PAKT_EPROTO, "malformed request: expected a msgpack map with 'op'");
+		ctl_send_error(cl, PAKT_EPROTO, "malformed request: expected a msgpack map with 'op'");
 		client_close(cl);
 		goto done;
 	}
 	if (cl->busy || cl->streaming) {
-		send_error(cl, PAKT_EPROTO, "one request at a time on a connection");
+		ctl_send_error(cl, PAKT_EPROTO, "one request at a time on a connection");
 		goto done;
 	}
 	for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
@@ -521,7 +523,7 @@ static void dispatch(struct ctl_client *cl, const uint8_t *buf, size_t len)
 		}
 	}
 	snprintf(msg, sizeof msg, "unknown op '%.*s'", (int)(op_len > 40 ? 40 : op_len), op);
-	send_error(cl, PAKT_EPROTO, msg);
+	ctl_send_error(cl, PAKT_EPROTO, msg);
 done:
 	msgpack_unpacked_destroy(&u);
 }
@@ -564,7 +566,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 
 		if (len > CTL_FRAME_MAX) {
 			log_warn("control client sent a %u-byte request (max %u): closing it", len, CTL_FRAME_MAX);
-			send_error(cl, PAKT_ETOOBIG, "request too large");
+			ctl_send_error(cl, PAKT_ETOOBIG, "request too large");
 			client_close(cl);
 			return;
 		}
@@ -604,7 +606,7 @@ static void on_connection(uv_stream_t *server, int status)
 	}
 	if (n >= CTL_CLIENTS_MAX) {
 		log_warn("control socket: %u clients connected, refusing another", n);
-		send_error(cl, PAKT_EIO, "too many control connections");
+		ctl_send_error(cl, PAKT_EIO, "too many control connections");
 		client_close(cl);
 		return;
 	}

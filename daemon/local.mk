@@ -8,7 +8,7 @@ libpaktd_a_SOURCES = \
 	%D%/verify.c %D%/verify.h \
 	%D%/members.c %D%/members.h \
 	%D%/node.c %D%/node.h \
-	%D%/ctl.c %D%/ctl.h
+	%D%/ctl.c %D%/ctl.h %D%/ctl_priv.h %D%/ctl_mesh.c
 PAKTD_LIBS = libpaktd.a $(PAKT_LIBS) $(UV_LIBS) $(SQLITE_LIBS)
 
 bin_PROGRAMS += paktd

@@ -1,0 +1,58 @@
+/* Inside the control server: shared by ctl.c (framing, feed ops) and
+ * ctl_mesh.c (mesh ops). */
+#ifndef PAKT_CTL_PRIV_H
+#define PAKT_CTL_PRIV_H
+
+#include <stdbool.h>
+#include <msgpack.h>
+#include <uv.h>
+#include "daemon/ctl.h"
+#include "daemon/store.h"
+#include "proto/entry.h"
+#include "proto/mpx.h"
+
+#define CTL_CLIENTS_MAX 64
+#define CTL_PENDING_MAX (8u << 20)
+
+struct link;
+
+struct ctl_client {
+	uv_pipe_t pipe;
+	struct ctl *ctl;
+	struct ctl_client *next, *prev;
+	uint8_t *in;
+	size_t in_len, in_cap;
+	size_t pending;              /* bytes queued for writing */
+	bool closing;                /* uv_close called */
+	bool closed;                 /* close callback ran */
+	bool busy;                   /* a thread-pool job refers to us */
+	bool streaming;
+	struct store_query filter;   /* for streaming: pointers into the fields below */
+	uint8_t f_net[32], f_author[32];
+	char f_type[ENTRY_TYPE_MAX + 1];
+	struct link *join_link;      /* a pakt join waiting for its outcome */
+};
+
+
+/* Queue a finished frame / an error reply to the client. */
+void ctl_client_send(struct ctl_client *cl, struct mpx_out *o);
+void ctl_send_error(struct ctl_client *cl, int code, const char *msg);
+/* An optional 32-byte field; on a wrong type an error reply is sent and
+ * the code returned. */
+int ctl_opt_bin32(struct ctl_client *cl, const msgpack_object *req, const char *key,
+		  uint8_t out[32], bool *present);
+/* The request's network (or the default); on failure an error reply is
+ * sent and NULL returned. */
+struct repl_net *ctl_network(struct ctl_client *cl, const msgpack_object *req);
+
+void op_invite(struct ctl_client *cl, const msgpack_object *req);
+void op_join(struct ctl_client *cl, const msgpack_object *req);
+void op_members(struct ctl_client *cl, const msgpack_object *req);
+void op_member_remove(struct ctl_client *cl, const msgpack_object *req);
+void op_peer_add(struct ctl_client *cl, const msgpack_object *req);
+void op_peer_list(struct ctl_client *cl, const msgpack_object *req);
+void op_peer_remove(struct ctl_client *cl, const msgpack_object *req);
+void op_subscribe(struct ctl_client *cl, const msgpack_object *req);
+void op_unsubscribe(struct ctl_client *cl, const msgpack_object *req);
+
+#endif
