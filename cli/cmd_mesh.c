@@ -192,7 +192,7 @@ int cmd_members(int argc, char **argv)
 			char bshort[16];
 
 			id_short(ID_KEY, by, bshort);
-			printf("%s  %-24s %-7s since %s by %s%s\n", kt, name[0] ? name : "-", role, when,
+			printf("%s  %-32s %-7s since %s by %s%s\n", kt, name[0] ? name : "-", role, when,
 			       bshort, removed ? "  (removed)" : "");
 		}
 	}

@@ -338,7 +338,10 @@ int repl_ingest(struct node *n, struct repl_net *rn, struct session *from,
 	}
 	if (n_acc == 0)
 		return 0;
+	/* what peers sent us they can send again: no fsync per batch */
+	store_set_durable(n->store, false);
 	rc = store_append(n->store, acc, n_acc, (int64_t)node_now_ms(), &added);
+	store_set_durable(n->store, true);
 	if (rc != 0) {
 		snprintf(why, whylen, "storing batch: %s",
 			 rc == PAKT_EDUP ? pakt_strerror(rc) : store_errmsg(n->store));

@@ -348,6 +348,16 @@ int store_append(struct store *s, const struct entry *const *es, size_t n,
 	return rc;
 }
 
+int store_set_durable(struct store *s, bool durable)
+{
+	if (s->relaxed == !durable)
+		return 0;
+	if (store_exec(s, durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL") != 0)
+		return PAKT_EIO;
+	s->relaxed = !durable;
+	return 0;
+}
+
 int store_head(struct store *s, const uint8_t network[32],
 	       const uint8_t author[32], uint64_t *seq, uint8_t hash[32])
 {

@@ -37,6 +37,12 @@ const char *store_errmsg(const struct store *s);
 int store_append(struct store *s, const struct entry *const *es, size_t n,
 		 int64_t received_ms, size_t *added);
 
+/* Durability of the next appends: true (the default, synchronous=FULL)
+ * for our own entries, which nothing can restore; false (NORMAL: the WAL
+ * is synced at checkpoints and by the next durable commit) for entries
+ * received from peers, which a crash can only make us fetch again. */
+int store_set_durable(struct store *s, bool durable);
+
 /* Latest seq and hash of a feed; PAKT_ENOTFOUND if it has no entries. */
 int store_head(struct store *s, const uint8_t network[32],
 	       const uint8_t author[32], uint64_t *seq, uint8_t hash[32]);

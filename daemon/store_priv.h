@@ -10,6 +10,7 @@
 struct store {
 	sqlite3 *db;
 	bool readonly;
+	bool relaxed;          /* synchronous=NORMAL for the current commits */
 	sqlite3_stmt *feed_get, *feed_add, *entry_add, *entry_at, *head, *range;
 };
 

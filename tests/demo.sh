@@ -1,51 +1,84 @@
 #!/bin/bash
-# make demo: one organisation's node, from nothing to a verified feed.
-# Runs in a temporary directory on 127.0.0.1 only and stops by itself.
+# make demo: three organisations form an initiative on 127.0.0.1 — a
+# foundation as backbone, the city's social-welfare office and a social
+# cooperative join by invite — post, and see every post arrive everywhere.
+# Runs in a temporary directory and stops by itself.
 set -eu
 BUILD=${PAKT_BUILDDIR:-$(pwd)}
 PAKT="$BUILD/pakt"
 PAKTD="$BUILD/paktd"
 DEMO=$(mktemp -d /tmp/pakt-demo.XXXXXX)
-FOUNDATION="$DEMO/foundation"
-daemon_pid=""
+ORGS="foundation city coop"
+declare -A NAME=([foundation]="Harbour Foundation" [city]="Rivertown Social Welfare Office" [coop]="Second Chance Cooperative")
+declare -A PID
 
 cleanup() {
-	if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
-		kill -TERM "$daemon_pid"; wait "$daemon_pid" || true
-	fi
+	for o in $ORGS; do
+		if [ -n "${PID[$o]:-}" ] && kill -0 "${PID[$o]}" 2>/dev/null; then
+			kill -TERM "${PID[$o]}"; wait "${PID[$o]}" || true
+		fi
+	done
 	rm -rf "$DEMO"
 }
 trap cleanup EXIT
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '$ %s\n' "$*"; "$@"; }
+show() { printf '$ pakt %s\n' "$*"; }
+pakt_as() { local o=$1; shift; show "$*   [as $o]"; "$PAKT" "$@" --data-dir "$DEMO/$o"; }
 
-say "1. The foundation creates its identity (Ed25519 key, 0600) and data directory"
-run "$PAKT" init --name "Harbour Foundation" --data-dir "$FOUNDATION"
+# wait (at most 10 s) until every node has N entries
+wait_entries() {
+	local n=$1 o ok
+	for _ in $(seq 1 100); do
+		ok=1
+		for o in $ORGS; do
+			"$PAKT" log --data-dir "$DEMO/$o" 2>/dev/null | wc -l | grep -qx "$n" || ok=0
+		done
+		[ $ok = 1 ] && return 0
+		sleep 0.1
+	done
+	echo "demo: entries did not converge" >&2; return 1
+}
 
-say "2. It starts its daemon (SQLite store, control socket; logs to stderr)"
-printf '$ paktd --data-dir %s &\n' "$FOUNDATION"
-"$PAKTD" --data-dir "$FOUNDATION" 2> >(sed 's/^/    [paktd] /' >&2) &
-daemon_pid=$!
-for _ in $(seq 1 100); do
-	"$PAKT" status --data-dir "$FOUNDATION" >/dev/null 2>&1 && break
-	sleep 0.1
+say "1. Each organisation creates its identity and starts its daemon"
+for o in $ORGS; do
+	"$PAKT" init --name "${NAME[$o]}" --data-dir "$DEMO/$o" | sed -n 's/^id: /  '"$o"': /p'
+	"$PAKTD" --data-dir "$DEMO/$o" --listen 127.0.0.1:0 2>"$DEMO/$o.log" &
+	PID[$o]=$!
 done
-run "$PAKT" status --data-dir "$FOUNDATION"
+for o in $ORGS; do
+	for _ in $(seq 1 100); do "$PAKT" status --data-dir "$DEMO/$o" >/dev/null 2>&1 && break; sleep 0.1; done
+done
 
-say "3. It creates an initiative and posts to its feed"
-run "$PAKT" initiative create "Homes First Rivertown" --goal "No one sleeps outside by 2028" --data-dir "$FOUNDATION"
-run "$PAKT" post "Night shelter on Quay Street opens 1 December with 40 beds." --data-dir "$FOUNDATION"
-run "$PAKT" post "Volunteers needed for the winter outreach rota." --data-dir "$FOUNDATION"
-echo "Street count on 20 November: 63 people sleeping outside." | { printf '$ echo ... | pakt post\n'; "$PAKT" post --data-dir "$FOUNDATION"; }
+say "2. The foundation, as backbone, creates the initiative"
+pakt_as foundation initiative create "Homes First Rivertown" --goal "No one sleeps outside in Rivertown by 2028"
 
-say "4. pakt log shows the feed; --json is for programs"
-run "$PAKT" log --data-dir "$FOUNDATION"
-run "$PAKT" log --limit 1 --json --data-dir "$FOUNDATION"
+say "3. It invites the city and the cooperative; each joins with its code"
+for o in city coop; do
+	code=$("$PAKT" invite --name "${NAME[$o]}" --data-dir "$DEMO/foundation")
+	show "invite --name \"${NAME[$o]}\"   [as foundation]"
+	echo "${code:0:60}..."
+	show "join pi_...   [as $o]"
+	"$PAKT" join "$code" --data-dir "$DEMO/$o"
+done
+pakt_as coop members
 
-say "5. pakt verify re-checks every signature and chain link"
-run "$PAKT" verify --data-dir "$FOUNDATION"
+say "4. Everyone posts"
+pakt_as foundation post "Night shelter on Quay Street opens 1 December with 40 beds."
+pakt_as city post "We fund 20 of the 40 beds from the winter budget."
+pakt_as coop post "Our crew can renovate the second floor by March."
 
-say "6. SIGTERM stops the daemon cleanly"
-kill -TERM "$daemon_pid"; wait "$daemon_pid"; daemon_pid=""
+say "5. Every post arrives everywhere (encrypted, signed, relayed)"
+wait_entries 7   # genesis, 3 member entries, 3 posts
+for o in $ORGS; do
+	echo "-- on the $o's node:"
+	"$PAKT" log --type message --data-dir "$DEMO/$o"
+done
+pakt_as city peer list
+
+say "6. Every node verifies every signature and chain link"
+for o in $ORGS; do pakt_as "$o" verify; done
+
+say "7. SIGTERM stops the daemons cleanly"
+for o in $ORGS; do kill -TERM "${PID[$o]}"; wait "${PID[$o]}"; PID[$o]=""; done
 echo "demo finished"

@@ -118,3 +118,59 @@ finish() {
 	if [ "${T_KEEP:-}" = "" ]; then rm -rf "$T_ROOT"; else diag "kept $T_ROOT"; fi
 }
 trap finish EXIT
+
+# ---- mesh helpers (several daemons of one initiative) ----
+
+node_id() { "$PAKT" id --data-dir "$(node_dir "$1")"; }          # pk_...
+node_hex() {   # the node's key in hex, as 'peer list --json' shows it
+	p "$1" status --json | grep -o '"id":"[0-9a-f]*"' | cut -d'"' -f4
+}
+
+# make_initiative NAME [TITLE]: init and start NAME, create an initiative
+# there (NAME is its admin).
+make_initiative() {
+	local name=$1 title=${2:-Mesh test}
+	init_node "$name" && start_daemon "$name" &&
+		p "$name" initiative create "$title" >/dev/null
+}
+
+# join_node ADMIN NAME [ORG]: init and start NAME if needed, then join
+# ADMIN's initiative with a fresh invite naming it ORG (default NAME).
+join_node() {
+	local admin=$1 name=$2 org=${3:-$2} code
+	[ -e "$(node_dir "$name")/identity.key" ] || init_node "$name" || return 1
+	[ -n "$(daemon_pid "$name")" ] || start_daemon "$name" || return 1
+	code=$(p "$admin" invite --name "$org") || return 1
+	p "$name" join "$code" >/dev/null
+}
+
+# json_objects: split a JSON array of flat-ish objects into one per line.
+json_objects() { sed 's/},{"/}\n{"/g'; }
+
+# entry_keys NAME [pakt log args...]: "AUTHOR SEQ HASH" per stored entry, sorted.
+entry_keys() {
+	local name=$1; shift
+	p "$name" log --json "$@" | sed 's/},{"network"/}\n{"network"/g' |
+		sed -nE 's/^\[?\{"network":"[^"]*","author":"([^"]*)","author_name":"[^"]*","seq":([0-9]+),"hash":"([^"]*)".*/\1 \2 \3/p' |
+		sort
+}
+
+# converged NODE...: every node stores the same, non-empty set of entries.
+converged() {
+	local first=$1 n ref; shift
+	ref=$(entry_keys "$first") || return 1
+	[ -n "$ref" ] || return 1
+	for n in "$@"; do [ "$(entry_keys "$n")" = "$ref" ] || return 1; done
+}
+# wait_converged TENTHS NODE...
+wait_converged() { local t=$1; shift; wait_for "$t" converged "$@"; }
+
+# has_text NAME TEXT: NAME stores a message whose text is exactly TEXT.
+has_text() { p "$1" log --type message | grep -q -- "  message  $2\$"; }
+
+# peer_connected NAME OTHER: NAME has a live, replicating connection to OTHER.
+peer_connected() {
+	local hex
+	hex=$(node_hex "$2") || return 1
+	p "$1" peer list --json | json_objects | grep "\"key\":\"$hex\"" | grep -q '"connected":true'
+}

@@ -3,3 +3,4 @@ include %D%/proto.mk
 include %D%/keys.mk
 include %D%/daemon.mk
 include %D%/noise.mk
+include %D%/wire.mk

@@ -1,0 +1,10 @@
+check_PROGRAMS += tests/unit/test_wire
+tests_unit_test_wire_SOURCES = tests/unit/test_wire.c
+tests_unit_test_wire_CFLAGS = $(PAKT_TEST_CFLAGS)
+tests_unit_test_wire_LDADD = $(PAKT_TEST_LIBS)
+TESTS += tests/unit/test_wire
+check_PROGRAMS += tests/unit/test_members
+tests_unit_test_members_SOURCES = tests/unit/test_members.c
+tests_unit_test_members_CFLAGS = $(PAKT_TEST_CFLAGS)
+tests_unit_test_members_LDADD = $(PAKTD_LIBS) $(CMOCKA_LIBS)
+TESTS += tests/unit/test_members
