@@ -147,12 +147,24 @@ join_node() {
 # json_objects: split a JSON array of flat-ish objects into one per line.
 json_objects() { sed 's/},{"/}\n{"/g'; }
 
-# entry_keys NAME [pakt log args...]: "AUTHOR SEQ HASH" per stored entry, sorted.
-entry_keys() {
+# entry_rows NAME [pakt log args...]: "AUTHOR SEQ HASH" per stored entry,
+# in the order 'pakt log' lists them (the order they were stored).
+entry_rows() {
 	local name=$1; shift
 	p "$name" log --json "$@" | sed 's/},{"network"/}\n{"network"/g' |
-		sed -nE 's/^\[?\{"network":"[^"]*","author":"([^"]*)","author_name":"[^"]*","seq":([0-9]+),"hash":"([^"]*)".*/\1 \2 \3/p' |
-		sort
+		sed -nE 's/^\[?\{"network":"[^"]*","author":"([^"]*)","author_name":"[^"]*","seq":([0-9]+),"hash":"([^"]*)".*/\1 \2 \3/p'
+}
+# entry_keys NAME [pakt log args...]: the same, sorted.
+entry_keys() { entry_rows "$@" | sort; }
+
+# feeds_contiguous NAME: in NAME's log every author's entries run 1, 2, 3...
+# in stored order: no gap, no repeat, none out of order.
+feeds_contiguous() {
+	entry_rows "$1" | awk '$2 != last[$1] + 1 { bad = 1 } { last[$1] = $2 } END { exit bad }'
+}
+# no_dup_hashes NAME: each entry hash appears once in NAME's log.
+no_dup_hashes() {
+	[ -z "$(entry_rows "$1" | awk '{ print $3 }' | sort | uniq -d)" ]
 }
 
 # converged NODE...: every node stores the same, non-empty set of entries.
