@@ -6,5 +6,6 @@ INTEGRATION_TESTS = \
 	%D%/crash.sh \
 	%D%/tamper.sh \
 	%D%/daemon_ops.sh
+INTEGRATION_TESTS += %D%/limits.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/lib/harness.sh

@@ -1,0 +1,29 @@
+#!/bin/bash
+# Connection limits: a flood of idle TCP connections is capped (reason
+# logged) and each is dropped by the handshake deadline; afterwards a
+# member connects and replicates as usual.
+. "$(dirname "$0")/../lib/harness.sh"
+plan 5
+
+init_node a && init_node b && start_daemon a && start_daemon b; ok $? "two nodes started"
+p a initiative create "Limits" >/dev/null
+addr=$(daemon_addr a)
+host=${addr%:*}; port=${addr#*:}
+
+# 70 idle connections: more than the 64 inbound the daemon allows
+fds=()
+for i in $(seq 1 70); do
+	exec {fd}<>"/dev/tcp/$host/$port" && fds+=("$fd")
+done
+wait_for 50 grep -q "refused: 64 inbound connections already" "$(node_dir a)/paktd.log"
+ok $? "connections beyond the cap are refused with the reason logged (${#fds[@]} opened)"
+# the deadline (5 s) closes the idle ones; allow 10 s
+wait_for 100 sh -c "[ \$(grep -c 'handshake not finished' '$(node_dir a)/paktd.log') -ge 60 ]"
+ok $? "idle connections are dropped by the handshake deadline"
+for fd in "${fds[@]}"; do exec {fd}>&-; done
+
+code=$(p a invite --name B)
+p b join "$code" >/dev/null; ok $? "after the flood a new member joins"
+p b post "still serving" >/dev/null
+wait_for 100 sh -c "'$PAKT' log --data-dir '$(node_dir a)' | grep -q 'still serving'"
+ok $? "and replicates"
