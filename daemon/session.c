@@ -744,7 +744,10 @@ static void handshake_done(struct session *s, const uint8_t *payload, size_t ple
 			s->state = SS_WELCOME_WAIT;
 			return;
 		}
-		if (!(l && l->has_key) && members_find(&s->rn->members, s->peer_key) == NULL) {
+		/* a pinned key stands in for membership only until we hold the
+		 * genesis and can judge (a joiner reconnecting to its inviter) */
+		if (members_find(&s->rn->members, s->peer_key) == NULL &&
+		    (s->rn->members.has_genesis || !(l && l->has_key))) {
 			session_close(s, "peer %s is not a member of the initiative", id);
 			return;
 		}
