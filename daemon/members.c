@@ -137,7 +137,8 @@ int members_load(struct members *m, struct store *s, const uint8_t network[32])
 	if (rc == 0 && c.rc != 0)
 		rc = c.rc;
 	if (rc == 0) {
-		qsort(c.v, c.n, sizeof *c.v, act_cmp);
+		if (c.n > 1)
+			qsort(c.v, c.n, sizeof *c.v, act_cmp);
 		for (size_t i = 0; i < c.n && rc == 0; i++) {
 			const struct act *a = &c.v[i];
 			struct member *t;
