@@ -15,4 +15,4 @@ bin_PROGRAMS += paktd
 paktd_SOURCES = %D%/main.c
 paktd_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(SQLITE_CFLAGS)
 paktd_LDADD = $(PAKTD_LIBS)
-libpaktd_a_SOURCES += %D%/repl.c %D%/repl.h %D%/net.c %D%/net.h %D%/session.c
+libpaktd_a_SOURCES += %D%/repl.c %D%/repl.h %D%/sigcheck.c %D%/sigcheck.h %D%/net.c %D%/net.h %D%/session.c

@@ -16,6 +16,7 @@
 #include "daemon/net.h"
 #include "daemon/node.h"
 #include "daemon/repl.h"
+#include "daemon/sigcheck.h"
 #include "keys/keyfile.h"
 #include "keys/passphrase.h"
 #include "proto/ctlmsg.h"
@@ -211,6 +212,8 @@ int main(int argc, char **argv)
 		log_err("cannot open store: %s", why);
 		goto out;
 	}
+	if (sigcheck_start() != 0)
+		log_warn("no helper thread for signature checks: using one core");
 	if (node_mesh_init(n) != 0 || repl_load_all(n) != 0) {
 		log_err("cannot load replication state: %s", store_errmsg(n->store));
 		goto out;
@@ -259,6 +262,7 @@ out_loop:
 	if (uv_loop_close(&d.loop) != 0)
 		log_warn("event loop closed with handles still open");
 out:
+	sigcheck_stop();
 	repl_free_all(n);
 	node_mesh_free(n);
 	store_close(n->store);

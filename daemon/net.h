@@ -19,6 +19,7 @@ struct repl_net;
 
 #define NET_SESSIONS_MAX 64          /* inbound connections at once */
 #define NET_HANDSHAKE_MS 5000        /* whole handshake (and invite) deadline */
+#define NET_STALL_MS 30000           /* a frame begun must end within this */
 #define NET_PENDING_HIGH (4u << 20)  /* stop reading the store for a peer above this */
 #define NET_PENDING_MAX (32u << 20)  /* drop a peer that lets this much pile up */
 #define NET_BACKOFF_MIN_MS 250

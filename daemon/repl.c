@@ -7,6 +7,7 @@
 #include "daemon/net.h"
 #include "daemon/node.h"
 #include "daemon/repl.h"
+#include "daemon/sigcheck.h"
 #include "proto/body.h"
 #include "proto/err.h"
 #include "proto/id.h"
@@ -242,7 +243,8 @@ int repl_ingest(struct node *n, struct repl_net *rn, struct session *from,
 {
 	struct touched t[WIRE_BATCH_MAX];
 	const struct entry *acc[WIRE_BATCH_MAX];
-	size_t nt = 0, n_acc = 0, added = 0;
+	size_t late[WIRE_BATCH_MAX], acc_at[WIRE_BATCH_MAX];
+	size_t nt = 0, n_acc = 0, added = 0, n_late = 0;
 	bool member_change = false;
 	char bwhy[160];
 	int rc;
@@ -302,6 +304,8 @@ int repl_ingest(struct node *n, struct repl_net *rn, struct session *from,
 			}
 			if (e->h.seq <= f->seq)
 				record_fork(n, rn, from, f, e, wire[i], len[i]);
+			else if (n_late < WIRE_BATCH_MAX)
+				late[n_late++] = i;   /* its twin is in this batch: after the commit */
 			tf->stop = true;
 			continue;
 		}
@@ -320,24 +324,21 @@ int repl_ingest(struct node *n, struct repl_net *rn, struct session *from,
 		memcpy(tf->hash, e->hash, 32);
 		tf->last = i;
 		tf->any = true;
+		acc_at[n_acc] = i;
 		acc[n_acc++] = e;
 		if (strcmp(e->h.type, "member") == 0 || strcmp(e->h.type, "genesis") == 0)
 			member_change = true;
 	}
-	/* One signature per feed and batch: the newest entry's signature covers
-	 * its prev hash, which covers the one before, back to our stored head. */
-	for (size_t i = 0; i < nt; i++) {
-		if (!t[i].any)
-			continue;
-		rc = entry_verify(&n->scratch[t[i].last]);
-		if (rc != 0) {
-			snprintf(why, whylen, "entry %zu (seq %llu): %s", t[i].last,
-				 (unsigned long long)n->scratch[t[i].last].h.seq, pakt_strerror(rc));
-			return rc;
-		}
+	/* Every signature, before anything is stored: the chain alone would let
+	 * an author hide a bad signature under a good one. */
+	size_t bad = n_acc ? sigcheck_batch(acc, n_acc) : 0;
+	if (bad < n_acc) {
+		snprintf(why, whylen, "entry %zu (seq %llu): %s", acc_at[bad],
+			 (unsigned long long)acc[bad]->h.seq, pakt_strerror(PAKT_ESIG));
+		return PAKT_ESIG;
 	}
 	if (n_acc == 0)
-		return 0;
+		goto forks;
 	/* what peers sent us they can send again: no fsync per batch */
 	store_set_durable(n->store, false);
 	rc = store_append(n->store, acc, n_acc, (int64_t)node_now_ms(), &added);
@@ -360,6 +361,14 @@ int repl_ingest(struct node *n, struct repl_net *rn, struct session *from,
 	}
 	if (member_change)
 		repl_members_changed(n, rn);
+forks:
+	for (size_t i = 0; i < n_late; i++) {
+		struct entry *e = &n->scratch[late[i]];
+		struct repl_feed *f = repl_feed_get(rn, e->h.author, false, NULL);
+
+		if (f != NULL)
+			record_fork(n, rn, from, f, e, wire[late[i]], len[late[i]]);
+	}
 	if (n->net)
 		net_pump(n->net, rn);
 	if (n->ctl)

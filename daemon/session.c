@@ -152,7 +152,10 @@ static void on_timeout(uv_timer_t *t)
 {
 	struct session *s = t->data;
 
-	session_close(s, "handshake not finished within %u ms", s->net->handshake_ms);
+	if (s->state == SS_REPL)
+		session_close(s, "stalled in the middle of a frame for %u ms", NET_STALL_MS);
+	else
+		session_close(s, "handshake not finished within %u ms", s->net->handshake_ms);
 }
 
 static struct session *session_new(struct net *net, bool initiator)
@@ -880,6 +883,14 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
 		return;
 	memmove(s->in, s->in + off, s->in_len - off);
 	s->in_len -= off;
+	/* a member that stops half-way through a frame must not hold the
+	 * connection and its buffer for ever */
+	if (s->state == SS_REPL) {
+		if (s->in_len > 0 && !uv_is_active((uv_handle_t *)&s->timer))
+			uv_timer_start(&s->timer, on_timeout, NET_STALL_MS, 0);
+		else if (s->in_len == 0)
+			uv_timer_stop(&s->timer);
+	}
 	/* a frame is at most 2 + 65535 bytes; keep the buffer small when idle */
 	if (s->in_len == 0 && s->in_cap > 256 * 1024) {
 		free(s->in);

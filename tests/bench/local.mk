@@ -4,8 +4,19 @@ EXTRA_PROGRAMS += bench_append
 bench_append_SOURCES = %D%/bench_append.c cli/client.c cli/client.h
 bench_append_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(SQLITE_CFLAGS)
 bench_append_LDADD = $(PAKTD_LIBS)
+
+# Mesh: catch-up, live latency along a chain, handshakes (real daemons on
+# 127.0.0.1).
+EXTRA_PROGRAMS += bench_mesh
+bench_mesh_SOURCES = %D%/bench_mesh.c cli/client.c cli/client.h
+bench_mesh_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(SQLITE_CFLAGS)
+bench_mesh_LDADD = $(PAKTD_LIBS)
 CLEANFILES += $(EXTRA_PROGRAMS)
 
-bench: bench_append$(EXEEXT) paktd$(EXEEXT) pakt$(EXEEXT)
-	./bench_append$(EXEEXT) ./paktd$(EXEEXT) ./pakt$(EXEEXT)
+# Every benchmark runs even if an earlier one fails; the target fails if any did.
+bench: bench_append$(EXEEXT) bench_mesh$(EXEEXT) paktd$(EXEEXT) pakt$(EXEEXT)
+	@rc=0; \
+	./bench_append$(EXEEXT) ./paktd$(EXEEXT) ./pakt$(EXEEXT) || rc=1; \
+	./bench_mesh$(EXEEXT) ./paktd$(EXEEXT) ./pakt$(EXEEXT) || rc=1; \
+	exit $$rc
 .PHONY: bench

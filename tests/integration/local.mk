@@ -9,3 +9,10 @@ INTEGRATION_TESTS = \
 INTEGRATION_TESTS += %D%/limits.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/lib/harness.sh
+
+# the adversarial peer and its test
+INTEGRATION_TESTS += %D%/adversary.sh
+check_PROGRAMS += tests/lib/peer
+tests_lib_peer_SOURCES = tests/lib/peer.c
+tests_lib_peer_CFLAGS = $(PAKT_TEST_CFLAGS)
+tests_lib_peer_LDADD = $(PAKT_LIBS)
