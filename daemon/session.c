@@ -59,6 +59,7 @@ struct session {
 	uint8_t *in;
 	size_t in_len, in_cap;
 	size_t pending;
+	bool paused;                  /* the pump stopped at NET_PENDING_HIGH */
 	bool got_clock;
 	uint64_t *peer_seq;           /* by repl feed index */
 	bool *peer_skip;
@@ -192,7 +193,6 @@ static void on_written(uv_write_t *req, int status)
 {
 	struct write_req *w = (struct write_req *)req;
 	struct session *s = w->s;
-	bool was_high = s->pending >= NET_PENDING_HIGH;
 
 	s->pending -= w->len;
 	free(w);
@@ -201,8 +201,10 @@ static void on_written(uv_write_t *req, int status)
 		return;
 	}
 	/* resume streaming once the peer has read half of the backlog */
-	if (was_high && s->pending < NET_PENDING_HIGH / 2)
+	if (s->paused && s->pending < NET_PENDING_HIGH / 2) {
+		s->paused = false;
 		session_pump(s);
+	}
 }
 
 static void write_raw(struct session *s, struct write_req *w)
@@ -340,7 +342,8 @@ static int pump_row(void *arg, const struct store_row *row)
 	if (p->used + need + 5 * (p->count + 1) + WIRE_ENTRIES_OVERHEAD > WIRE_PLAIN_MAX ||
 	    p->count == WIRE_BATCH_MAX)
 		pump_flush(p);
-	if (p->s->closing)
+	/* stop at the high-water mark, not after the whole range */
+	if (p->s->closing || (p->count == 0 && p->s->pending >= NET_PENDING_HIGH))
 		return 1;
 	/* pack straight into our buffer through a borrowed sbuffer */
 	msgpack_sbuffer_init(&sb);
@@ -382,7 +385,11 @@ void session_pump(struct session *s)
 
 		if (s->peer_skip[i])
 			continue;
-		while (s->peer_seq[i] < f->seq && s->pending < NET_PENDING_HIGH && !s->closing) {
+		while (s->peer_seq[i] < f->seq && !s->closing) {
+			if (s->pending >= NET_PENDING_HIGH) {
+				s->paused = true;   /* on_written resumes us */
+				break;
+			}
 			uint64_t before = s->peer_seq[i];
 
 			p->idx = i;

@@ -756,7 +756,7 @@ static int bench_daemon_all(const char *paktd, const char *pakt)
 	if (rc == 0)
 		rc = stop_rc;
 	if (rc == 0)   /* genesis + every acknowledged post */
-		rc = bench_check_daemon_store(1 + by_socket + by_cli);
+		rc = bench_check_daemon_store(2 + by_socket + by_cli);
 	return rc;
 }
 

@@ -6,7 +6,7 @@ INTEGRATION_TESTS = \
 	%D%/crash.sh \
 	%D%/tamper.sh \
 	%D%/daemon_ops.sh
-INTEGRATION_TESTS += %D%/limits.sh
+INTEGRATION_TESTS += %D%/limits.sh %D%/catchup_backlog.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/lib/harness.sh
 

@@ -186,3 +186,17 @@ peer_connected() {
 	hex=$(node_hex "$2") || return 1
 	p "$1" peer list --json | json_objects | grep "\"key\":\"$hex\"" | grep -q '"connected":true'
 }
+
+# wait_secs SECONDS COMMAND...: like wait_for, but bounded by wall-clock
+# time, for checks that themselves take a while (large logs).
+wait_secs() {
+	local end=$(( $(date +%s) + $1 )); shift
+	while :; do
+		"$@" >/dev/null 2>&1 && return 0
+		[ "$(date +%s)" -lt "$end" ] || return 1
+		sleep 0.2
+	done
+}
+
+# entry_count NAME: the number of entries NAME's daemon stores.
+entry_count() { p "$1" status --json | grep -o '"entries":[0-9]*' | cut -d: -f2; }
