@@ -36,29 +36,6 @@ static int simple_opts(const char *cmd, int argc, char **argv, const char **dir_
 	return CLI_OK;
 }
 
-/* Connect and send {"op": op}; the reply lands in *reply. */
-static int simple_call(struct client *c, const char *dir_arg, const char *op,
-		       const char *what, const msgpack_object **reply, int timeout_ms)
-{
-	struct mpx_out req;
-	int ret = cli_connect(c, dir_arg, what), rc;
-
-	if (ret != CLI_OK)
-		return ret;
-	mpx_init(&req);
-	ctl_begin(&req);
-	msgpack_pack_map(&req.pk, 1);
-	mpx_kv_str(&req.pk, "op", op);
-	ctl_finish(&req);
-	rc = client_send(c, &req);
-	if (rc == 0)
-		rc = client_recv(c, reply, timeout_ms);
-	if (rc == 0)
-		rc = client_reply_error(c, *reply);
-	mpx_free(&req);
-	return rc == 0 ? CLI_OK : cli_fail(what, rc, "%s", c->why);
-}
-
 static void print_id_field(const msgpack_object *m, const char *key, enum id_kind kind,
 			   const char *label)
 {
@@ -83,7 +60,7 @@ int cmd_status(int argc, char **argv)
 
 	if (ret != CLI_OK)
 		return ret < 0 ? CLI_OK : ret;
-	ret = simple_call(&c, dir_arg, "status", "status", &m, 10000);
+	ret = cli_request(&c, dir_arg, "status", "status", NULL, 0, &m, 10000);
 	if (ret == CLI_OK && json) {
 		out_json_value(stdout, m);
 		fputc('\n', stdout);
@@ -118,7 +95,7 @@ int cmd_verify(int argc, char **argv)
 
 	if (ret != CLI_OK)
 		return ret < 0 ? CLI_OK : ret;
-	ret = simple_call(&c, dir_arg, "verify", "verify", &m, -1);
+	ret = cli_request(&c, dir_arg, "verify", "verify", NULL, 0, &m, -1);
 	if (ret != CLI_OK)
 		goto out;
 	mpx_get_u64(m, "checked", &checked);

@@ -11,6 +11,7 @@
  * peer that lets NET_PENDING_MAX bytes pile up: all end in session_close,
  * which logs the reason once. A session is freed only when both of its
  * handles are closed; secrets live in sodium_malloc'd memory. */
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,7 @@ struct session {
 	size_t in_len, in_cap;
 	size_t pending;
 	bool paused;                  /* the pump stopped at NET_PENDING_HIGH */
+	bool was_paused;              /* since the queue last ran empty */
 	bool got_clock;
 	uint64_t *peer_seq;           /* by repl feed index */
 	bool *peer_skip;
@@ -203,7 +205,14 @@ static void on_written(uv_write_t *req, int status)
 	/* resume streaming once the peer has read half of the backlog */
 	if (s->paused && s->pending < NET_PENDING_HIGH / 2) {
 		s->paused = false;
+		s->was_paused = true;
 		session_pump(s);
+	}
+	/* after a catch-up, hand the send buffers' memory back to the system:
+	 * an idle daemon should not keep its peak */
+	if (s->was_paused && s->pending == 0) {
+		s->was_paused = false;
+		malloc_trim(0);
 	}
 }
 

@@ -7,6 +7,12 @@ INTEGRATION_TESTS = \
 	%D%/tamper.sh \
 	%D%/daemon_ops.sh
 INTEGRATION_TESTS += %D%/limits.sh %D%/catchup_backlog.sh
+INTEGRATION_TESTS += %D%/mesh_join.sh
+INTEGRATION_TESTS += %D%/mesh_topologies.sh
+INTEGRATION_TESTS += %D%/mesh_partition.sh
+INTEGRATION_TESTS += %D%/mesh_restart_catchup.sh
+INTEGRATION_TESTS += %D%/mesh_membership.sh
+INTEGRATION_TESTS += %D%/mesh_subscribe.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/lib/harness.sh
 
