@@ -11,22 +11,16 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 #include <sodium.h>
 #include <sqlite3.h>
 #include "cli/client.h"
@@ -38,15 +32,13 @@
 #include "proto/entry.h"
 #include "proto/err.h"
 #include "proto/mpx.h"
+#include "tests/bench/bench_util.h"
 
-#define BENCH_MSG_LEN 300         /* raw crypto message size */
 #define BENCH_TEXT_LEN 120        /* post text: ~300 B entry with header and sig */
 #define BENCH_BATCH 1000
 #define BENCH_TMPFS_MAGIC 0x01021994
 
 /* Limits per phase: count, seconds. */
-#define N_RAW_SIGN 40000
-#define N_RAW_VERIFY 20000
 #define N_RAW_HASH 1000000
 #define N_FSYNC 1000
 #define N_DIRECT_ONE 2000
@@ -54,15 +46,11 @@
 #define N_STATUS 2000
 #define N_POST_SOCKET 2000
 #define N_POST_CLI 200
-#define T_RAW 0.5          /* per pass; raw rates run twice */
 #define T_FSYNC 2.0
 #define T_RTT 1.0
 #define T_DIRECT 10.0
 #define T_SOCKET 15.0
 #define T_CLI 15.0
-#define T_DAEMON_START 10.0
-#define T_DAEMON_STOP 10.0
-#define RECV_TIMEOUT_MS 10000
 
 enum bench_ref { REF_NONE, REF_SIGN, REF_VERIFY };
 
@@ -78,21 +66,8 @@ struct bench_row {
 static struct bench_row bench_rows[BENCH_ROWS_MAX];
 static size_t bench_n_rows;
 static char bench_root[256];
-static pid_t bench_daemon = -1;
+static struct bench_daemon bench_daemon = {.pid = -1};
 static uint64_t bench_daemon_checked;   /* entries verified after the daemon run */
-
-static double bench_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void bench_fail(const char *what, const char *why)
-{
-	fprintf(stderr, "bench_append: %s: %s\n", what, why);
-}
 
 /* Returns the row's index, or -1 when the table is full. */
 static int bench_add(const char *name, unsigned long n, double secs,
@@ -119,36 +94,15 @@ static const struct bench_row *bench_ref_row(enum bench_ref ref)
 	return i >= 0 ? &bench_rows[i] : NULL;
 }
 
-/* 1234567.8 -> "1,234,568" */
-static const char *bench_commas(double v, char *out, size_t cap)
-{
-	char digits[32];
-	size_t len, j = 0;
-
-	snprintf(digits, sizeof digits, "%.0f", v);
-	len = strlen(digits);
-	for (size_t i = 0; i < len && j + 2 < cap; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			out[j++] = ',';
-		out[j++] = digits[i];
-	}
-	out[j] = '\0';
-	return out;
-}
-
 static void bench_print(void)
 {
-	char rate[32];
-
-	printf("\n%-46s %7s %12s %10s   %s\n", "operation", "count", "rate/s", "us each",
-	       "vs raw, same run");
+	bench_table_head(46, 7, "vs raw, same run");
 	for (size_t i = 0; i < bench_n_rows; i++) {
 		const struct bench_row *r = &bench_rows[i];
 		const struct bench_row *ref = r->ref == REF_NONE ? NULL : bench_ref_row(r->ref);
 		double v = bench_rate(r);
 
-		printf("%-46s %7lu %12s %10.1f   ", r->name, r->n,
-		       bench_commas(v, rate, sizeof rate), v > 0 ? 1e6 / v : 0);
+		bench_table_cells(46, 7, r->name, r->n, v);
 		if (ref != NULL && bench_rate(ref) > 0)
 			printf("%s = %.2fx raw %s rate", r->unit, v / bench_rate(ref),
 			       r->ref == REF_SIGN ? "sign" : "verify");
@@ -160,9 +114,8 @@ static void bench_print(void)
 
 /* --- raw primitives --- */
 
-/* us per sign and verify of each raw pass: their spread shows host noise */
-static double bench_pass_us[2][2];
-static int bench_pass;
+/* Each pass of Ed25519 sign and verify: their spread shows host noise. */
+static struct bench_raw bench_raw_ed;
 
 /* Add n in secs to row *idx, creating it the first time. */
 static void bench_accumulate(int *idx, const char *name, unsigned long n,
@@ -181,55 +134,31 @@ static void bench_accumulate(int *idx, const char *name, unsigned long n,
 static void bench_raw(void)
 {
 	static int row_hash = -1;
-	uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
-	uint8_t msg[BENCH_MSG_LEN], sig[crypto_sign_BYTES], h[32];
+	uint8_t msg[BENCH_RAW_MSG_LEN], h[32];
 	unsigned long n;
 	double t0, t;
 
-	crypto_sign_keypair(pk, sk);
 	randombytes_buf(msg, sizeof msg);
+	bench_raw_ed25519(&bench_raw_ed, msg, sizeof msg);
+	bench_accumulate(&bench_row_sign, "Ed25519 sign (300 B)", bench_raw_ed.sign_n,
+			 bench_raw_ed.sign_s, "signatures/s");
+	bench_accumulate(&bench_row_verify, "Ed25519 verify (300 B)", bench_raw_ed.verify_n,
+			 bench_raw_ed.verify_s, "verifications/s");
 
 	t0 = bench_now();
-	for (n = 0, t = t0; n < N_RAW_SIGN && t - t0 < T_RAW; ) {
-		crypto_sign_detached(sig, NULL, msg, sizeof msg, sk);
-		msg[n % sizeof msg] ^= 1;
-		if (++n % 64 == 0)
-			t = bench_now();
-	}
-	t = bench_now() - t0;
-	bench_pass_us[bench_pass][0] = n ? t / (double)n * 1e6 : 0;
-	bench_accumulate(&bench_row_sign, "Ed25519 sign (300 B)", n, t, "signatures/s");
-
-	crypto_sign_detached(sig, NULL, msg, sizeof msg, sk);
-	t0 = bench_now();
-	for (n = 0, t = t0; n < N_RAW_VERIFY && t - t0 < T_RAW; ) {
-		if (crypto_sign_verify_detached(sig, msg, sizeof msg, pk) != 0) {
-			bench_fail("raw verify", "signature did not verify");
-			break;
-		}
-		if (++n % 64 == 0)
-			t = bench_now();
-	}
-	t = bench_now() - t0;
-	bench_pass_us[bench_pass][1] = n ? t / (double)n * 1e6 : 0;
-	bench_accumulate(&bench_row_verify, "Ed25519 verify (300 B)", n, t, "verifications/s");
-
-	t0 = bench_now();
-	for (n = 0, t = t0; n < N_RAW_HASH && t - t0 < T_RAW / 2; ) {
+	for (n = 0, t = t0; n < N_RAW_HASH && t - t0 < BENCH_RAW_SECS / 2; ) {
 		crypto_generichash(h, sizeof h, msg, sizeof msg, NULL, 0);
 		msg[0] ^= h[0];
 		if (++n % 1024 == 0)
 			t = bench_now();
 	}
 	bench_accumulate(&row_hash, "BLAKE2b-256 (300 B)", n, bench_now() - t0, "hashes/s");
-	sodium_memzero(sk, sizeof sk);
-	bench_pass = 1;
 }
 
 /* Cost of one small durable append on the store's filesystem. */
 static void bench_fsync(void)
 {
-	char path[300], buf[BENCH_MSG_LEN] = {0};
+	char path[300], buf[BENCH_RAW_MSG_LEN] = {0};
 	unsigned long n;
 	double t0;
 	int fd;
@@ -278,7 +207,7 @@ static void bench_socketpair(void)
 	for (n = 0; pid > 0 && n < N_STATUS && bench_now() - t0 < T_RTT; n++) {
 		struct pollfd pfd = {.fd = sv[0], .events = POLLIN};
 
-		if (write(sv[0], buf, 15) != 15 || poll(&pfd, 1, RECV_TIMEOUT_MS) != 1 ||
+		if (write(sv[0], buf, 15) != 15 || poll(&pfd, 1, BENCH_RECV_TIMEOUT_MS) != 1 ||
 		    recv(sv[0], buf, 193, MSG_WAITALL) != 193) {
 			bench_fail("socketpair round trip", "failed");
 			break;
@@ -499,105 +428,6 @@ static int bench_verify(void)
 
 /* --- through paktd --- */
 
-/* Run argv to completion, stdout to /dev/null; 0 if it exited 0. */
-static int bench_run(char *const argv[])
-{
-	pid_t pid = fork();
-	int status;
-
-	if (pid < 0)
-		return PAKT_EIO;
-	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-
-		if (fd >= 0)
-			dup2(fd, STDOUT_FILENO);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return PAKT_EIO;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : PAKT_EIO;
-}
-
-static bool bench_log_has(const char *path, const char *needle)
-{
-	char buf[8192];
-	ssize_t len;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return false;
-	len = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (len <= 0)
-		return false;
-	buf[len] = '\0';
-	return strstr(buf, needle) != NULL;
-}
-
-/* Start paktd on dir, stderr to dir/paktd.log; wait until it listens. */
-static int bench_daemon_start(const char *paktd, const char *dir)
-{
-	char log[320];
-	double t0 = bench_now();
-	int status;
-
-	snprintf(log, sizeof log, "%s/paktd.log", dir);
-	bench_daemon = fork();
-	if (bench_daemon < 0)
-		return PAKT_EIO;
-	if (bench_daemon == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-		int null = open("/dev/null", O_WRONLY);
-
-#ifdef __linux__
-		prctl(PR_SET_PDEATHSIG, SIGTERM);   /* no orphan if we die */
-#endif
-		if (fd >= 0)
-			dup2(fd, STDERR_FILENO);
-		if (null >= 0)
-			dup2(null, STDOUT_FILENO);
-		execl(paktd, paktd, "--data-dir", dir, (char *)NULL);
-		_exit(127);
-	}
-	while (bench_now() - t0 < T_DAEMON_START) {
-		if (bench_log_has(log, "listening on control socket"))
-			return 0;
-		if (waitpid(bench_daemon, &status, WNOHANG) == bench_daemon) {
-			bench_daemon = -1;
-			bench_fail("paktd exited early", log);
-			return PAKT_EIO;
-		}
-		usleep(20000);
-	}
-	bench_fail("paktd did not start in time", log);
-	return PAKT_EIO;
-}
-
-/* SIGTERM, wait (bounded), SIGKILL if it hangs. 0 if it exited 0. */
-static int bench_daemon_stop(void)
-{
-	double t0 = bench_now();
-	int status = 0;
-
-	if (bench_daemon < 0)
-		return 0;
-	kill(bench_daemon, SIGTERM);
-	while (waitpid(bench_daemon, &status, WNOHANG) == 0) {
-		if (bench_now() - t0 > T_DAEMON_STOP) {
-			bench_fail("paktd", "did not stop on SIGTERM; killing it");
-			kill(bench_daemon, SIGKILL);
-			waitpid(bench_daemon, &status, 0);
-			break;
-		}
-		usleep(10000);
-	}
-	bench_daemon = -1;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : PAKT_EIO;
-}
-
 /* One request/reply on c; checks "ok". */
 static int bench_call(struct client *c, struct mpx_out *req)
 {
@@ -606,7 +436,7 @@ static int bench_call(struct client *c, struct mpx_out *req)
 	int rc = client_send(c, req);
 
 	if (rc == 0)
-		rc = client_recv(c, &reply, RECV_TIMEOUT_MS);
+		rc = client_recv(c, &reply, BENCH_RECV_TIMEOUT_MS);
 	if (rc == 0)
 		rc = client_reply_error(c, reply);
 	if (rc == 0 && (mpx_get_bool(reply, "ok", &ok) != 0 || !ok)) {
@@ -628,25 +458,13 @@ static int bench_socket(const char *dir, unsigned long *posted)
 	int rc = PAKT_ENOTRUNNING;
 
 	*posted = 0;
-	/* the log line may precede the first accept by a hair */
-	for (t0 = bench_now(); bench_now() - t0 < 2.0; usleep(10000)) {
-		rc = client_connect(&c, dir);
-		if (rc == 0)
-			break;
-		client_close(&c);
-	}
-	if (rc != 0) {
-		bench_fail("client_connect", c.why);
+	rc = bench_ctl_connect(&c, dir);
+	if (rc != 0)
 		return rc;
-	}
 	mpx_init(&req);
 	t0 = bench_now();
 	for (n = 0; n < N_STATUS && bench_now() - t0 < T_RTT; n++) {
-		mpx_reset(&req);
-		ctl_begin(&req);
-		msgpack_pack_map(&req.pk, 1);
-		mpx_kv_str(&req.pk, "op", "status");
-		ctl_finish(&req);
+		bench_req_op(&req, "status");
 		rc = bench_call(&c, &req);
 		if (rc != 0) {
 			bench_fail("status", c.why);
@@ -660,12 +478,7 @@ static int bench_socket(const char *dir, unsigned long *posted)
 	text[BENCH_TEXT_LEN] = '\0';
 	t0 = bench_now();
 	for (n = 0; n < N_POST_SOCKET && bench_now() - t0 < T_SOCKET; n++) {
-		mpx_reset(&req);
-		ctl_begin(&req);
-		msgpack_pack_map(&req.pk, 2);
-		mpx_kv_str(&req.pk, "op", "post");
-		mpx_kv_str(&req.pk, "text", text);
-		ctl_finish(&req);
+		bench_req_post(&req, text);
 		rc = bench_call(&c, &req);
 		if (rc != 0) {
 			bench_fail("post", c.why);
@@ -693,7 +506,7 @@ static int bench_cli(const char *pakt, const char *dir, unsigned long *posted)
 	memset(text, 'y', BENCH_TEXT_LEN);
 	text[BENCH_TEXT_LEN] = '\0';
 	for (n = 0; n < N_POST_CLI && bench_now() - t0 < T_CLI; n++) {
-		rc = bench_run(argv);
+		rc = bench_run(argv, NULL, 0);
 		if (rc != 0) {
 			bench_fail("pakt post", "exited with an error");
 			break;
@@ -736,21 +549,21 @@ static int bench_daemon_all(const char *paktd, const char *pakt)
 	int rc, stop_rc;
 
 	snprintf(dir, sizeof dir, "%s/node", bench_root);
-	if (bench_run(init) != 0) {
+	if (bench_run(init, NULL, 0) != 0) {
 		bench_fail("pakt init", dir);
 		return PAKT_EIO;
 	}
-	rc = bench_daemon_start(paktd, dir);
+	rc = bench_daemon_start(&bench_daemon, paktd, dir, NULL, 20000);
 	if (rc != 0)
 		return rc;
-	rc = bench_run(create);
+	rc = bench_run(create, NULL, 0);
 	if (rc != 0)
 		bench_fail("pakt initiative create", "failed");
 	if (rc == 0)
 		rc = bench_socket(dir, &by_socket);
 	if (rc == 0)
 		rc = bench_cli(pakt, dir, &by_cli);
-	stop_rc = bench_daemon_stop();
+	stop_rc = bench_daemon_stop(&bench_daemon);
 	if (stop_rc != 0)
 		bench_fail("paktd", "did not exit cleanly on SIGTERM");
 	if (rc == 0)
@@ -760,39 +573,18 @@ static int bench_daemon_all(const char *paktd, const char *pakt)
 	return rc;
 }
 
-static int bench_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 int main(int argc, char **argv)
 {
-	const char *tmp = getenv("TMPDIR");
-	char home[300], mode[32], sz[32];
+	char mode[32], sz[32];
 	double one_create = 0, one_commit = 0, batch_create = 0, batch_commit = 0;
 	size_t entry_size = 0;
 	struct statfs fs;
 	double t_start = bench_now();
 	int rc;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: bench_append PAKTD PAKT\n");
-		return 2;
-	}
-	if (keys_global_init() != 0)
-		return 1;
-	snprintf(bench_root, sizeof bench_root, "%s/pakt-bench.XXXXXX",
-		 tmp && *tmp && strlen(tmp) < 64 ? tmp : "/tmp");
-	if (mkdtemp(bench_root) == NULL) {
-		bench_fail(bench_root, strerror(errno));
-		return 1;
-	}
-	/* nothing may fall back to the user's real data dir */
-	snprintf(home, sizeof home, "%s/home", bench_root);
-	setenv("PAKT_HOME", home, 1);
+	rc = bench_setup("bench_append", argc, bench_root, sizeof bench_root, "pakt-bench");
+	if (rc != 0)
+		return rc;
 
 	printf("pakt bench: %ld cores online, temp store in %s%s\n",
 	       sysconf(_SC_NPROCESSORS_ONLN), bench_root,
@@ -811,8 +603,8 @@ int main(int argc, char **argv)
 	bench_journal_mode("one.db", mode, sizeof mode);
 	if (rc == 0)
 		rc = bench_daemon_all(argv[1], argv[2]);
-	if (bench_daemon > 0)
-		bench_daemon_stop();
+	if (bench_daemon.pid > 0)
+		bench_daemon_stop(&bench_daemon);
 	bench_raw();   /* second pass: see bench_raw */
 
 	bench_print();
@@ -821,8 +613,7 @@ int main(int argc, char **argv)
 	if (bench_daemon_checked > 0)
 		printf("daemon store after SIGTERM: %llu entries (genesis + every acknowledged post), all verify\n",
 		       (unsigned long long)bench_daemon_checked);
-	printf("raw passes, start / end of run: sign %.1f / %.1f us, verify %.1f / %.1f us\n",
-	       bench_pass_us[0][0], bench_pass_us[1][0], bench_pass_us[0][1], bench_pass_us[1][1]);
+	bench_raw_print_passes(&bench_raw_ed);
 	printf("direct, per entry: entry_create %.1f us + store_append %.1f us (1 per transaction); "
 	       "%.1f us + %.1f us (batches of %d)\n", one_create * 1e6, one_commit * 1e6,
 	       batch_create * 1e6, batch_commit * 1e6, BENCH_BATCH);
@@ -831,7 +622,7 @@ int main(int argc, char **argv)
 		printf("WARNING: a durable commit costs less than half an fsync: is the store really syncing?\n");
 	printf("total %.1f s%s\n", bench_now() - t_start, rc ? ", FAILED" : "");
 
-	if (nftw(bench_root, bench_rm, 16, FTW_DEPTH | FTW_PHYS) != 0)
+	if (bench_rmtree(bench_root) != 0)
 		bench_fail("removing", bench_root);
 	return rc == 0 ? 0 : 1;
 }

@@ -26,7 +26,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -40,9 +39,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 #include <sodium.h>
 #include "cli/client.h"
 #include "daemon/store.h"
@@ -55,6 +51,7 @@
 #include "proto/mpx.h"
 #include "proto/noise.h"
 #include "proto/wire.h"
+#include "tests/bench/bench_util.h"
 
 #define N_FEEDS 20
 #define N_PER_FEED 10000
@@ -65,10 +62,7 @@
 #define N_LIVE 1000
 #define N_HS 3000
 #define N_HS_CRYPTO 2000
-#define N_RAW_VERIFY 20000
-#define N_RAW_SIGN 40000
 
-#define T_RAW 0.5
 #define T_CATCHUP 90.0
 #define T_STALL 5.0
 #define T_POLL_US 50000
@@ -76,12 +70,9 @@
 #define T_LIVE_ONE_MS 2000
 #define T_HS 3.0
 #define T_HS_CRYPTO 1.0
-#define T_START 10.0
-#define T_STOP 10.0
 #define T_CONVERGE 30.0
 #define T_IDLE 1.0
 #define T_WATCHDOG 165
-#define RECV_TIMEOUT_MS 10000
 
 #define TARGET_CATCHUP 50000.0
 #define TARGET_P50_MS 1.0
@@ -90,55 +81,9 @@
 
 #define MAX_DAEMONS 8
 
-struct daemon {
-	pid_t pid;
-	char dir[300];
-	char addr[64];       /* 127.0.0.1:PORT */
-	int port;
-};
-
-static struct daemon dmn[MAX_DAEMONS];
+static struct bench_daemon dmn[MAX_DAEMONS];
 static size_t n_dmn;
 static char root[256];
-static bool failed;
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void fail(const char *what, const char *why)
-{
-	fprintf(stderr, "bench_mesh: %s: %s\n", what, why);
-	failed = true;
-}
-
-static const char *commas(double v, char *out, size_t cap)
-{
-	char digits[32];
-	size_t len, j = 0;
-
-	snprintf(digits, sizeof digits, "%.0f", v);
-	len = strlen(digits);
-	for (size_t i = 0; i < len && j + 2 < cap; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			out[j++] = ',';
-		out[j++] = digits[i];
-	}
-	out[j] = '\0';
-	return out;
-}
-
-static int rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static void cleanup_all(void)
 {
@@ -146,11 +91,11 @@ static void cleanup_all(void)
 		if (dmn[i].pid > 0)
 			kill(dmn[i].pid, SIGTERM);
 	for (size_t i = 0; i < n_dmn; i++) {
-		double t0 = now();
+		double t0 = bench_now();
 		int st;
 
 		while (dmn[i].pid > 0 && waitpid(dmn[i].pid, &st, WNOHANG) == 0) {
-			if (now() - t0 > T_STOP) {
+			if (bench_now() - t0 > BENCH_T_DAEMON_STOP) {
 				kill(dmn[i].pid, SIGKILL);
 				waitpid(dmn[i].pid, &st, 0);
 				break;
@@ -160,7 +105,7 @@ static void cleanup_all(void)
 		dmn[i].pid = -1;
 	}
 	if (root[0] && getenv("BENCH_MESH_KEEP") == NULL)
-		nftw(root, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+		bench_rmtree(root);
 }
 
 static void on_watchdog(int sig)
@@ -174,50 +119,6 @@ static void on_watchdog(int sig)
 }
 
 /* ---- processes ---- */
-
-/* Run argv, stdout into out[cap] (NUL-terminated; out may be NULL), stderr
- * to ours; 0 if it exited 0. Only pakt is run, whose requests time out. */
-static int run(char *const argv[], char *out, size_t cap)
-{
-	int pfd[2];
-	pid_t pid;
-	size_t len = 0;
-	int status;
-
-	if (pipe2(pfd, O_CLOEXEC) != 0)
-		return PAKT_EIO;
-	pid = fork();
-	if (pid < 0) {
-		close(pfd[0]);
-		close(pfd[1]);
-		return PAKT_EIO;
-	}
-	if (pid == 0) {
-		dup2(pfd[1], STDOUT_FILENO);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(pfd[1]);
-	for (;;) {
-		char sink[512];
-		bool room = out != NULL && len + 1 < cap;
-		ssize_t n = room ? read(pfd[0], out + len, cap - 1 - len) : read(pfd[0], sink, sizeof sink);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (room)
-			len += (size_t)n;
-	}
-	if (out && cap)
-		out[len] = '\0';
-	close(pfd[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return PAKT_EIO;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : PAKT_EIO;
-}
 
 static const char *pakt_bin;
 
@@ -239,113 +140,34 @@ static int pakt(const char *dir, char *out, size_t cap, const char *a0, const ch
 	argv[n++] = "--data-dir";
 	argv[n++] = (char *)dir;
 	argv[n] = NULL;
-	return run(argv, out, cap);
+	return bench_run(argv, out, cap);
 }
 
 static int node_init(const char *dir, const char *name)
 {
 	if (pakt(dir, NULL, 0, "init", "--name", name, NULL) != 0) {
-		fail("pakt init", dir);
+		bench_fail("pakt init", dir);
 		return PAKT_EIO;
 	}
 	return 0;
 }
 
-/* The listening address from the daemon's log, once both listeners are up. */
-static bool log_ready(const char *path, char *addr, size_t cap)
+static struct bench_daemon *daemon_start(const char *paktd, const char *dir)
 {
-	char buf[16384], *p, *e;
-	ssize_t len;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return false;
-	len = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (len <= 0)
-		return false;
-	buf[len] = '\0';
-	if (strstr(buf, "listening on control socket") == NULL ||
-	    (p = strstr(buf, "listening on 127.0.0.1:")) == NULL)
-		return false;
-	p += strlen("listening on ");
-	for (e = p; *e && *e != '\n' && *e != ' '; e++)
-		;
-	snprintf(addr, cap, "%.*s", (int)(e - p), p);
-	return true;
-}
-
-static struct daemon *daemon_start(const char *paktd, const char *dir)
-{
-	struct daemon *d;
-	char log[340];
-	double t0 = now();
-	int st;
+	struct bench_daemon *d;
 
 	if (n_dmn >= MAX_DAEMONS)
 		return NULL;
 	d = &dmn[n_dmn++];
-	memset(d, 0, sizeof *d);
-	snprintf(d->dir, sizeof d->dir, "%s", dir);
-	snprintf(log, sizeof log, "%s/paktd.log", dir);
-	d->pid = fork();
-	if (d->pid < 0) {
-		fail("fork", strerror(errno));
-		return NULL;
-	}
-	if (d->pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-		int null = open("/dev/null", O_WRONLY);
-
-#ifdef __linux__
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-#endif
-		if (fd >= 0)
-			dup2(fd, STDERR_FILENO);
-		if (null >= 0)
-			dup2(null, STDOUT_FILENO);
-		execl(paktd, paktd, "--data-dir", dir, "--listen", "127.0.0.1:0", (char *)NULL);
-		_exit(127);
-	}
-	while (now() - t0 < T_START) {
-		if (log_ready(log, d->addr, sizeof d->addr)) {
-			char *colon = strrchr(d->addr, ':');
-
-			d->port = colon ? atoi(colon + 1) : 0;
-			if (d->port > 0)
-				return d;
-		}
-		if (waitpid(d->pid, &st, WNOHANG) == d->pid) {
-			d->pid = -1;
-			fail("paktd exited early", log);
-			return NULL;
-		}
-		usleep(10000);
-	}
-	fail("paktd did not start in time", log);
-	return NULL;
+	return bench_daemon_start(d, paktd, dir, "127.0.0.1:0", 10000) == 0 ? d : NULL;
 }
 
-static int daemon_stop(struct daemon *d)
+static int daemon_stop(struct bench_daemon *d)
 {
-	double t0 = now();
-	int st = 0;
-
 	if (d == NULL || d->pid <= 0)
 		return 0;
-	kill(d->pid, SIGTERM);
-	while (waitpid(d->pid, &st, WNOHANG) == 0) {
-		if (now() - t0 > T_STOP) {
-			fail("paktd", "did not stop on SIGTERM; killing it");
-			kill(d->pid, SIGKILL);
-			waitpid(d->pid, &st, 0);
-			break;
-		}
-		usleep(10000);
-	}
-	d->pid = -1;
-	if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
-		fail("paktd did not exit cleanly", d->dir);
+	if (bench_daemon_stop(d) != 0) {
+		bench_fail("paktd did not exit cleanly", d->dir);
 		return PAKT_EIO;
 	}
 	return 0;
@@ -372,20 +194,6 @@ static unsigned long proc_kib(pid_t pid, const char *field)
 
 /* ---- control socket ---- */
 
-static int ctl_connect(struct client *c, const char *dir)
-{
-	int rc = PAKT_ENOTRUNNING;
-
-	for (double t0 = now(); now() - t0 < 2.0; usleep(10000)) {
-		rc = client_connect(c, dir);
-		if (rc == 0)
-			return 0;
-		client_close(c);
-	}
-	fail("client_connect", c->why);
-	return rc;
-}
-
 /* {"op": op} on c; *reply valid until the next recv. */
 static int ctl_simple(struct client *c, const char *op, const msgpack_object **reply)
 {
@@ -393,13 +201,10 @@ static int ctl_simple(struct client *c, const char *op, const msgpack_object **r
 	int rc;
 
 	mpx_init(&req);
-	ctl_begin(&req);
-	msgpack_pack_map(&req.pk, 1);
-	mpx_kv_str(&req.pk, "op", op);
-	ctl_finish(&req);
+	bench_req_op(&req, op);
 	rc = client_send(c, &req);
 	if (rc == 0)
-		rc = client_recv(c, reply, RECV_TIMEOUT_MS);
+		rc = client_recv(c, reply, BENCH_RECV_TIMEOUT_MS);
 	if (rc == 0)
 		rc = client_reply_error(c, *reply);
 	mpx_free(&req);
@@ -419,7 +224,7 @@ static int status_entries(struct client *c, uint64_t *entries)
 static int entries_of(const char *dir, uint64_t *entries)
 {
 	struct client c;
-	int rc = ctl_connect(&c, dir);
+	int rc = bench_ctl_connect(&c, dir);
 
 	if (rc == 0)
 		rc = status_entries(&c, entries);
@@ -429,52 +234,14 @@ static int entries_of(const char *dir, uint64_t *entries)
 
 /* ---- raw reference ---- */
 
-static unsigned long raw_verify_n, raw_sign_n;
-static double raw_verify_s, raw_sign_s;
-static double raw_pass_us[2][2];
-static int raw_pass;
+static struct bench_raw raw;
 
 static void bench_raw(void)
 {
-	uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
-	uint8_t msg[300], sig[crypto_sign_BYTES];
-	unsigned long n;
-	double t0, t;
+	uint8_t msg[BENCH_RAW_MSG_LEN];
 
-	crypto_sign_keypair(pk, sk);
 	randombytes_buf(msg, sizeof msg);
-	t0 = now();
-	for (n = 0, t = t0; n < N_RAW_SIGN && t - t0 < T_RAW; ) {
-		crypto_sign_detached(sig, NULL, msg, sizeof msg, sk);
-		msg[n % sizeof msg] ^= 1;
-		if (++n % 64 == 0)
-			t = now();
-	}
-	t = now() - t0;
-	raw_sign_n += n;
-	raw_sign_s += t;
-	raw_pass_us[raw_pass][0] = n ? t / (double)n * 1e6 : 0;
-	crypto_sign_detached(sig, NULL, msg, sizeof msg, sk);
-	t0 = now();
-	for (n = 0, t = t0; n < N_RAW_VERIFY && t - t0 < T_RAW; ) {
-		if (crypto_sign_verify_detached(sig, msg, sizeof msg, pk) != 0) {
-			fail("raw verify", "signature did not verify");
-			break;
-		}
-		if (++n % 64 == 0)
-			t = now();
-	}
-	t = now() - t0;
-	raw_verify_n += n;
-	raw_verify_s += t;
-	raw_pass_us[raw_pass][1] = n ? t / (double)n * 1e6 : 0;
-	sodium_memzero(sk, sizeof sk);
-	raw_pass = 1;
-}
-
-static double raw_verify_rate(void)
-{
-	return raw_verify_s > 0 ? (double)raw_verify_n / raw_verify_s : 0;
+	bench_raw_ed25519(&raw, msg, sizeof msg);
 }
 
 /* Noise XX, both sides in this process: the handshake's crypto alone. */
@@ -503,8 +270,8 @@ static void bench_hs_crypto(void)
 	mpx_init(&hb);
 	wire_hello(&ha, a.pk);
 	wire_hello(&hb, b.pk);
-	t0 = now();
-	for (n = 0; n < N_HS_CRYPTO && now() - t0 < T_HS_CRYPTO; n++) {
+	t0 = bench_now();
+	for (n = 0; n < N_HS_CRYPTO && bench_now() - t0 < T_HS_CRYPTO; n++) {
 		uint8_t ed[32], x[32];
 		int rc = noise_hs_init(&hi, true, pro, plen, axs, NULL, NULL);
 
@@ -523,12 +290,12 @@ static void bench_hs_crypto(void)
 		rc |= noise_hs_split(&hi, &it, &ir, NULL);
 		rc |= noise_hs_split(&hr, &rt, &rr, NULL);
 		if (rc != 0) {
-			fail("in-process handshake", "failed");
+			bench_fail("in-process handshake", "failed");
 			break;
 		}
 	}
 	hs_crypto_n = n;
-	hs_crypto_s = now() - t0;
+	hs_crypto_s = bench_now() - t0;
 	noise_hs_wipe(&hi);
 	noise_hs_wipe(&hr);
 	sodium_memzero(axs, sizeof axs);
@@ -560,7 +327,7 @@ static int writer_flush(struct writer *w)
 		return 0;
 	rc = store_append(w->s, w->ptrs, w->n, 0, NULL);
 	if (rc != 0)
-		fail("store_append", store_errmsg(w->s));
+		bench_fail("store_append", store_errmsg(w->s));
 	w->total += w->n;
 	w->n = 0;
 	return rc;
@@ -595,7 +362,7 @@ static int writer_add(struct writer *w, const struct keys_identity *id, const ui
 	rc = entry_create(e, &h, body, body_len, keys_sk_open(id));
 	keys_sk_close(id);
 	if (rc != 0) {
-		fail("entry_create", pakt_strerror(rc));
+		bench_fail("entry_create", pakt_strerror(rc));
 		return rc;
 	}
 	if (entry_encode(e, true, wire, sizeof wire, &wl) == 0)
@@ -687,7 +454,7 @@ static int fill_feeds(struct writer *w, const struct mpx_out *body)
 			pthread_cond_wait(&fc->cv, &fc->mu);
 		pthread_mutex_unlock(&fc->mu);
 		if ((rc = fb->rc) != 0) {
-			fail("entry_create", pakt_strerror(rc));
+			bench_fail("entry_create", pakt_strerror(rc));
 			break;
 		}
 		for (size_t k = 0; rc == 0 && k < N_PER_FEED; k += FILL_BATCH) {
@@ -704,7 +471,7 @@ static int fill_feeds(struct writer *w, const struct mpx_out *body)
 			}
 			rc = store_append(w->s, ptrs, n, 0, NULL);
 			if (rc != 0)
-				fail("store_append", store_errmsg(w->s));
+				bench_fail("store_append", store_errmsg(w->s));
 			w->total += n;
 		}
 		free(fb->es);
@@ -736,7 +503,7 @@ static int fill_source(const char *dir, const struct keys_identity *admin, uint6
 	struct mpx_out body;
 	uint8_t prev[32];
 	uint64_t aseq = 0;
-	double t0 = now();
+	double t0 = bench_now();
 	int rc;
 
 	if (w == NULL)
@@ -745,7 +512,7 @@ static int fill_source(const char *dir, const struct keys_identity *admin, uint6
 	snprintf(path, sizeof path, "%s/pakt.db", dir);
 	rc = store_open(&w->s, path, false, why, sizeof why);
 	if (rc != 0) {
-		fail("store_open", why);
+		bench_fail("store_open", why);
 		goto done;
 	}
 	rc = body_genesis(&body, "mesh bench", "measure replication",
@@ -781,7 +548,7 @@ static int fill_source(const char *dir, const struct keys_identity *admin, uint6
 		rc = writer_flush(w);
 	*n_out = w->total;
 	*bytes_out = w->wire_bytes;
-	*secs = now() - t0;
+	*secs = bench_now() - t0;
 done:
 	store_close(w->s);
 	mpx_free(&body);
@@ -796,7 +563,7 @@ static uint64_t peer_bytes_in(const char *dir)
 	const msgpack_object *m, *list;
 	uint64_t total = 0;
 
-	if (ctl_connect(&c, dir) == 0 && ctl_simple(&c, "peer.list", &m) == 0 &&
+	if (bench_ctl_connect(&c, dir) == 0 && ctl_simple(&c, "peer.list", &m) == 0 &&
 	    (list = mpx_get(m, "peers")) != NULL && list->type == MSGPACK_OBJECT_ARRAY) {
 		for (uint32_t i = 0; i < list->via.array.size; i++) {
 			uint64_t b = 0;
@@ -848,14 +615,14 @@ static int read_full_fd(int fd, uint8_t *p, size_t len, int timeout_ms)
 static int read_frame(int fd, uint8_t *buf, size_t cap, size_t *len)
 {
 	uint8_t hdr[2];
-	int rc = read_full_fd(fd, hdr, 2, RECV_TIMEOUT_MS);
+	int rc = read_full_fd(fd, hdr, 2, BENCH_RECV_TIMEOUT_MS);
 
 	if (rc != 0)
 		return rc;
 	*len = (size_t)hdr[0] << 8 | hdr[1];
 	if (*len == 0 || *len > cap)
 		return PAKT_EPROTO;
-	return read_full_fd(fd, buf, *len, RECV_TIMEOUT_MS);
+	return read_full_fd(fd, buf, *len, BENCH_RECV_TIMEOUT_MS);
 }
 
 static int write_all(int fd, const uint8_t *p, size_t len)
@@ -945,15 +712,15 @@ static int bench_handshakes(int port)
 	keys_to_x25519(&authors[0], xpk, xsk);
 	mpx_init(&hello);
 	wire_hello(&hello, authors[0].pk);
-	t0 = now();
-	for (n = 0; n < N_HS && now() - t0 < T_HS; n++) {
+	t0 = bench_now();
+	for (n = 0; n < N_HS && bench_now() - t0 < T_HS; n++) {
 		rc = handshake_once(port, xsk, &hello, buf, WIRE_FRAME_MAX);
 		if (rc != 0) {
-			fail("handshake with paktd", pakt_strerror(rc));
+			bench_fail("handshake with paktd", pakt_strerror(rc));
 			break;
 		}
 	}
-	hs_s = now() - t0;
+	hs_s = bench_now() - t0;
 	hs_n = n;
 	sodium_memzero(xsk, sizeof xsk);
 	mpx_free(&hello);
@@ -965,7 +732,7 @@ static int bench_catchup(const char *paktd)
 {
 	char src[300], dst[300], code[1200], kpath[340], why[256];
 	struct keys_identity admin = {0};
-	struct daemon *ds = NULL, *dd = NULL;
+	struct bench_daemon *ds = NULL, *dd = NULL;
 	struct client c;
 	uint64_t got = 0, src_n = 0;
 	double t0, tj;
@@ -978,7 +745,7 @@ static int bench_catchup(const char *paktd)
 	snprintf(kpath, sizeof kpath, "%s/identity.key", src);
 	rc = keyfile_read(kpath, NULL, &admin, why, sizeof why);
 	if (rc != 0) {
-		fail("keyfile_read", why);
+		bench_fail("keyfile_read", why);
 		return rc;
 	}
 	for (int i = 0; rc == 0 && i < N_FEEDS; i++)
@@ -995,41 +762,41 @@ static int bench_catchup(const char *paktd)
 	if ((ds = daemon_start(paktd, src)) == NULL || (dd = daemon_start(paktd, dst)) == NULL)
 		return PAKT_EIO;
 	if (pakt(src, code, sizeof code, "invite", NULL, NULL, NULL) != 0 || strncmp(code, "pi_", 3) != 0) {
-		fail("pakt invite", "failed");
+		bench_fail("pakt invite", "failed");
 		return PAKT_EIO;
 	}
 	code[strcspn(code, "\r\n")] = '\0';
-	if ((rc = ctl_connect(&c, dst)) != 0)
+	if ((rc = bench_ctl_connect(&c, dst)) != 0)
 		return rc;
-	t0 = now();
+	t0 = bench_now();
 	rc = pakt(dst, NULL, 0, "join", code, NULL, NULL);
-	tj = now();
+	tj = bench_now();
 	cu.join_s = tj - t0;
 	if (rc != 0) {
-		fail("pakt join", "failed");
+		bench_fail("pakt join", "failed");
 		client_close(&c);
 		return rc;
 	}
 	/* the source now holds the join's member entry too */
 	rc = entries_of(src, &src_n);
 	cu.expect = src_n;
-	for (double t_last = now(); rc == 0 && now() - t0 < T_CATCHUP; usleep(T_POLL_US)) {
+	for (double t_last = bench_now(); rc == 0 && bench_now() - t0 < T_CATCHUP; usleep(T_POLL_US)) {
 		uint64_t before = got;
 
 		rc = status_entries(&c, &got);
 		if (rc != 0 || got >= src_n)
 			break;
 		if (got != before)
-			t_last = now();
-		else if (now() - t_last > T_STALL) {
+			t_last = bench_now();
+		else if (bench_now() - t_last > T_STALL) {
 			cu.stalled = true;
 			break;
 		}
 	}
-	cu.total_s = now() - t0;
+	cu.total_s = bench_now() - t0;
 	cu.got = got;
 	if (rc != 0)
-		fail("status during catch-up", c.why);
+		bench_fail("status during catch-up", c.why);
 	client_close(&c);
 	if (rc != 0)
 		return rc;
@@ -1042,7 +809,7 @@ static int bench_catchup(const char *paktd)
 		snprintf(msg, sizeof msg, "fresh node has %llu of %llu entries after %.1f s%s",
 			 (unsigned long long)got, (unsigned long long)src_n, cu.total_s,
 			 cu.stalled ? " (no progress for 5 s: stalled)" : "");
-		fail("catch-up", msg);
+		bench_fail("catch-up", msg);
 	}
 	cu.ok = got >= src_n;
 	/* idle: nothing to send, nothing to store */
@@ -1122,7 +889,7 @@ static int chain_shape(const char *dir, int *out_conn, int *out_total, int *in_c
 static int tail_open(struct client *c, const char *dir)
 {
 	struct mpx_out req;
-	int rc = ctl_connect(c, dir);
+	int rc = bench_ctl_connect(c, dir);
 
 	if (rc != 0)
 		return rc;
@@ -1146,7 +913,7 @@ static uint64_t frame_seq(struct client *c, const msgpack_object *m, const uint8
 	struct entry e;
 
 	if (client_reply_error(c, m) != 0) {
-		fail("tail stream", c->why);
+		bench_fail("tail stream", c->why);
 		return UINT64_MAX;
 	}
 	if (mpx_get_bin(m, "entry", &bin, &len) != 0 || entry_decode(&e, bin, len) != 0)
@@ -1160,7 +927,7 @@ static int live_posts(const char *a_dir, const char *b_dir, const char *e_dir,
 	struct client post, tb, te;
 	struct mpx_out req;
 	char text[BODY_TEXT_LEN + 1];
-	double t_start = now();
+	double t_start = bench_now();
 	int rc;
 
 	memset(&post, 0, sizeof post);
@@ -1168,7 +935,7 @@ static int live_posts(const char *a_dir, const char *b_dir, const char *e_dir,
 	memset(&te, 0, sizeof te);
 	post.fd = tb.fd = te.fd = -1;
 	if ((rc = tail_open(&tb, b_dir)) != 0 || (rc = tail_open(&te, e_dir)) != 0 ||
-	    (rc = ctl_connect(&post, a_dir)) != 0) {
+	    (rc = bench_ctl_connect(&post, a_dir)) != 0) {
 		client_close(&tb);
 		client_close(&te);
 		client_close(&post);
@@ -1178,17 +945,12 @@ static int live_posts(const char *a_dir, const char *b_dir, const char *e_dir,
 	memset(text, 'l', BODY_TEXT_LEN);
 	text[BODY_TEXT_LEN] = '\0';
 	mpx_init(&req);
-	for (size_t i = 0; i < N_LIVE && now() - t_start < T_LIVE && rc == 0; i++) {
+	for (size_t i = 0; i < N_LIVE && bench_now() - t_start < T_LIVE && rc == 0; i++) {
 		double t0, tack = 0, tbb = 0, tee = 0;
 		uint64_t seq = 0, sb = 0, se = 0;
 
-		mpx_reset(&req);
-		ctl_begin(&req);
-		msgpack_pack_map(&req.pk, 2);
-		mpx_kv_str(&req.pk, "op", "post");
-		mpx_kv_str(&req.pk, "text", text);
-		ctl_finish(&req);
-		t0 = now();
+		bench_req_post(&req, text);
+		t0 = bench_now();
 		rc = client_send(&post, &req);
 		while (rc == 0 && (tack == 0 || tbb == 0 || tee == 0)) {
 			struct pollfd pf[3] = {
@@ -1198,7 +960,7 @@ static int live_posts(const char *a_dir, const char *b_dir, const char *e_dir,
 			};
 			const msgpack_object *m;
 			int pr = poll(pf, 3, T_LIVE_ONE_MS);
-			double t = now();
+			double t = bench_now();
 
 			if (pr < 0 && errno == EINTR)
 				continue;
@@ -1207,15 +969,15 @@ static int live_posts(const char *a_dir, const char *b_dir, const char *e_dir,
 
 				snprintf(msg, sizeof msg, "post %zu not seen within %d ms (ack %d, B %d, E %d)",
 					 i, T_LIVE_ONE_MS, tack > 0, tbb > 0, tee > 0);
-				fail("live", msg);
+				bench_fail("live", msg);
 				rc = PAKT_EIO;
 				break;
 			}
 			if (pf[0].revents) {
-				if ((rc = client_recv(&post, &m, RECV_TIMEOUT_MS)) != 0 ||
+				if ((rc = client_recv(&post, &m, BENCH_RECV_TIMEOUT_MS)) != 0 ||
 				    (rc = client_reply_error(&post, m)) != 0 ||
 				    (rc = mpx_get_u64(m, "seq", &seq)) != 0) {
-					fail("post", post.why);
+					bench_fail("post", post.why);
 					break;
 				}
 				tack = t;
@@ -1226,8 +988,8 @@ static int live_posts(const char *a_dir, const char *b_dir, const char *e_dir,
 
 				if (!pf[k].revents)
 					continue;
-				if ((rc = client_recv(c, &m, RECV_TIMEOUT_MS)) != 0) {
-					fail("tail stream", c->why);
+				if ((rc = client_recv(c, &m, BENCH_RECV_TIMEOUT_MS)) != 0) {
+					bench_fail("tail stream", c->why);
 					break;
 				}
 				s = frame_seq(c, m, a_pk);
@@ -1263,7 +1025,7 @@ static int live_posts(const char *a_dir, const char *b_dir, const char *e_dir,
 static int bench_chain(const char *paktd)
 {
 	char dirs[N_CHAIN][300], code[1200], kpath[340], why[256];
-	struct daemon *d[N_CHAIN] = {0};
+	struct bench_daemon *d[N_CHAIN] = {0};
 	uint8_t a_pk[32];
 	uint64_t counts[N_CHAIN];
 	double t0;
@@ -1283,28 +1045,28 @@ static int bench_chain(const char *paktd)
 		return rc;
 	snprintf(kpath, sizeof kpath, "%s/identity.key", dirs[0]);
 	if ((rc = keyfile_read_public(kpath, a_pk, NULL, why, sizeof why)) != 0) {
-		fail("keyfile_read_public", why);
+		bench_fail("keyfile_read_public", why);
 		return rc;
 	}
 	if (pakt(dirs[0], NULL, 0, "initiative", "create", "chain", NULL) != 0) {
-		fail("pakt initiative create", dirs[0]);
+		bench_fail("pakt initiative create", dirs[0]);
 		return PAKT_EIO;
 	}
 	/* everyone joins A */
 	for (int i = 1; i < N_CHAIN; i++) {
 		if (pakt(dirs[0], code, sizeof code, "invite", NULL, NULL, NULL) != 0 ||
 		    strncmp(code, "pi_", 3) != 0) {
-			fail("pakt invite", dirs[0]);
+			bench_fail("pakt invite", dirs[0]);
 			return PAKT_EIO;
 		}
 		code[strcspn(code, "\r\n")] = '\0';
 		if (pakt(dirs[i], NULL, 0, "join", code, NULL, NULL) != 0) {
-			fail("pakt join", dirs[i]);
+			bench_fail("pakt join", dirs[i]);
 			return PAKT_EIO;
 		}
 	}
 	/* every member entry everywhere before anyone dials a non-inviter */
-	for (t0 = now(); ; usleep(T_POLL_US)) {
+	for (t0 = bench_now(); ; usleep(T_POLL_US)) {
 		bool same = true;
 
 		for (int i = 0; i < N_CHAIN && rc == 0; i++) {
@@ -1315,8 +1077,8 @@ static int bench_chain(const char *paktd)
 			return rc;
 		if (same)
 			break;
-		if (now() - t0 > T_CONVERGE) {
-			fail("chain", "members did not reach every node in time");
+		if (bench_now() - t0 > T_CONVERGE) {
+			bench_fail("chain", "members did not reach every node in time");
 			return PAKT_EIO;
 		}
 	}
@@ -1324,13 +1086,13 @@ static int bench_chain(const char *paktd)
 	for (int i = 2; i < N_CHAIN; i++) {
 		if (pakt(dirs[i], NULL, 0, "peer", "remove", d[0]->addr, NULL) != 0 ||
 		    pakt(dirs[i], NULL, 0, "peer", "add", d[i - 1]->addr, NULL) != 0) {
-			fail("rewiring the chain", dirs[i]);
+			bench_fail("rewiring the chain", dirs[i]);
 			return PAKT_EIO;
 		}
 	}
 	/* A-B-C-D-E: each joiner has one outbound link, connected, to its
 	 * left neighbour; every node but E has one inbound session. */
-	for (t0 = now(); ; usleep(100000)) {
+	for (t0 = bench_now(); ; usleep(100000)) {
 		bool ok = true;
 
 		for (int i = 0; i < N_CHAIN && rc == 0; i++) {
@@ -1345,13 +1107,13 @@ static int bench_chain(const char *paktd)
 				     ic == (i < N_CHAIN - 1);
 		}
 		if (rc != 0) {
-			fail("pakt peer list", "failed");
+			bench_fail("pakt peer list", "failed");
 			return rc;
 		}
 		if (ok)
 			break;
-		if (now() - t0 > T_CONVERGE) {
-			fail("chain", "peer list never showed A-B-C-D-E");
+		if (bench_now() - t0 > T_CONVERGE) {
+			bench_fail("chain", "peer list never showed A-B-C-D-E");
 			return PAKT_EIO;
 		}
 	}
@@ -1372,42 +1134,37 @@ static const char *met(bool ok)
 
 static void report(void)
 {
-	double vr = raw_verify_rate(), sr = raw_sign_s > 0 ? (double)raw_sign_n / raw_sign_s : 0;
+	double vr = bench_raw_verify_rate(&raw), sr = bench_raw_sign_rate(&raw);
 	char a[32], b[32];
 
-	printf("\n%-52s %8s %12s %10s   %s\n", "operation", "count", "rate/s", "us each",
-	       "vs raw verify, same run");
-	printf("%-52s %8lu %12s %10.1f   verifications/s\n", "Ed25519 verify (300 B)", raw_verify_n,
-	       commas(vr, a, sizeof a), vr > 0 ? 1e6 / vr : 0);
-	printf("%-52s %8lu %12s %10.1f   signatures/s\n", "Ed25519 sign (300 B)", raw_sign_n,
-	       commas(sr, a, sizeof a), sr > 0 ? 1e6 / sr : 0);
+	bench_table_head(52, 8, "vs raw verify, same run");
+	bench_table_cells(52, 8, "Ed25519 verify (300 B)", raw.verify_total_n, vr);
+	printf("verifications/s\n");
+	bench_table_cells(52, 8, "Ed25519 sign (300 B)", raw.sign_total_n, sr);
+	printf("signatures/s\n");
 	if (hs_crypto_n) {
 		double r = (double)hs_crypto_n / hs_crypto_s;
 
-		printf("%-52s %8lu %12s %10.1f   handshakes/s = %.2fx raw verify rate\n",
-		       "Noise XX, both sides in-process (crypto only)", hs_crypto_n,
-		       commas(r, a, sizeof a), 1e6 / r, r / vr);
+		bench_table_cells(52, 8, "Noise XX, both sides in-process (crypto only)", hs_crypto_n, r);
+		printf("handshakes/s = %.2fx raw verify rate\n", r / vr);
 	}
 	if (cu.filled) {
 		double r = (double)cu.filled / cu.fill_s;
 
-		printf("%-52s %8llu %12s %10.1f   entries/s = %.2fx (sign-bound)\n",
-		       "fill source store directly (sign + batch append)",
-		       (unsigned long long)cu.filled, commas(r, a, sizeof a), 1e6 / r, r / vr);
+		bench_table_cells(52, 8, "fill source store directly (sign + batch append)", cu.filled, r);
+		printf("entries/s = %.2fx (sign-bound)\n", r / vr);
 	}
 	if (cu.ok) {
 		double r = (double)cu.got / cu.total_s;
 
-		printf("%-52s %8llu %12s %10.1f   entries/s = %.2fx raw verify rate\n",
-		       "catch-up over loopback, join to last entry", (unsigned long long)cu.got,
-		       commas(r, a, sizeof a), 1e6 / r, r / vr);
+		bench_table_cells(52, 8, "catch-up over loopback, join to last entry", cu.got, r);
+		printf("entries/s = %.2fx raw verify rate\n", r / vr);
 	}
 	if (hs_n) {
 		double r = (double)hs_n / hs_s;
 
-		printf("%-52s %8lu %12s %10.1f   handshakes/s = %.2fx raw verify rate\n",
-		       "handshakes, sequential TCP to paktd (real path)", hs_n, commas(r, a, sizeof a),
-		       1e6 / r, r / vr);
+		bench_table_cells(52, 8, "handshakes, sequential TCP to paktd (real path)", hs_n, r);
+		printf("handshakes/s = %.2fx raw verify rate\n", r / vr);
 	}
 
 	printf("\n%-52s %-30s %-14s %s\n", "figure", "measured", "target", "");
@@ -1415,7 +1172,7 @@ static void report(void)
 		double r = (double)cu.got / cu.total_s;
 
 		if (cu.ok)
-			snprintf(b, sizeof b, "%s entries/s", commas(r, a, sizeof a));
+			snprintf(b, sizeof b, "%s entries/s", bench_commas(r, a, sizeof a));
 		else
 			snprintf(b, sizeof b, "%s", cu.stalled ? "STALLED" : "INCOMPLETE");
 		printf("%-52s %-30s %-14s %s\n", "catch-up rate (20 feeds x 10,000, 299 B bodies)", b,
@@ -1430,7 +1187,7 @@ static void report(void)
 			       (double)cu.fill_bytes / 1e6 / cu.total_s,
 			       (double)cu.wire_in / 1e6 / cu.total_s);
 		printf("%-52s %s entries/s (2 cores x raw verify rate)\n",
-		       "  ceiling if every signature is verified on receipt", commas(2 * vr, a, sizeof a));
+		       "  ceiling if every signature is verified on receipt", bench_commas(2 * vr, a, sizeof a));
 		printf("%-52s %.0f ms (join to last entry: %.2f s)\n", "`pakt join` (process start to exit)",
 		       cu.join_s * 1e3, cu.total_s);
 		printf("%-52s source %.1f MiB, fresh %.1f MiB\n", "peak RSS during catch-up (VmHWM)",
@@ -1466,33 +1223,18 @@ static void report(void)
 	if (hs_n)
 		printf("%-52s %.0f/s\n", "handshakes per second (one client, sequential)",
 		       (double)hs_n / hs_s);
-	printf("raw passes, start / end of run: sign %.1f / %.1f us, verify %.1f / %.1f us\n",
-	       raw_pass_us[0][0], raw_pass_us[1][0], raw_pass_us[0][1], raw_pass_us[1][1]);
+	bench_raw_print_passes(&raw);
 }
 
 int main(int argc, char **argv)
 {
-	const char *tmp = getenv("TMPDIR");
-	char home[300];
-	double t_start = now();
+	double t_start = bench_now();
 	int rc;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: bench_mesh PAKTD PAKT\n");
-		return 2;
-	}
+	rc = bench_setup("bench_mesh", argc, root, sizeof root, "pakt-mesh");
+	if (rc != 0)
+		return rc;
 	pakt_bin = argv[2];
-	if (keys_global_init() != 0)
-		return 1;
-	snprintf(root, sizeof root, "%s/pakt-mesh.XXXXXX",
-		 tmp && *tmp && strlen(tmp) < 64 ? tmp : "/tmp");
-	if (mkdtemp(root) == NULL) {
-		fprintf(stderr, "bench_mesh: %s: %s\n", root, strerror(errno));
-		root[0] = '\0';
-		return 1;
-	}
-	snprintf(home, sizeof home, "%s/home", root);
-	setenv("PAKT_HOME", home, 1);
 	signal(SIGALRM, on_watchdog);
 	signal(SIGINT, on_watchdog);
 	signal(SIGTERM, on_watchdog);
@@ -1519,6 +1261,6 @@ int main(int argc, char **argv)
 	cleanup_all();
 	for (int i = 0; i < N_FEEDS; i++)
 		keys_free(&authors[i]);
-	printf("total %.1f s%s\n", now() - t_start, rc || failed ? ", FAILED" : "");
-	return rc || failed ? 1 : 0;
+	printf("total %.1f s%s\n", bench_now() - t_start, rc || bench_failed ? ", FAILED" : "");
+	return rc || bench_failed ? 1 : 0;
 }

@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 #endif
 #include <sodium.h>
+#include "keys/keys.h"
 #include "proto/ctlmsg.h"
 #include "proto/err.h"
 #include "tests/bench/bench_util.h"
@@ -54,7 +55,7 @@ const char *bench_commas(double v, char *out, size_t cap)
 	return out;
 }
 
-int bench_mkroot(char *root, size_t cap, const char *prefix)
+static int bench_mkroot(char *root, size_t cap, const char *prefix)
 {
 	const char *tmp = getenv("TMPDIR");
 	char home[300];
@@ -69,6 +70,18 @@ int bench_mkroot(char *root, size_t cap, const char *prefix)
 	snprintf(home, sizeof home, "%s/home", root);
 	setenv("PAKT_HOME", home, 1);
 	return 0;
+}
+
+int bench_setup(const char *name, int argc, char *root, size_t cap, const char *prefix)
+{
+	bench_name = name;
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s PAKTD PAKT\n", name);
+		return 2;
+	}
+	if (keys_global_init() != 0)
+		return 1;
+	return bench_mkroot(root, cap, prefix) == 0 ? 0 : 1;
 }
 
 static int bench_rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)

@@ -1,14 +1,16 @@
 # Benchmarks: `make bench` builds them and runs them against the built paktd
 # and pakt. Not part of `make all` or `make check`.
 EXTRA_PROGRAMS += bench_append
-bench_append_SOURCES = %D%/bench_append.c cli/client.c cli/client.h
+bench_append_SOURCES = %D%/bench_append.c %D%/bench_util.c %D%/bench_util.h \
+	cli/client.c cli/client.h
 bench_append_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(SQLITE_CFLAGS)
 bench_append_LDADD = $(PAKTD_LIBS)
 
 # Mesh: catch-up, live latency along a chain, handshakes (real daemons on
 # 127.0.0.1).
 EXTRA_PROGRAMS += bench_mesh
-bench_mesh_SOURCES = %D%/bench_mesh.c cli/client.c cli/client.h
+bench_mesh_SOURCES = %D%/bench_mesh.c %D%/bench_util.c %D%/bench_util.h \
+	cli/client.c cli/client.h
 bench_mesh_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(SQLITE_CFLAGS)
 bench_mesh_LDADD = $(PAKTD_LIBS)
 CLEANFILES += $(EXTRA_PROGRAMS)

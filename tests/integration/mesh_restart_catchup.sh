@@ -6,7 +6,7 @@
 # fresh node, never killed, must get the full set in one go.
 # (5 MB, not more: 'pakt log' of more than 8 MiB fails, see the report.)
 . "$(dirname "$0")/../lib/harness.sh"
-plan 17
+plan 19
 
 PER_NODE=${MESH_CATCHUP_PER_NODE:-800}
 make_initiative a "Catch-up"; ok $? "backbone a started"
@@ -58,4 +58,15 @@ start=$(date +%s%N)
 wait_secs 20 same_count f; rc=$?
 ok $rc "f catches up on all $total entries in one session, with nobody posting (20 s; took $(( ($(date +%s%N) - start) / 1000000 )) ms; has $(entry_count f))"
 converged a f && p f verify >/dev/null; ok $? "f holds exactly a's entries and verifies"
+
+# the caught-up initiative grows past 8 MiB: live push, then list it all
+pad=$(head -c 8000 /dev/zero | tr '\0' 'x')
+for i in $(seq 1 450); do p a post "big $i $pad" >/dev/null || break; done
+wait_secs 20 same_count f; ok $? "f receives 450 more entries of 8 KB live ($(entry_count f) of $(entry_count a))"
+# TODO(bug): 'pakt log' of more than 8 MiB fails: op_log (daemon/ctl.c) queues
+# every row at once and ctl_client_send drops the client past CTL_PENDING_MAX
+# ("control client too slow"); the CLI exits 3 after a partial listing.
+n=$(p f log 2>"$T_ROOT/err" | wc -l); rc=${PIPESTATUS[0]}
+[ "$rc" -eq 0 ] && [ "$n" -eq "$(entry_count f)" ]
+ok $? "pakt log on f lists all $(entry_count f) entries, over 8 MiB (exit $rc, $n lines $(head -c 80 "$T_ROOT/err"))"
 no_sanitizer_reports; ok $? "no sanitizer reports"
