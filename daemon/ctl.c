@@ -36,6 +36,7 @@ struct write_req {
 };
 
 static void client_close(struct ctl_client *cl);
+static void log_pump(struct ctl_client *cl);
 
 static void client_free(struct ctl_client *cl)
 {
@@ -75,10 +76,14 @@ static void on_written(uv_write_t *req, int status)
 {
 	struct write_req *w = (struct write_req *)req;
 
-	w->cl->pending -= w->len;
-	if (status < 0 && status != UV_ECANCELED)
-		client_close(w->cl);
+	struct ctl_client *cl = w->cl;
+
+	cl->pending -= w->len;
 	free(w);
+	if (status < 0 && status != UV_ECANCELED)
+		client_close(cl);
+	else if (cl->backlog && !cl->closing && cl->pending < CTL_PENDING_HIGH / 2)
+		log_pump(cl);
 }
 
 /* Queue one finished frame. */
@@ -177,10 +182,63 @@ static int stream_row(void *arg, const struct store_row *row)
 	return sc->cl->closing ? 1 : 0;
 }
 
-static void op_log(struct ctl_client *cl, const msgpack_object *req)
+#define CTL_LOG_CHUNK 256
+
+/* Send stored rows of a log request in chunks while the client keeps up;
+ * on_written calls again once its queue drains. */
+static void log_pump(struct ctl_client *cl)
 {
 	struct node *n = cl->ctl->node;
 	struct stream_ctx sc = {.cl = cl};
+	int rc = 0;
+
+	mpx_init(&sc.o);
+	mpx_init(&sc.wire);
+	while (cl->backlog && !cl->closing && cl->pending < CTL_PENDING_HIGH) {
+		uint64_t before = sc.count;
+
+		cl->filter.limit = CTL_LOG_CHUNK;
+		rc = store_scan(n->store, &cl->filter, stream_row, &sc);
+		if (rc != 0 && rc != 1) {
+			ctl_send_error(cl, PAKT_EIO, store_errmsg(n->store));
+			cl->backlog = false;
+			break;
+		}
+		if (sc.count - before < CTL_LOG_CHUNK) {
+			cl->backlog = false;
+			cl->filter.limit = 0;
+			cl->count += sc.count;
+			if (cl->follow) {
+				cl->streaming = true;
+			} else {
+				ctl_begin(&sc.o);
+				msgpack_pack_map(&sc.o.pk, 2);
+				mpx_kv_u64(&sc.o.pk, "count", cl->count);
+				mpx_kv_bool(&sc.o.pk, "ok", true);
+				ctl_finish(&sc.o);
+				ctl_client_send(cl, &sc.o);
+			}
+			goto out;
+		}
+	}
+	cl->count += sc.count;
+out:
+	mpx_free(&sc.o);
+	mpx_free(&sc.wire);
+}
+
+static int note_min_rowid(void *arg, const struct store_row *row)
+{
+	int64_t *min = arg;
+
+	if (*min == 0 || row->rowid < *min)
+		*min = row->rowid;
+	return 0;
+}
+
+static void op_log(struct ctl_client *cl, const msgpack_object *req)
+{
+	struct node *n = cl->ctl->node;
 	bool has_net, has_author, has_last, follow = false;
 	uint64_t last = 0;
 	int rc;
@@ -207,30 +265,26 @@ static void op_log(struct ctl_client *cl, const msgpack_object *req)
 	}
 	cl->filter.network = has_net ? cl->f_net : NULL;
 	cl->filter.author = has_author ? cl->f_author : NULL;
-	cl->filter.last = last;
-	/* Live entries start after whatever exists now, even if "last" skips it. */
-	int64_t live_from = store_last_rowid(n->store);
-	mpx_init(&sc.o);
-	mpx_init(&sc.wire);
-	/* "last": absent = every stored entry, N = the newest N, 0 = none */
-	rc = has_last && last == 0 ? 0 : store_scan(n->store, &cl->filter, stream_row, &sc);
-	if (rc != 0 && rc != 1) {
-		ctl_send_error(cl, PAKT_EIO, store_errmsg(n->store));
-	} else if (follow) {
-		cl->streaming = true;
+	/* "last": absent = every stored entry, N = the newest N, 0 = none;
+	 * find where the newest N start, then stream forward from there */
+	if (has_last && last == 0) {
+		cl->filter.after_rowid = store_last_rowid(n->store);
+	} else if (has_last) {
+		int64_t min = 0;
+
+		cl->filter.last = last;
+		rc = store_scan(n->store, &cl->filter, note_min_rowid, &min);
 		cl->filter.last = 0;
-		if (cl->filter.after_rowid < live_from)
-			cl->filter.after_rowid = live_from;
-	} else {
-		ctl_begin(&sc.o);
-		msgpack_pack_map(&sc.o.pk, 2);
-		mpx_kv_u64(&sc.o.pk, "count", sc.count);
-		mpx_kv_bool(&sc.o.pk, "ok", true);
-		ctl_finish(&sc.o);
-		ctl_client_send(cl, &sc.o);
+		if (rc != 0) {
+			ctl_send_error(cl, PAKT_EIO, store_errmsg(n->store));
+			return;
+		}
+		cl->filter.after_rowid = min > 0 ? min - 1 : store_last_rowid(n->store);
 	}
-	mpx_free(&sc.o);
-	mpx_free(&sc.wire);
+	cl->follow = follow;
+	cl->count = 0;
+	cl->backlog = true;
+	log_pump(cl);
 }
 
 void ctl_notify(struct ctl *c)
@@ -512,7 +566,7 @@ static void dispatch(struct ctl_client *cl, const uint8_t *buf, size_t len)
 		client_close(cl);
 		goto done;
 	}
-	if (cl->busy || cl->streaming) {
+	if (cl->busy || cl->streaming || cl->backlog) {
 		ctl_send_error(cl, PAKT_EPROTO, "one request at a time on a connection");
 		goto done;
 	}

@@ -119,6 +119,8 @@ void op_invite(struct ctl_client *cl, const msgpack_object *req)
 static void join_done(void *arg, int rc, const char *why)
 {
 	struct ctl_client *cl = arg;
+	struct node *n = cl->ctl->node;
+	char text[ID_TEXT_MAX], cwhy[256];
 	struct mpx_out o;
 
 	cl->join_link = NULL;
@@ -129,6 +131,17 @@ static void join_done(void *arg, int rc, const char *why)
 		ctl_send_error(cl, rc, msg);
 		return;
 	}
+	/* welcomed: remember the initiative, and make it the default */
+	if (store_joined_add(n->store, cl->join_net, cl->join_inviter) != 0)
+		log_err("recording the joined initiative: %s", store_errmsg(n->store));
+	id_encode(ID_NETWORK, cl->join_net, text);
+	if (n->cfg.network[0] == '\0') {
+		if (config_set(n->config_path, "network", text, cwhy, sizeof cwhy) == 0)
+			snprintf(n->cfg.network, sizeof n->cfg.network, "%s", text);
+		else
+			log_warn("could not record the default initiative: %s", cwhy);
+	}
+	log_info("joined %s", text);
 	mpx_init(&o);
 	ctl_begin(&o);
 	msgpack_pack_map(&o.pk, 1);
@@ -170,8 +183,9 @@ void op_join(struct ctl_client *cl, const msgpack_object *req)
 		ctl_send_error(cl, PAKT_EEXIST, "this node is already a member of that initiative");
 		goto out;
 	}
-	if (store_joined_add(n->store, inv.network, inv.inviter) != 0 ||
-	    repl_net_open(n, inv.network, &rn) != 0) {
+	/* in memory only until the inviter welcomes us: a refused join
+	 * leaves nothing behind */
+	if (repl_net_open(n, inv.network, &rn) != 0) {
 		ctl_send_error(cl, PAKT_EIO, store_errmsg(n->store));
 		goto out;
 	}
@@ -186,13 +200,8 @@ void op_join(struct ctl_client *cl, const msgpack_object *req)
 	l->on_join = join_done;
 	l->join_arg = cl;
 	cl->join_link = l;
-	if (n->cfg.network[0] == '\0') {
-		char cwhy[256];
-
-		id_encode(ID_NETWORK, inv.network, text);
-		if (config_set(n->config_path, "network", text, cwhy, sizeof cwhy) == 0)
-			snprintf(n->cfg.network, sizeof n->cfg.network, "%s", text);
-	}
+	memcpy(cl->join_net, inv.network, 32);
+	memcpy(cl->join_inviter, inv.inviter, 32);
 	id_encode(ID_NETWORK, inv.network, text);
 	log_info("joining %s via %s", text, inv.addrs[0]);
 out:

@@ -13,6 +13,7 @@
 
 #define CTL_CLIENTS_MAX 64
 #define CTL_PENDING_MAX (8u << 20)
+#define CTL_PENDING_HIGH (1u << 20)   /* pause a backlog above this */
 
 struct link;
 
@@ -31,6 +32,10 @@ struct ctl_client {
 	uint8_t f_net[32], f_author[32];
 	char f_type[ENTRY_TYPE_MAX + 1];
 	struct link *join_link;      /* a pakt join waiting for its outcome */
+	uint8_t join_net[32], join_inviter[32];
+	bool backlog;                /* a log request still sending stored rows */
+	bool follow;                 /* ... then becomes a live stream */
+	uint64_t count;              /* rows sent for the current request */
 };
 
 

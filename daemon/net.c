@@ -213,12 +213,8 @@ void net_enforce_membership(struct net *net, struct repl_net *rn)
 		const uint8_t *key = session_peer_key(s);
 
 		next = session_next(s);
-		if (session_replicating(s, rn) && key && members_find(&rn->members, key) == NULL) {
-			char id[ID_TEXT_MAX];
-
-			id_encode(ID_KEY, key, id);
-			session_close(s, "%s is no longer a member", id);
-		}
+		if (session_replicating(s, rn) && key && members_find(&rn->members, key) == NULL)
+			session_bye(s, "no longer a member of this initiative");
 	}
 }
 

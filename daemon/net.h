@@ -95,6 +95,8 @@ void session_dial(struct link *l);
 void session_close(struct session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void session_pump(struct session *s);
+/* Tell the peer why (if the channel is up), then close. */
+void session_bye(struct session *s, const char *reason);
 void session_send_clock(struct session *s);
 void session_send_fork(struct session *s, const uint8_t *a, size_t alen, const uint8_t *b,
 		       size_t blen);

@@ -447,6 +447,21 @@ void session_send_clock(struct session *s)
 	free(skip);
 }
 
+void session_bye(struct session *s, const char *reason)
+{
+	struct mpx_out o;
+
+	if (s->closing)
+		return;
+	if (s->state == SS_REPL || s->state == SS_INVITE_WAIT || s->state == SS_WELCOME_WAIT) {
+		mpx_init(&o);
+		wire_bye(&o, reason);
+		send_msg(s, &o);
+		mpx_free(&o);
+	}
+	session_close(s, "%s", reason);
+}
+
 void session_send_fork(struct session *s, const uint8_t *a, size_t alen, const uint8_t *b,
 		       size_t blen)
 {
@@ -634,7 +649,7 @@ static void on_message(struct session *s, const uint8_t *plain, size_t len)
 	switch (s->state) {
 	case SS_INVITE_WAIT:
 		if (m.type != WIRE_INVITE) {
-			session_close(s, "not a member and no invite");
+			session_bye(s, "not a member of this initiative");
 			return;
 		}
 		on_invite(s, &m);

@@ -411,7 +411,7 @@ int store_scan(struct store *s, const struct store_query *q, store_row_cb cb,
 		sqlite3_bind_blob(st, 3, q->author, 32, SQLITE_STATIC);
 	if (q->type)
 		sqlite3_bind_text(st, 4, q->type, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, q->last ? (int64_t)q->last : -1);
+	sqlite3_bind_int64(st, 5, q->last ? (int64_t)q->last : q->limit ? (int64_t)q->limit : -1);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_row r = {
 			.rowid = sqlite3_column_int64(st, 0),

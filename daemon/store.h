@@ -64,6 +64,7 @@ struct store_query {
 	const char *type;          /* NULL: every type */
 	int64_t after_rowid;       /* only rows after this one */
 	uint64_t last;             /* 0: all; else only the last N (in order) */
+	uint64_t limit;            /* 0: all; else only the first N (without last) */
 	bool by_feed;              /* order by feed then seq, else by arrival */
 };
 

@@ -38,4 +38,115 @@ int body_member_parse(const uint8_t *body, size_t len, struct body_member *out);
 int body_validate(const char *type, const uint8_t *body, size_t len,
 		  char *why, size_t whylen);
 
+/* ---- collective impact (schemas: proto/PROTOCOL.md, "Bodies") ---- */
+
+#define BODY_INDICATORS_MAX 32
+#define BODY_ID_MAX 32          /* indicator ids: [a-z0-9_-]{1,32} */
+#define BODY_UNIT_MAX 32
+#define BODY_PARTIES_MAX 16
+#define BODY_PERIOD_MAX 32
+#define BODY_TITLE_MAX 256
+#define BODY_REASON_MAX 1024
+#define BODY_CONTACT_MAX 256
+#define BODY_ADDRS_MAX 4
+#define BODY_ADDR_MAX 255
+#define BODY_BOXES_MAX 32
+#define BODY_SEALED_MAX 12288   /* bytes of a sealed message's ciphertext */
+#define BODY_HEADS_MAX 1024
+
+struct body_indicator {
+	char id[BODY_ID_MAX + 1];
+	char name[BODY_NAME_MAX + 1];
+	char unit[BODY_UNIT_MAX + 1];
+	bool has_target;
+	double target;
+	bool down;                      /* direction "down": lower is better */
+};
+struct body_agenda {
+	char goal[BODY_TEXT_MAX + 1];
+	struct body_indicator ind[BODY_INDICATORS_MAX];
+	size_t n;
+};
+struct body_value {
+	char indicator[BODY_ID_MAX + 1];
+	double value;
+};
+struct body_update {
+	char period[BODY_PERIOD_MAX + 1];
+	char text[BODY_TEXT_MAX + 1];
+	struct body_value v[BODY_INDICATORS_MAX];
+	size_t n;
+};
+struct body_commitment {
+	char title[BODY_TITLE_MAX + 1];
+	char description[BODY_TEXT_MAX + 1];   /* "" = absent */
+	char due[11];                           /* YYYY-MM-DD */
+	char indicator[BODY_ID_MAX + 1];        /* "" = absent */
+	bool has_target;
+	double target;
+	uint8_t parties[BODY_PARTIES_MAX][32];
+	size_t n_parties;
+};
+/* accept, decline (text = reason, may be ""), redact (text = reason) */
+struct body_ref {
+	uint8_t ref[32];
+	char text[BODY_REASON_MAX + 1];
+};
+struct body_status {
+	uint8_t ref[32];
+	char state[12];                 /* in-progress, fulfilled, missed, withdrawn */
+	char note[BODY_TEXT_MAX + 1];   /* "" = absent */
+	bool has_evidence;
+	uint8_t evidence[32];
+};
+struct body_profile {
+	char name[BODY_NAME_MAX + 1];
+	char sector[9];                 /* ngo, public, business, other */
+	char contact[BODY_CONTACT_MAX + 1];
+	char addrs[BODY_ADDRS_MAX][BODY_ADDR_MAX + 1];
+	size_t n_addrs;
+};
+struct body_head {
+	uint8_t author[32];
+	uint64_t seq;
+	uint8_t hash[32];
+};
+
+/* Builders append one map to o; they check the same limits as the
+ * parsers (0, PAKT_EINVAL, PAKT_ETOOBIG, PAKT_EUTF8). Parsers take a
+ * canonical body and return 0 or PAKT_EBODY. */
+int body_agenda(struct mpx_out *o, const struct body_agenda *a);
+int body_agenda_parse(const uint8_t *b, size_t len, struct body_agenda *out);
+int body_update(struct mpx_out *o, const struct body_update *u);
+int body_update_parse(const uint8_t *b, size_t len, struct body_update *out);
+int body_commitment(struct mpx_out *o, const struct body_commitment *c);
+int body_commitment_parse(const uint8_t *b, size_t len, struct body_commitment *out);
+/* type: "accept", "decline" or "redact" */
+int body_ref(struct mpx_out *o, const char *type, const struct body_ref *r);
+int body_ref_parse(const char *type, const uint8_t *b, size_t len, struct body_ref *out);
+int body_status(struct mpx_out *o, const struct body_status *st);
+int body_status_parse(const uint8_t *b, size_t len, struct body_status *out);
+int body_profile(struct mpx_out *o, const struct body_profile *p);
+int body_profile_parse(const uint8_t *b, size_t len, struct body_profile *out);
+int body_checkpoint(struct mpx_out *o, const struct body_head *heads, size_t n);
+/* heads[cap]; *n gets the count */
+int body_checkpoint_parse(const uint8_t *b, size_t len, struct body_head *heads, size_t cap,
+			  size_t *n);
+
+/* sealed: text (and reply_to, may be NULL) encrypted to recipients, given
+ * as X25519 public keys (include the author's own to read it back). */
+int body_seal(struct mpx_out *o, const char *text, const uint8_t *reply_to,
+	      const uint8_t (*recipients)[32], size_t n);
+/* Open with our X25519 key pair: 0 and text[cap] (NUL-terminated),
+ * reply_to/has_reply; PAKT_ENOTFOUND if not addressed to us; PAKT_EBODY if
+ * malformed. */
+int body_unseal(const uint8_t *b, size_t len, const uint8_t x_pk[32], const uint8_t x_sk[32],
+		char *text, size_t cap, uint8_t reply_to[32], bool *has_reply);
+
+/* Dates and periods as days since 1970-01-01 (UTC). date: YYYY-MM-DD.
+ * period: YYYY, YYYY-Qn, YYYY-MM, YYYY-MM-DD or FROM..TO (dates); *from and
+ * *to are the first and last day. 0 or PAKT_EINVAL. */
+int body_date_parse(const char *s, int64_t *days);
+int body_period_parse(const char *s, int64_t *from, int64_t *to);
+
 #endif

@@ -22,19 +22,23 @@ total=$(entry_count a)
 same_count() { [ "$(entry_count "$1")" = "$(entry_count a)" ]; }
 wait_secs 20 same_count b && converged a b; ok $? "a and b hold the same $total entries (20 s)"
 
-init_node e && start_daemon e && p e join "$(p a invite --name e)" >/dev/null
-ok $? "fresh node e joins through a"
+init_node e && start_daemon e && code=$(p a invite --name e) && pid_e=$(daemon_pid e) &&
+	p e join "$code" >/dev/null && kill -STOP "$pid_e"
+ok $? "fresh node e joins through a (and is frozen at once)"
 total=$(entry_count a)   # a has just added e's member entry
-# poll as fast as the CLI answers (10 s at most); kill -9 once e has some but not all
-got=0
-deadline=$(( $(date +%s) + 10 ))
-while [ "$(date +%s)" -lt "$deadline" ]; do
-	got=$(entry_count e 2>/dev/null); got=${got:-0}
-	if [ "$got" -gt 0 ] && [ "$got" -lt "$total" ]; then kill9_daemon e; break; fi
-	[ "$got" -ge "$total" ] && break
+# Catch e part-way: freeze its daemon (SIGSTOP), count what it has committed
+# straight from its store (SQLite WAL: a reader needs no help from the
+# writer), let it run 10 ms at a time until it has something, then kill -9
+# it while frozen, so the count seen is the count it dies with.
+db_count() { sqlite3 -readonly "$(node_dir "$1")/pakt.db" "SELECT count(*) FROM entries" 2>/dev/null || echo 0; }
+got=$(db_count e); slices=0
+while [ "$got" -eq 0 ] && [ "$slices" -lt 300 ]; do
+	kill -CONT "$pid_e"; sleep 0.01; kill -STOP "$pid_e"
+	got=$(db_count e); slices=$((slices + 1))
 done
-[ "$got" -gt 0 ] && [ "$got" -lt "$total" ] && [ -z "$(daemon_pid e)" ]
-ok $? "e killed with -9 during catch-up (it had $got of $total)"
+kill9_daemon e
+[ "$got" -gt 0 ] && [ "$got" -lt "$total" ]
+ok $? "e killed with -9 during catch-up (it had $got of $total after $slices slices of 10 ms)"
 
 start_daemon e; ok $? "e restarts after kill -9"
 start=$(date +%s%N)
@@ -52,9 +56,6 @@ init_node f && start_daemon f && p f join "$(p a invite --name f)" >/dev/null
 ok $? "fresh node f joins through a"
 total=$(entry_count a)
 start=$(date +%s%N)
-# TODO(bug): catch-up stalls once a session has queued NET_PENDING_HIGH
-# (4 MiB) for a peer and never resumes until a new entry is posted
-# (session.c on_written): see the report.
 wait_secs 20 same_count f; rc=$?
 ok $rc "f catches up on all $total entries in one session, with nobody posting (20 s; took $(( ($(date +%s%N) - start) / 1000000 )) ms; has $(entry_count f))"
 converged a f && p f verify >/dev/null; ok $? "f holds exactly a's entries and verifies"
@@ -63,10 +64,8 @@ converged a f && p f verify >/dev/null; ok $? "f holds exactly a's entries and v
 pad=$(head -c 8000 /dev/zero | tr '\0' 'x')
 for i in $(seq 1 450); do p a post "big $i $pad" >/dev/null || break; done
 wait_secs 20 same_count f; ok $? "f receives 450 more entries of 8 KB live ($(entry_count f) of $(entry_count a))"
-# TODO(bug): 'pakt log' of more than 8 MiB fails: op_log (daemon/ctl.c) queues
-# every row at once and ctl_client_send drops the client past CTL_PENDING_MAX
-# ("control client too slow"); the CLI exits 3 after a partial listing.
-n=$(p f log 2>"$T_ROOT/err" | wc -l); rc=${PIPESTATUS[0]}
+p f log >"$T_ROOT/log.f" 2>"$T_ROOT/err"; rc=$?
+n=$(wc -l <"$T_ROOT/log.f")
 [ "$rc" -eq 0 ] && [ "$n" -eq "$(entry_count f)" ]
 ok $? "pakt log on f lists all $(entry_count f) entries, over 8 MiB (exit $rc, $n lines $(head -c 80 "$T_ROOT/err"))"
 no_sanitizer_reports; ok $? "no sanitizer reports"

@@ -4,3 +4,4 @@ include %D%/keys.mk
 include %D%/daemon.mk
 include %D%/noise.mk
 include %D%/wire.mk
+include %D%/bodies.mk
