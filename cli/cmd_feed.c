@@ -182,6 +182,8 @@ static int stream_entries(const char *cmd, const struct stream_opts *so)
 		size_t wire_len;
 		int64_t received = 0;
 		char name[200];
+		static char plain[8200];
+		bool has_plain;
 
 		rc = client_recv(&c, &m, so->follow ? 250 : 60000);
 		if (rc == PAKT_EIO && so->follow) {
@@ -197,9 +199,10 @@ static int stream_entries(const char *cmd, const struct stream_opts *so)
 		mpx_get_i64(m, "received", &received);
 		name[0] = '\0';
 		mpx_get_cstr(m, "name", name, sizeof name);
+		has_plain = mpx_get_cstr(m, "plain", plain, sizeof plain) == 0;
 		if (so->json && !so->follow && shown > 0)
 			fputc(',', stdout);
-		out_entry(stdout, wire, wire_len, received, name, so->json);
+		out_entry(stdout, wire, wire_len, received, name, has_plain ? plain : NULL, so->json);
 		if (so->json && so->follow)
 			fputc('\n', stdout);
 		if (so->follow)

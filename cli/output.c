@@ -103,7 +103,7 @@ static void out_id_json(FILE *f, enum id_kind kind, const uint8_t *raw)
 }
 
 static void entry_json(FILE *f, const struct entry *e, const msgpack_object *body,
-		       int64_t received, const char *author_name)
+		       int64_t received, const char *author_name, const char *plain)
 {
 	fputs("{\"network\":", f);
 	out_id_json(f, ID_NETWORK, entry_network(e));
@@ -111,6 +111,10 @@ static void entry_json(FILE *f, const struct entry *e, const msgpack_object *bod
 	out_id_json(f, ID_KEY, e->h.author);
 	fputs(",\"author_name\":", f);
 	out_json_str(f, author_name, strlen(author_name));
+	if (plain != NULL) {
+		fputs(",\"plain\":", f);
+		out_json_str(f, plain, strlen(plain));
+	}
 	fprintf(f, ",\"seq\":%" PRIu64 ",\"hash\":", e->h.seq);
 	out_id_json(f, ID_ENTRY, e->hash);
 	fputs(",\"prev\":", f);
@@ -148,7 +152,7 @@ static void body_text(FILE *f, const msgpack_object *body)
 }
 
 void out_entry(FILE *f, const uint8_t *wire, size_t len, int64_t received,
-	       const char *author_name, bool json)
+	       const char *author_name, const char *plain, bool json)
 {
 	struct entry e;
 	msgpack_unpacked body;
@@ -168,13 +172,18 @@ void out_entry(FILE *f, const uint8_t *wire, size_t len, int64_t received,
 	if (e.body != NULL && canon_unpack(&body, e.body, e.body_len, CANON_MAX_DEPTH) == 0)
 		bodyp = &body.data;
 	if (json) {
-		entry_json(f, &e, bodyp, received, author_name);
+		entry_json(f, &e, bodyp, received, author_name, plain);
 	} else {
 		out_time(e.h.timestamp, when);
 		id_short(ID_KEY, e.h.author, author);
 		fprintf(f, "%s  %s #%" PRIu64 "  %-8s ", when, author_name[0] ? author_name : author,
 			e.h.seq, e.h.type);
-		body_text(f, bodyp);
+		if (plain != NULL)
+			fprintf(f, "(private) %s", plain);
+		else if (strcmp(e.h.type, "sealed") == 0 && bodyp != NULL)
+			fputs("(private message for other members)", f);
+		else
+			body_text(f, bodyp);
 		fputc('\n', f);
 	}
 	msgpack_unpacked_destroy(&body);

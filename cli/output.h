@@ -18,8 +18,9 @@ void out_time(uint64_t ms, char buf[32]);
 
 /* One entry: the wire bytes from the daemon, decoded here. json: one
  * object; else one or more lines for people. Damaged entries are shown as
- * such, not skipped. author_name: the member's name, or "" if unknown. */
+ * such, not skipped. author_name: the member's name, or "" if unknown;
+ * plain: the decrypted text of a sealed entry addressed to us, or NULL. */
 void out_entry(FILE *f, const uint8_t *wire, size_t len, int64_t received,
-	       const char *author_name, bool json);
+	       const char *author_name, const char *plain, bool json);
 
 #endif

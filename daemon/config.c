@@ -47,6 +47,15 @@ static const char *config_apply(struct config *c, const char *key, const char *v
 			return "network is not a valid initiative id (nw_...)";
 		return copy_value(c->network, sizeof c->network, val) ? "network too long" : NULL;
 	}
+	if (strcmp(key, "checkpoint_interval") == 0) {
+		char *end;
+		unsigned long v = strtoul(val, &end, 10);
+
+		if (*val == '\0' || *end != '\0' || v > 86400)
+			return "checkpoint_interval must be seconds from 0 (never) to 86400";
+		c->checkpoint_s = (unsigned)v;
+		return NULL;
+	}
 	if (strcmp(key, "address") == 0)
 		return copy_value(c->address, sizeof c->address, val) ? "address too long" : NULL;
 	if (strcmp(key, "listen") == 0)
@@ -59,7 +68,7 @@ static const char *config_apply(struct config *c, const char *key, const char *v
 		c->log_level = lvl;
 		return NULL;
 	}
-	return "unknown key (known: name, log_level, network, listen, address)";
+	return "unknown key (known: name, log_level, network, listen, address, checkpoint_interval)";
 }
 
 int config_load(struct config *c, const char *path, char *why, size_t whylen)
@@ -72,6 +81,7 @@ int config_load(struct config *c, const char *path, char *why, size_t whylen)
 	memset(c, 0, sizeof *c);
 	c->log_level = LOG_LVL_INFO;
 	snprintf(c->listen, sizeof c->listen, "127.0.0.1:7420");
+	c->checkpoint_s = 300;
 	f = fopen(path, "r");
 	if (f == NULL)
 		return errno == ENOENT ? 0 : (snprintf(why, whylen, "%s: %s", path, strerror(errno)), PAKT_EIO);

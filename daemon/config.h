@@ -1,7 +1,9 @@
 /* The node's config file: text lines "key = value", '#' comments.
  * Keys: name, log_level (error|warn|info|debug), network (default
  * initiative id), listen (ADDR:PORT for peers), address (HOST:PORT that
- * partners can reach, put in invites; default: the listen address). */
+ * partners can reach, put in invites; default: the listen address),
+ * checkpoint_interval (seconds between checkpoint entries, default 300;
+ * 0 = none). */
 #ifndef PAKT_CONFIG_H
 #define PAKT_CONFIG_H
 
@@ -14,6 +16,7 @@ struct config {
 	char network[ID_TEXT_MAX];     /* "" = none chosen */
 	char listen[256];
 	char address[256];             /* advertised in invites; "" = listen */
+	unsigned checkpoint_s;         /* seconds between checkpoints; 0 = never */
 };
 
 /* Defaults, then the file at path. An absent file leaves the defaults.

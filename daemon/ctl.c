@@ -22,6 +22,8 @@
 #include "daemon/net.h"
 #include "daemon/verify.h"
 #include "proto/body.h"
+#include "keys/keys.h"
+#include <sodium.h>
 #include "proto/ctlmsg.h"
 #include "proto/err.h"
 #include "proto/id.h"
@@ -38,7 +40,7 @@ struct write_req {
 static void client_close(struct ctl_client *cl);
 static void log_pump(struct ctl_client *cl);
 
-static void client_free(struct ctl_client *cl)
+void ctl_client_free(struct ctl_client *cl)
 {
 	if (cl->join_link != NULL)
 		cl->join_link->on_join = NULL;   /* nobody to tell any more */
@@ -59,7 +61,7 @@ static void on_client_closed(uv_handle_t *h)
 		cl->next->prev = cl->prev;
 	cl->closed = true;
 	if (!cl->busy)
-		client_free(cl);
+		ctl_client_free(cl);
 	if (--c->open_handles == 0 && c->closing && c->on_closed)
 		c->on_closed(c);
 }
@@ -167,12 +169,26 @@ static int stream_row(void *arg, const struct store_row *row)
 	struct repl_net *rn = repl_net_find(sc->cl->ctl->node, row->network);
 	const struct member *m = rn ? members_find(&rn->members, row->author) : NULL;
 	bool named = m != NULL && m->name[0] != '\0';
+	static char plain[BODY_TEXT_MAX + 1];
+	bool sealed = false;
+	struct node *n = sc->cl->ctl->node;
 
+	if (row->body != NULL && strcmp(row->type, "sealed") == 0) {
+		uint8_t reply[32];
+		bool has_reply;
+
+		/* the control socket is the owner's: show what we can open */
+		sodium_mprotect_readonly(n->x_sk);
+		sealed = body_unseal(row->body, row->body_len, n->x_pk, n->x_sk, plain, sizeof plain,
+				     reply, &has_reply) == 0;
+	}
 	ctl_begin(&sc->o);
-	msgpack_pack_map(pk, 3 + named);
+	msgpack_pack_map(pk, 3 + named + sealed);
 	mpx_kv_bin(pk, "entry", sc->wire.sb.data, sc->wire.sb.size);
 	if (named)
 		mpx_kv_str(pk, "name", m->name);
+	if (sealed)
+		mpx_kv_str(pk, "plain", plain);
 	mpx_kv_i64(pk, "received", row->received);
 	mpx_kv_i64(pk, "rowid", row->rowid);
 	ctl_finish(&sc->o);
@@ -359,6 +375,41 @@ static void reply_entry(struct ctl_client *cl, const struct entry *e)
 	mpx_free(&o);
 }
 
+/* A sealed body for the recipients in `to` (members' Ed25519 keys) and
+ * ourselves. Sends the error reply itself and returns its code. */
+static int seal_for(struct ctl_client *cl, const uint8_t net[32], const msgpack_object *to,
+		    const char *text, const uint8_t *reply_to, struct mpx_out *body)
+{
+	struct node *n = cl->ctl->node;
+	struct repl_net *rn = repl_net_find(n, net);
+	uint8_t rcpt[BODY_BOXES_MAX][32];
+	size_t k = 0;
+	int rc;
+
+	if (to->type != MSGPACK_OBJECT_ARRAY || to->via.array.size == 0 ||
+	    to->via.array.size >= BODY_BOXES_MAX || rn == NULL) {
+		ctl_send_error(cl, PAKT_EINVAL, "'to' must list 1 to 31 members");
+		return PAKT_EINVAL;
+	}
+	memcpy(rcpt[k++], n->x_pk, 32);   /* the author reads it back */
+	for (uint32_t i = 0; i < to->via.array.size; i++) {
+		const msgpack_object *x = &to->via.array.ptr[i];
+
+		if (x->type != MSGPACK_OBJECT_BIN || x->via.bin.size != 32 ||
+		    members_find(&rn->members, (const uint8_t *)x->via.bin.ptr) == NULL ||
+		    keys_pk_to_x25519((const uint8_t *)x->via.bin.ptr, rcpt[k]) != 0) {
+			ctl_send_error(cl, PAKT_ENOTMEMBER, "every recipient must be a current member");
+			return PAKT_ENOTMEMBER;
+		}
+		if (memcmp(rcpt[k], n->x_pk, 32) != 0)
+			k++;
+	}
+	rc = body_seal(body, text, reply_to, (const uint8_t (*)[32])rcpt, k);
+	if (rc != 0)
+		ctl_send_error(cl, rc, "could not seal the message");
+	return rc;
+}
+
 static void op_post(struct ctl_client *cl, const msgpack_object *req)
 {
 	struct node *n = cl->ctl->node;
@@ -391,15 +442,22 @@ static void op_post(struct ctl_client *cl, const msgpack_object *req)
 		ctl_send_error(cl, rc, "message text must not contain NUL bytes");
 		goto done;
 	}
-	rc = body_message(&body, copy, has_reply ? reply_to : NULL);
+	const msgpack_object *to = mpx_get(req, "to");
+	if (to != NULL) {
+		rc = seal_for(cl, net, to, copy, has_reply ? reply_to : NULL, &body);
+		if (rc != 0)
+			goto done;
+	} else {
+		rc = body_message(&body, copy, has_reply ? reply_to : NULL);
+	}
 	if (rc != 0) {
 		snprintf(why, sizeof why, "message: %s (at most %d bytes of UTF-8)",
 			 pakt_strerror(rc), BODY_TEXT_MAX);
 		ctl_send_error(cl, rc, why);
 		goto done;
 	}
-	rc = node_append(n, net, "message", (const uint8_t *)body.sb.data, body.sb.size,
-			 &e, why, sizeof why);
+	rc = node_append(n, net, to ? "sealed" : "message", (const uint8_t *)body.sb.data,
+			 body.sb.size, &e, why, sizeof why);
 	if (rc != 0)
 		ctl_send_error(cl, rc, why);
 	else
@@ -476,7 +534,7 @@ static void verify_done(uv_work_t *req, int status)
 
 	cl->busy = false;
 	if (cl->closed) {
-		client_free(cl);
+		ctl_client_free(cl);
 		goto done;
 	}
 	if (status != 0 || j->rc != 0) {
@@ -537,6 +595,14 @@ static const struct {
 	const char *op;
 	void (*fn)(struct ctl_client *cl, const msgpack_object *req);
 } ops[] = {
+	{"accept", op_accept},
+	{"agenda", op_agenda},
+	{"agenda.set", op_agenda_set},
+	{"audit", op_audit},
+	{"checkpoint", op_checkpoint},
+	{"commit", op_commit},
+	{"commitments", op_commitments},
+	{"decline", op_decline},
 	{"initiative.create", op_initiative_create},
 	{"invite", op_invite},
 	{"join", op_join},
@@ -546,7 +612,11 @@ static const struct {
 	{"peer.add", op_peer_add},
 	{"peer.list", op_peer_list},
 	{"peer.remove", op_peer_remove},
+	{"metrics", op_metrics},
 	{"post", op_post},
+	{"profile.set", op_profile_set},
+	{"progress", op_progress},
+	{"redact", op_redact},
 	{"status", op_status},
 	{"subscribe", op_subscribe},
 	{"unsubscribe", op_unsubscribe},

@@ -50,6 +50,27 @@ int ctl_opt_bin32(struct ctl_client *cl, const msgpack_object *req, const char *
  * sent and NULL returned. */
 struct repl_net *ctl_network(struct ctl_client *cl, const msgpack_object *req);
 
+/* Free a client whose close callback already ran (after a pool job). */
+void ctl_client_free(struct ctl_client *cl);
+struct node;
+struct repl_net;
+/* Publish a checkpoint of rn now; PAKT_ENOTFOUND if nothing changed. */
+int ctl_publish_checkpoint(struct node *n, struct repl_net *rn, struct entry *out, char *why,
+			   size_t whylen);
+
+void op_agenda_set(struct ctl_client *cl, const msgpack_object *req);
+void op_agenda(struct ctl_client *cl, const msgpack_object *req);
+void op_update(struct ctl_client *cl, const msgpack_object *req);
+void op_metrics(struct ctl_client *cl, const msgpack_object *req);
+void op_commit(struct ctl_client *cl, const msgpack_object *req);
+void op_accept(struct ctl_client *cl, const msgpack_object *req);
+void op_decline(struct ctl_client *cl, const msgpack_object *req);
+void op_progress(struct ctl_client *cl, const msgpack_object *req);
+void op_commitments(struct ctl_client *cl, const msgpack_object *req);
+void op_audit(struct ctl_client *cl, const msgpack_object *req);
+void op_redact(struct ctl_client *cl, const msgpack_object *req);
+void op_profile_set(struct ctl_client *cl, const msgpack_object *req);
+void op_checkpoint(struct ctl_client *cl, const msgpack_object *req);
 void op_invite(struct ctl_client *cl, const msgpack_object *req);
 void op_join(struct ctl_client *cl, const msgpack_object *req);
 void op_members(struct ctl_client *cl, const msgpack_object *req);

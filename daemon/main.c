@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <uv.h>
 #include "daemon/ctl.h"
+#include "daemon/ctl_priv.h"
 #include "daemon/log.h"
 #include "daemon/net.h"
 #include "daemon/node.h"
@@ -46,6 +47,7 @@ struct daemon {
 	struct ctl ctl;
 	struct net net;
 	uv_signal_t sig_term, sig_int, sig_hup;
+	uv_timer_t checkpoint;
 	int lock_fd;
 	bool stopping;
 };
@@ -71,9 +73,25 @@ static void daemon_stop(struct daemon *d, const char *why)
 	ctl_stop(&d->ctl, on_ctl_closed);
 	if (d->node.net)
 		net_stop(d->node.net, on_net_closed);
+	uv_close((uv_handle_t *)&d->checkpoint, NULL);
 	uv_close((uv_handle_t *)&d->sig_term, NULL);
 	uv_close((uv_handle_t *)&d->sig_int, NULL);
 	uv_close((uv_handle_t *)&d->sig_hup, NULL);
+}
+
+/* Witness the partners: publish the heads we hold when they changed. */
+static void on_checkpoint_timer(uv_timer_t *t)
+{
+	struct daemon *d = t->data;
+	struct entry e;
+	char why[256];
+
+	for (struct repl_net *rn = d->node.nets; rn; rn = rn->next) {
+		int rc = ctl_publish_checkpoint(&d->node, rn, &e, why, sizeof why);
+
+		if (rc != 0 && rc != PAKT_ENOTFOUND && rc != PAKT_ENOTMEMBER)
+			log_warn("checkpoint not published: %s", why);
+	}
 }
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -246,6 +264,11 @@ int main(int argc, char **argv)
 	uv_signal_start(&d.sig_term, on_signal, SIGTERM);
 	uv_signal_start(&d.sig_int, on_signal, SIGINT);
 	uv_signal_start(&d.sig_hup, on_signal, SIGHUP);
+	uv_timer_init(&d.loop, &d.checkpoint);
+	d.checkpoint.data = &d;
+	if (n->cfg.checkpoint_s > 0)
+		uv_timer_start(&d.checkpoint, on_checkpoint_timer, n->cfg.checkpoint_s * 1000ull,
+			       n->cfg.checkpoint_s * 1000ull);
 
 	store_counts(n->store, &entries, &feeds, &nets);
 	id_encode(ID_KEY, n->id.pk, idtext);

@@ -29,6 +29,8 @@ struct node {
 	struct repl_net *nets;    /* replication state per initiative */
 	struct entry *scratch;    /* WIRE_BATCH_MAX entries for repl_ingest */
 	uint8_t *x_sk;            /* X25519 form of our secret (sodium_malloc) */
+	uint8_t (*redacted)[32];  /* hashes whose bodies are dropped (small) */
+	size_t n_redacted;
 	uint8_t x_pk[32];
 	uint64_t started_ms;
 };

@@ -118,7 +118,10 @@ int repl_load_all(struct node *n)
 	uint8_t ids[64][32];
 	size_t count;
 	struct repl_net *rn;
-	int rc = store_networks(n->store, ids, 64, &count);
+	int rc = store_redactions(n->store, &n->redacted, &n->n_redacted);
+
+	if (rc == 0)
+		rc = store_networks(n->store, ids, 64, &count);
 
 	for (size_t i = 0; rc == 0 && i < count; i++)
 		rc = repl_net_open(n, ids[i], &rn);
@@ -129,6 +132,9 @@ void repl_free_all(struct node *n)
 {
 	struct repl_net *rn, *next;
 
+	free(n->redacted);
+	n->redacted = NULL;
+	n->n_redacted = 0;
 	for (rn = n->nets; rn; rn = next) {
 		next = rn->next;
 		members_free(&rn->members);
@@ -136,6 +142,52 @@ void repl_free_all(struct node *n)
 		free(rn);
 	}
 	n->nets = NULL;
+}
+
+bool repl_is_redacted(const struct node *n, const uint8_t hash[32])
+{
+	for (size_t i = 0; i < n->n_redacted; i++)
+		if (memcmp(n->redacted[i], hash, 32) == 0)
+			return true;
+	return false;
+}
+
+struct author_of {
+	uint8_t author[32];
+	bool found;
+};
+
+static int note_author(void *arg, const struct store_row *row)
+{
+	struct author_of *a = arg;
+
+	memcpy(a->author, row->author, 32);
+	a->found = true;
+	return 0;
+}
+
+void repl_apply_redact(struct node *n, const struct entry *e)
+{
+	struct body_ref r;
+	struct author_of a = {0};
+	uint8_t (*v)[32];
+
+	if (e->body == NULL || body_ref_parse("redact", e->body, e->body_len, &r) != 0)
+		return;
+	/* only the author may redact its own entry */
+	if (store_get(n->store, r.ref, note_author, &a) == 0 && memcmp(a.author, e->h.author, 32) != 0)
+		return;
+	if (store_redact(n->store, r.ref, e->h.author, e->h.timestamp) != 0) {
+		log_err("redaction failed: %s", store_errmsg(n->store));
+		return;
+	}
+	if (repl_is_redacted(n, r.ref))
+		return;
+	v = realloc(n->redacted, (n->n_redacted + 1) * sizeof *v);
+	if (v == NULL)
+		return;
+	n->redacted = v;
+	memcpy(v[n->n_redacted++], r.ref, 32);
 }
 
 void repl_members_changed(struct node *n, struct repl_net *rn)
@@ -162,6 +214,8 @@ void repl_local_stored(struct node *n, const struct entry *e)
 	}
 	if (strcmp(e->h.type, "member") == 0 || strcmp(e->h.type, "genesis") == 0)
 		repl_members_changed(n, rn);
+	if (strcmp(e->h.type, "redact") == 0)
+		repl_apply_redact(n, e);
 	if (n->net)
 		net_pump(n->net, rn);
 	if (n->ctl)
@@ -320,6 +374,10 @@ int repl_ingest(struct node *n, struct repl_net *rn, struct session *from,
 				 pakt_strerror(PAKT_ECHAIN));
 			return PAKT_ECHAIN;
 		}
+		if (n->n_redacted > 0 && e->body != NULL && repl_is_redacted(n, e->hash)) {
+			e->body = NULL;      /* the header still verifies */
+			e->body_len = 0;
+		}
 		tf->seq = e->h.seq;
 		memcpy(tf->hash, e->hash, 32);
 		tf->last = i;
@@ -359,6 +417,9 @@ int repl_ingest(struct node *n, struct repl_net *rn, struct session *from,
 		if (from)
 			session_peer_has(from, t[i].idx, t[i].seq);
 	}
+	for (size_t i = 0; i < n_acc; i++)
+		if (strcmp(acc[i]->h.type, "redact") == 0)
+			repl_apply_redact(n, acc[i]);
 	if (member_change)
 		repl_members_changed(n, rn);
 forks:

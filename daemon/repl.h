@@ -26,6 +26,8 @@ struct repl_net {
 	struct repl_feed *feeds;    /* indexes are stable (sessions keep them) */
 	size_t n_feeds, cap;
 	struct members members;
+	bool has_checkpoint;        /* what our last checkpoint here covered */
+	uint8_t checkpoint_digest[32];
 	struct repl_net *next;
 };
 
@@ -52,6 +54,12 @@ void repl_local_stored(struct node *n, const struct entry *e);
 int repl_ingest(struct node *n, struct repl_net *rn, struct session *from,
 		const uint8_t *const *wire, const size_t *len, size_t count,
 		char *why, size_t whylen);
+
+/* A redact entry e (any author) was stored: drop the body it names if the
+ * author matches, now and when it arrives later. */
+void repl_apply_redact(struct node *n, const struct entry *e);
+/* Whether a hash is redacted on this node. */
+bool repl_is_redacted(const struct node *n, const uint8_t hash[32]);
 
 /* Reload members after a member entry; close sessions of removed keys. */
 void repl_members_changed(struct node *n, struct repl_net *rn);

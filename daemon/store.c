@@ -63,6 +63,13 @@ static const char *const migrations[] = {
 	"  network BLOB PRIMARY KEY,"
 	"  inviter BLOB NOT NULL,"
 	"  joined INTEGER NOT NULL);",
+
+	/* v3: redaction — hashes whose bodies are dropped, even if they
+	 * arrive later */
+	"CREATE TABLE redacted("
+	"  hash BLOB PRIMARY KEY,"
+	"  author BLOB NOT NULL,"
+	"  at INTEGER NOT NULL);",
 };
 #define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])
 
@@ -187,7 +194,9 @@ int store_open(struct store **out, const char *path, bool readonly,
 			rc = PAKT_EVERSION;
 			goto fail;
 		}
-		if (store_exec(s, "PRAGMA journal_mode = WAL") != 0 ||
+		/* a redacted body must not survive in free pages */
+		if (store_exec(s, "PRAGMA secure_delete = ON") != 0 ||
+		    store_exec(s, "PRAGMA journal_mode = WAL") != 0 ||
 		    store_exec(s, "PRAGMA synchronous = FULL") != 0 ||
 		    store_exec(s, "PRAGMA foreign_keys = ON") != 0) {
 			rc = store_fail(s, why, whylen, path);

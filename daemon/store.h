@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include "proto/entry.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 
@@ -130,6 +130,18 @@ int store_skip_set(struct store *s, const uint8_t network[32], const uint8_t aut
 		   bool skip);
 int store_skips(struct store *s, const uint8_t network[32], uint8_t (*out)[32],
 		size_t cap, size_t *n);
+
+/* The stored entry with this hash: cb gets its row (at most one call).
+ * PAKT_ENOTFOUND if none. */
+int store_get(struct store *s, const uint8_t hash[32], store_row_cb cb, void *arg);
+
+/* Drop the body of the entry with this hash (now, and if it arrives
+ * later), then flush the WAL so that the bytes leave the disk. */
+int store_redact(struct store *s, const uint8_t hash[32], const uint8_t author[32],
+		 uint64_t at_ms);
+bool store_is_redacted(struct store *s, const uint8_t hash[32]);
+/* Every redacted hash (malloc'd array, caller frees). */
+int store_redactions(struct store *s, uint8_t (**out)[32], size_t *n);
 
 /* Networks joined by invite before their first entry arrives. */
 int store_joined_add(struct store *s, const uint8_t network[32], const uint8_t inviter[32]);

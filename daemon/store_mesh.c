@@ -1,6 +1,7 @@
 /* Store tables of the mesh: feed ranges and heads, fork proofs, peers,
  * invites, subscriptions and joined networks. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "daemon/store.h"
 #include "daemon/store_priv.h"
@@ -309,4 +310,118 @@ int store_joined_add(struct store *s, const uint8_t network[32], const uint8_t i
 	sqlite3_bind_blob(st, 2, inviter, 32, SQLITE_STATIC);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : PAKT_EIO;
 	return step_done(st, rc);
+}
+
+int store_get(struct store *s, const uint8_t hash[32], store_row_cb cb, void *arg)
+{
+	sqlite3_stmt *st;
+	int64_t hkey = 0;
+	int rc = PAKT_ENOTFOUND, step;
+
+	for (int i = 0; i < 8; i++)
+		hkey = (int64_t)((uint64_t)hkey << 8 | hash[i]);
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT f.network, f.author, e.id, e.seq, e.hash, e.type, e.ts, e.received,"
+			       " e.header, e.sig, e.body FROM entries e JOIN feeds f ON f.id = e.feed"
+			       " WHERE e.hkey = ?1 AND e.hash = ?2", -1, &st, NULL) != SQLITE_OK)
+		return PAKT_EIO;
+	sqlite3_bind_int64(st, 1, hkey);
+	sqlite3_bind_blob(st, 2, hash, 32, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		struct store_row r = {.network = store_blob32(st, 0), .author = store_blob32(st, 1)};
+
+		row_from(st, &r, 2);
+		if (r.network && r.author && r.hash) {
+			cb(arg, &r);
+			rc = 0;
+		}
+	} else if (step != SQLITE_DONE) {
+		rc = PAKT_EIO;
+	}
+	return step_done(st, rc);
+}
+
+int store_redact(struct store *s, const uint8_t hash[32], const uint8_t author[32],
+		 uint64_t at_ms)
+{
+	sqlite3_stmt *st;
+	int64_t hkey = 0;
+	int rc;
+
+	for (int i = 0; i < 8; i++)
+		hkey = (int64_t)((uint64_t)hkey << 8 | hash[i]);
+	if (store_exec(s, "BEGIN IMMEDIATE") != 0)
+		return PAKT_EIO;
+	rc = sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO redacted(hash, author, at) VALUES (?1, ?2, ?3)",
+				-1, &st, NULL) == SQLITE_OK ? 0 : PAKT_EIO;
+	if (rc == 0) {
+		sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 2, author, 32, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, (int64_t)at_ms);
+		rc = step_done(st, sqlite3_step(st) == SQLITE_DONE ? 0 : PAKT_EIO);
+	}
+	if (rc == 0)
+		rc = sqlite3_prepare_v2(s->db, "UPDATE entries SET body = NULL WHERE hkey = ?1 AND hash = ?2",
+					-1, &st, NULL) == SQLITE_OK ? 0 : PAKT_EIO;
+	if (rc == 0) {
+		sqlite3_bind_int64(st, 1, hkey);
+		sqlite3_bind_blob(st, 2, hash, 32, SQLITE_STATIC);
+		rc = step_done(st, sqlite3_step(st) == SQLITE_DONE ? 0 : PAKT_EIO);
+	}
+	if (rc == 0)
+		rc = sqlite3_prepare_v2(s->db, "UPDATE forks SET body = NULL WHERE hash = ?1",
+					-1, &st, NULL) == SQLITE_OK ? 0 : PAKT_EIO;
+	if (rc == 0) {
+		sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+		rc = step_done(st, sqlite3_step(st) == SQLITE_DONE ? 0 : PAKT_EIO);
+	}
+	if (rc != 0 || store_exec(s, "COMMIT") != 0) {
+		store_exec(s, "ROLLBACK");
+		return PAKT_EIO;
+	}
+	/* the old body may still sit in WAL frames: write them back and
+	 * truncate the WAL (secure_delete zeroed the freed space) */
+	store_exec(s, "PRAGMA wal_checkpoint(TRUNCATE)");
+	return 0;
+}
+
+bool store_is_redacted(struct store *s, const uint8_t hash[32])
+{
+	sqlite3_stmt *st;
+	bool yes;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM redacted WHERE hash = ?1", -1, &st, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+	yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return yes;
+}
+
+int store_redactions(struct store *s, uint8_t (**out)[32], size_t *n)
+{
+	sqlite3_stmt *st;
+	uint8_t (*v)[32] = NULL;
+	int step;
+
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT hash FROM redacted", -1, &st, NULL) != SQLITE_OK)
+		return PAKT_EIO;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		uint8_t (*grown)[32];
+
+		if (store_blob32(st, 0) == NULL)
+			continue;
+		grown = realloc(v, (*n + 1) * sizeof *v);
+		if (grown == NULL) {
+			free(v);
+			return step_done(st, PAKT_ENOMEM);
+		}
+		v = grown;
+		memcpy(v[(*n)++], store_blob32(st, 0), 32);
+	}
+	*out = v;
+	return step_done(st, step == SQLITE_DONE ? 0 : PAKT_EIO);
 }

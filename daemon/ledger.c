@@ -1,0 +1,384 @@
+/* Collective-impact record derived from stored entries. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "daemon/ledger.h"
+#include "proto/err.h"
+#include "proto/id.h"
+
+#define GROW(arr, n, cap)                                                      \
+	do {                                                                   \
+		if ((n) == (cap)) {                                            \
+			size_t c_ = (cap) ? (cap) * 2 : 8;                     \
+			void *p_ = realloc((arr), c_ * sizeof *(arr));         \
+			if (p_ == NULL)                                        \
+				return PAKT_ENOMEM;                            \
+			(arr) = p_;                                            \
+			(cap) = c_;                                            \
+		}                                                              \
+	} while (0)
+
+/* References (accept, decline, status) are attached after the scan: they
+ * may be stored before the commitment they name. */
+struct pending_ref {
+	char type[ENTRY_TYPE_MAX + 1];
+	uint8_t author[32], hash[32], ref[32];
+	uint64_t seq, at;
+	char state[12];
+	char note[512];
+};
+
+struct scan {
+	struct ledger *l;
+	const struct members *m;
+	struct pending_ref *refs;
+	size_t n_refs, cap_refs;
+	size_t cap_upd, cap_com, cap_cp, cap_an, cap_red, cap_prof;
+	struct body_agenda agenda;       /* parse buffers (large: not on every call's stack) */
+	struct body_update update;
+	uint8_t (*seen)[32];             /* authors already checked for membership */
+	size_t n_seen, cap_seen;
+	int rc;
+};
+
+static int anomaly(struct scan *sc, const struct entry *e, const char *what)
+{
+	struct ledger *l = sc->l;
+
+	GROW(l->an, l->n_an, sc->cap_an);
+	struct ledger_anomaly *a = &l->an[l->n_an++];
+	memcpy(a->author, e->h.author, 32);
+	memcpy(a->hash, e->hash, 32);
+	a->seq = e->h.seq;
+	snprintf(a->what, sizeof a->what, "%s", what);
+	return 0;
+}
+
+static bool ever_member(const struct members *m, const uint8_t key[32])
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (memcmp(m->v[i].key, key, 32) == 0)
+			return true;
+	return false;
+}
+
+/* The first entry of an author who never was a member is an anomaly. */
+static int check_author(struct scan *sc, const struct entry *e)
+{
+	for (size_t i = 0; i < sc->n_seen; i++)
+		if (memcmp(sc->seen[i], e->h.author, 32) == 0)
+			return 0;
+	GROW(sc->seen, sc->n_seen, sc->cap_seen);
+	memcpy(sc->seen[sc->n_seen++], e->h.author, 32);
+	if (!ever_member(sc->m, e->h.author))
+		return anomaly(sc, e, "entries by a key that was never a member");
+	return 0;
+}
+
+static int take(struct scan *sc, const struct entry *e)
+{
+	struct ledger *l = sc->l;
+	const char *t = e->h.type;
+
+	if (strcmp(t, "agenda") == 0) {
+		struct body_agenda *a = &sc->agenda;
+
+		if (body_agenda_parse(e->body, e->body_len, a) != 0)
+			return 0;
+		if (!members_is_admin(sc->m, e->h.author))
+			return anomaly(sc, e, "agenda set by a non-admin (no effect)");
+		l->n_agendas++;
+		if (!l->has_agenda || e->h.timestamp >= l->agenda_at) {
+			l->agenda = *a;
+			l->has_agenda = true;
+			l->agenda_at = e->h.timestamp;
+			memcpy(l->agenda_by, e->h.author, 32);
+		}
+	} else if (strcmp(t, "update") == 0) {
+		struct body_update *u = &sc->update;
+
+		if (body_update_parse(e->body, e->body_len, u) != 0 || u->n == 0)
+			return 0;
+		GROW(l->upd, l->n_upd, sc->cap_upd);
+		struct ledger_update *x = &l->upd[l->n_upd];
+		memcpy(x->author, e->h.author, 32);
+		x->at = e->h.timestamp;
+		snprintf(x->period, sizeof x->period, "%s", u->period);
+		if (body_period_parse(u->period, &x->from, &x->to) != 0)
+			return 0;
+		memcpy(x->v, u->v, u->n * sizeof u->v[0]);
+		x->n = u->n;
+		l->n_upd++;
+	} else if (strcmp(t, "commitment") == 0) {
+		GROW(l->com, l->n_com, sc->cap_com);
+		struct ledger_commit *c = &l->com[l->n_com];
+		memset(c, 0, sizeof *c);
+		if (body_commitment_parse(e->body, e->body_len, &c->c) != 0 ||
+		    body_date_parse(c->c.due, &c->due_day) != 0)
+			return 0;
+		memcpy(c->hash, e->hash, 32);
+		memcpy(c->author, e->h.author, 32);
+		c->seq = e->h.seq;
+		c->at = e->h.timestamp;
+		l->n_com++;
+	} else if (strcmp(t, "accept") == 0 || strcmp(t, "decline") == 0 || strcmp(t, "status") == 0) {
+		struct pending_ref p = {0};
+
+		if (strcmp(t, "status") == 0) {
+			struct body_status st;
+
+			if (body_status_parse(e->body, e->body_len, &st) != 0)
+				return 0;
+			memcpy(p.ref, st.ref, 32);
+			snprintf(p.state, sizeof p.state, "%s", st.state);
+			snprintf(p.note, sizeof p.note, "%.511s", st.note);
+		} else {
+			struct body_ref r;
+
+			if (body_ref_parse(t, e->body, e->body_len, &r) != 0)
+				return 0;
+			memcpy(p.ref, r.ref, 32);
+			snprintf(p.note, sizeof p.note, "%.511s", r.text);
+		}
+		snprintf(p.type, sizeof p.type, "%s", t);
+		memcpy(p.author, e->h.author, 32);
+		memcpy(p.hash, e->hash, 32);
+		p.seq = e->h.seq;
+		p.at = e->h.timestamp;
+		GROW(sc->refs, sc->n_refs, sc->cap_refs);
+		sc->refs[sc->n_refs++] = p;
+	} else if (strcmp(t, "checkpoint") == 0) {
+		size_t n = 0;
+
+		if (body_checkpoint_parse(e->body, e->body_len, NULL, 0, &n) != 0 && n == 0)
+			return 0;
+		struct body_head *h = calloc(n ? n : 1, sizeof *h);
+		if (h == NULL)
+			return PAKT_ENOMEM;
+		if (body_checkpoint_parse(e->body, e->body_len, h, n, &n) != 0) {
+			free(h);
+			return 0;
+		}
+		GROW(l->cp, l->n_cp, sc->cap_cp);
+		l->cp[l->n_cp++] = (struct ledger_checkpoint){.at = e->h.timestamp, .heads = h, .n = n};
+		memcpy(l->cp[l->n_cp - 1].author, e->h.author, 32);
+	} else if (strcmp(t, "redact") == 0) {
+		struct body_ref r;
+
+		if (body_ref_parse("redact", e->body, e->body_len, &r) != 0)
+			return 0;
+		GROW(l->red, l->n_red, sc->cap_red);
+		struct ledger_redaction *x = &l->red[l->n_red++];
+		memcpy(x->author, e->h.author, 32);
+		memcpy(x->ref, r.ref, 32);
+		x->seq = e->h.seq;
+		x->at = e->h.timestamp;
+		snprintf(x->reason, sizeof x->reason, "%.255s", r.text);
+	} else if (strcmp(t, "profile") == 0) {
+		struct body_profile p;
+
+		if (body_profile_parse(e->body, e->body_len, &p) != 0)
+			return 0;
+		GROW(l->prof, l->n_prof, sc->cap_prof);
+		struct ledger_profile *x = &l->prof[l->n_prof++];
+		memcpy(x->author, e->h.author, 32);
+		x->at = e->h.timestamp;
+		snprintf(x->name, sizeof x->name, "%s", p.name);
+		snprintf(x->sector, sizeof x->sector, "%s", p.sector);
+	} else if (strcmp(t, "member") == 0) {
+		if (!members_is_admin(sc->m, e->h.author))
+			return anomaly(sc, e, "member entry by a non-admin (no effect)");
+	}
+	return 0;
+}
+
+static int on_row(void *arg, const struct store_row *row)
+{
+	struct scan *sc = arg;
+	struct entry e;
+
+	if (entry_from_parts(&e, row->header, row->header_len, row->sig, row->body,
+			     row->body_len) != 0)
+		return 0;   /* damaged: pakt verify and the audit's chain check report it */
+	sc->rc = check_author(sc, &e);
+	if (sc->rc == 0 && e.body != NULL)
+		sc->rc = take(sc, &e);
+	return sc->rc;
+}
+
+static int attach(struct scan *sc)
+{
+	struct ledger *l = sc->l;
+
+	for (size_t i = 0; i < sc->n_refs; i++) {
+		struct pending_ref *p = &sc->refs[i];
+		struct ledger_commit *c = (struct ledger_commit *)ledger_commit_find(l, p->ref);
+		struct entry fake = {.h = {.seq = p->seq}};
+
+		memcpy(fake.h.author, p->author, 32);
+		memcpy(fake.hash, p->hash, 32);
+		if (c == NULL) {
+			if (anomaly(sc, &fake, "refers to an unknown commitment") != 0)
+				return PAKT_ENOMEM;
+			continue;
+		}
+		if (strcmp(p->type, "status") == 0) {
+			if (!ledger_is_party(c, p->author) && memcmp(c->author, p->author, 32) != 0) {
+				if (anomaly(sc, &fake, "status by neither the author nor a party (no effect)") != 0)
+					return PAKT_ENOMEM;
+				continue;
+			}
+			struct ledger_status *v = realloc(c->st, (c->n_st + 1) * sizeof *v);
+			if (v == NULL)
+				return PAKT_ENOMEM;
+			c->st = v;
+			struct ledger_status *s = &v[c->n_st++];
+			memcpy(s->by, p->author, 32);
+			s->at = p->at;
+			s->seq = p->seq;
+			snprintf(s->state, sizeof s->state, "%s", p->state);
+			snprintf(s->note, sizeof s->note, "%s", p->note);
+			continue;
+		}
+		if (!ledger_is_party(c, p->author)) {
+			if (anomaly(sc, &fake, strcmp(p->type, "accept") == 0
+					      ? "acceptance by a key that is not a party (no effect)"
+					      : "decline by a key that is not a party (no effect)") != 0)
+				return PAKT_ENOMEM;
+			continue;
+		}
+		struct ledger_response *v = realloc(c->resp, (c->n_resp + 1) * sizeof *v);
+		if (v == NULL)
+			return PAKT_ENOMEM;
+		c->resp = v;
+		v[c->n_resp++] = (struct ledger_response){.accepted = p->type[0] == 'a', .at = p->at, .seq = p->seq};
+		memcpy(v[c->n_resp - 1].who, p->author, 32);
+	}
+	return 0;
+}
+
+static int by_time_status(const void *a, const void *b)
+{
+	const struct ledger_status *x = a, *y = b;
+
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+int ledger_load(struct ledger *l, struct store *s, const uint8_t network[32],
+		const struct members *m)
+{
+	struct store_query q = {.network = network};
+	struct scan sc = {.l = l, .m = m};
+	int rc;
+
+	memset(l, 0, sizeof *l);
+	rc = store_scan(s, &q, on_row, &sc);
+	if (rc == 0)
+		rc = sc.rc;
+	if (rc == 0)
+		rc = attach(&sc);
+	for (size_t i = 0; rc == 0 && i < l->n_com; i++)
+		if (l->com[i].n_st > 1)
+			qsort(l->com[i].st, l->com[i].n_st, sizeof *l->com[i].st, by_time_status);
+	free(sc.refs);
+	free(sc.seen);
+	if (rc != 0)
+		ledger_free(l);
+	return rc;
+}
+
+void ledger_free(struct ledger *l)
+{
+	for (size_t i = 0; i < l->n_com; i++) {
+		free(l->com[i].resp);
+		free(l->com[i].st);
+	}
+	for (size_t i = 0; i < l->n_cp; i++)
+		free(l->cp[i].heads);
+	free(l->upd);
+	free(l->com);
+	free(l->cp);
+	free(l->an);
+	free(l->red);
+	free(l->prof);
+	memset(l, 0, sizeof *l);
+}
+
+const struct ledger_commit *ledger_commit_find(const struct ledger *l, const uint8_t hash[32])
+{
+	for (size_t i = 0; i < l->n_com; i++)
+		if (memcmp(l->com[i].hash, hash, 32) == 0)
+			return &l->com[i];
+	return NULL;
+}
+
+bool ledger_is_party(const struct ledger_commit *c, const uint8_t key[32])
+{
+	for (size_t i = 0; i < c->c.n_parties; i++)
+		if (memcmp(c->c.parties[i], key, 32) == 0)
+			return true;
+	return false;
+}
+
+const char *ledger_name(const struct ledger *l, const struct members *m, const uint8_t key[32])
+{
+	const struct ledger_profile *best = NULL;
+
+	for (size_t i = 0; i < l->n_prof; i++)
+		if (memcmp(l->prof[i].author, key, 32) == 0 && (!best || l->prof[i].at >= best->at))
+			best = &l->prof[i];
+	if (best)
+		return best->name;
+	for (size_t i = 0; i < m->n; i++)
+		if (memcmp(m->v[i].key, key, 32) == 0)
+			return m->v[i].name;
+	return "";
+}
+
+const char *ledger_outcome(const struct ledger_commit *c, int64_t today, const char **state)
+{
+	const struct ledger_status *last = c->n_st ? &c->st[c->n_st - 1] : NULL;
+
+	*state = last ? last->state : "none";
+	if (last && strcmp(last->state, "withdrawn") == 0)
+		return "withdrawn";
+	for (size_t i = 0; i < c->n_st; i++) {
+		if (strcmp(c->st[i].state, "fulfilled") == 0)   /* the first fulfilment counts */
+			return (int64_t)(c->st[i].at / 86400000u) <= c->due_day ? "kept" : "late";
+	}
+	if (last && strcmp(last->state, "missed") == 0)
+		return "missed";
+	return today > c->due_day ? "overdue" : "open";
+}
+
+bool ledger_countersigned(const struct ledger_commit *c)
+{
+	for (size_t p = 0; p < c->c.n_parties; p++) {
+		const struct ledger_response *latest = NULL;
+
+		for (size_t i = 0; i < c->n_resp; i++)
+			if (memcmp(c->resp[i].who, c->c.parties[p], 32) == 0 &&
+			    (!latest || c->resp[i].at >= latest->at))
+				latest = &c->resp[i];
+		if (latest == NULL || !latest->accepted)
+			return false;
+	}
+	return c->c.n_parties > 0;
+}
+
+uint64_t ledger_received(const struct ledger *l, const uint8_t by[32], const uint8_t author[32],
+			 uint64_t seq)
+{
+	uint64_t best = 0;
+
+	for (size_t i = 0; i < l->n_cp; i++) {
+		const struct ledger_checkpoint *cp = &l->cp[i];
+
+		if (memcmp(cp->author, by, 32) != 0 || (best && cp->at >= best))
+			continue;
+		for (size_t j = 0; j < cp->n; j++)
+			if (memcmp(cp->heads[j].author, author, 32) == 0 && cp->heads[j].seq >= seq)
+				best = cp->at;
+	}
+	return best;
+}
