@@ -57,6 +57,10 @@ int cmd_post(int argc, char **argv)
 	uint8_t hash[32];
 	int opt, ret;
 
+	/* a private message: cli/cmd_work.c seals it for the recipients */
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--to") == 0 || strncmp(argv[i], "--to=", 5) == 0)
+			return cmd_post_sealed(argc, argv);
 	optind = 0;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {

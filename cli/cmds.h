@@ -18,5 +18,22 @@ int cmd_member(int argc, char **argv);
 int cmd_peer(int argc, char **argv);
 int cmd_subscribe(int argc, char **argv);
 int cmd_unsubscribe(int argc, char **argv);
+/* collective impact (cli/cmd_work.c) */
+int cmd_agenda(int argc, char **argv);
+int cmd_update(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
+int cmd_commit(int argc, char **argv);
+int cmd_accept(int argc, char **argv);
+int cmd_decline(int argc, char **argv);
+int cmd_progress(int argc, char **argv);
+int cmd_commitments(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_redact(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
+int cmd_message(int argc, char **argv);
+/* 'pakt post' with --to (sealed): the whole post command line, argv[0]
+ * "post"; without --to it posts a plain message like cmd_post. */
+int cmd_post_sealed(int argc, char **argv);
 
 #endif

@@ -72,13 +72,15 @@ const struct cli_cmd cli_cmds[] = {
 	 "By default a node replicates every member. After this, ID's new entries\n"
 	 "are neither stored nor relayed by this node; what is stored stays.\n"},
 	{"post", cmd_post, "post a message to the initiative",
-	 "usage: pakt post [TEXT | -] [--network ID] [--data-dir DIR]\n"
+	 "usage: pakt post [TEXT | -] [--to ID[,ID...]]... [--network ID] [--data-dir DIR]\n"
 	 "\n"
 	 "Sign and store a message entry. Without TEXT, or with '-', the text is\n"
 	 "read from standard input. Prints the entry's seq and id once the entry is\n"
 	 "durably stored.\n"
 	 "\n"
-	 "  --network ID   the initiative (default: the config's, or the only one)\n"},
+	 "  --to ID[,ID...]  seal the message: only these members (pk_...) and this\n"
+	 "                   organisation can read it; others see only that it exists\n"
+	 "  --network ID     the initiative (default: the config's, or the only one)\n"},
 	{"log", cmd_log, "list stored entries, oldest first",
 	 "usage: pakt log [--limit N] [--type T] [--network ID] [--json] [--data-dir DIR]\n"
 	 "\n"
@@ -110,5 +112,151 @@ const struct cli_cmd cli_cmds[] = {
 	 "Re-check every stored entry: encoding, body hash, signature and chain\n"
 	 "links. Prints each bad entry with its feed, seq and reason; exit code 1\n"
 	 "if anything is wrong.\n"},
+	{"agenda", cmd_agenda, "show or set the shared agenda: goal and indicators",
+	 "usage: pakt agenda set --goal TEXT --indicator ID:NAME:UNIT[:TARGET[:up|down]]...\n"
+	 "                       [--network ID] [--data-dir DIR]\n"
+	 "       pakt agenda [--json] [--network ID] [--data-dir DIR]\n"
+	 "\n"
+	 "Without a subcommand, show the current agenda: the goal, each indicator\n"
+	 "(id, name, unit, target, direction), who set it and when.\n"
+	 "\n"
+	 "'set' publishes a new agenda entry, which replaces the earlier one.\n"
+	 "\n"
+	 "  --goal TEXT        the common agenda as text (required; may be \"\")\n"
+	 "  --indicator SPEC   one indicator, repeatable (1 to 32):\n"
+	 "                     ID      1 to 32 of a-z, 0-9, _ and -; updates refer to it\n"
+	 "                     NAME    its name for people (no ':')\n"
+	 "                     UNIT    e.g. beds, %, people (may be empty)\n"
+	 "                     TARGET  the value aimed at, a number (optional)\n"
+	 "                     up|down up: higher is better (default); down: lower\n"
+	 "                     e.g. --indicator beds:Shelter beds:beds:120\n"
+	 "                          --indicator rough:Rough sleepers:people:50:down\n"
+	 "  --json             print the agenda as JSON\n"},
+	{"update", cmd_update, "report progress: text and indicator values for a period",
+	 "usage: pakt update [TEXT | -] [--value INDICATOR=NUMBER]... [--period PERIOD]\n"
+	 "                   [--network ID] [--data-dir DIR]\n"
+	 "\n"
+	 "Publish an update entry: a progress report and measured values. Without\n"
+	 "TEXT, or with '-', the text is read from standard input (it may be empty\n"
+	 "when values are given). paktd refuses indicators not in the agenda.\n"
+	 "\n"
+	 "  --value I=N      the value N (a number) of indicator I, repeatable\n"
+	 "  --period PERIOD  the time the values describe: 2026, 2026-Q4, 2026-11,\n"
+	 "                   2026-11-15 or 2026-10-01..2026-12-31 (default: this month)\n"},
+	{"metrics", cmd_metrics, "indicator totals per organisation or period, progress to target",
+	 "usage: pakt metrics [INDICATOR] [--by org|period] [--json | --csv] [--chart FILE.svg]\n"
+	 "                    [--network ID] [--data-dir DIR]\n"
+	 "\n"
+	 "Add up the values reported in updates: per indicator its total, its\n"
+	 "target and the progress towards it, and a bar per organisation (or per\n"
+	 "period with --by period). Values of one organisation for the same\n"
+	 "indicator and period add up. Progress: for an indicator whose direction\n"
+	 "is up, total / target; for down, whether the total stays at or below the\n"
+	 "target. A bar's percentage is of the target (direction up), else of the\n"
+	 "total.\n"
+	 "\n"
+	 "  INDICATOR        only this indicator\n"
+	 "  --by org|period  one bar per organisation (default) or per period\n"
+	 "  --json           a JSON document: totals, progress, per-org and\n"
+	 "                   per-period totals, every value\n"
+	 "  --csv            CSV: indicator,org,period,value\n"
+	 "  --chart FILE     also write an SVG chart: per indicator one line per\n"
+	 "                   organisation of its cumulative value over the periods'\n"
+	 "                   first days, and the target as a dashed line\n"},
+	{"commit", cmd_commit, "publish a commitment by one or more organisations",
+	 "usage: pakt commit TITLE --party ID... --due YYYY-MM-DD [--indicator ID --target N]\n"
+	 "                   [--description TEXT] [--network ID] [--data-dir DIR]\n"
+	 "\n"
+	 "Publish a commitment entry and print its id (en_...). Each party answers\n"
+	 "with 'pakt accept' or 'pakt decline'; progress is reported with 'pakt\n"
+	 "progress'.\n"
+	 "\n"
+	 "  --party ID          an organisation committing (pk_...), repeatable or\n"
+	 "                      comma-separated, 1 to 16\n"
+	 "  --due DATE          when it is due, YYYY-MM-DD (required)\n"
+	 "  --indicator ID      the agenda indicator it moves\n"
+	 "  --target N          the value of that indicator promised\n"
+	 "  --description TEXT  details\n"},
+	{"accept", cmd_accept, "accept a commitment you are a party to",
+	 "usage: pakt accept COMMITMENT [--network ID] [--data-dir DIR]\n"
+	 "\n"
+	 "Publish this organisation's acceptance of COMMITMENT (en_...). A commitment\n"
+	 "accepted by every party is countersigned.\n"},
+	{"decline", cmd_decline, "decline a commitment you are a party to",
+	 "usage: pakt decline COMMITMENT [--reason TEXT] [--network ID] [--data-dir DIR]\n"
+	 "\n"
+	 "Publish this organisation's refusal of COMMITMENT (en_...).\n"
+	 "\n"
+	 "  --reason TEXT  why (1 to 1024 bytes)\n"},
+	{"progress", cmd_progress, "report the state of a commitment",
+	 "usage: pakt progress COMMITMENT in-progress|fulfilled|missed|withdrawn\n"
+	 "                     [--note TEXT] [--evidence ENTRY] [--network ID] [--data-dir DIR]\n"
+	 "\n"
+	 "Publish a status entry for COMMITMENT (en_...).\n"
+	 "\n"
+	 "  --note TEXT       an explanation\n"
+	 "  --evidence ENTRY  the entry that shows it (en_..., e.g. an update)\n"},
+	{"commitments", cmd_commitments, "list commitments: parties, answers, status, outcome",
+	 "usage: pakt commitments [--mine | --open | --overdue] [--party ID] [--json]\n"
+	 "                        [--network ID] [--data-dir DIR]\n"
+	 "\n"
+	 "Each commitment: title, id, author, due date, outcome (open, overdue,\n"
+	 "kept, late, missed, withdrawn), each party with its answer and when,\n"
+	 "the latest status and when.\n"
+	 "\n"
+	 "  --mine      only commitments this organisation made or is a party to\n"
+	 "  --open      only those not yet fulfilled, missed or withdrawn\n"
+	 "  --overdue   only open ones past their due date\n"
+	 "  --party ID  only those with ID (pk_...) as a party\n"
+	 "  --json      a JSON array\n"},
+	{"audit", cmd_audit, "check every chain and show the record of every commitment",
+	 "usage: pakt audit [ID] [--json] [--network ID] [--data-dir DIR]\n"
+	 "\n"
+	 "Re-check every stored chain and signature, list forks (two entries with\n"
+	 "the same author and seq, with both hashes), and show each commitment:\n"
+	 "countersigned or not, status history, outcome, which organisations\n"
+	 "received it and when, whether it was confirmed on time; then a record\n"
+	 "per organisation (made, accepted, kept, late, missed, open), anomalies\n"
+	 "(entries by non-members, answers by non-parties, ...) and redactions.\n"
+	 "\n"
+	 "  ID      only this organisation (pk_...)\n"
+	 "  --json  the whole audit as JSON\n"
+	 "\n"
+	 "Exit code 1 if a chain is broken or a feed forked.\n"},
+	{"export", cmd_export, "write a bundle that proves a commitment or a feed range",
+	 "usage: pakt export COMMITMENT -o FILE [--network ID] [--data-dir DIR]\n"
+	 "       pakt export --feed ID [--from SEQ] [--to SEQ] -o FILE [--network ID] [--data-dir DIR]\n"
+	 "\n"
+	 "Write a bundle: the signed entries that prove one commitment's history\n"
+	 "(COMMITMENT, en_...) or a range of one organisation's feed (--feed\n"
+	 "pk_..., seqs FROM to TO, both included; default the whole feed). 'pakt\n"
+	 "verify' checks it offline. FILE is replaced atomically if it exists.\n"
+	 "\n"
+	 "  -o, --output FILE  where to write the bundle (required)\n"},
+	{"redact", cmd_redact, "ask every node to drop the body of one of your entries",
+	 "usage: pakt redact ENTRY --reason TEXT [--network ID] [--data-dir DIR]\n"
+	 "\n"
+	 "Publish a redaction of ENTRY (en_..., an entry of this organisation):\n"
+	 "every node drops its body and keeps its signed header, so the chain still\n"
+	 "verifies. The redaction itself stays visible in 'pakt audit'.\n"
+	 "\n"
+	 "  --reason TEXT  why (required, at most 1024 bytes; may be \"\")\n"},
+	{"profile", cmd_profile, "publish how this organisation presents itself",
+	 "usage: pakt profile set --name NAME --sector ngo|public|business|other\n"
+	 "                        [--contact TEXT] [--address HOST:PORT]... [--network ID] [--data-dir DIR]\n"
+	 "\n"
+	 "Publish a profile entry, replacing the earlier one.\n"
+	 "\n"
+	 "  --name NAME        the organisation's name (1 to 128 bytes)\n"
+	 "  --sector S         ngo, public, business or other\n"
+	 "  --contact TEXT     how people reach it\n"
+	 "  --address H:P      where its daemon accepts peers, repeatable (at most 4)\n"},
+	{"message", cmd_message, "reply to a message (pakt message reply ENTRY TEXT)",
+	 "usage: pakt message reply ENTRY [TEXT | -] [--to ID[,ID...]] [--network ID] [--data-dir DIR]\n"
+	 "\n"
+	 "Post a message that answers ENTRY (en_...): its reply_to is ENTRY's hash.\n"
+	 "Without TEXT, or with '-', the text is read from standard input.\n"
+	 "\n"
+	 "  --to ID[,ID...]  seal the reply to these members (see 'pakt post')\n"},
 	{NULL, NULL, NULL, NULL},
 };

@@ -4,6 +4,8 @@ pakt_SOURCES = \
 	%D%/commands.c %D%/cmds.h \
 	%D%/client.c %D%/client.h \
 	%D%/output.c %D%/output.h \
-	%D%/cmd_local.c %D%/cmd_feed.c %D%/cmd_node.c %D%/cmd_mesh.c
+	%D%/cmd_local.c %D%/cmd_feed.c %D%/cmd_node.c %D%/cmd_mesh.c \
+	%D%/cmd_work.c %D%/metrics.c %D%/metrics.h
 # config.o from libpaktd (pakt init writes the config); no libuv or SQLite.
 pakt_LDADD = libpaktd.a $(PAKT_LIBS) -lm
+pakt_SOURCES += %D%/cmd_bundle.c

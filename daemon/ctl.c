@@ -620,6 +620,7 @@ static const struct {
 	{"status", op_status},
 	{"subscribe", op_subscribe},
 	{"unsubscribe", op_unsubscribe},
+	{"update", op_update},
 	{"verify", op_verify},
 };
 

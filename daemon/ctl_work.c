@@ -449,7 +449,7 @@ static void pack_commit(msgpack_packer *pk, const struct ledger *l, const struct
 {
 	const char *state, *outcome = ledger_outcome(c, today_days(), &state);
 
-	msgpack_pack_map(pk, 15 + (audit ? 2 : 0) + c->c.has_target);
+	msgpack_pack_map(pk, 14 + (audit ? 2 : 0) + c->c.has_target);
 	mpx_kv_u64(pk, "at", c->at);
 	mpx_kv_bin(pk, "author", c->author, 32);
 	mpx_kv_str(pk, "author_name", ledger_name(l, m, c->author));
@@ -663,7 +663,7 @@ static void audit_build(struct audit_job *j, struct store *s)
 		n_red += !who || memcmp(l.red[i].author, who, 32) == 0;
 
 	ctl_begin(&j->out);
-	msgpack_pack_map(pk, 9);
+	msgpack_pack_map(pk, 8);
 	mpx_str(pk, "anomalies");
 	msgpack_pack_array(pk, n_an);
 	for (size_t i = 0; i < l.n_an; i++) {

@@ -9,3 +9,4 @@ libpakt_a_SOURCES = \
 	%D%/ctlmsg.c %D%/ctlmsg.h
 libpakt_a_SOURCES += %D%/wire.c %D%/wire.h
 libpakt_a_SOURCES += %D%/noise.c %D%/noise.h
+libpakt_a_SOURCES += %D%/bundle.c %D%/bundle.h %D%/roster.c %D%/roster.h

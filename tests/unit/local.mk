@@ -5,3 +5,5 @@ include %D%/daemon.mk
 include %D%/noise.mk
 include %D%/wire.mk
 include %D%/bodies.mk
+include %D%/bundle.mk
+include %D%/cli.mk

@@ -1,0 +1,168 @@
+/* Audit bundles: a self-contained file of signed entries that proves one
+ * commitment's history or one feed's range, checkable offline (`pakt
+ * verify FILE`) and, signature by signature, with any Ed25519
+ * implementation. Format and rules: proto/PROTOCOL.md, "Audit bundles".
+ *
+ *   "PAKTBND1" || canonical msgpack map
+ *   {"entries": [bin wire entry, ...], "kind": "commitment"|"feed",
+ *    "network": bin32, "subject": bin32, "v": 1}
+ *
+ * Pure: no I/O. */
+#ifndef PAKT_BUNDLE_H
+#define PAKT_BUNDLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "proto/body.h"
+#include "proto/entry.h"
+#include "proto/mpx.h"
+#include "proto/roster.h"
+
+#define BUNDLE_MAGIC "PAKTBND1"
+#define BUNDLE_MAGIC_LEN 8
+#define BUNDLE_VERSION 1
+#define BUNDLE_ENTRIES_MAX 1048576u            /* entries in one bundle */
+#define BUNDLE_BYTES_MAX ((size_t)512 << 20)   /* 512 MiB, magic included */
+#define BUNDLE_REASON_MAX 320
+#define BUNDLE_NOTE_MAX 256
+#define BUNDLE_NOTES_MAX 1000                  /* more are counted, not kept */
+/* A public key as PEM SubjectPublicKeyInfo: 2 lines of armour, 60 chars of
+ * base64, newlines, NUL. */
+#define BUNDLE_PEM_MAX 128
+
+enum bundle_kind {
+	BUNDLE_COMMITMENT = 1,   /* subject: the commitment's entry hash */
+	BUNDLE_FEED = 2,         /* subject: the feed's author key */
+};
+
+/* ---- building (the daemon's `export`) ---- */
+
+struct bundle_item;
+
+struct bundle_builder {
+	enum bundle_kind kind;
+	uint8_t network[32];
+	uint8_t subject[32];
+	struct bundle_item *v;   /* malloc'd */
+	size_t n, cap;
+	bool sorted;             /* v sorted by (author, seq), duplicates merged */
+};
+
+/* A run of missing seqs of one author's feed: from..to, inclusive. */
+struct bundle_gap {
+	uint8_t author[32];
+	uint64_t from, to;
+};
+
+void bundle_begin(struct bundle_builder *b, enum bundle_kind kind,
+		  const uint8_t network[32], const uint8_t subject[32]);
+/* Add an entry (copied: e and its body may go away afterwards), in wire
+ * form with its body when with_body and e has one, else with nil.
+ * Duplicates (same hash) are merged, keeping the body if any copy has
+ * one. 0; PAKT_ENETWORK (entry_network(e) is not the bundle's network);
+ * PAKT_ELIMIT (BUNDLE_ENTRIES_MAX); PAKT_ENOMEM. A second, different entry
+ * at the same (author, seq) is reported by bundle_gaps/bundle_finish. */
+int bundle_add(struct bundle_builder *b, const struct entry *e, bool with_body);
+/* The seqs the checker will miss: for each author, every seq from 1 to its
+ * highest added seq that is not added, as runs. *gaps is malloc'd (free()
+ * it; NULL when *n is 0). The caller adds those entries (with
+ * bundle_body_wanted() deciding the body) until there are no gaps.
+ * 0, PAKT_EFORK (two entries at one seq), PAKT_ENOMEM. */
+int bundle_gaps(struct bundle_builder *b, struct bundle_gap **gaps, size_t *n);
+/* Whether an entry's body belongs in a bundle of this kind and subject:
+ * the genesis, member, commitment, accept, decline and status entries (so
+ * the checker sees membership and every answer), and for a feed bundle
+ * every entry of the subject's feed. Other entries go as chain links. */
+bool bundle_body_wanted(enum bundle_kind kind, const uint8_t subject[32],
+			const struct entry *e);
+/* Append magic + map to out; entries sorted by (author, seq). The builder
+ * stays valid (bundle_free it). 0, PAKT_EFORK, PAKT_ENOMEM. */
+int bundle_finish(struct bundle_builder *b, struct mpx_out *out);
+void bundle_free(struct bundle_builder *b);
+
+/* ---- checking (`pakt verify FILE`) ---- */
+
+/* A party's answer to the commitment. */
+struct bundle_answer {
+	uint8_t party[32];
+	bool accept;                        /* false: decline */
+	uint64_t ts;
+	uint64_t seq;
+	uint8_t hash[32];
+	char reason[BODY_REASON_MAX + 1];   /* decline only; may be "" */
+};
+
+struct bundle_status {
+	uint8_t by[32];
+	uint64_t ts;
+	uint64_t seq;
+	uint8_t hash[32];
+	struct body_status st;
+};
+
+struct bundle_report {
+	enum bundle_kind kind;
+	uint8_t network[32];
+	uint8_t subject[32];
+	size_t n_entries, n_bodies, n_feeds;
+
+	/* the initiative: genesis and the roster it and the member entries give */
+	char goal[BODY_TEXT_MAX + 1];
+	struct roster roster;               /* roster.network_name: its name */
+
+	/* kind commitment */
+	bool has_commitment;
+	uint8_t commitment_author[32];
+	uint64_t commitment_ts, commitment_seq;
+	struct body_commitment commitment;
+	struct bundle_answer *answers;      /* by (timestamp, hash); malloc'd */
+	size_t n_answers;
+	struct bundle_status *statuses;     /* by (timestamp, hash); malloc'd */
+	size_t n_statuses;
+
+	/* kind feed: the subject's feed, seq 1..feed_last; bodies for
+	 * feed_bodies of them, the first at feed_first (0 if none) */
+	uint64_t feed_first, feed_last;
+	size_t feed_bodies;
+
+	/* things that do not fail the bundle but an auditor should see:
+	 * entries without the body their type needs, answers by non-parties,
+	 * member entries by non-admins... */
+	char (*notes)[BUNDLE_NOTE_MAX];     /* malloc'd */
+	size_t n_notes, n_notes_total;
+
+	/* on failure: why, and which entry when one is to blame */
+	char reason[BUNDLE_REASON_MAX];
+	bool has_bad;                       /* bad_author/bad_seq/bad_hash set */
+	uint8_t bad_author[32];
+	uint64_t bad_seq;
+	uint8_t bad_hash[32];
+	size_t bad_index;                   /* 1-based position in "entries"; 0: none */
+	/* bad_hash is all zero when the blamed entry does not decode */
+};
+
+/* Check a whole bundle file (magic included). r is initialised here;
+ * bundle_report_free(r) afterwards, also on failure. Returns 0 and the
+ * report, or a PAKT_E... code with r->reason naming the entry to blame.
+ * Entries' bodies are not kept past the call: only copies. */
+int bundle_verify(const uint8_t *buf, size_t len, struct bundle_report *r);
+void bundle_report_free(struct bundle_report *r);
+
+/* Call fn for each entry of a bundle file, in file order, with its 1-based
+ * position (for `pakt verify --dump`: e->header_bytes are the signed
+ * bytes, e->sig the signature, e->body the body or NULL). Meant for a
+ * bundle that passed bundle_verify. Returns the first non-zero return of
+ * fn, a PAKT_E... code if the file does not parse, or 0. e->body borrows
+ * from buf. */
+typedef int (*bundle_entry_fn)(void *arg, size_t index, const struct entry *e);
+int bundle_each(const uint8_t *buf, size_t len, bundle_entry_fn fn, void *arg);
+
+/* The author key as PEM SubjectPublicKeyInfo (RFC 8410): the 12 DER bytes
+ * 30 2a 30 05 06 03 2b 65 70 03 21 00, then the 32 key bytes, base64, as
+ * "-----BEGIN PUBLIC KEY-----\n<60 chars>\n-----END PUBLIC KEY-----\n". */
+void bundle_pem_pubkey(const uint8_t pk[32], char out[BUNDLE_PEM_MAX]);
+
+const char *bundle_kind_name(enum bundle_kind kind);
+
+#endif
