@@ -321,7 +321,7 @@ static void print_text(const char *file, const struct bundle_report *r)
 		printf("feed        %s: seq 1..%" PRIu64 ", %zu with bodies", w, r->feed_last,
 		       r->feed_bodies);
 		if (r->feed_bodies)
-			printf(" (from #%" PRIu64 ")", r->feed_first);
+			printf(" (#%" PRIu64 "..#%" PRIu64 ")", r->feed_first, r->feed_last_body);
 		putchar('\n');
 	}
 	if (r->n_notes_total) {
@@ -458,8 +458,9 @@ static void print_json(const struct bundle_report *r, int rc, const char *reason
 	} else {
 		printf(",\"feed\":{\"author\":");
 		jid(ID_KEY, r->subject);
-		printf(",\"last\":%" PRIu64 ",\"bodies\":%zu,\"first_body\":%" PRIu64 "}", r->feed_last,
-		       r->feed_bodies, r->feed_first);
+		printf(",\"last\":%" PRIu64 ",\"bodies\":%zu,\"first_body\":%" PRIu64
+		       ",\"last_body\":%" PRIu64 "}", r->feed_last, r->feed_bodies, r->feed_first,
+		       r->feed_last_body);
 	}
 	printf(",\"notes\":[");
 	for (size_t i = 0; i < r->n_notes; i++) {

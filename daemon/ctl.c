@@ -167,8 +167,8 @@ static int stream_row(void *arg, const struct store_row *row)
 	else
 		msgpack_pack_nil(&sc->wire.pk);
 	struct repl_net *rn = repl_net_find(sc->cl->ctl->node, row->network);
-	const struct member *m = rn ? members_find(&rn->members, row->author) : NULL;
-	bool named = m != NULL && m->name[0] != '\0';
+	const char *name = rn ? repl_name(rn, row->author) : "";
+	bool named = name[0] != '\0';
 	static char plain[BODY_TEXT_MAX + 1];
 	bool sealed = false;
 	struct node *n = sc->cl->ctl->node;
@@ -186,7 +186,7 @@ static int stream_row(void *arg, const struct store_row *row)
 	msgpack_pack_map(pk, 3 + named + sealed);
 	mpx_kv_bin(pk, "entry", sc->wire.sb.data, sc->wire.sb.size);
 	if (named)
-		mpx_kv_str(pk, "name", m->name);
+		mpx_kv_str(pk, "name", name);
 	if (sealed)
 		mpx_kv_str(pk, "plain", plain);
 	mpx_kv_i64(pk, "received", row->received);

@@ -71,6 +71,8 @@ static int on_fork(void *arg, const struct store_row *row)
 	return 0;
 }
 
+static int on_profile_row(void *arg, const struct store_row *row);
+
 int repl_net_open(struct node *n, const uint8_t id[32], struct repl_net **out)
 {
 	struct repl_net *rn = repl_net_find(n, id);
@@ -109,6 +111,12 @@ int repl_net_open(struct node *n, const uint8_t id[32], struct repl_net **out)
 	}
 	rn->next = n->nets;
 	n->nets = rn;
+	{
+		struct store_query q = {.network = id, .type = "profile"};
+		struct node *np[1] = {n};
+
+		store_scan(n->store, &q, on_profile_row, np);
+	}
 	*out = rn;
 	return 0;
 }
@@ -138,10 +146,78 @@ void repl_free_all(struct node *n)
 	for (rn = n->nets; rn; rn = next) {
 		next = rn->next;
 		members_free(&rn->members);
+		free(rn->profiles);
 		free(rn->feeds);
 		free(rn);
 	}
 	n->nets = NULL;
+}
+
+const char *repl_name(const struct repl_net *rn, const uint8_t key[32])
+{
+	const struct member *m;
+
+	for (size_t i = 0; i < rn->n_profiles; i++)
+		if (memcmp(rn->profiles[i].key, key, 32) == 0)
+			return rn->profiles[i].name;
+	m = members_find(&rn->members, key);
+	return m ? m->name : "";
+}
+
+/* A profile entry: remember the name, and dial the addresses it gives
+ * (a member's own word for where it can be reached). */
+static void note_profile(struct node *n, struct repl_net *rn, const struct entry *e)
+{
+	struct body_profile p;
+	struct repl_profile *slot = NULL;
+
+	if (e->body == NULL || body_profile_parse(e->body, e->body_len, &p) != 0)
+		return;
+	for (size_t i = 0; i < rn->n_profiles; i++)
+		if (memcmp(rn->profiles[i].key, e->h.author, 32) == 0)
+			slot = &rn->profiles[i];
+	if (slot == NULL) {
+		struct repl_profile *v = realloc(rn->profiles, (rn->n_profiles + 1) * sizeof *v);
+
+		if (v == NULL)
+			return;
+		rn->profiles = v;
+		slot = &v[rn->n_profiles++];
+		memset(slot, 0, sizeof *slot);
+		memcpy(slot->key, e->h.author, 32);
+	} else if (slot->at > e->h.timestamp) {
+		return;
+	}
+	slot->at = e->h.timestamp;
+	snprintf(slot->name, sizeof slot->name, "%s", p.name);
+	if (n->net == NULL || memcmp(e->h.author, n->id.pk, 32) == 0 ||
+	    members_find(&rn->members, e->h.author) == NULL)
+		return;
+	for (size_t i = 0; i < p.n_addrs; i++) {
+		bool known = net_link_find(n->net, p.addrs[i]) != NULL;
+
+		for (struct session *s = n->net->sessions; s && !known; s = session_next(s)) {
+			const uint8_t *k = session_peer_key(s);
+
+			known = k && memcmp(k, e->h.author, 32) == 0 && session_replicating(s, rn);
+		}
+		if (!known)
+			net_link_add(n->net, rn->id, p.addrs[i], e->h.author);
+	}
+}
+
+static int on_profile_row(void *arg, const struct store_row *row)
+{
+	struct node **np = arg;
+	struct entry e;
+
+	if (entry_from_parts(&e, row->header, row->header_len, row->sig, row->body, row->body_len) == 0) {
+		struct repl_net *rn = repl_net_find(np[0], row->network);
+
+		if (rn)
+			note_profile(np[0], rn, &e);
+	}
+	return 0;
 }
 
 bool repl_is_redacted(const struct node *n, const uint8_t hash[32])
@@ -216,6 +292,8 @@ void repl_local_stored(struct node *n, const struct entry *e)
 		repl_members_changed(n, rn);
 	if (strcmp(e->h.type, "redact") == 0)
 		repl_apply_redact(n, e);
+	if (strcmp(e->h.type, "profile") == 0)
+		note_profile(n, rn, e);
 	if (n->net)
 		net_pump(n->net, rn);
 	if (n->ctl)
@@ -417,9 +495,12 @@ int repl_ingest(struct node *n, struct repl_net *rn, struct session *from,
 		if (from)
 			session_peer_has(from, t[i].idx, t[i].seq);
 	}
-	for (size_t i = 0; i < n_acc; i++)
+	for (size_t i = 0; i < n_acc; i++) {
 		if (strcmp(acc[i]->h.type, "redact") == 0)
 			repl_apply_redact(n, acc[i]);
+		else if (strcmp(acc[i]->h.type, "profile") == 0)
+			note_profile(n, rn, acc[i]);
+	}
 	if (member_change)
 		repl_members_changed(n, rn);
 forks:

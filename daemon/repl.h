@@ -26,6 +26,12 @@ struct repl_net {
 	struct repl_feed *feeds;    /* indexes are stable (sessions keep them) */
 	size_t n_feeds, cap;
 	struct members members;
+	struct repl_profile {       /* latest profile name per author */
+		uint8_t key[32];
+		uint64_t at;
+		char name[BODY_NAME_MAX + 1];
+	} *profiles;
+	size_t n_profiles;
 	bool has_checkpoint;        /* what our last checkpoint here covered */
 	uint8_t checkpoint_digest[32];
 	struct repl_net *next;
@@ -60,6 +66,10 @@ int repl_ingest(struct node *n, struct repl_net *rn, struct session *from,
 void repl_apply_redact(struct node *n, const struct entry *e);
 /* Whether a hash is redacted on this node. */
 bool repl_is_redacted(const struct node *n, const uint8_t hash[32]);
+
+/* The name to show for a key: its latest profile name, else its member
+ * name, else "". */
+const char *repl_name(const struct repl_net *rn, const uint8_t key[32]);
 
 /* Reload members after a member entry; close sessions of removed keys. */
 void repl_members_changed(struct node *n, struct repl_net *rn);

@@ -53,6 +53,14 @@ void bundle_begin(struct bundle_builder *b, enum bundle_kind kind,
 	memcpy(b->network, network, 32);
 	memcpy(b->subject, subject, 32);
 	b->sorted = true;
+	b->from = 1;
+	b->to = UINT64_MAX;
+}
+
+void bundle_feed_range(struct bundle_builder *b, uint64_t from, uint64_t to)
+{
+	b->from = from;
+	b->to = to;
 }
 
 void bundle_free(struct bundle_builder *b)
@@ -200,6 +208,14 @@ bool bundle_body_wanted(enum bundle_kind kind, const uint8_t subject[32],
 	if (kind == BUNDLE_FEED)
 		return memcmp(e->h.author, subject, 32) == 0;
 	return memcmp(e->hash, subject, 32) == 0 || is_answer_or_status(e);
+}
+
+bool bundle_wants_body(const struct bundle_builder *b, const struct entry *e)
+{
+	if (b->kind == BUNDLE_FEED && memcmp(e->h.author, b->subject, 32) == 0 &&
+	    (e->h.seq < b->from || e->h.seq > b->to))
+		return type_is(e, "genesis") || type_is(e, "member");
+	return bundle_body_wanted(b->kind, b->subject, e);
 }
 
 int bundle_finish(struct bundle_builder *b, struct mpx_out *out)
@@ -741,6 +757,7 @@ static int check(const struct bmap *m, struct entry *ents, struct bundle_report 
 			if (e->body != NULL) {
 				if (r->feed_bodies++ == 0)
 					r->feed_first = e->h.seq;
+				r->feed_last_body = e->h.seq;
 			}
 		}
 		id_encode(ID_KEY, m->subject, w);

@@ -47,6 +47,7 @@ struct bundle_builder {
 	struct bundle_item *v;   /* malloc'd */
 	size_t n, cap;
 	bool sorted;             /* v sorted by (author, seq), duplicates merged */
+	uint64_t from, to;       /* kind feed: the subject's seqs shown with bodies */
 };
 
 /* A run of missing seqs of one author's feed: from..to, inclusive. */
@@ -57,6 +58,10 @@ struct bundle_gap {
 
 void bundle_begin(struct bundle_builder *b, enum bundle_kind kind,
 		  const uint8_t network[32], const uint8_t subject[32]);
+/* Kind feed: show the subject's entries from..to (inclusive) with bodies
+ * (the default is all of them); earlier ones go as chain links. The
+ * exporter adds from..to (at least one) and bundle_gaps() gives the rest. */
+void bundle_feed_range(struct bundle_builder *b, uint64_t from, uint64_t to);
 /* Add an entry (copied: e and its body may go away afterwards), in wire
  * form with its body when with_body and e has one, else with nil.
  * Duplicates (same hash) are merged, keeping the body if any copy has
@@ -71,11 +76,14 @@ int bundle_add(struct bundle_builder *b, const struct entry *e, bool with_body);
  * 0, PAKT_EFORK (two entries at one seq), PAKT_ENOMEM. */
 int bundle_gaps(struct bundle_builder *b, struct bundle_gap **gaps, size_t *n);
 /* Whether an entry's body belongs in a bundle of this kind and subject:
- * the genesis, member, commitment, accept, decline and status entries (so
- * the checker sees membership and every answer), and for a feed bundle
- * every entry of the subject's feed. Other entries go as chain links. */
+ * the genesis and member entries (so the checker sees membership); for a
+ * commitment, the commitment and every accept, decline and status (so it
+ * sees every answer); for a feed, every entry of the subject's feed.
+ * Other entries go as chain links. bundle_wants_body() is the same with
+ * the builder's feed range. */
 bool bundle_body_wanted(enum bundle_kind kind, const uint8_t subject[32],
 			const struct entry *e);
+bool bundle_wants_body(const struct bundle_builder *b, const struct entry *e);
 /* Append magic + map to out; entries sorted by (author, seq). The builder
  * stays valid (bundle_free it). 0, PAKT_EFORK, PAKT_ENOMEM. */
 int bundle_finish(struct bundle_builder *b, struct mpx_out *out);
@@ -122,8 +130,8 @@ struct bundle_report {
 	size_t n_statuses;
 
 	/* kind feed: the subject's feed, seq 1..feed_last; bodies for
-	 * feed_bodies of them, the first at feed_first (0 if none) */
-	uint64_t feed_first, feed_last;
+	 * feed_bodies of them, from feed_first to feed_last_body (0 if none) */
+	uint64_t feed_first, feed_last, feed_last_body;
 	size_t feed_bodies;
 
 	/* things that do not fail the bundle but an auditor should see:

@@ -793,8 +793,31 @@ static void test_feed(void **state)
 	assert_int_equal(r.n_entries, 5);   /* A 1..3, B 1..2 */
 	assert_int_equal(r.feed_first, 1);
 	assert_int_equal(r.feed_last, 2);
+	assert_int_equal(r.feed_last_body, 2);
 	assert_int_equal(r.feed_bodies, 2);
 	assert_string_equal(roster_find(&r.roster, f->b.id.pk)->name, "Org B");
+	bundle_report_free(&r);
+	mpx_free(&o);
+
+	/* only #2 of B's feed with its body: #1 goes as a link */
+	bundle_begin(&b, BUNDLE_FEED, f->network, f->b.id.pk);
+	bundle_feed_range(&b, 2, 2);
+	for (size_t i = 0; i < f->n; i++)
+		if (i != f->i_status && i != f->i_decline && i != f->i_commit)
+			assert_int_equal(bundle_add(&b, &f->ent[i], bundle_wants_body(&b, &f->ent[i])), 0);
+	assert_false(bundle_wants_body(&b, &f->ent[f->i_msg_b]));
+	assert_true(bundle_wants_body(&b, &f->ent[f->i_accept]));
+	assert_true(bundle_wants_body(&b, &f->ent[f->i_mem_c]));
+	assert_false(bundle_wants_body(&b, &f->ent[f->i_commit]));
+	mpx_init(&o);
+	assert_int_equal(bundle_finish(&b, &o), 0);
+	bundle_free(&b);
+	assert_int_equal(verify(&o, &r), 0);
+	assert_int_equal(r.feed_first, 2);
+	assert_int_equal(r.feed_last_body, 2);
+	assert_int_equal(r.feed_last, 2);
+	assert_int_equal(r.feed_bodies, 1);
+	assert_int_equal(r.n_bodies, 5);   /* genesis, 3 members, B's accept */
 	bundle_report_free(&r);
 	mpx_free(&o);
 
