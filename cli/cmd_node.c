@@ -91,7 +91,12 @@ int cmd_verify(int argc, char **argv)
 	bool json = false;
 	struct client c;
 	uint64_t checked = 0, feeds = 0, n_bad = 0;
-	int ret = simple_opts("verify", argc, argv, &dir_arg, &json);
+	int ret;
+
+	/* with a FILE, check an exported bundle offline (cli/cmd_bundle.c) */
+	if (cmd_verify_is_bundle(argc, argv))
+		return cmd_verify_bundle(argc, argv);
+	ret = simple_opts("verify", argc, argv, &dir_arg, &json);
 
 	if (ret != CLI_OK)
 		return ret < 0 ? CLI_OK : ret;
@@ -188,6 +193,26 @@ int cmd_initiative(int argc, char **argv)
 	}
 	mpx_free(&req);
 out:
+	client_close(&c);
+	return ret;
+}
+
+int cmd_checkpoint(int argc, char **argv)
+{
+	const char *dir_arg = NULL;
+	const msgpack_object *m;
+	bool json = false;
+	struct client c;
+	uint64_t seq = 0;
+	int ret = simple_opts("checkpoint", argc, argv, &dir_arg, &json);
+
+	if (ret != CLI_OK)
+		return ret < 0 ? CLI_OK : ret;
+	ret = cli_request(&c, dir_arg, "checkpoint", "checkpoint", NULL, 0, &m, 10000);
+	if (ret == CLI_OK) {
+		mpx_get_u64(m, "seq", &seq);
+		printf("checkpoint published (#%" PRIu64 "): partners now have this node's receipt of every head it holds\n", seq);
+	}
 	client_close(&c);
 	return ret;
 }

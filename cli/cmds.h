@@ -3,6 +3,8 @@
 #ifndef PAKT_CMDS_H
 #define PAKT_CMDS_H
 
+#include <stdbool.h>
+
 int cmd_init(int argc, char **argv);
 int cmd_id(int argc, char **argv);
 int cmd_initiative(int argc, char **argv);
@@ -11,6 +13,9 @@ int cmd_log(int argc, char **argv);
 int cmd_tail(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_checkpoint(int argc, char **argv);
+bool cmd_verify_is_bundle(int argc, char **argv);
+int cmd_verify_bundle(int argc, char **argv);
 int cmd_invite(int argc, char **argv);
 int cmd_join(int argc, char **argv);
 int cmd_members(int argc, char **argv);

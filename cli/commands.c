@@ -258,5 +258,12 @@ const struct cli_cmd cli_cmds[] = {
 	 "Without TEXT, or with '-', the text is read from standard input.\n"
 	 "\n"
 	 "  --to ID[,ID...]  seal the reply to these members (see 'pakt post')\n"},
+	{"checkpoint", cmd_checkpoint, "publish the heads this node holds now (a signed receipt)",
+	 "usage: pakt checkpoint [--data-dir DIR]\n"
+	 "\n"
+	 "paktd publishes a checkpoint entry every 'checkpoint_interval' seconds\n"
+	 "(default 300) when something changed: the latest seq and hash of every\n"
+	 "feed it holds. Partners' checkpoints are delivery receipts and bound the\n"
+	 "time an entry existed. This publishes one now; exit 1 if nothing changed.\n"},
 	{NULL, NULL, NULL, NULL},
 };

@@ -603,6 +603,7 @@ static const struct {
 	{"commit", op_commit},
 	{"commitments", op_commitments},
 	{"decline", op_decline},
+	{"export", op_export},
 	{"initiative.create", op_initiative_create},
 	{"invite", op_invite},
 	{"join", op_join},

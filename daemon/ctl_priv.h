@@ -71,6 +71,7 @@ void op_audit(struct ctl_client *cl, const msgpack_object *req);
 void op_redact(struct ctl_client *cl, const msgpack_object *req);
 void op_profile_set(struct ctl_client *cl, const msgpack_object *req);
 void op_checkpoint(struct ctl_client *cl, const msgpack_object *req);
+void op_export(struct ctl_client *cl, const msgpack_object *req);
 void op_invite(struct ctl_client *cl, const msgpack_object *req);
 void op_join(struct ctl_client *cl, const msgpack_object *req);
 void op_members(struct ctl_client *cl, const msgpack_object *req);

@@ -13,6 +13,7 @@
 #include "daemon/repl.h"
 #include "daemon/verify.h"
 #include "proto/body.h"
+#include "proto/bundle.h"
 #include "proto/ctlmsg.h"
 #include "proto/err.h"
 #include "proto/id.h"
@@ -974,4 +975,134 @@ void op_checkpoint(struct ctl_client *cl, const msgpack_object *req)
 	ctl_finish(&o);
 	ctl_client_send(cl, &o);
 	mpx_free(&o);
+}
+
+/* ---- export: a bundle that proves one commitment or one feed range ---- */
+
+struct export_ctx {
+	struct bundle_builder *b;
+	const uint8_t *subject;
+	bool feed;
+	uint64_t from, to;
+	int rc;
+};
+
+/* Does entry e answer (reference) the commitment `subject`? */
+static bool refers_to(const struct entry *e, const uint8_t subject[32])
+{
+	struct body_ref r;
+	struct body_status st;
+
+	if (e->body == NULL)
+		return false;
+	if (strcmp(e->h.type, "status") == 0)
+		return body_status_parse(e->body, e->body_len, &st) == 0 && memcmp(st.ref, subject, 32) == 0;
+	if (strcmp(e->h.type, "accept") == 0 || strcmp(e->h.type, "decline") == 0)
+		return body_ref_parse(e->h.type, e->body, e->body_len, &r) == 0 &&
+		       memcmp(r.ref, subject, 32) == 0;
+	return false;
+}
+
+static int export_row(void *arg, const struct store_row *row)
+{
+	struct export_ctx *x = arg;
+	struct entry e;
+	bool take;
+
+	if (entry_from_parts(&e, row->header, row->header_len, row->sig, row->body, row->body_len) != 0)
+		return 0;
+	if (strcmp(e.h.type, "genesis") == 0 || strcmp(e.h.type, "member") == 0)
+		take = true;
+	else if (x->feed)
+		take = memcmp(e.h.author, x->subject, 32) == 0 && e.h.seq >= x->from && e.h.seq <= x->to;
+	else
+		take = memcmp(e.hash, x->subject, 32) == 0 || refers_to(&e, x->subject);
+	if (take && (x->rc = bundle_add(x->b, &e, bundle_wants_body(x->b, &e))) != 0)
+		return 1;
+	return 0;
+}
+
+void op_export(struct ctl_client *cl, const msgpack_object *req)
+{
+	struct node *n = cl->ctl->node;
+	struct repl_net *rn = ctl_network(cl, req);
+	struct bundle_builder b;
+	struct export_ctx x = {.b = &b};
+	struct store_query q;
+	struct bundle_gap *gaps = NULL;
+	struct mpx_out file, o;
+	uint8_t ref[32], feed[32];
+	bool has_ref, has_feed;
+	size_t n_gaps = 0;
+	int rc;
+
+	if (rn == NULL || ctl_opt_bin32(cl, req, "ref", ref, &has_ref) != 0 ||
+	    ctl_opt_bin32(cl, req, "feed", feed, &has_feed) != 0)
+		return;
+	if (has_ref == has_feed) {
+		ctl_send_error(cl, PAKT_EINVAL, "export either a commitment (en_...) or --feed pk_...");
+		return;
+	}
+	x.feed = has_feed;
+	x.subject = has_feed ? feed : ref;
+	x.from = 1;
+	x.to = UINT64_MAX;
+	mpx_get_u64(req, "from", &x.from);
+	mpx_get_u64(req, "to", &x.to);
+	if (x.from == 0 || x.from > x.to) {
+		ctl_send_error(cl, PAKT_EINVAL, "--from and --to must be seqs with FROM <= TO");
+		return;
+	}
+	bundle_begin(&b, has_feed ? BUNDLE_FEED : BUNDLE_COMMITMENT, rn->id, x.subject);
+	if (has_feed && x.to != UINT64_MAX)
+		bundle_feed_range(&b, x.from, x.to);
+	q = (struct store_query){.network = rn->id};
+	rc = store_scan(n->store, &q, export_row, &x);
+	if (rc == 1 || rc == 0)
+		rc = x.rc;
+	/* fill every feed's chain from seq 1, so each entry's place is proven */
+	while (rc == 0 && (rc = bundle_gaps(&b, &gaps, &n_gaps)) == 0 && n_gaps > 0) {
+		for (size_t i = 0; rc == 0 && i < n_gaps; i++) {
+			struct export_ctx all = {.b = &b, .feed = true, .subject = gaps[i].author,
+						 .from = gaps[i].from, .to = gaps[i].to};
+			uint64_t span = gaps[i].to - gaps[i].from + 1;
+
+			rc = store_range(n->store, rn->id, gaps[i].author, gaps[i].from,
+					 span > UINT32_MAX ? UINT32_MAX : (uint32_t)span, export_row, &all);
+			if (rc == 0 || rc == 1)
+				rc = all.rc;
+		}
+		free(gaps);
+		gaps = NULL;
+		if (rc == 0 && b.n == 0)
+			break;
+	}
+	free(gaps);
+	mpx_init(&file);
+	if (rc == 0 && b.n == 0)
+		rc = PAKT_ENOTFOUND;
+	if (rc == 0)
+		rc = bundle_finish(&b, &file);
+	bundle_free(&b);
+	if (rc != 0) {
+		ctl_send_error(cl, rc, rc == PAKT_ENOTFOUND ? "nothing to export: no such commitment or feed here"
+				       : rc == PAKT_EFORK ? "the feed has a fork: export the audit instead"
+				       : pakt_strerror(rc));
+		mpx_free(&file);
+		return;
+	}
+	if (file.sb.size + 64 > CTL_FRAME_MAX) {
+		ctl_send_error(cl, PAKT_ETOOBIG, "the bundle is larger than 1 MiB: export a shorter --from/--to range");
+		mpx_free(&file);
+		return;
+	}
+	mpx_init(&o);
+	ctl_begin(&o);
+	msgpack_pack_map(&o.pk, 2);
+	mpx_kv_bin(&o.pk, "bundle", file.sb.data, file.sb.size);
+	mpx_kv_bool(&o.pk, "ok", true);
+	ctl_finish(&o);
+	ctl_client_send(cl, &o);
+	mpx_free(&o);
+	mpx_free(&file);
 }

@@ -67,18 +67,58 @@ say "4. Everyone posts"
 pakt_as foundation post "Night shelter on Quay Street opens 1 December with 40 beds."
 pakt_as city post "We fund 20 of the 40 beds from the winter budget."
 pakt_as coop post "Our crew can renovate the second floor by March."
-
-say "5. Every post arrives everywhere (encrypted, signed, relayed)"
 wait_entries 7   # genesis, 3 member entries, 3 posts
-for o in $ORGS; do
-	echo "-- on the $o's node:"
-	"$PAKT" log --type message --data-dir "$DEMO/$o"
-done
-pakt_as city peer list
+echo "-- on the coop's node:"
+"$PAKT" log --type message --data-dir "$DEMO/coop"
 
-say "6. Every node verifies every signature and chain link"
+say "5. A common agenda and shared measurement"
+pakt_as foundation agenda set --goal "No one sleeps outside in Rivertown by 2028" \
+	--indicator "beds:Shelter beds:beds:60" --indicator "rough:People sleeping rough:people:0:down"
+wait_entries 8
+pakt_as city update "Winter count, first week" --value rough=63 --period 2026-11
+pakt_as foundation update "Quay Street shelter open" --value beds=40 --period 2026-12
+pakt_as coop update "Second floor plans approved" --value beds=0 --period 2026-12
+wait_entries 11
+pakt_as city metrics
+
+say "6. A commitment, countersigned by both partners, then fulfilled"
+CITY=$("$PAKT" id --data-dir "$DEMO/city")
+COOP=$("$PAKT" id --data-dir "$DEMO/coop")
+out=$("$PAKT" commit "Open 20 more beds on the second floor" --party "$CITY" --party "$COOP" \
+	--due 2027-03-31 --indicator beds --target 20 --data-dir "$DEMO/foundation")
+show "commit \"Open 20 more beds on the second floor\" --party CITY --party COOP --due 2027-03-31   [as foundation]"
+echo "$out"
+C=$(echo "$out" | grep -o 'en_[a-z2-7]*' | head -1)
+wait_entries 12
+pakt_as city accept "$C"
+pakt_as coop accept "$C"
+wait_entries 14
+pakt_as coop progress "$C" fulfilled --note "20 beds ready, inspected by the fire service"
+wait_entries 15
+echo "-- partners witness what they hold (paktd also does this every few minutes):"
+for o in city coop; do pakt_as "$o" checkpoint; done
+wait_entries 17
+pakt_as foundation commitments
+
+say "7. A private message: only the city can read it"
+pakt_as foundation post --to "$CITY" "Can we move the budget meeting to Thursday?"
+wait_entries 18
+echo "-- the city sees:"
+"$PAKT" log --type sealed --data-dir "$DEMO/city"
+echo "-- the cooperative stores and relays it, but sees:"
+"$PAKT" log --type sealed --data-dir "$DEMO/coop"
+
+say "8. The audit: every chain, every promise, every organisation's record"
+pakt_as city audit
+
+say "9. The commitment's proof travels as a file anyone can verify offline"
+pakt_as foundation export "$C" -o "$DEMO/commitment.pakt"
+show "verify $DEMO/commitment.pakt   [no daemon, no data directory]"
+(cd "$DEMO" && env -u PAKT_HOME "$PAKT" verify "$DEMO/commitment.pakt")
+
+say "10. Every node verifies every signature and chain link"
 for o in $ORGS; do pakt_as "$o" verify; done
 
-say "7. SIGTERM stops the daemons cleanly"
+say "11. SIGTERM stops the daemons cleanly"
 for o in $ORGS; do kill -TERM "${PID[$o]}"; wait "${PID[$o]}"; PID[$o]=""; done
 echo "demo finished"

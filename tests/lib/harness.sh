@@ -200,3 +200,62 @@ wait_secs() {
 
 # entry_count NAME: the number of entries NAME's daemon stores.
 entry_count() { p "$1" status --json | grep -o '"entries":[0-9]*' | cut -d: -f2; }
+
+# ---- helpers for the "working together" tests (work_*.sh) ----
+
+# conf_set NAME KEY VALUE: add "KEY = VALUE" to an initialised node's
+# config (before its daemon starts).
+conf_set() { echo "$2 = $3" >>"$(node_dir "$1")/config"; }
+
+# en_id: the first entry id (en_...) on stdin, e.g. from 'pakt commit'.
+en_id() { grep -o 'en_[a-z2-7]*' | head -1; }
+
+# log_objects NAME [pakt log args...]: NAME's 'pakt log --json', one
+# entry object per line.
+log_objects() {
+	local name=$1; shift
+	p "$name" log --json "$@" | sed 's/},{"network":"/}\n{"network":"/g'
+}
+
+# quiet_rows NAME [pakt log args...]: "AUTHOR SEQ HASH TYPE" per stored
+# entry that is not a checkpoint (nodes keep publishing those while they
+# run), sorted. Unlike entry_rows it also lists sealed entries that NAME
+# can read (their objects carry a "plain" key).
+quiet_rows() {
+	log_objects "$@" | awk '
+		!/"type":"checkpoint"/ && match($0, /^\[?\{"network":"[^"]*","author":"pk_[a-z2-7]+"/) {
+			a = substr($0, RSTART, RLENGTH); sub(/.*"author":"/, "", a); sub(/"$/, "", a)
+			if (!match($0, /"seq":[0-9]+,"hash":"en_[a-z2-7]+"/)) next
+			s = substr($0, RSTART, RLENGTH); gsub(/"seq":|"hash":|"/, "", s); sub(/,/, " ", s)
+			if (!match($0, /"type":"[a-z-]+"/)) next
+			t = substr($0, RSTART + 8, RLENGTH - 9)
+			print a, s, t
+		}' | sort
+}
+# quiet_count NAME [TYPE]: how many non-checkpoint entries (of TYPE) NAME stores.
+quiet_count() {
+	if [ $# -gt 1 ]; then quiet_rows "$1" --type "$2"; else quiet_rows "$1"; fi | wc -l
+}
+# quiet_converged NODE...: every node stores the same, non-empty set of
+# entries other than checkpoints.
+quiet_converged() {
+	local first=$1 n ref; shift
+	ref=$(quiet_rows "$first") || return 1
+	[ -n "$ref" ] || return 1
+	for n in "$@"; do [ "$(quiet_rows "$n")" = "$ref" ] || return 1; done
+}
+# wait_quiet TENTHS NODE...: wait until quiet_converged NODE...
+wait_quiet() { local t=$1; shift; wait_for "$t" quiet_converged "$@"; }
+
+# work_mesh ADMIN [NAME:ORG]...: ADMIN creates an initiative ("Homes
+# First"), the others join it under the organisation names given; every
+# node publishes a checkpoint each second.
+work_mesh() {
+	local admin=$1 spec; shift
+	init_node "$admin" && conf_set "$admin" checkpoint_interval 1 &&
+		start_daemon "$admin" && p "$admin" initiative create "Homes First" >/dev/null || return 1
+	for spec in "$@"; do
+		init_node "${spec%%:*}" && conf_set "${spec%%:*}" checkpoint_interval 1 &&
+			join_node "$admin" "${spec%%:*}" "${spec#*:}" || return 1
+	done
+}
