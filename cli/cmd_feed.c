@@ -126,7 +126,7 @@ out:
 struct stream_opts {
 	const char *dir_arg, *net_arg, *type, *from_arg;
 	unsigned long long last;
-	bool has_last, follow, json;
+	bool has_last, follow, json, ids;
 };
 
 static volatile sig_atomic_t interrupted;
@@ -202,7 +202,8 @@ static int stream_entries(const char *cmd, const struct stream_opts *so)
 			break;     /* the closing {"ok": true} */
 		mpx_get_i64(m, "received", &received);
 		name[0] = '\0';
-		mpx_get_cstr(m, "name", name, sizeof name);
+		if (!so->ids)   /* --ids: the author's id, not its name */
+			mpx_get_cstr(m, "name", name, sizeof name);
 		has_plain = mpx_get_cstr(m, "plain", plain, sizeof plain) == 0;
 		if (so->json && !so->follow && shown > 0)
 			fputc(',', stdout);
@@ -229,6 +230,7 @@ static int parse_stream_opts(const char *cmd, int argc, char **argv, struct stre
 		{"network", required_argument, NULL, 'N'},
 		{"from", required_argument, NULL, 'F'},
 		{"json", no_argument, NULL, 'j'},
+		{"ids", no_argument, NULL, 'I'},
 		{"follow", no_argument, NULL, 'f'},
 		{"data-dir", required_argument, NULL, 'd'},
 		{"help", no_argument, NULL, 'h'},
@@ -252,6 +254,7 @@ static int parse_stream_opts(const char *cmd, int argc, char **argv, struct stre
 		case 'N': so->net_arg = optarg; break;
 		case 'F': so->from_arg = optarg; break;
 		case 'j': so->json = true; break;
+		case 'I': so->ids = true; break;
 		case 'f':
 			if (!is_tail)
 				return cli_usage(cmd, "--follow is an option of 'pakt tail'");

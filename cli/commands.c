@@ -82,16 +82,17 @@ const struct cli_cmd cli_cmds[] = {
 	 "                   organisation can read it; others see only that it exists\n"
 	 "  --network ID     the initiative (default: the config's, or the only one)\n"},
 	{"log", cmd_log, "list stored entries, oldest first",
-	 "usage: pakt log [--limit N] [--type T] [--network ID] [--json] [--data-dir DIR]\n"
+	 "usage: pakt log [--limit N] [--type T] [--network ID] [--ids] [--json] [--data-dir DIR]\n"
 	 "\n"
 	 "List stored entries in the order they were stored.\n"
 	 "\n"
 	 "  --limit N      only the last N entries\n"
 	 "  --type T       only entries of type T (message, genesis, ...)\n"
 	 "  --network ID   only entries of one initiative\n"
+	 "  --ids          show authors' ids (pk_...) instead of their names\n"
 	 "  --json         a JSON array of entry objects\n"},
 	{"tail", cmd_tail, "show the latest entries; -f follows new ones live",
-	 "usage: pakt tail [-f] [-n N] [--from ID] [--type T] [--network ID] [--json] [--data-dir DIR]\n"
+	 "usage: pakt tail [-f] [-n N] [--from ID] [--type T] [--network ID] [--ids] [--json] [--data-dir DIR]\n"
 	 "\n"
 	 "Show the last N entries (default 10); with -f keep running and show each\n"
 	 "new entry as soon as it is stored, until interrupted.\n"

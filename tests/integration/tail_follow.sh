@@ -1,7 +1,7 @@
 #!/bin/bash
 # pakt tail -f shows a new post within 1 s; tail -n, log --limit/--type.
 . "$(dirname "$0")/../lib/harness.sh"
-plan 7
+plan 8
 
 init_node a && start_daemon a; ok $? "node a started"
 p a initiative create "Tail test" >/dev/null
@@ -11,6 +11,9 @@ p a tail -n 2 >"$T_ROOT/t2"
 ok $? "tail -n 2 shows the last two entries"
 p a log --limit 1 | grep -q "old 3"; ok $? "log --limit 1 shows the newest entry"
 [ "$(p a log --type genesis | wc -l)" -eq 1 ]; ok $? "log --type genesis shows exactly the genesis entry"
+short=$(p a id | cut -c1-11)
+p a log --limit 1 | grep -q "  a #" && p a log --limit 1 --ids | grep -q "  $short #"
+ok $? "log shows the author's name, and --ids its id ($short)"
 
 "$PAKT" tail -f -n 0 --data-dir "$(node_dir a)" >"$T_ROOT/follow" 2>&1 &
 tpid=$!

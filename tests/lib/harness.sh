@@ -259,3 +259,10 @@ work_mesh() {
 			join_node "$admin" "${spec%%:*}" "${spec#*:}" || return 1
 	done
 }
+
+# id_hex ID: the 32 raw bytes of a text id (pk_..., en_..., nw_...) in hex,
+# as the JSON bodies show keys and refs (base32 without its checksum).
+id_hex() {
+	local b=${1#??_}
+	printf '%s======\n' "$b" | tr a-z A-Z | base32 -d 2>/dev/null | head -c 32 | od -An -v -tx1 | tr -d ' \n'
+}
