@@ -827,6 +827,7 @@ struct own_row {
 	bool found;
 	uint8_t author[32];
 	uint8_t network[32];
+	char type[ENTRY_TYPE_MAX + 1];
 };
 
 static int note_row(void *arg, const struct store_row *row)
@@ -836,6 +837,7 @@ static int note_row(void *arg, const struct store_row *row)
 	o->found = true;
 	memcpy(o->author, row->author, 32);
 	memcpy(o->network, row->network, 32);
+	snprintf(o->type, sizeof o->type, "%s", row->type);
 	return 0;
 }
 
@@ -850,7 +852,7 @@ void op_redact(struct ctl_client *cl, const msgpack_object *req)
 
 	if (ctl_opt_bin32(cl, req, "ref", r.ref, &has) != 0)
 		return;
-	if (!has || mpx_get_cstr(req, "reason", r.text, sizeof r.text) != 0 || r.text[0] == '\0') {
+	if (!has || mpx_get_cstr(req, "reason", r.text, sizeof r.text) != 0) {
 		ctl_send_error(cl, PAKT_EINVAL, "redact needs the entry's id (en_...) and a reason");
 		return;
 	}
@@ -860,6 +862,14 @@ void op_redact(struct ctl_client *cl, const msgpack_object *req)
 	}
 	if (memcmp(row.author, n->id.pk, 32) != 0) {
 		ctl_send_error(cl, PAKT_EPERM, "only an entry's author can redact it");
+		return;
+	}
+	if (!repl_redactable(row.type)) {
+		char msg[200];
+
+		snprintf(msg, sizeof msg, "a %s entry is part of the record and cannot be redacted "
+			 "(only message, update, sealed and profile entries carry content to erase)", row.type);
+		ctl_send_error(cl, PAKT_EPERM, msg);
 		return;
 	}
 	if (repl_net_open(n, row.network, &rn) != 0) {
@@ -932,7 +942,10 @@ int ctl_publish_checkpoint(struct node *n, struct repl_net *rn, struct entry *ou
 		k++;
 	}
 	crypto_generichash(h, sizeof h, (const uint8_t *)heads, k * sizeof *heads, NULL, 0);
-	if (rn->has_checkpoint && memcmp(rn->checkpoint_digest, h, 32) == 0) {
+	/* only news counts: partners' checkpoints alone must not make us
+	 * publish again, or an idle mesh would checkpoint for ever */
+	if (rn->has_checkpoint && (memcmp(rn->checkpoint_digest, h, 32) == 0 ||
+				   rn->news == rn->news_at_checkpoint)) {
 		free(heads);
 		return PAKT_ENOTFOUND;
 	}
@@ -944,6 +957,7 @@ int ctl_publish_checkpoint(struct node *n, struct repl_net *rn, struct entry *ou
 	if (rc == 0) {
 		memcpy(rn->checkpoint_digest, h, 32);
 		rn->has_checkpoint = true;
+		rn->news_at_checkpoint = rn->news;
 	}
 	mpx_free(&body);
 	free(heads);

@@ -228,8 +228,19 @@ bool repl_is_redacted(const struct node *n, const uint8_t hash[32])
 	return false;
 }
 
+bool repl_redactable(const char *type)
+{
+	static const char *const ok[] = {"message", "update", "sealed", "profile"};
+
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+		if (strcmp(type, ok[i]) == 0)
+			return true;
+	return false;
+}
+
 struct author_of {
 	uint8_t author[32];
+	char type[ENTRY_TYPE_MAX + 1];
 	bool found;
 };
 
@@ -238,6 +249,7 @@ static int note_author(void *arg, const struct store_row *row)
 	struct author_of *a = arg;
 
 	memcpy(a->author, row->author, 32);
+	snprintf(a->type, sizeof a->type, "%s", row->type);
 	a->found = true;
 	return 0;
 }
@@ -250,8 +262,9 @@ void repl_apply_redact(struct node *n, const struct entry *e)
 
 	if (e->body == NULL || body_ref_parse("redact", e->body, e->body_len, &r) != 0)
 		return;
-	/* only the author may redact its own entry */
-	if (store_get(n->store, r.ref, note_author, &a) == 0 && memcmp(a.author, e->h.author, 32) != 0)
+	/* only the author may redact its own entry, and only its content */
+	if (store_get(n->store, r.ref, note_author, &a) == 0 &&
+	    (memcmp(a.author, e->h.author, 32) != 0 || !repl_redactable(a.type)))
 		return;
 	if (store_redact(n->store, r.ref, e->h.author, e->h.timestamp) != 0) {
 		log_err("redaction failed: %s", store_errmsg(n->store));
@@ -283,6 +296,8 @@ void repl_local_stored(struct node *n, const struct entry *e)
 		log_err("out of memory tracking a network");
 		return;
 	}
+	if (strcmp(e->h.type, "checkpoint") != 0)
+		rn->news++;
 	f = repl_feed_get(rn, e->h.author, true, NULL);
 	if (f != NULL && e->h.seq > f->seq) {
 		f->seq = e->h.seq;
@@ -496,6 +511,8 @@ int repl_ingest(struct node *n, struct repl_net *rn, struct session *from,
 			session_peer_has(from, t[i].idx, t[i].seq);
 	}
 	for (size_t i = 0; i < n_acc; i++) {
+		if (strcmp(acc[i]->h.type, "checkpoint") != 0)
+			rn->news++;
 		if (strcmp(acc[i]->h.type, "redact") == 0)
 			repl_apply_redact(n, acc[i]);
 		else if (strcmp(acc[i]->h.type, "profile") == 0)

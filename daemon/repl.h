@@ -32,6 +32,8 @@ struct repl_net {
 		char name[BODY_NAME_MAX + 1];
 	} *profiles;
 	size_t n_profiles;
+	uint64_t news;              /* entries stored other than checkpoints */
+	uint64_t news_at_checkpoint;
 	bool has_checkpoint;        /* what our last checkpoint here covered */
 	uint8_t checkpoint_digest[32];
 	struct repl_net *next;
@@ -64,6 +66,9 @@ int repl_ingest(struct node *n, struct repl_net *rn, struct session *from,
 /* A redact entry e (any author) was stored: drop the body it names if the
  * author matches, now and when it arrives later. */
 void repl_apply_redact(struct node *n, const struct entry *e);
+/* Entry types whose body may be redacted: the content types, not the
+ * record (commitments, answers, membership, agenda, checkpoints). */
+bool repl_redactable(const char *type);
 /* Whether a hash is redacted on this node. */
 bool repl_is_redacted(const struct node *n, const uint8_t hash[32]);
 

@@ -22,3 +22,11 @@ check_PROGRAMS += tests/lib/peer
 tests_lib_peer_SOURCES = tests/lib/peer.c
 tests_lib_peer_CFLAGS = $(PAKT_TEST_CFLAGS)
 tests_lib_peer_LDADD = $(PAKT_LIBS)
+
+# working together: commitments, metrics, private messages, redaction, profiles
+INTEGRATION_TESTS += %D%/work_commitments.sh
+INTEGRATION_TESTS += %D%/work_forgery.sh
+INTEGRATION_TESTS += %D%/work_metrics.sh
+INTEGRATION_TESTS += %D%/work_sealed.sh
+INTEGRATION_TESTS += %D%/work_redact.sh
+INTEGRATION_TESTS += %D%/work_profiles.sh

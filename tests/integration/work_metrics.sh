@@ -4,7 +4,7 @@
 # and CSV byte for byte), the text shows a bar per organisation and the
 # SVG chart is well-formed with one line per organisation.
 . "$(dirname "$0")/../lib/harness.sh"
-plan 17
+plan 18
 
 work_mesh a b:Harbour "c:City Welfare"; ok $? "a creates the initiative, b and c join"
 id_b=$(node_id b); id_c=$(node_id c)

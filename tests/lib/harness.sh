@@ -207,8 +207,10 @@ entry_count() { p "$1" status --json | grep -o '"entries":[0-9]*' | cut -d: -f2;
 # config (before its daemon starts).
 conf_set() { echo "$2 = $3" >>"$(node_dir "$1")/config"; }
 
-# en_id: the first entry id (en_...) on stdin, e.g. from 'pakt commit'.
+# en_id: the first entry id (en_...) on stdin, e.g. from 'pakt commit';
+# en_last: the last one (the new entry's id in 'pakt redact', 'pakt accept').
 en_id() { grep -o 'en_[a-z2-7]*' | head -1; }
+en_last() { grep -o 'en_[a-z2-7]*' | tail -1; }
 
 # log_objects NAME [pakt log args...]: NAME's 'pakt log --json', one
 # entry object per line.
