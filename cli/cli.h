@@ -66,6 +66,10 @@ int cli_request(struct client *c, const char *dir_arg, const char *what, const c
 int cli_parse_id(const char *cmd, const char *what, enum id_kind kind, const char *text,
 		 uint8_t out[32]);
 
+/* All of stdin, NUL-terminated (malloc'd): at most max bytes, else *len
+ * is max + 1 so the caller can say it is too long. NULL if out of memory. */
+char *cli_read_stdin(size_t max, size_t *len);
+
 /* Parse a positive decimal count; false if not one. */
 bool cli_parse_count(const char *s, unsigned long long *out);
 

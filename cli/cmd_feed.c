@@ -13,20 +13,6 @@
 
 #define POST_TEXT_MAX 8192
 
-/* Read all of stdin (up to max bytes) into a NUL-terminated buffer. */
-static char *read_stdin(size_t max, size_t *len)
-{
-	char *buf = malloc(max + 2);
-	size_t n = 0, got;
-
-	if (buf == NULL)
-		return NULL;
-	while (n <= max && (got = fread(buf + n, 1, max + 1 - n, stdin)) > 0)
-		n += got;
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
 
 /* Decode a --network argument; prints the error. */
 static int parse_network(const char *cmd, const char *text, uint8_t out[32])
@@ -76,7 +62,7 @@ int cmd_post(int argc, char **argv)
 	if (net_arg && (ret = parse_network("post", net_arg, net)) != CLI_OK)
 		return ret;
 	if (optind == argc || strcmp(argv[optind], "-") == 0) {
-		text = read_stdin(POST_TEXT_MAX, &len);
+		text = cli_read_stdin(POST_TEXT_MAX, &len);
 		if (text == NULL)
 			return cli_fail("post", PAKT_ENOMEM, "out of memory");
 		/* one trailing newline comes from the shell or editor, not the author */

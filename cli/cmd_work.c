@@ -430,20 +430,6 @@ static void json_reply(const msgpack_object *m, bool keep_ok)
 
 /* ---- text input ---- */
 
-/* Read all of stdin (at most max bytes, else *len = max + 1). */
-static char *read_stdin(size_t max, size_t *len)
-{
-	char *buf = malloc(max + 2);
-	size_t n = 0, got;
-
-	if (buf == NULL)
-		return NULL;
-	while (n <= max && (got = fread(buf + n, 1, max + 1 - n, stdin)) > 0)
-		n += got;
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
 
 /* TEXT, or stdin for "-" (one trailing newline dropped). NULL after
  * printing an error (*ret). */
@@ -452,7 +438,7 @@ static char *get_text(const char *cmd, const char *arg, size_t *len, bool allow_
 	char *text;
 
 	if (arg == NULL || strcmp(arg, "-") == 0) {
-		text = read_stdin(BODY_TEXT_MAX, len);
+		text = cli_read_stdin(BODY_TEXT_MAX, len);
 		if (text != NULL && *len > 0 && *len <= BODY_TEXT_MAX && text[*len - 1] == '\n')
 			text[--*len] = '\0';
 	} else {

@@ -144,6 +144,20 @@ int cli_parse_id(const char *cmd, const char *what, enum id_kind kind, const cha
 	return CLI_OK;
 }
 
+char *cli_read_stdin(size_t max, size_t *len)
+{
+	char *buf = malloc(max + 2);
+	size_t n = 0, got;
+
+	if (buf == NULL)
+		return NULL;
+	while (n <= max && (got = fread(buf + n, 1, max + 1 - n, stdin)) > 0)
+		n += got;
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
 bool cli_parse_count(const char *s, unsigned long long *out)
 {
 	char *end;
