@@ -697,13 +697,42 @@ static void audit_build(struct audit_job *j, struct store *s)
 	for (size_t i = 0; i < l.n_com; i++)
 		if (!who || involved(&l.com[i], who) || ledger_is_party(&l.com[i], who))
 			pack_commit(pk, &l, &m, &l.com[i], true);
+	/* partners as witnesses: two checkpoints naming different hashes at
+	 * one (author, seq) prove a fork even if no node holds both entries */
+	struct witnessed { const struct body_head *a, *b; } *wf = NULL;
+	size_t n_wf = 0;
+	for (size_t i = 0; i < l.n_cp; i++)
+		for (size_t x = 0; x < l.cp[i].n; x++)
+			for (size_t k = i + 1; k < l.n_cp; k++)
+				for (size_t y = 0; y < l.cp[k].n; y++) {
+					const struct body_head *ha = &l.cp[i].heads[x], *hb = &l.cp[k].heads[y];
+					struct witnessed *v;
+
+					if (ha->seq != hb->seq || memcmp(ha->author, hb->author, 32) != 0 ||
+					    memcmp(ha->hash, hb->hash, 32) == 0 ||
+					    (who && memcmp(ha->author, who, 32) != 0))
+						continue;
+					if ((v = realloc(wf, (n_wf + 1) * sizeof *v)) == NULL)
+						continue;
+					wf = v;
+					wf[n_wf++] = (struct witnessed){ha, hb};
+				}
 	mpx_str(pk, "forks");
-	msgpack_pack_array(pk, fc.n);
+	msgpack_pack_array(pk, fc.n + (uint32_t)n_wf);
 	fc.count_only = false;
 	fc.pk = pk;
 	fc.n = 0;
 	store_forks(s, j->network, on_fork_row, &fc);
-	mpx_kv_bool(pk, "ok", n_bad == 0 && fc.n == 0);
+	for (size_t i = 0; i < n_wf; i++) {
+		msgpack_pack_map(pk, 5);
+		mpx_kv_bin(pk, "a", wf[i].a->hash, 32);
+		mpx_kv_bin(pk, "author", wf[i].a->author, 32);
+		mpx_kv_bin(pk, "b", wf[i].b->hash, 32);
+		mpx_kv_u64(pk, "seq", wf[i].a->seq);
+		mpx_kv_str(pk, "seen_in", "partners' checkpoints");
+	}
+	free(wf);
+	mpx_kv_bool(pk, "ok", n_bad == 0 && fc.n == 0 && n_wf == 0);
 	/* per organisation: every member, with what it promised and kept */
 	uint32_t n_orgs = 0;
 	for (size_t k = 0; k < m.n; k++)
