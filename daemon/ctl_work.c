@@ -624,6 +624,20 @@ static int on_fork_row(void *arg, const struct store_row *row)
 	return 0;
 }
 
+/* Order checkpoint heads by (author, seq, hash). */
+static int head_cmp(const void *pa, const void *pb)
+{
+	const struct body_head *a = *(const struct body_head *const *)pa;
+	const struct body_head *b = *(const struct body_head *const *)pb;
+	int c = memcmp(a->author, b->author, 32);
+
+	if (c != 0)
+		return c;
+	if (a->seq != b->seq)
+		return a->seq < b->seq ? -1 : 1;
+	return memcmp(a->hash, b->hash, 32);
+}
+
 static bool involved(const struct ledger_commit *c, const uint8_t key[32])
 {
 	if (memcmp(c->author, key, 32) == 0)
@@ -698,25 +712,36 @@ static void audit_build(struct audit_job *j, struct store *s)
 		if (!who || involved(&l.com[i], who) || ledger_is_party(&l.com[i], who))
 			pack_commit(pk, &l, &m, &l.com[i], true);
 	/* partners as witnesses: two checkpoints naming different hashes at
-	 * one (author, seq) prove a fork even if no node holds both entries */
+	 * one (author, seq) prove a fork even if no node holds both entries.
+	 * Sorting all heads puts such pairs next to each other. */
 	struct witnessed { const struct body_head *a, *b; } *wf = NULL;
-	size_t n_wf = 0;
+	size_t n_wf = 0, n_heads = 0;
+	const struct body_head **all;
 	for (size_t i = 0; i < l.n_cp; i++)
-		for (size_t x = 0; x < l.cp[i].n; x++)
-			for (size_t k = i + 1; k < l.n_cp; k++)
-				for (size_t y = 0; y < l.cp[k].n; y++) {
-					const struct body_head *ha = &l.cp[i].heads[x], *hb = &l.cp[k].heads[y];
-					struct witnessed *v;
+		n_heads += l.cp[i].n;
+	all = calloc(n_heads + 1, sizeof *all);
+	if (all != NULL) {
+		size_t k = 0;
 
-					if (ha->seq != hb->seq || memcmp(ha->author, hb->author, 32) != 0 ||
-					    memcmp(ha->hash, hb->hash, 32) == 0 ||
-					    (who && memcmp(ha->author, who, 32) != 0))
-						continue;
-					if ((v = realloc(wf, (n_wf + 1) * sizeof *v)) == NULL)
-						continue;
-					wf = v;
-					wf[n_wf++] = (struct witnessed){ha, hb};
-				}
+		for (size_t i = 0; i < l.n_cp; i++)
+			for (size_t x = 0; x < l.cp[i].n; x++)
+				if (!who || memcmp(l.cp[i].heads[x].author, who, 32) == 0)
+					all[k++] = &l.cp[i].heads[x];
+		qsort(all, k, sizeof *all, head_cmp);
+		for (size_t i = 1; i < k; i++) {
+			const struct body_head *ha = all[i - 1], *hb = all[i];
+			struct witnessed *v;
+
+			if (ha->seq != hb->seq || memcmp(ha->author, hb->author, 32) != 0 ||
+			    memcmp(ha->hash, hb->hash, 32) == 0)
+				continue;
+			if ((v = realloc(wf, (n_wf + 1) * sizeof *v)) == NULL)
+				break;
+			wf = v;
+			wf[n_wf++] = (struct witnessed){ha, hb};
+		}
+		free(all);
+	}
 	mpx_str(pk, "forks");
 	msgpack_pack_array(pk, fc.n + (uint32_t)n_wf);
 	fc.count_only = false;
