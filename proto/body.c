@@ -1,8 +1,13 @@
-/* Entry bodies: builders and schema checks per entry type. */
+/* Entry bodies: builders and schema checks per entry type.
+ *
+ * The map schemas of the collective-impact bodies are tables of fields
+ * (struct field) read by one key walker (walk()); the builders share the
+ * checks of strings, ids, fixed fields and repeated keys. */
 #include "proto/body.h"
 
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +16,28 @@
 #include "proto/canon.h"
 #include "proto/entry.h"
 #include "proto/err.h"
+
+/* True when item i of an array at base (stride bytes apart) repeats an
+ * earlier one: its first size bytes, or its C string when size is 0. */
+static bool earlier(const void *base, size_t i, size_t stride, size_t size)
+{
+	const char *b = base, *x = b + i * stride;
+	for (size_t j = 0; j < i; j++)
+		if (size > 0 ? memcmp(x, b + j * stride, size) == 0
+			     : strcmp(x, b + j * stride) == 0)
+			return true;
+	return false;
+}
+
+/* Append "key": [n bins of size bytes each, contiguous at base]. */
+static void pk_bins(msgpack_packer *pk, const char *key, const void *base,
+		    size_t n, size_t size)
+{
+	mpx_str(pk, key);
+	msgpack_pack_array(pk, n);
+	for (size_t i = 0; i < n; i++)
+		mpx_bin(pk, (const uint8_t *)base + i * size, size);
+}
 
 int body_message(struct mpx_out *o, const char *text, const uint8_t *reply_to)
 {
@@ -44,15 +71,11 @@ int body_genesis(struct mpx_out *o, const char *name, const char *goal,
 	    !canon_utf8_valid(goal, goal_len))
 		return PAKT_EUTF8;
 	for (size_t i = 0; i < n_admins; i++)
-		for (size_t j = 0; j < i; j++)
-			if (memcmp(admins[i], admins[j], 32) == 0)
-				return PAKT_EINVAL;
+		if (earlier(admins, i, 32, 32))
+			return PAKT_EINVAL;
 	/* "admins" < "goal" < "name" */
 	msgpack_pack_map(&o->pk, 3);
-	mpx_str(&o->pk, "admins");
-	msgpack_pack_array(&o->pk, n_admins);
-	for (size_t i = 0; i < n_admins; i++)
-		mpx_bin(&o->pk, admins[i], 32);
+	pk_bins(&o->pk, "admins", admins, n_admins, 32);
 	mpx_kv_str(&o->pk, "goal", goal);
 	mpx_kv_str(&o->pk, "name", name);
 	return 0;
@@ -73,6 +96,8 @@ int body_member(struct mpx_out *o, bool add, const uint8_t key[32], const char *
 	mpx_kv_str(&o->pk, "role", admin ? "admin" : "member");
 	return 0;
 }
+
+/* ---- reading values, with the reason of a failure ---- */
 
 /* Write the reason and return PAKT_EBODY. */
 static int fail(char *why, size_t whylen, const char *fmt, ...)
@@ -102,6 +127,40 @@ static bool key_is(const char *k, uint32_t klen, const char *name)
 	return klen == strlen(name) && memcmp(k, name, klen) == 0;
 }
 
+/* Reasons name the body type first ("agenda: ..."), except those of the
+ * older message and genesis checks: type NULL. */
+#define PREFIX(type) (type) ? (type) : "", (type) ? ": " : ""
+
+/* Keys absent from a schema, printable. */
+static int unknown_key(const char *type, const char *k, uint32_t klen,
+		       char *why, size_t whylen)
+{
+	char shown[36];
+	printable(shown, k, klen);
+	return fail(why, whylen, "%s: unknown key \"%s\"", type, shown);
+}
+
+static int missing_key(const char *type, const char *key, char *why,
+		       size_t whylen)
+{
+	return fail(why, whylen, "%s: \"%s\" is missing", type, key);
+}
+
+/* Schemas with a fixed set of keys: the next key must be name. */
+static int expect_key(struct canon_rd *r, const char *type, const char *name,
+		      char *why, size_t whylen)
+{
+	const char *k;
+	uint32_t klen;
+	char shown[36];
+
+	canon_rd_str(r, &k, &klen);     /* canonical: keys are str */
+	if (key_is(k, klen, name))
+		return 0;
+	printable(shown, k, klen);
+	return fail(why, whylen, "%s: unexpected key \"%s\"", type, shown);
+}
+
 /* A str value of min..max bytes (UTF-8 was checked by canon_check). */
 static int rd_text(struct canon_rd *r, const char *key, size_t min, size_t max,
 		   char *why, size_t whylen)
@@ -118,21 +177,83 @@ static int rd_text(struct canon_rd *r, const char *key, size_t min, size_t max,
 	return 0;
 }
 
+/* A bin value of min..max bytes. */
+static int rd_bin(struct canon_rd *r, const char *type, const char *key,
+		  size_t min, size_t max, const uint8_t **p, uint32_t *len,
+		  char *why, size_t whylen)
+{
+	bool bin = canon_rd_bin(r, p, len) == 0;
+	if (min == max && (!bin || *len != min))
+		return fail(why, whylen, "%s%s\"%s\" is not %zu bytes of bin",
+			    PREFIX(type), key, min);
+	if (!bin)
+		return fail(why, whylen, "%s%s\"%s\" is not bin", PREFIX(type),
+			    key);
+	if (*len < min || *len > max)
+		return fail(why, whylen, "%s%s\"%s\" must be %zu to %zu bytes",
+			    PREFIX(type), key, min, max);
+	return 0;
+}
+
 static int rd_bin32(struct canon_rd *r, const uint8_t **p, const char *key,
 		    char *why, size_t whylen)
 {
 	uint32_t len;
-	if (canon_rd_bin(r, p, &len) != 0 || len != 32)
-		return fail(why, whylen, "\"%s\" is not 32 bytes of bin", key);
+	return rd_bin(r, NULL, key, 32, 32, p, &len, why, whylen);
+}
+
+/* An array of min..max items; range is the reason (with a %d for max)
+ * when the count is outside. */
+static int rd_array(struct canon_rd *r, const char *type, const char *key,
+		    uint32_t min, uint32_t max, const char *range,
+		    uint32_t *cnt, char *why, size_t whylen)
+{
+	if (canon_rd_array(r, cnt) != 0)
+		return fail(why, whylen, "%s%s\"%s\" is not an array",
+			    PREFIX(type), key);
+	if (*cnt < min || *cnt > max)
+		return fail(why, whylen, range, (int)max);
 	return 0;
 }
+
+/* Item j of p[] repeats an earlier 32-byte key. */
+static bool seen32(const uint8_t *const *p, uint32_t j)
+{
+	for (uint32_t m = 0; m < j; m++)
+		if (memcmp(p[m], p[j], 32) == 0)
+			return true;
+	return false;
+}
+
+#define KEYS_MAX (BODY_ADMINS_MAX > BODY_PARTIES_MAX ? BODY_ADMINS_MAX \
+						     : BODY_PARTIES_MAX)
+
+/* An array of 1..max (at most KEYS_MAX) distinct bin32 keys, into p[];
+ * item is the reason when one is not 32 bytes of bin. */
+static int rd_keys(struct canon_rd *r, const char *type, const char *key,
+		   uint32_t max, const char *range, const char *item,
+		   const uint8_t **p, uint32_t *cnt, char *why, size_t whylen)
+{
+	uint32_t len;
+	int rc = rd_array(r, type, key, 1, max, range, cnt, why, whylen);
+
+	for (uint32_t j = 0; rc == 0 && j < *cnt; j++) {
+		if (canon_rd_bin(r, &p[j], &len) != 0 || len != 32)
+			return fail(why, whylen, "%s", item);
+		if (seen32(p, j))
+			return fail(why, whylen, "%s%s\"%s\" lists a key twice",
+				    PREFIX(type), key);
+	}
+	return rc;
+}
+
+/* ---- message, genesis, member ---- */
 
 static int validate_message(struct canon_rd *r, uint32_t n, char *why,
 			    size_t whylen)
 {
 	bool have_text = false;
 	const uint8_t *p;
-	char shown[36];
 	int rc;
 
 	for (uint32_t i = 0; i < n; i++) {
@@ -145,36 +266,13 @@ static int validate_message(struct canon_rd *r, uint32_t n, char *why,
 			rc = rd_text(r, "text", 0, BODY_TEXT_MAX, why, whylen);
 			have_text = true;
 		} else {
-			printable(shown, k, klen);
-			return fail(why, whylen, "message: unknown key \"%s\"",
-				    shown);
+			return unknown_key("message", k, klen, why, whylen);
 		}
 		if (rc != 0)
 			return rc;
 	}
 	if (!have_text)
-		return fail(why, whylen, "message: \"text\" is missing");
-	return 0;
-}
-
-static int validate_admins(struct canon_rd *r, char *why, size_t whylen)
-{
-	const uint8_t *admins[BODY_ADMINS_MAX];
-	uint32_t n;
-
-	if (canon_rd_array(r, &n) != 0)
-		return fail(why, whylen, "\"admins\" is not an array");
-	if (n < 1 || n > BODY_ADMINS_MAX)
-		return fail(why, whylen, "\"admins\" must list 1 to %d keys",
-			    BODY_ADMINS_MAX);
-	for (uint32_t i = 0; i < n; i++) {
-		if (rd_bin32(r, &admins[i], "admins[]", why, whylen) != 0)
-			return PAKT_EBODY;
-		for (uint32_t j = 0; j < i; j++)
-			if (memcmp(admins[i], admins[j], 32) == 0)
-				return fail(why, whylen,
-					    "\"admins\" lists a key twice");
-	}
+		return missing_key("message", "text", why, whylen);
 	return 0;
 }
 
@@ -182,33 +280,23 @@ static int validate_genesis(struct canon_rd *r, uint32_t n, char *why,
 			    size_t whylen)
 {
 	/* canonical order is alphabetical, so the three keys come in order */
-	static const char *const keys[] = { "admins", "goal", "name" };
-	char shown[36];
+	const uint8_t *admins[KEYS_MAX];
+	uint32_t cnt;
 	int rc;
 
 	if (n != 3)
 		return fail(why, whylen,
 			    "genesis: needs exactly \"admins\", \"goal\", \"name\"");
-	for (uint32_t i = 0; i < 3; i++) {
-		const char *k;
-		uint32_t klen;
-		canon_rd_str(r, &k, &klen);
-		if (!key_is(k, klen, keys[i])) {
-			printable(shown, k, klen);
-			return fail(why, whylen,
-				    "genesis: unexpected key \"%s\"", shown);
-		}
-		switch (i) {
-		case 0: rc = validate_admins(r, why, whylen); break;
-		case 1: rc = rd_text(r, "goal", 0, BODY_TEXT_MAX, why, whylen);
-			break;
-		default: rc = rd_text(r, "name", 1, BODY_NAME_MAX, why, whylen);
-			break;
-		}
-		if (rc != 0)
-			return rc;
-	}
-	return 0;
+	if ((rc = expect_key(r, "genesis", "admins", why, whylen)) != 0 ||
+	    (rc = rd_keys(r, NULL, "admins", BODY_ADMINS_MAX,
+			  "\"admins\" must list 1 to %d keys",
+			  "\"admins[]\" is not 32 bytes of bin", admins, &cnt,
+			  why, whylen)) != 0 ||
+	    (rc = expect_key(r, "genesis", "goal", why, whylen)) != 0 ||
+	    (rc = rd_text(r, "goal", 0, BODY_TEXT_MAX, why, whylen)) != 0 ||
+	    (rc = expect_key(r, "genesis", "name", why, whylen)) != 0)
+		return rc;
+	return rd_text(r, "name", 1, BODY_NAME_MAX, why, whylen);
 }
 
 /* member: {"action": "add"|"remove", "key": bin32, "name": str, "role":
@@ -221,19 +309,13 @@ static int parse_member(struct canon_rd *r, uint32_t n, struct body_member *out,
 	const char *s;
 	const uint8_t *key;
 	uint32_t len;
-	char shown[36];
+	int rc;
 
 	if (n != 4)
 		return fail(why, whylen, "member: needs exactly \"action\", \"key\", \"name\", \"role\"");
 	for (uint32_t i = 0; i < 4; i++) {
-		const char *k;
-		uint32_t klen;
-
-		canon_rd_str(r, &k, &klen);
-		if (!key_is(k, klen, keys[i])) {
-			printable(shown, k, klen);
-			return fail(why, whylen, "member: unexpected key \"%s\"", shown);
-		}
+		if ((rc = expect_key(r, "member", keys[i], why, whylen)) != 0)
+			return rc;
 		if (i == 1) {
 			if (rd_bin32(r, &key, "key", why, whylen) != 0)
 				return PAKT_EBODY;
@@ -269,22 +351,7 @@ int body_member_parse(const uint8_t *body, size_t len, struct body_member *out)
 	return parse_member(&r, n, out, NULL, 0);
 }
 
-/* ---- collective impact ---- */
-
-/* Keys absent from a schema, printable. */
-static int unknown_key(const char *type, const char *k, uint32_t klen,
-		       char *why, size_t whylen)
-{
-	char shown[36];
-	printable(shown, k, klen);
-	return fail(why, whylen, "%s: unknown key \"%s\"", type, shown);
-}
-
-static int missing_key(const char *type, const char *key, char *why,
-		       size_t whylen)
-{
-	return fail(why, whylen, "%s: \"%s\" is missing", type, key);
-}
+/* ---- collective impact: values ---- */
 
 /* Copy s[len] with a NUL into dst (large enough) when dst is not NULL. */
 static void put(char *dst, const char *s, uint32_t len)
@@ -295,13 +362,23 @@ static void put(char *dst, const char *s, uint32_t len)
 	}
 }
 
+/* A str value that is not one; 0 when it is a str. */
+static int rd_str(struct canon_rd *r, const char *type, const char *key,
+		  const char **s, uint32_t *len, char *why, size_t whylen)
+{
+	if (canon_rd_str(r, s, len) != 0)
+		return fail(why, whylen, "%s: \"%s\" is not a string", type, key);
+	return 0;
+}
+
 /* A str value of min..max bytes without NUL bytes (it becomes a C string). */
 static int rd_cstr(struct canon_rd *r, const char *type, const char *key,
 		   size_t min, size_t max, const char **s, uint32_t *len,
 		   char *why, size_t whylen)
 {
-	if (canon_rd_str(r, s, len) != 0)
-		return fail(why, whylen, "%s: \"%s\" is not a string", type, key);
+	int rc = rd_str(r, type, key, s, len, why, whylen);
+	if (rc != 0)
+		return rc;
 	if (*len < min)
 		return fail(why, whylen, "%s: \"%s\" is empty", type, key);
 	if (*len > max)
@@ -312,6 +389,9 @@ static int rd_cstr(struct canon_rd *r, const char *type, const char *key,
 			    key);
 	return 0;
 }
+
+#define XSTR(x) STR_(x)
+#define STR_(x) #x
 
 static bool id_char(char c)
 {
@@ -330,19 +410,26 @@ static bool id_valid(const char *s, size_t len)
 	return true;
 }
 
+/* 0 when ok, else the reason "TYPE: "KEY" "VALUE" is not WHAT". */
+static int not_a(bool ok, const char *type, const char *key, const char *s,
+		 uint32_t len, const char *what, char *why, size_t whylen)
+{
+	char shown[36];
+	if (ok)
+		return 0;
+	printable(shown, s, len);
+	return fail(why, whylen, "%s: \"%s\" \"%s\" is not %s", type, key,
+		    shown, what);
+}
+
 static int rd_id(struct canon_rd *r, const char *type, const char *key,
 		 const char **s, uint32_t *len, char *why, size_t whylen)
 {
-	char shown[36];
-	if (canon_rd_str(r, s, len) != 0)
-		return fail(why, whylen, "%s: \"%s\" is not a string", type, key);
-	if (!id_valid(*s, *len)) {
-		printable(shown, *s, *len);
-		return fail(why, whylen,
-			    "%s: \"%s\" \"%s\" is not an id ([a-z0-9_-]{1,%d})",
-			    type, key, shown, BODY_ID_MAX);
-	}
-	return 0;
+	int rc = rd_str(r, type, key, s, len, why, whylen);
+	if (rc != 0)
+		return rc;
+	return not_a(id_valid(*s, *len), type, key, *s, *len,
+		     "an id ([a-z0-9_-]{1," XSTR(BODY_ID_MAX) "})", why, whylen);
 }
 
 /* A float64 (0xcb and 8 big-endian bytes), finite. */
@@ -362,35 +449,29 @@ static int rd_num(struct canon_rd *r, const char *type, const char *key,
 	return 0;
 }
 
-/* One of names[] (NULL-terminated); its index in *idx. */
+/* Index of s[len] among names[] (NULL-terminated), or -1. */
+static int find_name(const char *const *names, const char *s, size_t len)
+{
+	for (int i = 0; names[i] != NULL; i++)
+		if (key_is(s, (uint32_t)len, names[i]))
+			return i;
+	return -1;
+}
+
+/* One of names[]; its index in *idx. */
 static int rd_enum(struct canon_rd *r, const char *type, const char *key,
 		   const char *const *names, int *idx, char *why, size_t whylen)
 {
 	const char *s;
 	uint32_t len;
 	char shown[36];
-	if (canon_rd_str(r, &s, &len) != 0)
-		return fail(why, whylen, "%s: \"%s\" is not a string", type, key);
-	for (int i = 0; names[i] != NULL; i++)
-		if (key_is(s, len, names[i])) {
-			*idx = i;
-			return 0;
-		}
+	int rc = rd_str(r, type, key, &s, &len, why, whylen);
+	if (rc != 0)
+		return rc;
+	if ((*idx = find_name(names, s, len)) >= 0)
+		return 0;
 	printable(shown, s, len);
 	return fail(why, whylen, "%s: bad \"%s\" \"%s\"", type, key, shown);
-}
-
-static int rd_ref32(struct canon_rd *r, const char *type, const char *key,
-		    uint8_t *out, char *why, size_t whylen)
-{
-	const uint8_t *p;
-	uint32_t len;
-	if (canon_rd_bin(r, &p, &len) != 0 || len != 32)
-		return fail(why, whylen, "%s: \"%s\" is not 32 bytes of bin",
-			    type, key);
-	if (out != NULL)
-		memcpy(out, p, 32);
-	return 0;
 }
 
 /* Builder checks of a C string held in a char[cap] (or any string when
@@ -419,6 +500,34 @@ static int chk_id(const char *s, size_t cap)
 	if (len == cap || len > BODY_ID_MAX)
 		return PAKT_ETOOBIG;
 	return id_valid(s, len) ? 0 : PAKT_EINVAL;
+}
+
+/* A date or period in a char[cap]: PAKT_ETOOBIG unterminated, PAKT_EINVAL
+ * not one. */
+static int chk_when(const char *s, size_t cap, bool date_only)
+{
+	if (strnlen(s, cap) == cap)
+		return PAKT_ETOOBIG;
+	if ((date_only ? body_date_parse(s, NULL)
+		       : body_period_parse(s, NULL, NULL)) != 0)
+		return PAKT_EINVAL;
+	return 0;
+}
+
+/* Index of the name held in a char[cap] among names[], or -1. */
+static int chk_name(const char *const *names, const char *s, size_t cap)
+{
+	for (int i = 0; names[i] != NULL; i++)
+		if (strncmp(s, names[i], cap) == 0)
+			return i;
+	return -1;
+}
+
+/* Append "key": s unless s is "" (an optional string). */
+static void pk_opt_str(msgpack_packer *pk, const char *key, const char *s)
+{
+	if (s[0] != '\0')
+		mpx_kv_str(pk, key, s);
 }
 
 static void pk_double(msgpack_packer *pk, const char *key, double v)
@@ -558,374 +667,362 @@ static bool period_valid(const char *s, uint32_t len, bool date_only)
 			 : body_period_parse(buf, NULL, NULL) == 0;
 }
 
+/* ---- the map walker ---- */
+
+/* What a field's value is and how it is read. Values go into the
+ * schema's struct at off (when it is not NULL). */
+enum {
+	F_STR,          /* str of min..max bytes, no NUL: char[] */
+	F_ID,           /* id: char[] */
+	F_DATE,         /* YYYY-MM-DD: char[] */
+	F_PERIOD,       /* a period (body_period_parse): char[] */
+	F_NUM,          /* finite float64: double */
+	F_ENUM,         /* one of names: char[] */
+	F_BIN32,        /* 32 bytes of bin: uint8_t[32] */
+	F_BIN,          /* bin of min..max bytes: const uint8_t * */
+	F_LIST,         /* array of maps with distinct ids (struct list):
+			 * an array of the item struct */
+	F_FN,           /* read by fn */
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+struct list;
+
+struct field {
+	const char *key;
+	int kind;
+	bool required;
+	size_t min, max;                /* F_STR, F_BIN: length in bytes */
+	size_t off;
+	size_t off2;    /* + 1: F_NUM, F_BIN32 a bool set when present; F_BIN
+			 * the uint32_t length; F_LIST the size_t count; 0 none */
+	const char *const *names;       /* F_ENUM */
+	const struct list *list;        /* F_LIST */
+	/* F_FN: out is the schema's struct or NULL */
+	int (*fn)(struct canon_rd *r, void *out, char *why, size_t whylen);
+};
+
+#define STR(S, k, m, req, lo, hi) \
+	{ k, F_STR, req, lo, hi, offsetof(S, m), 0, NULL, NULL, NULL }
+#define VAL(S, k, kind, m, req) \
+	{ k, kind, req, 0, 0, offsetof(S, m), 0, NULL, NULL, NULL }
+#define OPT(S, k, kind, m, has) \
+	{ k, kind, false, 0, 0, offsetof(S, m), offsetof(S, has) + 1, NULL, \
+	  NULL, NULL }
+#define ENUM(S, k, m, names) \
+	{ k, F_ENUM, true, 0, 0, offsetof(S, m), 0, names, NULL, NULL }
+#define LIST(S, k, m, cnt, list) \
+	{ k, F_LIST, true, 0, 0, offsetof(S, m), offsetof(S, cnt) + 1, NULL, \
+	  list, NULL }
+#define FN(k, req, fn) { k, F_FN, req, 0, 0, 0, 0, NULL, NULL, fn }
+
+/* An array of maps (agenda indicators, update values) whose ids repeat
+ * nowhere. */
+struct list {
+	const char *type, *key;         /* the array: agenda "indicators" */
+	uint32_t min, max;              /* max at most BODY_INDICATORS_MAX */
+	const char *range;              /* reason (%d: max) out of min..max */
+	const char *not_map;            /* reason: an item is not a map */
+	const char *item;               /* the items' type, in reasons */
+	const struct field *f;
+	size_t nf, size, id_off;        /* item struct, offset of its id */
+	const char *twice;              /* reason (%s: the id) */
+};
+
+/* A schema: the fields in key order, and a check of the whole. */
+struct schema {
+	const char *type;
+	const struct field *f;
+	size_t nf;
+	int (*check)(unsigned seen, char *why, size_t whylen);
+};
+
+static int rd_list(struct canon_rd *r, const struct list *l, void *dst,
+		   size_t *count, char *why, size_t whylen);
+
+/* Walk the n keys of a map: each must be in f[] (in key order, as
+ * canonical maps are); its value goes into out (may be NULL: validation
+ * only). Bit i of *seen (may be NULL) tells that f[i] was there. */
+static int walk(struct canon_rd *r, uint32_t n, const char *type,
+		const struct field *f, size_t nf, void *out, unsigned *seen,
+		char *why, size_t whylen)
+{
+	char *o = out;
+	unsigned have = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		const struct field *fd = f;
+		const char *k, *s = NULL;
+		const uint8_t *p;
+		uint32_t klen, len = 0;
+		char *dst;
+		double v;
+		int rc, idx;
+
+		canon_rd_str(r, &k, &klen);     /* canonical: keys are str */
+		while (fd < f + nf && !key_is(k, klen, fd->key))
+			fd++;
+		if (fd == f + nf)
+			return unknown_key(type, k, klen, why, whylen);
+		dst = o != NULL ? o + fd->off : NULL;
+		switch (fd->kind) {
+		case F_STR:
+			rc = rd_cstr(r, type, fd->key, fd->min, fd->max, &s, &len,
+				     why, whylen);
+			break;
+		case F_ID:
+			rc = rd_id(r, type, fd->key, &s, &len, why, whylen);
+			break;
+		case F_DATE:
+		case F_PERIOD:
+			rc = rd_str(r, type, fd->key, &s, &len, why, whylen);
+			if (rc == 0)
+				rc = not_a(period_valid(s, len, fd->kind == F_DATE),
+					   type, fd->key, s, len,
+					   fd->kind == F_DATE ? "a date YYYY-MM-DD"
+					   : "YYYY, YYYY-Qn, YYYY-MM, YYYY-MM-DD or FROM..TO",
+					   why, whylen);
+			break;
+		case F_NUM:
+			if ((rc = rd_num(r, type, fd->key, &v, why, whylen)) == 0 &&
+			    dst != NULL)
+				memcpy(dst, &v, sizeof v);
+			break;
+		case F_ENUM:
+			if ((rc = rd_enum(r, type, fd->key, fd->names, &idx, why,
+					  whylen)) == 0 && dst != NULL)
+				strcpy(dst, fd->names[idx]);
+			break;
+		case F_BIN32:
+			if ((rc = rd_bin(r, type, fd->key, 32, 32, &p, &len, why,
+					 whylen)) == 0 && dst != NULL)
+				memcpy(dst, p, 32);
+			break;
+		case F_BIN:
+			rc = rd_bin(r, type, fd->key, fd->min, fd->max, &p, &len,
+				    why, whylen);
+			if (rc == 0 && dst != NULL) {
+				memcpy(dst, &p, sizeof p);
+				if (fd->off2 > 0)
+					memcpy(o + fd->off2 - 1, &len, sizeof len);
+			}
+			break;
+		case F_LIST:
+			rc = rd_list(r, fd->list, dst,
+				     o != NULL ? (size_t *)(o + fd->off2 - 1) : NULL,
+				     why, whylen);
+			break;
+		default:
+			rc = fd->fn(r, out, why, whylen);
+			break;
+		}
+		if (rc != 0)
+			return rc;
+		if (fd->kind <= F_PERIOD)       /* a str: the C string */
+			put(dst, s, len);
+		else if ((fd->kind == F_NUM || fd->kind == F_BIN32) &&
+			 fd->off2 > 0 && o != NULL)
+			*(bool *)(o + fd->off2 - 1) = true;
+		have |= 1u << (fd - f);
+	}
+	for (size_t i = 0; i < nf; i++)
+		if (f[i].required && !(have & 1u << i))
+			return missing_key(type, f[i].key, why, whylen);
+	if (seen != NULL)
+		*seen = have;
+	return 0;
+}
+
+/* A map of schema s; out may be NULL (validation only). */
+static int parse_schema(struct canon_rd *r, uint32_t n, const struct schema *s,
+			void *out, char *why, size_t whylen)
+{
+	unsigned seen;
+	int rc = walk(r, n, s->type, s->f, s->nf, out, &seen, why, whylen);
+	if (rc == 0 && s->check != NULL)
+		rc = s->check(seen, why, whylen);
+	return rc;
+}
+
+static int rd_list(struct canon_rd *r, const struct list *l, void *dst,
+		   size_t *count, char *why, size_t whylen)
+{
+	union {
+		struct body_indicator ind;
+		struct body_value v;
+	} item;
+	char ids[BODY_INDICATORS_MAX][BODY_ID_MAX + 1];
+	uint32_t cnt, n;
+	int rc;
+
+	if ((rc = rd_array(r, l->type, l->key, l->min, l->max, l->range, &cnt,
+			   why, whylen)) != 0)
+		return rc;
+	for (uint32_t j = 0; j < cnt; j++) {
+		const char *id = (const char *)&item + l->id_off;
+		memset(&item, 0, sizeof item);
+		if (canon_rd_map(r, &n) != 0)
+			return fail(why, whylen, "%s", l->not_map);
+		if ((rc = walk(r, n, l->item, l->f, l->nf, &item, NULL, why,
+			       whylen)) != 0)
+			return rc;
+		memcpy(ids[j], id, sizeof ids[j]);
+		if (earlier(ids, j, sizeof ids[0], 0))
+			return fail(why, whylen, l->twice, id);
+		if (dst != NULL)
+			memcpy((char *)dst + j * l->size, &item, l->size);
+	}
+	if (count != NULL)
+		*count = cnt;
+	return 0;
+}
+
 /* ---- agenda ---- */
 
 static const char *const directions[] = { "up", "down", NULL };
 
+static int rd_direction(struct canon_rd *r, void *out, char *why,
+			size_t whylen)
+{
+	struct body_indicator *ind = out;
+	int dir, rc = rd_enum(r, "agenda indicator", "direction", directions,
+			      &dir, why, whylen);
+	if (rc == 0 && ind != NULL)
+		ind->down = dir == 1;
+	return rc;
+}
+
 /* {direction, id, name, target?, unit} */
-static int parse_indicator(struct canon_rd *r, struct body_indicator *ind,
-			   char *why, size_t whylen)
-{
-	static const char T[] = "agenda indicator";
-	bool have[4] = { false };       /* direction, id, name, unit */
-	static const char *const req[] = { "direction", "id", "name", "unit" };
-	const char *s;
-	uint32_t n, len;
-	int rc, dir;
+static const struct field indicator_fields[] = {
+	FN("direction", true, rd_direction),
+	VAL(struct body_indicator, "id", F_ID, id, true),
+	STR(struct body_indicator, "name", name, true, 1, BODY_NAME_MAX),
+	OPT(struct body_indicator, "target", F_NUM, target, has_target),
+	STR(struct body_indicator, "unit", unit, true, 0, BODY_UNIT_MAX),
+};
 
-	memset(ind, 0, sizeof *ind);
-	if (canon_rd_map(r, &n) != 0)
-		return fail(why, whylen, "agenda: an indicator is not a map");
-	for (uint32_t i = 0; i < n; i++) {
-		const char *k;
-		uint32_t klen;
-		canon_rd_str(r, &k, &klen);
-		if (key_is(k, klen, "direction")) {
-			rc = rd_enum(r, T, "direction", directions, &dir, why,
-				     whylen);
-			ind->down = dir == 1;
-			have[0] = true;
-		} else if (key_is(k, klen, "id")) {
-			if ((rc = rd_id(r, T, "id", &s, &len, why, whylen)) == 0)
-				put(ind->id, s, len);
-			have[1] = true;
-		} else if (key_is(k, klen, "name")) {
-			rc = rd_cstr(r, T, "name", 1, BODY_NAME_MAX, &s, &len,
-				     why, whylen);
-			if (rc == 0)
-				put(ind->name, s, len);
-			have[2] = true;
-		} else if (key_is(k, klen, "target")) {
-			rc = rd_num(r, T, "target", &ind->target, why, whylen);
-			ind->has_target = true;
-		} else if (key_is(k, klen, "unit")) {
-			rc = rd_cstr(r, T, "unit", 0, BODY_UNIT_MAX, &s, &len,
-				     why, whylen);
-			if (rc == 0)
-				put(ind->unit, s, len);
-			have[3] = true;
-		} else {
-			return unknown_key(T, k, klen, why, whylen);
-		}
-		if (rc != 0)
-			return rc;
-	}
-	for (int i = 0; i < 4; i++)
-		if (!have[i])
-			return missing_key(T, req[i], why, whylen);
-	return 0;
-}
+static const struct list indicator_list = {
+	"agenda", "indicators", 1, BODY_INDICATORS_MAX,
+	"agenda: \"indicators\" must list 1 to %d indicators",
+	"agenda: an indicator is not a map", "agenda indicator",
+	indicator_fields, COUNT(indicator_fields),
+	sizeof(struct body_indicator),
+	offsetof(struct body_indicator, id),
+	"agenda: indicator id \"%s\" appears twice",
+};
 
-/* out may be NULL (validation only). */
-static int parse_agenda(struct canon_rd *r, uint32_t n, struct body_agenda *out,
-			char *why, size_t whylen)
-{
-	struct body_indicator ind;
-	char ids[BODY_INDICATORS_MAX][BODY_ID_MAX + 1];
-	const char *s;
-	uint32_t cnt, len;
-	bool have_goal = false, have_ind = false;
-	int rc;
+static const struct field agenda_fields[] = {
+	STR(struct body_agenda, "goal", goal, true, 0, BODY_TEXT_MAX),
+	LIST(struct body_agenda, "indicators", ind, n, &indicator_list),
+};
 
-	for (uint32_t i = 0; i < n; i++) {
-		const char *k;
-		uint32_t klen;
-		canon_rd_str(r, &k, &klen);
-		if (key_is(k, klen, "goal")) {
-			rc = rd_cstr(r, "agenda", "goal", 0, BODY_TEXT_MAX, &s,
-				     &len, why, whylen);
-			if (rc != 0)
-				return rc;
-			put(out ? out->goal : NULL, s, len);
-			have_goal = true;
-			continue;
-		}
-		if (!key_is(k, klen, "indicators"))
-			return unknown_key("agenda", k, klen, why, whylen);
-		if (canon_rd_array(r, &cnt) != 0)
-			return fail(why, whylen,
-				    "agenda: \"indicators\" is not an array");
-		if (cnt < 1 || cnt > BODY_INDICATORS_MAX)
-			return fail(why, whylen,
-				    "agenda: \"indicators\" must list 1 to %d indicators",
-				    BODY_INDICATORS_MAX);
-		for (uint32_t j = 0; j < cnt; j++) {
-			if ((rc = parse_indicator(r, &ind, why, whylen)) != 0)
-				return rc;
-			for (uint32_t m = 0; m < j; m++)
-				if (strcmp(ids[m], ind.id) == 0)
-					return fail(why, whylen,
-						    "agenda: indicator id \"%s\" appears twice",
-						    ind.id);
-			memcpy(ids[j], ind.id, sizeof ids[j]);
-			if (out != NULL)
-				out->ind[j] = ind;
-		}
-		if (out != NULL)
-			out->n = cnt;
-		have_ind = true;
-	}
-	if (!have_goal)
-		return missing_key("agenda", "goal", why, whylen);
-	if (!have_ind)
-		return missing_key("agenda", "indicators", why, whylen);
-	return 0;
-}
+static const struct schema agenda_schema = {
+	"agenda", agenda_fields, COUNT(agenda_fields), NULL
+};
 
 /* ---- update ---- */
 
 /* {indicator, value} */
-static int parse_value(struct canon_rd *r, struct body_value *v, char *why,
-		       size_t whylen)
-{
-	static const char T[] = "update value";
-	bool have_ind = false, have_val = false;
-	const char *s;
-	uint32_t n, len;
-	int rc;
+static const struct field value_fields[] = {
+	VAL(struct body_value, "indicator", F_ID, indicator, true),
+	VAL(struct body_value, "value", F_NUM, value, true),
+};
 
-	memset(v, 0, sizeof *v);
-	if (canon_rd_map(r, &n) != 0)
-		return fail(why, whylen, "update: a value is not a map");
-	for (uint32_t i = 0; i < n; i++) {
-		const char *k;
-		uint32_t klen;
-		canon_rd_str(r, &k, &klen);
-		if (key_is(k, klen, "indicator")) {
-			if ((rc = rd_id(r, T, "indicator", &s, &len, why, whylen)) == 0)
-				put(v->indicator, s, len);
-			have_ind = true;
-		} else if (key_is(k, klen, "value")) {
-			rc = rd_num(r, T, "value", &v->value, why, whylen);
-			have_val = true;
-		} else {
-			return unknown_key(T, k, klen, why, whylen);
-		}
-		if (rc != 0)
-			return rc;
-	}
-	if (!have_ind)
-		return missing_key(T, "indicator", why, whylen);
-	if (!have_val)
-		return missing_key(T, "value", why, whylen);
-	return 0;
-}
+static const struct list value_list = {
+	"update", "values", 0, BODY_INDICATORS_MAX,
+	"update: \"values\" lists more than %d values",
+	"update: a value is not a map", "update value",
+	value_fields, COUNT(value_fields), sizeof(struct body_value),
+	offsetof(struct body_value, indicator),
+	"update: indicator \"%s\" has two values",
+};
 
-static int parse_update(struct canon_rd *r, uint32_t n, struct body_update *out,
-			char *why, size_t whylen)
-{
-	struct body_value v;
-	char ids[BODY_INDICATORS_MAX][BODY_ID_MAX + 1];
-	char shown[36];
-	const char *s;
-	uint32_t cnt, len;
-	bool have[3] = { false };
-	static const char *const req[] = { "period", "text", "values" };
-	int rc;
+static const struct field update_fields[] = {
+	VAL(struct body_update, "period", F_PERIOD, period, true),
+	STR(struct body_update, "text", text, true, 0, BODY_TEXT_MAX),
+	LIST(struct body_update, "values", v, n, &value_list),
+};
 
-	for (uint32_t i = 0; i < n; i++) {
-		const char *k;
-		uint32_t klen;
-		canon_rd_str(r, &k, &klen);
-		if (key_is(k, klen, "period")) {
-			if (canon_rd_str(r, &s, &len) != 0)
-				return fail(why, whylen,
-					    "update: \"period\" is not a string");
-			if (!period_valid(s, len, false)) {
-				printable(shown, s, len);
-				return fail(why, whylen,
-					    "update: \"period\" \"%s\" is not YYYY, YYYY-Qn, YYYY-MM, YYYY-MM-DD or FROM..TO",
-					    shown);
-			}
-			put(out ? out->period : NULL, s, len);
-			have[0] = true;
-		} else if (key_is(k, klen, "text")) {
-			rc = rd_cstr(r, "update", "text", 0, BODY_TEXT_MAX, &s,
-				     &len, why, whylen);
-			if (rc != 0)
-				return rc;
-			put(out ? out->text : NULL, s, len);
-			have[1] = true;
-		} else if (key_is(k, klen, "values")) {
-			if (canon_rd_array(r, &cnt) != 0)
-				return fail(why, whylen,
-					    "update: \"values\" is not an array");
-			if (cnt > BODY_INDICATORS_MAX)
-				return fail(why, whylen,
-					    "update: \"values\" lists more than %d values",
-					    BODY_INDICATORS_MAX);
-			for (uint32_t j = 0; j < cnt; j++) {
-				if ((rc = parse_value(r, &v, why, whylen)) != 0)
-					return rc;
-				for (uint32_t m = 0; m < j; m++)
-					if (strcmp(ids[m], v.indicator) == 0)
-						return fail(why, whylen,
-							    "update: indicator \"%s\" has two values",
-							    v.indicator);
-				memcpy(ids[j], v.indicator, sizeof ids[j]);
-				if (out != NULL)
-					out->v[j] = v;
-			}
-			if (out != NULL)
-				out->n = cnt;
-			have[2] = true;
-		} else {
-			return unknown_key("update", k, klen, why, whylen);
-		}
-	}
-	for (int i = 0; i < 3; i++)
-		if (!have[i])
-			return missing_key("update", req[i], why, whylen);
-	return 0;
-}
+static const struct schema update_schema = {
+	"update", update_fields, COUNT(update_fields), NULL
+};
 
 /* ---- commitment ---- */
 
-static int parse_commitment(struct canon_rd *r, uint32_t n,
-			    struct body_commitment *out, char *why,
-			    size_t whylen)
+static int rd_parties(struct canon_rd *r, void *out, char *why, size_t whylen)
 {
-	static const char T[] = "commitment";
-	const uint8_t *parties[BODY_PARTIES_MAX];
-	char shown[36];
-	const char *s;
-	uint32_t cnt, len;
-	bool have_due = false, have_parties = false, have_title = false;
-	bool have_ind = false, have_target = false;
-	double target;
-	int rc;
+	struct body_commitment *c = out;
+	const uint8_t *parties[KEYS_MAX];
+	uint32_t cnt;
+	int rc = rd_keys(r, "commitment", "parties", BODY_PARTIES_MAX,
+			 "commitment: \"parties\" must list 1 to %d keys",
+			 "commitment: a party is not 32 bytes of bin", parties,
+			 &cnt, why, whylen);
+	if (rc != 0 || c == NULL)
+		return rc;
+	for (uint32_t j = 0; j < cnt; j++)
+		memcpy(c->parties[j], parties[j], 32);
+	c->n_parties = cnt;
+	return 0;
+}
 
-	for (uint32_t i = 0; i < n; i++) {
-		const char *k;
-		uint32_t klen;
-		canon_rd_str(r, &k, &klen);
-		rc = 0;
-		if (key_is(k, klen, "description")) {
-			rc = rd_cstr(r, T, "description", 1, BODY_TEXT_MAX, &s,
-				     &len, why, whylen);
-			if (rc == 0)
-				put(out ? out->description : NULL, s, len);
-		} else if (key_is(k, klen, "due")) {
-			if (canon_rd_str(r, &s, &len) != 0)
-				return fail(why, whylen,
-					    "commitment: \"due\" is not a string");
-			if (len != 10 || !period_valid(s, len, true)) {
-				printable(shown, s, len);
-				return fail(why, whylen,
-					    "commitment: \"due\" \"%s\" is not a date YYYY-MM-DD",
-					    shown);
-			}
-			put(out ? out->due : NULL, s, len);
-			have_due = true;
-		} else if (key_is(k, klen, "indicator")) {
-			rc = rd_id(r, T, "indicator", &s, &len, why, whylen);
-			if (rc == 0)
-				put(out ? out->indicator : NULL, s, len);
-			have_ind = true;
-		} else if (key_is(k, klen, "parties")) {
-			if (canon_rd_array(r, &cnt) != 0)
-				return fail(why, whylen,
-					    "commitment: \"parties\" is not an array");
-			if (cnt < 1 || cnt > BODY_PARTIES_MAX)
-				return fail(why, whylen,
-					    "commitment: \"parties\" must list 1 to %d keys",
-					    BODY_PARTIES_MAX);
-			for (uint32_t j = 0; j < cnt; j++) {
-				if (rd_bin32(r, &parties[j], "parties[]", why,
-					     whylen) != 0)
-					return fail(why, whylen,
-						    "commitment: a party is not 32 bytes of bin");
-				for (uint32_t m = 0; m < j; m++)
-					if (memcmp(parties[m], parties[j], 32) == 0)
-						return fail(why, whylen,
-							    "commitment: \"parties\" lists a key twice");
-				if (out != NULL)
-					memcpy(out->parties[j], parties[j], 32);
-			}
-			if (out != NULL)
-				out->n_parties = cnt;
-			have_parties = true;
-		} else if (key_is(k, klen, "target")) {
-			rc = rd_num(r, T, "target", &target, why, whylen);
-			if (rc == 0 && out != NULL) {
-				out->target = target;
-				out->has_target = true;
-			}
-			have_target = true;
-		} else if (key_is(k, klen, "title")) {
-			rc = rd_cstr(r, T, "title", 1, BODY_TITLE_MAX, &s, &len,
-				     why, whylen);
-			if (rc == 0)
-				put(out ? out->title : NULL, s, len);
-			have_title = true;
-		} else {
-			return unknown_key(T, k, klen, why, whylen);
-		}
-		if (rc != 0)
-			return rc;
-	}
-	if (!have_due)
-		return missing_key(T, "due", why, whylen);
-	if (!have_parties)
-		return missing_key(T, "parties", why, whylen);
-	if (!have_title)
-		return missing_key(T, "title", why, whylen);
-	if (have_target && !have_ind)
+static const struct field commitment_fields[] = {
+	STR(struct body_commitment, "description", description, false, 1,
+	    BODY_TEXT_MAX),
+	VAL(struct body_commitment, "due", F_DATE, due, true),
+	VAL(struct body_commitment, "indicator", F_ID, indicator, false),
+	FN("parties", true, rd_parties),
+	OPT(struct body_commitment, "target", F_NUM, target, has_target),
+	STR(struct body_commitment, "title", title, true, 1, BODY_TITLE_MAX),
+};
+
+static int commitment_check(unsigned seen, char *why, size_t whylen)
+{
+	if ((seen & 1u << 4) && !(seen & 1u << 2))     /* target, indicator */
 		return fail(why, whylen,
 			    "commitment: \"target\" without \"indicator\"");
 	return 0;
 }
 
+static const struct schema commitment_schema = {
+	"commitment", commitment_fields, COUNT(commitment_fields),
+	commitment_check
+};
+
 /* ---- accept, decline, redact ---- */
 
-/* kind: 0 accept {ref}, 1 decline {reason?, ref}, 2 redact {reason, ref} */
-static int parse_ref(struct canon_rd *r, uint32_t n, int kind,
-		     struct body_ref *out, char *why, size_t whylen)
-{
-	static const char *const types[] = { "accept", "decline", "redact" };
-	const char *T = types[kind], *s;
-	uint32_t len;
-	bool have_ref = false, have_reason = false;
-	int rc;
+/* accept {ref}, decline {reason?, ref}, redact {reason, ref} */
+static const struct field accept_fields[] = {
+	VAL(struct body_ref, "ref", F_BIN32, ref, true),
+};
+/* decline: optional, so present means not empty */
+static const struct field decline_fields[] = {
+	STR(struct body_ref, "reason", text, false, 1, BODY_REASON_MAX),
+	VAL(struct body_ref, "ref", F_BIN32, ref, true),
+};
+/* redact: "reason" is required, but missing after "ref" */
+static const struct field redact_fields[] = {
+	STR(struct body_ref, "reason", text, false, 0, BODY_REASON_MAX),
+	VAL(struct body_ref, "ref", F_BIN32, ref, true),
+};
 
-	for (uint32_t i = 0; i < n; i++) {
-		const char *k;
-		uint32_t klen;
-		canon_rd_str(r, &k, &klen);
-		if (kind != 0 && key_is(k, klen, "reason")) {
-			/* decline: optional, so present means not empty */
-			rc = rd_cstr(r, T, "reason", kind == 1 ? 1 : 0,
-				     BODY_REASON_MAX, &s, &len, why, whylen);
-			if (rc == 0)
-				put(out ? out->text : NULL, s, len);
-			have_reason = true;
-		} else if (key_is(k, klen, "ref")) {
-			rc = rd_ref32(r, T, "ref", out ? out->ref : NULL, why,
-				      whylen);
-			have_ref = true;
-		} else {
-			return unknown_key(T, k, klen, why, whylen);
-		}
-		if (rc != 0)
-			return rc;
-	}
-	if (!have_ref)
-		return missing_key(T, "ref", why, whylen);
-	if (kind == 2 && !have_reason)
-		return missing_key(T, "reason", why, whylen);
-	return 0;
+static int redact_check(unsigned seen, char *why, size_t whylen)
+{
+	return seen & 1u ? 0 : missing_key("redact", "reason", why, whylen);
 }
+
+static const struct schema ref_schemas[] = {
+	{ "accept", accept_fields, COUNT(accept_fields), NULL },
+	{ "decline", decline_fields, COUNT(decline_fields), NULL },
+	{ "redact", redact_fields, COUNT(redact_fields), redact_check },
+};
 
 static int ref_kind(const char *type)
 {
-	if (type == NULL)
-		return -1;
-	if (strcmp(type, "accept") == 0)
-		return 0;
-	if (strcmp(type, "decline") == 0)
-		return 1;
-	if (strcmp(type, "redact") == 0)
-		return 2;
+	for (int i = 0; type != NULL && i < (int)COUNT(ref_schemas); i++)
+		if (strcmp(type, ref_schemas[i].type) == 0)
+			return i;
 	return -1;
 }
 
@@ -934,50 +1031,16 @@ static int ref_kind(const char *type)
 static const char *const states[] = { "in-progress", "fulfilled", "missed",
 				      "withdrawn", NULL };
 
-static int parse_status(struct canon_rd *r, uint32_t n, struct body_status *out,
-			char *why, size_t whylen)
-{
-	static const char T[] = "status";
-	const char *s;
-	uint32_t len;
-	bool have_ref = false, have_state = false;
-	int rc, st;
+static const struct field status_fields[] = {
+	OPT(struct body_status, "evidence", F_BIN32, evidence, has_evidence),
+	STR(struct body_status, "note", note, false, 1, BODY_TEXT_MAX),
+	VAL(struct body_status, "ref", F_BIN32, ref, true),
+	ENUM(struct body_status, "state", state, states),
+};
 
-	for (uint32_t i = 0; i < n; i++) {
-		const char *k;
-		uint32_t klen;
-		canon_rd_str(r, &k, &klen);
-		if (key_is(k, klen, "evidence")) {
-			rc = rd_ref32(r, T, "evidence", out ? out->evidence : NULL,
-				      why, whylen);
-			if (out != NULL)
-				out->has_evidence = true;
-		} else if (key_is(k, klen, "note")) {
-			rc = rd_cstr(r, T, "note", 1, BODY_TEXT_MAX, &s, &len,
-				     why, whylen);
-			if (rc == 0)
-				put(out ? out->note : NULL, s, len);
-		} else if (key_is(k, klen, "ref")) {
-			rc = rd_ref32(r, T, "ref", out ? out->ref : NULL, why,
-				      whylen);
-			have_ref = true;
-		} else if (key_is(k, klen, "state")) {
-			rc = rd_enum(r, T, "state", states, &st, why, whylen);
-			if (rc == 0 && out != NULL)
-				strcpy(out->state, states[st]);
-			have_state = true;
-		} else {
-			return unknown_key(T, k, klen, why, whylen);
-		}
-		if (rc != 0)
-			return rc;
-	}
-	if (!have_ref)
-		return missing_key(T, "ref", why, whylen);
-	if (!have_state)
-		return missing_key(T, "state", why, whylen);
-	return 0;
-}
+static const struct schema status_schema = {
+	"status", status_fields, COUNT(status_fields), NULL
+};
 
 /* ---- profile ---- */
 
@@ -1028,134 +1091,107 @@ static bool addr_valid(const char *s, size_t len)
 	return true;
 }
 
-static int parse_profile(struct canon_rd *r, uint32_t n,
-			 struct body_profile *out, char *why, size_t whylen)
+static int rd_addresses(struct canon_rd *r, void *out, char *why,
+			size_t whylen)
 {
-	static const char T[] = "profile";
-	char shown[36];
+	struct body_profile *pr = out;
 	const char *s;
+	char shown[36];
 	uint32_t len, cnt;
-	bool have_name = false, have_sector = false;
-	int rc, sec;
+	int rc = rd_array(r, "profile", "addresses", 1, BODY_ADDRS_MAX,
+			  "profile: \"addresses\" must list 1 to %d addresses (or be left out)",
+			  &cnt, why, whylen);
 
-	for (uint32_t i = 0; i < n; i++) {
-		const char *k;
-		uint32_t klen;
-		canon_rd_str(r, &k, &klen);
-		rc = 0;
-		if (key_is(k, klen, "addresses")) {
-			if (canon_rd_array(r, &cnt) != 0)
-				return fail(why, whylen,
-					    "profile: \"addresses\" is not an array");
-			if (cnt < 1 || cnt > BODY_ADDRS_MAX)
-				return fail(why, whylen,
-					    "profile: \"addresses\" must list 1 to %d addresses (or be left out)",
-					    BODY_ADDRS_MAX);
-			for (uint32_t j = 0; j < cnt; j++) {
-				if (canon_rd_str(r, &s, &len) != 0)
-					return fail(why, whylen,
-						    "profile: an address is not a string");
-				if (!addr_valid(s, len)) {
-					printable(shown, s, len);
-					return fail(why, whylen,
-						    "profile: address \"%s\" is not HOST:PORT",
-						    shown);
-				}
-				if (out != NULL)
-					put(out->addrs[j], s, len);
-			}
-			if (out != NULL)
-				out->n_addrs = cnt;
-		} else if (key_is(k, klen, "contact")) {
-			rc = rd_cstr(r, T, "contact", 1, BODY_CONTACT_MAX, &s,
-				     &len, why, whylen);
-			if (rc == 0)
-				put(out ? out->contact : NULL, s, len);
-		} else if (key_is(k, klen, "name")) {
-			rc = rd_cstr(r, T, "name", 1, BODY_NAME_MAX, &s, &len,
-				     why, whylen);
-			if (rc == 0)
-				put(out ? out->name : NULL, s, len);
-			have_name = true;
-		} else if (key_is(k, klen, "sector")) {
-			rc = rd_enum(r, T, "sector", sectors, &sec, why, whylen);
-			if (rc == 0 && out != NULL)
-				strcpy(out->sector, sectors[sec]);
-			have_sector = true;
-		} else {
-			return unknown_key(T, k, klen, why, whylen);
+	for (uint32_t j = 0; rc == 0 && j < cnt; j++) {
+		if (canon_rd_str(r, &s, &len) != 0)
+			return fail(why, whylen,
+				    "profile: an address is not a string");
+		if (!addr_valid(s, len)) {
+			printable(shown, s, len);
+			return fail(why, whylen,
+				    "profile: address \"%s\" is not HOST:PORT",
+				    shown);
 		}
-		if (rc != 0)
-			return rc;
+		if (pr != NULL)
+			put(pr->addrs[j], s, len);
 	}
-	if (!have_name)
-		return missing_key(T, "name", why, whylen);
-	if (!have_sector)
-		return missing_key(T, "sector", why, whylen);
-	return 0;
+	if (rc == 0 && pr != NULL)
+		pr->n_addrs = cnt;
+	return rc;
 }
+
+static const struct field profile_fields[] = {
+	FN("addresses", false, rd_addresses),
+	STR(struct body_profile, "contact", contact, false, 1, BODY_CONTACT_MAX),
+	STR(struct body_profile, "name", name, true, 1, BODY_NAME_MAX),
+	ENUM(struct body_profile, "sector", sector, sectors),
+};
+
+static const struct schema profile_schema = {
+	"profile", profile_fields, COUNT(profile_fields), NULL
+};
 
 /* ---- checkpoint ---- */
 
 /* {heads: [[author, seq, hash] ...]}; heads[cap] may be NULL (count only). */
-static int parse_checkpoint(struct canon_rd *r, uint32_t n,
-			    struct body_head *heads, size_t cap, size_t *count,
-			    char *why, size_t whylen)
+struct heads_out {
+	struct body_head *heads;
+	size_t cap, *count;
+};
+
+static int rd_heads(struct canon_rd *r, void *out, char *why, size_t whylen)
 {
+	struct heads_out *h = out;
+	struct body_head *heads = h != NULL ? h->heads : NULL;
 	const uint8_t *authors[BODY_HEADS_MAX], *hash;
 	uint32_t cnt, m;
 	uint64_t seq;
-	bool have = false;
+	int rc = rd_array(r, "checkpoint", "heads", 0, BODY_HEADS_MAX,
+			  "checkpoint: \"heads\" lists more than %d feeds", &cnt,
+			  why, whylen);
 
-	for (uint32_t i = 0; i < n; i++) {
-		const char *k;
-		uint32_t klen;
-		canon_rd_str(r, &k, &klen);
-		if (!key_is(k, klen, "heads"))
-			return unknown_key("checkpoint", k, klen, why, whylen);
-		if (canon_rd_array(r, &cnt) != 0)
+	if (rc != 0)
+		return rc;
+	if (heads != NULL && cnt > h->cap)
+		return PAKT_ETOOBIG;
+	for (uint32_t j = 0; j < cnt; j++) {
+		if (canon_rd_array(r, &m) != 0 || m != 3 ||
+		    rd_bin32(r, &authors[j], "author", why, whylen) != 0 ||
+		    canon_rd_uint(r, &seq) != 0 ||
+		    rd_bin32(r, &hash, "hash", why, whylen) != 0)
 			return fail(why, whylen,
-				    "checkpoint: \"heads\" is not an array");
-		if (cnt > BODY_HEADS_MAX)
+				    "checkpoint: a head is not [author bin32, seq uint, hash bin32]");
+		if (seq < 1 || seq > ENTRY_SEQ_MAX)
 			return fail(why, whylen,
-				    "checkpoint: \"heads\" lists more than %d feeds",
-				    BODY_HEADS_MAX);
-		if (heads != NULL && cnt > cap)
-			return PAKT_ETOOBIG;
-		for (uint32_t j = 0; j < cnt; j++) {
-			if (canon_rd_array(r, &m) != 0 || m != 3 ||
-			    rd_bin32(r, &authors[j], "author", why, whylen) != 0 ||
-			    canon_rd_uint(r, &seq) != 0 ||
-			    rd_bin32(r, &hash, "hash", why, whylen) != 0)
-				return fail(why, whylen,
-					    "checkpoint: a head is not [author bin32, seq uint, hash bin32]");
-			if (seq < 1 || seq > ENTRY_SEQ_MAX)
-				return fail(why, whylen,
-					    "checkpoint: a head has seq %llu (not 1..2^53)",
-					    (unsigned long long)seq);
-			for (uint32_t a = 0; a < j; a++)
-				if (memcmp(authors[a], authors[j], 32) == 0)
-					return fail(why, whylen,
-						    "checkpoint: an author has two heads");
-			if (heads != NULL) {
-				memcpy(heads[j].author, authors[j], 32);
-				heads[j].seq = seq;
-				memcpy(heads[j].hash, hash, 32);
-			}
+				    "checkpoint: a head has seq %llu (not 1..2^53)",
+				    (unsigned long long)seq);
+		if (seen32(authors, j))
+			return fail(why, whylen,
+				    "checkpoint: an author has two heads");
+		if (heads != NULL) {
+			memcpy(heads[j].author, authors[j], 32);
+			heads[j].seq = seq;
+			memcpy(heads[j].hash, hash, 32);
 		}
-		if (count != NULL)
-			*count = cnt;
-		have = true;
 	}
-	if (!have)
-		return missing_key("checkpoint", "heads", why, whylen);
+	if (h != NULL && h->count != NULL)
+		*h->count = cnt;
 	return 0;
 }
+
+static const struct field checkpoint_fields[] = {
+	FN("heads", true, rd_heads),
+};
+
+static const struct schema checkpoint_schema = {
+	"checkpoint", checkpoint_fields, COUNT(checkpoint_fields), NULL
+};
 
 /* ---- sealed ---- */
 
 #define SEAL_BOX_BYTES (crypto_box_SEALBYTES + crypto_secretbox_KEYBYTES)
 
+/* {boxes: [bin80 ...], ct: bin, nonce: bin24} */
 struct sealed_view {
 	const uint8_t *boxes[BODY_BOXES_MAX];
 	uint32_t n_boxes;
@@ -1163,68 +1199,41 @@ struct sealed_view {
 	uint32_t ct_len;
 };
 
-/* {boxes: [bin80 ...], ct: bin, nonce: bin24}; v may be NULL. */
-static int parse_sealed(struct canon_rd *r, uint32_t n, struct sealed_view *v,
-			char *why, size_t whylen)
+static int rd_boxes(struct canon_rd *r, void *out, char *why, size_t whylen)
 {
-	struct sealed_view tmp;
+	struct sealed_view *v = out;
 	const uint8_t *p;
 	uint32_t len, cnt;
-	bool have[3] = { false };
-	static const char *const req[] = { "boxes", "ct", "nonce" };
+	int rc = rd_array(r, "sealed", "boxes", 1, BODY_BOXES_MAX,
+			  "sealed: \"boxes\" must hold 1 to %d boxes", &cnt,
+			  why, whylen);
 
-	if (v == NULL)
-		v = &tmp;
-	for (uint32_t i = 0; i < n; i++) {
-		const char *k;
-		uint32_t klen;
-		canon_rd_str(r, &k, &klen);
-		if (key_is(k, klen, "boxes")) {
-			if (canon_rd_array(r, &cnt) != 0)
-				return fail(why, whylen,
-					    "sealed: \"boxes\" is not an array");
-			if (cnt < 1 || cnt > BODY_BOXES_MAX)
-				return fail(why, whylen,
-					    "sealed: \"boxes\" must hold 1 to %d boxes",
-					    BODY_BOXES_MAX);
-			for (uint32_t j = 0; j < cnt; j++) {
-				if (canon_rd_bin(r, &p, &len) != 0 ||
-				    len != SEAL_BOX_BYTES)
-					return fail(why, whylen,
-						    "sealed: a box is not %d bytes of bin",
-						    (int)SEAL_BOX_BYTES);
-				v->boxes[j] = p;
-			}
-			v->n_boxes = cnt;
-			have[0] = true;
-		} else if (key_is(k, klen, "ct")) {
-			if (canon_rd_bin(r, &p, &len) != 0)
-				return fail(why, whylen, "sealed: \"ct\" is not bin");
-			if (len < crypto_secretbox_MACBYTES || len > BODY_SEALED_MAX)
-				return fail(why, whylen,
-					    "sealed: \"ct\" must be %d to %d bytes",
-					    (int)crypto_secretbox_MACBYTES,
-					    BODY_SEALED_MAX);
-			v->ct = p;
-			v->ct_len = len;
-			have[1] = true;
-		} else if (key_is(k, klen, "nonce")) {
-			if (canon_rd_bin(r, &p, &len) != 0 ||
-			    len != crypto_secretbox_NONCEBYTES)
-				return fail(why, whylen,
-					    "sealed: \"nonce\" is not %d bytes of bin",
-					    (int)crypto_secretbox_NONCEBYTES);
-			v->nonce = p;
-			have[2] = true;
-		} else {
-			return unknown_key("sealed", k, klen, why, whylen);
-		}
+	for (uint32_t j = 0; rc == 0 && j < cnt; j++) {
+		if (canon_rd_bin(r, &p, &len) != 0 || len != SEAL_BOX_BYTES)
+			return fail(why, whylen,
+				    "sealed: a box is not %d bytes of bin",
+				    (int)SEAL_BOX_BYTES);
+		if (v != NULL)
+			v->boxes[j] = p;
 	}
-	for (int i = 0; i < 3; i++)
-		if (!have[i])
-			return missing_key("sealed", req[i], why, whylen);
-	return 0;
+	if (rc == 0 && v != NULL)
+		v->n_boxes = cnt;
+	return rc;
 }
+
+static const struct field sealed_fields[] = {
+	FN("boxes", true, rd_boxes),
+	{ "ct", F_BIN, true, crypto_secretbox_MACBYTES, BODY_SEALED_MAX,
+	  offsetof(struct sealed_view, ct),
+	  offsetof(struct sealed_view, ct_len) + 1, NULL, NULL, NULL },
+	{ "nonce", F_BIN, true, crypto_secretbox_NONCEBYTES,
+	  crypto_secretbox_NONCEBYTES, offsetof(struct sealed_view, nonce), 0,
+	  NULL, NULL, NULL },
+};
+
+static const struct schema sealed_schema = {
+	"sealed", sealed_fields, COUNT(sealed_fields), NULL
+};
 
 /* ---- parsers: canonical map, then the schema ---- */
 
@@ -1239,67 +1248,51 @@ static int open_body(struct canon_rd *r, const uint8_t *b, size_t len,
 	return canon_rd_map(r, n) == 0 ? 0 : PAKT_EBODY;
 }
 
-int body_agenda_parse(const uint8_t *b, size_t len, struct body_agenda *out)
+/* A body of schema s into *out (size bytes, cleared first). */
+static int parse_body(const struct schema *s, const uint8_t *b, size_t len,
+		      void *out, size_t size)
 {
 	struct canon_rd r;
 	uint32_t n;
 	if (out == NULL || open_body(&r, b, len, &n) != 0)
 		return PAKT_EBODY;
-	memset(out, 0, sizeof *out);
-	return parse_agenda(&r, n, out, NULL, 0);
+	memset(out, 0, size);
+	return parse_schema(&r, n, s, out, NULL, 0);
+}
+
+int body_agenda_parse(const uint8_t *b, size_t len, struct body_agenda *out)
+{
+	return parse_body(&agenda_schema, b, len, out, sizeof *out);
 }
 
 int body_update_parse(const uint8_t *b, size_t len, struct body_update *out)
 {
-	struct canon_rd r;
-	uint32_t n;
-	if (out == NULL || open_body(&r, b, len, &n) != 0)
-		return PAKT_EBODY;
-	memset(out, 0, sizeof *out);
-	return parse_update(&r, n, out, NULL, 0);
+	return parse_body(&update_schema, b, len, out, sizeof *out);
 }
 
 int body_commitment_parse(const uint8_t *b, size_t len,
 			  struct body_commitment *out)
 {
-	struct canon_rd r;
-	uint32_t n;
-	if (out == NULL || open_body(&r, b, len, &n) != 0)
-		return PAKT_EBODY;
-	memset(out, 0, sizeof *out);
-	return parse_commitment(&r, n, out, NULL, 0);
+	return parse_body(&commitment_schema, b, len, out, sizeof *out);
 }
 
 int body_ref_parse(const char *type, const uint8_t *b, size_t len,
 		   struct body_ref *out)
 {
-	struct canon_rd r;
-	uint32_t n;
 	int kind = ref_kind(type);
-	if (kind < 0 || out == NULL || open_body(&r, b, len, &n) != 0)
+	if (kind < 0)
 		return PAKT_EBODY;
-	memset(out, 0, sizeof *out);
-	return parse_ref(&r, n, kind, out, NULL, 0);
+	return parse_body(&ref_schemas[kind], b, len, out, sizeof *out);
 }
 
 int body_status_parse(const uint8_t *b, size_t len, struct body_status *out)
 {
-	struct canon_rd r;
-	uint32_t n;
-	if (out == NULL || open_body(&r, b, len, &n) != 0)
-		return PAKT_EBODY;
-	memset(out, 0, sizeof *out);
-	return parse_status(&r, n, out, NULL, 0);
+	return parse_body(&status_schema, b, len, out, sizeof *out);
 }
 
 int body_profile_parse(const uint8_t *b, size_t len, struct body_profile *out)
 {
-	struct canon_rd r;
-	uint32_t n;
-	if (out == NULL || open_body(&r, b, len, &n) != 0)
-		return PAKT_EBODY;
-	memset(out, 0, sizeof *out);
-	return parse_profile(&r, n, out, NULL, 0);
+	return parse_body(&profile_schema, b, len, out, sizeof *out);
 }
 
 int body_checkpoint_parse(const uint8_t *b, size_t len, struct body_head *heads,
@@ -1308,11 +1301,12 @@ int body_checkpoint_parse(const uint8_t *b, size_t len, struct body_head *heads,
 	struct canon_rd r;
 	uint32_t nk;
 	size_t cnt = 0;
+	struct heads_out h = { heads, cap, &cnt };
 	int rc;
 	if ((heads == NULL && cap > 0) || open_body(&r, b, len, &nk) != 0)
 		return PAKT_EBODY;
 	/* heads NULL with cap 0: count only */
-	rc = parse_checkpoint(&r, nk, heads, cap, &cnt, NULL, 0);
+	rc = parse_schema(&r, nk, &checkpoint_schema, &h, NULL, 0);
 	if (rc == 0 && n != NULL)
 		*n = cnt;
 	return rc;
@@ -1346,9 +1340,8 @@ int body_agenda(struct mpx_out *o, const struct body_agenda *a)
 	for (size_t i = 0; i < a->n; i++) {
 		if ((rc = chk_indicator(&a->ind[i])) != 0)
 			return rc;
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(a->ind[i].id, a->ind[j].id) == 0)
-				return PAKT_EINVAL;
+		if (earlier(a->ind[0].id, i, sizeof a->ind[0], 0))
+			return PAKT_EINVAL;
 	}
 	start = o->sb.size;
 	/* "goal" < "indicators"; direction < id < name < target < unit */
@@ -1378,20 +1371,15 @@ int body_update(struct mpx_out *o, const struct body_update *u)
 		return PAKT_EINVAL;
 	if (u->n > BODY_INDICATORS_MAX)
 		return PAKT_ETOOBIG;
-	if (strnlen(u->period, sizeof u->period) == sizeof u->period)
-		return PAKT_ETOOBIG;
-	if (body_period_parse(u->period, NULL, NULL) != 0)
-		return PAKT_EINVAL;
-	if ((rc = chk_str(u->text, sizeof u->text, 0, BODY_TEXT_MAX)) != 0)
+	if ((rc = chk_when(u->period, sizeof u->period, false)) != 0 ||
+	    (rc = chk_str(u->text, sizeof u->text, 0, BODY_TEXT_MAX)) != 0)
 		return rc;
 	for (size_t i = 0; i < u->n; i++) {
 		if ((rc = chk_id(u->v[i].indicator, sizeof u->v[i].indicator)) != 0)
 			return rc;
-		if (!isfinite(u->v[i].value))
+		if (!isfinite(u->v[i].value) ||
+		    earlier(u->v[0].indicator, i, sizeof u->v[0], 0))
 			return PAKT_EINVAL;
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(u->v[i].indicator, u->v[j].indicator) == 0)
-				return PAKT_EINVAL;
 	}
 	start = o->sb.size;
 	/* period < text < values; indicator < value */
@@ -1420,12 +1408,9 @@ int body_commitment(struct mpx_out *o, const struct body_commitment *c)
 		return PAKT_ETOOBIG;
 	if ((rc = chk_str(c->title, sizeof c->title, 1, BODY_TITLE_MAX)) != 0 ||
 	    (rc = chk_str(c->description, sizeof c->description, 0,
-			  BODY_TEXT_MAX)) != 0)
+			  BODY_TEXT_MAX)) != 0 ||
+	    (rc = chk_when(c->due, sizeof c->due, true)) != 0)
 		return rc;
-	if (strnlen(c->due, sizeof c->due) == sizeof c->due)
-		return PAKT_ETOOBIG;
-	if (body_date_parse(c->due, NULL) != 0)
-		return PAKT_EINVAL;
 	has_desc = c->description[0] != '\0';
 	has_ind = c->indicator[0] != '\0';
 	if (has_ind && (rc = chk_id(c->indicator, sizeof c->indicator)) != 0)
@@ -1433,21 +1418,15 @@ int body_commitment(struct mpx_out *o, const struct body_commitment *c)
 	if (c->has_target && (!has_ind || !isfinite(c->target)))
 		return PAKT_EINVAL;
 	for (size_t i = 0; i < c->n_parties; i++)
-		for (size_t j = 0; j < i; j++)
-			if (memcmp(c->parties[i], c->parties[j], 32) == 0)
-				return PAKT_EINVAL;
+		if (earlier(c->parties, i, 32, 32))
+			return PAKT_EINVAL;
 	start = o->sb.size;
 	/* description < due < indicator < parties < target < title */
 	msgpack_pack_map(&o->pk, 3 + has_desc + has_ind + c->has_target);
-	if (has_desc)
-		mpx_kv_str(&o->pk, "description", c->description);
+	pk_opt_str(&o->pk, "description", c->description);
 	mpx_kv_str(&o->pk, "due", c->due);
-	if (has_ind)
-		mpx_kv_str(&o->pk, "indicator", c->indicator);
-	mpx_str(&o->pk, "parties");
-	msgpack_pack_array(&o->pk, c->n_parties);
-	for (size_t i = 0; i < c->n_parties; i++)
-		mpx_bin(&o->pk, c->parties[i], 32);
+	pk_opt_str(&o->pk, "indicator", c->indicator);
+	pk_bins(&o->pk, "parties", c->parties, c->n_parties, 32);
 	if (c->has_target)
 		pk_double(&o->pk, "target", c->target);
 	mpx_kv_str(&o->pk, "title", c->title);
@@ -1477,25 +1456,19 @@ int body_ref(struct mpx_out *o, const char *type, const struct body_ref *r)
 
 int body_status(struct mpx_out *o, const struct body_status *st)
 {
-	bool has_note;
 	int rc, i;
 
 	if (o == NULL || st == NULL)
 		return PAKT_EINVAL;
-	for (i = 0; states[i] != NULL; i++)
-		if (strncmp(st->state, states[i], sizeof st->state) == 0)
-			break;
-	if (states[i] == NULL)
+	if ((i = chk_name(states, st->state, sizeof st->state)) < 0)
 		return PAKT_EINVAL;
 	if ((rc = chk_str(st->note, sizeof st->note, 0, BODY_TEXT_MAX)) != 0)
 		return rc;
-	has_note = st->note[0] != '\0';
 	/* evidence < note < ref < state */
-	msgpack_pack_map(&o->pk, 2 + has_note + st->has_evidence);
+	msgpack_pack_map(&o->pk, 2 + (st->note[0] != '\0') + st->has_evidence);
 	if (st->has_evidence)
 		mpx_kv_bin(&o->pk, "evidence", st->evidence, 32);
-	if (has_note)
-		mpx_kv_str(&o->pk, "note", st->note);
+	pk_opt_str(&o->pk, "note", st->note);
 	mpx_kv_bin(&o->pk, "ref", st->ref, 32);
 	mpx_kv_str(&o->pk, "state", states[i]);
 	return 0;
@@ -1503,15 +1476,11 @@ int body_status(struct mpx_out *o, const struct body_status *st)
 
 int body_profile(struct mpx_out *o, const struct body_profile *p)
 {
-	bool has_contact;
 	int rc, i;
 
 	if (o == NULL || p == NULL)
 		return PAKT_EINVAL;
-	for (i = 0; sectors[i] != NULL; i++)
-		if (strncmp(p->sector, sectors[i], sizeof p->sector) == 0)
-			break;
-	if (sectors[i] == NULL)
+	if ((i = chk_name(sectors, p->sector, sizeof p->sector)) < 0)
 		return PAKT_EINVAL;
 	if ((rc = chk_str(p->name, sizeof p->name, 1, BODY_NAME_MAX)) != 0 ||
 	    (rc = chk_str(p->contact, sizeof p->contact, 0,
@@ -1526,17 +1495,15 @@ int body_profile(struct mpx_out *o, const struct body_profile *p)
 		if (!addr_valid(p->addrs[j], len))
 			return PAKT_EINVAL;
 	}
-	has_contact = p->contact[0] != '\0';
 	/* addresses < contact < name < sector */
-	msgpack_pack_map(&o->pk, 2 + has_contact + (p->n_addrs > 0));
+	msgpack_pack_map(&o->pk, 2 + (p->contact[0] != '\0') + (p->n_addrs > 0));
 	if (p->n_addrs > 0) {
 		mpx_str(&o->pk, "addresses");
 		msgpack_pack_array(&o->pk, p->n_addrs);
 		for (size_t j = 0; j < p->n_addrs; j++)
 			mpx_str(&o->pk, p->addrs[j]);
 	}
-	if (has_contact)
-		mpx_kv_str(&o->pk, "contact", p->contact);
+	pk_opt_str(&o->pk, "contact", p->contact);
 	mpx_kv_str(&o->pk, "name", p->name);
 	mpx_kv_str(&o->pk, "sector", sectors[i]);
 	return 0;
@@ -1550,13 +1517,10 @@ int body_checkpoint(struct mpx_out *o, const struct body_head *heads, size_t n)
 		return PAKT_EINVAL;
 	if (n > BODY_HEADS_MAX)
 		return PAKT_ETOOBIG;
-	for (size_t i = 0; i < n; i++) {
-		if (heads[i].seq < 1 || heads[i].seq > ENTRY_SEQ_MAX)
+	for (size_t i = 0; i < n; i++)
+		if (heads[i].seq < 1 || heads[i].seq > ENTRY_SEQ_MAX ||
+		    earlier(heads[0].author, i, sizeof heads[0], 32))
 			return PAKT_EINVAL;
-		for (size_t j = 0; j < i; j++)
-			if (memcmp(heads[i].author, heads[j].author, 32) == 0)
-				return PAKT_EINVAL;
-	}
 	start = o->sb.size;
 	msgpack_pack_map(&o->pk, 1);
 	mpx_str(&o->pk, "heads");
@@ -1629,45 +1593,63 @@ int body_seal(struct mpx_out *o, const char *text, const uint8_t *reply_to,
 	return 0;
 }
 
+
 /* The decrypted inner map: canonical {reply_to?: bin32, text: str}. */
+struct inner {
+	char *text;
+	size_t cap;
+	uint8_t *reply_to;
+};
+
+static int rd_inner_reply(struct canon_rd *r, void *out, char *why,
+			  size_t whylen)
+{
+	struct inner *in = out;
+	const uint8_t *p;
+	if (rd_bin32(r, &p, "reply_to", NULL, 0) != 0)
+		return PAKT_EBODY;
+	if (in->reply_to != NULL)
+		memcpy(in->reply_to, p, 32);
+	return 0;
+}
+
+static int rd_inner_text(struct canon_rd *r, void *out, char *why,
+			 size_t whylen)
+{
+	struct inner *in = out;
+	const char *s;
+	uint32_t len;
+	if (rd_cstr(r, "sealed", "text", 0, BODY_TEXT_MAX, &s, &len, NULL,
+		    0) != 0)
+		return PAKT_EBODY;
+	if (len >= in->cap)
+		return PAKT_ETOOBIG;
+	put(in->text, s, len);
+	return 0;
+}
+
+static const struct field inner_fields[] = {
+	FN("reply_to", false, rd_inner_reply),
+	FN("text", true, rd_inner_text),
+};
+
 static int parse_inner(const uint8_t *pt, size_t len, char *text, size_t cap,
 		       uint8_t reply_to[32], bool *has_reply)
 {
+	struct inner in = { text, cap, reply_to };
 	struct canon_rd r;
-	const uint8_t *p;
-	const char *s;
-	uint32_t n, slen;
-	bool have_text = false, have_reply = false;
+	uint32_t n;
+	unsigned seen;
+	int rc;
 
 	if (open_body(&r, pt, len, &n) != 0)
 		return PAKT_EBODY;
-	for (uint32_t i = 0; i < n; i++) {
-		const char *k;
-		uint32_t klen;
-		canon_rd_str(&r, &k, &klen);
-		if (key_is(k, klen, "reply_to")) {
-			if (rd_bin32(&r, &p, "reply_to", NULL, 0) != 0)
-				return PAKT_EBODY;
-			if (reply_to != NULL)
-				memcpy(reply_to, p, 32);
-			have_reply = true;
-		} else if (key_is(k, klen, "text")) {
-			if (rd_cstr(&r, "sealed", "text", 0, BODY_TEXT_MAX, &s,
-				    &slen, NULL, 0) != 0)
-				return PAKT_EBODY;
-			if (slen >= cap)
-				return PAKT_ETOOBIG;
-			put(text, s, slen);
-			have_text = true;
-		} else {
-			return PAKT_EBODY;
-		}
-	}
-	if (!have_text)
-		return PAKT_EBODY;
-	if (has_reply != NULL)
-		*has_reply = have_reply;
-	return 0;
+	/* reasons are not kept: any failure but a long text is PAKT_EBODY */
+	rc = walk(&r, n, "sealed", inner_fields, COUNT(inner_fields), &in, &seen,
+		  NULL, 0);
+	if (rc == 0 && has_reply != NULL)
+		*has_reply = seen & 1u;
+	return rc;
 }
 
 int body_unseal(const uint8_t *b, size_t len, const uint8_t x_pk[32],
@@ -1685,7 +1667,8 @@ int body_unseal(const uint8_t *b, size_t len, const uint8_t x_pk[32],
 
 	if (x_pk == NULL || x_sk == NULL || text == NULL || cap == 0)
 		return PAKT_EINVAL;
-	if (open_body(&r, b, len, &n) != 0 || parse_sealed(&r, n, &v, NULL, 0) != 0)
+	if (open_body(&r, b, len, &n) != 0 ||
+	    parse_schema(&r, n, &sealed_schema, &v, NULL, 0) != 0)
 		return PAKT_EBODY;
 	for (uint32_t i = 0; i < v.n_boxes && !found; i++)
 		found = crypto_box_seal_open(key, v.boxes[i], SEAL_BOX_BYTES,
@@ -1708,6 +1691,12 @@ int body_unseal(const uint8_t *b, size_t len, const uint8_t x_pk[32],
 int body_validate(const char *type, const uint8_t *body, size_t len,
 		  char *why, size_t whylen)
 {
+	static const struct schema *const schemas[] = {
+		&agenda_schema, &update_schema, &commitment_schema,
+		&ref_schemas[0], &ref_schemas[1], &ref_schemas[2],
+		&status_schema, &profile_schema, &checkpoint_schema,
+		&sealed_schema,
+	};
 	struct canon_rd r;
 	uint32_t n;
 	int rc;
@@ -1730,21 +1719,8 @@ int body_validate(const char *type, const uint8_t *body, size_t len,
 		return validate_genesis(&r, n, why, whylen);
 	if (strcmp(type, "member") == 0)
 		return parse_member(&r, n, NULL, why, whylen);
-	if (strcmp(type, "agenda") == 0)
-		return parse_agenda(&r, n, NULL, why, whylen);
-	if (strcmp(type, "update") == 0)
-		return parse_update(&r, n, NULL, why, whylen);
-	if (strcmp(type, "commitment") == 0)
-		return parse_commitment(&r, n, NULL, why, whylen);
-	if (ref_kind(type) >= 0)
-		return parse_ref(&r, n, ref_kind(type), NULL, why, whylen);
-	if (strcmp(type, "status") == 0)
-		return parse_status(&r, n, NULL, why, whylen);
-	if (strcmp(type, "profile") == 0)
-		return parse_profile(&r, n, NULL, why, whylen);
-	if (strcmp(type, "checkpoint") == 0)
-		return parse_checkpoint(&r, n, NULL, 0, NULL, why, whylen);
-	if (strcmp(type, "sealed") == 0)
-		return parse_sealed(&r, n, NULL, why, whylen);
+	for (size_t i = 0; i < COUNT(schemas); i++)
+		if (strcmp(type, schemas[i]->type) == 0)
+			return parse_schema(&r, n, schemas[i], NULL, why, whylen);
 	return 0;   /* unknown types: any canonical map, for newer peers */
 }
