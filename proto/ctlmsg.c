@@ -37,7 +37,10 @@ int ctl_unpack(msgpack_unpacked *u, const uint8_t *buf, size_t len)
 
 	if (len > CTL_FRAME_MAX)
 		return PAKT_ETOOBIG;
-	/* msgpack-c bounds nesting itself (32 levels) and fails cleanly. */
+	/* counts checked against the bytes first: a 5-byte map header must not
+	 * make msgpack-c allocate gigabytes */
+	if (mpx_check(buf, len, 16) != 0)
+		return PAKT_EPROTO;
 	if (msgpack_unpack_next(u, (const char *)buf, len, &off) !=
 	    MSGPACK_UNPACK_SUCCESS)
 		return PAKT_EPROTO;

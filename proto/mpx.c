@@ -200,3 +200,86 @@ int mpx_get_binn(const msgpack_object *map, const char *key, uint8_t *out,
 	memcpy(out, p, n);
 	return 0;
 }
+
+static uint32_t load_be(const uint8_t *p, int n)
+{
+	uint32_t v = 0;
+
+	while (n-- > 0)
+		v = v << 8 | *p++;
+	return v;
+}
+
+/* Skip one msgpack value in p[0..end), no deeper than depth; NULL if it is
+ * malformed or runs past end. msgpack-c allocates an array or map's
+ * elements from the count in its header before it reads them: checking
+ * every count against the bytes left (each element takes at least one)
+ * keeps a hostile header from making it allocate gigabytes. */
+static const uint8_t *skip_value(const uint8_t *p, const uint8_t *end, int depth)
+{
+	uint64_t n = 0, skip = 0;
+	int w = 0;
+	uint8_t b;
+
+	if (p >= end || depth < 0)
+		return NULL;
+	b = *p++;
+	if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3)
+		return p;                       /* fixint, nil, bool */
+	if (b >= 0xa0 && b <= 0xbf)
+		return (uint64_t)(end - p) < (b & 0x1fu) ? NULL : p + (b & 0x1f);
+	if (b <= 0x8f) {                        /* fixmap: key and value */
+		n = 2u * (b & 0x0f);
+		goto items;
+	}
+	if (b <= 0x9f) {                        /* fixarray */
+		n = b & 0x0f;
+		goto items;
+	}
+	switch (b) {
+	case 0xca: skip = 4; goto raw;          /* float32 */
+	case 0xcb: skip = 8; goto raw;          /* float64 */
+	case 0xcc: case 0xd0: skip = 1; goto raw;
+	case 0xcd: case 0xd1: skip = 2; goto raw;
+	case 0xce: case 0xd2: skip = 4; goto raw;
+	case 0xcf: case 0xd3: skip = 8; goto raw;
+	case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8:
+		skip = 1 + (1u << (b - 0xd4)); goto raw;  /* fixext: type + data */
+	case 0xc4: case 0xc7: case 0xd9: w = 1; break;  /* bin, ext, str 8 */
+	case 0xc5: case 0xc8: case 0xda: w = 2; break;  /* ... 16 */
+	case 0xc6: case 0xc9: case 0xdb: w = 4; break;  /* ... 32 */
+	case 0xdc: case 0xde: w = 2; break;     /* array, map 16 */
+	case 0xdd: case 0xdf: w = 4; break;     /* array, map 32 */
+	default: return NULL;                   /* 0xc1: never used */
+	}
+	if (end - p < w)
+		return NULL;
+	n = load_be(p, w);
+	p += w;
+	if (b >= 0xdc) {
+		if (b >= 0xde)
+			n *= 2;
+		goto items;
+	}
+	skip = n + (b >= 0xc7 && b <= 0xc9 ? 1 : 0); /* ext: + its type */
+
+raw:
+	if ((uint64_t)(end - p) < skip)
+		return NULL;
+	return p + skip;
+
+items:
+	if ((uint64_t)(end - p) < n)
+		return NULL;
+	while (n-- > 0) {
+		p = skip_value(p, end, depth - 1);
+		if (p == NULL)
+			return NULL;
+	}
+	return p;
+}
+
+int mpx_check(const uint8_t *buf, size_t len, int max_depth)
+{
+	return skip_value(buf, buf + len, max_depth) == buf + len ? 0 : PAKT_EPROTO;
+}

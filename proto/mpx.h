@@ -49,4 +49,10 @@ int mpx_get_binn(const msgpack_object *map, const char *key, uint8_t *out,
 int mpx_get_bin(const msgpack_object *map, const char *key,
 		const uint8_t **p, size_t *len);
 
+/* Before msgpack-c sees untrusted bytes: buf[0..len) must be exactly one
+ * well-formed value, no deeper than max_depth, whose every array/map/str/
+ * bin length fits in the bytes present (msgpack-c allocates from a header's
+ * count before reading the elements). 0 or PAKT_EPROTO. */
+int mpx_check(const uint8_t *buf, size_t len, int max_depth);
+
 #endif

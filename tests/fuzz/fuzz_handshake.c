@@ -61,9 +61,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case FUZZ_HS_MSG0:
 		if (fuzz_hs_init(&k, &resp, false, psk) != 0)
 			abort();
-		if (noise_hs_read(&resp, data, size, payload, sizeof payload, &plen) == 0 &&
-		    fuzz_hs_write(&k, &resp, false, msg, sizeof msg, &len) != 0)
-			abort();
+		/* message 1 may still fail: a low-order ephemeral is refused
+		 * when the ee DH is computed (paktd then closes the session) */
+		if (noise_hs_read(&resp, data, size, payload, sizeof payload, &plen) == 0)
+			(void)fuzz_hs_write(&k, &resp, false, msg, sizeof msg, &len);
 		break;
 	case FUZZ_HS_MSG1:
 		if (fuzz_hs_init(&k, &ini, true, psk) != 0 ||

@@ -9,6 +9,8 @@
 
 #include "proto/err.h"
 #include "proto/wire.h"
+#include "proto/ctlmsg.h"
+#include "proto/mpx.h"
 
 static struct wire_scratch scratch;
 
@@ -172,6 +174,28 @@ static void test_batch_cap(void **state)
 	mpx_free(&o);
 }
 
+/* A control frame whose map header claims ~1.9 billion pairs is refused
+ * before msgpack-c can allocate for them (found by fuzz_ctl). */
+static void test_ctl_huge_count(void **state)
+{
+	static const uint8_t frame[] = {
+		0x81, 0xdf, 0x6f, 0x70, 0xa6, 0xc2, 0x73, 0x74,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0x68, 0x74, 0x75, 0x73,
+	};
+	static const uint8_t ok_map[] = {0x81, 0xa2, 'o', 'p', 0xa6, 's', 't', 'a', 't', 'u', 's'};
+	msgpack_unpacked u;
+
+	msgpack_unpacked_init(&u);
+	assert_int_equal(ctl_unpack(&u, frame, sizeof frame), PAKT_EPROTO);
+	assert_int_equal(ctl_unpack(&u, ok_map, sizeof ok_map), 0);
+	msgpack_unpacked_destroy(&u);
+	assert_int_equal(mpx_check(frame, sizeof frame, 16), PAKT_EPROTO);
+	assert_int_equal(mpx_check(ok_map, sizeof ok_map - 1, 16), PAKT_EPROTO);   /* truncated */
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -182,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_clock_round_trip),
 		cmocka_unit_test(test_entries_and_rejects),
 		cmocka_unit_test(test_batch_cap),
+		cmocka_unit_test(test_ctl_huge_count),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
