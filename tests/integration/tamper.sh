@@ -24,14 +24,15 @@ stop_daemon a
 
 # restore it, then flip one byte inside seq 8's signed header
 sqlite3 "$db" "UPDATE entries SET body = X'$orig' WHERE seq = 5;"
-sqlite3 "$db" "UPDATE entries SET header = substr(header, 1, 40) || X'00' || substr(header, 42) WHERE seq = 8;"
+# (a byte that already held the new value would change nothing: pick one that differs)
+sqlite3 "$db" "UPDATE entries SET header = substr(header, 1, 40) || CASE WHEN substr(header, 41, 1) = X'00' THEN X'01' ELSE X'00' END || substr(header, 42) WHERE seq = 8;"
 start_daemon a
 p a verify >"$T_ROOT/v" 2>&1; rc=$?
 [ $rc -eq 1 ] && [ "$(grep -c '^BAD' "$T_ROOT/v")" -eq 1 ] && grep -q "^BAD .* seq 8:" "$T_ROOT/v"
 ok $? "a flipped header byte: verify names exactly seq 8"
 stop_daemon a
 
-sqlite3 "$db" "UPDATE entries SET sig = substr(sig, 1, 10) || X'ff' || substr(sig, 12) WHERE seq = 3;"
+sqlite3 "$db" "UPDATE entries SET sig = substr(sig, 1, 10) || CASE WHEN substr(sig, 11, 1) = X'ff' THEN X'fe' ELSE X'ff' END || substr(sig, 12) WHERE seq = 3;"
 start_daemon a
 p a verify >"$T_ROOT/v" 2>&1
 grep -q "^BAD .* seq 3: bad signature" "$T_ROOT/v"; ok $? "a flipped signature byte: seq 3 has a bad signature"
