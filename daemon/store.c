@@ -235,6 +235,7 @@ void store_close(struct store *s)
 	sqlite3_finalize(s->entry_at);
 	sqlite3_finalize(s->head);
 	sqlite3_finalize(s->range);
+	sqlite3_finalize(s->scan);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -411,8 +412,20 @@ int store_scan(struct store *s, const struct store_query *q, store_row_cb cb,
 		 q->by_feed ? (q->last ? "e.feed DESC, e.seq DESC" : "e.feed, e.seq")
 			    : (q->last ? "e.id DESC" : "e.id"),
 		 q->by_feed ? "feed, seq" : "id");
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+	/* The arrival-order form runs after every stored batch (live streams):
+	 * keep it prepared. A scan inside a scan's callback prepares its own. */
+	bool cached = !q->by_feed && !q->last && !s->scan_busy;
+	if (cached && s->scan == NULL &&
+	    sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->scan, NULL) != SQLITE_OK)
 		return PAKT_EIO;
+	if (cached) {
+		st = s->scan;
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		s->scan_busy = true;
+	} else if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		return PAKT_EIO;
+	}
 	sqlite3_bind_int64(st, 1, q->after_rowid);
 	if (q->network)
 		sqlite3_bind_blob(st, 2, q->network, 32, SQLITE_STATIC);
@@ -456,7 +469,12 @@ int store_scan(struct store *s, const struct store_query *q, store_row_cb cb,
 	}
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = PAKT_EIO;
-	sqlite3_finalize(st);
+	if (cached) {
+		sqlite3_reset(st);
+		s->scan_busy = false;
+	} else {
+		sqlite3_finalize(st);
+	}
 	return rc;
 }
 

@@ -12,6 +12,8 @@ struct store {
 	bool readonly;
 	bool relaxed;          /* synchronous=NORMAL for the current commits */
 	sqlite3_stmt *feed_get, *feed_add, *entry_add, *entry_at, *head, *range;
+	sqlite3_stmt *scan;    /* store_scan in arrival order (prepared on first use) */
+	bool scan_busy;        /* scan is stepping: a nested scan prepares its own */
 };
 
 int store_exec(struct store *s, const char *sql);
