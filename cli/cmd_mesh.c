@@ -210,10 +210,12 @@ int cmd_member(int argc, char **argv)
 	uint8_t key[32];
 	int ret;
 
+	if (argc >= 2 && strcmp(argv[1], "revoke-key") == 0)
+		return cmd_member_revoke_key(argc - 1, argv + 1);
 	if (argc < 2 || strcmp(argv[1], "remove") != 0) {
 		if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
 			return cli_help("member");
-		return cli_usage("member", "the subcommand is 'remove'");
+		return cli_usage("member", "the subcommand is 'remove' or 'revoke-key'");
 	}
 	ret = mesh_opts("member", argc - 1, argv + 1, O_NETWORK, 1, 1, &mo);
 	if (ret != CLI_OK)

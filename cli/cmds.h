@@ -20,6 +20,10 @@ int cmd_invite(int argc, char **argv);
 int cmd_join(int argc, char **argv);
 int cmd_members(int argc, char **argv);
 int cmd_member(int argc, char **argv);
+/* keys (cli/cmd_keys.c): pakt key rotate; pakt member revoke-key (argv[0]
+ * is "revoke-key") */
+int cmd_key(int argc, char **argv);
+int cmd_member_revoke_key(int argc, char **argv);
 int cmd_peer(int argc, char **argv);
 int cmd_subscribe(int argc, char **argv);
 int cmd_unsubscribe(int argc, char **argv);

@@ -49,11 +49,31 @@ const struct cli_cmd cli_cmds[] = {
 	 "\n"
 	 "Each member's id, name, role, who admitted it and since when, as derived\n"
 	 "from the genesis entry and the admins' member entries.\n"},
-	{"member", cmd_member, "remove a member (pakt member remove ID; admins)",
+	{"member", cmd_member, "remove a member, or revoke a stolen key (admins)",
 	 "usage: pakt member remove ID [--network ID] [--data-dir DIR]\n"
+	 "       pakt member revoke-key ID --after SEQ [--reason TEXT] [--network ID] [--data-dir DIR]\n"
 	 "\n"
-	 "Publish a member entry removing ID: its connections close at once and it\n"
-	 "is refused from then on; its feed up to the removal stays.\n"},
+	 "remove: publish a member entry removing ID: its connections close at once\n"
+	 "and it is refused from then on; its feed up to the removal stays.\n"
+	 "\n"
+	 "revoke-key: for a key that was stolen. Publish a revoke entry: ID's entries\n"
+	 "after seq SEQ (the last one you still trust; see 'pakt log --from ID') are\n"
+	 "marked untrusted in every partner's audit and count for nothing, ID is no\n"
+	 "longer a member, and a successor it named after SEQ ('pakt key rotate' by\n"
+	 "the thief) is revoked with it. The member can be admitted again under a\n"
+	 "new key with 'pakt invite'.\n"},
+	{"key", cmd_key, "rotate this organisation's identity key",
+	 "usage: pakt key rotate [--passphrase-file FILE] [--data-dir DIR]\n"
+	 "\n"
+	 "Make a new identity key and hand this organisation's place in every\n"
+	 "initiative to it: a succession entry, signed by the old key and by the\n"
+	 "new one, tells partners that the new key is the same member (name, role,\n"
+	 "commitments). Entries signed by the old key still verify. The old secret\n"
+	 "is wiped; identity.key is replaced (crash-safe). The daemon must run.\n"
+	 "Sealed messages addressed to the old key can no longer be opened.\n"
+	 "\n"
+	 "  --passphrase-file FILE  encrypt the new key with the first line of FILE;\n"
+	 "                          an encrypted identity always asks for one\n"},
 	{"peer", cmd_peer, "add, list or remove peers to dial",
 	 "usage: pakt peer add HOST:PORT [ID] [--network ID] [--data-dir DIR]\n"
 	 "       pakt peer list [--json] [--data-dir DIR]\n"

@@ -9,3 +9,4 @@ pakt_SOURCES = \
 # config.o from libpaktd (pakt init writes the config); no libuv or SQLite.
 pakt_LDADD = libpaktd.a $(PAKT_LIBS) -lm
 pakt_SOURCES += %D%/cmd_bundle.c
+pakt_SOURCES += %D%/cmd_keys.c

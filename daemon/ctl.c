@@ -396,7 +396,7 @@ static int seal_for(struct ctl_client *cl, const uint8_t net[32], const msgpack_
 		const msgpack_object *x = &to->via.array.ptr[i];
 
 		if (x->type != MSGPACK_OBJECT_BIN || x->via.bin.size != 32 ||
-		    members_find(&rn->members, (const uint8_t *)x->via.bin.ptr) == NULL ||
+		    roster_find(&rn->members, (const uint8_t *)x->via.bin.ptr) == NULL ||
 		    keys_pk_to_x25519((const uint8_t *)x->via.bin.ptr, rcpt[k]) != 0) {
 			ctl_send_error(cl, PAKT_ENOTMEMBER, "every recipient must be a current member");
 			return PAKT_ENOTMEMBER;
@@ -607,8 +607,10 @@ static const struct {
 	{"initiative.create", op_initiative_create},
 	{"invite", op_invite},
 	{"join", op_join},
+	{"key.rotate", op_key_rotate},
 	{"log", op_log},
 	{"member.remove", op_member_remove},
+	{"member.revoke_key", op_member_revoke_key},
 	{"members", op_members},
 	{"peer.add", op_peer_add},
 	{"peer.list", op_peer_list},

@@ -40,7 +40,7 @@ struct repl_net *ctl_network(struct ctl_client *cl, const msgpack_object *req)
 }
 
 /* {"ok": true} plus nothing else. */
-static void reply_ok(struct ctl_client *cl)
+void ctl_reply_ok(struct ctl_client *cl)
 {
 	struct mpx_out o;
 
@@ -53,9 +53,9 @@ static void reply_ok(struct ctl_client *cl)
 	mpx_free(&o);
 }
 
-static bool need_admin(struct ctl_client *cl, struct repl_net *rn)
+bool ctl_need_admin(struct ctl_client *cl, struct repl_net *rn)
 {
-	if (members_is_admin(&rn->members, cl->ctl->node->id.pk))
+	if (roster_is_admin(&rn->members, cl->ctl->node->id.pk))
 		return true;
 	ctl_send_error(cl, PAKT_EPERM, "only an admin of the initiative can do this");
 	return false;
@@ -72,7 +72,7 @@ void op_invite(struct ctl_client *cl, const msgpack_object *req)
 	struct mpx_out o;
 	int rc;
 
-	if (rn == NULL || !need_admin(cl, rn))
+	if (rn == NULL || !ctl_need_admin(cl, rn))
 		return;
 	if ((rc = mpx_get_cstr(req, "name", name, sizeof name)) != 0 && rc != PAKT_ENOTFOUND) {
 		ctl_send_error(cl, PAKT_EINVAL, "the name must be at most 128 bytes");
@@ -179,7 +179,7 @@ void op_join(struct ctl_client *cl, const msgpack_object *req)
 		ctl_send_error(cl, PAKT_EIO, "the mesh is not running");
 		goto out;
 	}
-	if ((rn = repl_net_find(n, inv.network)) != NULL && members_find(&rn->members, n->id.pk)) {
+	if ((rn = repl_net_find(n, inv.network)) != NULL && roster_find(&rn->members, n->id.pk)) {
 		ctl_send_error(cl, PAKT_EEXIST, "this node is already a member of that initiative");
 		goto out;
 	}
@@ -224,7 +224,7 @@ void op_members(struct ctl_client *cl, const msgpack_object *req)
 	mpx_str(&o.pk, "members");
 	msgpack_pack_array(&o.pk, (uint32_t)rn->members.n);
 	for (size_t i = 0; i < rn->members.n; i++) {
-		const struct member *m = &rn->members.v[i];
+		const struct roster_member *m = &rn->members.v[i];
 
 		msgpack_pack_map(&o.pk, 6);
 		mpx_kv_bin(&o.pk, "added_by", m->added_by, 32);
@@ -242,27 +242,44 @@ void op_members(struct ctl_client *cl, const msgpack_object *req)
 	mpx_free(&o);
 }
 
+bool ctl_need_key(struct ctl_client *cl, const msgpack_object *req, uint8_t key[32])
+{
+	bool has;
+
+	if (ctl_opt_bin32(cl, req, "key", key, &has) != 0)
+		return false;
+	if (!has)
+		ctl_send_error(cl, PAKT_EINVAL, "the member's id (pk_...) is required");
+	return has;
+}
+
+void ctl_publish(struct ctl_client *cl, struct repl_net *rn, const char *type,
+		 struct mpx_out *body, int rc)
+{
+	char why[256] = "";
+	struct entry e;
+
+	if (rc == 0)
+		rc = node_append(cl->ctl->node, rn->id, type, (const uint8_t *)body->sb.data,
+				 body->sb.size, &e, why, sizeof why);
+	mpx_free(body);
+	if (rc != 0)
+		ctl_send_error(cl, rc, why[0] ? why : pakt_strerror(rc));
+	else
+		ctl_reply_ok(cl);
+}
+
 void op_member_remove(struct ctl_client *cl, const msgpack_object *req)
 {
 	struct node *n = cl->ctl->node;
 	struct repl_net *rn = ctl_network(cl, req);
 	uint8_t key[32];
-	bool has;
-	char why[256] = "";
 	struct mpx_out body;
-	struct entry e;
-	const struct member *m;
-	int rc;
+	const struct roster_member *m;
 
-	if (rn == NULL || ctl_opt_bin32(cl, req, "key", key, &has) != 0)
+	if (rn == NULL || !ctl_need_key(cl, req, key) || !ctl_need_admin(cl, rn))
 		return;
-	if (!has) {
-		ctl_send_error(cl, PAKT_EINVAL, "the member's id (pk_...) is required");
-		return;
-	}
-	if (!need_admin(cl, rn))
-		return;
-	m = members_find(&rn->members, key);
+	m = roster_find(&rn->members, key);
 	if (m == NULL) {
 		ctl_send_error(cl, PAKT_ENOTMEMBER, "that key is not a current member");
 		return;
@@ -272,16 +289,7 @@ void op_member_remove(struct ctl_client *cl, const msgpack_object *req)
 		return;
 	}
 	mpx_init(&body);
-	rc = body_member(&body, false, key, m->name, m->admin);
-	if (rc == 0)
-		rc = node_append(n, rn->id, "member", (const uint8_t *)body.sb.data, body.sb.size, &e,
-				 why, sizeof why);
-	mpx_free(&body);
-	if (rc != 0) {
-		ctl_send_error(cl, rc, why[0] ? why : pakt_strerror(rc));
-		return;
-	}
-	reply_ok(cl);
+	ctl_publish(cl, rn, "member", &body, body_member(&body, false, key, m->name, m->admin));
 }
 
 void op_peer_add(struct ctl_client *cl, const msgpack_object *req)
@@ -309,7 +317,7 @@ void op_peer_add(struct ctl_client *cl, const msgpack_object *req)
 		return;
 	}
 	log_info("peer %s added", addr);
-	reply_ok(cl);
+	ctl_reply_ok(cl);
 }
 
 void op_peer_remove(struct ctl_client *cl, const msgpack_object *req)
@@ -331,7 +339,7 @@ void op_peer_remove(struct ctl_client *cl, const msgpack_object *req)
 		ctl_send_error(cl, rc, "no such peer (see pakt peer list)");
 		return;
 	}
-	reply_ok(cl);
+	ctl_reply_ok(cl);
 }
 
 static void pack_session(msgpack_packer *pk, const struct session_info *si, const char *address,
@@ -424,7 +432,7 @@ static void set_skip(struct ctl_client *cl, const msgpack_object *req, bool skip
 	f->skip = skip;
 	if (n->net)
 		net_send_clocks(n->net, rn);
-	reply_ok(cl);
+	ctl_reply_ok(cl);
 }
 
 void op_subscribe(struct ctl_client *cl, const msgpack_object *req)

@@ -76,6 +76,18 @@ void op_invite(struct ctl_client *cl, const msgpack_object *req);
 void op_join(struct ctl_client *cl, const msgpack_object *req);
 void op_members(struct ctl_client *cl, const msgpack_object *req);
 void op_member_remove(struct ctl_client *cl, const msgpack_object *req);
+void op_member_revoke_key(struct ctl_client *cl, const msgpack_object *req);
+void op_key_rotate(struct ctl_client *cl, const msgpack_object *req);
+/* Reply {"ok": true} and nothing else. */
+void ctl_reply_ok(struct ctl_client *cl);
+/* Whether we are an admin of rn; if not, reply the error. */
+bool ctl_need_admin(struct ctl_client *cl, struct repl_net *rn);
+/* The required "key" field (pk) of req; false after replying the error. */
+bool ctl_need_key(struct ctl_client *cl, const msgpack_object *req, uint8_t key[32]);
+/* Append body (built with result rc) as our next entry of type in rn,
+ * free it, and reply ok or the error. */
+void ctl_publish(struct ctl_client *cl, struct repl_net *rn, const char *type,
+		 struct mpx_out *body, int rc);
 void op_peer_add(struct ctl_client *cl, const msgpack_object *req);
 void op_peer_list(struct ctl_client *cl, const msgpack_object *req);
 void op_peer_remove(struct ctl_client *cl, const msgpack_object *req);

@@ -115,7 +115,7 @@ void op_agenda_set(struct ctl_client *cl, const msgpack_object *req)
 
 	if (rn == NULL)
 		return;
-	if (!members_is_admin(&rn->members, cl->ctl->node->id.pk)) {
+	if (!roster_is_admin(&rn->members, cl->ctl->node->id.pk)) {
 		ctl_send_error(cl, PAKT_EPERM, "only an admin can set the agenda");
 		return;
 	}
@@ -341,7 +341,7 @@ void op_commit(struct ctl_client *cl, const msgpack_object *req)
 		const msgpack_object *x = &parties->via.array.ptr[i];
 
 		if (x->type != MSGPACK_OBJECT_BIN || x->via.bin.size != 32 ||
-		    members_find(&rn->members, (const uint8_t *)x->via.bin.ptr) == NULL) {
+		    roster_find(&rn->members, (const uint8_t *)x->via.bin.ptr) == NULL) {
 			ctl_send_error(cl, PAKT_ENOTMEMBER, "every party must be a current member (see pakt members)");
 			free(c);
 			return;
@@ -398,7 +398,7 @@ static void respond(struct ctl_client *cl, const msgpack_object *req, const char
 	if (strcmp(type, "status") == 0) {
 		struct body_status st = {0};
 
-		if (!ledger_is_party(c, n->id.pk) && memcmp(c->author, n->id.pk, 32) != 0) {
+		if (!ledger_may_report(&rn->members, c, n->id.pk)) {
 			ctl_send_error(cl, PAKT_EPERM, "only the commitment's author or a party can report progress");
 			goto out_b;
 		}
@@ -414,7 +414,7 @@ static void respond(struct ctl_client *cl, const msgpack_object *req, const char
 	} else {
 		struct body_ref r = {0};
 
-		if (!ledger_is_party(c, n->id.pk)) {
+		if (!ledger_is_party(&rn->members, c, n->id.pk)) {
 			ctl_send_error(cl, PAKT_EPERM, "this organisation is not a party of that commitment");
 			goto out_b;
 		}
@@ -445,7 +445,7 @@ void op_progress(struct ctl_client *cl, const msgpack_object *req)
 }
 
 /* One commitment with everything the listing and the audit show. */
-static void pack_commit(msgpack_packer *pk, const struct ledger *l, const struct members *m,
+static void pack_commit(msgpack_packer *pk, const struct ledger *l, const struct roster *m,
 			const struct ledger_commit *c, bool audit)
 {
 	const char *state, *outcome = ledger_outcome(c, today_days(), &state);
@@ -454,7 +454,7 @@ static void pack_commit(msgpack_packer *pk, const struct ledger *l, const struct
 	mpx_kv_u64(pk, "at", c->at);
 	mpx_kv_bin(pk, "author", c->author, 32);
 	mpx_kv_str(pk, "author_name", ledger_name(l, m, c->author));
-	mpx_kv_bool(pk, "countersigned", ledger_countersigned(c));
+	mpx_kv_bool(pk, "countersigned", ledger_countersigned(m, c));
 	mpx_kv_str(pk, "description", c->c.description);
 	mpx_kv_str(pk, "due", c->c.due);
 	mpx_kv_bin(pk, "hash", c->hash, 32);
@@ -533,15 +533,15 @@ static void pack_commit(msgpack_packer *pk, const struct ledger *l, const struct
 	mpx_kv_str(pk, "title", c->c.title);
 }
 
-static bool commit_selected(const struct ledger_commit *c, const char *filter, const uint8_t *party,
-			    const uint8_t self[32])
+static bool commit_selected(const struct roster *m, const struct ledger_commit *c,
+			    const char *filter, const uint8_t *party, const uint8_t self[32])
 {
 	const char *state, *outcome = ledger_outcome(c, today_days(), &state);
 
-	if (party && !ledger_is_party(c, party) && memcmp(c->author, party, 32) != 0)
+	if (party && !ledger_may_report(m, c, party))
 		return false;
 	if (strcmp(filter, "mine") == 0)
-		return memcmp(c->author, self, 32) == 0 || ledger_is_party(c, self);
+		return ledger_may_report(m, c, self);
 	if (strcmp(filter, "open") == 0)
 		return strcmp(outcome, "open") == 0 || strcmp(outcome, "overdue") == 0;
 	if (strcmp(filter, "overdue") == 0)
@@ -566,14 +566,14 @@ void op_commitments(struct ctl_client *cl, const msgpack_object *req)
 		return;
 	const uint8_t *self = cl->ctl->node->id.pk;
 	for (size_t i = 0; i < l.n_com; i++)
-		n += commit_selected(&l.com[i], filter, has_party ? party : NULL, self);
+		n += commit_selected(&rn->members, &l.com[i], filter, has_party ? party : NULL, self);
 	mpx_init(&o);
 	ctl_begin(&o);
 	msgpack_pack_map(&o.pk, 2);
 	mpx_str(&o.pk, "commitments");
 	msgpack_pack_array(&o.pk, n);
 	for (size_t i = 0; i < l.n_com; i++)
-		if (commit_selected(&l.com[i], filter, has_party ? party : NULL, self))
+		if (commit_selected(&rn->members, &l.com[i], filter, has_party ? party : NULL, self))
 			pack_commit(&o.pk, &l, &rn->members, &l.com[i], false);
 	mpx_kv_bool(&o.pk, "ok", true);
 	ctl_finish(&o);
@@ -651,7 +651,7 @@ static bool involved(const struct ledger_commit *c, const uint8_t key[32])
 static void audit_build(struct audit_job *j, struct store *s)
 {
 	struct verify_result vr;
-	struct members m = {0};
+	struct roster m = {0};
 	struct ledger l;
 	struct fork_ctx fc = {.s = s, .count_only = true, .author = j->has_author ? j->author : NULL};
 	msgpack_packer *pk = &j->out.pk;
@@ -663,7 +663,7 @@ static void audit_build(struct audit_job *j, struct store *s)
 	if ((j->rc = members_load(&m, s, j->network)) != 0 ||
 	    (j->rc = ledger_load(&l, s, j->network, &m)) != 0) {
 		verify_result_free(&vr);
-		members_free(&m);
+		roster_free(&m);
 		return;
 	}
 	for (size_t i = 0; i < vr.bad_len; i++)
@@ -671,7 +671,7 @@ static void audit_build(struct audit_job *j, struct store *s)
 			 (!who || memcmp(vr.bad[i].author, who, 32) == 0);
 	store_forks(s, j->network, on_fork_row, &fc);
 	for (size_t i = 0; i < l.n_com; i++)
-		n_com += !who || involved(&l.com[i], who) || ledger_is_party(&l.com[i], who);
+		n_com += !who || involved(&l.com[i], who) || ledger_is_party(&m, &l.com[i], who);
 	for (size_t i = 0; i < l.n_an; i++)
 		n_an += !who || memcmp(l.an[i].author, who, 32) == 0;
 	for (size_t i = 0; i < l.n_red; i++)
@@ -709,7 +709,7 @@ static void audit_build(struct audit_job *j, struct store *s)
 	mpx_str(pk, "commitments");
 	msgpack_pack_array(pk, n_com);
 	for (size_t i = 0; i < l.n_com; i++)
-		if (!who || involved(&l.com[i], who) || ledger_is_party(&l.com[i], who))
+		if (!who || involved(&l.com[i], who) || ledger_is_party(&m, &l.com[i], who))
 			pack_commit(pk, &l, &m, &l.com[i], true);
 	/* partners as witnesses: two checkpoints naming different hashes at
 	 * one (author, seq) prove a fork even if no node holds both entries.
@@ -811,7 +811,7 @@ static void audit_build(struct audit_job *j, struct store *s)
 	if (ctl_finish(&j->out) != 0)
 		j->rc = PAKT_ETOOBIG;
 	ledger_free(&l);
-	members_free(&m);
+	roster_free(&m);
 	verify_result_free(&vr);
 }
 
@@ -979,7 +979,7 @@ int ctl_publish_checkpoint(struct node *n, struct repl_net *rn, struct entry *ou
 	uint8_t h[32];
 	int rc;
 
-	if (members_find(&rn->members, n->id.pk) == NULL)
+	if (roster_find(&rn->members, n->id.pk) == NULL)
 		return PAKT_ENOTMEMBER;
 	heads = calloc(rn->n_feeds + 1, sizeof *heads);
 	if (heads == NULL)
@@ -1079,7 +1079,7 @@ static int export_row(void *arg, const struct store_row *row)
 
 	if (entry_from_parts(&e, row->header, row->header_len, row->sig, row->body, row->body_len) != 0)
 		return 0;
-	if (strcmp(e.h.type, "genesis") == 0 || strcmp(e.h.type, "member") == 0)
+	if (roster_type(e.h.type))
 		take = true;
 	else if (x->feed)
 		take = memcmp(e.h.author, x->subject, 32) == 0 && e.h.seq >= x->from && e.h.seq <= x->to;

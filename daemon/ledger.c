@@ -30,7 +30,7 @@ struct pending_ref {
 
 struct scan {
 	struct ledger *l;
-	const struct members *m;
+	const struct roster *m;
 	struct pending_ref *refs;
 	size_t n_refs, cap_refs;
 	size_t cap_upd, cap_com, cap_cp, cap_an, cap_red, cap_prof;
@@ -54,7 +54,7 @@ static int anomaly(struct scan *sc, const struct entry *e, const char *what)
 	return 0;
 }
 
-static bool ever_member(const struct members *m, const uint8_t key[32])
+static bool ever_member(const struct roster *m, const uint8_t key[32])
 {
 	for (size_t i = 0; i < m->n; i++)
 		if (memcmp(m->v[i].key, key, 32) == 0)
@@ -85,7 +85,7 @@ static int take(struct scan *sc, const struct entry *e)
 
 		if (body_agenda_parse(e->body, e->body_len, a) != 0)
 			return 0;
-		if (!members_is_admin(sc->m, e->h.author))
+		if (!roster_is_admin(sc->m, e->h.author))
 			return anomaly(sc, e, "agenda set by a non-admin (no effect)");
 		l->n_agendas++;
 		if (!l->has_agenda || e->h.timestamp >= l->agenda_at) {
@@ -186,10 +186,23 @@ static int take(struct scan *sc, const struct entry *e)
 		snprintf(x->name, sizeof x->name, "%s", p.name);
 		snprintf(x->sector, sizeof x->sector, "%s", p.sector);
 	} else if (strcmp(t, "member") == 0) {
-		if (!members_is_admin(sc->m, e->h.author))
+		if (!roster_is_admin(sc->m, e->h.author))
 			return anomaly(sc, e, "member entry by a non-admin (no effect)");
 	}
 	return 0;
+}
+
+/* An entry its author's key signed after the seq an admin revoked it from:
+ * shown, never counted. */
+static int untrusted(struct scan *sc, const struct entry *e)
+{
+	const struct roster_revocation *rv = roster_untrusted(sc->m, e->h.author, e->h.seq);
+	char what[160], by[ID_TEXT_MAX];
+
+	id_short(ID_KEY, rv->by, by);
+	snprintf(what, sizeof what, "untrusted: the key was revoked after seq %llu by %s (no effect)",
+		 (unsigned long long)rv->after, by);
+	return anomaly(sc, e, what);
 }
 
 static int on_row(void *arg, const struct store_row *row)
@@ -201,6 +214,8 @@ static int on_row(void *arg, const struct store_row *row)
 			     row->body_len) != 0)
 		return 0;   /* damaged: pakt verify and the audit's chain check report it */
 	sc->rc = check_author(sc, &e);
+	if (sc->rc == 0 && roster_untrusted(sc->m, e.h.author, e.h.seq) != NULL)
+		return sc->rc = untrusted(sc, &e);
 	if (sc->rc == 0 && e.body != NULL)
 		sc->rc = take(sc, &e);
 	return sc->rc;
@@ -223,7 +238,7 @@ static int attach(struct scan *sc)
 			continue;
 		}
 		if (strcmp(p->type, "status") == 0) {
-			if (!ledger_is_party(c, p->author) && memcmp(c->author, p->author, 32) != 0) {
+			if (!ledger_may_report(sc->m, c, p->author)) {
 				if (anomaly(sc, &fake, "status by neither the author nor a party (no effect)") != 0)
 					return PAKT_ENOMEM;
 				continue;
@@ -240,7 +255,7 @@ static int attach(struct scan *sc)
 			snprintf(s->note, sizeof s->note, "%s", p->note);
 			continue;
 		}
-		if (!ledger_is_party(c, p->author)) {
+		if (!ledger_is_party(sc->m, c, p->author)) {
 			if (anomaly(sc, &fake, strcmp(p->type, "accept") == 0
 					      ? "acceptance by a key that is not a party (no effect)"
 					      : "decline by a key that is not a party (no effect)") != 0)
@@ -265,7 +280,7 @@ static int by_time_status(const void *a, const void *b)
 }
 
 int ledger_load(struct ledger *l, struct store *s, const uint8_t network[32],
-		const struct members *m)
+		const struct roster *m)
 {
 	struct store_query q = {.network = network};
 	struct scan sc = {.l = l, .m = m};
@@ -312,15 +327,20 @@ const struct ledger_commit *ledger_commit_find(const struct ledger *l, const uin
 	return NULL;
 }
 
-bool ledger_is_party(const struct ledger_commit *c, const uint8_t key[32])
+bool ledger_is_party(const struct roster *m, const struct ledger_commit *c, const uint8_t key[32])
 {
 	for (size_t i = 0; i < c->c.n_parties; i++)
-		if (memcmp(c->c.parties[i], key, 32) == 0)
+		if (roster_same(m, c->c.parties[i], key))
 			return true;
 	return false;
 }
 
-const char *ledger_name(const struct ledger *l, const struct members *m, const uint8_t key[32])
+bool ledger_may_report(const struct roster *m, const struct ledger_commit *c, const uint8_t key[32])
+{
+	return roster_same(m, c->author, key) || ledger_is_party(m, c, key);
+}
+
+const char *ledger_name(const struct ledger *l, const struct roster *m, const uint8_t key[32])
 {
 	const struct ledger_profile *best = NULL;
 
@@ -351,13 +371,13 @@ const char *ledger_outcome(const struct ledger_commit *c, int64_t today, const c
 	return today > c->due_day ? "overdue" : "open";
 }
 
-bool ledger_countersigned(const struct ledger_commit *c)
+bool ledger_countersigned(const struct roster *m, const struct ledger_commit *c)
 {
 	for (size_t p = 0; p < c->c.n_parties; p++) {
 		const struct ledger_response *latest = NULL;
 
 		for (size_t i = 0; i < c->n_resp; i++)
-			if (memcmp(c->resp[i].who, c->c.parties[p], 32) == 0 &&
+			if (roster_same(m, c->resp[i].who, c->c.parties[p]) &&
 			    (!latest || c->resp[i].at >= latest->at))
 				latest = &c->resp[i];
 		if (latest == NULL || !latest->accepted)

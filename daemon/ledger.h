@@ -93,20 +93,23 @@ struct ledger {
 
 /* Scan a network's entries. m: its members (for admin and party rules). */
 int ledger_load(struct ledger *l, struct store *s, const uint8_t network[32],
-		const struct members *m);
+		const struct roster *m);
 void ledger_free(struct ledger *l);
 
 const struct ledger_commit *ledger_commit_find(const struct ledger *l, const uint8_t hash[32]);
-bool ledger_is_party(const struct ledger_commit *c, const uint8_t key[32]);
+/* Whether key is (the same member as) a party; may_report: or the author,
+ * who may both report progress. */
+bool ledger_is_party(const struct roster *m, const struct ledger_commit *c, const uint8_t key[32]);
+bool ledger_may_report(const struct roster *m, const struct ledger_commit *c, const uint8_t key[32]);
 /* A display name: latest profile name, else member name, else "". */
-const char *ledger_name(const struct ledger *l, const struct members *m, const uint8_t key[32]);
+const char *ledger_name(const struct ledger *l, const struct roster *m, const uint8_t key[32]);
 
 /* What became of a commitment as of today (days since the epoch): "open",
  * "overdue", "kept", "late", "missed" or "withdrawn"; *state gets the latest
  * status ("none" if none). */
 const char *ledger_outcome(const struct ledger_commit *c, int64_t today, const char **state);
 /* Every party accepted and none declined (its latest response counts). */
-bool ledger_countersigned(const struct ledger_commit *c);
+bool ledger_countersigned(const struct roster *m, const struct ledger_commit *c);
 /* The earliest checkpoint by `by` that covers (author, seq): its time, or 0. */
 uint64_t ledger_received(const struct ledger *l, const uint8_t by[32], const uint8_t author[32],
 			 uint64_t seq);

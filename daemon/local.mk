@@ -9,11 +9,12 @@ libpaktd_a_SOURCES = \
 	%D%/members.c %D%/members.h \
 	%D%/ledger.c %D%/ledger.h \
 	%D%/node.c %D%/node.h \
-	%D%/ctl.c %D%/ctl.h %D%/ctl_priv.h %D%/ctl_mesh.c %D%/ctl_work.c
+	%D%/ctl.c %D%/ctl.h %D%/ctl_priv.h %D%/ctl_mesh.c %D%/ctl_work.c %D%/ctl_keys.c
 PAKTD_LIBS = libpaktd.a $(PAKT_LIBS) $(UV_LIBS) $(SQLITE_LIBS)
 
 bin_PROGRAMS += paktd
 paktd_SOURCES = %D%/main.c
 paktd_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(SQLITE_CFLAGS)
 paktd_LDADD = $(PAKTD_LIBS)
+libpaktd_a_SOURCES += %D%/rotate.c %D%/rotate.h
 libpaktd_a_SOURCES += %D%/repl.c %D%/repl.h %D%/sigcheck.c %D%/sigcheck.h %D%/net.c %D%/net.h %D%/session.c

@@ -17,6 +17,7 @@
 #include "daemon/net.h"
 #include "daemon/node.h"
 #include "daemon/repl.h"
+#include "daemon/rotate.h"
 #include "daemon/sigcheck.h"
 #include "keys/keyfile.h"
 #include "keys/passphrase.h"
@@ -223,13 +224,17 @@ int main(int argc, char **argv)
 				: (enum log_level)n->cfg.log_level);
 	if (take_lock(&d) != 0)
 		goto out;
-	if (load_identity(&d, pass_file) != 0)
-		goto out;
 	rc = store_open(&n->store, n->db_path, false, why, sizeof why);
 	if (rc != 0) {
 		log_err("cannot open store: %s", why);
 		goto out;
 	}
+	if (rotate_recover(n->datadir, n->store, why, sizeof why) != 0) {
+		log_err("cannot settle an interrupted key rotation: %s", why);
+		goto out;
+	}
+	if (load_identity(&d, pass_file) != 0)
+		goto out;
 	if (sigcheck_start() != 0)
 		log_warn("no helper thread for signature checks: using one core");
 	if (node_mesh_init(n) != 0 || repl_load_all(n) != 0) {

@@ -213,7 +213,7 @@ void net_enforce_membership(struct net *net, struct repl_net *rn)
 		const uint8_t *key = session_peer_key(s);
 
 		next = session_next(s);
-		if (session_replicating(s, rn) && key && members_find(&rn->members, key) == NULL)
+		if (session_replicating(s, rn) && key && roster_find(&rn->members, key) == NULL)
 			session_bye(s, "no longer a member of this initiative");
 	}
 }

@@ -104,7 +104,7 @@ int repl_net_open(struct node *n, const uint8_t id[32], struct repl_net **out)
 	if (rc == 0)
 		rc = members_load(&rn->members, n->store, id);
 	if (rc != 0) {
-		members_free(&rn->members);
+		roster_free(&rn->members);
 		free(rn->feeds);
 		free(rn);
 		return rc;
@@ -145,7 +145,7 @@ void repl_free_all(struct node *n)
 	n->n_redacted = 0;
 	for (rn = n->nets; rn; rn = next) {
 		next = rn->next;
-		members_free(&rn->members);
+		roster_free(&rn->members);
 		free(rn->profiles);
 		free(rn->feeds);
 		free(rn);
@@ -155,12 +155,12 @@ void repl_free_all(struct node *n)
 
 const char *repl_name(const struct repl_net *rn, const uint8_t key[32])
 {
-	const struct member *m;
+	const struct roster_member *m;
 
 	for (size_t i = 0; i < rn->n_profiles; i++)
 		if (memcmp(rn->profiles[i].key, key, 32) == 0)
 			return rn->profiles[i].name;
-	m = members_find(&rn->members, key);
+	m = roster_find(&rn->members, key);
 	return m ? m->name : "";
 }
 
@@ -191,7 +191,7 @@ static void note_profile(struct node *n, struct repl_net *rn, const struct entry
 	slot->at = e->h.timestamp;
 	snprintf(slot->name, sizeof slot->name, "%s", p.name);
 	if (n->net == NULL || memcmp(e->h.author, n->id.pk, 32) == 0 ||
-	    members_find(&rn->members, e->h.author) == NULL)
+	    roster_find(&rn->members, e->h.author) == NULL)
 		return;
 	for (size_t i = 0; i < p.n_addrs; i++) {
 		bool known = net_link_find(n->net, p.addrs[i]) != NULL;
@@ -303,7 +303,7 @@ void repl_local_stored(struct node *n, const struct entry *e)
 		f->seq = e->h.seq;
 		memcpy(f->hash, e->hash, 32);
 	}
-	if (strcmp(e->h.type, "member") == 0 || strcmp(e->h.type, "genesis") == 0)
+	if (roster_type(e->h.type))
 		repl_members_changed(n, rn);
 	if (strcmp(e->h.type, "redact") == 0)
 		repl_apply_redact(n, e);
@@ -477,7 +477,7 @@ int repl_ingest(struct node *n, struct repl_net *rn, struct session *from,
 		tf->any = true;
 		acc_at[n_acc] = i;
 		acc[n_acc++] = e;
-		if (strcmp(e->h.type, "member") == 0 || strcmp(e->h.type, "genesis") == 0)
+		if (roster_type(e->h.type))
 			member_change = true;
 	}
 	/* Every signature, before anything is stored: the chain alone would let

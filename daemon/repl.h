@@ -25,7 +25,7 @@ struct repl_net {
 	uint8_t id[32];
 	struct repl_feed *feeds;    /* indexes are stable (sessions keep them) */
 	size_t n_feeds, cap;
-	struct members members;
+	struct roster members;
 	struct repl_profile {       /* latest profile name per author */
 		uint8_t key[32];
 		uint64_t at;

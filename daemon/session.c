@@ -764,7 +764,11 @@ static void handshake_done(struct session *s, const uint8_t *payload, size_t ple
 	if (s->initiator) {
 		struct link *l = s->link;
 
-		if (l && l->has_key && memcmp(l->key, s->peer_key, 32) != 0) {
+		struct repl_net *lrn = l ? repl_net_find(n, l->network) : NULL;
+
+		/* a pinned key also admits the member's successors (key rotation) */
+		if (l && l->has_key && memcmp(l->key, s->peer_key, 32) != 0 &&
+		    (lrn == NULL || !roster_same(&lrn->members, l->key, s->peer_key))) {
 			session_close(s, "peer is %s, not the expected key", id);
 			return;
 		}
@@ -780,7 +784,7 @@ static void handshake_done(struct session *s, const uint8_t *payload, size_t ple
 		}
 		/* a pinned key stands in for membership only until we hold the
 		 * genesis and can judge (a joiner reconnecting to its inviter) */
-		if (members_find(&s->rn->members, s->peer_key) == NULL &&
+		if (roster_find(&s->rn->members, s->peer_key) == NULL &&
 		    (s->rn->members.has_genesis || !(l && l->has_key))) {
 			session_close(s, "peer %s is not a member of the initiative", id);
 			return;
@@ -788,7 +792,7 @@ static void handshake_done(struct session *s, const uint8_t *payload, size_t ple
 		start_replication(s);
 		return;
 	}
-	if (members_find(&s->rn->members, s->peer_key) == NULL) {
+	if (roster_find(&s->rn->members, s->peer_key) == NULL) {
 		/* only an invite redemption may follow, before the deadline */
 		log_info("peer %s (%s): not a member; waiting for an invite", s->addr, id);
 		s->state = SS_INVITE_WAIT;

@@ -1026,6 +1026,42 @@ static int ref_kind(const char *type)
 	return -1;
 }
 
+/* ---- succession, revoke (proto/keyroll.h) ---- */
+
+/* succession {new, proof} */
+static const struct field succession_fields[] = {
+	VAL(struct body_succession, "new", F_BIN32, new_key, true),
+	{ "proof", F_BIN, true, 64, 64, offsetof(struct body_succession, proof), 0, NULL, NULL,
+	  NULL },
+};
+
+static const struct schema succession_schema = {
+	"succession", succession_fields, COUNT(succession_fields), NULL
+};
+
+static int rd_after(struct canon_rd *r, void *out, char *why, size_t whylen)
+{
+	struct body_revoke *rv = out;
+	uint64_t v;
+
+	if (canon_rd_uint(r, &v) != 0)
+		return fail(why, whylen, "revoke: \"after\" is not an unsigned integer");
+	if (rv != NULL)
+		rv->after = v;
+	return 0;
+}
+
+/* revoke {after, key, reason} */
+static const struct field revoke_fields[] = {
+	FN("after", true, rd_after),
+	VAL(struct body_revoke, "key", F_BIN32, key, true),
+	STR(struct body_revoke, "reason", reason, true, 0, BODY_REASON_MAX),
+};
+
+static const struct schema revoke_schema = {
+	"revoke", revoke_fields, COUNT(revoke_fields), NULL
+};
+
 /* ---- status ---- */
 
 static const char *const states[] = { "in-progress", "fulfilled", "missed",
@@ -1285,6 +1321,16 @@ int body_ref_parse(const char *type, const uint8_t *b, size_t len,
 	return parse_body(&ref_schemas[kind], b, len, out, sizeof *out);
 }
 
+int body_succession_parse(const uint8_t *b, size_t len, struct body_succession *out)
+{
+	return parse_body(&succession_schema, b, len, out, sizeof *out);
+}
+
+int body_revoke_parse(const uint8_t *b, size_t len, struct body_revoke *out)
+{
+	return parse_body(&revoke_schema, b, len, out, sizeof *out);
+}
+
 int body_status_parse(const uint8_t *b, size_t len, struct body_status *out)
 {
 	return parse_body(&status_schema, b, len, out, sizeof *out);
@@ -1451,6 +1497,31 @@ int body_ref(struct mpx_out *o, const char *type, const struct body_ref *r)
 	if (has_reason)
 		mpx_kv_str(&o->pk, "reason", r->text);
 	mpx_kv_bin(&o->pk, "ref", r->ref, 32);
+	return 0;
+}
+
+int body_succession(struct mpx_out *o, const struct body_succession *sc)
+{
+	if (o == NULL || sc == NULL)
+		return PAKT_EINVAL;
+	msgpack_pack_map(&o->pk, 2);
+	mpx_kv_bin(&o->pk, "new", sc->new_key, 32);
+	mpx_kv_bin(&o->pk, "proof", sc->proof, 64);
+	return 0;
+}
+
+int body_revoke(struct mpx_out *o, const struct body_revoke *rv)
+{
+	int rc;
+
+	if (o == NULL || rv == NULL)
+		return PAKT_EINVAL;
+	if ((rc = chk_str(rv->reason, sizeof rv->reason, 0, BODY_REASON_MAX)) != 0)
+		return rc;
+	msgpack_pack_map(&o->pk, 3);
+	mpx_kv_u64(&o->pk, "after", rv->after);
+	mpx_kv_bin(&o->pk, "key", rv->key, 32);
+	mpx_kv_str(&o->pk, "reason", rv->reason);
 	return 0;
 }
 
@@ -1695,7 +1766,7 @@ int body_validate(const char *type, const uint8_t *body, size_t len,
 		&agenda_schema, &update_schema, &commitment_schema,
 		&ref_schemas[0], &ref_schemas[1], &ref_schemas[2],
 		&status_schema, &profile_schema, &checkpoint_schema,
-		&sealed_schema,
+		&sealed_schema, &succession_schema, &revoke_schema,
 	};
 	struct canon_rd r;
 	uint32_t n;

@@ -133,6 +133,23 @@ int body_checkpoint(struct mpx_out *o, const struct body_head *heads, size_t n);
 int body_checkpoint_parse(const uint8_t *b, size_t len, struct body_head *heads, size_t cap,
 			  size_t *n);
 
+/* succession {"new": bin32, "proof": bin64} and revoke {"after": uint,
+ * "key": bin32, "reason": str}: see proto/keyroll.h. proof points into
+ * the parsed body. */
+struct body_succession {
+	uint8_t new_key[32];
+	const uint8_t *proof;           /* 64 bytes */
+};
+struct body_revoke {
+	uint64_t after;                 /* the key's entries after this seq are untrusted */
+	uint8_t key[32];
+	char reason[BODY_REASON_MAX + 1];
+};
+int body_succession(struct mpx_out *o, const struct body_succession *s);
+int body_succession_parse(const uint8_t *b, size_t len, struct body_succession *out);
+int body_revoke(struct mpx_out *o, const struct body_revoke *r);
+int body_revoke_parse(const uint8_t *b, size_t len, struct body_revoke *out);
+
 /* sealed: text (and reply_to, may be NULL) encrypted to recipients, given
  * as X25519 public keys (include the author's own to read it back). */
 int body_seal(struct mpx_out *o, const char *text, const uint8_t *reply_to,

@@ -203,7 +203,7 @@ int bundle_gaps(struct bundle_builder *b, struct bundle_gap **gaps, size_t *n)
 bool bundle_body_wanted(enum bundle_kind kind, const uint8_t subject[32],
 			const struct entry *e)
 {
-	if (type_is(e, "genesis") || type_is(e, "member"))
+	if (roster_type(e->h.type))
 		return true;
 	if (kind == BUNDLE_FEED)
 		return memcmp(e->h.author, subject, 32) == 0;
@@ -214,7 +214,7 @@ bool bundle_wants_body(const struct bundle_builder *b, const struct entry *e)
 {
 	if (b->kind == BUNDLE_FEED && memcmp(e->h.author, b->subject, 32) == 0 &&
 	    (e->h.seq < b->from || e->h.seq > b->to))
-		return type_is(e, "genesis") || type_is(e, "member");
+		return roster_type(e->h.type);
 	return bundle_body_wanted(b->kind, b->subject, e);
 }
 
@@ -678,11 +678,12 @@ static int check(const struct bmap *m, struct entry *ents, struct bundle_report 
 	for (size_t i = 0; i < n; i++) {
 		const struct entry *e = &ents[i];
 
-		if (!type_is(e, "member"))
+		if (!roster_type(e->h.type) || type_is(e, "genesis"))
 			continue;
 		if (e->body == NULL) {
 			ename(e, nm);
-			add_note(r, "entry %s (member) has no body: its effect on membership is not shown", nm);
+			add_note(r, "entry %s (%s) has no body: its effect on membership is not shown", nm,
+				 e->h.type);
 		}
 		if ((rc = roster_add(&r->roster, e)) != 0)
 			return fail(r, rc, "out of memory");
@@ -690,7 +691,7 @@ static int check(const struct bmap *m, struct entry *ents, struct bundle_report 
 	if ((rc = roster_finish(&r->roster)) != 0)
 		return fail(r, rc, "out of memory");
 	if (r->roster.ignored > 0)
-		add_note(r, "%zu member entr%s by non-admins had no effect", r->roster.ignored,
+		add_note(r, "%zu membership entr%s broke a rule (not by an admin, or a succession not allowed) and had no effect", r->roster.ignored,
 			 r->roster.ignored == 1 ? "y" : "ies");
 
 	/* 5. every signer of a commitment, answer or status was a member when
@@ -700,6 +701,16 @@ static int check(const struct bmap *m, struct entry *ents, struct bundle_report 
 
 		if (!type_is(e, "commitment") && !is_answer_or_status(e))
 			continue;
+		const struct roster_revocation *rv = roster_untrusted(&r->roster, e->h.author, e->h.seq);
+
+		if (rv != NULL) {
+			ename(e, nm);
+			id_short(ID_KEY, e->h.author, a);
+			blame(r, e, i + 1);
+			return fail(r, PAKT_ENOTMEMBER,
+				    "entry %s (%s): %s was revoked after its seq %llu: this entry is untrusted",
+				    nm, e->h.type, a, (unsigned long long)rv->after);
+		}
 		if (!roster_member_at(&r->roster, e->h.author, e->h.timestamp)) {
 			ename(e, nm);
 			id_short(ID_KEY, e->h.author, a);

@@ -10,3 +10,4 @@ libpakt_a_SOURCES = \
 libpakt_a_SOURCES += %D%/wire.c %D%/wire.h
 libpakt_a_SOURCES += %D%/noise.c %D%/noise.h
 libpakt_a_SOURCES += %D%/bundle.c %D%/bundle.h %D%/roster.c %D%/roster.h
+libpakt_a_SOURCES += %D%/keyroll.c %D%/keyroll.h

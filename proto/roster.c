@@ -3,14 +3,28 @@
 #include <string.h>
 #include "proto/canon.h"
 #include "proto/err.h"
+#include "proto/keyroll.h"
 #include "proto/roster.h"
 
+enum { ACT_MEMBER, ACT_SUCCESSION, ACT_REVOKE };
+
 struct roster_act {
-	uint64_t ts;
+	int kind;
+	uint64_t ts, seq;
 	uint8_t hash[32];
 	uint8_t author[32];
-	struct body_member body;
+	union {
+		struct body_member member;
+		uint8_t new_key[32];            /* succession (proof checked on add) */
+		struct { uint8_t key[32]; uint64_t after; } revoke;
+	} u;
 };
+
+bool roster_type(const char *type)
+{
+	return strcmp(type, "genesis") == 0 || strcmp(type, "member") == 0 ||
+	       strcmp(type, "succession") == 0 || strcmp(type, "revoke") == 0;
+}
 
 void roster_init(struct roster *r)
 {
@@ -22,6 +36,7 @@ void roster_free(struct roster *r)
 	free(r->v);
 	free(r->p);
 	free(r->acts);
+	free(r->rv);
 	memset(r, 0, sizeof *r);
 }
 
@@ -69,6 +84,7 @@ static struct roster_member *slot(struct roster *r, const uint8_t key[32])
 	r->v = v;
 	memset(&v[r->n], 0, sizeof *v);
 	memcpy(v[r->n].key, key, 32);
+	memcpy(v[r->n].root, key, 32);
 	return &v[r->n++];
 }
 
@@ -152,6 +168,8 @@ int roster_genesis(struct roster *r, const struct entry *e)
 int roster_add(struct roster *r, const struct entry *e)
 {
 	struct roster_act *a;
+	struct body_succession sc;
+	struct body_revoke rv;
 
 	if (r->n_acts == r->cap_acts) {
 		size_t cap = r->cap_acts ? r->cap_acts * 2 : 16;
@@ -163,9 +181,33 @@ int roster_add(struct roster *r, const struct entry *e)
 		r->cap_acts = cap;
 	}
 	a = &r->acts[r->n_acts];
-	if (e->body == NULL || body_member_parse(e->body, e->body_len, &a->body) != 0)
-		return 0;   /* redacted or not a member body: no effect */
+	if (e->body == NULL)
+		return 0;   /* redacted: no effect */
+	if (strcmp(e->h.type, "member") == 0) {
+		if (body_member_parse(e->body, e->body_len, &a->u.member) != 0)
+			return 0;
+		a->kind = ACT_MEMBER;
+	} else if (strcmp(e->h.type, "succession") == 0) {
+		if (body_succession_parse(e->body, e->body_len, &sc) != 0)
+			return 0;
+		if (!e->h.has_network ||
+		    !keyroll_proof_ok(sc.proof, e->h.network, e->h.author, sc.new_key)) {
+			r->ignored++;   /* a successor that did not consent */
+			return 0;
+		}
+		a->kind = ACT_SUCCESSION;
+		memcpy(a->u.new_key, sc.new_key, 32);
+	} else if (strcmp(e->h.type, "revoke") == 0) {
+		if (body_revoke_parse(e->body, e->body_len, &rv) != 0)
+			return 0;
+		a->kind = ACT_REVOKE;
+		memcpy(a->u.revoke.key, rv.key, 32);
+		a->u.revoke.after = rv.after;
+	} else {
+		return 0;
+	}
 	a->ts = e->h.timestamp;
+	a->seq = e->h.seq;
 	memcpy(a->hash, e->hash, 32);
 	memcpy(a->author, e->h.author, 32);
 	r->n_acts++;
@@ -181,6 +223,102 @@ static int act_cmp(const void *pa, const void *pb)
 	return memcmp(a->hash, b->hash, 32);
 }
 
+static int apply_member(struct roster *r, const struct roster_act *a)
+{
+	const struct body_member *b = &a->u.member;
+	struct roster_member *t;
+	bool was;
+
+	/* only an admin at that moment can admit or remove */
+	if (!roster_is_admin(r, a->author)) {
+		r->ignored++;
+		return 0;
+	}
+	was = roster_find(r, b->key) != NULL;
+	if ((t = slot(r, b->key)) == NULL)
+		return PAKT_ENOMEM;
+	if (b->add) {
+		t->removed = false;
+		t->admin = b->admin;
+		memcpy(t->name, b->name, sizeof t->name);
+		memcpy(t->added_by, a->author, 32);
+		t->since_ms = a->ts;
+		return was ? 0 : period_open(r, b->key, a->ts);
+	}
+	t->removed = true;
+	t->removed_ms = a->ts;
+	if (was)
+		period_close(r, b->key, a->ts);
+	return 0;
+}
+
+static int apply_succession(struct roster *r, const struct roster_act *a)
+{
+	struct roster_member *old = (struct roster_member *)roster_find(r, a->author), *t;
+	size_t oi = old ? (size_t)(old - r->v) : 0;
+
+	/* a current member, not speaking after its revocation, naming a key
+	 * that never had a place (so no one can take over another's record) */
+	if (old == NULL || roster_untrusted(r, a->author, a->seq) != NULL ||
+	    roster_lookup(r, a->u.new_key) != NULL) {
+		r->ignored++;
+		return 0;
+	}
+	if ((t = slot(r, a->u.new_key)) == NULL)
+		return PAKT_ENOMEM;
+	old = &r->v[oi];   /* slot() may have moved the array */
+	memcpy(t->name, old->name, sizeof t->name);
+	t->admin = old->admin;
+	memcpy(t->added_by, a->author, 32);
+	t->since_ms = a->ts;
+	memcpy(t->root, old->root, 32);
+	old->removed = true;
+	old->removed_ms = a->ts;
+	old->has_successor = true;
+	memcpy(old->successor, a->u.new_key, 32);
+	old->succession_seq = a->seq;
+	period_close(r, a->author, a->ts);
+	return period_open(r, a->u.new_key, a->ts);
+}
+
+/* key's entries after seq `after` are untrusted; a successor it named
+ * after that seq goes with it (a thief's rotation). */
+static int revoke_key(struct roster *r, const uint8_t key[32], uint64_t after,
+		      const struct roster_act *a)
+{
+	struct roster_revocation *v = realloc(r->rv, (r->n_rv + 1) * sizeof *v);
+	struct roster_member *m;
+
+	if (v == NULL)
+		return PAKT_ENOMEM;
+	r->rv = v;
+	v = &v[r->n_rv++];
+	memcpy(v->key, key, 32);
+	memcpy(v->by, a->author, 32);
+	v->after = after;
+	v->at = a->ts;
+	if ((m = (struct roster_member *)roster_lookup(r, key)) == NULL)
+		return 0;
+	m->revoked = true;
+	if (!m->removed) {
+		m->removed = true;
+		m->removed_ms = a->ts;
+		period_close(r, key, a->ts);
+	}
+	if (m->has_successor && m->succession_seq > after)
+		return revoke_key(r, m->successor, 0, a);
+	return 0;
+}
+
+static int apply_revoke(struct roster *r, const struct roster_act *a)
+{
+	if (!roster_is_admin(r, a->author)) {
+		r->ignored++;
+		return 0;
+	}
+	return revoke_key(r, a->u.revoke.key, a->u.revoke.after, a);
+}
+
 int roster_finish(struct roster *r)
 {
 	int rc = 0;
@@ -189,36 +327,32 @@ int roster_finish(struct roster *r)
 		qsort(r->acts, r->n_acts, sizeof *r->acts, act_cmp);
 	for (size_t i = 0; i < r->n_acts && rc == 0; i++) {
 		const struct roster_act *a = &r->acts[i];
-		struct roster_member *t;
-		bool was;
 
-		/* only an admin at that moment can admit or remove */
-		if (!roster_is_admin(r, a->author)) {
-			r->ignored++;
-			continue;
-		}
-		was = roster_find(r, a->body.key) != NULL;
-		if ((t = slot(r, a->body.key)) == NULL) {
-			rc = PAKT_ENOMEM;
-			break;
-		}
-		if (a->body.add) {
-			t->removed = false;
-			t->admin = a->body.admin;
-			memcpy(t->name, a->body.name, sizeof t->name);
-			memcpy(t->added_by, a->author, 32);
-			t->since_ms = a->ts;
-			if (!was)
-				rc = period_open(r, a->body.key, a->ts);
-		} else {
-			t->removed = true;
-			t->removed_ms = a->ts;
-			if (was)
-				period_close(r, a->body.key, a->ts);
-		}
+		rc = a->kind == ACT_MEMBER ? apply_member(r, a)
+		     : a->kind == ACT_SUCCESSION ? apply_succession(r, a)
+		     : apply_revoke(r, a);
 	}
 	free(r->acts);
 	r->acts = NULL;
 	r->n_acts = r->cap_acts = 0;
 	return rc;
+}
+
+const struct roster_revocation *roster_untrusted(const struct roster *r, const uint8_t key[32],
+						 uint64_t seq)
+{
+	const struct roster_revocation *best = NULL;
+
+	for (size_t i = 0; i < r->n_rv; i++)
+		if (memcmp(r->rv[i].key, key, 32) == 0 && seq > r->rv[i].after &&
+		    (best == NULL || r->rv[i].after < best->after))
+			best = &r->rv[i];
+	return best;
+}
+
+bool roster_same(const struct roster *r, const uint8_t a[32], const uint8_t b[32])
+{
+	const struct roster_member *x = roster_lookup(r, a), *y = roster_lookup(r, b);
+
+	return memcmp(x ? x->root : a, y ? y->root : b, 32) == 0;
 }

@@ -1,10 +1,18 @@
 /* Roster: the membership of one initiative, derived purely from entries.
  *
  * The genesis entry's `admins` are the first members (admins, since the
- * genesis). Then every `member` entry is applied in (timestamp, entry hash)
- * order; one has an effect only if its author is an admin at that point of
- * the order, otherwise it is counted in `ignored`. A member entry without a
- * body, or whose body is not a valid member body, has no effect. Every node
+ * genesis). Then every `member`, `succession` and `revoke` entry is applied
+ * in (timestamp, entry hash) order:
+ *   member      admits or removes a key; only from an admin at that point.
+ *   succession  a current member hands its place (name, role) to a new key
+ *               that signed the proof (proto/keyroll.h); the old key stops
+ *               being a member. Both keys are then the same member: they
+ *               share a `root`, the member's first key.
+ *   revoke      an admin declares a key stolen: its entries after seq
+ *               `after` are untrusted, it stops being a member, and so does
+ *               any successor it named after that seq (a thief's rotation).
+ * An entry that breaks a rule has no effect and is counted in `ignored`;
+ * one without a valid body has no effect at all. Every node
  * (daemon/members.c) and the offline bundle checker (proto/bundle.c) derive
  * membership with this code, so they agree.
  *
@@ -31,6 +39,18 @@ struct roster_member {
 	uint8_t added_by[32];
 	uint64_t since_ms;        /* timestamp of the admitting entry (genesis for its admins) */
 	uint64_t removed_ms;
+	uint8_t root[32];         /* the member's first key (itself unless a successor) */
+	bool has_successor;       /* it handed its place on (and was removed then) */
+	uint8_t successor[32];
+	uint64_t succession_seq;  /* seq of that succession entry in its feed */
+	bool revoked;
+};
+
+/* A key declared stolen: its entries with seq > after are untrusted. */
+struct roster_revocation {
+	uint8_t key[32], by[32];
+	uint64_t after;
+	uint64_t at;              /* timestamp of the revoke entry */
 };
 
 /* One period during which a key was a member: from <= t < to. */
@@ -50,11 +70,17 @@ struct roster {
 	size_t ignored;           /* member entries from non-admins (no effect) */
 	struct roster_period *p;  /* malloc'd */
 	size_t np, pcap;
+	struct roster_revocation *rv;   /* malloc'd */
+	size_t n_rv;
 	struct roster_act *acts;  /* until roster_finish */
 	size_t n_acts, cap_acts;
 };
 
 void roster_init(struct roster *r);
+
+/* Whether entries of this type can change membership (genesis, member,
+ * succession, revoke): who stores one must recompute the roster. */
+bool roster_type(const char *type);
 void roster_free(struct roster *r);
 
 /* Apply a genesis entry (with its body): its admins become members, its
@@ -62,11 +88,12 @@ void roster_free(struct roster *r);
  * "admins" as an array of bin 32), PAKT_ENOMEM. */
 int roster_genesis(struct roster *r, const struct entry *e);
 
-/* Collect a member entry (applied by roster_finish). An entry without a
- * body or with an invalid member body is skipped (returns 0). PAKT_ENOMEM. */
+/* Collect a member, succession or revoke entry (applied by roster_finish).
+ * Entries of other types, without a body, with an invalid body or (a
+ * succession) an invalid proof are skipped (returns 0). PAKT_ENOMEM. */
 int roster_add(struct roster *r, const struct entry *e);
 
-/* Apply the collected member entries in (timestamp, hash) order.
+/* Apply the collected entries in (timestamp, hash) order.
  * 0 or PAKT_ENOMEM. */
 int roster_finish(struct roster *r);
 
@@ -79,5 +106,13 @@ const struct roster_member *roster_lookup(const struct roster *r, const uint8_t 
 /* Whether key was a member at timestamp t (ms): some period has
  * from <= t < to. */
 bool roster_member_at(const struct roster *r, const uint8_t key[32], uint64_t t);
+
+/* The revocation that makes entry (key, seq) untrusted, or NULL. */
+const struct roster_revocation *roster_untrusted(const struct roster *r, const uint8_t key[32],
+						 uint64_t seq);
+
+/* Whether two keys speak for the same member (one succeeded the other,
+ * directly or along a chain). */
+bool roster_same(const struct roster *r, const uint8_t a[32], const uint8_t b[32]);
 
 #endif

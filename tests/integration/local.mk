@@ -30,3 +30,4 @@ INTEGRATION_TESTS += %D%/work_metrics.sh
 INTEGRATION_TESTS += %D%/work_sealed.sh
 INTEGRATION_TESTS += %D%/work_redact.sh
 INTEGRATION_TESTS += %D%/work_profiles.sh
+INTEGRATION_TESTS += %D%/keys_rotate.sh

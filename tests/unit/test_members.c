@@ -14,6 +14,7 @@
 #include "proto/body.h"
 #include "proto/err.h"
 #include "proto/entry.h"
+#include "proto/keyroll.h"
 #include "tests/unit/testutil.h"
 
 struct fx {
@@ -62,13 +63,12 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Sign and store a member entry by `by` (the admin feed, or b/c's own). */
-static void member_entry(struct fx *f, const struct keys_identity *by, uint64_t *seq,
-			 uint8_t prev[32], bool add, const uint8_t *key, const char *name,
-			 uint64_t ts)
+/* Sign and store an entry of type with the body in o (by: the admin
+ * feed's identity, or b/c's own). */
+static void put_entry(struct fx *f, const struct keys_identity *by, uint64_t *seq,
+		      uint8_t prev[32], const char *type, const struct mpx_out *o, uint64_t ts)
 {
 	struct entry_header h = {.version = ENTRY_VERSION, .has_network = true};
-	struct mpx_out o;
 	struct entry e;
 	const struct entry *ep = &e;
 	uint8_t *body = f->bodies[f->n_bodies++];
@@ -79,55 +79,97 @@ static void member_entry(struct fx *f, const struct keys_identity *by, uint64_t 
 	h.has_prev = h.seq > 1;
 	memcpy(h.prev, prev, 32);
 	h.timestamp = ts;
-	strcpy(h.type, "member");
-	mpx_init(&o);
-	assert_int_equal(body_member(&o, add, key, name, false), 0);
-	memcpy(body, o.sb.data, o.sb.size);
-	assert_int_equal(entry_create(&e, &h, body, o.sb.size, keys_sk_open(by)), 0);
+	strcpy(h.type, type);
+	memcpy(body, o->sb.data, o->sb.size);
+	assert_int_equal(entry_create(&e, &h, body, o->sb.size, keys_sk_open(by)), 0);
 	keys_sk_close(by);
-	mpx_free(&o);
 	assert_int_equal(store_append(f->s, &ep, 1, 0, NULL), 0);
 	memcpy(prev, e.hash, 32);
+}
+
+static void member_entry(struct fx *f, const struct keys_identity *by, uint64_t *seq,
+			 uint8_t prev[32], bool add, const uint8_t *key, const char *name,
+			 uint64_t ts)
+{
+	struct mpx_out o;
+
+	mpx_init(&o);
+	assert_int_equal(body_member(&o, add, key, name, false), 0);
+	put_entry(f, by, seq, prev, "member", &o, ts);
+	mpx_free(&o);
+}
+
+/* old hands its place to new (proof by prover: new itself, or a forger). */
+static void succession_entry(struct fx *f, const struct keys_identity *old, uint64_t *seq,
+			     uint8_t prev[32], const struct keys_identity *new_id,
+			     const struct keys_identity *prover, uint64_t ts)
+{
+	struct body_succession sc;
+	struct mpx_out o;
+	uint8_t proof[64];
+
+	keyroll_prove(proof, f->admin.network, old->pk, new_id->pk, keys_sk_open(prover));
+	keys_sk_close(prover);
+	memcpy(sc.new_key, new_id->pk, 32);
+	sc.proof = proof;
+	mpx_init(&o);
+	assert_int_equal(body_succession(&o, &sc), 0);
+	put_entry(f, old, seq, prev, "succession", &o, ts);
+	mpx_free(&o);
+}
+
+static void revoke_entry(struct fx *f, const struct keys_identity *by, uint64_t *seq,
+			 uint8_t prev[32], const uint8_t *key, uint64_t after, uint64_t ts)
+{
+	struct body_revoke rv = {.after = after};
+	struct mpx_out o;
+
+	memcpy(rv.key, key, 32);
+	strcpy(rv.reason, "stolen");
+	mpx_init(&o);
+	assert_int_equal(body_revoke(&o, &rv), 0);
+	put_entry(f, by, seq, prev, "revoke", &o, ts);
+	mpx_free(&o);
 }
 
 /* The genesis admin alone is a member, and an admin. */
 static void test_genesis_admin(void **state)
 {
 	struct fx *f = *state;
-	struct members m = {0};
+	struct roster m = {0};
 
 	assert_int_equal(members_load(&m, f->s, f->admin.network), 0);
 	assert_true(m.has_genesis);
 	assert_int_equal(m.n, 1);
-	assert_true(members_is_admin(&m, f->admin.id.pk));
-	assert_null(members_find(&m, f->b.pk));
-	members_free(&m);
+	assert_true(roster_is_admin(&m, f->admin.id.pk));
+	assert_null(roster_find(&m, f->b.pk));
+	roster_free(&m);
 }
 
 /* An admin's member entry admits a key with its name and role. */
 static void test_admin_admits(void **state)
 {
 	struct fx *f = *state;
-	struct members m = {0};
+	struct roster m = {0};
 	uint64_t seq = 1;
 	uint8_t prev[32];
 
 	memcpy(prev, f->admin.e[0].hash, 32);
 	member_entry(f, &f->admin.id, &seq, prev, true, f->b.pk, "Org B", TU_TIMESTAMP + 10);
 	assert_int_equal(members_load(&m, f->s, f->admin.network), 0);
-	const struct member *b = members_find(&m, f->b.pk);
+	const struct roster_member *b = roster_find(&m, f->b.pk);
 	assert_non_null(b);
 	assert_string_equal(b->name, "Org B");
 	assert_false(b->admin);
 	assert_memory_equal(b->added_by, f->admin.id.pk, 32);
-	members_free(&m);
+	roster_free(&m);
 }
 
 /* A member entry from a non-admin is stored but admits no one. */
 static void test_non_admin_ignored(void **state)
 {
 	struct fx *f = *state;
-	struct members m = {0};
+	struct roster m = {0};
 	uint64_t seq = 1;
 	uint8_t prev[32];
 
@@ -136,16 +178,16 @@ static void test_non_admin_ignored(void **state)
 	/* b (a plain member) tries to admit c */
 	member_entry(f, &f->b, &f->b_seq, f->b_prev, true, f->c.pk, "Org C", TU_TIMESTAMP + 20);
 	assert_int_equal(members_load(&m, f->s, f->admin.network), 0);
-	assert_null(members_find(&m, f->c.pk));
+	assert_null(roster_find(&m, f->c.pk));
 	assert_int_equal(m.ignored, 1);
-	members_free(&m);
+	roster_free(&m);
 }
 
 /* Removal takes effect; a later re-admission restores the member. */
 static void test_remove_then_readmit(void **state)
 {
 	struct fx *f = *state;
-	struct members m = {0};
+	struct roster m = {0};
 	uint64_t seq = 1;
 	uint8_t prev[32];
 
@@ -153,13 +195,13 @@ static void test_remove_then_readmit(void **state)
 	member_entry(f, &f->admin.id, &seq, prev, true, f->b.pk, "Org B", TU_TIMESTAMP + 10);
 	member_entry(f, &f->admin.id, &seq, prev, false, f->b.pk, "Org B", TU_TIMESTAMP + 20);
 	assert_int_equal(members_load(&m, f->s, f->admin.network), 0);
-	assert_null(members_find(&m, f->b.pk));
-	members_free(&m);
+	assert_null(roster_find(&m, f->b.pk));
+	roster_free(&m);
 	member_entry(f, &f->admin.id, &seq, prev, true, f->b.pk, "Org B again", TU_TIMESTAMP + 30);
 	assert_int_equal(members_load(&m, f->s, f->admin.network), 0);
-	assert_non_null(members_find(&m, f->b.pk));
-	assert_string_equal(members_find(&m, f->b.pk)->name, "Org B again");
-	members_free(&m);
+	assert_non_null(roster_find(&m, f->b.pk));
+	assert_string_equal(roster_find(&m, f->b.pk)->name, "Org B again");
+	roster_free(&m);
 }
 
 /* Member bodies with a wrong action or role are refused by the schema. */
@@ -172,6 +214,141 @@ static void test_member_schema(void **state)
 	(void)state;
 }
 
+/* A member admitted by the admin, b here (seq/prev: the admin feed's). */
+static void admit_b(struct fx *f, uint64_t *seq, uint8_t prev[32])
+{
+	*seq = 1;
+	memcpy(prev, f->admin.e[0].hash, 32);
+	member_entry(f, &f->admin.id, seq, prev, true, f->b.pk, "Org B", TU_TIMESTAMP + 10);
+}
+
+/* b hands its place to c: c is the same member (name, root), b is gone,
+ * and periods tell who was a member when. */
+static void test_succession(void **state)
+{
+	struct fx *f = *state;
+	struct roster m = {0};
+	uint64_t aseq, bseq = 0;
+	uint8_t aprev[32], bprev[32] = {0};
+
+	admit_b(f, &aseq, aprev);
+	succession_entry(f, &f->b, &bseq, bprev, &f->c, &f->c, TU_TIMESTAMP + 20);
+	assert_int_equal(members_load(&m, f->s, f->admin.network), 0);
+	const struct roster_member *c = roster_find(&m, f->c.pk);
+	assert_non_null(c);
+	assert_string_equal(c->name, "Org B");
+	assert_memory_equal(c->root, f->b.pk, 32);
+	assert_null(roster_find(&m, f->b.pk));
+	assert_true(roster_lookup(&m, f->b.pk)->has_successor);
+	assert_true(roster_same(&m, f->b.pk, f->c.pk));
+	assert_false(roster_same(&m, f->b.pk, f->admin.id.pk));
+	assert_true(roster_member_at(&m, f->b.pk, TU_TIMESTAMP + 15));
+	assert_false(roster_member_at(&m, f->b.pk, TU_TIMESTAMP + 25));
+	assert_true(roster_member_at(&m, f->c.pk, TU_TIMESTAMP + 25));
+	assert_false(roster_member_at(&m, f->c.pk, TU_TIMESTAMP + 15));
+	assert_int_equal(m.ignored, 0);
+	roster_free(&m);
+}
+
+/* A proof not made by the named key, and a succession by a non-member,
+ * have no effect. */
+static void test_succession_refused(void **state)
+{
+	struct fx *f = *state;
+	struct roster m = {0};
+	uint64_t aseq, bseq = 0, cseq = 0;
+	uint8_t aprev[32], bprev[32] = {0}, cprev[32] = {0};
+	struct keys_identity d;
+	uint8_t seed[32];
+
+	memset(seed, 4, sizeof seed);
+	assert_int_equal(keys_from_seed(&d, seed), 0);
+	admit_b(f, &aseq, aprev);
+	succession_entry(f, &f->b, &bseq, bprev, &f->c, &f->b, TU_TIMESTAMP + 20);   /* forged proof */
+	succession_entry(f, &f->c, &cseq, cprev, &d, &d, TU_TIMESTAMP + 30);        /* c: no member */
+	assert_int_equal(members_load(&m, f->s, f->admin.network), 0);
+	assert_non_null(roster_find(&m, f->b.pk));
+	assert_null(roster_find(&m, f->c.pk));
+	assert_null(roster_find(&m, d.pk));
+	assert_int_equal(m.ignored, 2);
+	roster_free(&m);
+	keys_free(&d);
+}
+
+/* An admin revokes b after seq 1: b's seq 2.. are untrusted, b is no
+ * member, and the successor b named at seq 2 (a thief's rotation) goes
+ * too. A non-admin's revoke has no effect. */
+static void test_revoke(void **state)
+{
+	struct fx *f = *state;
+	struct roster m = {0};
+	uint64_t aseq, bseq = 0, cseq = 0;
+	uint8_t aprev[32], bprev[32] = {0}, cprev[32] = {0};
+
+	admit_b(f, &aseq, aprev);
+	member_entry(f, &f->b, &bseq, bprev, true, f->b.pk, "b speaks", TU_TIMESTAMP + 11);
+	succession_entry(f, &f->b, &bseq, bprev, &f->c, &f->c, TU_TIMESTAMP + 12);
+	revoke_entry(f, &f->c, &cseq, cprev, f->admin.id.pk, 0, TU_TIMESTAMP + 13);  /* not admin */
+	revoke_entry(f, &f->admin.id, &aseq, aprev, f->b.pk, 1, TU_TIMESTAMP + 20);
+	assert_int_equal(members_load(&m, f->s, f->admin.network), 0);
+	assert_null(roster_untrusted(&m, f->b.pk, 1));
+	const struct roster_revocation *rv = roster_untrusted(&m, f->b.pk, 2);
+	assert_non_null(rv);
+	assert_int_equal(rv->after, 1);
+	assert_memory_equal(rv->by, f->admin.id.pk, 32);
+	assert_null(roster_find(&m, f->b.pk));
+	assert_null(roster_find(&m, f->c.pk));
+	assert_non_null(roster_untrusted(&m, f->c.pk, 1));
+	assert_true(roster_is_admin(&m, f->admin.id.pk));
+	assert_null(roster_untrusted(&m, f->admin.id.pk, 5));
+	assert_true(m.ignored >= 1);
+	roster_free(&m);
+}
+
+/* Revoked after the succession's seq: the successor stays. */
+static void test_revoke_keeps_earlier_successor(void **state)
+{
+	struct fx *f = *state;
+	struct roster m = {0};
+	uint64_t aseq, bseq = 0;
+	uint8_t aprev[32], bprev[32] = {0};
+
+	admit_b(f, &aseq, aprev);
+	succession_entry(f, &f->b, &bseq, bprev, &f->c, &f->c, TU_TIMESTAMP + 12);
+	revoke_entry(f, &f->admin.id, &aseq, aprev, f->b.pk, 1, TU_TIMESTAMP + 20);
+	assert_int_equal(members_load(&m, f->s, f->admin.network), 0);
+	assert_non_null(roster_find(&m, f->c.pk));
+	assert_null(roster_untrusted(&m, f->c.pk, 9));
+	assert_non_null(roster_untrusted(&m, f->b.pk, 2));
+	roster_free(&m);
+}
+
+/* Succession and revoke bodies: schema, builder and parser agree. */
+static void test_keyroll_bodies(void **state)
+{
+	struct body_revoke rv = {.after = 7}, back;
+	struct mpx_out o;
+	char why[128];
+
+	memset(rv.key, 9, 32);
+	strcpy(rv.reason, "laptop stolen");
+	mpx_init(&o);
+	assert_int_equal(body_revoke(&o, &rv), 0);
+	assert_int_equal(body_validate("revoke", (uint8_t *)o.sb.data, o.sb.size, why, sizeof why), 0);
+	assert_int_equal(body_revoke_parse((uint8_t *)o.sb.data, o.sb.size, &back), 0);
+	assert_int_equal(back.after, 7);
+	assert_string_equal(back.reason, "laptop stolen");
+	/* a succession body where a revoke is expected: refused with a reason */
+	mpx_reset(&o);
+	struct body_succession sc = {.proof = (const uint8_t *)"0123456789012345678901234567890123456789012345678901234567890123"};
+	assert_int_equal(body_succession(&o, &sc), 0);
+	assert_int_equal(body_validate("succession", (uint8_t *)o.sb.data, o.sb.size, why, sizeof why), 0);
+	assert_int_equal(body_validate("revoke", (uint8_t *)o.sb.data, o.sb.size, why, sizeof why), PAKT_EBODY);
+	assert_true(strstr(why, "revoke") != NULL);
+	mpx_free(&o);
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -180,6 +357,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_non_admin_ignored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove_then_readmit, setup, teardown),
 		cmocka_unit_test(test_member_schema),
+		cmocka_unit_test_setup_teardown(test_succession, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_succession_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_revoke, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_revoke_keeps_earlier_successor, setup, teardown),
+		cmocka_unit_test(test_keyroll_bodies),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

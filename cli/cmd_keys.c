@@ -1,0 +1,150 @@
+/* Key commands: 'pakt key rotate' and 'pakt member revoke-key'. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/cli.h"
+#include "cli/cmds.h"
+#include "keys/datadir.h"
+#include "keys/keyfile.h"
+#include "keys/passphrase.h"
+#include "proto/err.h"
+#include "proto/id.h"
+
+int cmd_key(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"passphrase-file", required_argument, NULL, 'p'},
+		{"data-dir", required_argument, NULL, 'd'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *dir_arg = NULL, *pass_file = NULL;
+	char dir[DATADIR_PATH_MAX], keypath[DATADIR_PATH_MAX], why[512] = "";
+	char old_text[ID_TEXT_MAX], new_text[ID_TEXT_MAX];
+	char *pass = NULL;
+	bool encrypted = false;
+	struct cli_kv kv[1];
+	struct client c;
+	const msgpack_object *m;
+	uint8_t old_pk[32] = {0}, new_pk[32] = {0};
+	uint64_t told = 0;
+	int opt, rc, ret;
+
+	if (argc < 2 || strcmp(argv[1], "rotate") != 0) {
+		if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+			return cli_help("key");
+		return cli_usage("key", "the subcommand is 'rotate'");
+	}
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'p': pass_file = optarg; break;
+		case 'd': dir_arg = optarg; break;
+		case 'h': return cli_help("key");
+		default: return cli_usage("key", "unknown or incomplete option '%s'", argv[optind]);
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage("key", "unexpected argument '%s'", argv[optind + 1]);
+	if (cli_datadir(dir_arg, dir) != 0)
+		return cli_fail("key", PAKT_EINVAL, "no data directory: pass --data-dir DIR or set PAKT_HOME");
+	datadir_file(dir, DATADIR_KEY, keypath);
+	/* an encrypted identity stays encrypted: the new key file needs a passphrase */
+	if ((rc = keyfile_read_public(keypath, NULL, &encrypted, why, sizeof why)) != 0)
+		return cli_fail("key", PAKT_ENOINIT, "%s", why[0] ? why : pakt_strerror(rc));
+	if (encrypted || pass_file) {
+		rc = passphrase_get(&pass, pass_file, "passphrase for the new identity key: ", true, why,
+				    sizeof why);
+		if (rc != 0)
+			return cli_fail("key", rc, "the identity key is encrypted, so the new one will be: "
+					"give its passphrase with --passphrase-file FILE or on the terminal (%s)", why);
+	}
+	kv[0] = (struct cli_kv){.key = "passphrase", .str = pass};
+	ret = cli_request(&c, dir_arg, "key", "key.rotate", kv, pass ? 1 : 0, &m, 60000);
+	passphrase_free(pass);
+	if (ret == CLI_OK) {
+		char warning[300] = "";
+
+		mpx_get_binn(m, "old", old_pk, 32);
+		mpx_get_binn(m, "key", new_pk, 32);
+		mpx_get_u64(m, "initiatives", &told);
+		id_encode(ID_KEY, old_pk, old_text);
+		id_encode(ID_KEY, new_pk, new_text);
+		printf("rotated: %s\n    now: %s\nsuccession published in %" PRIu64 " initiative%s; "
+		       "entries signed by the old key still verify\n",
+		       old_text, new_text, told, told == 1 ? "" : "s");
+		if (mpx_get_cstr(m, "warning", warning, sizeof warning) == 0) {
+			fprintf(stderr, "pakt key: warning: %s\n", warning);
+			ret = CLI_FAIL;
+		}
+	}
+	client_close(&c);
+	return ret;
+}
+
+/* pakt member revoke-key ID --after SEQ [--reason TEXT] */
+int cmd_member_revoke_key(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"after", required_argument, NULL, 'a'},
+		{"reason", required_argument, NULL, 'r'},
+		{"network", required_argument, NULL, 'N'},
+		{"data-dir", required_argument, NULL, 'd'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *dir_arg = NULL, *reason = "";
+	uint8_t key[32], net[32];
+	bool has_net = false, has_after = false;
+	uint64_t after = 0;
+	struct cli_kv kv[4];
+	size_t n = 0;
+	struct client c;
+	const msgpack_object *m;
+	char *end;
+	int opt, ret;
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'a':
+			after = strtoull(optarg, &end, 10);
+			if (end == optarg || *end != '\0' || optarg[0] == '-')
+				return cli_usage("member", "--after must be a seq number (0 or more), not '%s'", optarg);
+			has_after = true;
+			break;
+		case 'r': reason = optarg; break;
+		case 'N':
+			if ((ret = cli_parse_id("member", "--network", ID_NETWORK, optarg, net)) != CLI_OK)
+				return ret;
+			has_net = true;
+			break;
+		case 'd': dir_arg = optarg; break;
+		case 'h': return cli_help("member");
+		default: return cli_usage("member", "unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage("member", optind == argc ? "missing the key's id (pk_...)"
+				 : "unexpected argument");
+	if (!has_after)
+		return cli_usage("member", "--after SEQ is required: the last seq of that key you still trust "
+				 "(see pakt log --from ID)");
+	if ((ret = cli_parse_id("member", "key id", ID_KEY, argv[optind], key)) != CLI_OK)
+		return ret;
+	kv[n++] = (struct cli_kv){.key = "key", .bin32 = key};
+	kv[n++] = (struct cli_kv){.key = "after", .num = after, .is_num = true};
+	kv[n++] = (struct cli_kv){.key = "reason", .str = reason};
+	if (has_net)
+		kv[n++] = (struct cli_kv){.key = "network", .bin32 = net};
+	ret = cli_request(&c, dir_arg, "member", "member.revoke_key", kv, n, &m, 10000);
+	if (ret == CLI_OK)
+		printf("revoked %s: its entries after seq %" PRIu64 " are untrusted in every audit, "
+		       "and it is no longer a member\n", argv[optind], after);
+	client_close(&c);
+	return ret;
+}
