@@ -93,7 +93,7 @@ static inline int fuzz_hs_write(const struct fuzz_keys *k, struct noise_hs *hs,
 static const char *const fuzz_body_types[] = {
 	"message", "genesis", "member", "agenda", "update", "commitment",
 	"accept", "decline", "redact", "status", "profile", "checkpoint",
-	"sealed", "other",
+	"sealed", "succession", "revoke", "other",
 };
 #define FUZZ_BODY_TYPES (sizeof fuzz_body_types / sizeof fuzz_body_types[0])
 

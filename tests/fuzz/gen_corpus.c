@@ -22,6 +22,7 @@
 #include "proto/bundle.h"
 #include "proto/ctlmsg.h"
 #include "proto/entry.h"
+#include "proto/keyroll.h"
 #include "proto/mpx.h"
 #include "proto/noise.h"
 #include "proto/wire.h"
@@ -267,6 +268,26 @@ static void initiative(void)
 
 	check(body_member(&bo, false, C.id.pk, "Org C", false), "member");
 	sign(&A, "member", &bo, "member_remove");
+
+	/* C hands its place to a new key (seed 4); A revokes C after that */
+	struct who D = {0};
+	struct body_succession sc;
+	struct body_revoke rv = {0};
+	uint8_t proof[64];
+
+	who_init(&D, 4);
+	keyroll_prove(proof, network, C.id.pk, D.id.pk, keys_sk_open(&D.id));
+	keys_sk_close(&D.id);
+	memcpy(sc.new_key, D.id.pk, 32);
+	sc.proof = proof;
+	check(body_succession(&bo, &sc), "succession");
+	sign(&C, "succession", &bo, "succession");
+	memcpy(rv.key, C.id.pk, 32);
+	rv.after = C.seq;
+	snprintf(rv.reason, sizeof rv.reason, "laptop stolen");
+	check(body_revoke(&bo, &rv), "revoke");
+	sign(&A, "revoke", &bo, "revoke");
+	keys_free(&D.id);
 	free(ag);
 	free(up);
 	free(cm);
