@@ -56,6 +56,7 @@ struct session {
 	struct repl_net *rn;
 	struct secrets *sec;
 	bool has_peer_key;
+	bool vouched;                 /* admitted by the succession in its hello */
 	uint8_t peer_key[32];
 	uint8_t *in;
 	size_t in_len, in_cap;
@@ -698,15 +699,51 @@ static void on_message(struct session *s, const uint8_t *plain, size_t len)
 
 /* ---- handshake ---- */
 
+struct find_succ {
+	const uint8_t *new_key;
+	uint8_t *out;
+	size_t cap, len;
+};
+
+static int on_own_succession(void *arg, const struct store_row *row)
+{
+	struct find_succ *f = arg;
+	struct body_succession sc;
+	struct entry e;
+
+	if (row->body == NULL || body_succession_parse(row->body, row->body_len, &sc) != 0 ||
+	    memcmp(sc.new_key, f->new_key, 32) != 0 ||
+	    entry_from_parts(&e, row->header, row->header_len, row->sig, row->body, row->body_len) != 0)
+		return 0;
+	return entry_encode(&e, true, f->out, f->cap, &f->len) == 0;
+}
+
+/* The succession that made our key a member of s's initiative (wire form
+ * into out), so that a partner which has not replicated it yet admits us:
+ * 0 bytes when our key is not a successor there. */
+static size_t own_succession(struct session *s, uint8_t *out, size_t cap)
+{
+	struct node *n = node_of(s);
+	const struct roster_member *me = s->rn ? roster_lookup(&s->rn->members, n->id.pk) : NULL;
+	struct find_succ f = {.new_key = n->id.pk, .out = out, .cap = cap};
+	struct store_query q = {.type = "succession"};
+
+	if (me == NULL || memcmp(me->root, me->key, 32) == 0)
+		return 0;
+	q.network = s->rn->id;
+	q.author = me->added_by;
+	return store_scan(n->store, &q, on_own_succession, &f) == 1 ? f.len : 0;
+}
+
 static void handshake_write(struct session *s)
 {
-	uint8_t msg[256];
-	size_t len;
+	uint8_t msg[1024], succ[640];
+	size_t len, succ_len = own_succession(s, succ, sizeof succ);
 	struct mpx_out hello;
 	int rc;
 
 	mpx_init(&hello);
-	wire_hello(&hello, node_of(s)->id.pk);
+	wire_hello_succ(&hello, node_of(s)->id.pk, succ_len ? succ : NULL, succ_len);
 	/* msg0 carries no payload (it would travel in clear) */
 	if (s->initiator && s->sec->hs.step == NOISE_STEP_MSG0)
 		rc = noise_hs_write(&s->sec->hs, NULL, 0, msg, sizeof msg, &len);
@@ -738,11 +775,13 @@ static void handshake_done(struct session *s, const uint8_t *payload, size_t ple
 {
 	struct node *n = node_of(s);
 	uint8_t hash[NOISE_HASH_LEN], x_pk[32];
+	const uint8_t *succ = NULL;
+	size_t succ_len = 0;
 	const uint8_t *rs = noise_hs_remote_static(&s->sec->hs);
 	char id[ID_TEXT_MAX];
 	int rc;
 
-	rc = wire_hello_parse(payload, plen, s->peer_key);
+	rc = wire_hello_parse_succ(payload, plen, s->peer_key, &succ, &succ_len);
 	if (rc != 0) {
 		session_close(s, "handshake: bad hello (%s)", pakt_strerror(rc));
 		return;
@@ -752,6 +791,12 @@ static void handshake_done(struct session *s, const uint8_t *payload, size_t ple
 		return;
 	}
 	s->has_peer_key = true;
+	/* a rotated key that the partner's roster does not know yet */
+	s->vouched = s->rn != NULL && roster_find(&s->rn->members, s->peer_key) == NULL &&
+		     roster_vouches(&s->rn->members, s->rn->id, succ, succ_len, s->peer_key);
+	if (s->vouched)
+		log_info("peer %s: admitted as the successor of a member's key (succession in its hello)",
+			 s->addr);
 	if (noise_hs_split(&s->sec->hs, &s->sec->tx, &s->sec->rx, hash) != 0) {
 		session_close(s, "handshake: split failed");
 		return;
@@ -767,7 +812,7 @@ static void handshake_done(struct session *s, const uint8_t *payload, size_t ple
 		struct repl_net *lrn = l ? repl_net_find(n, l->network) : NULL;
 
 		/* a pinned key also admits the member's successors (key rotation) */
-		if (l && l->has_key && memcmp(l->key, s->peer_key, 32) != 0 &&
+		if (l && l->has_key && memcmp(l->key, s->peer_key, 32) != 0 && !s->vouched &&
 		    (lrn == NULL || !roster_same(&lrn->members, l->key, s->peer_key))) {
 			session_close(s, "peer is %s, not the expected key", id);
 			return;
@@ -784,7 +829,7 @@ static void handshake_done(struct session *s, const uint8_t *payload, size_t ple
 		}
 		/* a pinned key stands in for membership only until we hold the
 		 * genesis and can judge (a joiner reconnecting to its inviter) */
-		if (roster_find(&s->rn->members, s->peer_key) == NULL &&
+		if (roster_find(&s->rn->members, s->peer_key) == NULL && !s->vouched &&
 		    (s->rn->members.has_genesis || !(l && l->has_key))) {
 			session_close(s, "peer %s is not a member of the initiative", id);
 			return;
@@ -792,7 +837,7 @@ static void handshake_done(struct session *s, const uint8_t *payload, size_t ple
 		start_replication(s);
 		return;
 	}
-	if (roster_find(&s->rn->members, s->peer_key) == NULL) {
+	if (roster_find(&s->rn->members, s->peer_key) == NULL && !s->vouched) {
 		/* only an invite redemption may follow, before the deadline */
 		log_info("peer %s (%s): not a member; waiting for an invite", s->addr, id);
 		s->state = SS_INVITE_WAIT;

@@ -356,3 +356,20 @@ bool roster_same(const struct roster *r, const uint8_t a[32], const uint8_t b[32
 
 	return memcmp(x ? x->root : a, y ? y->root : b, 32) == 0;
 }
+
+bool roster_vouches(const struct roster *r, const uint8_t network[32], const uint8_t *wire,
+		    size_t len, const uint8_t peer[32])
+{
+	struct entry e;
+	struct body_succession sc;
+
+	if (wire == NULL || entry_decode(&e, wire, len) != 0 || entry_verify(&e) != 0 ||
+	    !e.h.has_network || memcmp(e.h.network, network, 32) != 0 ||
+	    strcmp(e.h.type, "succession") != 0 || e.body == NULL ||
+	    body_succession_parse(e.body, e.body_len, &sc) != 0 ||
+	    memcmp(sc.new_key, peer, 32) != 0)
+		return false;
+	return roster_find(r, e.h.author) != NULL && roster_lookup(r, peer) == NULL &&
+	       roster_untrusted(r, e.h.author, e.h.seq) == NULL &&
+	       keyroll_proof_ok(sc.proof, network, e.h.author, peer);
+}

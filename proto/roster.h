@@ -115,4 +115,11 @@ const struct roster_revocation *roster_untrusted(const struct roster *r, const u
  * directly or along a chain). */
 bool roster_same(const struct roster *r, const uint8_t a[32], const uint8_t b[32]);
 
+/* Whether wire (an entry's wire form) is a valid succession, by a current
+ * member, naming peer as its new key: lets a partner that has not yet
+ * replicated the succession accept the rotated key's connection (the
+ * entry itself then arrives by replication). */
+bool roster_vouches(const struct roster *r, const uint8_t network[32], const uint8_t *wire,
+		    size_t len, const uint8_t peer[32]);
+
 #endif

@@ -30,9 +30,17 @@ int wire_preamble_parse(const uint8_t in[WIRE_PREAMBLE_LEN], uint8_t network[32]
 
 void wire_hello(struct mpx_out *o, const uint8_t ed_pk[32])
 {
+	wire_hello_succ(o, ed_pk, NULL, 0);
+}
+
+void wire_hello_succ(struct mpx_out *o, const uint8_t ed_pk[32], const uint8_t *succ,
+		     size_t succ_len)
+{
 	mpx_reset(o);
-	msgpack_pack_map(&o->pk, 2);
+	msgpack_pack_map(&o->pk, succ ? 3 : 2);
 	mpx_kv_bin(&o->pk, "ed", ed_pk, 32);
+	if (succ)
+		mpx_kv_bin(&o->pk, "succ", succ, succ_len);
 	mpx_kv_u64(&o->pk, "v", WIRE_VERSION);
 }
 
@@ -58,10 +66,16 @@ static int read_bin32(struct canon_rd *r, const uint8_t **out)
 
 int wire_hello_parse(const uint8_t *buf, size_t len, uint8_t ed_pk[32])
 {
+	return wire_hello_parse_succ(buf, len, ed_pk, NULL, NULL);
+}
+
+int wire_hello_parse_succ(const uint8_t *buf, size_t len, uint8_t ed_pk[32],
+			  const uint8_t **succ, size_t *succ_len)
+{
 	struct canon_rd r;
-	const uint8_t *ed = NULL;
+	const uint8_t *ed = NULL, *sp = NULL;
+	uint32_t n, slen = 0;
 	uint64_t v = 0;
-	uint32_t n;
 	int rc = canon_check(buf, len, 2);
 
 	if (rc != 0)
@@ -77,6 +91,8 @@ int wire_hello_parse(const uint8_t *buf, size_t len, uint8_t ed_pk[32])
 			return PAKT_EHANDSHAKE;
 		if (key_is(k, klen, "ed"))
 			rc = read_bin32(&r, &ed);
+		else if (key_is(k, klen, "succ"))
+			rc = canon_rd_bin(&r, &sp, &slen);
 		else if (key_is(k, klen, "v"))
 			rc = canon_rd_uint(&r, &v);
 		else
@@ -89,6 +105,10 @@ int wire_hello_parse(const uint8_t *buf, size_t len, uint8_t ed_pk[32])
 	if (v != WIRE_VERSION)
 		return PAKT_EVERSION;
 	memcpy(ed_pk, ed, 32);
+	if (succ != NULL) {
+		*succ = sp;
+		*succ_len = slen;
+	}
 	return 0;
 }
 

@@ -29,9 +29,16 @@ size_t wire_prologue(const uint8_t network[32], uint8_t out[38]);
 void wire_preamble(const uint8_t network[32], uint8_t out[WIRE_PREAMBLE_LEN]);
 int wire_preamble_parse(const uint8_t in[WIRE_PREAMBLE_LEN], uint8_t network[32]);
 
-/* Handshake payload: {"ed": bin32 Ed25519 key, "v": 1}. */
+/* Handshake payload: {"ed": bin32 Ed25519 key, "succ": bin (optional),
+ * "v": 1}. succ: the wire form of the succession entry that made ed a
+ * member (a rotated key vouching for itself to a partner that has not
+ * replicated the succession yet); *succ is NULL when absent. */
 void wire_hello(struct mpx_out *o, const uint8_t ed_pk[32]);
+void wire_hello_succ(struct mpx_out *o, const uint8_t ed_pk[32], const uint8_t *succ,
+		     size_t succ_len);
 int wire_hello_parse(const uint8_t *buf, size_t len, uint8_t ed_pk[32]);
+int wire_hello_parse_succ(const uint8_t *buf, size_t len, uint8_t ed_pk[32],
+			  const uint8_t **succ, size_t *succ_len);
 
 /* Message types carried after the handshake. */
 enum wire_type {

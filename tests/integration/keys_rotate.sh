@@ -8,7 +8,7 @@
 #   c's later entries are untrusted in every audit and count for nothing,
 #   and c is no longer a member.
 . "$(dirname "$0")/../lib/harness.sh"
-plan 26
+plan 30
 
 make_initiative a "Rotation"; ok $? "admin a started"
 join_node a b "Org B" && join_node a c "Org C" && p c peer add "$(daemon_addr b)" >/dev/null
@@ -90,3 +90,21 @@ p c post "c after revocation" >/dev/null
 wait_for 20 sh -c "'$PAKT' log --data-dir '$(node_dir a)' | grep -q 'c after revocation'"
 [ $? -ne 0 ]; ok $? "what c's key signs afterwards reaches a no more (2 s window)"
 p a verify >/dev/null && p b verify >/dev/null; ok $? "pakt verify passes on a and b"
+
+# ---- a partner that was away during the rotation ----
+# d's only partner is a; a is down while d rotates, so a learns of the
+# succession only from d's handshake (the hello carries it).
+stop_daemon b; stop_daemon c
+join_node a d "Org D"; ok $? "d joined a"
+old_d=$(node_id d)
+addr_a=$(daemon_addr a)
+wait_for 100 peer_connected a d; stop_daemon a
+p d key rotate >/dev/null; ok $? "d rotates while a is down"
+new_d=$(node_id d)
+start_daemon a --listen "$addr_a"   # where d dials it
+wait_for 150 grep -q "admitted as the successor of a member's key" "$(node_dir a)/paktd.log"
+ok $? "a admits d's new key on the strength of the succession in d's handshake"
+p d post "d after rotation" >/dev/null
+wait_for 150 has_text a "d after rotation" &&
+	wait_for 50 sh -c "'$PAKT' members --data-dir '$(node_dir a)' | grep '^$new_d ' | grep -q 'Org D'"
+ok $? "then a replicates d's succession and new posts, and lists d's new key as 'Org D'"
