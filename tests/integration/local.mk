@@ -23,8 +23,10 @@ tests_lib_peer_SOURCES = tests/lib/peer.c
 tests_lib_peer_CFLAGS = $(PAKT_TEST_CFLAGS)
 tests_lib_peer_LDADD = $(PAKT_LIBS)
 
-# loss, delay, reordering through NFQUEUE (built only when
-# libnetfilter_queue is found)
+# broken networks: namespaces, a partition, and loss, delay, reordering
+# through tests/lib/netemu (built only when libnetfilter_queue is found)
+INTEGRATION_TESTS += %D%/netem.sh
+EXTRA_DIST += tests/lib/netns.sh
 if HAVE_NFQ
 check_PROGRAMS += tests/lib/netemu
 tests_lib_netemu_SOURCES = tests/lib/netemu.c
