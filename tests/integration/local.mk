@@ -23,6 +23,17 @@ tests_lib_peer_SOURCES = tests/lib/peer.c
 tests_lib_peer_CFLAGS = $(PAKT_TEST_CFLAGS)
 tests_lib_peer_LDADD = $(PAKT_LIBS)
 
+# broken networks: namespaces, a partition, and loss, delay, reordering
+# through tests/lib/netemu (built only when libnetfilter_queue is found)
+INTEGRATION_TESTS += %D%/netem.sh
+EXTRA_DIST += tests/lib/netns.sh
+if HAVE_NFQ
+check_PROGRAMS += tests/lib/netemu
+tests_lib_netemu_SOURCES = tests/lib/netemu.c
+tests_lib_netemu_CFLAGS = $(AM_CFLAGS) $(NFQ_CFLAGS)
+tests_lib_netemu_LDADD = $(NFQ_LIBS)
+endif
+
 # working together: commitments, metrics, private messages, redaction, profiles
 INTEGRATION_TESTS += %D%/work_commitments.sh
 INTEGRATION_TESTS += %D%/work_forgery.sh

@@ -50,12 +50,14 @@ init_node() {
 }
 
 # start_daemon NAME [paktd args...]: start paktd on an initialised node and
-# wait until its control socket answers (10 s at most).
+# wait until its control socket answers (10 s at most). PAKTD_WRAP, if set,
+# is put before the command: a wrapper that execs it, keeping its pid
+# (e.g. "ip netns exec NS" to run it in a network namespace).
 start_daemon() {
 	local name=$1 dir; shift
 	dir=$(node_dir "$name")
 	# port 0: the kernel picks a free port, read back from the log
-	"$PAKTD" --data-dir "$dir" --listen 127.0.0.1:0 "$@" 2>>"$dir/paktd.log" &
+	${PAKTD_WRAP:-} "$PAKTD" --data-dir "$dir" --listen 127.0.0.1:0 "$@" 2>>"$dir/paktd.log" &
 	echo $! >"$dir/paktd.pid"
 	T_DAEMONS="$T_DAEMONS $name"
 	if ! wait_for 100 grep -q "listening on control socket" "$dir/paktd.log"; then
