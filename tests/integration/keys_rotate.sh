@@ -8,7 +8,7 @@
 #   c's later entries are untrusted in every audit and count for nothing,
 #   and c is no longer a member.
 . "$(dirname "$0")/../lib/harness.sh"
-plan 30
+plan 31
 
 make_initiative a "Rotation"; ok $? "admin a started"
 join_node a b "Org B" && join_node a c "Org C" && p c peer add "$(daemon_addr b)" >/dev/null
@@ -67,7 +67,7 @@ wait_for 150 has_text a "b after restart"; ok $? "after restarts b replicates un
 p c post "c trusted" >/dev/null
 after=$(p c log --json --from "$id_c" | grep -o '"seq":[0-9]*' | tail -1 | cut -d: -f2)
 p c post "c stolen 1" >/dev/null && p c post "c stolen 2" >/dev/null
-p c commit "Stolen promise" --party "$id_a" --due 2099-01-01 >/dev/null
+stolen=$(p c commit "Stolen promise" --party "$id_a" --due 2099-01-01 | en_id)
 wait_for 150 has_text a "c stolen 2" && wait_for 150 has_text b "c stolen 2"
 ok $? "c's entries after seq $after (the 'thief's') reach a and b before the revocation"
 p b member revoke-key "$id_c" --after "$after" >/dev/null 2>"$T_ROOT/err"; rc=$?
@@ -84,6 +84,9 @@ ok $? "a's and b's audits mark c's 3 entries after seq $after untrusted"
 ! p a commitments | grep -q "Stolen promise" && ! p b commitments | grep -q "Stolen promise"
 ok $? "the commitment made with the stolen key counts nowhere"
 p a commitments | grep -q "Forged party"; ok $? "c's commitment from before the theft still counts"
+p b export "$stolen" -o "$T_ROOT/stolen.bundle" >/dev/null && "$PAKT" verify "$T_ROOT/stolen.bundle" >"$T_ROOT/out" 2>&1
+rc=$?; [ $rc -eq 1 ] && grep -q "untrusted" "$T_ROOT/out"
+ok $? "an exported bundle of the stolen commitment fails the offline check: untrusted (exit $rc)"
 wait_for 100 sh -c "'$PAKT' members --data-dir '$(node_dir b)' | grep '^$id_c ' | grep -q '(removed)'"
 ok $? "c is no longer a member on b"
 p c post "c after revocation" >/dev/null
