@@ -1,4 +1,5 @@
 /* SQLite store of feeds and entries. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,7 +78,31 @@ _Static_assert(N_MIGRATIONS == STORE_SCHEMA_VERSION, "one migration per schema v
 
 const char *store_errmsg(const struct store *s)
 {
-	return s != NULL && s->db != NULL ? sqlite3_errmsg(s->db) : "no database";
+	if (s == NULL || s->db == NULL)
+		return "no database";
+	/* the ROLLBACK after a failed write succeeds and clears SQLite's own
+	 * message: give the reason the write failed until the next error */
+	if (s->failed[0] != '\0' && sqlite3_errcode(s->db) == SQLITE_OK)
+		return s->failed;
+	return sqlite3_errmsg(s->db);
+}
+
+int store_abort(struct store *s, int rc)
+{
+	int code = sqlite3_extended_errcode(s->db) & 0xff;
+	int sys = sqlite3_system_errno(s->db);
+
+	snprintf(s->failed, sizeof s->failed, "%s", sqlite3_errmsg(s->db));
+	/* a fork (PAKT_EDUP) is no disk error, whatever SQLite last said */
+	if ((rc == 0 || rc == PAKT_EIO) &&
+	    (code == SQLITE_FULL || (code == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT))))
+		rc = PAKT_ENOSPC;
+	else if (rc == 0)
+		rc = PAKT_EIO;
+	/* after SQLITE_FULL or an I/O error SQLite may have rolled back itself */
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
 }
 
 static int store_fail(struct store *s, char *why, size_t whylen, const char *what)
@@ -343,8 +368,9 @@ int store_append(struct store *s, const struct entry *const *es, size_t n,
 
 	if (s->readonly)
 		return PAKT_EINVAL;
+	s->failed[0] = '\0';
 	if (store_exec(s, "BEGIN IMMEDIATE") != 0)
-		return PAKT_EIO;
+		return store_abort(s, 0);
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = append_one(s, es[i], received_ms, &cached_feed, cached_key, &count);
 	if (rc == 0 && store_exec(s, "COMMIT") == 0) {
@@ -352,10 +378,7 @@ int store_append(struct store *s, const struct entry *const *es, size_t n,
 			*added = count;
 		return 0;
 	}
-	if (rc == 0)
-		rc = PAKT_EIO;
-	store_exec(s, "ROLLBACK");
-	return rc;
+	return store_abort(s, rc);
 }
 
 int store_set_durable(struct store *s, bool durable)
