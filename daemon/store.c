@@ -105,6 +105,9 @@ int store_abort(struct store *s, int rc)
 	return rc;
 }
 
+/* What to do about a store paktd refuses to open as damaged. */
+#define STORE_RECOVERY "restore it from a backup or move it away; paktd does not overwrite it"
+
 static int store_fail(struct store *s, char *why, size_t whylen, const char *what)
 {
 	snprintf(why, whylen, "%s: %s", what, store_errmsg(s));
@@ -184,6 +187,31 @@ static int prepare_all(struct store *s)
 	return 0;
 }
 
+/* Every page of the file, before anything is written to it: a file cut
+ * short is refused by SQLite at the first read, but a page lost or
+ * overwritten in the middle only by reading it. Costs about 15 ms for
+ * 10,000 entries (7 MB) from the page cache, 0.2 s from a cold disk. */
+static int check_pages(struct store *s, const char *path, char *why, size_t whylen)
+{
+	sqlite3_stmt *st;
+	const char *res = NULL;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA quick_check(1)", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		res = (const char *)sqlite3_column_text(st, 0);
+	if (res != NULL && strcmp(res, "ok") == 0) {
+		sqlite3_finalize(st);
+		return 0;
+	}
+	snprintf(why, whylen, "%s: damaged: %.160s (" STORE_RECOVERY ")", path,
+		 res != NULL ? res : sqlite3_errmsg(s->db));
+	for (char *c = why; *c != '\0'; c++)   /* one log line */
+		if (*c == '\n')
+			*c = ' ';
+	sqlite3_finalize(st);
+	return PAKT_EIO;
+}
+
 int store_open(struct store **out, const char *path, bool readonly,
 	       char *why, size_t whylen)
 {
@@ -204,8 +232,7 @@ int store_open(struct store **out, const char *path, bool readonly,
 	sqlite3_extended_result_codes(s->db, 1);
 	/* Reading the schema first detects a file that is not a database. */
 	if (store_exec(s, "SELECT count(*) FROM sqlite_master") != 0) {
-		snprintf(why, whylen, "%s: %s (restore it from a backup or move it away; paktd does not overwrite it)",
-			 path, store_errmsg(s));
+		snprintf(why, whylen, "%s: %s (" STORE_RECOVERY ")", path, store_errmsg(s));
 		rc = PAKT_EIO;
 		goto fail;
 	}
@@ -219,6 +246,9 @@ int store_open(struct store **out, const char *path, bool readonly,
 			rc = PAKT_EVERSION;
 			goto fail;
 		}
+		rc = check_pages(s, path, why, whylen);
+		if (rc != 0)
+			goto fail;
 		/* a redacted body must not survive in free pages */
 		if (store_exec(s, "PRAGMA secure_delete = ON") != 0 ||
 		    store_exec(s, "PRAGMA journal_mode = WAL") != 0 ||
