@@ -86,6 +86,14 @@ int node_append(struct node *n, const uint8_t *network, const char *type,
 	}
 	/* Durable before anyone hears of it: the commit syncs the WAL. */
 	rc = store_append(n->store, batch, 1, (int64_t)node_now_ms(), NULL);
+	if (rc == PAKT_ENOSPC) {
+		/* nothing was stored: the next append takes this seq again */
+		snprintf(why, whylen, "disk full: the entry was not stored; free space on the disk holding %s and try again",
+			 n->datadir);
+		log_err("append %s seq %llu failed: %s (%s)", type, (unsigned long long)h.seq, why,
+			store_errmsg(n->store));
+		return rc;
+	}
 	if (rc != 0) {
 		snprintf(why, whylen, "storing entry: %s", rc == PAKT_EDUP ? pakt_strerror(rc) : store_errmsg(n->store));
 		log_err("append %s seq %llu failed: %s", type, (unsigned long long)h.seq, why);

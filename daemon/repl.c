@@ -495,10 +495,15 @@ int repl_ingest(struct node *n, struct repl_net *rn, struct session *from,
 	rc = store_append(n->store, acc, n_acc, (int64_t)node_now_ms(), &added);
 	store_set_durable(n->store, true);
 	if (rc != 0) {
-		snprintf(why, whylen, "storing batch: %s",
-			 rc == PAKT_EDUP ? pakt_strerror(rc) : store_errmsg(n->store));
+		/* Nothing of the batch is stored. The peer counts it as sent, so
+		 * the session must end: the next one starts from our clock and
+		 * fetches the batch again (once there is space, if the disk is
+		 * full). */
+		snprintf(why, whylen, "storing batch: %s%s",
+			 rc == PAKT_EDUP ? pakt_strerror(rc) : store_errmsg(n->store),
+			 rc == PAKT_ENOSPC ? " (disk full: free space; replication resumes by itself)" : "");
 		log_err("%s", why);
-		return rc == PAKT_EDUP ? rc : 0;   /* our disk, not the peer's fault */
+		return rc;
 	}
 	for (size_t i = 0; i < nt; i++) {
 		struct repl_feed *f = &rn->feeds[t[i].idx];

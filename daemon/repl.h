@@ -56,9 +56,10 @@ void repl_local_stored(struct node *n, const struct entry *e);
 
 /* A batch of entries (wire encodings) from a peer. Valid new entries are
  * stored in one transaction; duplicates are skipped; a fork is kept as
- * proof and forwarded. Returns 0, or the reason to drop the peer (bad
- * entry, broken chain, wrong network): then nothing of the batch is
- * stored. */
+ * proof and forwarded. Returns 0, or the reason to end the session: a bad
+ * entry, broken chain or wrong network from the peer, or our store failing
+ * (PAKT_ENOSPC: disk full; the next session fetches the batch again);
+ * then nothing of the batch is stored. */
 int repl_ingest(struct node *n, struct repl_net *rn, struct session *from,
 		const uint8_t *const *wire, const size_t *len, size_t count,
 		char *why, size_t whylen);

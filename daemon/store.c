@@ -1,4 +1,5 @@
 /* SQLite store of feeds and entries. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,8 +78,35 @@ _Static_assert(N_MIGRATIONS == STORE_SCHEMA_VERSION, "one migration per schema v
 
 const char *store_errmsg(const struct store *s)
 {
-	return s != NULL && s->db != NULL ? sqlite3_errmsg(s->db) : "no database";
+	if (s == NULL || s->db == NULL)
+		return "no database";
+	/* the ROLLBACK after a failed write succeeds and clears SQLite's own
+	 * message: give the reason the write failed until the next error */
+	if (s->failed[0] != '\0' && sqlite3_errcode(s->db) == SQLITE_OK)
+		return s->failed;
+	return sqlite3_errmsg(s->db);
 }
+
+int store_abort(struct store *s, int rc)
+{
+	int code = sqlite3_extended_errcode(s->db) & 0xff;
+	int sys = sqlite3_system_errno(s->db);
+
+	snprintf(s->failed, sizeof s->failed, "%s", sqlite3_errmsg(s->db));
+	/* a fork (PAKT_EDUP) is no disk error, whatever SQLite last said */
+	if ((rc == 0 || rc == PAKT_EIO) &&
+	    (code == SQLITE_FULL || (code == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT))))
+		rc = PAKT_ENOSPC;
+	else if (rc == 0)
+		rc = PAKT_EIO;
+	/* after SQLITE_FULL or an I/O error SQLite may have rolled back itself */
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* What to do about a store paktd refuses to open as damaged. */
+#define STORE_RECOVERY "restore it from a backup or move it away; paktd does not overwrite it"
 
 static int store_fail(struct store *s, char *why, size_t whylen, const char *what)
 {
@@ -159,6 +187,31 @@ static int prepare_all(struct store *s)
 	return 0;
 }
 
+/* Every page of the file, before anything is written to it: a file cut
+ * short is refused by SQLite at the first read, but a page lost or
+ * overwritten in the middle only by reading it. Costs about 15 ms for
+ * 10,000 entries (7 MB) from the page cache, 0.2 s from a cold disk. */
+static int check_pages(struct store *s, const char *path, char *why, size_t whylen)
+{
+	sqlite3_stmt *st;
+	const char *res = NULL;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA quick_check(1)", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		res = (const char *)sqlite3_column_text(st, 0);
+	if (res != NULL && strcmp(res, "ok") == 0) {
+		sqlite3_finalize(st);
+		return 0;
+	}
+	snprintf(why, whylen, "%s: damaged: %.160s (" STORE_RECOVERY ")", path,
+		 res != NULL ? res : sqlite3_errmsg(s->db));
+	for (char *c = why; *c != '\0'; c++)   /* one log line */
+		if (*c == '\n')
+			*c = ' ';
+	sqlite3_finalize(st);
+	return PAKT_EIO;
+}
+
 int store_open(struct store **out, const char *path, bool readonly,
 	       char *why, size_t whylen)
 {
@@ -179,8 +232,7 @@ int store_open(struct store **out, const char *path, bool readonly,
 	sqlite3_extended_result_codes(s->db, 1);
 	/* Reading the schema first detects a file that is not a database. */
 	if (store_exec(s, "SELECT count(*) FROM sqlite_master") != 0) {
-		snprintf(why, whylen, "%s: %s (restore it from a backup or move it away; paktd does not overwrite it)",
-			 path, store_errmsg(s));
+		snprintf(why, whylen, "%s: %s (" STORE_RECOVERY ")", path, store_errmsg(s));
 		rc = PAKT_EIO;
 		goto fail;
 	}
@@ -194,6 +246,9 @@ int store_open(struct store **out, const char *path, bool readonly,
 			rc = PAKT_EVERSION;
 			goto fail;
 		}
+		rc = check_pages(s, path, why, whylen);
+		if (rc != 0)
+			goto fail;
 		/* a redacted body must not survive in free pages */
 		if (store_exec(s, "PRAGMA secure_delete = ON") != 0 ||
 		    store_exec(s, "PRAGMA journal_mode = WAL") != 0 ||
@@ -343,8 +398,9 @@ int store_append(struct store *s, const struct entry *const *es, size_t n,
 
 	if (s->readonly)
 		return PAKT_EINVAL;
+	s->failed[0] = '\0';
 	if (store_exec(s, "BEGIN IMMEDIATE") != 0)
-		return PAKT_EIO;
+		return store_abort(s, 0);
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = append_one(s, es[i], received_ms, &cached_feed, cached_key, &count);
 	if (rc == 0 && store_exec(s, "COMMIT") == 0) {
@@ -352,10 +408,7 @@ int store_append(struct store *s, const struct entry *const *es, size_t n,
 			*added = count;
 		return 0;
 	}
-	if (rc == 0)
-		rc = PAKT_EIO;
-	store_exec(s, "ROLLBACK");
-	return rc;
+	return store_abort(s, rc);
 }
 
 int store_set_durable(struct store *s, bool durable)

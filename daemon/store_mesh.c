@@ -351,8 +351,9 @@ int store_redact(struct store *s, const uint8_t hash[32], const uint8_t author[3
 
 	for (int i = 0; i < 8; i++)
 		hkey = (int64_t)((uint64_t)hkey << 8 | hash[i]);
+	s->failed[0] = '\0';
 	if (store_exec(s, "BEGIN IMMEDIATE") != 0)
-		return PAKT_EIO;
+		return store_abort(s, 0);
 	rc = sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO redacted(hash, author, at) VALUES (?1, ?2, ?3)",
 				-1, &st, NULL) == SQLITE_OK ? 0 : PAKT_EIO;
 	if (rc == 0) {
@@ -376,10 +377,8 @@ int store_redact(struct store *s, const uint8_t hash[32], const uint8_t author[3
 		sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
 		rc = step_done(st, sqlite3_step(st) == SQLITE_DONE ? 0 : PAKT_EIO);
 	}
-	if (rc != 0 || store_exec(s, "COMMIT") != 0) {
-		store_exec(s, "ROLLBACK");
-		return PAKT_EIO;
-	}
+	if (rc != 0 || store_exec(s, "COMMIT") != 0)
+		return store_abort(s, rc);
 	/* the old body may still sit in WAL frames: write them back and
 	 * truncate the WAL (secure_delete zeroed the freed space) */
 	store_exec(s, "PRAGMA wal_checkpoint(TRUNCATE)");

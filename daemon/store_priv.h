@@ -14,9 +14,15 @@ struct store {
 	sqlite3_stmt *feed_get, *feed_add, *entry_add, *entry_at, *head, *range;
 	sqlite3_stmt *scan;    /* store_scan in arrival order (prepared on first use) */
 	bool scan_busy;        /* scan is stepping: a nested scan prepares its own */
+	char failed[256];      /* SQLite's reason for the last failed write transaction */
 };
 
 int store_exec(struct store *s, const char *sql);
+/* End a write transaction that failed (rc: the caller's code, 0 if an SQLite
+ * call failed): roll back unless SQLite already did, keep SQLite's reason
+ * for store_errmsg, and return PAKT_ENOSPC if the disk or the store is
+ * full, else rc (PAKT_EIO if 0). */
+int store_abort(struct store *s, int rc);
 /* The feed id of (network, author); creates it when asked. PAKT_ENOTFOUND. */
 int store_feed_id(struct store *s, const uint8_t *network, const uint8_t *author,
 		  bool create, int64_t *id);

@@ -63,6 +63,9 @@ enum pakt_err {
 	PAKT_EINVITE,      /* invite code used, expired or wrong */
 	PAKT_ELIMIT,       /* a rate, size or count limit was exceeded */
 
+	/* storage */
+	PAKT_ENOSPC,       /* the disk (or the store's size limit) is full: nothing was written */
+
 	PAKT_E_COUNT
 };
 

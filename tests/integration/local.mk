@@ -13,6 +13,10 @@ INTEGRATION_TESTS += %D%/mesh_partition.sh
 INTEGRATION_TESTS += %D%/mesh_restart_catchup.sh
 INTEGRATION_TESTS += %D%/mesh_membership.sh
 INTEGRATION_TESTS += %D%/mesh_subscribe.sh
+# crashes and power loss
+INTEGRATION_TESTS += %D%/crash_catchup.sh
+INTEGRATION_TESTS += %D%/disk_full.sh
+INTEGRATION_TESTS += %D%/store_damaged.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/lib/harness.sh
 

@@ -1,5 +1,6 @@
-/* Unit tests of daemon/store: append and read back, dedup and forks, heads,
- * scan filters, networks, schema versions and files that are not ours. */
+/* Unit tests of daemon/store: append and read back, dedup and forks, a full
+ * disk, heads, scan filters, networks, schema versions and files that are
+ * not ours. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "daemon/store.h"
+#include "daemon/store_priv.h"   /* the connection, for max_page_count */
 #include "proto/err.h"
 #include "tests/unit/testutil.h"
 
@@ -402,6 +404,45 @@ static void test_same_author_two_networks(void **state)
 	counts(4, 2, 2);
 }
 
+/* ---- a full disk ---- */
+
+/* A store that cannot grow (SQLite's max_page_count, set to the pages it
+ * has, stands for a full disk): a batch that needs a new page fails with
+ * PAKT_ENOSPC, stores none of its entries, names the reason and leaves no
+ * transaction open; once there is room the same batch goes in at the seqs
+ * it had. */
+static void test_full_stores_nothing(void **state)
+{
+	const struct entry *batch[TU_FEED_MAX];
+	char text[360];
+	uint64_t seq = 0;
+	uint8_t hash[32];
+	size_t n = 0;
+
+	tu_feed_messages(&fx->a, "a", 1);
+	assert_int_equal(append_feed(&fx->a, 0, 1), 1);
+	memset(text, 'x', sizeof text - 1);
+	text[sizeof text - 1] = '\0';
+	while (fx->a.n < TU_FEED_MAX)
+		batch[n++] = tu_feed_add(&fx->a, "message", text);
+	/* it cannot be set below the current size: 1 means "as it is" */
+	assert_int_equal(store_exec(fx->s, "PRAGMA max_page_count = 1"), 0);
+
+	assert_int_equal(store_append(fx->s, batch, n, RECEIVED, NULL), PAKT_ENOSPC);
+	assert_non_null(strstr(store_errmsg(fx->s), "full"));
+	assert_true(sqlite3_get_autocommit(fx->s->db));
+	counts(1, 1, 1);
+	assert_int_equal(store_head(fx->s, fx->a.network, fx->a.id.pk, &seq, hash), 0);
+	assert_int_equal(seq, 1);
+	assert_memory_equal(hash, fx->a.e[0].hash, 32);
+
+	assert_int_equal(store_exec(fx->s, "PRAGMA max_page_count = 1000000"), 0);
+	assert_int_equal(append(batch, n, 0), n);
+	assert_int_equal(store_head(fx->s, fx->a.network, fx->a.id.pk, &seq, hash), 0);
+	assert_int_equal(seq, TU_FEED_MAX);
+	counts(TU_FEED_MAX, 1, 1);
+}
+
 /* ---- heads ---- */
 
 /* store_head gives the latest seq and hash of a feed, PAKT_ENOTFOUND for a
@@ -757,6 +798,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fork_within_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_is_noop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_same_author_two_networks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full_stores_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_head, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_filters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_last_and_after, setup, teardown),
