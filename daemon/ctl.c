@@ -5,7 +5,8 @@
  * feeds after every commit.
  * Failure modes: a frame over CTL_FRAME_MAX or not a msgpack map gets an
  * error reply and the client is closed; a stream reader that falls more
- * than CTL_PENDING_MAX behind is closed; too many clients are refused.
+ * than CTL_PENDING_MAX behind is closed; too many clients are refused, and
+ * so is a client of another uid than ours (root aside): SO_PEERCRED.
  * A client is freed only from its close callback, and not while a
  * thread-pool job (verify) still refers to it. */
 #include <errno.h>
@@ -635,6 +636,7 @@ static void dispatch(struct ctl_client *cl, const uint8_t *buf, size_t len)
 
 	msgpack_unpacked_init(&u);
 	if (ctl_unpack(&u, buf, len) != 0 || mpx_get_str(&u.data, "op", &op, &op_len) != 0) {
+		log_warn("control client sent a malformed request (%zu bytes, not a map with 'op'): closing it", len);
 		ctl_send_error(cl, PAKT_EPROTO, "malformed request: expected a msgpack map with 'op'");
 		client_close(cl);
 		goto done;
