@@ -9,15 +9,7 @@
 . "$(dirname "$0")/../lib/attack.sh"
 plan 21
 
-init_node a && start_daemon a && p a initiative create "Adversary entries" >/dev/null
-ok $? "backbone A started and created the initiative"
-NW=$(p a status | awk '$1 == "initiative" {print $2}')
-A_ADDR=$(daemon_addr a)
-setup_ok=0
-for n in h m; do
-	init_node "$n" && start_daemon "$n" || setup_ok=1
-	code=$(p a invite --name "$n") && p "$n" join "$code" >/dev/null || setup_ok=1
-done
+backbone "Adversary entries" h m; setup_ok=$?
 p m post "m honest 1" >/dev/null && p h post "h honest 1" >/dev/null && p h post "h honest 2" >/dev/null || setup_ok=1
 wait_for 50 has_text a "m honest 1" && wait_for 50 has_text a "h honest 2" || setup_ok=1
 ok $setup_ok "H and M joined; their posts reached A"

@@ -49,3 +49,19 @@ still_replicates() {
 }
 show_log_tail() { diag "A's log:"; tail -n "${1:-15}" "$(node_dir a)/paktd.log" | sed 's/^/#   /'; }
 
+
+# backbone TITLE MEMBER...: start A with a new initiative TITLE (sets NW
+# and A_ADDR, reports one ok), then init, start and join each MEMBER by
+# invite; returns non-zero if any of them failed.
+backbone() {
+	local title=$1 n code rc=0; shift
+	init_node a && start_daemon a && p a initiative create "$title" >/dev/null
+	ok $? "backbone A started and created the initiative"
+	NW=$(p a status | awk '$1 == "initiative" {print $2}')
+	A_ADDR=$(daemon_addr a)
+	for n in "$@"; do
+		init_node "$n" && start_daemon "$n" || rc=1
+		code=$(p a invite --name "$n") && p "$n" join "$code" >/dev/null || rc=1
+	done
+	return $rc
+}

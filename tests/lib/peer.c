@@ -835,7 +835,8 @@ static int flood_connect(const char *addr, unsigned n, unsigned wait_ms)
 		opened++;
 	}
 	say("opened %u connections in %llu ms", opened, (unsigned long long)(now_ms() - t0));
-	/* closed by the daemon within wait_ms: EOF or reset on read */
+	/* closed by the daemon within wait_ms of the last: EOF or reset on read */
+	t0 = now_ms();
 	while (now_ms() < t0 + wait_ms)
 		usleep(50 * 1000);
 	for (unsigned i = 0; i < n; i++) {
