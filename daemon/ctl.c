@@ -5,13 +5,15 @@
  * feeds after every commit.
  * Failure modes: a frame over CTL_FRAME_MAX or not a msgpack map gets an
  * error reply and the client is closed; a stream reader that falls more
- * than CTL_PENDING_MAX behind is closed; too many clients are refused.
+ * than CTL_PENDING_MAX behind is closed; too many clients are refused, and
+ * so is a client of another uid than ours (root aside): SO_PEERCRED.
  * A client is freed only from its close callback, and not while a
  * thread-pool job (verify) still refers to it. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "daemon/ctl.h"
@@ -636,6 +638,7 @@ static void dispatch(struct ctl_client *cl, const uint8_t *buf, size_t len)
 
 	msgpack_unpacked_init(&u);
 	if (ctl_unpack(&u, buf, len) != 0 || mpx_get_str(&u.data, "op", &op, &op_len) != 0) {
+		log_warn("control client sent a malformed request (%zu bytes, not a map with 'op'): closing it", len);
 		ctl_send_error(cl, PAKT_EPROTO, "malformed request: expected a msgpack map with 'op'");
 		client_close(cl);
 		goto done;
@@ -707,6 +710,30 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	cl->in_len -= off;
 }
 
+/* Only our own user (and root) may drive the daemon: the socket's mode
+ * says so too, but a mode can be loosened by mistake. */
+static bool peer_is_allowed(struct ctl_client *cl)
+{
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+	uv_os_fd_t fd;
+
+	if (uv_fileno((uv_handle_t *)&cl->pipe, &fd) != 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+		log_warn("control socket: cannot read the client's credentials: refusing it");
+		client_close(cl);
+		return false;
+	}
+	if (cred.uid != geteuid() && cred.uid != 0) {
+		log_warn("control socket: refused a client of uid %u (pid %d): paktd runs as uid %u",
+			 (unsigned)cred.uid, (int)cred.pid, (unsigned)geteuid());
+		ctl_send_error(cl, PAKT_EPERM, "permission denied: only the user paktd runs as may use its control socket");
+		client_close(cl);
+		return false;
+	}
+	return true;
+}
+
 static void on_connection(uv_stream_t *server, int status)
 {
 	struct ctl *c = server->data;
@@ -732,6 +759,8 @@ static void on_connection(uv_stream_t *server, int status)
 		client_close(cl);
 		return;
 	}
+	if (!peer_is_allowed(cl))
+		return;
 	if (n >= CTL_CLIENTS_MAX) {
 		log_warn("control socket: %u clients connected, refusing another", n);
 		ctl_send_error(cl, PAKT_EIO, "too many control connections");

@@ -4,7 +4,9 @@
  * session ends it dials again after 250 ms x 2^attempts (at most 30 s),
  * jittered by +-50% so that restarted partners do not all call at once.
  * Failure modes: bind failure stops the daemon at start (the caller logs
- * it); too many inbound connections are refused by session_accept. */
+ * it); too many inbound connections are refused by session_accept; a
+ * sweep each second drops peers that stopped reading; an address with too
+ * many failed invite redemptions is refused for a while. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,18 @@ static void on_connection(uv_stream_t *server, int status)
 		return;
 	}
 	session_accept(net);
+}
+
+static void on_sweep(uv_timer_t *t)
+{
+	struct net *net = t->data;
+	struct session *s, *next;
+	uint64_t now = uv_now(net->node->loop);
+
+	for (s = net->sessions; s; s = next) {
+		next = session_next(s);
+		session_check_write_stall(s, now);
+	}
 }
 
 int net_start(struct net *net, struct node *node, const char *addr, char *why,
@@ -54,7 +68,10 @@ int net_start(struct net *net, struct node *node, const char *addr, char *why,
 	}
 	uv_tcp_init(node->loop, &net->listener);
 	net->listener.data = net;
-	net->open_handles = 1;
+	uv_timer_init(node->loop, &net->sweep);
+	net->sweep.data = net;
+	net->open_handles = 2;
+	uv_timer_start(&net->sweep, on_sweep, NET_SWEEP_MS, NET_SWEEP_MS);
 	rc = uv_tcp_bind(&net->listener, (struct sockaddr *)&ss, 0);
 	if (rc == 0)
 		rc = uv_listen((uv_stream_t *)&net->listener, 128, on_connection);
@@ -126,6 +143,7 @@ void net_stop(struct net *net, void (*on_closed)(struct net *net))
 		link_free(net, net->links);
 	while ((s = net->sessions) != NULL)
 		session_close(s, "daemon stopping");
+	uv_close((uv_handle_t *)&net->sweep, on_closed_handle);
 	uv_close((uv_handle_t *)&net->listener, on_closed_handle);
 }
 
@@ -216,6 +234,53 @@ void net_enforce_membership(struct net *net, struct repl_net *rn)
 		if (session_replicating(s, rn) && key && roster_find(&rn->members, key) == NULL)
 			session_bye(s, "no longer a member of this initiative");
 	}
+}
+
+static struct net_invite_fails *invite_fails_of(struct net *net, const char *host, bool add)
+{
+	struct net_invite_fails *oldest = &net->invite_fails[0];
+
+	for (size_t i = 0; i < NET_INVITE_HOSTS; i++) {
+		struct net_invite_fails *f = &net->invite_fails[i];
+
+		if (f->host[0] && strcmp(f->host, host) == 0)
+			return f;
+		if (f->since_ms < oldest->since_ms)
+			oldest = f;
+	}
+	if (!add)
+		return NULL;
+	/* forget the address whose window began longest ago */
+	memset(oldest, 0, sizeof *oldest);
+	snprintf(oldest->host, sizeof oldest->host, "%s", host);
+	return oldest;
+}
+
+bool net_invite_allowed(struct net *net, const char *host, char *why, size_t whylen)
+{
+	struct net_invite_fails *f = invite_fails_of(net, host, false);
+	uint64_t now = uv_now(net->node->loop);
+
+	if (f == NULL || f->fails < NET_INVITE_FAILS_MAX || now - f->since_ms >= NET_INVITE_WINDOW_MS)
+		return true;
+	snprintf(why, whylen, "%u failed invite attempts from %s within %u s: refused for %llu s more",
+		 f->fails, host, NET_INVITE_WINDOW_MS / 1000,
+		 (unsigned long long)((f->since_ms + NET_INVITE_WINDOW_MS - now + 999) / 1000));
+	return false;
+}
+
+void net_invite_failed(struct net *net, const char *host)
+{
+	struct net_invite_fails *f = invite_fails_of(net, host, true);
+	uint64_t now = uv_now(net->node->loop);
+
+	if (f->fails == 0 || now - f->since_ms >= NET_INVITE_WINDOW_MS) {
+		f->fails = 0;
+		f->since_ms = now;
+	}
+	if (++f->fails == NET_INVITE_FAILS_MAX)
+		log_warn("invite attempts from %s: %u failed within %u s; refusing its invites until the window ends",
+			 host, f->fails, NET_INVITE_WINDOW_MS / 1000);
 }
 
 void net_forward_fork(struct net *net, struct repl_net *rn, struct session *from,

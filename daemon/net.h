@@ -18,10 +18,17 @@ struct session;
 struct repl_net;
 
 #define NET_SESSIONS_MAX 64          /* inbound connections at once */
+#define NET_HANDSHAKES_PER_ADDR 8    /* inbound connections of one address not yet admitted */
 #define NET_HANDSHAKE_MS 5000        /* whole handshake (and invite) deadline */
 #define NET_STALL_MS 30000           /* a frame begun must end within this */
 #define NET_PENDING_HIGH (4u << 20)  /* stop reading the store for a peer above this */
 #define NET_PENDING_MAX (32u << 20)  /* drop a peer that lets this much pile up */
+#define NET_WRITE_STALL_MS 15000     /* drop a peer that takes none of its queue for this long */
+#define NET_FRAMES_PER_SEC 20000     /* drop a peer that sends more frames in one second */
+#define NET_INVITE_FAILS_MAX 5       /* failed invite redemptions per address... */
+#define NET_INVITE_WINDOW_MS 60000   /* ...in this window; then refused until it ends */
+#define NET_INVITE_HOSTS 64          /* addresses whose failures are remembered */
+#define NET_SWEEP_MS 1000
 #define NET_BACKOFF_MIN_MS 250
 #define NET_BACKOFF_MAX_MS 30000
 
@@ -47,9 +54,17 @@ struct link {
 	void *join_arg;
 };
 
+/* Failed invite redemptions of one source address (rate limit). */
+struct net_invite_fails {
+	char host[48];
+	unsigned fails;
+	uint64_t since_ms;            /* start of its window */
+};
+
 struct net {
 	struct node *node;
 	uv_tcp_t listener;
+	uv_timer_t sweep;             /* drops peers that stopped reading */
 	bool listening;
 	bool closing;
 	char listen_addr[96];         /* actual address, with the bound port */
@@ -57,6 +72,7 @@ struct net {
 	struct link *links;
 	unsigned open_handles;
 	unsigned handshake_ms;
+	struct net_invite_fails invite_fails[NET_INVITE_HOSTS];
 	void (*on_closed)(struct net *net);
 };
 
@@ -82,6 +98,11 @@ void net_pump(struct net *net, struct repl_net *rn);
 void net_send_clocks(struct net *net, struct repl_net *rn);
 /* Close sessions whose peer is no longer a member of rn. */
 void net_enforce_membership(struct net *net, struct repl_net *rn);
+/* Invite rate limit of a source address (host without port): whether it
+ * may try now (else why says until when), and recording a failure. */
+bool net_invite_allowed(struct net *net, const char *host, char *why, size_t whylen);
+void net_invite_failed(struct net *net, const char *host);
+
 /* Forward a fork proof to every session of the network but `from`. */
 void net_forward_fork(struct net *net, struct repl_net *rn, struct session *from,
 		      const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
@@ -101,6 +122,8 @@ void session_send_clock(struct session *s);
 void session_send_fork(struct session *s, const uint8_t *a, size_t alen, const uint8_t *b,
 		       size_t blen);
 bool session_replicating(const struct session *s, const struct repl_net *rn);
+/* Close the session if its peer has taken none of its queue for too long. */
+void session_check_write_stall(struct session *s, uint64_t now_ms);
 /* The peer is known to have feed idx up to seq (it sent it to us). */
 void session_peer_has(struct session *s, size_t feed_idx, uint64_t seq);
 const uint8_t *session_peer_key(const struct session *s);   /* NULL before auth */

@@ -69,13 +69,19 @@ int node_append(struct node *n, const uint8_t *network, const char *type,
 	} else {
 		h.has_network = true;
 		memcpy(h.network, network, 32);
-		rc = store_head(n->store, network, n->id.pk, &head_seq, h.prev);
+		uint64_t head_ts = 0;
+
+		rc = store_head(n->store, network, n->id.pk, &head_seq, h.prev, &head_ts);
 		if (rc != 0 && rc != PAKT_ENOTFOUND) {
 			snprintf(why, whylen, "reading our feed head: %s", store_errmsg(n->store));
 			return rc;
 		}
 		h.seq = head_seq + 1;
 		h.has_prev = head_seq > 0;
+		/* never before our previous entry, even if the clock stepped
+		 * back: partners refuse such an entry (PAKT_ETIME) */
+		if (h.timestamp < head_ts)
+			h.timestamp = head_ts;
 	}
 	sk = keys_sk_open(&n->id);
 	rc = entry_create(out, &h, body, body_len, sk);

@@ -50,7 +50,8 @@ struct repl_feed *repl_feed_get(struct repl_net *rn, const uint8_t author[32],
 	return f;
 }
 
-static int on_head(void *arg, const uint8_t author[32], uint64_t seq, const uint8_t hash[32])
+static int on_head(void *arg, const uint8_t author[32], uint64_t seq, const uint8_t hash[32],
+		   uint64_t ts)
 {
 	struct repl_feed *f = repl_feed_get(arg, author, true, NULL);
 
@@ -58,6 +59,7 @@ static int on_head(void *arg, const uint8_t author[32], uint64_t seq, const uint
 		return PAKT_ENOMEM;
 	f->seq = seq;
 	memcpy(f->hash, hash, 32);
+	f->ts = ts;
 	return 0;
 }
 
@@ -302,6 +304,7 @@ void repl_local_stored(struct node *n, const struct entry *e)
 	if (f != NULL && e->h.seq > f->seq) {
 		f->seq = e->h.seq;
 		memcpy(f->hash, e->hash, 32);
+		f->ts = e->h.timestamp;
 	}
 	if (roster_type(e->h.type))
 		repl_members_changed(n, rn);
@@ -320,6 +323,7 @@ struct touched {
 	size_t idx;
 	uint64_t seq;
 	uint8_t hash[32];
+	uint64_t ts;          /* timestamp of the newest accepted entry */
 	size_t last;          /* index in the batch of the newest accepted entry */
 	bool any;
 	bool stop;            /* a gap or fork: ignore the rest of this feed */
@@ -331,7 +335,7 @@ static struct touched *touch(struct touched *t, size_t *nt, size_t idx,
 	for (size_t i = 0; i < *nt; i++)
 		if (t[i].idx == idx)
 			return &t[i];
-	t[*nt] = (struct touched){.idx = idx, .seq = f->seq};
+	t[*nt] = (struct touched){.idx = idx, .seq = f->seq, .ts = f->ts};
 	memcpy(t[*nt].hash, f->hash, 32);
 	return &t[(*nt)++];
 }
@@ -394,6 +398,7 @@ int repl_ingest(struct node *n, struct repl_net *rn, struct session *from,
 	size_t nt = 0, n_acc = 0, added = 0, n_late = 0;
 	bool member_change = false;
 	char bwhy[160];
+	uint64_t now = node_now_ms();
 	int rc;
 
 	if (count > WIRE_BATCH_MAX) {
@@ -467,12 +472,31 @@ int repl_ingest(struct node *n, struct repl_net *rn, struct session *from,
 				 pakt_strerror(PAKT_ECHAIN));
 			return PAKT_ECHAIN;
 		}
+		if (e->h.timestamp < tf->ts) {
+			snprintf(why, whylen, "entry %zu (seq %llu): timestamp %llu is before its predecessor's (%llu)",
+				 i, (unsigned long long)e->h.seq, (unsigned long long)e->h.timestamp,
+				 (unsigned long long)tf->ts);
+			return PAKT_ETIME;
+		}
+		if (entry_check_time(&e->h, tf->ts, now) != 0) {
+			/* maybe only our clock is behind: not stored now, taken
+			 * from a peer once it is no longer in the future */
+			char id[ID_TEXT_MAX];
+
+			id_encode(ID_KEY, e->h.author, id);
+			log_warn("entry %s seq %llu is dated %llu s ahead of our clock (at most %d s): not stored",
+				 id, (unsigned long long)e->h.seq,
+				 (unsigned long long)((e->h.timestamp - now) / 1000), ENTRY_FUTURE_MAX_MS / 1000);
+			tf->stop = true;
+			continue;
+		}
 		if (n->n_redacted > 0 && e->body != NULL && repl_is_redacted(n, e->hash)) {
 			e->body = NULL;      /* the header still verifies */
 			e->body_len = 0;
 		}
 		tf->seq = e->h.seq;
 		memcpy(tf->hash, e->hash, 32);
+		tf->ts = e->h.timestamp;
 		tf->last = i;
 		tf->any = true;
 		acc_at[n_acc] = i;
@@ -512,6 +536,7 @@ int repl_ingest(struct node *n, struct repl_net *rn, struct session *from,
 			continue;
 		f->seq = t[i].seq;
 		memcpy(f->hash, t[i].hash, 32);
+		f->ts = t[i].ts;
 		if (from)
 			session_peer_has(from, t[i].idx, t[i].seq);
 	}
@@ -533,6 +558,9 @@ forks:
 		if (f != NULL)
 			record_fork(n, rn, from, f, e, wire[late[i]], len[late[i]]);
 	}
+	/* nothing new (duplicates, an empty batch): nobody to tell */
+	if (n_acc == 0 && n_late == 0)
+		return 0;
 	if (n->net)
 		net_pump(n->net, rn);
 	if (n->ctl)

@@ -17,6 +17,7 @@ struct repl_feed {
 	uint8_t author[32];
 	uint64_t seq;               /* 0: nothing stored yet */
 	uint8_t hash[32];
+	uint64_t ts;                /* the head's timestamp */
 	bool forked;                /* a fork was seen: replication stops here */
 	bool skip;                  /* unsubscribed: new entries are not stored */
 };

@@ -8,7 +8,9 @@
  * invite secret first and waits for "welcome".
  * Failure modes: deadline before replication starts, any decrypt or
  * decode failure, an invalid entry, a non-member, an oversize frame, a
- * peer that lets NET_PENDING_MAX bytes pile up: all end in session_close,
+ * peer that lets NET_PENDING_MAX bytes pile up or takes none of its queue
+ * for NET_WRITE_STALL_MS, more than NET_FRAMES_PER_SEC frames in a second,
+ * too many connections of one address in handshake: all end in session_close,
  * which logs the reason once. A session is freed only when both of its
  * handles are closed; secrets live in sodium_malloc'd memory. */
 #include <malloc.h>
@@ -53,6 +55,7 @@ struct session {
 	bool closing;
 	int handles;
 	char addr[272];
+	char host[48];                /* addr without the port */
 	struct repl_net *rn;
 	struct secrets *sec;
 	bool has_peer_key;
@@ -61,6 +64,9 @@ struct session {
 	uint8_t *in;
 	size_t in_len, in_cap;
 	size_t pending;
+	uint64_t write_ms;            /* loop time a write last completed (or the queue began) */
+	uint64_t frames_since;        /* loop time the current one-second frame count began */
+	unsigned frames;
 	bool paused;                  /* the pump stopped at NET_PENDING_HIGH */
 	bool was_paused;              /* since the queue last ran empty */
 	bool got_clock;
@@ -198,6 +204,7 @@ static void on_written(uv_write_t *req, int status)
 	struct session *s = w->s;
 
 	s->pending -= w->len;
+	s->write_ms = uv_now(s->net->node->loop);
 	free(w);
 	if (status < 0) {
 		session_close(s, "write: %s", uv_strerror(status));
@@ -222,6 +229,8 @@ static void write_raw(struct session *s, struct write_req *w)
 	uv_buf_t buf = uv_buf_init((char *)w->data, (unsigned)w->len);
 
 	w->s = s;
+	if (s->pending == 0)
+		s->write_ms = uv_now(s->net->node->loop);
 	s->pending += w->len;
 	s->bytes_out += w->len;
 	if (s->pending > NET_PENDING_MAX) {
@@ -476,6 +485,15 @@ void session_send_fork(struct session *s, const uint8_t *a, size_t alen, const u
 	mpx_free(&o);
 }
 
+void session_check_write_stall(struct session *s, uint64_t now_ms)
+{
+	/* the pump pauses at NET_PENDING_HIGH, so a peer that never reads
+	 * would otherwise hold that much of our memory for ever */
+	if (!s->closing && s->pending > 0 && now_ms - s->write_ms >= NET_WRITE_STALL_MS)
+		session_close(s, "peer does not read: %zu bytes pending, none taken for %llu ms",
+			      s->pending, (unsigned long long)(now_ms - s->write_ms));
+}
+
 bool session_replicating(const struct session *s, const struct repl_net *rn)
 {
 	return !s->closing && s->state == SS_REPL && s->rn == rn;
@@ -595,9 +613,17 @@ static void on_invite(struct session *s, const struct wire_msg *m)
 	struct entry e;
 	int rc;
 
-	crypto_generichash(h, sizeof h, m->secret, 32, NULL, 0);
-	rc = store_invite_use(n->store, h, s->rn->id, s->peer_key, node_now_ms(), name,
-			      sizeof name, why, sizeof why);
+	/* a secret is 32 random bytes: guessing is hopeless, but each try
+	 * costs a store look-up and a log line */
+	if (!net_invite_allowed(s->net, s->host, why, sizeof why)) {
+		rc = PAKT_ELIMIT;
+	} else {
+		crypto_generichash(h, sizeof h, m->secret, 32, NULL, 0);
+		rc = store_invite_use(n->store, h, s->rn->id, s->peer_key, node_now_ms(), name,
+				      sizeof name, why, sizeof why);
+		if (rc != 0)
+			net_invite_failed(s->net, s->host);
+	}
 	mpx_init(&o);
 	if (rc != 0) {
 		char id[ID_TEXT_MAX];
@@ -956,6 +982,17 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
 		}
 		if (s->in_len - off < 2 + len)
 			break;
+		/* bounded work per peer: a flood of tiny frames costs a decrypt
+		 * and a parse each */
+		uint64_t now = uv_now(s->net->node->loop);
+		if (now - s->frames_since >= 1000) {
+			s->frames_since = now;
+			s->frames = 0;
+		}
+		if (++s->frames > NET_FRAMES_PER_SEC) {
+			session_close(s, "more than %u frames within one second", NET_FRAMES_PER_SEC);
+			return;
+		}
 		on_frame(s, s->in + off + 2, len);
 		off += 2 + len;
 	}
@@ -996,12 +1033,13 @@ static void set_addr(struct session *s)
 		snprintf(s->addr, sizeof s->addr, "[%s]:%d", host,
 			 ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
 	}
+	snprintf(s->host, sizeof s->host, "%s", host);
 }
 
 void session_accept(struct net *net)
 {
-	unsigned inbound = 0;
-	struct session *s;
+	unsigned inbound = 0, waiting = 0;
+	struct session *s, *o;
 
 	for (s = net->sessions; s; s = s->next)
 		inbound += !s->initiator;
@@ -1014,6 +1052,16 @@ void session_accept(struct net *net)
 		return;
 	}
 	set_addr(s);
+	/* one address cannot hold every slot with connections that never
+	 * finish their handshake: partners elsewhere still get in */
+	for (o = net->sessions; o; o = o->next)
+		waiting += o != s && !o->initiator && o->state != SS_REPL && !o->closing &&
+			   strcmp(o->host, s->host) == 0;
+	if (waiting >= NET_HANDSHAKES_PER_ADDR) {
+		session_close(s, "refused: %u connections from %s not yet admitted (max %d per address)",
+			      waiting, s->host, NET_HANDSHAKES_PER_ADDR);
+		return;
+	}
 	if (inbound >= NET_SESSIONS_MAX) {
 		session_close(s, "refused: %u inbound connections already (max %d)", inbound,
 			      NET_SESSIONS_MAX);

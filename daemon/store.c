@@ -174,7 +174,7 @@ static int prepare_all(struct store *s)
 		 "SELECT id, seq, hash, type, ts, received, header, sig, body FROM entries"
 		 " WHERE feed = ?1 AND seq >= ?2 ORDER BY seq LIMIT ?3"},
 		{offsetof(struct store, head),
-		 "SELECT e.seq, e.hash FROM entries e JOIN feeds f ON f.id = e.feed"
+		 "SELECT e.seq, e.hash, e.ts FROM entries e JOIN feeds f ON f.id = e.feed"
 		 " WHERE f.network = ?1 AND f.author = ?2 ORDER BY e.seq DESC LIMIT 1"},
 	};
 	for (size_t i = 0; i < sizeof stmts / sizeof stmts[0]; i++) {
@@ -422,7 +422,7 @@ int store_set_durable(struct store *s, bool durable)
 }
 
 int store_head(struct store *s, const uint8_t network[32],
-	       const uint8_t author[32], uint64_t *seq, uint8_t hash[32])
+	       const uint8_t author[32], uint64_t *seq, uint8_t hash[32], uint64_t *ts)
 {
 	sqlite3_stmt *st = s->head;
 	int rc;
@@ -434,6 +434,8 @@ int store_head(struct store *s, const uint8_t network[32],
 	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 1) == 32) {
 		*seq = (uint64_t)sqlite3_column_int64(st, 0);
 		memcpy(hash, sqlite3_column_blob(st, 1), 32);
+		if (ts)
+			*ts = (uint64_t)sqlite3_column_int64(st, 2);
 		rc = 0;
 	} else {
 		rc = rc == SQLITE_DONE ? PAKT_ENOTFOUND : PAKT_EIO;

@@ -43,9 +43,10 @@ int store_append(struct store *s, const struct entry *const *es, size_t n,
  * received from peers, which a crash can only make us fetch again. */
 int store_set_durable(struct store *s, bool durable);
 
-/* Latest seq and hash of a feed; PAKT_ENOTFOUND if it has no entries. */
+/* Latest seq, hash and timestamp (ts may be NULL) of a feed;
+ * PAKT_ENOTFOUND if it has no entries. */
 int store_head(struct store *s, const uint8_t network[32],
-	       const uint8_t author[32], uint64_t *seq, uint8_t hash[32]);
+	       const uint8_t author[32], uint64_t *seq, uint8_t hash[32], uint64_t *ts);
 
 /* One stored row, borrowed for the duration of a scan callback. */
 struct store_row {
@@ -91,9 +92,9 @@ int store_range(struct store *s, const uint8_t network[32], const uint8_t author
 /* The hash stored at (network, author, seq); PAKT_ENOTFOUND. */
 int store_hash_at(struct store *s, const uint8_t network[32], const uint8_t author[32],
 		  uint64_t seq, uint8_t hash[32]);
-/* The latest seq and hash of every feed of a network. */
+/* The latest seq, hash and timestamp of every feed of a network. */
 typedef int (*store_head_cb)(void *arg, const uint8_t author[32], uint64_t seq,
-			     const uint8_t hash[32]);
+			     const uint8_t hash[32], uint64_t ts);
 int store_heads(struct store *s, const uint8_t network[32], store_head_cb cb, void *arg);
 
 /* Keep e as fork proof: it differs from the entry stored at its seq.

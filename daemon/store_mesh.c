@@ -90,7 +90,7 @@ int store_heads(struct store *s, const uint8_t network[32], store_head_cb cb, vo
 	int rc = 0, step;
 
 	if (sqlite3_prepare_v2(s->db,
-			       "SELECT f.author, e.seq, e.hash FROM feeds f JOIN entries e ON e.feed = f.id"
+			       "SELECT f.author, e.seq, e.hash, e.ts FROM feeds f JOIN entries e ON e.feed = f.id"
 			       " WHERE f.network = ?1 AND e.seq = (SELECT max(seq) FROM entries WHERE feed = f.id)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return PAKT_EIO;
@@ -100,7 +100,8 @@ int store_heads(struct store *s, const uint8_t network[32], store_head_cb cb, vo
 
 		if (a == NULL || h == NULL)
 			continue;
-		rc = cb(arg, a, (uint64_t)sqlite3_column_int64(st, 1), h);
+		rc = cb(arg, a, (uint64_t)sqlite3_column_int64(st, 1), h,
+			(uint64_t)sqlite3_column_int64(st, 3));
 		if (rc != 0)
 			break;
 	}

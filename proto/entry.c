@@ -335,6 +335,15 @@ int entry_check_link(const struct entry *prev, const struct entry *e)
 	return 0;
 }
 
+int entry_check_time(const struct entry_header *e, uint64_t prev_ts, uint64_t now_ms)
+{
+	if (e->timestamp < prev_ts)
+		return PAKT_ETIME;
+	if (e->timestamp > now_ms + ENTRY_FUTURE_MAX_MS)
+		return PAKT_ETIME;
+	return 0;
+}
+
 const uint8_t *entry_network(const struct entry *e)
 {
 	return e->h.has_network ? e->h.network : e->hash;

@@ -100,6 +100,15 @@ int entry_verify(const struct entry *e);
  * or PAKT_ESEQ. */
 int entry_check_link(const struct entry *prev, const struct entry *e);
 
+/* How far ahead of a receiver's clock an entry's timestamp may be: honest
+ * clocks drift by seconds to minutes, never by this much. */
+#define ENTRY_FUTURE_MAX_MS (10 * 60 * 1000)
+
+/* The timestamp rule of a feed: e's timestamp is not before prev_ts (its
+ * predecessor's; pass 0 at seq 1) and at most ENTRY_FUTURE_MAX_MS after
+ * now_ms (the receiver's clock). 0 or PAKT_ETIME. */
+int entry_check_time(const struct entry_header *e, uint64_t prev_ts, uint64_t now_ms);
+
 /* The network an entry belongs to: its network field, or for a genesis
  * entry (no network) its own hash. */
 const uint8_t *entry_network(const struct entry *e);

@@ -51,6 +51,7 @@ static const char *const reasons[PAKT_E_COUNT] = {
 	[PAKT_EFORK] = "fork: two different entries at the same seq",
 	[PAKT_EINVITE] = "invite code is wrong, used or expired",
 	[PAKT_ELIMIT] = "limit exceeded",
+	[PAKT_ETIME] = "timestamp before the previous entry's or too far in the future",
 	[PAKT_ENOSPC] = "disk full: nothing was stored; free space and try again",
 };
 

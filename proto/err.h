@@ -62,6 +62,7 @@ enum pakt_err {
 	PAKT_EFORK,        /* two different entries at one (author, seq) */
 	PAKT_EINVITE,      /* invite code used, expired or wrong */
 	PAKT_ELIMIT,       /* a rate, size or count limit was exceeded */
+	PAKT_ETIME,        /* timestamp before the predecessor's or too far ahead */
 
 	/* storage */
 	PAKT_ENOSPC,       /* the disk (or the store's size limit) is full: nothing was written */

@@ -18,10 +18,10 @@ INTEGRATION_TESTS += %D%/crash_catchup.sh
 INTEGRATION_TESTS += %D%/disk_full.sh
 INTEGRATION_TESTS += %D%/store_damaged.sh
 TESTS += $(INTEGRATION_TESTS)
-EXTRA_DIST += $(INTEGRATION_TESTS) tests/lib/harness.sh
+EXTRA_DIST += $(INTEGRATION_TESTS) tests/lib/harness.sh tests/lib/attack.sh tests/lib/ctlraw.py
 
 # the adversarial peer and its test
-INTEGRATION_TESTS += %D%/adversary.sh
+INTEGRATION_TESTS += %D%/adversary.sh %D%/adversary_entries.sh %D%/adversary_load.sh %D%/ctl_socket.sh
 check_PROGRAMS += tests/lib/peer
 tests_lib_peer_SOURCES = tests/lib/peer.c
 tests_lib_peer_CFLAGS = $(PAKT_TEST_CFLAGS)

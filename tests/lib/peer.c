@@ -25,7 +25,28 @@
  *   slow-handshake  the preamble, then msg0 one byte every 500 ms
  *   silent          connect and send nothing
  *   wrong-network   the preamble and handshake for a random network id
+ *   replay-handshake
+ *                   a full handshake, then the same msg0 and msg2 bytes replayed
+ *                   on a second connection (the daemon's new ephemeral key
+ *                   makes the old msg2 undecryptable)
+ *   replay-other    --victim pk_: the victim's newest entry sent back as is (a
+ *                   duplicate), then its oldest with seq and prev forged to
+ *                   follow the victim's head, under the victim's old signature
+ *   backdated       the next entry of its own feed, dated 1 h before its predecessor
+ *   huge-clock      a clock claiming every feed (and ~1400 unknown ones) at seq
+ *                   2^53, then reads whatever comes and sends nothing
+ *   tiny-frames     --count N empty entries messages (a few dozen bytes each),
+ *                   written as fast as the socket takes them
+ *   no-read         a 4 KiB receive buffer, a clock asking for everything, then
+ *                   it reads nothing for --wait-ms
+ *   bulk            --count N valid entries of its own feed with --size bytes of
+ *                   text each, in frame-sized batches
+ *   flood-connect   --count N TCP connections at once (from --bind ADDR), held
+ *                   open for --wait-ms; counts those the daemon closed
+ *   invite-guess    --count N connections in turn, each redeeming a random
+ *                   invite secret (run with a non-member's key)
  *
+ * --skew-ms N (honest mode) dates the entry N ms from now (negative: past).
  * --seed-feed N puts N valid entries of its own feed first in the batch that
  * carries the bad entry (to check that nothing of a rejected batch is kept).
  * The next seq is what the daemon's clock says it has of our feed, plus one;
@@ -218,6 +239,9 @@ static bool send_msg(struct conn *c, const struct mpx_out *o)
 	return send_frame_raw(c, ct, o->sb.size + NOISE_TAG_LEN);
 }
 
+static const char *bind_addr;     /* --bind: source address of connections */
+static int rcvbuf;                /* no-read: a small receive buffer */
+
 static int dial(const char *addr)
 {
 	char host[64];
@@ -233,7 +257,18 @@ static int dial(const char *addr)
 	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1)
 		die("bad IPv4 address '%s'", host);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0)
+	if (fd < 0)
+		die("socket: %s", strerror(errno));
+	if (rcvbuf > 0)   /* before connect: it sets the window we announce */
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+	if (bind_addr) {
+		struct sockaddr_in b = {.sin_family = AF_INET};
+
+		if (inet_pton(AF_INET, bind_addr, &b.sin_addr) != 1 ||
+		    bind(fd, (struct sockaddr *)&b, sizeof b) != 0)
+			die("bind %s: %s", bind_addr, strerror(errno));
+	}
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0)
 		die("connect %s: %s", addr, strerror(errno));
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	return fd;
@@ -251,9 +286,28 @@ static uint8_t plain[WIRE_FRAME_MAX];
 
 static bool got_clock;
 static bool own_skipped;
+static uint8_t victim[32];        /* replay-other */
+static bool has_victim;
+static struct wire_e_copy { uint8_t buf[ENTRY_WIRE_MAX]; size_t len; uint64_t seq; bool have; }
+	victim_old, victim_new;
+static uint64_t entries_seen;     /* entries the daemon sent us */
+static uint64_t head_ts;          /* timestamp of our own head entry */
+static char last_bye[256];        /* the reason of the daemon's last bye */
+static struct wire_clock_item *daemon_feeds;   /* the daemon's clock, for huge-clock */
+static size_t n_daemon_feeds;
 static uint64_t own_seq;          /* what the daemon has of our feed */
 static bool have_head;
 static uint8_t head_hash[32];
+
+static void keep_copy(struct wire_e_copy *c, const uint8_t *p, size_t len, uint64_t seq)
+{
+	if (len > sizeof c->buf)
+		return;
+	memcpy(c->buf, p, len);
+	c->len = len;
+	c->seq = seq;
+	c->have = true;
+}
 
 /* Handle one decrypted message from the daemon. */
 static void on_message(const uint8_t *p, size_t len)
@@ -269,6 +323,15 @@ static void on_message(const uint8_t *p, size_t len)
 	switch (m.type) {
 	case WIRE_CLOCK:
 		if (!got_clock) {
+			daemon_feeds = calloc(m.n_feeds + 1, sizeof *daemon_feeds);
+			for (size_t i = 0; daemon_feeds && i < m.n_feeds; i++) {
+				uint8_t *a = malloc(32);
+
+				if (a)
+					memcpy(a, m.feeds[i].author, 32);
+				daemon_feeds[n_daemon_feeds].author = a;
+				daemon_feeds[n_daemon_feeds++].seq = m.feeds[i].seq;
+			}
 			for (size_t i = 0; i < m.n_feeds; i++)
 				if (memcmp(m.feeds[i].author, me.pk, 32) == 0)
 					own_seq = m.feeds[i].seq;
@@ -289,9 +352,17 @@ static void on_message(const uint8_t *p, size_t len)
 
 			if (entry_decode(&e, m.e[i], m.e_len[i]) != 0)
 				continue;
+			entries_seen++;
 			if (memcmp(e.h.author, me.pk, 32) == 0 && e.h.seq == own_seq) {
 				memcpy(head_hash, e.hash, 32);
+				head_ts = e.h.timestamp;
 				have_head = true;
+			}
+			if (has_victim && memcmp(e.h.author, victim, 32) == 0) {
+				if (!victim_old.have || e.h.seq < victim_old.seq)
+					keep_copy(&victim_old, m.e[i], m.e_len[i], e.h.seq);
+				if (!victim_new.have || e.h.seq > victim_new.seq)
+					keep_copy(&victim_new, m.e[i], m.e_len[i], e.h.seq);
 			}
 		}
 		break;
@@ -308,6 +379,7 @@ static void on_message(const uint8_t *p, size_t len)
 	}
 	case WIRE_BYE:
 		say("daemon said bye: %.*s", (int)m.reason_len, m.reason ? m.reason : "");
+		snprintf(last_bye, sizeof last_bye, "%.*s", (int)m.reason_len, m.reason ? m.reason : "");
 		break;
 	default:
 		say("daemon sent message type %d", (int)m.type);
@@ -374,6 +446,10 @@ static void hs_init(struct noise_hs *hs, const uint8_t net[32])
 	sodium_memzero(x_sk, sizeof x_sk);
 }
 
+/* The initiator's handshake messages of the last handshake (replay-handshake). */
+static uint8_t rec_msg0[128], rec_msg2[512];
+static size_t rec_msg0_len, rec_msg2_len;
+
 /* The full handshake. false if the daemon closed during it. */
 static bool handshake(void)
 {
@@ -387,6 +463,8 @@ static bool handshake(void)
 	hs_init(&hs, network);
 	if (noise_hs_write(&hs, NULL, 0, msg, sizeof msg, &len) != 0)
 		die("msg0 write failed");
+	memcpy(rec_msg0, msg, len);
+	rec_msg0_len = len;
 	if (!send_frame_raw(&C, msg, len))
 		return false;
 	if (read_frame(&C, frame, &len, now_ms() + 5000) <= 0) {
@@ -407,6 +485,8 @@ static bool handshake(void)
 			   &len) != 0)
 		die("msg2 write failed");
 	mpx_free(&hello);
+	memcpy(rec_msg2, msg, len);
+	rec_msg2_len = len;
 	if (!send_frame_raw(&C, msg, len))
 		return false;
 	if (noise_hs_split(&hs, &C.tx, &C.rx, NULL) != 0)
@@ -456,6 +536,9 @@ struct wire_e {
 };
 
 /* A message entry of our feed at seq with prev (NULL at seq 1). */
+static int64_t skew_ms;           /* --skew-ms: added to the timestamp of new entries */
+static uint64_t fixed_ts;         /* if not 0: the timestamp of new entries */
+
 static void make_entry(struct wire_e *w, uint64_t seq, const uint8_t *prev, const char *text,
 		       bool corrupt_sig)
 {
@@ -470,7 +553,7 @@ static void make_entry(struct wire_e *w, uint64_t seq, const uint8_t *prev, cons
 		h.has_prev = true;
 		memcpy(h.prev, prev, 32);
 	}
-	h.timestamp = wall_ms();
+	h.timestamp = fixed_ts ? fixed_ts : (uint64_t)((int64_t)wall_ms() + skew_ms);
 	snprintf(h.type, sizeof h.type, "message");
 	mpx_init(&body);
 	if (body_message(&body, text, NULL) != 0)
@@ -509,15 +592,312 @@ static bool send_batch(struct wire_e *const *es, size_t n)
 	return ok;
 }
 
+/* ---- modes of load and replay ---- */
+
+/* A fresh connection in C (the old one is left as it is). */
+static void reconnect(const char *addr)
+{
+	C.fd = dial(addr);
+	C.closed = false;
+	C.in_len = 0;
+	{
+		struct sockaddr_in sa;
+		socklen_t sl = sizeof sa;
+
+		if (getsockname(C.fd, (struct sockaddr *)&sa, &sl) == 0)
+			say("local2 127.0.0.1:%d", ntohs(sa.sin_port));
+	}
+}
+
+static int replay_handshake(const char *addr, unsigned wait_ms)
+{
+	struct conn first = C;
+	uint64_t t0;
+
+	say("first connection admitted; replaying its msg0 and msg2 on a second one");
+	C.in = malloc(IN_CAP);
+	if (C.in == NULL)
+		die("out of memory");
+	reconnect(addr);
+	t0 = now_ms();
+	send_preamble(network);
+	send_frame_raw(&C, rec_msg0, rec_msg0_len);
+	if (read_frame(&C, frame, &(size_t){0}, now_ms() + 3000) <= 0)
+		say("no msg1 on the second connection");
+	send_frame_raw(&C, rec_msg2, rec_msg2_len);
+	say("sent the replayed msg2");
+	watch(t0, wait_ms, false);
+	close(first.fd);
+	return 0;
+}
+
+static int replay_other(unsigned wait_ms)
+{
+	struct wire_e ents[1];
+	struct wire_e *b[1] = {&ents[0]};
+	struct entry old, head;
+	struct entry_header h;
+	uint8_t sig[PAKT_SIG_LEN];
+	uint64_t t0;
+
+	if (!has_victim)
+		die("replay-other needs --victim");
+	pump_until(now_ms() + 1000, NULL);   /* the daemon streams the victim's feed */
+	if (!victim_old.have || !victim_new.have ||
+	    entry_decode(&old, victim_old.buf, victim_old.len) != 0 ||
+	    entry_decode(&head, victim_new.buf, victim_new.len) != 0)
+		die("did not get the victim's feed from the daemon");
+	say("victim's feed: seq %llu..%llu", (unsigned long long)victim_old.seq,
+	    (unsigned long long)victim_new.seq);
+	/* 1. the head as is: a duplicate */
+	memcpy(ents[0].buf, victim_new.buf, victim_new.len);
+	ents[0].len = victim_new.len;
+	send_batch(b, 1);
+	say("sent the victim's entry at seq %llu unchanged", (unsigned long long)victim_new.seq);
+	pump_until(now_ms() + 500, NULL);
+	if (C.closed) {
+		say("closed by peer after the unchanged replay (%s)", C.how);
+		return 0;
+	}
+	say("still open after the unchanged replay");
+	/* 2. the oldest, moved to follow the head, under its old signature */
+	h = old.h;
+	h.seq = victim_new.seq + 1;
+	h.has_prev = true;
+	memcpy(h.prev, head.hash, 32);
+	memcpy(sig, old.sig, sizeof sig);
+	{
+		struct entry e;
+		crypto_generichash_state st;
+		uint8_t *at;
+		int rc;
+
+		/* entry_create signs only as its author: build the header as
+		 * ours, then put the victim's key in the author field */
+		memcpy(h.author, me.pk, 32);
+		rc = entry_create(&e, &h, old.body, old.body_len, keys_sk_open(&me));
+		keys_sk_close(&me);
+		if (rc != 0)
+			die("entry_create: %s", pakt_strerror(rc));
+		at = memmem(e.header_bytes, e.header_len, me.pk, 32);
+		if (at == NULL)
+			die("our key is not in the header");
+		memcpy(at, victim, 32);
+		memcpy(e.h.author, victim, 32);
+		memcpy(e.sig, sig, sizeof sig);
+		crypto_generichash_init(&st, NULL, 0, 32);
+		crypto_generichash_update(&st, e.header_bytes, e.header_len);
+		crypto_generichash_update(&st, e.sig, PAKT_SIG_LEN);
+		crypto_generichash_final(&st, e.hash, 32);
+		if (entry_encode(&e, true, ents[0].buf, sizeof ents[0].buf, &ents[0].len) != 0)
+			die("entry_encode failed");
+	}
+	t0 = now_ms();
+	send_batch(b, 1);
+	say("sent the victim's seq %llu re-numbered as seq %llu under its old signature",
+	    (unsigned long long)victim_old.seq, (unsigned long long)h.seq);
+	watch(t0, wait_ms, true);
+	return 0;
+}
+
+static int huge_clock(unsigned wait_ms)
+{
+	enum { UNKNOWN = 1400 };   /* with the known feeds, about what fits a frame */
+	static struct wire_clock_item items[WIRE_CLOCK_MAX];
+	static uint8_t fake[UNKNOWN][32];
+	size_t n = 0;
+	struct mpx_out o;
+	uint64_t t0;
+
+	for (size_t i = 0; i < n_daemon_feeds && n < WIRE_CLOCK_MAX; i++)
+		items[n++] = (struct wire_clock_item){.author = daemon_feeds[i].author,
+						      .seq = ENTRY_SEQ_MAX};
+	for (size_t i = 0; i + n_daemon_feeds < UNKNOWN && n < WIRE_CLOCK_MAX; i++) {
+		randombytes_buf(fake[i], 32);
+		items[n++] = (struct wire_clock_item){.author = fake[i], .seq = ENTRY_SEQ_MAX};
+	}
+	mpx_init(&o);
+	wire_clock(&o, items, n, NULL, 0);
+	t0 = now_ms();
+	send_msg(&C, &o);
+	mpx_free(&o);
+	say("sent a clock of %zu feeds at seq %llu", n, (unsigned long long)ENTRY_SEQ_MAX);
+	entries_seen = 0;
+	watch(t0, wait_ms, true);
+	say("entries received: %llu", (unsigned long long)entries_seen);
+	return 0;
+}
+
+static int tiny_frames(unsigned n, unsigned wait_ms)
+{
+	static uint8_t chunk[1 << 16];
+	struct mpx_out o;
+	size_t used = 0, one;
+	unsigned sent = 0;
+	uint64_t t0 = now_ms();
+
+	mpx_init(&o);
+	wire_entries_begin(&o, 0);
+	wire_entries_end(&o);
+	one = 2 + o.sb.size + NOISE_TAG_LEN;
+	while (sent < n && !C.closed) {
+		uint8_t *f = chunk + used;
+
+		f[0] = (uint8_t)((one - 2) >> 8);
+		f[1] = (uint8_t)(one - 2);
+		if (noise_encrypt(&C.tx, (const uint8_t *)o.sb.data, o.sb.size, f + 2) != 0)
+			die("encrypt failed");
+		used += one;
+		sent++;
+		if (used + one > sizeof chunk || sent == n) {
+			if (!send_all(&C, chunk, used))
+				break;
+			used = 0;
+		}
+	}
+	mpx_free(&o);
+	say("sent %u frames of %zu bytes in %llu ms", sent, one, (unsigned long long)(now_ms() - t0));
+	watch(t0, wait_ms, true);
+	return 0;
+}
+
+static int no_read(unsigned wait_ms)
+{
+	struct mpx_out o;
+	uint64_t t0;
+
+	mpx_init(&o);
+	wire_clock(&o, NULL, 0, NULL, 0);   /* "I have nothing": send me everything */
+	send_msg(&C, &o);
+	mpx_free(&o);
+	t0 = now_ms();
+	say("sent an empty clock; reading nothing for %u ms", wait_ms);
+	while (now_ms() < t0 + wait_ms)
+		usleep(100 * 1000);
+	say("now reading again");
+	/* what the daemon queued and then its close, if it did close */
+	while (fill(&C, now_ms() + 2000) > 0)
+		C.in_len = 0;
+	if (C.closed)
+		say("closed by peer (%s)", C.how);
+	else
+		say("still open after %llu ms", (unsigned long long)(now_ms() - t0));
+	return 0;
+}
+
+static int bulk(uint64_t next, const uint8_t *prev, unsigned n, unsigned size, const char *prefix)
+{
+	static struct wire_e ents[8];
+	struct wire_e *b[8];
+	uint8_t last[32];
+	char *text = malloc(size + 64);
+	unsigned done = 0;
+
+	if (text == NULL)
+		die("out of memory");
+	while (done < n && !C.closed) {
+		size_t nb = 0, bytes = 0;
+
+		while (nb < 8 && done < n && bytes + size + 400 < WIRE_PLAIN_MAX - 1024) {
+			int k = snprintf(text, size + 64, "%s %u ", prefix, done + 1);
+
+			memset(text + k, 'x', size > (unsigned)k ? size - (unsigned)k : 0);
+			text[size > (unsigned)k ? size : (unsigned)k] = '\0';
+			make_entry(&ents[nb], next, prev, text, false);
+			memcpy(last, ents[nb].hash, 32);
+			prev = last;
+			b[nb] = &ents[nb];
+			bytes += ents[nb].len;
+			nb++;
+			next++;
+			done++;
+		}
+		send_batch(b, nb);
+		pump_until(now_ms() + 1, NULL);   /* keep the daemon's stream moving */
+	}
+	free(text);
+	say("sent %u entries of %u bytes of text, last at seq %llu", done, size,
+	    (unsigned long long)next - 1);
+	watch(now_ms(), 1000, true);
+	return 0;
+}
+
+static int flood_connect(const char *addr, unsigned n, unsigned wait_ms)
+{
+	int *fds = calloc(n ? n : 1, sizeof *fds);
+	unsigned opened = 0, closed = 0;
+	uint64_t t0 = now_ms();
+
+	if (fds == NULL)
+		die("out of memory");
+	for (unsigned i = 0; i < n; i++) {
+		fds[i] = dial(addr);
+		opened++;
+	}
+	say("opened %u connections in %llu ms", opened, (unsigned long long)(now_ms() - t0));
+	/* closed by the daemon within wait_ms of the last: EOF or reset on read */
+	t0 = now_ms();
+	while (now_ms() < t0 + wait_ms)
+		usleep(50 * 1000);
+	for (unsigned i = 0; i < n; i++) {
+		char b[64];
+		ssize_t r = recv(fds[i], b, sizeof b, MSG_DONTWAIT);
+
+		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+			closed++;
+		close(fds[i]);
+	}
+	say("closed by peer within %u ms: %u of %u", wait_ms, closed, opened);
+	free(fds);
+	return 0;
+}
+
+static int invite_guess(const char *addr, unsigned n)
+{
+	unsigned refused = 0, limited = 0, other = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t secret[32];
+		struct mpx_out o;
+
+		reconnect(addr);
+		got_clock = false;
+		if (!handshake()) {
+			other++;
+			close(C.fd);
+			continue;
+		}
+		randombytes_buf(secret, sizeof secret);
+		mpx_init(&o);
+		wire_invite(&o, secret, "guesser");
+		send_msg(&C, &o);
+		mpx_free(&o);
+		last_bye[0] = '\0';
+		pump_until(now_ms() + 3000, NULL);
+		if (strstr(last_bye, "failed invite attempts"))
+			limited++;
+		else if (last_bye[0])
+			refused++;
+		else
+			other++;
+		close(C.fd);
+	}
+	say("guesses %u: refused as wrong %u, rate-limited %u, other %u", n, refused, limited, other);
+	return 0;
+}
+
 /* ---- main ---- */
 
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: peer --key FILE --network nw_... --connect HOST:PORT --mode MODE\n"
-		"            [--seed-feed N] [--text PREFIX] [--wait-ms MS]\n"
+		"            [--seed-feed N] [--text PREFIX] [--wait-ms MS] [--skew-ms N]\n"
+		"            [--victim pk_...] [--bind ADDR] [--count N] [--size BYTES]\n"
 		"modes: honest bad-signature broken-chain bad-signature-linked fork fork-same-batch\n"
-		"       oversize-frame garbage slow-handshake silent wrong-network\n");
+		"       oversize-frame garbage slow-handshake silent wrong-network replay-handshake\n"
+		"       replay-other backdated huge-clock tiny-frames no-read bulk flood-connect\n"
+		"       invite-guess\n");
 	exit(2);
 }
 
@@ -531,10 +911,15 @@ int main(int argc, char **argv)
 		{"seed-feed", required_argument, NULL, 's'},
 		{"text", required_argument, NULL, 't'},
 		{"wait-ms", required_argument, NULL, 'w'},
+		{"skew-ms", required_argument, NULL, 'S'},
+		{"victim", required_argument, NULL, 'v'},
+		{"bind", required_argument, NULL, 'b'},
+		{"count", required_argument, NULL, 'N'},
+		{"size", required_argument, NULL, 'z'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *key = NULL, *net_text = NULL, *addr = NULL, *mode = NULL, *prefix = NULL;
-	unsigned seeds = 0, wait_ms = 0;
+	unsigned seeds = 0, wait_ms = 0, count = 0, size = 100;
 	char why[256], text[256];
 	int opt;
 
@@ -547,6 +932,15 @@ int main(int argc, char **argv)
 		case 's': seeds = (unsigned)atoi(optarg); break;
 		case 't': prefix = optarg; break;
 		case 'w': wait_ms = (unsigned)atoi(optarg); break;
+		case 'S': skew_ms = strtoll(optarg, NULL, 10); break;
+		case 'v':
+			if (id_decode(ID_KEY, optarg, victim) != 0)
+				die("bad key '%s'", optarg);
+			has_victim = true;
+			break;
+		case 'b': bind_addr = optarg; break;
+		case 'N': count = (unsigned)atoi(optarg); break;
+		case 'z': size = (unsigned)atoi(optarg); break;
 		default: usage();
 		}
 	}
@@ -565,6 +959,12 @@ int main(int argc, char **argv)
 	C.in = malloc(IN_CAP);
 	if (C.in == NULL)
 		die("out of memory");
+	if (strcmp(mode, "flood-connect") == 0)
+		return flood_connect(addr, count, wait_ms ? wait_ms : 2000);
+	if (strcmp(mode, "invite-guess") == 0)
+		return invite_guess(addr, count);
+	if (strcmp(mode, "no-read") == 0)
+		rcvbuf = 4096;
 
 	C.fd = dial(addr);
 	t_connect = now_ms();
@@ -636,6 +1036,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	uint64_t t0;
+	if (strcmp(mode, "replay-handshake") == 0)
+		return replay_handshake(addr, wait_ms ? wait_ms : 3000);
 	if (strcmp(mode, "garbage") == 0 || strcmp(mode, "oversize-frame") == 0) {
 		/* no clock: the very first transport frame is the attack */
 		static uint8_t junk[3 * (2 + WIRE_FRAME_MAX)];
@@ -659,9 +1061,30 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	if (strcmp(mode, "huge-clock") == 0 || strcmp(mode, "no-read") == 0) {
+		if (pump_until(now_ms() + 3000, &got_clock) < 0 || !got_clock) {
+			say("no clock from the daemon");
+			return 1;
+		}
+		return strcmp(mode, "no-read") == 0 ? no_read(wait_ms ? wait_ms : 20000)
+						    : huge_clock(wait_ms ? wait_ms : 2000);
+	}
 	if (!sync_clocks()) {
 		watch(t_connect, 0, true);
 		return 1;
+	}
+	if (strcmp(mode, "tiny-frames") == 0)
+		return tiny_frames(count ? count : 100000, wait_ms ? wait_ms : 3000);
+	if (strcmp(mode, "replay-other") == 0)
+		return replay_other(wait_ms ? wait_ms : 3000);
+	if (strcmp(mode, "bulk") == 0)
+		return bulk(own_seq + 1, have_head ? head_hash : NULL, count, size, prefix);
+	if (strcmp(mode, "backdated") == 0) {
+		if (!have_head)
+			die("backdated needs a predecessor: use a member that has posted");
+		fixed_ts = head_ts - 3600 * 1000;
+		mode = "honest";
+		say("dating the entry 1 h before its predecessor (%llu)", (unsigned long long)head_ts);
 	}
 	uint64_t next = own_seq + 1;
 	const uint8_t *prev = have_head ? head_hash : NULL;

@@ -804,6 +804,37 @@ static void test_create_refusals(void **state)
 	assert_int_equal(entry_create(&e, &h, body, bl, fx.sk), 0);
 }
 
+/* ---- timestamps ---- */
+
+/* Time: equal to the predecessor's and a few minutes of honest skew pass;
+ * earlier than the predecessor's or beyond ENTRY_FUTURE_MAX_MS is ETIME. */
+static void test_check_time(void **state)
+{
+	const uint64_t now = 1767225600000ull;   /* 2026-01-01 */
+	struct entry_header h = {.seq = 2};
+
+	(void)state;
+	h.timestamp = now;
+	assert_int_equal(entry_check_time(&h, now, now), 0);
+	assert_int_equal(entry_check_time(&h, 0, now), 0);
+	h.timestamp = now + 3 * 60 * 1000;          /* an author's clock 3 min fast */
+	assert_int_equal(entry_check_time(&h, now, now), 0);
+	h.timestamp = now - 3 * 60 * 1000;          /* or ours 3 min fast */
+	assert_int_equal(entry_check_time(&h, now - 4 * 60 * 1000, now), 0);
+	h.timestamp = now + ENTRY_FUTURE_MAX_MS;
+	assert_int_equal(entry_check_time(&h, 0, now), 0);
+	h.timestamp = now + ENTRY_FUTURE_MAX_MS + 1;
+	assert_int_equal(entry_check_time(&h, 0, now), PAKT_ETIME);
+	h.timestamp = now + 365ull * 86400 * 1000;  /* a year ahead */
+	assert_int_equal(entry_check_time(&h, 0, now), PAKT_ETIME);
+	h.timestamp = now - 1;                      /* 1 ms before the predecessor */
+	assert_int_equal(entry_check_time(&h, now, now), PAKT_ETIME);
+	h.timestamp = 0;
+	assert_int_equal(entry_check_time(&h, 1, now), PAKT_ETIME);
+	assert_string_equal(pakt_strerror(PAKT_ETIME),
+			    "timestamp before the previous entry's or too far in the future");
+}
+
 /* ---- links ---- */
 
 /* Links: other network ENETWORK, other author ECHAIN, gap ESEQ, wrong prev ECHAIN. */
@@ -878,6 +909,7 @@ int main(void)
 		cmocka_unit_test(test_encode_short_buffer),
 		cmocka_unit_test(test_create_refusals),
 		cmocka_unit_test(test_check_link),
+		cmocka_unit_test(test_check_time),
 	};
 	return cmocka_run_group_tests_name("entry", tests, setup, NULL);
 }

@@ -288,7 +288,7 @@ static void test_reopen_keeps_everything(void **state)
 	assert_row_is(&fx->rows.r[4], &fx->a.e[2]);
 	assert_row_is(&fx->rows.r[5], &fx->a.e[3]);
 	counts(6, 2, 1);
-	assert_int_equal(store_head(fx->s, fx->a.network, fx->a.id.pk, &seq, hash), 0);
+	assert_int_equal(store_head(fx->s, fx->a.network, fx->a.id.pk, &seq, hash, NULL), 0);
 	assert_int_equal(seq, 4);
 	assert_memory_equal(hash, fx->a.e[3].hash, 32);
 	/* appending continues after a reopen */
@@ -342,10 +342,10 @@ static void test_fork_refuses_whole_batch(void **state)
 	assert_int_equal(scan(&q), 2);
 	assert_row_is(&fx->rows.r[0], &fx->a.e[0]);
 	assert_row_is(&fx->rows.r[1], &fx->a.e[1]);
-	assert_int_equal(store_head(fx->s, fx->a.network, fx->a.id.pk, &seq, hash), 0);
+	assert_int_equal(store_head(fx->s, fx->a.network, fx->a.id.pk, &seq, hash, NULL), 0);
 	assert_int_equal(seq, 2);
 	assert_memory_equal(hash, fx->a.e[1].hash, 32);
-	assert_int_equal(store_head(fx->s, fx->b.network, fx->b.id.pk, &seq, hash),
+	assert_int_equal(store_head(fx->s, fx->b.network, fx->b.id.pk, &seq, hash, NULL),
 			 PAKT_ENOTFOUND);
 	/* the store still works after the rollback */
 	assert_int_equal(append_feed(&fx->a, 2, 3), 1);
@@ -454,24 +454,24 @@ static void test_head(void **state)
 
 	tu_feed_messages(&fx->a, "a", 3);
 	tu_feed_messages(&fx->b, "b", 1);
-	assert_int_equal(store_head(fx->s, fx->a.network, fx->a.id.pk, &seq, hash),
+	assert_int_equal(store_head(fx->s, fx->a.network, fx->a.id.pk, &seq, hash, NULL),
 			 PAKT_ENOTFOUND);
 	assert_int_equal(append_feed(&fx->a, 0, 1), 1);
-	assert_int_equal(store_head(fx->s, fx->a.network, fx->a.id.pk, &seq, hash), 0);
+	assert_int_equal(store_head(fx->s, fx->a.network, fx->a.id.pk, &seq, hash, NULL), 0);
 	assert_int_equal(seq, 1);
 	assert_memory_equal(hash, fx->a.e[0].hash, 32);
 	assert_int_equal(append_feed(&fx->a, 1, 3), 2);
 	assert_int_equal(append_feed(&fx->b, 0, 1), 1);
-	assert_int_equal(store_head(fx->s, fx->a.network, fx->a.id.pk, &seq, hash), 0);
+	assert_int_equal(store_head(fx->s, fx->a.network, fx->a.id.pk, &seq, hash, NULL), 0);
 	assert_int_equal(seq, 3);
 	assert_memory_equal(hash, fx->a.e[2].hash, 32);
-	assert_int_equal(store_head(fx->s, fx->b.network, fx->b.id.pk, &seq, hash), 0);
+	assert_int_equal(store_head(fx->s, fx->b.network, fx->b.id.pk, &seq, hash, NULL), 0);
 	assert_int_equal(seq, 1);
 	assert_memory_equal(hash, fx->b.e[0].hash, 32);
 	memset(unknown, 0x77, sizeof unknown);
-	assert_int_equal(store_head(fx->s, fx->a.network, unknown, &seq, hash),
+	assert_int_equal(store_head(fx->s, fx->a.network, unknown, &seq, hash, NULL),
 			 PAKT_ENOTFOUND);
-	assert_int_equal(store_head(fx->s, fx->c.network, fx->a.id.pk, &seq, hash),
+	assert_int_equal(store_head(fx->s, fx->c.network, fx->a.id.pk, &seq, hash, NULL),
 			 PAKT_ENOTFOUND);
 }
 
@@ -682,7 +682,7 @@ static void test_genesis_own_network(void **state)
 	assert_string_equal(fx->rows.r[0].type, "genesis");
 	q = (struct store_query){.network = g->e[0].hash};
 	assert_int_equal(scan(&q), 3);
-	assert_int_equal(store_head(fx->s, g->e[0].hash, g->id.pk, &seq, hash), 0);
+	assert_int_equal(store_head(fx->s, g->e[0].hash, g->id.pk, &seq, hash, NULL), 0);
 	assert_int_equal(seq, 3);
 	assert_memory_equal(hash, g->e[2].hash, 32);
 	assert_int_equal(store_networks(fx->s, nets, 4, &n), 0);
@@ -782,7 +782,7 @@ static void test_readonly_connection(void **state)
 	assert_int_equal(store_scan(ro, &q, collect, &fx->rows), 0);
 	assert_int_equal(fx->rows.n, 2);
 	assert_row_is(&fx->rows.r[1], &fx->a.e[1]);
-	assert_int_equal(store_head(ro, fx->a.network, fx->a.id.pk, &seq, hash), 0);
+	assert_int_equal(store_head(ro, fx->a.network, fx->a.id.pk, &seq, hash, NULL), 0);
 	assert_int_equal(seq, 2);
 	store_close(ro);
 	counts(2, 1, 1);
