@@ -20,6 +20,10 @@ struct repl_net;
 #define NET_SESSIONS_MAX 64          /* inbound connections at once */
 #define NET_HANDSHAKES_PER_ADDR 8    /* inbound connections of one address not yet admitted */
 #define NET_HANDSHAKE_MS 5000        /* whole handshake (and invite) deadline */
+#define NET_KEEPALIVE_S 15           /* idle seconds before TCP keepalive probes */
+#define NET_KEEPALIVE_INTVL_S 5      /* between probes */
+#define NET_KEEPALIVE_CNT 4          /* unanswered probes before the connection ends */
+#define NET_USER_TIMEOUT_MS 60000    /* sent data unacknowledged this long ends it */
 #define NET_STALL_MS 30000           /* a frame begun must end within this */
 #define NET_PENDING_HIGH (4u << 20)  /* stop reading the store for a peer above this */
 #define NET_PENDING_MAX (32u << 20)  /* drop a peer that lets this much pile up */

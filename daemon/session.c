@@ -14,6 +14,8 @@
  * which logs the reason once. A session is freed only when both of its
  * handles are closed; secrets live in sodium_malloc'd memory. */
 #include <malloc.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1036,6 +1038,25 @@ static void set_addr(struct session *s)
 	snprintf(s->host, sizeof s->host, "%s", host);
 }
 
+/* Low latency, and notice a partner that vanished without a FIN (power
+ * cut, partition): keepalive probes an idle connection after
+ * NET_KEEPALIVE_S, and TCP_USER_TIMEOUT ends one whose sent data stays
+ * unacknowledged; otherwise TCP would retry for about 15 minutes. */
+static void tcp_tune(struct session *s)
+{
+	uv_os_fd_t fd;
+	int intvl = NET_KEEPALIVE_INTVL_S, cnt = NET_KEEPALIVE_CNT;
+	unsigned user_timeout = NET_USER_TIMEOUT_MS;
+
+	uv_tcp_nodelay(&s->tcp, 1);
+	uv_tcp_keepalive(&s->tcp, 1, NET_KEEPALIVE_S);
+	if (uv_fileno((uv_handle_t *)&s->tcp, &fd) != 0)
+		return;
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof intvl);
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof cnt);
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout, sizeof user_timeout);
+}
+
 void session_accept(struct net *net)
 {
 	unsigned inbound = 0, waiting = 0;
@@ -1067,7 +1088,7 @@ void session_accept(struct net *net)
 			      NET_SESSIONS_MAX);
 		return;
 	}
-	uv_tcp_nodelay(&s->tcp, 1);
+	tcp_tune(s);
 	s->state = SS_PREAMBLE;
 	uv_read_start((uv_stream_t *)&s->tcp, on_alloc, on_read);
 }
@@ -1084,7 +1105,7 @@ static void on_connect(uv_connect_t *req, int status)
 		session_close(s, "connect: %s", uv_strerror(status));
 		return;
 	}
-	uv_tcp_nodelay(&s->tcp, 1);
+	tcp_tune(s);
 	wire_preamble(s->rn->id, pre);
 	w = malloc(sizeof *w + sizeof pre);
 	if (w == NULL) {

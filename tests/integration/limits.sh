@@ -4,7 +4,7 @@
 # handshake deadline; afterwards a member connects and replicates as usual.
 # (The global cap of 64 inbound, with many addresses: adversary_load.sh.)
 . "$(dirname "$0")/../lib/harness.sh"
-plan 5
+plan 6
 
 init_node a && init_node b && start_daemon a && start_daemon b; ok $? "two nodes started"
 p a initiative create "Limits" >/dev/null
@@ -28,3 +28,7 @@ p b join "$code" >/dev/null; ok $? "after the flood a new member joins"
 p b post "still serving" >/dev/null
 wait_for 100 sh -c "'$PAKT' log --data-dir '$(node_dir a)' | grep -q 'still serving'"
 ok $? "and replicates"
+# a partner that vanishes without closing (power cut, partition) is noticed:
+# TCP keepalive probes idle peer connections
+ss -tnoH state established "( sport = :$port )" | grep -q "timer:(keepalive"
+ok $? "peer connections run TCP keepalive ($(ss -tnoH state established "( sport = :$port )" | grep -o 'timer:([^)]*)' | head -1))"
