@@ -2,7 +2,9 @@
  *
  * Happy path: net_start binds and listens; each link dials, and when its
  * session ends it dials again after 250 ms x 2^attempts (at most 30 s),
- * jittered by +-50% so that restarted partners do not all call at once.
+ * jittered by +-50% so that restarted partners do not all call at once;
+ * attempts go back to 0 only after a session that replicated for
+ * NET_STABLE_MS.
  * Failure modes: bind failure stops the daemon at start (the caller logs
  * it); too many inbound connections are refused by session_accept; a
  * sweep each second drops peers that stopped reading; an address with too

@@ -20,6 +20,7 @@ struct repl_net;
 #define NET_SESSIONS_MAX 64          /* inbound connections at once */
 #define NET_HANDSHAKES_PER_ADDR 8    /* inbound connections of one address not yet admitted */
 #define NET_HANDSHAKE_MS 5000        /* whole handshake (and invite) deadline */
+#define NET_STABLE_MS 10000          /* a session this long resets the redial backoff */
 #define NET_KEEPALIVE_S 15           /* idle seconds before TCP keepalive probes */
 #define NET_KEEPALIVE_INTVL_S 5      /* between probes */
 #define NET_KEEPALIVE_CNT 4          /* unanswered probes before the connection ends */

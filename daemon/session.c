@@ -62,6 +62,7 @@ struct session {
 	struct secrets *sec;
 	bool has_peer_key;
 	bool vouched;                 /* admitted by the succession in its hello */
+	uint64_t repl_at;             /* when replication started (0: not yet) */
 	uint8_t peer_key[32];
 	uint8_t *in;
 	size_t in_len, in_cap;
@@ -153,6 +154,11 @@ void session_close(struct session *s, const char *fmt, ...)
 			}
 			net_link_remove(s->net, l);
 		} else {
+			/* back off again from the start only after a session that
+			 * lasted: one that fails at once (our disk full, a peer that
+			 * drops us) must not redial four times a second */
+			if (s->repl_at && node_now_ms() - s->repl_at >= NET_STABLE_MS)
+				l->attempts = 0;
 			net_link_retry(l);
 		}
 	}
@@ -537,10 +543,9 @@ static void start_replication(struct session *s)
 	uv_timer_stop(&s->timer);
 	id_encode(ID_KEY, s->peer_key, id);
 	log_info("peer %s (%s): replicating", s->addr, id);
-	if (s->link) {
-		s->link->attempts = 0;
-		s->link->last_seen_ms = node_now_ms();
-	}
+	s->repl_at = node_now_ms();
+	if (s->link)
+		s->link->last_seen_ms = s->repl_at;
 	session_send_clock(s);
 }
 

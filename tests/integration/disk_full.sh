@@ -17,7 +17,7 @@ if [ -z "${PAKT_MOUNT_NS:-}" ]; then
 	PAKT_MOUNT_NS=1 exec unshare -m --propagation private bash "$0" "$@"
 fi
 . "$(dirname "$0")/../lib/harness.sh"
-plan 25
+plan 26
 
 mnt=$(node_dir b)
 mkdir "$mnt" && mount -t tmpfs -o size=16m,mode=0700 pakt-test "$mnt"
@@ -58,13 +58,17 @@ ok $? "b logs that it could not store a's batch at error level"
 entry_keys b | cmp -s - "$T_ROOT/before" && feeds_contiguous b
 ok $? "nothing of the batch is stored (b's entries unchanged, no gap)"
 p b log --limit 1 >/dev/null && p b verify >/dev/null; ok $? "b still serves reads and verifies"
+n0=$(grep -c "^<3>paktd: error: storing batch: database or disk is full" "$T_ROOT/b.log"); sleep 3
+n1=$(grep -c "^<3>paktd: error: storing batch: database or disk is full" "$T_ROOT/b.log")
+[ $((n1 - n0)) -le 4 ]
+ok $? "b backs off from the failing link: $((n1 - n0)) failed batches in 3 s (a session that fails at once does not reset the redial backoff)"
 
 # ---- space freed: no restart ----
 rm -f "$mnt/filler"
 p b post "after space freed" >"$T_ROOT/out"; rc=$?
 [ $rc -eq 0 ] && grep -q "^posted #$((seq_before + 1)) " "$T_ROOT/out"
 ok $? "with space freed, posting works again and takes seq $((seq_before + 1)), the one the failed post did not use"
-wait_converged 150 a b && has_text b "a while b is full 3"
+wait_converged 300 a b && has_text b "a while b is full 3"   # the backoff may have reached 8 s
 ok $? "replication resumes by itself: b gets the entries a posted while b's disk was full"
 [ "$(daemon_pid b)" = "$pid_b" ] && kill -0 "$pid_b"; ok $? "b recovered without a restart (same pid)"
 feeds_contiguous b && no_dup_hashes b && p b verify >/dev/null; ok $? "b: no gap, no duplicate, pakt verify passes"
