@@ -432,13 +432,13 @@ static void test_full_stores_nothing(void **state)
 	assert_non_null(strstr(store_errmsg(fx->s), "full"));
 	assert_true(sqlite3_get_autocommit(fx->s->db));
 	counts(1, 1, 1);
-	assert_int_equal(store_head(fx->s, fx->a.network, fx->a.id.pk, &seq, hash), 0);
+	assert_int_equal(store_head(fx->s, fx->a.network, fx->a.id.pk, &seq, hash, NULL), 0);
 	assert_int_equal(seq, 1);
 	assert_memory_equal(hash, fx->a.e[0].hash, 32);
 
 	assert_int_equal(store_exec(fx->s, "PRAGMA max_page_count = 1000000"), 0);
 	assert_int_equal(append(batch, n, 0), n);
-	assert_int_equal(store_head(fx->s, fx->a.network, fx->a.id.pk, &seq, hash), 0);
+	assert_int_equal(store_head(fx->s, fx->a.network, fx->a.id.pk, &seq, hash, NULL), 0);
 	assert_int_equal(seq, TU_FEED_MAX);
 	counts(TU_FEED_MAX, 1, 1);
 }
