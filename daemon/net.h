@@ -33,6 +33,7 @@ struct repl_net;
 #define NET_INVITE_FAILS_MAX 5       /* failed invite redemptions per address... */
 #define NET_INVITE_WINDOW_MS 60000   /* ...in this window; then refused until it ends */
 #define NET_INVITE_HOSTS 64          /* addresses whose failures are remembered */
+#define NET_FORK_HINTS_MAX 16        /* own entries sent back as fork evidence per session */
 #define NET_SWEEP_MS 1000
 #define NET_BACKOFF_MIN_MS 250
 #define NET_BACKOFF_MAX_MS 30000
@@ -126,6 +127,9 @@ void session_bye(struct session *s, const char *reason);
 void session_send_clock(struct session *s);
 void session_send_fork(struct session *s, const uint8_t *a, size_t alen, const uint8_t *b,
 		       size_t blen);
+/* Send one stored entry of ours that contradicts what the peer sent (it
+ * then holds a fork proof); false once the session's budget is spent. */
+bool session_send_fork_hint(struct session *s, const uint8_t *wire, size_t len);
 bool session_replicating(const struct session *s, const struct repl_net *rn);
 /* Close the session if its peer has taken none of its queue for too long. */
 void session_check_write_stall(struct session *s, uint64_t now_ms);

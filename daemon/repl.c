@@ -381,11 +381,42 @@ static void record_fork(struct node *n, struct repl_net *rn, struct session *fro
 			 author, (unsigned long long)e->h.seq);
 	f->forked = true;
 	store_range(n->store, rn->id, e->h.author, e->h.seq, 1, fetch_row, &fo);
+	/* the sender too: it may hold only its own version */
 	if (fo.buf != NULL && n->net)
-		net_forward_fork(n->net, rn, from, fo.buf, fo.len, wire, wire_len);
+		net_forward_fork(n->net, rn, NULL, fo.buf, fo.len, wire, wire_len);
 	free(fo.buf);
 	if (n->ctl)
 		ctl_notify(n->ctl);
+}
+
+/* The peer sent a validly signed entry of an author at our head + 1 that
+ * does not link to our head: the author signed two chains, and the peer
+ * holds another entry than ours at some seq up to our head. Send it our
+ * head: it then holds two entries at one seq, records the fork and sends
+ * the proof to everyone, us included. False if we cannot or should not
+ * (then the batch is refused as a broken chain). */
+static bool send_fork_hint(struct node *n, struct repl_net *rn, struct session *from,
+			   const struct repl_feed *f, const struct entry *e)
+{
+	struct fetch_one fo = {0};
+	char author[ID_TEXT_MAX];
+	bool sent;
+
+	/* the author itself knows its chain: it gets no help, only refused */
+	if (from == NULL || session_peer_key(from) == NULL ||
+	    memcmp(session_peer_key(from), e->h.author, 32) == 0)
+		return false;
+	store_range(n->store, rn->id, e->h.author, f->seq, 1, fetch_row, &fo);
+	if (fo.buf == NULL)
+		return false;
+	sent = session_send_fork_hint(from, fo.buf, fo.len);
+	free(fo.buf);
+	if (sent) {
+		id_encode(ID_KEY, e->h.author, author);
+		log_warn("fork: %s seq %llu does not follow our seq %llu: not stored, ours sent back as evidence",
+			 author, (unsigned long long)e->h.seq, (unsigned long long)f->seq);
+	}
+	return sent;
 }
 
 int repl_ingest(struct node *n, struct repl_net *rn, struct session *from,
@@ -468,6 +499,13 @@ int repl_ingest(struct node *n, struct repl_net *rn, struct session *from,
 			continue;
 		}
 		if (e->h.seq > 1 && memcmp(e->h.prev, tf->hash, 32) != 0) {
+			/* right after our stored head (not after an entry of
+			 * this batch) and signed by its author: a fork, not a
+			 * broken peer; the rest of this feed cannot link */
+			if (!tf->any && entry_verify(e) == 0 && send_fork_hint(n, rn, from, f, e)) {
+				tf->stop = true;
+				continue;
+			}
 			snprintf(why, whylen, "entry %zu (seq %llu): %s", i, (unsigned long long)e->h.seq,
 				 pakt_strerror(PAKT_ECHAIN));
 			return PAKT_ECHAIN;

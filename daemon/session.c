@@ -79,6 +79,7 @@ struct session {
 	struct { uint8_t author[32]; uint64_t seq; bool skip; } *clock;
 	size_t n_clock;
 	uint64_t bytes_in, bytes_out, entries_in, entries_out, connected_ms;
+	unsigned fork_hints;          /* entries sent back as fork evidence */
 };
 
 struct write_req {
@@ -491,6 +492,25 @@ void session_send_fork(struct session *s, const uint8_t *a, size_t alen, const u
 	wire_fork(&o, a, alen, b, blen);
 	send_msg(s, &o);
 	mpx_free(&o);
+}
+
+bool session_send_fork_hint(struct session *s, const uint8_t *wire, size_t len)
+{
+	struct mpx_out o;
+
+	/* one entry back per entry the peer sent us, and only a few per
+	 * connection: honest peers need one per forked feed */
+	if (s->state != SS_REPL || s->fork_hints >= NET_FORK_HINTS_MAX)
+		return false;
+	s->fork_hints++;
+	mpx_init(&o);
+	wire_entries_begin(&o, 1);
+	wire_entries_add(&o, wire, len);
+	wire_entries_end(&o);
+	send_msg(s, &o);
+	mpx_free(&o);
+	s->entries_out++;
+	return true;
 }
 
 void session_check_write_stall(struct session *s, uint64_t now_ms)
