@@ -738,8 +738,9 @@ static void on_message(struct session *s, const uint8_t *plain, size_t len)
 	case WIRE_ENTRIES:
 		s->entries_in += m.n_e;
 		rc = repl_ingest(n, s->rn, s, m.e, m.e_len, m.n_e, why, sizeof why);
-		if (rc != 0)
-			session_close(s, "rejected batch: %s", why);
+		if (rc != 0)   /* say whose fault: the peer's batch, or our storage */
+			session_close(s, "%s: %s", rc == PAKT_ENOSPC || rc == PAKT_EIO || rc == PAKT_ENOMEM
+				      ? "could not store its batch here" : "rejected batch", why);
 		break;
 	case WIRE_FORK:
 		on_fork_proof(s, &m);

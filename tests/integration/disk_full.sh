@@ -17,7 +17,7 @@ if [ -z "${PAKT_MOUNT_NS:-}" ]; then
 	PAKT_MOUNT_NS=1 exec unshare -m --propagation private bash "$0" "$@"
 fi
 . "$(dirname "$0")/../lib/harness.sh"
-plan 26
+plan 27
 
 mnt=$(node_dir b)
 mkdir "$mnt" && mount -t tmpfs -o size=16m,mode=0700 pakt-test "$mnt"
@@ -55,6 +55,8 @@ ok $? "the failed post is absent, every feed runs 1, 2, 3..., pakt verify passes
 for i in 1 2 3; do p a post "a while b is full $i" >/dev/null; done
 wait_for 100 grep -q "^<3>paktd: error: storing batch: database or disk is full (disk full" "$T_ROOT/b.log"
 ok $? "b logs that it could not store a's batch at error level"
+grep -q "closed: could not store its batch here: storing batch: database or disk is full" "$T_ROOT/b.log"
+ok $? "the session ends saying the fault is b's storage, not a's batch"
 entry_keys b | cmp -s - "$T_ROOT/before" && feeds_contiguous b
 ok $? "nothing of the batch is stored (b's entries unchanged, no gap)"
 p b log --limit 1 >/dev/null && p b verify >/dev/null; ok $? "b still serves reads and verifies"
