@@ -638,14 +638,29 @@ static int head_cmp(const void *pa, const void *pb)
 	return memcmp(a->hash, b->hash, 32);
 }
 
-static bool involved(const struct ledger_commit *c, const uint8_t key[32])
+/* key (or another key of the same member) made c or accepted it. */
+static bool involved(const struct roster *m, const struct ledger_commit *c, const uint8_t key[32])
 {
-	if (memcmp(c->author, key, 32) == 0)
+	if (roster_same(m, c->author, key))
 		return true;
 	for (size_t i = 0; i < c->n_resp; i++)
-		if (memcmp(c->resp[i].who, key, 32) == 0 && c->resp[i].accepted)
+		if (roster_same(m, c->resp[i].who, key) && c->resp[i].accepted)
 			return true;
 	return false;
+}
+
+/* The audit has one row per member, under its current key: the key of
+ * record k if k is a member's first key (following its successions),
+ * NULL for a successor (counted in its first key's row). */
+static const uint8_t *org_key(const struct roster *m, size_t k)
+{
+	const struct roster_member *cur = &m->v[k], *next;
+
+	if (memcmp(cur->root, cur->key, 32) != 0)
+		return NULL;
+	while (cur->has_successor && (next = roster_lookup(m, cur->successor)) != NULL)
+		cur = next;
+	return cur->key;
 }
 
 static void audit_build(struct audit_job *j, struct store *s)
@@ -671,7 +686,7 @@ static void audit_build(struct audit_job *j, struct store *s)
 			 (!who || memcmp(vr.bad[i].author, who, 32) == 0);
 	store_forks(s, j->network, on_fork_row, &fc);
 	for (size_t i = 0; i < l.n_com; i++)
-		n_com += !who || involved(&l.com[i], who) || ledger_is_party(&m, &l.com[i], who);
+		n_com += !who || involved(&m, &l.com[i], who) || ledger_is_party(&m, &l.com[i], who);
 	for (size_t i = 0; i < l.n_an; i++)
 		n_an += !who || memcmp(l.an[i].author, who, 32) == 0;
 	for (size_t i = 0; i < l.n_red; i++)
@@ -709,7 +724,7 @@ static void audit_build(struct audit_job *j, struct store *s)
 	mpx_str(pk, "commitments");
 	msgpack_pack_array(pk, n_com);
 	for (size_t i = 0; i < l.n_com; i++)
-		if (!who || involved(&l.com[i], who) || ledger_is_party(&m, &l.com[i], who))
+		if (!who || involved(&m, &l.com[i], who) || ledger_is_party(&m, &l.com[i], who))
 			pack_commit(pk, &l, &m, &l.com[i], true);
 	/* partners as witnesses: two checkpoints naming different hashes at
 	 * one (author, seq) prove a fork even if no node holds both entries.
@@ -761,23 +776,24 @@ static void audit_build(struct audit_job *j, struct store *s)
 	/* per organisation: every member, with what it promised and kept */
 	uint32_t n_orgs = 0;
 	for (size_t k = 0; k < m.n; k++)
-		n_orgs += !who || memcmp(m.v[k].key, who, 32) == 0;
+		n_orgs += org_key(&m, k) && (!who || roster_same(&m, org_key(&m, k), who));
 	mpx_str(pk, "orgs");
 	msgpack_pack_array(pk, n_orgs);
 	for (size_t k = 0; k < m.n; k++) {
-		const uint8_t *key = m.v[k].key;
+		const uint8_t *key = org_key(&m, k);
 		uint64_t made = 0, accepted = 0, kept = 0, late = 0, missed = 0, open = 0;
 
-		if (who && memcmp(key, who, 32) != 0)
+		if (key == NULL || (who && !roster_same(&m, key, who)))
 			continue;
 		for (size_t i = 0; i < l.n_com; i++) {
 			const struct ledger_commit *c = &l.com[i];
 			const char *state, *out = ledger_outcome(c, today_days(), &state);
+			bool mine = roster_same(&m, c->author, key);
 
-			made += memcmp(c->author, key, 32) == 0;
-			if (memcmp(c->author, key, 32) != 0 && involved(c, key))
+			made += mine;
+			if (!mine && involved(&m, c, key))
 				accepted++;
-			if (!involved(c, key))
+			if (!involved(&m, c, key))
 				continue;
 			kept += strcmp(out, "kept") == 0;
 			late += strcmp(out, "late") == 0;

@@ -8,7 +8,7 @@
 #   c's later entries are untrusted in every audit and count for nothing,
 #   and c is no longer a member.
 . "$(dirname "$0")/../lib/harness.sh"
-plan 31
+plan 32
 
 make_initiative a "Rotation"; ok $? "admin a started"
 join_node a b "Org B" && join_node a c "Org C" && p c peer add "$(daemon_addr b)" >/dev/null
@@ -45,6 +45,9 @@ ok $? "pakt verify passes on a, b and c (old entries verify under the old key)"
 p b accept "$cm" >/dev/null; ok $? "b, under its new key, accepts the commitment that named its old key"
 wait_for 100 sh -c "'$PAKT' commitments --data-dir '$(node_dir a)' | grep -q 'countersigned: yes'"
 ok $? "a counts the commitment as countersigned"
+org_b=$(p a audit | sed -n '/^record per organisation/,/^$/p' | grep "^  Org B (")
+[ "$(echo "$org_b" | wc -l)" -eq 1 ] && [ "$(echo "$org_b" | awk '{ print $(NF-4) }')" -eq 1 ]
+ok $? "a's audit has one row for Org B, both keys together: $(echo $org_b)"
 p c commit "Forged party" --party "$new_b" --due 2099-01-01 >/dev/null
 ok $? "a commitment can name the new key as party"
 
