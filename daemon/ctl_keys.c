@@ -9,6 +9,7 @@
 #include "daemon/node.h"
 #include "daemon/repl.h"
 #include "daemon/rotate.h"
+#include "keys/passphrase.h"
 #include "proto/body.h"
 #include "proto/ctlmsg.h"
 #include "proto/err.h"
@@ -17,7 +18,7 @@
 void op_key_rotate(struct ctl_client *cl, const msgpack_object *req)
 {
 	struct node *n = cl->ctl->node;
-	char pass[1025] = "", why[256] = "";
+	char pass[PASSPHRASE_MAX + 1] = "", why[256] = "";
 	uint8_t old_pk[32];
 	size_t told = 0;
 	struct mpx_out o;

@@ -194,9 +194,8 @@ static int take(struct scan *sc, const struct entry *e)
 
 /* An entry its author's key signed after the seq an admin revoked it from:
  * shown, never counted. */
-static int untrusted(struct scan *sc, const struct entry *e)
+static int untrusted(struct scan *sc, const struct entry *e, const struct roster_revocation *rv)
 {
-	const struct roster_revocation *rv = roster_untrusted(sc->m, e->h.author, e->h.seq);
 	char what[160], by[ID_TEXT_MAX];
 
 	id_short(ID_KEY, rv->by, by);
@@ -208,14 +207,15 @@ static int untrusted(struct scan *sc, const struct entry *e)
 static int on_row(void *arg, const struct store_row *row)
 {
 	struct scan *sc = arg;
+	const struct roster_revocation *rv;
 	struct entry e;
 
 	if (entry_from_parts(&e, row->header, row->header_len, row->sig, row->body,
 			     row->body_len) != 0)
 		return 0;   /* damaged: pakt verify and the audit's chain check report it */
 	sc->rc = check_author(sc, &e);
-	if (sc->rc == 0 && roster_untrusted(sc->m, e.h.author, e.h.seq) != NULL)
-		return sc->rc = untrusted(sc, &e);
+	if (sc->rc == 0 && (rv = roster_untrusted(sc->m, e.h.author, e.h.seq)) != NULL)
+		return sc->rc = untrusted(sc, &e, rv);
 	if (sc->rc == 0 && e.body != NULL)
 		sc->rc = take(sc, &e);
 	return sc->rc;

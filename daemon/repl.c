@@ -510,13 +510,14 @@ int repl_ingest(struct node *n, struct repl_net *rn, struct session *from,
 				 pakt_strerror(PAKT_ECHAIN));
 			return PAKT_ECHAIN;
 		}
-		if (e->h.timestamp < tf->ts) {
+		rc = entry_check_time(&e->h, tf->ts, now);
+		if (rc != 0 && e->h.timestamp < tf->ts) {
 			snprintf(why, whylen, "entry %zu (seq %llu): timestamp %llu is before its predecessor's (%llu)",
 				 i, (unsigned long long)e->h.seq, (unsigned long long)e->h.timestamp,
 				 (unsigned long long)tf->ts);
-			return PAKT_ETIME;
+			return rc;
 		}
-		if (entry_check_time(&e->h, tf->ts, now) != 0) {
+		if (rc != 0) {
 			/* maybe only our clock is behind: not stored now, taken
 			 * from a peer once it is no longer in the future */
 			char id[ID_TEXT_MAX];

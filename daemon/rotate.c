@@ -1,6 +1,4 @@
 /* Key rotation, crash-safe (see rotate.h). */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,25 +18,6 @@ static void key_paths(const char *datadir, char key[DATADIR_PATH_MAX],
 {
 	datadir_file(datadir, DATADIR_KEY, key);
 	snprintf(staged, DATADIR_PATH_MAX + 4, "%s.new", key);
-}
-
-/* rename staged over key, durably (the directory too). */
-static int install(const char *key, const char *staged, char *why, size_t whylen)
-{
-	char dir[DATADIR_PATH_MAX];
-	const char *slash = strrchr(key, '/');
-	int fd;
-
-	if (rename(staged, key) != 0) {
-		snprintf(why, whylen, "cannot replace %s: %s", key, strerror(errno));
-		return PAKT_EIO;
-	}
-	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - key) : 1, slash ? key : ".");
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY)) >= 0) {
-		(void)fsync(fd);
-		close(fd);
-	}
-	return 0;
 }
 
 /* Append our succession to new_id in network rn. */
@@ -117,7 +96,7 @@ int rotate_key(struct node *n, const char *passphrase, size_t *n_nets, char *why
 			return PAKT_EIO;
 		}
 	}
-	if ((rc = install(key, staged, why, whylen)) != 0) {
+	if ((rc = keyfile_install(staged, key, why, whylen)) != 0) {
 		/* announced but not installed: the next start settles it */
 		log_err("key rotation: %s; restart paktd to finish the rotation", why);
 		keys_free(&new_id);
@@ -180,5 +159,5 @@ int rotate_recover(const char *datadir, struct store *s, char *why, size_t whyle
 		return 0;
 	}
 	log_warn("finishing a key rotation interrupted by a crash: installing %s", staged);
-	return install(key, staged, why, whylen);
+	return keyfile_install(staged, key, why, whylen);
 }

@@ -792,18 +792,20 @@ static size_t own_succession(struct session *s, uint8_t *out, size_t cap)
 static void handshake_write(struct session *s)
 {
 	uint8_t msg[1024], succ[640];
-	size_t len, succ_len = own_succession(s, succ, sizeof succ);
+	size_t len, succ_len;
 	struct mpx_out hello;
 	int rc;
 
 	mpx_init(&hello);
-	wire_hello_succ(&hello, node_of(s)->id.pk, succ_len ? succ : NULL, succ_len);
 	/* msg0 carries no payload (it would travel in clear) */
-	if (s->initiator && s->sec->hs.step == NOISE_STEP_MSG0)
+	if (s->initiator && s->sec->hs.step == NOISE_STEP_MSG0) {
 		rc = noise_hs_write(&s->sec->hs, NULL, 0, msg, sizeof msg, &len);
-	else
+	} else {
+		succ_len = own_succession(s, succ, sizeof succ);
+		wire_hello_succ(&hello, node_of(s)->id.pk, succ_len ? succ : NULL, succ_len);
 		rc = noise_hs_write(&s->sec->hs, (const uint8_t *)hello.sb.data, hello.sb.size,
 				    msg, sizeof msg, &len);
+	}
 	mpx_free(&hello);
 	if (rc != 0) {
 		session_close(s, "handshake: %s", pakt_strerror(rc));
@@ -863,11 +865,9 @@ static void handshake_done(struct session *s, const uint8_t *payload, size_t ple
 	if (s->initiator) {
 		struct link *l = s->link;
 
-		struct repl_net *lrn = l ? repl_net_find(n, l->network) : NULL;
-
 		/* a pinned key also admits the member's successors (key rotation) */
 		if (l && l->has_key && memcmp(l->key, s->peer_key, 32) != 0 && !s->vouched &&
-		    (lrn == NULL || !roster_same(&lrn->members, l->key, s->peer_key))) {
+		    !roster_same(&s->rn->members, l->key, s->peer_key)) {
 			session_close(s, "peer is %s, not the expected key", id);
 			return;
 		}

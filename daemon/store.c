@@ -87,6 +87,12 @@ const char *store_errmsg(const struct store *s)
 	return sqlite3_errmsg(s->db);
 }
 
+int store_begin(struct store *s)
+{
+	s->failed[0] = '\0';
+	return store_exec(s, "BEGIN IMMEDIATE");
+}
+
 int store_abort(struct store *s, int rc)
 {
 	int code = sqlite3_extended_errcode(s->db) & 0xff;
@@ -398,8 +404,7 @@ int store_append(struct store *s, const struct entry *const *es, size_t n,
 
 	if (s->readonly)
 		return PAKT_EINVAL;
-	s->failed[0] = '\0';
-	if (store_exec(s, "BEGIN IMMEDIATE") != 0)
+	if (store_begin(s) != 0)
 		return store_abort(s, 0);
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = append_one(s, es[i], received_ms, &cached_feed, cached_key, &count);

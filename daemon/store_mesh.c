@@ -352,8 +352,7 @@ int store_redact(struct store *s, const uint8_t hash[32], const uint8_t author[3
 
 	for (int i = 0; i < 8; i++)
 		hkey = (int64_t)((uint64_t)hkey << 8 | hash[i]);
-	s->failed[0] = '\0';
-	if (store_exec(s, "BEGIN IMMEDIATE") != 0)
+	if (store_begin(s) != 0)
 		return store_abort(s, 0);
 	rc = sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO redacted(hash, author, at) VALUES (?1, ?2, ?3)",
 				-1, &st, NULL) == SQLITE_OK ? 0 : PAKT_EIO;

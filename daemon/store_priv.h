@@ -18,6 +18,9 @@ struct store {
 };
 
 int store_exec(struct store *s, const char *sql);
+/* Start a write transaction, forgetting the reason of an earlier failed
+ * one: 0, or nonzero (then call store_abort). */
+int store_begin(struct store *s);
 /* End a write transaction that failed (rc: the caller's code, 0 if an SQLite
  * call failed): roll back unless SQLite already did, keep SQLite's reason
  * for store_errmsg, and return PAKT_ENOSPC if the disk or the store is

@@ -230,6 +230,16 @@ static void sync_parent(const char *path)
 	close(fd);
 }
 
+int keyfile_install(const char *staged, const char *path, char *why, size_t whylen)
+{
+	if (rename(staged, path) != 0) {
+		snprintf(why, whylen, "cannot replace %s: %s", path, strerror(errno));
+		return PAKT_EIO;
+	}
+	sync_parent(path);
+	return 0;
+}
+
 /* Create path 0600 with O_EXCL and write buf durably; on failure unlink. */
 static int write_new_file(const char *path, const char *buf, size_t len,
 			  char *why, size_t whylen)

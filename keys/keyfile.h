@@ -20,6 +20,10 @@
 int keyfile_write(const char *path, const struct keys_identity *id,
 		  const char *passphrase, char *why, size_t whylen);
 
+/* Move a key file written with keyfile_write at staged over path, durably
+ * (the directory too): 0 or PAKT_EIO with why. */
+int keyfile_install(const char *staged, const char *path, char *why, size_t whylen);
+
 /* Read path into *id (free with keys_free). passphrase may be NULL for an
  * unencrypted file. Returns 0, PAKT_ENOTFOUND, PAKT_EPERM (mode allows
  * group/other access: why says "chmod 600 PATH"), PAKT_EFORMAT (truncated,

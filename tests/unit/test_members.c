@@ -132,6 +132,14 @@ static void revoke_entry(struct fx *f, const struct keys_identity *by, uint64_t 
 	mpx_free(&o);
 }
 
+/* A member admitted by the admin, b here (seq/prev: the admin feed's). */
+static void admit_b(struct fx *f, uint64_t *seq, uint8_t prev[32])
+{
+	*seq = 1;
+	memcpy(prev, f->admin.e[0].hash, 32);
+	member_entry(f, &f->admin.id, seq, prev, true, f->b.pk, "Org B", TU_TIMESTAMP + 10);
+}
+
 /* The genesis admin alone is a member, and an admin. */
 static void test_genesis_admin(void **state)
 {
@@ -151,11 +159,10 @@ static void test_admin_admits(void **state)
 {
 	struct fx *f = *state;
 	struct roster m = {0};
-	uint64_t seq = 1;
+	uint64_t seq;
 	uint8_t prev[32];
 
-	memcpy(prev, f->admin.e[0].hash, 32);
-	member_entry(f, &f->admin.id, &seq, prev, true, f->b.pk, "Org B", TU_TIMESTAMP + 10);
+	admit_b(f, &seq, prev);
 	assert_int_equal(members_load(&m, f->s, f->admin.network), 0);
 	const struct roster_member *b = roster_find(&m, f->b.pk);
 	assert_non_null(b);
@@ -170,11 +177,10 @@ static void test_non_admin_ignored(void **state)
 {
 	struct fx *f = *state;
 	struct roster m = {0};
-	uint64_t seq = 1;
+	uint64_t seq;
 	uint8_t prev[32];
 
-	memcpy(prev, f->admin.e[0].hash, 32);
-	member_entry(f, &f->admin.id, &seq, prev, true, f->b.pk, "Org B", TU_TIMESTAMP + 10);
+	admit_b(f, &seq, prev);
 	/* b (a plain member) tries to admit c */
 	member_entry(f, &f->b, &f->b_seq, f->b_prev, true, f->c.pk, "Org C", TU_TIMESTAMP + 20);
 	assert_int_equal(members_load(&m, f->s, f->admin.network), 0);
@@ -188,11 +194,10 @@ static void test_remove_then_readmit(void **state)
 {
 	struct fx *f = *state;
 	struct roster m = {0};
-	uint64_t seq = 1;
+	uint64_t seq;
 	uint8_t prev[32];
 
-	memcpy(prev, f->admin.e[0].hash, 32);
-	member_entry(f, &f->admin.id, &seq, prev, true, f->b.pk, "Org B", TU_TIMESTAMP + 10);
+	admit_b(f, &seq, prev);
 	member_entry(f, &f->admin.id, &seq, prev, false, f->b.pk, "Org B", TU_TIMESTAMP + 20);
 	assert_int_equal(members_load(&m, f->s, f->admin.network), 0);
 	assert_null(roster_find(&m, f->b.pk));
@@ -212,14 +217,6 @@ static void test_member_schema(void **state)
 
 	assert_int_equal(body_validate("member", bad, sizeof bad, why, sizeof why), PAKT_EBODY);
 	(void)state;
-}
-
-/* A member admitted by the admin, b here (seq/prev: the admin feed's). */
-static void admit_b(struct fx *f, uint64_t *seq, uint8_t prev[32])
-{
-	*seq = 1;
-	memcpy(prev, f->admin.e[0].hash, 32);
-	member_entry(f, &f->admin.id, seq, prev, true, f->b.pk, "Org B", TU_TIMESTAMP + 10);
 }
 
 /* b hands its place to c: c is the same member (name, root), b is gone,
