@@ -21,6 +21,37 @@ uint64_t node_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+uint64_t node_now(const struct node *n)
+{
+	return n->sim_now_ms ? n->sim_now_ms : node_now_ms();
+}
+
+int node_listen(struct node *n, node_event_fn fn, void *arg)
+{
+	if (n->n_listeners == NODE_LISTENERS_MAX)
+		return PAKT_ELIMIT;
+	n->listeners[n->n_listeners++] = (struct node_listener){fn, arg};
+	return 0;
+}
+
+void node_unlisten(struct node *n, node_event_fn fn, void *arg)
+{
+	for (size_t i = 0; i < n->n_listeners; i++) {
+		if (n->listeners[i].fn == fn && n->listeners[i].arg == arg) {
+			memmove(&n->listeners[i], &n->listeners[i + 1],
+				(n->n_listeners - i - 1) * sizeof n->listeners[0]);
+			n->n_listeners--;
+			return;
+		}
+	}
+}
+
+void node_emit(struct node *n, const struct node_event *ev)
+{
+	for (size_t i = 0; i < n->n_listeners; i++)
+		n->listeners[i].fn(n->listeners[i].arg, ev);
+}
+
 int node_pick_network(struct node *n, const uint8_t *explicit_net,
 		      uint8_t out[32], char *why, size_t whylen)
 {

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <uv.h>
 #include "daemon/config.h"
+#include "daemon/events.h"
 #include "daemon/store.h"
 #include "keys/datadir.h"
 #include "keys/keys.h"
@@ -33,10 +34,23 @@ struct node {
 	size_t n_redacted;
 	uint8_t x_pk[32];
 	uint64_t started_ms;
+	uint64_t sim_now_ms;      /* nonzero: a simulated clock (tests/sim) */
+	struct node_listener listeners[NODE_LISTENERS_MAX];
+	size_t n_listeners;
 };
 
 /* Wall-clock milliseconds since the Unix epoch. */
 uint64_t node_now_ms(void);
+/* The node's clock: sim_now_ms when a simulator sets it, else the wall
+ * clock. Every rule that depends on "now" reads this one. */
+uint64_t node_now(const struct node *n);
+
+/* Listen to the node's events (daemon/events.h). PAKT_ELIMIT when
+ * NODE_LISTENERS_MAX are registered. node_unlisten removes fn/arg. */
+int node_listen(struct node *n, node_event_fn fn, void *arg);
+void node_unlisten(struct node *n, node_event_fn fn, void *arg);
+/* Tell every listener. */
+void node_emit(struct node *n, const struct node_event *ev);
 
 /* The initiative an operation applies to: explicit (may be NULL), else the
  * config's network, else the only one stored. PAKT_ENONET if there is
