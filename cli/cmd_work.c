@@ -16,6 +16,7 @@
 #include "cli/metrics.h"
 #include "cli/output.h"
 #include "proto/body.h"
+#include "proto/date.h"
 #include "proto/ctlmsg.h"
 #include "proto/err.h"
 #include "proto/id.h"
@@ -611,7 +612,7 @@ int cmd_update(int argc, char **argv)
 						 v[i].indicator);
 	}
 	if (o.given[W_PERIOD] && (strlen(o.val[W_PERIOD]) > BODY_PERIOD_MAX ||
-				  body_period_parse(o.val[W_PERIOD], NULL, NULL) != 0))
+				  date_period_parse(o.val[W_PERIOD], NULL, NULL) != 0))
 		return cli_usage("update", "--period '%.40s' is not YYYY, YYYY-Qn, YYYY-MM, YYYY-MM-DD "
 				 "or FROM..TO (dates YYYY-MM-DD)", o.val[W_PERIOD]);
 	text = get_text("update", o.argc ? o.argv[0] : NULL, &len, o.values.n > 0, &ret);
@@ -722,7 +723,7 @@ int cmd_metrics(int argc, char **argv)
 			continue;       /* a row we cannot read is left out */
 		mpx_get_cstr(x, "name", row->name, sizeof row->name);
 		if (mpx_get_i64(x, "from", &row->from) != 0 || mpx_get_i64(x, "to", &row->to) != 0)
-			body_period_parse(row->period, &row->from, &row->to);
+			date_period_parse(row->period, &row->from, &row->to);
 		mpx_get_u64(x, "at", &row->at);
 		n_rows++;
 	}
@@ -814,7 +815,7 @@ int cmd_commit(int argc, char **argv)
 		return ret;
 	if (!o.given[W_DUE])
 		return cli_usage("commit", "--due YYYY-MM-DD is required");
-	if (body_date_parse(o.val[W_DUE], &day) != 0)
+	if (date_parse(o.val[W_DUE], &day) != 0)
 		return cli_usage("commit", "--due '%.40s' is not a date YYYY-MM-DD", o.val[W_DUE]);
 	if (o.ind.n > 1)
 		return cli_usage("commit", "a commitment moves at most one --indicator");

@@ -24,6 +24,7 @@
 #include "daemon/net.h"
 #include "daemon/verify.h"
 #include "proto/body.h"
+#include "proto/sealed.h"
 #include "keys/keys.h"
 #include <sodium.h>
 #include "proto/ctlmsg.h"
@@ -181,7 +182,7 @@ static int stream_row(void *arg, const struct store_row *row)
 
 		/* the control socket is the owner's: show what we can open */
 		sodium_mprotect_readonly(n->x_sk);
-		sealed = body_unseal(row->body, row->body_len, n->x_pk, n->x_sk, plain, sizeof plain,
+		sealed = sealed_open(row->body, row->body_len, n->x_pk, n->x_sk, plain, sizeof plain,
 				     reply, &has_reply) == 0;
 	}
 	ctl_begin(&sc->o);
@@ -406,7 +407,7 @@ static int seal_for(struct ctl_client *cl, const uint8_t net[32], const msgpack_
 		if (memcmp(rcpt[k], n->x_pk, 32) != 0)
 			k++;
 	}
-	rc = body_seal(body, text, reply_to, (const uint8_t (*)[32])rcpt, k);
+	rc = sealed_seal(body, text, reply_to, (const uint8_t (*)[32])rcpt, k);
 	if (rc != 0)
 		ctl_send_error(cl, rc, "could not seal the message");
 	return rc;

@@ -13,6 +13,7 @@
 #include "daemon/repl.h"
 #include "daemon/verify.h"
 #include "proto/body.h"
+#include "proto/date.h"
 #include "proto/bundle.h"
 #include "proto/ctlmsg.h"
 #include "proto/err.h"
@@ -224,7 +225,7 @@ void op_update(struct ctl_client *cl, const msgpack_object *req)
 		gmtime_r(&now, &tm);
 		strftime(u->period, sizeof u->period, "%Y-%m", &tm);
 	}
-	if (body_period_parse(u->period, &from, &to) != 0) {
+	if (date_period_parse(u->period, &from, &to) != 0) {
 		ctl_send_error(cl, PAKT_EINVAL, "period must be YYYY, YYYY-Qn, YYYY-MM, YYYY-MM-DD or FROM..TO");
 		goto out_u;
 	}
@@ -327,7 +328,7 @@ void op_commit(struct ctl_client *cl, const msgpack_object *req)
 	}
 	parties = get_array(req, "parties");
 	if (mpx_get_cstr(req, "title", c->title, sizeof c->title) != 0 ||
-	    mpx_get_cstr(req, "due", c->due, sizeof c->due) != 0 || body_date_parse(c->due, &due) != 0 ||
+	    mpx_get_cstr(req, "due", c->due, sizeof c->due) != 0 || date_parse(c->due, &due) != 0 ||
 	    parties == NULL || parties->via.array.size == 0 ||
 	    parties->via.array.size > BODY_PARTIES_MAX) {
 		ctl_send_error(cl, PAKT_EINVAL, "a commitment needs a title, a due date YYYY-MM-DD and 1 to 16 parties");

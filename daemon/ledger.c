@@ -4,6 +4,7 @@
 #include <string.h>
 #include "daemon/ledger.h"
 #include "proto/err.h"
+#include "proto/date.h"
 #include "proto/id.h"
 
 #define GROW(arr, n, cap)                                                      \
@@ -104,7 +105,7 @@ static int take(struct scan *sc, const struct entry *e)
 		memcpy(x->author, e->h.author, 32);
 		x->at = e->h.timestamp;
 		snprintf(x->period, sizeof x->period, "%s", u->period);
-		if (body_period_parse(u->period, &x->from, &x->to) != 0)
+		if (date_period_parse(u->period, &x->from, &x->to) != 0)
 			return 0;
 		memcpy(x->v, u->v, u->n * sizeof u->v[0]);
 		x->n = u->n;
@@ -114,7 +115,7 @@ static int take(struct scan *sc, const struct entry *e)
 		struct ledger_commit *c = &l->com[l->n_com];
 		memset(c, 0, sizeof *c);
 		if (body_commitment_parse(e->body, e->body_len, &c->c) != 0 ||
-		    body_date_parse(c->c.due, &c->due_day) != 0)
+		    date_parse(c->c.due, &c->due_day) != 0)
 			return 0;
 		memcpy(c->hash, e->hash, 32);
 		memcpy(c->author, e->h.author, 32);

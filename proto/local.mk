@@ -5,7 +5,9 @@ libpakt_a_SOURCES = \
 	%D%/mpx.c %D%/mpx.h \
 	%D%/id.c %D%/id.h \
 	%D%/entry.c %D%/entry.h \
-	%D%/body.c %D%/body.h \
+	%D%/body.c %D%/body.h %D%/body_priv.h \
+	%D%/body_read.c %D%/body_build.c \
+	%D%/sealed.c %D%/sealed.h %D%/date.c %D%/date.h \
 	%D%/ctlmsg.c %D%/ctlmsg.h
 libpakt_a_SOURCES += %D%/wire.c %D%/wire.h
 libpakt_a_SOURCES += %D%/noise.c %D%/noise.h

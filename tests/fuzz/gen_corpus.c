@@ -19,6 +19,7 @@
 #include "keys/keyfile.h"
 #include "keys/keys.h"
 #include "proto/body.h"
+#include "proto/sealed.h"
 #include "proto/bundle.h"
 #include "proto/ctlmsg.h"
 #include "proto/entry.h"
@@ -244,9 +245,9 @@ static void initiative(void)
 
 	memcpy(recips[0], k.seal_pk, 32);
 	memset(recips[1], 0x42, 32);
-	check(body_seal(&bo, "for your eyes only", NULL, (const uint8_t (*)[32])recips, 2), "seal");
+	check(sealed_seal(&bo, "for your eyes only", NULL, (const uint8_t (*)[32])recips, 2), "seal");
 	sign(&C, "sealed", &bo, "sealed");
-	check(body_seal(&bo, "reply, sealed", ent[i_commit].hash, (const uint8_t (*)[32])recips, 1),
+	check(sealed_seal(&bo, "reply, sealed", ent[i_commit].hash, (const uint8_t (*)[32])recips, 1),
 	      "seal");
 	sign(&C, "sealed", &bo, "sealed_reply");
 

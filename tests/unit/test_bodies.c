@@ -13,9 +13,11 @@
 #include <sodium.h>
 
 #include "proto/body.h"
+#include "proto/date.h"
 #include "proto/canon.h"
 #include "proto/entry.h"
 #include "proto/err.h"
+#include "proto/sealed.h"
 
 static uint8_t keys[40][32];
 
@@ -926,66 +928,66 @@ static void test_seal_roundtrip(void **state)
 	for (int i = 0; i < 3; i++)
 		memcpy(rcpt[i], x[i].pk, 32);
 	mpx_init(&o);
-	assert_int_equal(body_seal(&o, "meet at nine", keys[7],
-				   (const uint8_t (*)[32])rcpt, 3), 0);
+	assert_int_equal(sealed_seal(&o, "meet at nine", keys[7],
+				     (const uint8_t (*)[32])rcpt, 3), 0);
 	expect_ok("sealed", &o);
 	/* nothing of the text in clear */
 	assert_null(memmem(o.sb.data, o.sb.size, "nine", 4));
 	for (int i = 0; i < 3; i++) {
 		memset(reply, 0, sizeof reply);
 		has_reply = false;
-		assert_int_equal(body_unseal(BUF(o), x[i].pk, x[i].sk, text,
+		assert_int_equal(sealed_open(BUF(o), x[i].pk, x[i].sk, text,
 					     sizeof text, reply, &has_reply), 0);
 		assert_string_equal(text, "meet at nine");
 		assert_true(has_reply);
 		assert_memory_equal(reply, keys[7], 32);
 	}
-	assert_int_equal(body_unseal(BUF(o), x[3].pk, x[3].sk, text,
+	assert_int_equal(sealed_open(BUF(o), x[3].pk, x[3].sk, text,
 				     sizeof text, reply, &has_reply),
 			 PAKT_ENOTFOUND);
 	/* a text longer than the caller's buffer */
-	assert_int_equal(body_unseal(BUF(o), x[0].pk, x[0].sk, text, 5, reply,
+	assert_int_equal(sealed_open(BUF(o), x[0].pk, x[0].sk, text, 5, reply,
 				     &has_reply), PAKT_ETOOBIG);
 	/* the last byte before "nonce" (key 0xa5 "nonce", bin8 24) is ct's */
 	size_t ct_last = o.sb.size - 24 - 2 - 6 - 1;
 	o.sb.data[ct_last] ^= 1;
 	expect_ok("sealed", &o);        /* the envelope still looks fine */
-	assert_int_equal(body_unseal(BUF(o), x[1].pk, x[1].sk, text,
+	assert_int_equal(sealed_open(BUF(o), x[1].pk, x[1].sk, text,
 				     sizeof text, reply, &has_reply), PAKT_EBODY);
 	mpx_reset(&o);
 
 	/* without reply_to, to one recipient; an empty text */
-	assert_int_equal(body_seal(&o, "", NULL, (const uint8_t (*)[32])rcpt, 1),
+	assert_int_equal(sealed_seal(&o, "", NULL, (const uint8_t (*)[32])rcpt, 1),
 			 0);
 	expect_ok("sealed", &o);
 	has_reply = true;
-	assert_int_equal(body_unseal(BUF(o), x[0].pk, x[0].sk, text,
+	assert_int_equal(sealed_open(BUF(o), x[0].pk, x[0].sk, text,
 				     sizeof text, NULL, &has_reply), 0);
 	assert_string_equal(text, "");
 	assert_false(has_reply);
-	assert_int_equal(body_unseal(BUF(o), x[1].pk, x[1].sk, text,
+	assert_int_equal(sealed_open(BUF(o), x[1].pk, x[1].sk, text,
 				     sizeof text, NULL, NULL), PAKT_ENOTFOUND);
 	mpx_reset(&o);
 
 	/* builder refusals */
-	assert_int_equal(body_seal(&o, "x", NULL, (const uint8_t (*)[32])rcpt, 0),
+	assert_int_equal(sealed_seal(&o, "x", NULL, (const uint8_t (*)[32])rcpt, 0),
 			 PAKT_EINVAL);
-	assert_int_equal(body_seal(&o, "x", NULL, (const uint8_t (*)[32])keys,
-				   BODY_BOXES_MAX + 1), PAKT_ETOOBIG);
-	assert_int_equal(body_seal(&o, rep('t', BODY_TEXT_MAX + 1), NULL,
-				   (const uint8_t (*)[32])rcpt, 3), PAKT_ETOOBIG);
-	assert_int_equal(body_seal(&o, "\xc0\x80", NULL,
-				   (const uint8_t (*)[32])rcpt, 3), PAKT_EUTF8);
+	assert_int_equal(sealed_seal(&o, "x", NULL, (const uint8_t (*)[32])keys,
+				     BODY_BOXES_MAX + 1), PAKT_ETOOBIG);
+	assert_int_equal(sealed_seal(&o, rep('t', BODY_TEXT_MAX + 1), NULL,
+				     (const uint8_t (*)[32])rcpt, 3), PAKT_ETOOBIG);
+	assert_int_equal(sealed_seal(&o, "\xc0\x80", NULL,
+				     (const uint8_t (*)[32])rcpt, 3), PAKT_EUTF8);
 	assert_int_equal(o.sb.size, 0);
 	/* the longest text, to 32 recipients, fits a body */
-	assert_int_equal(body_seal(&o, rep('t', BODY_TEXT_MAX), NULL,
-				   (const uint8_t (*)[32])keys, BODY_BOXES_MAX), 0);
+	assert_int_equal(sealed_seal(&o, rep('t', BODY_TEXT_MAX), NULL,
+				     (const uint8_t (*)[32])keys, BODY_BOXES_MAX), 0);
 	expect_ok("sealed", &o);
 	assert_true(o.sb.size <= ENTRY_BODY_MAX);
 	mpx_free(&o);
 }
 
-/* Seal an arbitrary inner plaintext to pk, as body_seal would. */
+/* Seal an arbitrary inner plaintext to pk, as sealed_seal would. */
 static void seal_raw(struct mpx_out *o, const void *inner, size_t len,
 		     const uint8_t pk[32])
 {
@@ -1034,7 +1036,7 @@ static void test_unseal_inner_strict(void **state)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		seal_raw(&o, cases[i].bytes, cases[i].len, pk);
 		expect_ok("sealed", &o);
-		int rc = body_unseal(BUF(o), pk, sk, text, sizeof text, NULL,
+		int rc = sealed_open(BUF(o), pk, sk, text, sizeof text, NULL,
 				     NULL);
 		if (rc != cases[i].rc)
 			fail_msg("%s: rc %d", cases[i].desc, rc);
@@ -1043,7 +1045,7 @@ static void test_unseal_inner_strict(void **state)
 	mpx_free(&o);
 }
 
-/* Malformed sealed envelopes are PAKT_EBODY with a reason (and body_unseal
+/* Malformed sealed envelopes are PAKT_EBODY with a reason (and sealed_open
  * says PAKT_EBODY too). */
 static void test_sealed_rejections(void **state)
 {
@@ -1065,7 +1067,7 @@ static void test_sealed_rejections(void **state)
 
 	SEALED(1, 80, 16, 24);
 	expect_ok("sealed", &o);
-	assert_int_equal(body_unseal(BUF(o), pk, sk, text, sizeof text, NULL,
+	assert_int_equal(sealed_open(BUF(o), pk, sk, text, sizeof text, NULL,
 				     NULL), PAKT_ENOTFOUND);
 	mpx_reset(&o);
 	SEALED(0, 80, 16, 24);
@@ -1094,7 +1096,7 @@ static void test_sealed_rejections(void **state)
 	mpx_bin(pk_, box, 80);
 	mpx_kv_str(pk_, "ct", "plain");
 	mpx_kv_bin(pk_, "nonce", nonce, 24);
-	assert_int_equal(body_unseal(BUF(o), pk, sk, text, sizeof text, NULL,
+	assert_int_equal(sealed_open(BUF(o), pk, sk, text, sizeof text, NULL,
 				     NULL), PAKT_EBODY);
 	expect_bad("sealed", &o, "\"ct\" is not bin");
 	msgpack_pack_map(pk_, 4);
@@ -1162,14 +1164,14 @@ static void test_date_parse(void **state)
 	int64_t d;
 	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
 		d = 12345;
-		assert_int_equal(body_date_parse(ok[i].s, &d), 0);
+		assert_int_equal(date_parse(ok[i].s, &d), 0);
 		if (d != ok[i].days)
 			fail_msg("%s: %lld", ok[i].s, (long long)d);
 	}
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		if (body_date_parse(bad[i], &d) != PAKT_EINVAL)
+		if (date_parse(bad[i], &d) != PAKT_EINVAL)
 			fail_msg("%s accepted", bad[i]);
-	assert_int_equal(body_date_parse(NULL, &d), PAKT_EINVAL);
+	assert_int_equal(date_parse(NULL, &d), PAKT_EINVAL);
 }
 
 /* Periods: first and last day of a year, quarter, month, day or range. */
@@ -1194,15 +1196,15 @@ static void test_period_parse(void **state)
 	int64_t f, t;
 	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
 		f = t = 12345;
-		assert_int_equal(body_period_parse(ok[i].s, &f, &t), 0);
+		assert_int_equal(date_period_parse(ok[i].s, &f, &t), 0);
 		if (f != ok[i].from || t != ok[i].to)
 			fail_msg("%s: %lld..%lld", ok[i].s, (long long)f,
 				 (long long)t);
 	}
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		if (body_period_parse(bad[i], &f, &t) != PAKT_EINVAL)
+		if (date_period_parse(bad[i], &f, &t) != PAKT_EINVAL)
 			fail_msg("%s accepted", bad[i]);
-	assert_int_equal(body_period_parse(NULL, &f, &t), PAKT_EINVAL);
+	assert_int_equal(date_period_parse(NULL, &f, &t), PAKT_EINVAL);
 	/* every day of 1600..2400 converts back to consecutive numbers */
 	int64_t prev = 0;
 	bool first = true;
@@ -1210,7 +1212,7 @@ static void test_period_parse(void **state)
 		for (int m = 1; m <= 12; m++) {
 			char s[16];
 			snprintf(s, sizeof s, "%04d-%02d", y, m);
-			assert_int_equal(body_period_parse(s, &f, &t), 0);
+			assert_int_equal(date_period_parse(s, &f, &t), 0);
 			if (!first)
 				assert_int_equal(f, prev + 1);
 			first = false;
