@@ -17,6 +17,7 @@
 
 #include "keys/keyfile.h"
 #include "keys/keys.h"
+#include "keys/ownerfile.h"
 #include "keys/passphrase.h"
 #include "proto/err.h"
 
@@ -374,6 +375,38 @@ static void test_mode_0644_refused(void **state)
 	keys_free(&id);
 }
 
+/* A key file that belongs to another uid is refused even at mode 0600
+ * (its owner could read or replace it), with the fix in why. */
+static void test_other_owner_refused(void **state)
+{
+	struct keys_identity id, back;
+	char path[256], expect[300];
+	int fd;
+
+	new_keyfile("theirs.key", NULL, path, &id);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(ownerfile_check_owner(fd, geteuid(), "key file", path,
+					       why, sizeof why), 0);
+	assert_int_equal(ownerfile_check_owner(fd, geteuid() + 1, "key file",
+					       path, why, sizeof why), PAKT_EPERM);
+	snprintf(expect, sizeof expect, "chown %u %s", (unsigned)geteuid() + 1,
+		 path);
+	assert_non_null(strstr(why, expect));
+	close(fd);
+	/* as root, the whole read path: a file handed to nobody is refused */
+	if (geteuid() == 0) {
+		assert_int_equal(chown(path, 65534, 65534), 0);
+		assert_int_equal(keyfile_read(path, NULL, &back, why, sizeof why),
+				 PAKT_EPERM);
+		assert_non_null(strstr(why, "belongs to uid 65534"));
+		assert_int_equal(chown(path, 0, 0), 0);
+	}
+	assert_int_equal(keyfile_read(path, NULL, &back, why, sizeof why), 0);
+	keys_free(&back);
+	keys_free(&id);
+}
+
 /* A missing key file is PAKT_ENOTFOUND. */
 static void test_missing_file(void **state)
 {
@@ -665,6 +698,7 @@ int main(void)
 		cmocka_unit_test(test_created_0600),
 		cmocka_unit_test(test_no_overwrite),
 		cmocka_unit_test(test_mode_0644_refused),
+		cmocka_unit_test(test_other_owner_refused),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_version_2),
 		cmocka_unit_test(test_truncated),
