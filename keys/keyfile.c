@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,9 +17,13 @@
 #include "proto/id.h"
 
 
-static unsigned long long kdf_opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
-static size_t kdf_memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
-
+/* Argon2id cost of new files: libsodium's MODERATE (3 passes over 256 MiB,
+ * about 0.9 s on one core of the test machine) unless keyfile_set_kdf_limits
+ * chose another; a file records its cost, so older INTERACTIVE files
+ * (2, 64 MiB) still open. */
+static unsigned long long kdf_opslimit = crypto_pwhash_OPSLIMIT_MODERATE;
+static size_t kdf_memlimit = crypto_pwhash_MEMLIMIT_MODERATE;
+static bool kdf_explicit;
 
 static struct keyfile_scratch *scratch_new(void)
 {
@@ -49,6 +54,30 @@ void keyfile_set_kdf_limits(unsigned long long opslimit, size_t memlimit)
 		memlimit = (size_t)KEYFILE_MEM_MAX;
 	kdf_opslimit = opslimit;
 	kdf_memlimit = memlimit;
+	kdf_explicit = true;
+}
+
+void keyfile_reset_kdf_limits(void)
+{
+	kdf_opslimit = crypto_pwhash_OPSLIMIT_MODERATE;
+	kdf_memlimit = crypto_pwhash_MEMLIMIT_MODERATE;
+	kdf_explicit = false;
+}
+
+/* The cost for a new file: the one set, else PAKT_TEST_WEAK_KDF=1 (tests
+ * that start many daemons on encrypted keys) gives libsodium's minimum,
+ * else the default. */
+static void kdf_limits(uint64_t *ops, uint64_t *mem)
+{
+	const char *weak = getenv("PAKT_TEST_WEAK_KDF");
+
+	if (!kdf_explicit && weak != NULL && strcmp(weak, "1") == 0) {
+		*ops = crypto_pwhash_OPSLIMIT_MIN;
+		*mem = crypto_pwhash_MEMLIMIT_MIN;
+		return;
+	}
+	*ops = kdf_opslimit;
+	*mem = kdf_memlimit;
 }
 
 /* ---- writing ---- */
@@ -168,8 +197,7 @@ int keyfile_write(const char *path, const struct keys_identity *id,
 		f->seed_len = KEYFILE_SEED_LEN;
 	} else {
 		f->kdf = KEYFILE_KDF_ARGON2ID13;
-		f->ops = kdf_opslimit;
-		f->mem = kdf_memlimit;
+		kdf_limits(&f->ops, &f->mem);
 		randombytes_buf(f->salt, sizeof f->salt);
 		randombytes_buf(f->nonce, sizeof f->nonce);
 		if (crypto_pwhash(s->key, sizeof s->key, passphrase,
