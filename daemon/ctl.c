@@ -182,8 +182,9 @@ static int stream_row(void *arg, const struct store_row *row)
 
 		/* the control socket is the owner's: show what we can open */
 		sodium_mprotect_readonly(n->x_sk);
-		sealed = sealed_open(row->body, row->body_len, n->x_pk, n->x_sk, plain, sizeof plain,
-				     reply, &has_reply) == 0;
+		sealed = sealed_open(row->body, row->body_len, row->network, row->author,
+				     n->x_pk, n->x_sk, plain, sizeof plain, reply,
+				     &has_reply) == 0;
 	}
 	ctl_begin(&sc->o);
 	msgpack_pack_map(pk, 3 + named + sealed);
@@ -407,7 +408,7 @@ static int seal_for(struct ctl_client *cl, const uint8_t net[32], const msgpack_
 		if (memcmp(rcpt[k], n->x_pk, 32) != 0)
 			k++;
 	}
-	rc = sealed_seal(body, text, reply_to, (const uint8_t (*)[32])rcpt, k);
+	rc = sealed_seal(body, net, n->id.pk, text, reply_to, (const uint8_t (*)[32])rcpt, k);
 	if (rc != 0)
 		ctl_send_error(cl, rc, "could not seal the message");
 	return rc;

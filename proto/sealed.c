@@ -11,6 +11,23 @@
 #include "proto/err.h"
 
 #define SEAL_BOX_BYTES (crypto_box_SEALBYTES + crypto_secretbox_KEYBYTES)
+#define SEAL_CONTEXT "pakt sealed v2"   /* 14 bytes, no NUL */
+
+/* The key ct is encrypted under: BLAKE2b-256 keyed with the message key
+ * mk, of SEAL_CONTEXT || network || author. A copy of the body in another
+ * author's feed, or in another initiative, no longer authenticates. */
+static void ct_key(uint8_t out[crypto_secretbox_KEYBYTES],
+		   const uint8_t mk[crypto_secretbox_KEYBYTES],
+		   const uint8_t network[32], const uint8_t author[32])
+{
+	uint8_t in[sizeof SEAL_CONTEXT - 1 + 64];
+
+	memcpy(in, SEAL_CONTEXT, sizeof SEAL_CONTEXT - 1);
+	memcpy(in + sizeof SEAL_CONTEXT - 1, network, 32);
+	memcpy(in + sizeof SEAL_CONTEXT - 1 + 32, author, 32);
+	crypto_generichash(out, crypto_secretbox_KEYBYTES, in, sizeof in, mk,
+			   crypto_secretbox_KEYBYTES);
+}
 
 /* {boxes: [bin80 ...], ct: bin, nonce: bin24} */
 struct sealed_view {
@@ -57,10 +74,11 @@ const struct body_schema sealed_schema = {
 };
 
 
-int sealed_seal(struct mpx_out *o, const char *text, const uint8_t *reply_to,
-		const uint8_t (*recipients)[32], size_t n)
+int sealed_seal(struct mpx_out *o, const uint8_t network[32],
+		const uint8_t author[32], const char *text,
+		const uint8_t *reply_to, const uint8_t (*recipients)[32], size_t n)
 {
-	uint8_t key[crypto_secretbox_KEYBYTES];
+	uint8_t key[crypto_secretbox_KEYBYTES], ck[crypto_secretbox_KEYBYTES];
 	uint8_t nonce[crypto_secretbox_NONCEBYTES];
 	uint8_t boxes[BODY_BOXES_MAX][SEAL_BOX_BYTES];
 	uint8_t *ct;
@@ -68,7 +86,8 @@ int sealed_seal(struct mpx_out *o, const char *text, const uint8_t *reply_to,
 	size_t ct_len;
 	int rc;
 
-	if (o == NULL || text == NULL || recipients == NULL || n < 1)
+	if (o == NULL || network == NULL || author == NULL || text == NULL ||
+	    recipients == NULL || n < 1)
 		return PAKT_EINVAL;
 	if (n > BODY_BOXES_MAX)
 		return PAKT_ETOOBIG;
@@ -94,10 +113,12 @@ int sealed_seal(struct mpx_out *o, const char *text, const uint8_t *reply_to,
 		rc = PAKT_ENOMEM;
 	if (rc == 0) {
 		randombytes_buf(nonce, sizeof nonce);
+		ct_key(ck, key, network, author);
 		crypto_secretbox_easy(ct, (const uint8_t *)in.sb.data,
-				      in.sb.size, nonce, key);
+				      in.sb.size, nonce, ck);
 	}
 	sodium_memzero(key, sizeof key);
+	sodium_memzero(ck, sizeof ck);
 	sodium_memzero(in.sb.data, in.sb.size);
 	mpx_free(&in);
 	if (rc != 0)
@@ -173,21 +194,24 @@ static int parse_inner(const uint8_t *pt, size_t len, char *text, size_t cap,
 	return rc;
 }
 
-int sealed_open(const uint8_t *b, size_t len, const uint8_t x_pk[32],
+int sealed_open(const uint8_t *b, size_t len, const uint8_t network[32],
+		const uint8_t author[32], const uint8_t x_pk[32],
 		const uint8_t x_sk[32], char *text, size_t cap,
 		uint8_t reply_to[32], bool *has_reply)
 {
 	struct sealed_view v;
 	struct canon_rd r;
-	uint8_t key[crypto_secretbox_KEYBYTES];
+	uint8_t key[crypto_secretbox_KEYBYTES], ck[crypto_secretbox_KEYBYTES];
 	uint8_t pt[BODY_SEALED_MAX];
 	size_t pt_len;
 	uint32_t n;
 	bool found = false;
 	int rc;
 
-	if (x_pk == NULL || x_sk == NULL || text == NULL || cap == 0)
+	if (network == NULL || author == NULL || x_pk == NULL || x_sk == NULL ||
+	    text == NULL || cap == 0)
 		return PAKT_EINVAL;
+	text[0] = '\0';
 	if (body_open(&r, b, len, &n) != 0 ||
 	    body_parse_schema(&r, n, &sealed_schema, &v, NULL, 0) != 0)
 		return PAKT_EBODY;
@@ -199,10 +223,16 @@ int sealed_open(const uint8_t *b, size_t len, const uint8_t x_pk[32],
 		return PAKT_ENOTFOUND;
 	}
 	pt_len = v.ct_len - crypto_secretbox_MACBYTES;
-	rc = crypto_secretbox_open_easy(pt, v.ct, v.ct_len, v.nonce, key) == 0
-	     ? parse_inner(pt, pt_len, text, cap, reply_to, has_reply)
-	     : PAKT_EBODY;
+	ct_key(ck, key, network, author);
+	if (crypto_secretbox_open_easy(pt, v.ct, v.ct_len, v.nonce, ck) == 0)
+		rc = parse_inner(pt, pt_len, text, cap, reply_to, has_reply);
+	else if (crypto_secretbox_open_easy(pt, v.ct, v.ct_len, v.nonce,
+					    key) == 0)
+		rc = PAKT_EVERSION;     /* before the binding: any author's */
+	else
+		rc = PAKT_EBODY;        /* damaged, or copied from elsewhere */
 	sodium_memzero(key, sizeof key);
+	sodium_memzero(ck, sizeof ck);
 	sodium_memzero(pt, pt_len);
 	if (rc != 0)
 		text[0] = '\0';

@@ -53,8 +53,9 @@ static int parse(const char *type, const uint8_t *b, size_t len)
 	if (strcmp(type, "checkpoint") == 0)
 		return body_checkpoint_parse(b, len, out.h, BODY_HEADS_MAX, &n);
 	if (strcmp(type, "sealed") == 0) {
-		(void)sealed_open(b, len, k.seal_pk, k.seal_sk, out.text, sizeof out.text,
-				  reply, &has_reply);
+		/* the seeds are bound to (k.network, k.seal_pk) */
+		(void)sealed_open(b, len, k.network, k.seal_pk, k.seal_pk, k.seal_sk,
+				  out.text, sizeof out.text, reply, &has_reply);
 		return 1;   /* PAKT_ENOTFOUND is a valid outcome */
 	}
 	return 1;

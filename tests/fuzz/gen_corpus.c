@@ -245,9 +245,13 @@ static void initiative(void)
 
 	memcpy(recips[0], k.seal_pk, 32);
 	memset(recips[1], 0x42, 32);
-	check(sealed_seal(&bo, "for your eyes only", NULL, (const uint8_t (*)[32])recips, 2), "seal");
+	/* bound to fuzz_body's (k.network, k.seal_pk), not to C's entry, so
+	 * that the fuzzer reaches the inner map */
+	check(sealed_seal(&bo, k.network, k.seal_pk, "for your eyes only", NULL,
+			  (const uint8_t (*)[32])recips, 2), "seal");
 	sign(&C, "sealed", &bo, "sealed");
-	check(sealed_seal(&bo, "reply, sealed", ent[i_commit].hash, (const uint8_t (*)[32])recips, 1),
+	check(sealed_seal(&bo, k.network, k.seal_pk, "reply, sealed", ent[i_commit].hash,
+			  (const uint8_t (*)[32])recips, 1),
 	      "seal");
 	sign(&C, "sealed", &bo, "sealed_reply");
 
