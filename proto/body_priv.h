@@ -43,7 +43,7 @@ struct body_field {
 	size_t off2;    /* + 1: F_NUM, F_BIN32 a bool set when present; F_BIN
 			 * the uint32_t length; F_LIST the size_t count; 0 none */
 	const char *const *names;       /* F_ENUM */
-	const struct body_list *list;        /* F_LIST */
+	const struct body_list *list;   /* F_LIST */
 	/* F_FN: out is the schema's struct or NULL */
 	int (*fn)(struct canon_rd *r, void *out, char *why, size_t whylen);
 };
