@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "keys/keyfile_priv.h"
+#include "proto/canon.h"
 #include "proto/err.h"
 #include "proto/mpx.h"
 
@@ -172,21 +173,26 @@ int keyfile_parse_text(struct keyfile_scratch *s, const char *path, char *why,
 }
 
 
-/* o is the str s. */
-static bool obj_is_str(const msgpack_object *o, const char *s)
+/* The value at r is the str s; r is not moved. */
+static bool rd_is_str(const struct canon_rd *r, const char *s)
 {
-	size_t n = strlen(s);
+	struct canon_rd c = *r;
+	const char *k;
+	uint32_t len;
 
-	return o->type == MSGPACK_OBJECT_STR && o->via.str.size == n &&
-	       memcmp(o->via.str.ptr, s, n) == 0;
+	return canon_rd_str(&c, &k, &len) == 0 && len == strlen(s) &&
+	       memcmp(k, s, len) == 0;
 }
 
-/* Copy a bin field of exactly n bytes. */
-static bool obj_bin(const msgpack_object *o, uint8_t *out, size_t n)
+/* Read a bin of exactly n bytes into out. */
+static bool rd_bin_n(struct canon_rd *r, uint8_t *out, size_t n)
 {
-	if (o->type != MSGPACK_OBJECT_BIN || o->via.bin.size != n)
+	const uint8_t *p;
+	uint32_t len;
+
+	if (canon_rd_bin(r, &p, &len) != 0 || len != n)
 		return false;
-	memcpy(out, o->via.bin.ptr, n);
+	memcpy(out, p, n);
 	return true;
 }
 
@@ -195,54 +201,54 @@ static bool all_zero(const uint8_t *p, size_t n)
 	return sodium_is_zero(p, n) == 1;
 }
 
-/* Check one field's type and length and store it in f. */
-static int decode_field(struct keyfile_fields *f, int idx,
-			const msgpack_object *val, const char *path, char *why,
-			size_t whylen)
+/* Check one field's type and length and store it in f; r is at its
+ * value, and moves past it. */
+static int decode_field(struct keyfile_fields *f, int idx, struct canon_rd *r,
+			const char *path, char *why, size_t whylen)
 {
+	const uint8_t *p;
+	uint32_t len;
 	bool ok = false;
 
 	switch (idx) {
 	case 0:
-		if (obj_is_str(val, "none")) {
+		if (rd_is_str(r, "none")) {
 			f->kdf = KEYFILE_KDF_NONE;
 			ok = true;
-		} else if (obj_is_str(val, "argon2id13")) {
+		} else if (rd_is_str(r, "argon2id13")) {
 			f->kdf = KEYFILE_KDF_ARGON2ID13;
 			ok = true;
 		}
+		ok = ok && canon_rd_skip(r) == 0;
 		break;
 	case 1:
-		ok = val->type == MSGPACK_OBJECT_POSITIVE_INTEGER;
-		f->mem = ok ? val->via.u64 : 0;
+		ok = canon_rd_uint(r, &f->mem) == 0;
 		break;
 	case 2:
-		ok = obj_bin(val, f->nonce, sizeof f->nonce);
+		ok = rd_bin_n(r, f->nonce, sizeof f->nonce);
 		break;
 	case 3:
-		ok = val->type == MSGPACK_OBJECT_POSITIVE_INTEGER;
-		f->ops = ok ? val->via.u64 : 0;
+		ok = canon_rd_uint(r, &f->ops) == 0;
 		break;
 	case 4:
-		ok = obj_bin(val, f->pk, sizeof f->pk);
+		ok = rd_bin_n(r, f->pk, sizeof f->pk);
 		break;
 	case 5:
-		ok = obj_bin(val, f->salt, sizeof f->salt);
+		ok = rd_bin_n(r, f->salt, sizeof f->salt);
 		break;
 	case 6:
-		if (val->type == MSGPACK_OBJECT_BIN &&
-		    (val->via.bin.size == KEYFILE_SEED_LEN ||
-		     val->via.bin.size == KEYFILE_BOX_LEN)) {
-			f->seed_len = val->via.bin.size;
-			memcpy(f->seed, val->via.bin.ptr, f->seed_len);
+		if (canon_rd_bin(r, &p, &len) == 0 &&
+		    (len == KEYFILE_SEED_LEN || len == KEYFILE_BOX_LEN)) {
+			f->seed_len = len;
+			memcpy(f->seed, p, len);
 			ok = true;
 		}
 		break;
 	case 7:
-		ok = obj_bin(val, f->sum, sizeof f->sum);
+		ok = rd_bin_n(r, f->sum, sizeof f->sum);
 		break;
-	case 8:
-		ok = true; /* checked before the other fields */
+	case 8:         /* read before the other fields */
+		ok = canon_rd_skip(r) == 0;
 		break;
 	}
 	if (!ok) {
@@ -253,61 +259,83 @@ static int decode_field(struct keyfile_fields *f, int idx,
 	return 0;
 }
 
-/* Map a key to its field index, or -1. */
-static int field_index(const msgpack_object *key)
+/* The field index of the key at r, or -1. */
+static int field_index(const struct canon_rd *r)
 {
 	int i;
 
 	for (i = 0; i < KEYFILE_FIELDS; i++)
-		if (obj_is_str(key, field_names[i]))
+		if (rd_is_str(r, field_names[i]))
 			return i;
 	return -1;
 }
 
 /* The checksum first, before the version or any field: a damaged byte
  * anywhere (the version included) is reported as damage. It is defined on
- * any map, whatever its version: BLAKE2b-128 of the map re-encoded without
- * its "sum" pair, pairs in their order, smallest forms. */
-static int check_sum(const msgpack_object *map, struct keyfile_scratch *s,
+ * any map, whatever its version: BLAKE2b-128 of the map's header for one
+ * pair fewer (smallest form) followed by its other pairs' bytes, in their
+ * order. r is just after the map's header, n its count. */
+static int check_sum(struct canon_rd r, uint32_t n, struct keyfile_scratch *s,
 		     const char *path, char *why, size_t whylen)
 {
-	struct bounded_out o = { s->enc, 0, sizeof s->enc, false };
-	const msgpack_object_kv *kv = map->via.map.ptr;
-	const msgpack_object *sum = NULL;
+	const uint8_t *sum = NULL, *start;
 	uint8_t h[KEYFILE_SUM_LEN];
-	msgpack_packer pk;
+	size_t len = 0;
 	uint32_t i;
 	int rc = 0;
 
-	for (i = 0; i < map->via.map.size; i++) {
-		if (!obj_is_str(&kv[i].key, "sum"))
-			continue;
-		if (sum != NULL) {
-			keyfile_why(why, whylen, "%s: duplicate checksum field", path);
-			return PAKT_EFORMAT;
+	/* n >= 1 here and the map is at most KEYFILE_MSG_MAX bytes: n - 1
+	 * fits a fixmap or map16 header */
+	if (n - 1 <= 15) {
+		s->enc[len++] = (uint8_t)(0x80 | (n - 1));
+	} else {
+		s->enc[len++] = 0xde;
+		s->enc[len++] = (uint8_t)((n - 1) >> 8);
+		s->enc[len++] = (uint8_t)(n - 1);
+	}
+	for (i = 0; i < n; i++) {
+		bool is_sum = rd_is_str(&r, "sum");
+
+		start = r.p;
+		if (canon_rd_skip(&r) != 0) {
+			rc = PAKT_EFORMAT;
+			keyfile_why(why, whylen, "%s: truncated key map", path);
+			goto cleanup;
 		}
-		sum = &kv[i].val;
-	}
-	if (sum == NULL || sum->type != MSGPACK_OBJECT_BIN ||
-	    sum->via.bin.size != KEYFILE_SUM_LEN) {
-		keyfile_why(why, whylen, "%s: no valid checksum field", path);
-		return PAKT_EFORMAT;
-	}
-	msgpack_packer_init(&pk, &o, bounded_write);
-	msgpack_pack_map(&pk, map->via.map.size - 1);
-	for (i = 0; i < map->via.map.size; i++) {
-		if (&kv[i].val == sum)
+		if (is_sum) {
+			const uint8_t *p;
+			uint32_t blen;
+
+			if (sum != NULL) {
+				keyfile_why(why, whylen, "%s: duplicate checksum field", path);
+				rc = PAKT_EFORMAT;
+				goto cleanup;
+			}
+			if (canon_rd_bin(&r, &p, &blen) != 0 || blen != KEYFILE_SUM_LEN)
+				break;          /* reported below */
+			sum = p;
 			continue;
-		msgpack_pack_object(&pk, kv[i].key);
-		msgpack_pack_object(&pk, kv[i].val);
+		}
+		if (canon_rd_skip(&r) != 0) {
+			keyfile_why(why, whylen, "%s: truncated key map", path);
+			rc = PAKT_EFORMAT;
+			goto cleanup;
+		}
+		if ((size_t)(r.p - start) > sizeof s->enc - len) {
+			keyfile_why(why, whylen, "%s: key map too large", path);
+			rc = PAKT_EFORMAT;
+			goto cleanup;
+		}
+		memcpy(s->enc + len, start, (size_t)(r.p - start));
+		len += (size_t)(r.p - start);
 	}
-	if (o.overflow) {
-		keyfile_why(why, whylen, "%s: key map too large", path);
+	if (sum == NULL || i < n) {
+		keyfile_why(why, whylen, "%s: no valid checksum field", path);
 		rc = PAKT_EFORMAT;
 		goto cleanup;
 	}
-	crypto_generichash(h, sizeof h, s->enc, o.len, NULL, 0);
-	if (sodium_memcmp(h, sum->via.bin.ptr, sizeof h) != 0) {
+	crypto_generichash(h, sizeof h, s->enc, len, NULL, 0);
+	if (sodium_memcmp(h, sum, sizeof h) != 0) {
 		keyfile_why(why, whylen, "%s: checksum mismatch (file corrupted)", path);
 		rc = PAKT_EFORMAT;
 	}
@@ -317,101 +345,82 @@ cleanup:
 	return rc;
 }
 
+/* The value of the version field "v" (r just after the map's header). */
+static int read_version(struct canon_rd r, uint32_t n, uint64_t *v)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		bool is_v = rd_is_str(&r, "v");
+
+		if (canon_rd_skip(&r) != 0)
+			return PAKT_EFORMAT;
+		if (is_v)
+			return canon_rd_uint(&r, v) == 0 ? 0 : PAKT_EFORMAT;
+		if (canon_rd_skip(&r) != 0)
+			return PAKT_EFORMAT;
+	}
+	return PAKT_EFORMAT;
+}
+
 /* Decode s->msg into s->f: checksum, version, then every field; the map
  * must be exactly the canonical encoding of what it holds. */
 int keyfile_decode_map(struct keyfile_scratch *s, const char *path, char *why,
 		       size_t whylen)
 {
 	struct keyfile_fields *f = &s->f;
-	msgpack_zone zone;
-	msgpack_object obj;
-	msgpack_object_kv *kv;
+	struct canon_rd r, pairs;
 	unsigned seen = 0;
-	size_t off = 0;
-	uint32_t i;
+	uint32_t n, i;
 	int idx, rc;
 
+	/* one well-formed value whose every count fits the bytes: the
+	 * cursor below then never reads past them */
 	if (mpx_check(s->msg, s->msg_len, 4) != 0) {
 		keyfile_why(why, whylen, "%s: key line is truncated or not msgpack", path);
 		return PAKT_EFORMAT;
 	}
-	if (!msgpack_zone_init(&zone, 1024)) {
-		keyfile_why(why, whylen, "out of memory");
-		return PAKT_ENOMEM;
+	canon_rd_init(&r, s->msg, s->msg_len);
+	if (canon_rd_map(&r, &n) != 0 || n == 0) {
+		keyfile_why(why, whylen, "%s: key line is not a msgpack map with a checksum",
+			    path);
+		return PAKT_EFORMAT;
 	}
-	switch (msgpack_unpack((const char *)s->msg, s->msg_len, &off, &zone, &obj)) {
-	case MSGPACK_UNPACK_SUCCESS:
-		break;
-	case MSGPACK_UNPACK_EXTRA_BYTES:
-		keyfile_why(why, whylen, "%s: bytes after the key map", path);
-		rc = PAKT_EFORMAT;
-		goto cleanup;
-	case MSGPACK_UNPACK_CONTINUE:
-		keyfile_why(why, whylen, "%s: truncated key map", path);
-		rc = PAKT_EFORMAT;
-		goto cleanup;
-	case MSGPACK_UNPACK_NOMEM_ERROR:
-		keyfile_why(why, whylen, "out of memory");
-		rc = PAKT_ENOMEM;
-		goto cleanup;
-	default:
-		keyfile_why(why, whylen, "%s: key line is not msgpack", path);
-		rc = PAKT_EFORMAT;
-		goto cleanup;
-	}
-	if (obj.type != MSGPACK_OBJECT_MAP) {
-		keyfile_why(why, whylen, "%s: key line is not a msgpack map", path);
-		rc = PAKT_EFORMAT;
-		goto cleanup;
-	}
-	rc = check_sum(&obj, s, path, why, whylen);
-	if (rc != 0)
-		goto cleanup;
-	kv = obj.via.map.ptr;
+	pairs = r;
+	if ((rc = check_sum(pairs, n, s, path, why, whylen)) != 0)
+		return rc;
 	/* Then the version: a newer file may have other fields. */
-	for (i = 0; i < obj.via.map.size; i++)
-		if (obj_is_str(&kv[i].key, "v"))
-			break;
-	if (i == obj.via.map.size ||
-	    kv[i].val.type != MSGPACK_OBJECT_POSITIVE_INTEGER) {
+	if (read_version(pairs, n, &f->v) != 0) {
 		keyfile_why(why, whylen, "%s: no version field", path);
-		rc = PAKT_EFORMAT;
-		goto cleanup;
+		return PAKT_EFORMAT;
 	}
-	f->v = kv[i].val.via.u64;
 	if (f->v != KEYFILE_VERSION) {
 		keyfile_why(why, whylen,
 			    "%s: key file version %llu, this pakt reads version %d (upgrade pakt)",
 			    path, (unsigned long long)f->v, KEYFILE_VERSION);
-		rc = PAKT_EVERSION;
-		goto cleanup;
+		return PAKT_EVERSION;
 	}
-	if (obj.via.map.size != KEYFILE_FIELDS) {
+	if (n != KEYFILE_FIELDS) {
 		keyfile_why(why, whylen, "%s: key map has %u fields, expected %d", path,
-			    (unsigned)obj.via.map.size, KEYFILE_FIELDS);
-		rc = PAKT_EFORMAT;
-		goto cleanup;
+			    (unsigned)n, KEYFILE_FIELDS);
+		return PAKT_EFORMAT;
 	}
-	for (i = 0; i < obj.via.map.size; i++) {
-		idx = field_index(&kv[i].key);
-		if (idx < 0 || (seen & (1u << idx)) != 0) {
+	for (i = 0; i < n; i++) {
+		idx = field_index(&r);
+		if (idx < 0 || (seen & (1u << idx)) != 0 || canon_rd_skip(&r) != 0) {
 			keyfile_why(why, whylen, "%s: unknown or duplicate field in key map",
 				    path);
-			rc = PAKT_EFORMAT;
-			goto cleanup;
+			return PAKT_EFORMAT;
 		}
 		seen |= 1u << idx;
-		rc = decode_field(f, idx, &kv[i].val, path, why, whylen);
-		if (rc != 0)
-			goto cleanup;
+		if ((rc = decode_field(f, idx, &r, path, why, whylen)) != 0)
+			return rc;
 	}
 	/* One encoding per value: any other byte sequence is corruption. */
 	s->enc_len = keyfile_encode(f, true, s->enc, sizeof s->enc);
 	if (s->enc_len != s->msg_len ||
 	    memcmp(s->enc, s->msg, s->msg_len) != 0) {
 		keyfile_why(why, whylen, "%s: key map is not in canonical form", path);
-		rc = PAKT_EFORMAT;
-		goto cleanup;
+		sodium_memzero(s->enc, sizeof s->enc);
+		return PAKT_EFORMAT;
 	}
 	sodium_memzero(s->enc, sizeof s->enc);
 	/* Parameters must agree with the kdf: no unused or hostile values. */
@@ -420,31 +429,21 @@ int keyfile_decode_map(struct keyfile_scratch *s, const char *path, char *why,
 		    !all_zero(f->nonce, sizeof f->nonce) ||
 		    f->seed_len != KEYFILE_SEED_LEN) {
 			keyfile_why(why, whylen, "%s: unencrypted key with kdf parameters", path);
-			rc = PAKT_EFORMAT;
-			goto cleanup;
+			return PAKT_EFORMAT;
 		}
-	} else {
-		if (f->seed_len != KEYFILE_BOX_LEN) {
-			keyfile_why(why, whylen, "%s: encrypted seed has the wrong length", path);
-			rc = PAKT_EFORMAT;
-			goto cleanup;
-		}
-		if (f->ops < crypto_pwhash_OPSLIMIT_MIN || f->ops > KEYFILE_OPS_MAX ||
-		    f->mem < crypto_pwhash_MEMLIMIT_MIN || f->mem > KEYFILE_MEM_MAX) {
-			keyfile_why(why, whylen,
-				    "%s: Argon2id cost out of range (ops %llu, mem %llu; max %llu, %llu)",
-				    path, (unsigned long long)f->ops,
-				    (unsigned long long)f->mem, KEYFILE_OPS_MAX,
-				    KEYFILE_MEM_MAX);
-			rc = PAKT_EFORMAT;
-			goto cleanup;
-		}
+		return 0;
 	}
-	rc = 0;
-
-cleanup:
-	/* The zone holds only pointers into s->msg, never the bytes. */
-	msgpack_zone_destroy(&zone);
-	return rc;
+	if (f->seed_len != KEYFILE_BOX_LEN) {
+		keyfile_why(why, whylen, "%s: encrypted seed has the wrong length", path);
+		return PAKT_EFORMAT;
+	}
+	if (f->ops < crypto_pwhash_OPSLIMIT_MIN || f->ops > KEYFILE_OPS_MAX ||
+	    f->mem < crypto_pwhash_MEMLIMIT_MIN || f->mem > KEYFILE_MEM_MAX) {
+		keyfile_why(why, whylen,
+			    "%s: Argon2id cost out of range (ops %llu, mem %llu; max %llu, %llu)",
+			    path, (unsigned long long)f->ops, (unsigned long long)f->mem,
+			    KEYFILE_OPS_MAX, KEYFILE_MEM_MAX);
+		return PAKT_EFORMAT;
+	}
+	return 0;
 }
-
