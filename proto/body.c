@@ -97,6 +97,23 @@ int body_member(struct mpx_out *o, bool add, const uint8_t key[32], const char *
 	return 0;
 }
 
+int body_member_remove(struct mpx_out *o, const uint8_t key[32], const char *name, bool admin,
+		       uint64_t seq)
+{
+	size_t len = name ? strlen(name) : 0;
+
+	if (key == NULL || len > BODY_NAME_MAX || !canon_utf8_valid(name ? name : "", len) ||
+	    seq > ENTRY_SEQ_MAX)
+		return PAKT_EINVAL;
+	msgpack_pack_map(&o->pk, 5);
+	mpx_kv_str(&o->pk, "action", "remove");
+	mpx_kv_bin(&o->pk, "key", key, 32);
+	mpx_kv_str(&o->pk, "name", name ? name : "");
+	mpx_kv_str(&o->pk, "role", admin ? "admin" : "member");
+	mpx_kv_u64(&o->pk, "seq", seq);
+	return 0;
+}
+
 /* ---- reading values, with the reason of a failure ---- */
 
 /* Write the reason and return PAKT_EBODY. */
@@ -300,19 +317,19 @@ static int validate_genesis(struct canon_rd *r, uint32_t n, char *why,
 }
 
 /* member: {"action": "add"|"remove", "key": bin32, "name": str, "role":
- * "admin"|"member"}; out may be NULL. */
+ * "admin"|"member", "seq"?: uint (remove only)}; out may be NULL. */
 static int parse_member(struct canon_rd *r, uint32_t n, struct body_member *out,
 			char *why, size_t whylen)
 {
-	static const char *const keys[] = { "action", "key", "name", "role" };
+	static const char *const keys[] = { "action", "key", "name", "role", "seq" };
 	struct body_member m = {0};
 	const char *s;
 	const uint8_t *key;
 	uint32_t len;
 	int rc;
 
-	if (n != 4)
-		return fail(why, whylen, "member: needs exactly \"action\", \"key\", \"name\", \"role\"");
+	if (n != 4 && n != 5)
+		return fail(why, whylen, "member: needs exactly \"action\", \"key\", \"name\", \"role\" (and \"seq\" in a removal)");
 	for (uint32_t i = 0; i < 4; i++) {
 		if ((rc = expect_key(r, "member", keys[i], why, whylen)) != 0)
 			return rc;
@@ -332,6 +349,13 @@ static int parse_member(struct canon_rd *r, uint32_t n, struct body_member *out,
 			m.admin = s[1] == 'd';
 		else
 			return fail(why, whylen, "member: bad \"%s\"", keys[i]);
+	}
+	if (n == 5) {
+		if ((rc = expect_key(r, "member", "seq", why, whylen)) != 0)
+			return rc;
+		if (m.add || canon_rd_uint(r, &m.seq) != 0 || m.seq > ENTRY_SEQ_MAX)
+			return fail(why, whylen, "member: \"seq\" is not a seq (only a removal has one)");
+		m.has_seq = true;
 	}
 	if (out != NULL)
 		*out = m;
