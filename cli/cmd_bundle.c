@@ -283,13 +283,15 @@ static void print_text(const char *file, const struct audit_report *r)
 		for (size_t i = 0; i < c->n_parties; i++) {
 			const struct audit_answer *last = NULL;
 
+			/* any key of the party's member (a rotated key answers) */
 			for (size_t k = 0; k < r->n_answers; k++)
-				if (memcmp(r->answers[k].party, c->parties[i], 32) == 0)
+				if (roster_same(&r->roster, r->answers[k].party, c->parties[i]))
 					last = &r->answers[k];
 			who(r, c->parties[i], w);
 			printf("  party     %s: %s\n", w,
 			       last == NULL ? "no answer in the bundle" : last->accept ? "accepted" : "declined");
 		}
+		printf("  countersigned %s\n", r->countersigned ? "yes" : "no");
 		printf("history     (by timestamp)\n");
 		for (size_t k = 0, s = 0; k < r->n_answers || s < r->n_statuses;) {
 			bool ans = s >= r->n_statuses ||
@@ -420,7 +422,7 @@ static void print_json(const struct audit_report *r, int rc, const char *reason)
 			printf("%s", i ? "," : "");
 			jid(ID_KEY, c->parties[i]);
 		}
-		printf("],\"answers\":[");
+		printf("],\"countersigned\":%s,\"answers\":[", r->countersigned ? "true" : "false");
 		for (size_t k = 0; k < r->n_answers; k++) {
 			const struct audit_answer *a = &r->answers[k];
 
