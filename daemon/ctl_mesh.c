@@ -273,7 +273,9 @@ void op_member_remove(struct ctl_client *cl, const msgpack_object *req)
 {
 	struct node *n = cl->ctl->node;
 	struct repl_net *rn = ctl_network(cl, req);
-	uint8_t key[32];
+	uint8_t key[32], hash[32];
+	uint64_t seq;
+	int rc;
 	struct mpx_out body;
 	const struct roster_member *m;
 
@@ -288,8 +290,16 @@ void op_member_remove(struct ctl_client *cl, const msgpack_object *req)
 		ctl_send_error(cl, PAKT_EINVAL, "an admin cannot remove itself");
 		return;
 	}
+	/* the removed key's head as we hold it: its later entries count for
+	 * nothing (PROTOCOL.md, "member") */
+	if ((rc = store_head(n->store, rn->id, key, &seq, hash, NULL)) == PAKT_ENOTFOUND) {
+		seq = 0;
+	} else if (rc != 0) {
+		ctl_send_error(cl, rc, store_errmsg(n->store));
+		return;
+	}
 	mpx_init(&body);
-	ctl_publish(cl, rn, "member", &body, body_member(&body, false, key, m->name, m->admin));
+	ctl_publish(cl, rn, "member", &body, body_member_remove(&body, key, m->name, m->admin, seq));
 }
 
 void op_peer_add(struct ctl_client *cl, const msgpack_object *req)

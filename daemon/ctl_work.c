@@ -7,7 +7,7 @@
 #include <time.h>
 #include <sodium.h>
 #include "daemon/ctl_priv.h"
-#include "daemon/ledger.h"
+#include "daemon/ledger_load.h"
 #include "daemon/log.h"
 #include "daemon/node.h"
 #include "daemon/repl.h"
@@ -468,14 +468,8 @@ static void pack_commit(msgpack_packer *pk, const struct ledger *l, const struct
 		for (size_t i = 0; i < c->n_st; i++) {
 			if (strcmp(c->st[i].state, "fulfilled") != 0)
 				continue;
-			for (size_t k = 0; k < m->n && !confirmed; k++) {
-				uint64_t at;
-
-				if (memcmp(m->v[k].key, c->st[i].by, 32) == 0)
-					continue;
-				at = ledger_received(l, m->v[k].key, c->st[i].by, c->st[i].seq);
-				confirmed = at != 0 && (int64_t)(at / 86400000u) <= c->due_day;
-			}
+			uint64_t at = ledger_first_witness(l, c->st[i].by, c->st[i].seq, c->st[i].hash);
+			confirmed = at != 0 && (int64_t)(at / 86400000u) <= c->due_day;
 			break;
 		}
 		mpx_kv_bool(pk, "on_time_confirmed", confirmed);
@@ -499,15 +493,13 @@ static void pack_commit(msgpack_packer *pk, const struct ledger *l, const struct
 		uint32_t n = 0;
 
 		for (size_t k = 0; k < m->n; k++)
-			n += memcmp(m->v[k].key, c->author, 32) != 0 &&
-			     ledger_received(l, m->v[k].key, c->author, c->seq) != 0;
+			n += ledger_witnessed(l, m->v[k].key, c->author, c->seq, c->hash) != 0;
 		mpx_str(pk, "received_by");
 		msgpack_pack_array(pk, n);
 		for (size_t k = 0; k < m->n; k++) {
 			uint64_t at;
 
-			if (memcmp(m->v[k].key, c->author, 32) == 0 ||
-			    (at = ledger_received(l, m->v[k].key, c->author, c->seq)) == 0)
+			if ((at = ledger_witnessed(l, m->v[k].key, c->author, c->seq, c->hash)) == 0)
 				continue;
 			msgpack_pack_map(pk, 3);
 			mpx_kv_u64(pk, "at", at);

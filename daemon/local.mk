@@ -7,7 +7,7 @@ libpaktd_a_SOURCES = \
 	%D%/store.c %D%/store.h %D%/store_priv.h %D%/store_mesh.c \
 	%D%/verify.c %D%/verify.h \
 	%D%/members.c %D%/members.h %D%/events.h \
-	%D%/ledger.c %D%/ledger.h \
+	%D%/ledger_load.c %D%/ledger_load.h \
 	%D%/node.c %D%/node.h \
 	%D%/ctl.c %D%/ctl.h %D%/ctl_priv.h %D%/ctl_mesh.c %D%/ctl_work.c %D%/ctl_keys.c
 PAKTD_LIBS = libpaktd.a $(PAKT_LIBS) $(UV_LIBS) $(SQLITE_LIBS)

@@ -70,15 +70,15 @@ static int validate_genesis(struct canon_rd *r, uint32_t n, char *why,
 static int parse_member(struct canon_rd *r, uint32_t n, struct body_member *out,
 			char *why, size_t whylen)
 {
-	static const char *const keys[] = { "action", "key", "name", "role" };
+	static const char *const keys[] = { "action", "key", "name", "role", "seq" };
 	struct body_member m = {0};
 	const char *s;
 	const uint8_t *key;
 	uint32_t len;
 	int rc;
 
-	if (n != 4)
-		return body_fail(why, whylen, "member: needs exactly \"action\", \"key\", \"name\", \"role\"");
+	if (n != 4 && n != 5)
+		return body_fail(why, whylen, "member: needs exactly \"action\", \"key\", \"name\", \"role\" (and \"seq\" in a removal)");
 	for (uint32_t i = 0; i < 4; i++) {
 		if ((rc = body_expect_key(r, "member", keys[i], why, whylen)) != 0)
 			return rc;
@@ -98,6 +98,13 @@ static int parse_member(struct canon_rd *r, uint32_t n, struct body_member *out,
 			m.admin = s[1] == 'd';
 		else
 			return body_fail(why, whylen, "member: bad \"%s\"", keys[i]);
+	}
+	if (n == 5) {
+		if ((rc = body_expect_key(r, "member", "seq", why, whylen)) != 0)
+			return rc;
+		if (m.add || canon_rd_uint(r, &m.seq) != 0 || m.seq > ENTRY_SEQ_MAX)
+			return body_fail(why, whylen, "member: \"seq\" is not a seq (only a removal has one)");
+		m.has_seq = true;
 	}
 	if (out != NULL)
 		*out = m;

@@ -27,9 +27,15 @@ struct body_member {
 	uint8_t key[32];
 	char name[BODY_NAME_MAX + 1];
 	bool admin;                     /* role "admin", else "member" */
+	bool has_seq;                   /* a removal: the key's head seq as the */
+	uint64_t seq;                   /* remover saw it (absent before rule 6) */
 };
 int body_member(struct mpx_out *o, bool add, const uint8_t key[32], const char *name,
 		bool admin);
+/* A removal with "seq": the removed key's entries after seq count for
+ * nothing (PROTOCOL.md, "member"). */
+int body_member_remove(struct mpx_out *o, const uint8_t key[32], const char *name, bool admin,
+		       uint64_t seq);
 /* 0 or PAKT_EBODY. */
 int body_member_parse(const uint8_t *body, size_t len, struct body_member *out);
 

@@ -151,6 +151,23 @@ int body_member(struct mpx_out *o, bool add, const uint8_t key[32], const char *
 	return 0;
 }
 
+int body_member_remove(struct mpx_out *o, const uint8_t key[32], const char *name, bool admin,
+		       uint64_t seq)
+{
+	size_t len = name ? strlen(name) : 0;
+
+	if (key == NULL || len > BODY_NAME_MAX || !canon_utf8_valid(name ? name : "", len) ||
+	    seq > ENTRY_SEQ_MAX)
+		return PAKT_EINVAL;
+	msgpack_pack_map(&o->pk, 5);
+	mpx_kv_str(&o->pk, "action", "remove");
+	mpx_kv_bin(&o->pk, "key", key, 32);
+	mpx_kv_str(&o->pk, "name", name ? name : "");
+	mpx_kv_str(&o->pk, "role", admin ? "admin" : "member");
+	mpx_kv_u64(&o->pk, "seq", seq);
+	return 0;
+}
+
 static int chk_indicator(const struct body_indicator *ind)
 {
 	int rc;

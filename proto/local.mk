@@ -11,5 +11,5 @@ libpakt_a_SOURCES = \
 	%D%/ctlmsg.c %D%/ctlmsg.h
 libpakt_a_SOURCES += %D%/wire.c %D%/wire.h
 libpakt_a_SOURCES += %D%/noise.c %D%/noise.h
-libpakt_a_SOURCES += %D%/bundle.c %D%/bundle.h %D%/roster.c %D%/roster.h
+libpakt_a_SOURCES += %D%/bundle.c %D%/bundle.h
 libpakt_a_SOURCES += %D%/keyroll.c %D%/keyroll.h

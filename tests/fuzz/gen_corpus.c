@@ -20,6 +20,7 @@
 #include "keys/keys.h"
 #include "proto/body.h"
 #include "proto/sealed.h"
+#include "core/audit.h"
 #include "proto/bundle.h"
 #include "proto/ctlmsg.h"
 #include "proto/entry.h"
@@ -693,7 +694,7 @@ static void bundle(enum bundle_kind kind, const uint8_t subject[32], uint64_t fr
 		   const char *name)
 {
 	struct bundle_builder b;
-	struct bundle_report r;
+	struct audit_report r;
 	struct mpx_out o;
 
 	bundle_begin(&b, kind, network, subject);
@@ -704,8 +705,8 @@ static void bundle(enum bundle_kind kind, const uint8_t subject[32], uint64_t fr
 	mpx_init(&o);
 	check(bundle_finish(&b, &o), "bundle_finish");
 	bundle_free(&b);
-	check(bundle_verify((const uint8_t *)o.sb.data, o.sb.size, &r), r.reason);
-	bundle_report_free(&r);
+	check(audit_bundle((const uint8_t *)o.sb.data, o.sb.size, &r), r.reason);
+	audit_report_free(&r);
 	put_out("bundle", name, &o);
 	mpx_free(&o);
 }

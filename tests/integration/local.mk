@@ -6,7 +6,7 @@ INTEGRATION_TESTS = \
 	%D%/crash.sh \
 	%D%/tamper.sh \
 	%D%/daemon_ops.sh
-INTEGRATION_TESTS += %D%/limits.sh %D%/catchup_backlog.sh %D%/work_bundle.sh %D%/work_witness.sh %D%/hardening.sh
+INTEGRATION_TESTS += %D%/limits.sh %D%/catchup_backlog.sh %D%/work_bundle.sh %D%/work_witness.sh %D%/work_record.sh %D%/hardening.sh
 INTEGRATION_TESTS += %D%/mesh_join.sh
 INTEGRATION_TESTS += %D%/mesh_topologies.sh
 INTEGRATION_TESTS += %D%/mesh_partition.sh
