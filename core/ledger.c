@@ -275,12 +275,13 @@ int ledger_add(struct ledger *l, const struct entry *e)
 		sc->m = l->m;
 		l->sc = sc;
 	}
-	if ((rc = place(l, e)) != 0 || (rc = check_author(sc, e)) != 0)
+	if ((rc = place(l, e)) != 0)
 		return rc;
-	if (!ever_member(sc->m, e->h.author))
-		return 0;
+	/* first: a thief's successor was never admitted, yet is revoked */
 	if ((rv = roster_untrusted(sc->m, e->h.author, e->h.seq)) != NULL)
 		return untrusted(sc, e, rv);
+	if ((rc = check_author(sc, e)) != 0 || !ever_member(sc->m, e->h.author))
+		return rc;
 	if (!ledger_counts(l, e->h.author, e->h.seq, e->h.timestamp))
 		return cut_off(sc, e);
 	return e->body != NULL ? take(sc, e) : 0;
