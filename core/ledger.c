@@ -462,15 +462,22 @@ const char *ledger_outcome(const struct ledger_commit *c, int64_t today, const c
 	return today > c->due_day ? "overdue" : "open";
 }
 
+const struct ledger_response *ledger_answer(const struct roster *m, const struct ledger_commit *c,
+					    const uint8_t party[32])
+{
+	const struct ledger_response *latest = NULL;
+
+	for (size_t i = 0; i < c->n_resp; i++)
+		if (roster_same(m, c->resp[i].who, party) && (!latest || c->resp[i].at >= latest->at))
+			latest = &c->resp[i];
+	return latest;
+}
+
 bool ledger_countersigned(const struct roster *m, const struct ledger_commit *c)
 {
 	for (size_t p = 0; p < c->c.n_parties; p++) {
-		const struct ledger_response *latest = NULL;
+		const struct ledger_response *latest = ledger_answer(m, c, c->c.parties[p]);
 
-		for (size_t i = 0; i < c->n_resp; i++)
-			if (roster_same(m, c->resp[i].who, c->c.parties[p]) &&
-			    (!latest || c->resp[i].at >= latest->at))
-				latest = &c->resp[i];
 		if (latest == NULL || !latest->accepted)
 			return false;
 	}
