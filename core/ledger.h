@@ -117,6 +117,8 @@ struct ledger {
 	size_t n_prof;
 	struct ledger_place *pl;        /* sorted by (author, seq, hash) after finish */
 	size_t n_pl, cap_pl;
+	struct ledger_place *forks;     /* per forked author, its lowest seq held twice */
+	size_t n_forks;
 	struct ledger_scan *sc;
 };
 
