@@ -41,7 +41,6 @@ struct ledger_scan {
 	const uint8_t *ref;              /* the commitment the reference being attached names */
 	uint8_t (*seen)[32];             /* authors already checked for membership */
 	size_t n_seen, cap_seen;
-	int rc;
 };
 
 static int anomaly(struct ledger_scan *sc, const struct entry *e, const char *what)
