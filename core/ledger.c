@@ -42,7 +42,6 @@ struct ledger_scan {
 	const uint8_t *ref;              /* the commitment the reference being attached names */
 	uint8_t (*seen)[32];             /* authors already checked for membership */
 	size_t n_seen, cap_seen;
-	int rc;
 };
 
 static int anomaly(struct ledger_scan *sc, const struct entry *e, const char *what)
@@ -276,12 +275,13 @@ int ledger_add(struct ledger *l, const struct entry *e)
 		sc->m = l->m;
 		l->sc = sc;
 	}
-	if ((rc = place(l, e)) != 0 || (rc = check_author(sc, e)) != 0)
+	if ((rc = place(l, e)) != 0)
 		return rc;
-	if (!ever_member(sc->m, e->h.author))
-		return 0;
+	/* first: a thief's successor was never admitted, yet is revoked */
 	if ((rv = roster_untrusted(sc->m, e->h.author, e->h.seq)) != NULL)
 		return untrusted(sc, e, rv);
+	if ((rc = check_author(sc, e)) != 0 || !ever_member(sc->m, e->h.author))
+		return rc;
 	if (!ledger_counts(l, e->h.author, e->h.seq, e->h.timestamp))
 		return cut_off(sc, e);
 	return e->body != NULL ? take(sc, e) : 0;
@@ -364,6 +364,24 @@ static int place_cmp(const void *pa, const void *pb)
 	return memcmp(a->hash, b->hash, 32);
 }
 
+/* Each author's lowest seq held twice (places sorted). */
+static int find_forks(struct ledger *l)
+{
+	size_t cap = 0;
+
+	for (size_t i = 1; i < l->n_pl; i++) {
+		const struct ledger_place *p = &l->pl[i - 1], *q = &l->pl[i];
+
+		if (memcmp(p->author, q->author, 32) != 0 || p->seq != q->seq ||
+		    memcmp(p->hash, q->hash, 32) == 0 ||
+		    (l->n_forks > 0 && memcmp(l->forks[l->n_forks - 1].author, q->author, 32) == 0))
+			continue;
+		GROW(l->forks, l->n_forks, cap);
+		l->forks[l->n_forks++] = *q;
+	}
+	return 0;
+}
+
 static void scan_free(struct ledger *l)
 {
 	if (l->sc != NULL) {
@@ -385,6 +403,8 @@ int ledger_finish(struct ledger *l)
 			qsort(l->com[i].st, l->com[i].n_st, sizeof *l->com[i].st, by_time_status);
 	if (rc == 0 && l->n_pl > 1)
 		qsort(l->pl, l->n_pl, sizeof *l->pl, place_cmp);
+	if (rc == 0)
+		rc = find_forks(l);
 	scan_free(l);
 	if (rc != 0)
 		ledger_free(l);
@@ -406,6 +426,7 @@ void ledger_free(struct ledger *l)
 	free(l->red);
 	free(l->prof);
 	free(l->pl);
+	free(l->forks);
 	scan_free(l);
 	memset(l, 0, sizeof *l);
 }
@@ -462,38 +483,46 @@ const char *ledger_outcome(const struct ledger_commit *c, int64_t today, const c
 	return today > c->due_day ? "overdue" : "open";
 }
 
+const struct ledger_response *ledger_answer(const struct roster *m, const struct ledger_commit *c,
+					    const uint8_t party[32])
+{
+	const struct ledger_response *latest = NULL;
+
+	for (size_t i = 0; i < c->n_resp; i++)
+		if (roster_same(m, c->resp[i].who, party) && (!latest || c->resp[i].at >= latest->at))
+			latest = &c->resp[i];
+	return latest;
+}
+
 bool ledger_countersigned(const struct roster *m, const struct ledger_commit *c)
 {
 	for (size_t p = 0; p < c->c.n_parties; p++) {
-		const struct ledger_response *latest = NULL;
+		const struct ledger_response *latest = ledger_answer(m, c, c->c.parties[p]);
 
-		for (size_t i = 0; i < c->n_resp; i++)
-			if (roster_same(m, c->resp[i].who, c->c.parties[p]) &&
-			    (!latest || c->resp[i].at >= latest->at))
-				latest = &c->resp[i];
 		if (latest == NULL || !latest->accepted)
 			return false;
 	}
 	return c->c.n_parties > 0;
 }
 
-/* The places of author's entries: [*lo, *hi) in l->pl. */
-static void places(const struct ledger *l, const uint8_t author[32], size_t *lo, size_t *hi)
+static bool has_place(const struct ledger *l, const uint8_t author[32], uint64_t seq,
+		      const uint8_t hash[32])
 {
-	size_t a = 0, b = l->n_pl;
+	struct ledger_place key;
 
-	while (a < b) {
-		size_t mid = a + (b - a) / 2;
+	memcpy(key.author, author, 32);
+	key.seq = seq;
+	memcpy(key.hash, hash, 32);
+	return bsearch(&key, l->pl, l->n_pl, sizeof *l->pl, place_cmp) != NULL;
+}
 
-		if (memcmp(l->pl[mid].author, author, 32) < 0)
-			a = mid + 1;
-		else
-			b = mid;
-	}
-	*lo = a;
-	for (b = a; b < l->n_pl && memcmp(l->pl[b].author, author, 32) == 0; b++)
-		;
-	*hi = b;
+/* The lowest seq at which author's feed here has two entries, or UINT64_MAX. */
+static uint64_t first_fork(const struct ledger *l, const uint8_t author[32])
+{
+	for (size_t i = 0; i < l->n_forks; i++)
+		if (memcmp(l->forks[i].author, author, 32) == 0)
+			return l->forks[i].seq;
+	return UINT64_MAX;
 }
 
 /* Whether a checkpoint's head (author, hseq, hhash) names the entry at seq
@@ -501,21 +530,13 @@ static void places(const struct ledger *l, const uint8_t author[32], size_t *lo,
 static bool head_names(const struct ledger *l, const struct body_head *h, uint64_t seq,
 		       const uint8_t hash[32])
 {
-	size_t lo, hi;
-	bool has_entry = false, has_head = false;
-
 	if (h->seq < seq)
 		return false;
 	if (h->seq == seq)
 		return memcmp(h->hash, hash, 32) == 0;
-	places(l, h->author, &lo, &hi);
-	for (size_t i = lo; i < hi && l->pl[i].seq <= h->seq; i++) {
-		if (i > lo && l->pl[i - 1].seq == l->pl[i].seq)
-			return false;   /* a fork: which branch the witness holds is unclear */
-		has_entry |= l->pl[i].seq == seq && memcmp(l->pl[i].hash, hash, 32) == 0;
-		has_head |= l->pl[i].seq == h->seq && memcmp(l->pl[i].hash, h->hash, 32) == 0;
-	}
-	return has_entry && has_head;
+	/* with a fork up to the head, which branch the witness holds is unclear */
+	return has_place(l, h->author, seq, hash) && has_place(l, h->author, h->seq, h->hash) &&
+	       first_fork(l, h->author) > h->seq;
 }
 
 uint64_t ledger_witnessed(const struct ledger *l, const uint8_t by[32], const uint8_t author[32],

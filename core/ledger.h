@@ -117,6 +117,8 @@ struct ledger {
 	size_t n_prof;
 	struct ledger_place *pl;        /* sorted by (author, seq, hash) after finish */
 	size_t n_pl, cap_pl;
+	struct ledger_place *forks;     /* per forked author, its lowest seq held twice */
+	size_t n_forks;
 	struct ledger_scan *sc;
 };
 
@@ -148,6 +150,9 @@ const char *ledger_name(const struct ledger *l, const struct roster *m, const ui
  * "overdue", "kept", "late", "missed" or "withdrawn"; *state gets the latest
  * status ("none" if none). */
 const char *ledger_outcome(const struct ledger_commit *c, int64_t today, const char **state);
+/* The latest answer of party (by any key of its member), or NULL. */
+const struct ledger_response *ledger_answer(const struct roster *m, const struct ledger_commit *c,
+					    const uint8_t party[32]);
 /* Every party accepted and none declined (its latest response counts). */
 bool ledger_countersigned(const struct roster *m, const struct ledger_commit *c);
 /* Witness claims: the time of the earliest checkpoint by the key `by` that

@@ -478,11 +478,8 @@ static void pack_commit(msgpack_packer *pk, const struct ledger *l, const struct
 	mpx_str(pk, "parties");
 	msgpack_pack_array(pk, (uint32_t)c->c.n_parties);
 	for (size_t p = 0; p < c->c.n_parties; p++) {
-		const struct ledger_response *r = NULL;
+		const struct ledger_response *r = ledger_answer(m, c, c->c.parties[p]);
 
-		for (size_t i = 0; i < c->n_resp; i++)
-			if (memcmp(c->resp[i].who, c->c.parties[p], 32) == 0 && (!r || c->resp[i].at >= r->at))
-				r = &c->resp[i];
 		msgpack_pack_map(pk, 4);
 		mpx_kv_u64(pk, "at", r ? r->at : 0);
 		mpx_kv_bin(pk, "key", c->c.parties[p], 32);

@@ -1,4 +1,4 @@
-/* Fuzz target: an audit bundle file (proto/bundle.c), as `pakt verify
+/* Fuzz target: an audit bundle file (proto/bundle.c, core/audit.c), as `pakt verify
  * FILE` reads it: audit_bundle, then bundle_each over a bundle that
  * passed. */
 #include <stdint.h>

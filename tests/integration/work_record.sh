@@ -22,12 +22,14 @@ wait_for 150 sh -c "'$PAKT' commitments --data-dir '$(node_dir a)' | grep -q 'co
 ok $? "b accepts under its new key; a counts it"
 
 p a audit --json >"$T_ROOT/audit.json"
-grep -q '"countersigned":true' "$T_ROOT/audit.json"; ok $? "pakt audit: countersigned"
+grep -q '"countersigned":true' "$T_ROOT/audit.json" && grep -q '"response":"accepted"' "$T_ROOT/audit.json"
+ok $? "pakt audit: countersigned, the party (its first key) answered 'accepted'"
 p a export "$cm" -o "$T_ROOT/c.pakt" >/dev/null &&
 	"$PAKT" verify "$T_ROOT/c.pakt" --json >"$T_ROOT/v.json" 2>&1
 rc=$?
 [ $rc -eq 0 ] && grep -q '"countersigned":true' "$T_ROOT/v.json" &&
 	grep -q "\"party\":\"$new_b\",\"answer\":\"accept\"" "$T_ROOT/v.json" &&
+	"$PAKT" verify "$T_ROOT/c.pakt" | grep -q "^  party .*: accepted" &&
 	! grep -q "not a party" "$T_ROOT/v.json"
 ok $? "pakt verify BUNDLE agrees: b's answer under its new key counts (exit $rc)"
 

@@ -1,4 +1,4 @@
-/* Unit tests of proto/bundle (audit bundles) and proto/roster (membership).
+/* Unit tests of proto/bundle and core/audit (audit bundles) and core/roster.
  *
  * The initiative: A creates it (genesis, then member entries for itself, B
  * and C), commits with parties B and C, B posts a message then accepts, C

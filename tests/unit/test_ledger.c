@@ -523,6 +523,121 @@ static void test_audit_and_verify_agree(void **state)
 	underive(f);
 }
 
+/* ---- rule 6, at random ---- */
+
+struct outcome {
+	bool known, admitted, admin, removed, revoked;
+	uint64_t cut, cut_ts;
+};
+
+static uint64_t rnd(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+static void digest(struct fx *f, struct who *const *w, size_t n, struct outcome *out,
+		   size_t *counts)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct roster_member *m = roster_lookup(&f->r, w[i]->id.pk);
+
+		memset(&out[i], 0, sizeof out[i]);
+		if (m == NULL)
+			continue;
+		out[i] = (struct outcome){.known = true, .admitted = m->admitted, .admin = m->admin,
+					  .removed = m->removed, .revoked = m->revoked,
+					  .cut = m->cut, .cut_ts = m->cut_ts};
+	}
+	counts[0] = f->r.ignored;
+	counts[1] = f->l.n_com;
+	counts[2] = f->l.n_an;
+}
+
+/* Random acts among five keys (admissions, removals naming random heads,
+ * old removals without seq, revocations, rotations, commitments), each set
+ * derived in many random arrival orders: the roster and the ledger's
+ * counts never depend on the order (and nothing crashes). */
+static void test_random_acts(void **state)
+{
+	struct fx *f = *state;
+	struct who *w[] = { &f->a, &f->b, &f->c, &f->d, &f->e, &f->b2 };
+	const size_t nw = sizeof w / sizeof w[0];
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	uint8_t a_prev[32];
+
+	memcpy(a_prev, f->a.prev, 32);
+	for (int round = 0; round < 150; round++) {
+		struct outcome ref[6], got[6];
+		size_t rc_ref[3], rc_got[3], ord[MAXE];
+		bool rotated = false;
+
+		/* back to the genesis and A's own entry */
+		f->n = 2;
+		for (size_t i = 1; i < nw; i++) {
+			w[i]->seq = 0;
+			memset(w[i]->prev, 0, 32);
+		}
+		f->a.seq = 2;
+		memcpy(f->a.prev, a_prev, 32);
+		add(f, &f->a, &f->b, true, T0 + 10);
+		for (int k = 0; k < 9; k++) {
+			struct who *by = w[rnd(&x) % 5], *to = w[rnd(&x) % 5];
+			uint64_t ts = T0 + 20 + rnd(&x) % 100;
+
+			switch (rnd(&x) % 6) {
+			case 0:
+			case 1:
+				add(f, by, to, rnd(&x) % 2, ts);
+				break;
+			case 2:
+				removal(f, by, to, to->seq > 0 ? rnd(&x) % (to->seq + 1) : 0, ts);
+				break;
+			case 3:
+				removal(f, by, to, rnd(&x) % 4 ? to->seq : UINT64_MAX, ts);
+				break;
+			case 4: {
+				struct body_revoke rv = {.after = to->seq > 0 ? rnd(&x) % to->seq : 0};
+				struct mpx_out o;
+
+				memcpy(rv.key, to->id.pk, 32);
+				mpx_init(&o);
+				assert_int_equal(body_revoke(&o, &rv), 0);
+				sign_at(f, by, "revoke", &o, ts);
+				break;
+			}
+			default:
+				if (!rotated && by != &f->b2) {
+					succession(f, by, &f->b2, ts);
+					rotated = true;
+				} else {
+					commitment(f, by, to, ts);
+				}
+			}
+		}
+		for (size_t k = 0; k < f->n; k++)
+			ord[k] = k;
+		derive(f, ord);
+		digest(f, w, nw, ref, rc_ref);
+		underive(f);
+		for (int perm = 0; perm < 12; perm++) {
+			for (size_t k = f->n - 1; k > 0; k--) {   /* Fisher-Yates */
+				size_t j = rnd(&x) % (k + 1), t = ord[k];
+
+				ord[k] = ord[j];
+				ord[j] = t;
+			}
+			derive(f, ord);
+			digest(f, w, nw, got, rc_got);
+			underive(f);
+			assert_memory_equal(got, ref, sizeof ref);
+			assert_memory_equal(rc_got, rc_ref, sizeof rc_ref);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -532,6 +647,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_witness, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_witness_later_head, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_and_verify_agree, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_random_acts, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
