@@ -14,6 +14,7 @@
 
 struct node;
 
+#define REPL_HINTS_MAX 4            /* fork hints one batch can earn */
 #define REPL_PENDING_MAX 256        /* redactions of unknown hashes kept per network */
 #define REPL_LOG_EVERY_MS 60000     /* refused entries are logged at most this often */
 
@@ -73,13 +74,14 @@ void repl_local_stored(struct node *n, const struct entry *e);
 /* The peer a batch comes from. */
 struct repl_from {
 	const uint8_t *key;         /* its key; NULL if unknown */
-	unsigned hints;             /* fork hints it may still be sent */
+	unsigned hints;             /* fork hints it may still be sent (at most
+				     * REPL_HINTS_MAX are used per batch) */
 	const void *origin;         /* its session, passed on in events (opaque here) */
 };
 
 /* What the calling session does after repl_ingest: move its cursor of
  * the peer (feed index, seq) so the pump does not echo the batch back,
- * send `hint` (an entry's wire form) back as fork evidence, then call
+ * send each hint (an entry's wire form) back as fork evidence, then call
  * repl_announce. */
 struct repl_result {
 	struct repl_adv {
@@ -87,8 +89,11 @@ struct repl_result {
 		uint64_t seq;
 	} *adv;                     /* malloc'd */
 	size_t n_adv;
-	uint8_t *hint;              /* malloc'd; NULL: none */
-	size_t hint_len;
+	struct repl_hint {
+		uint8_t *wire;      /* malloc'd */
+		size_t len;
+	} hints[REPL_HINTS_MAX];
+	size_t n_hints;
 	bool stored;                /* something new: announce it */
 	const void *origin;
 };
@@ -106,6 +111,8 @@ int repl_ingest(struct node *n, struct repl_net *rn, const struct repl_from *fro
 		struct repl_result *res, char *why, size_t whylen);
 /* Emit NODE_EV_STORED if res stored anything, and free res. */
 void repl_announce(struct node *n, struct repl_net *rn, struct repl_result *res);
+/* Free res without announcing (repl_announce does it too). */
+void repl_result_free(struct repl_result *res);
 
 /* A redact entry e was stored: drop the body it names if the author
  * matches and the type may be redacted; remember it if the target is not

@@ -185,13 +185,13 @@ static void make_hint(struct node *n, struct repl_net *rn, const struct entry *e
 	struct fetch_one fo = {0};
 	char author[ID_TEXT_MAX];
 
-	if (res->hint != NULL)
+	if (res->n_hints == REPL_HINTS_MAX)
 		return;
 	store_range(n->store, rn->id, e->h.author, seq, 1, fetch_row, &fo);
 	if (fo.buf == NULL)
 		return;
-	res->hint = fo.buf;
-	res->hint_len = fo.len;
+	res->hints[res->n_hints].wire = fo.buf;
+	res->hints[res->n_hints++].len = fo.len;
 	id_encode(ID_KEY, e->h.author, author);
 	log_warn("fork: %s seq %llu does not follow our seq %llu: not stored, ours sent back as evidence",
 		 author, (unsigned long long)e->h.seq, (unsigned long long)seq);
@@ -250,7 +250,8 @@ static void after_store(struct node *n, struct repl_net *rn, const struct entry 
 /* Apply one round of plans. *roster: the record changed. */
 static int apply(struct node *n, struct repl_net *rn, struct entry *es,
 		 const struct replica_plan *plans, size_t count, const uint8_t *const *wire,
-		 const size_t *len, struct repl_result *res, bool *roster, char *why, size_t whylen)
+		 const size_t *len, bool first, struct repl_result *res, bool *roster, char *why,
+		 size_t whylen)
 {
 	const struct entry *acc[WIRE_BATCH_MAX], *fill[WIRE_BATCH_MAX];
 	size_t at[WIRE_BATCH_MAX], n_acc = 0, n_fill = 0, bad;
@@ -321,7 +322,7 @@ static int apply(struct node *n, struct repl_net *rn, struct entry *es,
 		if (plans[i].act == REPLICA_FORK) {
 			record_fork(n, rn, &es[i], wire[i], len[i]);
 			res->stored = true;
-		} else if (plans[i].act == REPLICA_HINT) {
+		} else if (plans[i].act == REPLICA_HINT && first) {   /* later rounds: the same hints */
 			make_hint(n, rn, &es[i], plans[i].seq_ref, res);
 		}
 	}
@@ -373,7 +374,8 @@ int repl_ingest(struct node *n, struct repl_net *rn, const struct repl_from *fro
 				       .held = v_held, .may_feed = v_may_feed, .cut_off = v_cut_off,
 				       .pending = v_pending, .redacted = v_redacted};
 	struct replica_batch b = {.network = rn->id, .wire = wire, .len = len, .count = count,
-				  .peer = from->key, .hints = from->hints};
+				  .peer = from->key,
+				  .hints = from->hints < REPL_HINTS_MAX ? from->hints : REPL_HINTS_MAX};
 	struct replica_plan *plans = NULL;
 	int rc = PAKT_ENOMEM;
 
@@ -398,7 +400,8 @@ int repl_ingest(struct node *n, struct repl_net *rn, const struct repl_from *fro
 			goto fail;
 		if (rc != 0)
 			break;   /* stored in an earlier round; cannot happen twice */
-		rc = apply(n, rn, n->scratch, plans, count, wire, len, res, &roster, why, whylen);
+		rc = apply(n, rn, n->scratch, plans, count, wire, len, round == 0, res, &roster, why,
+			   whylen);
 		if (rc != 0 && round == 0)
 			goto fail;
 		if (rc != 0)
@@ -414,9 +417,7 @@ int repl_ingest(struct node *n, struct repl_net *rn, const struct repl_from *fro
 	return 0;
 fail:
 	free(plans);
-	free(res->adv);
-	free(res->hint);
-	memset(res, 0, sizeof *res);
+	repl_result_free(res);
 	return rc;
 }
 
@@ -425,7 +426,13 @@ void repl_announce(struct node *n, struct repl_net *rn, struct repl_result *res)
 	if (res->stored)
 		node_emit(n, &(struct node_event){.kind = NODE_EV_STORED, .rn = rn,
 						  .origin = res->origin});
+	repl_result_free(res);
+}
+
+void repl_result_free(struct repl_result *res)
+{
 	free(res->adv);
-	free(res->hint);
+	for (size_t i = 0; i < res->n_hints; i++)
+		free(res->hints[i].wire);
 	memset(res, 0, sizeof *res);
 }

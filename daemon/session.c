@@ -737,7 +737,7 @@ static void on_message(struct session *s, const uint8_t *plain, size_t len)
 		break;
 	case WIRE_ENTRIES: {
 		struct repl_from from = {.key = s->peer_key, .origin = s,
-					 .hints = s->fork_hints < NET_FORK_HINTS_MAX};
+					 .hints = NET_FORK_HINTS_MAX - s->fork_hints};
 		struct repl_result res;
 
 		s->entries_in += m.n_e;
@@ -750,8 +750,8 @@ static void on_message(struct session *s, const uint8_t *plain, size_t len)
 		/* the peer has what it sent: don't pump it back */
 		for (size_t i = 0; i < res.n_adv; i++)
 			session_peer_has(s, res.adv[i].idx, res.adv[i].seq);
-		if (res.hint)
-			session_send_fork_hint(s, res.hint, res.hint_len);
+		for (size_t i = 0; i < res.n_hints; i++)
+			session_send_fork_hint(s, res.hints[i].wire, res.hints[i].len);
 		repl_announce(n, s->rn, &res);
 		break;
 	}
