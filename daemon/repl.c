@@ -126,12 +126,14 @@ int repl_net_open(struct node *n, const uint8_t id[32], struct repl_net **out)
 	return 0;
 }
 
+static int load_redactions(struct node *n);
+
 int repl_load_all(struct node *n)
 {
 	uint8_t ids[64][32];
 	size_t count;
 	struct repl_net *rn;
-	int rc = store_redactions(n->store, &n->redacted, &n->n_redacted);
+	int rc = load_redactions(n);
 
 	if (rc == 0)
 		rc = store_networks(n->store, ids, 64, &count);
@@ -333,6 +335,42 @@ void repl_apply_redact(struct node *n, struct repl_net *rn, const struct entry *
 		return;
 	}
 	repl_redacted_add(n, r.ref);
+}
+
+struct held_by {
+	uint8_t author[32];
+	char type[ENTRY_TYPE_MAX + 1];
+};
+
+static int note_held_by(void *arg, const struct store_row *row)
+{
+	struct held_by *h = arg;
+
+	memcpy(h->author, row->author, 32);
+	snprintf(h->type, sizeof h->type, "%s", row->type);
+	return 0;
+}
+
+/* The redactions recorded here that keep the rule: by the target's own
+ * author, of content. A store written before the rule may record others
+ * (their bodies are gone, but a full copy from a partner fills them in);
+ * a target not held yet is checked when it arrives (the pending set is
+ * rebuilt from the stored redact entries). */
+static int load_redactions(struct node *n)
+{
+	struct store_redaction *v;
+	size_t k;
+	int rc = store_redactions(n->store, &v, &k);
+
+	for (size_t i = 0; rc == 0 && i < k; i++) {
+		struct held_by h;
+
+		if (store_get(n->store, v[i].hash, note_held_by, &h) == 0 &&
+		    memcmp(h.author, v[i].by, 32) == 0 && replica_redactable(h.type))
+			repl_redacted_add(n, v[i].hash);
+	}
+	free(v);
+	return rc;
 }
 
 static int on_redact_row(void *arg, const struct store_row *row)

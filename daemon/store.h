@@ -149,8 +149,12 @@ int store_redact_mark(struct store *s, const uint8_t hash[32], const uint8_t aut
  * checked each body against its header), in one transaction. Rows that
  * hold a body already are left alone. */
 int store_fill_bodies(struct store *s, const struct entry *const *es, size_t n);
-/* Every redacted hash (malloc'd array, caller frees). */
-int store_redactions(struct store *s, uint8_t (**out)[32], size_t *n);
+/* Every recorded redaction: the hash and who asked (malloc'd array,
+ * caller frees). */
+struct store_redaction {
+	uint8_t hash[32], by[32];
+};
+int store_redactions(struct store *s, struct store_redaction **out, size_t *n);
 
 /* Networks joined by invite before their first entry arrives. */
 int store_joined_add(struct store *s, const uint8_t network[32], const uint8_t inviter[32]);

@@ -450,20 +450,20 @@ bool store_is_redacted(struct store *s, const uint8_t hash[32])
 	return yes;
 }
 
-int store_redactions(struct store *s, uint8_t (**out)[32], size_t *n)
+int store_redactions(struct store *s, struct store_redaction **out, size_t *n)
 {
 	sqlite3_stmt *st;
-	uint8_t (*v)[32] = NULL;
+	struct store_redaction *v = NULL;
 	int step;
 
 	*out = NULL;
 	*n = 0;
-	if (sqlite3_prepare_v2(s->db, "SELECT hash FROM redacted", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, "SELECT hash, author FROM redacted", -1, &st, NULL) != SQLITE_OK)
 		return PAKT_EIO;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		uint8_t (*grown)[32];
+		struct store_redaction *grown;
 
-		if (store_blob32(st, 0) == NULL)
+		if (store_blob32(st, 0) == NULL || store_blob32(st, 1) == NULL)
 			continue;
 		grown = realloc(v, (*n + 1) * sizeof *v);
 		if (grown == NULL) {
@@ -471,7 +471,8 @@ int store_redactions(struct store *s, uint8_t (**out)[32], size_t *n)
 			return step_done(st, PAKT_ENOMEM);
 		}
 		v = grown;
-		memcpy(v[(*n)++], store_blob32(st, 0), 32);
+		memcpy(v[*n].hash, store_blob32(st, 0), 32);
+		memcpy(v[(*n)++].by, store_blob32(st, 1), 32);
 	}
 	*out = v;
 	return step_done(st, step == SQLITE_DONE ? 0 : PAKT_EIO);
