@@ -48,7 +48,9 @@
  *   relay-stripped  --source ADDR --victim pk_: first fetches every entry of
  *                   the victim from the daemon at ADDR, then relays to the
  *                   target those it lacks, each without its body (a relay
- *                   stripping a membership change: rule 1)
+ *                   stripping a membership change: rule 1); with --then-full,
+ *                   then every entry of the victim with its body, in a second
+ *                   batch (a full copy of what the target holds bodiless)
  *   redact-preempt  --source ADDR --victim pk_: fetches the victim's newest
  *                   entry from ADDR, then sends the target, in its own feed,
  *                   a redact naming that entry before the target holds it
@@ -971,6 +973,8 @@ static void collect_source(const char *src)
 	n_daemon_feeds = 0;
 }
 
+static bool then_full;            /* relay-stripped: then the full copies */
+
 static int relay_stripped(unsigned wait_ms)
 {
 	static struct wire_e ents[64];
@@ -997,6 +1001,17 @@ static int relay_stripped(unsigned wait_ms)
 	send_batch(b, nb);
 	say("sent %zu entries of the victim without their bodies (after seq %llu)", nb,
 	    (unsigned long long)have);
+	if (then_full) {
+		pump_until(now_ms() + 500, NULL);
+		for (nb = 0; nb < n_victim_all; nb++) {
+			memcpy(ents[nb].buf, victim_all[nb].buf, victim_all[nb].len);
+			ents[nb].len = victim_all[nb].len;
+			b[nb] = &ents[nb];
+		}
+		t0 = now_ms();
+		send_batch(b, nb);
+		say("then sent all %zu entries of the victim with their bodies", nb);
+	}
 	watch(t0, wait_ms, true);
 	return 0;
 }
@@ -1073,7 +1088,7 @@ static void usage(void)
 		"       oversize-frame garbage slow-handshake silent wrong-network replay-handshake\n"
 		"       replay-other backdated huge-clock tiny-frames no-read bulk flood-connect\n"
 		"       invite-guess relay-stripped redact-preempt stranger-feeds\n"
-		"            [--source ADDR] (relay-stripped, redact-preempt)\n");
+		"            [--source ADDR] (relay-stripped, redact-preempt) [--then-full]\n");
 	exit(2);
 }
 
@@ -1093,6 +1108,7 @@ int main(int argc, char **argv)
 		{"count", required_argument, NULL, 'N'},
 		{"size", required_argument, NULL, 'z'},
 		{"source", required_argument, NULL, 'R'},
+		{"then-full", no_argument, NULL, 'F'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *key = NULL, *net_text = NULL, *addr = NULL, *mode = NULL, *prefix = NULL;
@@ -1120,6 +1136,7 @@ int main(int argc, char **argv)
 		case 'N': count = (unsigned)atoi(optarg); break;
 		case 'z': size = (unsigned)atoi(optarg); break;
 		case 'R': source = optarg; break;
+		case 'F': then_full = true; break;
 		default: usage();
 		}
 	}
