@@ -195,8 +195,8 @@ static int plan_next(struct planner *p, size_t i, struct tfeed *f, size_t *bad, 
 	return 0;
 }
 
-/* What each stored redact entry does: known only once the whole batch is
- * planned (its target may be in the batch). */
+/* What each stored (or filled-in) redact entry does: known only once the
+ * whole batch is planned (its target may be in the batch). */
 static void plan_redactions(struct planner *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -207,7 +207,8 @@ static void plan_redactions(struct planner *p, size_t n)
 		char type[ENTRY_TYPE_MAX + 1];
 		size_t j;
 
-		if (pl->act != REPLICA_STORE || strcmp(e->h.type, "redact") != 0 || e->body == NULL ||
+		if ((pl->act != REPLICA_STORE && pl->act != REPLICA_FILL) ||
+		    strcmp(e->h.type, "redact") != 0 || e->body == NULL ||
 		    body_ref_parse("redact", e->body, e->body_len, &r) != 0)
 			continue;
 		memcpy(pl->target, r.ref, 32);

@@ -92,7 +92,7 @@ struct replica_plan {
 	bool roster;                /* STORE/FILL of an entry that can change membership */
 	uint64_t seq_ref;           /* FORK: the taken seq; HINT: our head's seq */
 	size_t twin;                /* FORK: the batch index of its twin, or REPLICA_NONE (stored) */
-	enum replica_redact redact; /* a stored redact entry: what it does */
+	enum replica_redact redact; /* a stored or filled-in redact entry: what it does */
 	uint8_t target[32];         /* ...and the hash it names */
 };
 

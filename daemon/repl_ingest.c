@@ -209,13 +209,14 @@ static void advance(struct repl_result *res, size_t idx, uint64_t seq)
 	res->adv[res->n_adv++].seq = seq;
 }
 
-/* What a stored entry changes besides its feed: redactions, profiles. */
+/* What a stored (or filled-in) entry changes besides its feed:
+ * redactions, profiles. */
 static void after_store(struct node *n, struct repl_net *rn, const struct entry *e,
 			const struct replica_plan *pl)
 {
 	uint64_t at = (uint64_t)e->h.timestamp;
 
-	if (strcmp(e->h.type, "checkpoint") != 0)
+	if (pl->act == REPLICA_STORE && strcmp(e->h.type, "checkpoint") != 0)
 		rn->news++;
 	if (pl->pending_hit) {
 		/* stored without its body: nothing to erase from the disk */
@@ -296,10 +297,14 @@ static int apply(struct node *n, struct repl_net *rn, struct entry *es,
 		res->stored = true;
 	}
 	if (n_fill > 0) {
-		if (store_fill_bodies(n->store, fill, n_fill) != 0)
+		if (store_fill_bodies(n->store, fill, n_fill) != 0) {
 			log_err("filling in bodies: %s", store_errmsg(n->store));
-		else
+		} else {
 			res->stored = true;
+			for (size_t i = 0; i < count; i++)
+				if (plans[i].act == REPLICA_FILL)
+					after_store(n, rn, &es[i], &plans[i]);
+		}
 	}
 	for (size_t k = 0; k < n_acc; k++) {
 		const struct entry *e = acc[k];

@@ -452,6 +452,25 @@ static void test_rule2_in_batch(void **state)
 	assert_int_equal(f->plans[2].redact, REPLICA_REDACT_BATCH);
 }
 
+/* Rule 2 with rule 1: a redact held without body takes effect when its
+ * body is filled in. */
+static void test_rule2_filled_redact(void **state)
+{
+	struct fx *f = *state;
+	struct made *t, *r;
+
+	base(f);
+	t = message(f, 1, "oops");
+	r = redact(f, 1, t->e.hash);
+	hold(f, t, false);
+	hold(f, r, true);
+	put(f, r, true);
+	assert_int_equal(plan(f, 2, 1), 0);
+	assert_int_equal(f->plans[0].act, REPLICA_FILL);
+	assert_false(f->plans[0].roster);
+	assert_int_equal(f->plans[0].redact, REPLICA_REDACT_APPLY);
+}
+
 /* Rule 3: a feed of a key that never was a member is refused, without
  * ending the session; the members' feeds in the batch are kept. */
 static void test_rule3_unwanted(void **state)
@@ -601,6 +620,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rule2_pending_checked_at_arrival, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rule2_held_target, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rule2_in_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rule2_filled_redact, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rule3_unwanted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rule3_cutoff, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fork, setup, teardown),
