@@ -772,6 +772,13 @@ static void on_connection(uv_stream_t *server, int status)
 	uv_read_start((uv_stream_t *)&cl->pipe, on_alloc, on_read);
 }
 
+/* Stored entries and forks reach the streaming clients. */
+static void ctl_on_event(void *arg, const struct node_event *ev)
+{
+	if (ev->kind == NODE_EV_STORED || ev->kind == NODE_EV_FORK)
+		ctl_notify(arg);
+}
+
 int ctl_start(struct ctl *c, struct node *n, const char *path, char *why,
 	      size_t whylen)
 {
@@ -802,7 +809,7 @@ int ctl_start(struct ctl *c, struct node *n, const char *path, char *why,
 	}
 	chmod(path, 0600);
 	c->listening = true;
-	return 0;
+	return node_listen(n, ctl_on_event, c);
 }
 
 static void on_server_closed(uv_handle_t *h)
@@ -821,6 +828,7 @@ void ctl_stop(struct ctl *c, void (*on_closed)(struct ctl *c))
 		return;
 	c->closing = true;
 	c->on_closed = on_closed;
+	node_unlisten(c->node, ctl_on_event, c);
 	for (cl = c->clients; cl; cl = cl->next)
 		client_close(cl);
 	if (c->listening)

@@ -718,6 +718,51 @@ static void gen_bundle(void)
 	bundle(BUNDLE_FEED, A.id.pk, 2, 4, "feed_range");
 }
 
+/* fuzz_replica: [flags][held][bodiless mask] then length-prefixed entries;
+ * idx lists entries of the initiative (negative: -1-i, sent without body). */
+static void replica_seed(const char *name, uint8_t flags, uint8_t held, uint8_t mask,
+			 const int *idx, size_t n)
+{
+	static uint8_t buf[MAXE * (ENTRY_WIRE_MAX + 2) + 3];
+	size_t used = 3, len;
+
+	buf[0] = flags;
+	buf[1] = held;
+	buf[2] = mask;
+	for (size_t k = 0; k < n; k++) {
+		int i = idx[k] < 0 ? -1 - idx[k] : idx[k];
+
+		check(entry_encode(&ent[i], idx[k] >= 0, buf + used + 2, ENTRY_WIRE_MAX, &len), "encode");
+		buf[used] = (uint8_t)(len >> 8);
+		buf[used + 1] = (uint8_t)len;
+		used += 2 + len;
+	}
+	put("replica", name, buf, used);
+}
+
+static void gen_replica(void)
+{
+	int all[MAXE], stripped[MAXE];
+	size_t n = n_ent < MAXE ? n_ent : MAXE;
+
+	for (size_t i = 0; i < n; i++) {
+		all[i] = (int)i;
+		stripped[i] = -1 - (int)i;
+	}
+	/* a fresh node takes the whole initiative (the genesis admits the rest) */
+	replica_seed("catch_up", 0x01 | 0x04, 0, 0, all, n);
+	/* holds the first half; the rest arrives, some of it twice */
+	replica_seed("half", 0x01 | 0x04 | 0x40, (uint8_t)(n / 2), 0, all, n);
+	/* every body stripped by a relay: record entries are refused */
+	replica_seed("stripped", 0x01 | 0x04, 1, 0, stripped, n);
+	/* held without bodies, the full copies arrive: filled in */
+	replica_seed("fill", 0x01 | 0x04, (uint8_t)n, 0xff, all, n);
+	/* non-members only, past a cutoff, with a pending redaction */
+	replica_seed("strangers", 0x01 | 0x08 | 0x10, 1, 0, all, n);
+	/* the peer is the first entry's author, a redacted hash held */
+	replica_seed("author_peer", 0x01 | 0x02 | 0x04 | 0x20 | 0xc0, 2, 0x02, all, n);
+}
+
 int main(int argc, char **argv)
 {
 	char tmp[] = "/tmp/pakt-gen-corpusXXXXXX";
@@ -744,6 +789,7 @@ int main(int argc, char **argv)
 	gen_config(tmp);
 	gen_invite();
 	gen_bundle();
+	gen_replica();
 	rmdir(tmp);
 	mpx_free(&bo);
 	keys_free(&A.id);

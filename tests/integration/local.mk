@@ -47,3 +47,6 @@ INTEGRATION_TESTS += %D%/work_sealed.sh
 INTEGRATION_TESTS += %D%/work_redact.sh
 INTEGRATION_TESTS += %D%/work_profiles.sh
 INTEGRATION_TESTS += %D%/keys_rotate.sh
+
+# what a node accepts from a dishonest member (core/replica, rules 1-3)
+INTEGRATION_TESTS += %D%/replica_bodies.sh %D%/replica_redact.sh %D%/replica_strangers.sh
