@@ -183,6 +183,7 @@ static int stream_row(void *arg, const struct store_row *row)
 		sodium_mprotect_readonly(n->x_sk);
 		sealed = body_unseal(row->body, row->body_len, n->x_pk, n->x_sk, plain, sizeof plain,
 				     reply, &has_reply) == 0;
+		sodium_mprotect_noaccess(n->x_sk);
 	}
 	ctl_begin(&sc->o);
 	msgpack_pack_map(pk, 3 + named + sealed);
