@@ -405,3 +405,36 @@ bool peer_clock_part(size_t n, peer_view_fn view, void *arg, size_t *cursor,
 	*cursor = i;
 	return i < n;
 }
+
+enum peer_profile_verdict peer_profile_plan(uint64_t ts, const char *const *addrs, size_t n,
+					    const struct peer_profile_link *have,
+					    size_t n_have, bool *keep, size_t *add,
+					    size_t *n_add)
+{
+	size_t taken = 0;
+
+	*n_add = 0;
+	for (size_t i = 0; i < n_have; i++)
+		if (have[i].profile_ts > ts)
+			return PEER_PROFILE_OLDER;
+	for (size_t i = 0; i < n_have; i++)
+		keep[i] = false;
+	for (size_t j = 0; j < n && taken < PEER_PROFILE_ADDRS; j++) {
+		bool dup = false, held = false;
+
+		for (size_t k = 0; k < j && !dup; k++)
+			dup = strcmp(addrs[k], addrs[j]) == 0;
+		if (dup)
+			continue;
+		taken++;
+		for (size_t i = 0; i < n_have; i++) {
+			if (!keep[i] && strcmp(have[i].address, addrs[j]) == 0) {
+				keep[i] = true;
+				held = true;
+			}
+		}
+		if (!held)
+			add[(*n_add)++] = j;
+	}
+	return PEER_PROFILE_APPLY;
+}

@@ -171,4 +171,29 @@ bool peer_clock_part(size_t n, peer_view_fn view, void *arg, size_t *cursor,
 		     struct wire_clock_item *items, size_t *n_items, const uint8_t **skip,
 		     size_t *n_skip);
 
+/* ---- dialling a member's profile addresses ---- */
+
+#define PEER_PROFILE_ADDRS 4   /* addresses dialled per member */
+
+/* A link we hold that came from a profile of this member. */
+struct peer_profile_link {
+	const char *address;
+	uint64_t profile_ts;     /* timestamp of the profile that named it */
+};
+
+enum peer_profile_verdict {
+	PEER_PROFILE_APPLY,      /* keep[] and add[] say what to do */
+	PEER_PROFILE_OLDER,      /* a newer profile is already dialled: change nothing */
+};
+
+/* Only the latest profile of a member is dialled: given its profile
+ * (timestamp ts, addrs[n]) and the links its profiles made so far
+ * (have[n_have]), keep[i] says whether have[i] stays (its address is in
+ * this profile), and add[] gets the indexes into addrs of the addresses to
+ * dial anew, distinct, at most PEER_PROFILE_ADDRS in all. */
+enum peer_profile_verdict peer_profile_plan(uint64_t ts, const char *const *addrs, size_t n,
+					    const struct peer_profile_link *have,
+					    size_t n_have, bool *keep, size_t *add,
+					    size_t *n_add);
+
 #endif

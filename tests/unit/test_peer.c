@@ -382,6 +382,34 @@ static void test_clock_parts_fit_frames(void **state)
 	peer_free(&p);
 }
 
+/* Rule 4: a newer profile replaces the links of the older one (the old
+ * code only ever added), at most 4 addresses are dialled, and an older
+ * profile arriving late changes nothing. */
+static void test_profile_plan(void **state)
+{
+	const char *first[] = {"a.example:7420", "b.example:7420"};
+	const char *second[] = {"b.example:7420", "c:1", "c:1", "d:1", "e:1", "f:1", "g:1"};
+	struct peer_profile_link have[2] = {{"a.example:7420", 100}, {"b.example:7420", 100}};
+	bool keep[2];
+	size_t add[8], n_add;
+
+	(void)state;
+	assert_int_equal(peer_profile_plan(100, first, 2, NULL, 0, keep, add, &n_add),
+			 PEER_PROFILE_APPLY);
+	assert_int_equal(n_add, 2);
+	assert_int_equal(peer_profile_plan(200, second, 7, have, 2, keep, add, &n_add),
+			 PEER_PROFILE_APPLY);
+	assert_false(keep[0]);                 /* a.example: no longer named */
+	assert_true(keep[1]);                  /* b.example: still named */
+	assert_int_equal(n_add, 3);            /* c, d, e: 4 addresses in all, c once */
+	assert_string_equal(second[add[0]], "c:1");
+	assert_string_equal(second[add[1]], "d:1");
+	assert_string_equal(second[add[2]], "e:1");
+	have[0].profile_ts = 300;              /* a later profile is already dialled */
+	assert_int_equal(peer_profile_plan(200, second, 7, have, 2, keep, add, &n_add),
+			 PEER_PROFILE_OLDER);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -396,6 +424,7 @@ int main(void)
 		cmocka_unit_test(test_clock_skip_and_unskip),
 		cmocka_unit_test(test_clock_unknown_feeds),
 		cmocka_unit_test(test_clock_parts_fit_frames),
+		cmocka_unit_test(test_profile_plan),
 	};
 
 	return cmocka_run_group_tests_name("peer", tests, setup, NULL);
