@@ -163,17 +163,24 @@ static bool identify(struct session *s, const uint8_t *payload, size_t plen)
 	return true;
 }
 
-/* Split the transport keys and act on the admission. */
-static void handshake_done(struct session *s)
+/* The transport keys: from now on a refusal can say why (a bye). */
+static bool split(struct session *s)
 {
 	uint8_t hash[NOISE_HASH_LEN];
-	char id[ID_TEXT_MAX];
 
 	if (noise_hs_split(&s->sec->hs, &s->sec->tx, &s->sec->rx, hash) != 0) {
 		session_close(s, "handshake: split failed");
-		return;
+		return false;
 	}
 	s->channel_up = true;
+	return true;
+}
+
+/* Act on the admission. */
+static void handshake_done(struct session *s)
+{
+	char id[ID_TEXT_MAX];
+
 	switch (s->admit) {
 	case PEER_ADMIT_JOIN: {
 		struct mpx_out o;
@@ -215,7 +222,9 @@ void session_hs_frame(struct session *s, const uint8_t *msg, size_t len)
 			session_hs_write(s);           /* msg1 */
 			return;
 		}
-		if (noise_hs_done(&s->sec->hs) && identify(s, session_plain, plen))
+		/* the responder judges the initiator after message 3, over a
+		 * channel that can carry a bye */
+		if (noise_hs_done(&s->sec->hs) && split(s) && identify(s, session_plain, plen))
 			handshake_done(s);
 		return;
 	}
@@ -226,10 +235,10 @@ void session_hs_frame(struct session *s, const uint8_t *msg, size_t len)
 	session_hs_write(s);                   /* msg2 */
 	if (s->closing)
 		return;
-	if (noise_hs_done(&s->sec->hs))
-		handshake_done(s);
-	else
+	if (!noise_hs_done(&s->sec->hs))
 		session_close(s, "handshake: not complete after message 3");
+	else if (split(s))
+		handshake_done(s);
 }
 
 void session_on_preamble(struct session *s, const uint8_t *p)

@@ -47,3 +47,4 @@ INTEGRATION_TESTS += %D%/work_sealed.sh
 INTEGRATION_TESTS += %D%/work_redact.sh
 INTEGRATION_TESTS += %D%/work_profiles.sh
 INTEGRATION_TESTS += %D%/keys_rotate.sh
+INTEGRATION_TESTS += %D%/peer_rules.sh
