@@ -8,7 +8,7 @@
 # and 9); any number of feeds cannot stop a session (rule 3: the clock
 # goes out in parts that each fit a frame).
 . "$(dirname "$0")/../lib/harness.sh"
-plan 19
+plan 20
 
 . "$(dirname "$0")/../lib/attack.sh"
 
@@ -40,13 +40,13 @@ ok $? "A logs why it refused the second session"
 # answer PEERMODE NAME: the peer listens; A gets a link to it pinned to B's
 # key (B is offline: a key that replicates here is not dialled again); the peer's report goes to $T_ROOT/NAME.out and its port to $LPORT
 answer() {
-	local mode=$1 name=$2
+	local mode=$1 name=$2 host=${3:-127.0.0.1}
 	timeout 30 "$PEER" --key "$(node_dir m)/identity.key" --network "$NW" \
 		--connect 127.0.0.1:0 --mode "$mode" --wait-ms 15000 >"$T_ROOT/$name.out" 2>&1 &
 	local pid=$!
 	wait_for 50 grep -q "^listening" "$T_ROOT/$name.out"
 	LPORT=$(sed -n 's/^listening 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T_ROOT/$name.out")
-	p a peer add "127.0.0.1:$LPORT" "$B" >/dev/null
+	p a peer add "$host:$LPORT" "$B" >/dev/null
 	wait $pid
 }
 
@@ -68,6 +68,12 @@ grep -q "^no msg2: the dialler closed before telling us who it is" "$T_ROOT/othe
 		"$(node_dir a)/paktd.log"
 ok $? "A checks the responder's key before message 3: M on B's pinned address learns nothing of A's identity"
 p a peer remove "127.0.0.1:$LPORT" >/dev/null
+
+# a host name is resolved off the loop (uv_getaddrinfo) and dialled
+answer answer-as-other byname localhost
+grep -q "^dialled" "$T_ROOT/byname.out"
+ok $? "A resolves a host name and dials it"
+p a peer remove "localhost:$LPORT" >/dev/null
 still_replicates "the impostors"
 
 # ---- rule 3: many feeds do not stop a session ----
