@@ -157,7 +157,7 @@ void net_stop(struct net *net, void (*on_closed)(struct net *net))
 	uv_close((uv_handle_t *)&net->listener, on_closed_handle);
 }
 
-/* A session of key replicates in network. */
+/* A session of key (or of another key of its member) replicates in network. */
 static bool key_live(struct net *net, const uint8_t network[32], const uint8_t key[32])
 {
 	struct repl_net *rn = repl_net_find(net->node, network);
@@ -165,7 +165,7 @@ static bool key_live(struct net *net, const uint8_t network[32], const uint8_t k
 	for (struct session *s = net->sessions; s && rn; s = session_next(s)) {
 		const uint8_t *k = session_peer_key(s);
 
-		if (k && memcmp(k, key, 32) == 0 && session_replicating(s, rn))
+		if (k && session_replicating(s, rn) && roster_same(&rn->members, k, key))
 			return true;
 	}
 	return false;

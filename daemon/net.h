@@ -124,7 +124,7 @@ void net_on_event(void *arg, const struct node_event *ev);
 void net_forward_fork(struct net *net, struct repl_net *rn, struct session *from,
 		      const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
 
-/* ---- session.c ---- */
+/* ---- session.c, session_hs.c, session_repl.c ---- */
 
 /* Accept an inbound connection from the listener. */
 void session_accept(struct net *net);
