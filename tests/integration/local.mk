@@ -48,3 +48,7 @@ INTEGRATION_TESTS += %D%/work_redact.sh
 INTEGRATION_TESTS += %D%/work_profiles.sh
 INTEGRATION_TESTS += %D%/keys_rotate.sh
 INTEGRATION_TESTS += %D%/peer_rules.sh
+# Rule 4 (profile dialling through net_on_profile): enable once repl
+# announces profiles with NODE_EV_PROFILE (branch replica); it fails on
+# repl's own dialling, which never removes a link.
+# INTEGRATION_TESTS += %D%/profile_dial.sh
