@@ -185,6 +185,7 @@ static int stream_row(void *arg, const struct store_row *row)
 		sealed = sealed_open(row->body, row->body_len, row->network, row->author,
 				     n->x_pk, n->x_sk, plain, sizeof plain, reply,
 				     &has_reply) == 0;
+		sodium_mprotect_noaccess(n->x_sk);
 	}
 	ctl_begin(&sc->o);
 	msgpack_pack_map(pk, 3 + named + sealed);

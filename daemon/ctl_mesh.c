@@ -349,6 +349,7 @@ void op_peer_remove(struct ctl_client *cl, const msgpack_object *req)
 		ctl_send_error(cl, rc, "no such peer (see pakt peer list)");
 		return;
 	}
+	log_info("peer %s removed (pakt peer remove)%s", addr, l ? "" : "; it was not being dialled");
 	ctl_reply_ok(cl);
 }
 

@@ -17,4 +17,5 @@ paktd_SOURCES = %D%/main.c
 paktd_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(SQLITE_CFLAGS)
 paktd_LDADD = $(PAKTD_LIBS)
 libpaktd_a_SOURCES += %D%/rotate.c %D%/rotate.h
-libpaktd_a_SOURCES += %D%/repl.c %D%/repl.h %D%/repl_ingest.c %D%/sigcheck.c %D%/sigcheck.h %D%/net.c %D%/net.h %D%/session.c
+libpaktd_a_SOURCES += %D%/repl.c %D%/repl.h %D%/repl_ingest.c %D%/sigcheck.c %D%/sigcheck.h %D%/net.c %D%/net.h %D%/session.c \
+	%D%/session_priv.h %D%/session_hs.c %D%/session_repl.c

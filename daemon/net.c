@@ -17,11 +17,11 @@
 #include "daemon/net.h"
 #include "daemon/node.h"
 #include "daemon/repl.h"
+#include "core/peer.h"
 #include "proto/body.h"
 #include "proto/err.h"
 #include "proto/id.h"
 
-static void net_on_event(void *arg, const struct node_event *ev);
 
 static void on_connection(uv_stream_t *server, int status)
 {
@@ -96,7 +96,12 @@ int net_start(struct net *net, struct node *node, const char *addr, char *why,
 			 ntohs(((struct sockaddr_in *)&ss)->sin_port));
 	}
 	net->listening = true;
-	return node_listen(node, net_on_event, net);
+	rc = node_listen(node, net_on_event, net);
+	if (rc != 0) {
+		snprintf(why, whylen, "cannot listen to the node's events: %s", pakt_strerror(rc));
+		return rc;
+	}
+	return 0;
 }
 
 static void on_closed_handle(uv_handle_t *h)
@@ -153,13 +158,34 @@ void net_stop(struct net *net, void (*on_closed)(struct net *net))
 	uv_close((uv_handle_t *)&net->listener, on_closed_handle);
 }
 
+/* A session of key (or of another key of its member) replicates in network. */
+static bool key_live(struct net *net, const uint8_t network[32], const uint8_t key[32])
+{
+	struct repl_net *rn = repl_net_find(net->node, network);
+
+	for (struct session *s = net->sessions; s && rn; s = session_next(s)) {
+		const uint8_t *k = session_peer_key(s);
+
+		if (k && session_replicating(s, rn) && roster_same(&rn->members, k, key))
+			return true;
+	}
+	return false;
+}
+
 static void on_link_timer(uv_timer_t *t)
 {
 	struct link *l = t->data;
 
 	l->timer_active = false;
-	if (!l->removed && !l->net->closing && l->session == NULL)
-		session_dial(l);
+	if (l->removed || l->net->closing || l->session != NULL)
+		return;
+	/* one session per key: while the pinned key replicates here (it
+	 * dialled us), a second connection would only be refused */
+	if (l->has_key && key_live(l->net, l->network, l->key)) {
+		net_link_retry(l);
+		return;
+	}
+	session_dial(l);
 }
 
 struct link *net_link_add(struct net *net, const uint8_t network[32], const char *address,
@@ -232,6 +258,15 @@ void net_send_clocks(struct net *net, struct repl_net *rn)
 void net_enforce_membership(struct net *net, struct repl_net *rn)
 {
 	struct session *s, *next;
+	struct link *l, *lnext;
+
+	/* a former member's profile addresses are no longer dialled */
+	for (l = net->links; l; l = lnext) {
+		lnext = l->next;
+		if (l->from_profile && memcmp(l->network, rn->id, 32) == 0 &&
+		    roster_find(&rn->members, l->key) == NULL)
+			net_link_remove(net, l);
+	}
 
 	for (s = net->sessions; s; s = next) {
 		const uint8_t *key = session_peer_key(s);
@@ -316,33 +351,83 @@ int net_links_load(struct net *net)
 	return rc;
 }
 
-/* A member's newest profile: dial the addresses it gives (its own word
- * for where it can be reached) unless a link or a session to it exists. */
-static void net_on_profile(struct net *net, struct repl_net *rn, const struct entry *e)
+/* The links that profiles of author made in network rn (at most max). */
+static size_t profile_links(struct net *net, const struct repl_net *rn, const uint8_t author[32],
+			    struct link **out, size_t max)
 {
+	size_t n = 0;
+
+	for (struct link *l = net->links; l && n < max; l = l->next)
+		if (l->from_profile && !l->removed && memcmp(l->network, rn->id, 32) == 0 &&
+		    memcmp(l->key, author, 32) == 0)
+			out[n++] = l;
+	return n;
+}
+
+#define NET_PROFILE_LINKS_MAX 16
+
+void net_on_profile(struct net *net, struct repl_net *rn, const struct entry *e)
+{
+	struct link *have[NET_PROFILE_LINKS_MAX];
+	struct peer_profile_link view[NET_PROFILE_LINKS_MAX];
+	const char *addrs[BODY_ADDRS_MAX];
+	bool keep[NET_PROFILE_LINKS_MAX];
+	size_t add[PEER_PROFILE_ADDRS], n_add, n_have, removed = 0, added = 0;
 	struct body_profile p;
+	char id[ID_TEXT_MAX];
 
-	if (e == NULL || e->body == NULL || body_profile_parse(e->body, e->body_len, &p) != 0)
+	if (net->closing || e->body == NULL || memcmp(e->h.author, net->node->id.pk, 32) == 0 ||
+	    body_profile_parse(e->body, e->body_len, &p) != 0)
 		return;
-	for (size_t i = 0; i < p.n_addrs; i++) {
-		bool known = net_link_find(net, p.addrs[i]) != NULL;
-
-		for (struct session *s = net->sessions; s && !known; s = session_next(s)) {
-			const uint8_t *k = session_peer_key(s);
-
-			known = k && memcmp(k, e->h.author, 32) == 0 && session_replicating(s, rn);
+	n_have = profile_links(net, rn, e->h.author, have, NET_PROFILE_LINKS_MAX);
+	if (roster_find(&rn->members, e->h.author) == NULL) {
+		for (size_t i = 0; i < n_have; i++)
+			net_link_remove(net, have[i]);
+		return;
+	}
+	for (size_t i = 0; i < n_have; i++) {
+		view[i].address = have[i]->address;
+		view[i].profile_ts = have[i]->profile_ts;
+	}
+	for (size_t i = 0; i < p.n_addrs; i++)
+		addrs[i] = p.addrs[i];
+	if (peer_profile_plan(e->h.timestamp, addrs, p.n_addrs, view, n_have, keep, add, &n_add) !=
+	    PEER_PROFILE_APPLY)
+		return;   /* an older profile arriving late */
+	for (size_t i = 0; i < n_have; i++) {
+		if (keep[i]) {
+			have[i]->profile_ts = e->h.timestamp;
+		} else {
+			net_link_remove(net, have[i]);
+			removed++;
 		}
-		if (!known)
-			net_link_add(net, rn->id, p.addrs[i], e->h.author);
+	}
+	for (size_t i = 0; i < n_add; i++) {
+		struct link *l;
+
+		/* an address we dial already (added by hand, or another
+		 * member's) keeps its link */
+		if (net_link_find(net, addrs[add[i]]) != NULL)
+			continue;
+		l = net_link_add(net, rn->id, addrs[add[i]], e->h.author);
+		if (l == NULL)
+			continue;
+		l->from_profile = true;
+		l->profile_ts = e->h.timestamp;
+		added++;
+	}
+	if (added || removed) {
+		id_encode(ID_KEY, e->h.author, id);
+		log_info("profile of %s: dialling %zu new address%s, %zu of an older profile removed",
+			 id, added, added == 1 ? "" : "es", removed);
 	}
 }
 
-/* News from replication and our own feeds (daemon/events.h). */
-static void net_on_event(void *arg, const struct node_event *ev)
+void net_on_event(void *arg, const struct node_event *ev)
 {
 	struct net *net = arg;
 
-	if (net->closing)
+	if (net->closing || ev->rn == NULL)
 		return;
 	switch (ev->kind) {
 	case NODE_EV_STORED:
@@ -360,7 +445,8 @@ static void net_on_event(void *arg, const struct node_event *ev)
 			net_send_clocks(net, ev->rn);
 		break;
 	case NODE_EV_PROFILE:
-		net_on_profile(net, ev->rn, ev->e);
+		if (ev->e != NULL)
+			net_on_profile(net, ev->rn, ev->e);
 		break;
 	}
 }

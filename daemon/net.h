@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <uv.h>
+#include "daemon/events.h"
 #include "proto/noise.h"
 #include "proto/wire.h"
 
@@ -54,6 +55,8 @@ struct link {
 	uv_timer_t timer;
 	bool timer_active;
 	bool removed;                 /* closed; freed when the timer closes */
+	bool from_profile;            /* made from the latest profile of member `key` */
+	uint64_t profile_ts;          /* that profile's timestamp */
 	struct session *session;
 	/* a pakt join waiting for the outcome (see ctl) */
 	void (*on_join)(void *arg, int rc, const char *why);
@@ -109,11 +112,19 @@ void net_enforce_membership(struct net *net, struct repl_net *rn);
 bool net_invite_allowed(struct net *net, const char *host, char *why, size_t whylen);
 void net_invite_failed(struct net *net, const char *host);
 
+/* e is the newest profile of its author in rn: dial its addresses (at
+ * most 4) if the author is a member other than us, and remove the links an
+ * older profile of that author made. Names resolve when dialled
+ * (uv_getaddrinfo, off the loop). */
+void net_on_profile(struct net *net, struct repl_net *rn, const struct entry *e);
+/* The node's news (daemon/events.h), registered by net_start. */
+void net_on_event(void *arg, const struct node_event *ev);
+
 /* Forward a fork proof to every session of the network but `from`. */
 void net_forward_fork(struct net *net, struct repl_net *rn, struct session *from,
 		      const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
 
-/* ---- session.c ---- */
+/* ---- session.c, session_hs.c, session_repl.c ---- */
 
 /* Accept an inbound connection from the listener. */
 void session_accept(struct net *net);

@@ -207,7 +207,8 @@ int node_mesh_init(struct node *n)
 		return PAKT_ENOMEM;
 	if (keys_to_x25519(&n->id, n->x_pk, n->x_sk) != 0)
 		return PAKT_EINVAL;
-	sodium_mprotect_readonly(n->x_sk);
+	/* readable only while a handshake or an unseal uses it */
+	sodium_mprotect_noaccess(n->x_sk);
 	return 0;
 }
 

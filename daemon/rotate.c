@@ -87,7 +87,7 @@ static int switch_identity(struct node *n, struct keys_identity *new_id)
 		return 0;
 	sodium_mprotect_readwrite(n->x_sk);
 	rc = keys_to_x25519(&n->id, n->x_pk, n->x_sk);
-	sodium_mprotect_readonly(n->x_sk);
+	sodium_mprotect_noaccess(n->x_sk);
 	return rc;
 }
 

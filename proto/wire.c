@@ -247,6 +247,16 @@ int wire_msg_parse(struct wire_msg *m, struct wire_scratch *s, const uint8_t *bu
 void wire_clock(struct mpx_out *o, const struct wire_clock_item *feeds, size_t n,
 		const uint8_t (*skip)[32], size_t n_skip)
 {
+	const uint8_t *ptrs[WIRE_CLOCK_MAX];
+
+	for (size_t i = 0; i < n_skip && i < WIRE_CLOCK_MAX; i++)
+		ptrs[i] = skip[i];
+	wire_clock_part(o, feeds, n, ptrs, n_skip < WIRE_CLOCK_MAX ? n_skip : WIRE_CLOCK_MAX);
+}
+
+void wire_clock_part(struct mpx_out *o, const struct wire_clock_item *feeds, size_t n,
+		     const uint8_t *const *skip, size_t n_skip)
+{
 	mpx_reset(o);
 	msgpack_pack_map(&o->pk, 3);
 	mpx_str(&o->pk, "feeds");

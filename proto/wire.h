@@ -20,7 +20,7 @@
 #define WIRE_FRAME_MAX 65535                 /* a Noise message */
 #define WIRE_PLAIN_MAX (WIRE_FRAME_MAX - 16) /* its plaintext */
 #define WIRE_BATCH_MAX 1024                  /* entries in one "entries" message */
-#define WIRE_CLOCK_MAX 2048                  /* feeds in one "clock" message */
+#define WIRE_CLOCK_MAX 2048                  /* feeds (or skips) a "clock" may list */
 
 /* Noise prologue: "pakt/1" || network id. out must hold 38 bytes. */
 size_t wire_prologue(const uint8_t network[32], uint8_t out[38]);
@@ -95,6 +95,10 @@ int wire_msg_parse(struct wire_msg *m, struct wire_scratch *s, const uint8_t *bu
  * keeps the count and checks wire_entries_fits before adding. */
 void wire_clock(struct mpx_out *o, const struct wire_clock_item *feeds, size_t n,
 		const uint8_t (*skip)[32], size_t n_skip);
+/* The same with the skipped authors by pointer; one part of a clock split
+ * across messages (see PROTOCOL.md, "Replication"). */
+void wire_clock_part(struct mpx_out *o, const struct wire_clock_item *feeds, size_t n,
+		     const uint8_t *const *skip, size_t n_skip);
 /* entries: count must be known up front; items are entry wire encodings. */
 void wire_entries_begin(struct mpx_out *o, size_t count);
 void wire_entries_add(struct mpx_out *o, const uint8_t *entry, size_t len);

@@ -50,3 +50,6 @@ INTEGRATION_TESTS += %D%/keys_rotate.sh
 
 # what a node accepts from a dishonest member (core/replica, rules 1-3)
 INTEGRATION_TESTS += %D%/replica_bodies.sh %D%/replica_redact.sh %D%/replica_strangers.sh
+INTEGRATION_TESTS += %D%/peer_rules.sh
+# Rule 4: profile dialling through net_on_profile
+INTEGRATION_TESTS += %D%/profile_dial.sh

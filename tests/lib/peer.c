@@ -57,6 +57,20 @@
  *                   (a redaction of another author's entry: rule 2)
  *   stranger-feeds  --count N entries, each the first of a feed under a fresh
  *                   key that never was a member (rule 3)
+ *   wait-after-handshake
+ *                   a full handshake, then nothing for --wait-ms (run with a
+ *                   non-member's key: the invite deadline)
+ *   many-feeds      --count N one-entry feeds under fresh keys, in batches
+ *   count-clock     a full handshake, then counts the daemon's clock
+ *                   messages and the feeds they list for --wait-ms
+ *   second-session  a replicating session, then a second connection with
+ *                   the same key while the first stays open
+ *   answer-as-other --connect is a listen address (port 0: any): answers
+ *                   the first dial as a responder with its own key, and
+ *                   reports whether the dialler sent handshake message 3
+ *   answer-succession
+ *                   the same under a fresh key, whose hello carries a
+ *                   valid succession by this member naming the fresh key
  *
  * --skew-ms N (honest mode) dates the entry N ms from now (negative: past).
  * --seed-feed N puts N valid entries of its own feed first in the batch that
@@ -90,6 +104,7 @@
 #include "proto/entry.h"
 #include "proto/err.h"
 #include "proto/id.h"
+#include "proto/keyroll.h"
 #include "proto/mpx.h"
 #include "proto/noise.h"
 #include "proto/wire.h"
@@ -311,6 +326,8 @@ static uint64_t own_seq;          /* what the daemon has of our feed */
 static bool collect_all;          /* --source: keep every entry of the victim */
 static struct wire_e_copy victim_all[64];
 static size_t n_victim_all;
+static unsigned clock_msgs;       /* clock messages received */
+static size_t clock_listed, clock_skipped;
 static bool have_head;
 static uint8_t head_hash[32];
 
@@ -337,6 +354,13 @@ static void on_message(const uint8_t *p, size_t len)
 	}
 	switch (m.type) {
 	case WIRE_CLOCK:
+		clock_msgs++;
+		clock_listed += m.n_feeds;
+		clock_skipped += m.n_skip;
+		/* a clock may come in parts: our feed can be in any of them */
+		for (size_t i = 0; got_clock && i < m.n_feeds; i++)
+			if (memcmp(m.feeds[i].author, me.pk, 32) == 0)
+				own_seq = m.feeds[i].seq;
 		if (!got_clock) {
 			daemon_feeds = calloc(m.n_feeds + 1, sizeof *daemon_feeds);
 			for (size_t i = 0; daemon_feeds && i < m.n_feeds; i++) {
@@ -1076,6 +1100,186 @@ static int stranger_feeds(unsigned n, unsigned wait_ms)
 	return 0;
 }
 
+static int many_feeds(unsigned n)
+{
+	static struct wire_e ents[200];
+	struct wire_e *b[200];
+	struct keys_identity saved = me, fresh;
+	unsigned done = 0;
+
+	while (done < n && !C.closed) {
+		size_t nb = 0;
+
+		for (; nb < 200 && done < n; nb++, done++) {
+			char text[64];
+
+			if (keys_generate(&fresh) != 0)
+				die("keys_generate failed");
+			me = fresh;
+			snprintf(text, sizeof text, "feed %u", done);
+			make_entry(&ents[nb], 1, NULL, text, false);
+			me = saved;
+			keys_free(&fresh);
+			b[nb] = &ents[nb];
+		}
+		send_batch(b, nb);
+		pump_until(now_ms() + 1, NULL);
+	}
+	say("sent %u one-entry feeds under fresh keys", done);
+	watch(now_ms(), 1000, true);
+	return 0;
+}
+
+static int count_clock(unsigned wait_ms)
+{
+	pump_until(now_ms() + wait_ms, NULL);
+	say("clock messages: %u, feeds listed: %zu, skipped: %zu", clock_msgs, clock_listed,
+	    clock_skipped);
+	if (C.closed)
+		say("closed by peer (%s)", C.how);
+	return 0;
+}
+
+static int second_session(const char *addr, unsigned wait_ms)
+{
+	struct conn first = C;
+
+	C = (struct conn){.in = malloc(IN_CAP)};
+	if (C.in == NULL)
+		die("out of memory");
+	reconnect(addr);
+	last_bye[0] = '\0';
+	if (!handshake()) {
+		say("second: closed during the handshake");
+		return 0;
+	}
+	uint64_t t0 = now_ms();
+	pump_until(now_ms() + wait_ms, NULL);
+	if (C.closed)
+		say("second: closed by peer after %llu ms (%s)%s%s",
+		    (unsigned long long)(C.closed_at - t0), C.how, last_bye[0] ? ", bye: " : "",
+		    last_bye);
+	else
+		say("second: still open after %llu ms", (unsigned long long)(now_ms() - t0));
+	/* is the first still there? */
+	C = first;
+	pump_until(now_ms() + 200, NULL);
+	say(C.closed ? "first: closed" : "first: still open");
+	return 0;
+}
+
+/* A succession entry by us naming new_key, in wire form. */
+static size_t own_succession_for(const struct keys_identity *next, uint8_t *out, size_t cap)
+{
+	struct entry_header h = {.version = ENTRY_VERSION, .has_network = true, .seq = 2,
+				 .has_prev = true};
+	struct body_succession sc;
+	uint8_t proof[64];
+	struct mpx_out body;
+	struct entry e;
+	size_t len;
+
+	memcpy(h.network, network, 32);
+	memcpy(h.author, me.pk, 32);
+	randombytes_buf(h.prev, 32);
+	h.timestamp = wall_ms();
+	snprintf(h.type, sizeof h.type, "succession");
+	keyroll_prove(proof, network, me.pk, next->pk, keys_sk_open(next));
+	keys_sk_close(next);
+	memcpy(sc.new_key, next->pk, 32);
+	sc.proof = proof;
+	mpx_init(&body);
+	if (body_succession(&body, &sc) != 0)
+		die("body_succession failed");
+	if (entry_create(&e, &h, (const uint8_t *)body.sb.data, body.sb.size, keys_sk_open(&me)) != 0)
+		die("entry_create failed");
+	keys_sk_close(&me);
+	if (entry_encode(&e, true, out, cap, &len) != 0)
+		die("entry_encode failed");
+	mpx_free(&body);
+	return len;
+}
+
+/* Answer one dial as the responder (see the modes answer-*). */
+static int answer(const char *listen_addr, bool with_succ, unsigned wait_ms)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	socklen_t sl = sizeof sa;
+	const char *colon = strrchr(listen_addr, ':');
+	struct pollfd pfd;
+	int lfd, one = 1;
+	struct keys_identity fresh, *as = &me;
+	uint8_t succ[1024], msg[1200], payload[512], prologue[38], x_pk[32], x_sk[32], net[32];
+	size_t succ_len = 0, len, plen;
+	struct noise_hs hs;
+	struct mpx_out hello;
+
+	if (colon == NULL)
+		die("--connect wants HOST:PORT to listen on");
+	sa.sin_port = htons((uint16_t)atoi(colon + 1));
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(lfd, 4) != 0)
+		die("listen %s: %s", listen_addr, strerror(errno));
+	getsockname(lfd, (struct sockaddr *)&sa, &sl);
+	say("listening 127.0.0.1:%d", ntohs(sa.sin_port));
+	pfd = (struct pollfd){.fd = lfd, .events = POLLIN};
+	if (poll(&pfd, 1, (int)wait_ms) <= 0) {
+		say("nobody dialled within %u ms", wait_ms);
+		return 0;
+	}
+	C.fd = accept(lfd, NULL, NULL);
+	if (C.fd < 0)
+		die("accept: %s", strerror(errno));
+	say("dialled");
+	while (C.in_len < WIRE_PREAMBLE_LEN)
+		if (fill(&C, now_ms() + 3000) <= 0)
+			die("no preamble");
+	if (wire_preamble_parse(C.in, net) != 0 || memcmp(net, network, 32) != 0)
+		die("bad preamble");
+	memmove(C.in, C.in + WIRE_PREAMBLE_LEN, C.in_len - WIRE_PREAMBLE_LEN);
+	C.in_len -= WIRE_PREAMBLE_LEN;
+	if (with_succ) {
+		char id[ID_TEXT_MAX];
+
+		if (keys_generate(&fresh) != 0)
+			die("keys_generate failed");
+		succ_len = own_succession_for(&fresh, succ, sizeof succ);
+		as = &fresh;
+		id_encode(ID_KEY, fresh.pk, id);
+		say("answering as %s with a succession by us", id);
+	}
+	if (keys_to_x25519(as, x_pk, x_sk) != 0 ||
+	    noise_hs_init(&hs, false, prologue, wire_prologue(network, prologue), x_sk, NULL, NULL) != 0)
+		die("handshake init failed");
+	sodium_memzero(x_sk, sizeof x_sk);
+	if (read_frame(&C, frame, &len, now_ms() + 3000) <= 0 ||
+	    noise_hs_read(&hs, frame, len, payload, sizeof payload, &plen) != 0)
+		die("no msg0");
+	mpx_init(&hello);
+	wire_hello_succ(&hello, as->pk, succ_len ? succ : NULL, succ_len);
+	if (noise_hs_write(&hs, (const uint8_t *)hello.sb.data, hello.sb.size, msg, sizeof msg,
+			   &len) != 0)
+		die("msg1 write failed");
+	mpx_free(&hello);
+	send_frame_raw(&C, msg, len);
+	if (read_frame(&C, frame, &len, now_ms() + 3000) <= 0) {
+		say("no msg2: the dialler closed before telling us who it is (%s)",
+		    C.closed ? C.how : "timeout");
+		return 0;
+	}
+	if (noise_hs_read(&hs, frame, len, payload, sizeof payload, &plen) != 0 ||
+	    noise_hs_split(&hs, &C.tx, &C.rx, NULL) != 0)
+		die("msg2 did not authenticate");
+	say("got msg2: the dialler told us who it is");
+	pump_until(now_ms() + 2000, NULL);
+	say(C.closed ? "closed by peer (%s)" : "still open%s", C.closed ? C.how : "");
+	if (got_clock)
+		say("the dialler sent its clock: it replicates with us");
+	return 0;
+}
+
 /* ---- main ---- */
 
 static void usage(void)
@@ -1088,6 +1292,8 @@ static void usage(void)
 		"       oversize-frame garbage slow-handshake silent wrong-network replay-handshake\n"
 		"       replay-other backdated huge-clock tiny-frames no-read bulk flood-connect\n"
 		"       invite-guess relay-stripped redact-preempt stranger-feeds\n"
+		"       wait-after-handshake many-feeds count-clock second-session\n"
+		"       answer-as-other answer-succession\n"
 		"            [--source ADDR] (relay-stripped, redact-preempt) [--then-full]\n");
 	exit(2);
 }
@@ -1164,6 +1370,9 @@ int main(int argc, char **argv)
 	if (source != NULL)
 		collect_source(source);
 
+	if (strcmp(mode, "answer-as-other") == 0 || strcmp(mode, "answer-succession") == 0)
+		return answer(addr, strcmp(mode, "answer-succession") == 0, wait_ms ? wait_ms : 10000);
+
 	C.fd = dial(addr);
 	t_connect = now_ms();
 	{
@@ -1234,6 +1443,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	uint64_t t0;
+	if (strcmp(mode, "wait-after-handshake") == 0) {
+		watch(t_connect, wait_ms ? wait_ms : 8000, true);
+		return 0;
+	}
+	if (strcmp(mode, "count-clock") == 0)
+		return count_clock(wait_ms ? wait_ms : 2000);
 	if (strcmp(mode, "replay-handshake") == 0)
 		return replay_handshake(addr, wait_ms ? wait_ms : 3000);
 	if (strcmp(mode, "garbage") == 0 || strcmp(mode, "oversize-frame") == 0) {
@@ -1271,6 +1486,10 @@ int main(int argc, char **argv)
 		watch(t_connect, 0, true);
 		return 1;
 	}
+	if (strcmp(mode, "many-feeds") == 0)
+		return many_feeds(count ? count : 2000);
+	if (strcmp(mode, "second-session") == 0)
+		return second_session(addr, wait_ms ? wait_ms : 3000);
 	if (strcmp(mode, "tiny-frames") == 0)
 		return tiny_frames(count ? count : 100000, wait_ms ? wait_ms : 3000);
 	if (strcmp(mode, "replay-other") == 0)

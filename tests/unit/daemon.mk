@@ -17,3 +17,9 @@ tests_unit_test_config_SOURCES = tests/unit/test_config.c
 tests_unit_test_config_CFLAGS = $(PAKT_TEST_CFLAGS)
 tests_unit_test_config_LDADD = $(PAKTD_LIBS) $(CMOCKA_LIBS)
 TESTS += tests/unit/test_config
+
+check_PROGRAMS += tests/unit/test_net
+tests_unit_test_net_SOURCES = tests/unit/test_net.c tests/unit/testutil.h
+tests_unit_test_net_CFLAGS = $(PAKT_TEST_CFLAGS) $(UV_CFLAGS)
+tests_unit_test_net_LDADD = $(PAKTD_LIBS) $(CMOCKA_LIBS)
+TESTS += tests/unit/test_net

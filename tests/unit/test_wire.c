@@ -123,6 +123,35 @@ static void test_clock_round_trip(void **state)
 	mpx_free(&o);
 }
 
+/* Rule 3: a clock part of 1024 items with the largest seqs fits a frame
+ * (a single clock of ~1,820 feeds did not), and 2048 items, the most a
+ * clock may list, do not: the sender must split. */
+static void test_clock_part_fits_frame(void **state)
+{
+	static uint8_t authors[2048][32];
+	static struct wire_clock_item items[2048];
+	static const uint8_t *skip[1];
+	struct wire_msg m;
+	struct mpx_out o;
+	char why[128];
+
+	for (size_t i = 0; i < 2048; i++) {
+		randombytes_buf(authors[i], 32);
+		items[i] = (struct wire_clock_item){authors[i], UINT64_MAX};
+	}
+	skip[0] = authors[0];
+	mpx_init(&o);
+	wire_clock_part(&o, items, 1023, skip, 1);
+	assert_true(o.sb.size + 16 <= WIRE_FRAME_MAX);
+	assert_int_equal(wire_msg_parse(&m, &scratch, (uint8_t *)o.sb.data, o.sb.size, why, sizeof why), 0);
+	assert_int_equal(m.n_feeds, 1023);
+	assert_int_equal(m.n_skip, 1);
+	assert_memory_equal(m.skip[0], authors[0], 32);
+	wire_clock_part(&o, items, 2048, NULL, 0);
+	assert_true(o.sb.size + 16 > WIRE_FRAME_MAX);
+	mpx_free(&o);
+}
+
 /* An entries message keeps its items; a non-canonical or unknown message is refused. */
 static void test_entries_and_rejects(void **state)
 {
@@ -202,6 +231,7 @@ int main(void)
 		cmocka_unit_test(test_invite_round_trip),
 		cmocka_unit_test(test_invite_typo),
 		cmocka_unit_test(test_preamble),
+		cmocka_unit_test(test_clock_part_fits_frame),
 		cmocka_unit_test(test_hello),
 		cmocka_unit_test(test_clock_round_trip),
 		cmocka_unit_test(test_entries_and_rejects),

@@ -8,3 +8,9 @@ tests_unit_test_members_SOURCES = tests/unit/test_members.c
 tests_unit_test_members_CFLAGS = $(PAKT_TEST_CFLAGS)
 tests_unit_test_members_LDADD = $(PAKTD_LIBS) $(CMOCKA_LIBS)
 TESTS += tests/unit/test_members
+
+check_PROGRAMS += tests/unit/test_peer
+tests_unit_test_peer_SOURCES = tests/unit/test_peer.c
+tests_unit_test_peer_CFLAGS = $(PAKT_TEST_CFLAGS)
+tests_unit_test_peer_LDADD = $(PAKT_TEST_LIBS)
+TESTS += tests/unit/test_peer
