@@ -57,6 +57,14 @@ bool sim_chance(struct sim_rng *r, double p)
 
 /* ---- the network ---- */
 
+void sim_set_clock(struct sim_world *w, uint64_t ms)
+{
+	sim_clock_ms = ms;
+	for (int i = 0; i < w->n; i++)
+		if (w->m[i].sn)
+			sim_node_set_time(w->m[i].sn, ms);
+}
+
 void sim_fail(struct sim_world *w, const char *fmt, ...)
 {
 	va_list ap;
@@ -326,8 +334,6 @@ static size_t deliver(struct sim_world *w)
 		struct sim_msg *m = &due[i];
 
 		if (sim_link_up(w, m->from, m->to)) {
-			for (int k = 0; k < w->n; k++)
-				sim_node_set_time(w->m[k].sn, sim_now(w));
 			if (m->type == SIM_MSG_CLOCK)
 				on_clock(w, m);
 			else if (m->type == SIM_MSG_ENTRIES)
@@ -392,14 +398,14 @@ static int run(const struct sim_opts *o, char *why, size_t whylen)
 	w.n = o->nodes ? o->nodes : 3 + (int)sim_below(&w.rng, 4);
 	w.loss = sim_chance(&w.rng, 0.5) ? 0.2 * (double)sim_below(&w.rng, 100) / 100.0 : 0;
 	w.delay_max = 1 + sim_below(&w.rng, 20);
-	sim_clock_ms = sim_now(&w);
+	sim_clock_ms = sim_now(&w);   /* the nodes do not exist yet */
 	rc = sim_act_setup(&w);
 	if (rc != 0) {
 		snprintf(why, whylen, "setup: %s", pakt_strerror(rc));
 		goto done;
 	}
 	for (; w.tick < o->ticks && w.failure[0] == '\0'; w.tick++) {
-		sim_clock_ms = sim_now(&w);
+		sim_set_clock(&w, sim_now(&w));
 		network_tick(&w);
 		deliver(&w);
 		for (int i = 0; i < w.n; i++)
@@ -417,7 +423,7 @@ static int run(const struct sim_opts *o, char *why, size_t whylen)
 	/* a change reaches a peer within a clock interval and two deliveries */
 	idle_need = 2 * (16 + 2 * (uint64_t)w.delay_max);
 	for (; w.tick < end && idle < idle_need && w.failure[0] == '\0'; w.tick++) {
-		sim_clock_ms = sim_now(&w);
+		sim_set_clock(&w, sim_now(&w));
 		network_tick(&w);
 		idle = deliver(&w) == 0 ? idle + 1 : 0;
 	}
@@ -436,7 +442,7 @@ static int run(const struct sim_opts *o, char *why, size_t whylen)
 		snprintf(why, whylen, "the mesh did not settle within 4000 ticks of quiet");
 		rc = 1;
 	} else {
-		sim_clock_ms = sim_now(&w);
+		sim_set_clock(&w, sim_now(&w));
 		rc = sim_check(&w, why, whylen);
 	}
 done:

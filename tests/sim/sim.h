@@ -110,7 +110,9 @@ static inline uint64_t sim_now(const struct sim_world *w)
 	return SIM_EPOCH_MS + w->tick * SIM_TICK_MS;
 }
 
-/* sim.c: the network */
+/* sim.c: the network. sim_set_clock sets every node's clock (node_now)
+ * and the process's CLOCK_REALTIME (sim_clock.h). */
+void sim_set_clock(struct sim_world *w, uint64_t ms);
 bool sim_link_up(struct sim_world *w, int a, int b);
 void sim_send(struct sim_world *w, struct sim_msg *m);
 void sim_send_entries(struct sim_world *w, int from, int to, struct sim_wire *v, size_t n);

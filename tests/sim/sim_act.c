@@ -77,6 +77,7 @@ int sim_act_setup(struct sim_world *w)
 		if ((rc = sim_node_open(&x->sn, seed, name)) != 0)
 			return rc;
 		memcpy(x->key, sim_node_key(x->sn), 32);
+		sim_node_set_time(x->sn, sim_now(w));
 		x->alive = true;
 		/* node 0 (the admin) and node 1 stay honest */
 		if (i >= 2 && n_en > 0 && sim_chance(&w->rng, 0.4))
@@ -332,8 +333,9 @@ void sim_act_tick(struct sim_world *w, int i)
 		 * stores) entries dated then, and every later one no earlier */
 		if (w->tick >= x->skew_at && sim_chance(&w->rng, 0.03)) {
 			sim_clock_ms = sim_now(w) + 2 * 3600 * 1000;
+			sim_node_set_time(x->sn, sim_clock_ms);
 			post(w, i);
-			sim_clock_ms = sim_now(w);
+			sim_set_clock(w, sim_now(w));
 		}
 		return;
 	case SIM_FLOOD:
@@ -351,6 +353,12 @@ void sim_act_tick(struct sim_world *w, int i)
 	}
 	if (!sim_node_is_member(x->sn, w->net, x->key) && x->strategy != SIM_REMOVED)
 		return;
+	if (sim_chance(&w->rng, 0.01)) {
+		int rc = sim_node_checkpoint(x->sn, w->net);
+
+		if (rc == 0)
+			w->authored++;
+	}
 	if (sim_chance(&w->rng, x->strategy == SIM_REMOVED && x->removed ? 0.06 : 0.03))
 		post(w, i);
 }

@@ -166,7 +166,7 @@ static void ledger_digest(struct repl_net *rn, const struct ledger *l, uint8_t o
 			fprintf(stderr, "\n");
 		}
 	if (getenv("SIM_DEBUG"))
-		fprintf(stderr, "upd %zu an %zu red %zu agenda %d\n---\n", l->n_upd, l->n_an, l->n_red, l->has_agenda);
+		fprintf(stderr, "upd %zu an %zu red %zu cp %zu agenda %d\n---\n", l->n_upd, l->n_an, l->n_red, l->n_cp, l->has_agenda);
 	for (size_t i = 0; i < l->n_upd; i++) {
 		struct { uint8_t tag, author[32]; uint64_t at; size_t n; double v[4]; } u;
 
@@ -205,6 +205,17 @@ static void ledger_digest(struct repl_net *rn, const struct ledger *l, uint8_t o
 		memcpy(r.ref, l->red[i].ref, 32);
 		r.seq = l->red[i].seq;
 		bag_add(&b, &r, sizeof r);
+	}
+	for (size_t i = 0; i < l->n_cp; i++) {
+		struct { uint8_t tag, author[32]; uint64_t at, n; } c;
+
+		memset(&c, 0, sizeof c);
+		c.tag = 'K';
+		memcpy(c.author, l->cp[i].author, 32);
+		c.at = l->cp[i].at;
+		c.n = l->cp[i].n;
+		if (!forked(rn, c.author))
+			bag_add(&b, &c, sizeof c);
 	}
 	if (l->has_agenda) {
 		struct { uint8_t tag, by[32]; uint64_t at; } a;

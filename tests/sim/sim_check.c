@@ -29,9 +29,10 @@ static int converged(struct sim_world *w, struct sim_digest *d, char *why, size_
 			ref = i;
 			continue;
 		}
+		/* the forks first: a node that missed one counts that feed's rows */
 		static const struct { size_t off; const char *what; } parts[] = {
+			{offsetof(struct sim_digest, forks), "sets of forked feeds"},
 			{offsetof(struct sim_digest, feeds), "feeds"},
-			{offsetof(struct sim_digest, forks), "forked feeds"},
 			{offsetof(struct sim_digest, roster), "rosters"},
 			{offsetof(struct sim_digest, ledger), "ledgers"},
 		};
@@ -68,6 +69,20 @@ static int not_frozen(struct sim_world *w, char *why, size_t whylen)
 					 (unsigned long long)own.seq);
 				return 1;
 			}
+		}
+	}
+	return 0;
+}
+
+/* Honest members stay members (the admin an admin) on every honest node,
+ * and those the admin removed are gone. Checked first: a member cut off
+ * by another's act explains any divergence that follows. */
+static int membership(struct sim_world *w, char *why, size_t whylen)
+{
+	for (int j = 0; j < w->n; j++) {
+		for (int i = 0; i < w->n && honest(w, j); i++) {
+			if (!honest(w, i))
+				continue;
 			if (!sim_node_is_member(w->m[i].sn, w->net, w->m[j].key)) {
 				snprintf(why, whylen, "node %d no longer counts honest node %d as a member", i, j);
 				return 1;
@@ -77,13 +92,6 @@ static int not_frozen(struct sim_world *w, char *why, size_t whylen)
 				return 1;
 			}
 		}
-	}
-	return 0;
-}
-
-static int membership(struct sim_world *w, char *why, size_t whylen)
-{
-	for (int j = 0; j < w->n; j++) {
 		if (!w->m[j].removed)
 			continue;
 		for (int i = 0; i < w->n; i++)
@@ -128,8 +136,9 @@ static void dump_heads(struct sim_world *w)
 			sim_strategy_names[w->m[i].strategy],
 			w->m[i].removed ? ", removed" : "");
 		for (size_t k = 0; k < n && k < 16; k++)
-			fprintf(stderr, " %02x%02x@%llu%s", h[k].author[0], h[k].author[1],
-				(unsigned long long)h[k].seq, h[k].forked ? "F" : "");
+			fprintf(stderr, " %02x%02x@%llu:%02x%02x%s", h[k].author[0], h[k].author[1],
+				(unsigned long long)h[k].seq, h[k].hash[0], h[k].hash[1],
+				h[k].forked ? "F" : "");
 		fprintf(stderr, "\n");
 	}
 }
@@ -143,8 +152,8 @@ int sim_check(struct sim_world *w, char *why, size_t whylen)
 	char bwhy[400];
 
 	memset(d, 0, sizeof d);
-	if (converged(w, d, why, whylen) || not_frozen(w, why, whylen) ||
-	    membership(w, why, whylen) || bounded(w, d, why, whylen))
+	if (membership(w, why, whylen) || converged(w, d, why, whylen) ||
+	    not_frozen(w, why, whylen) || bounded(w, d, why, whylen))
 		return 1;
 	for (int i = 0; i < w->n; i++)
 		if (honest(w, i) && sim_node_bundle_check(w->m[i].sn, w->net, 3, bwhy, sizeof bwhy) != 0) {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
+#include "daemon/ctl_priv.h"
 #include "daemon/ledger.h"
 #include "daemon/log.h"
 #include "daemon/members.h"
@@ -121,6 +122,16 @@ int sim_node_append(struct sim_node *sn, const uint8_t net[32], const char *type
 	if (rc == 0 && hash)
 		memcpy(hash, e.hash, 32);
 	return rc;
+}
+
+int sim_node_checkpoint(struct sim_node *sn, const uint8_t net[32])
+{
+	struct repl_net *rn;
+	struct entry e;
+	char why[256];
+	int rc = repl_net_open(&sn->n, net, &rn);
+
+	return rc ? rc : ctl_publish_checkpoint(&sn->n, rn, &e, why, sizeof why);
 }
 
 static int forge(const struct keys_identity *id, const uint8_t net[32], uint64_t seq,

@@ -63,6 +63,9 @@ int sim_node_join(struct sim_node *sn, const uint8_t net[32]);
 /* Append to our own feed (node_append). hash may be NULL. */
 int sim_node_append(struct sim_node *sn, const uint8_t net[32], const char *type,
 		    const uint8_t *body, size_t len, uint8_t hash[32]);
+/* Publish a checkpoint of the heads we hold (as paktd's timer does).
+ * 0, or PAKT_ENOTFOUND when there is no news since the last one. */
+int sim_node_checkpoint(struct sim_node *sn, const uint8_t net[32]);
 /* Sign an entry of our feed with the given seq, prev (NULL at seq 1) and
  * timestamp without storing it (a dishonest member's forgery). */
 int sim_node_forge(struct sim_node *sn, const uint8_t net[32], uint64_t seq,
