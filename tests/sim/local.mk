@@ -7,7 +7,7 @@ tests_sim_sim_SOURCES = %D%/sim.c %D%/sim.h %D%/sim_act.c %D%/sim_check.c \
 tests_sim_sim_CFLAGS = $(PAKT_TEST_CFLAGS)
 tests_sim_sim_LDADD = $(PAKTD_LIBS)
 TESTS += %D%/run.sh
-EXTRA_DIST += %D%/run.sh
+EXTRA_DIST += %D%/run.sh %D%/README.md
 
 # make sim SEEDS=N [ATTACKS=default|all|LIST]: more seeds than make check.
 SEEDS ?= 2000

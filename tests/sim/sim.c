@@ -5,7 +5,10 @@
  *       [--attacks default|all|none|LIST] [--drop-one [--expect-fail]] [-v]
  *
  * LIST is a comma-separated list of attack names (sim_strategy_names). Exit
- * 0 when every seed passed (with --expect-fail: when every seed failed). */
+ * 0 when every seed passed (with --expect-fail: when every seed failed).
+ * -v: paktd's log, refused batches and every node's heads; SIM_DEBUG=1 in
+ * the environment: each node's ledger. See README.md. */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -482,8 +485,8 @@ static void attacks_text(unsigned a, char *out, size_t cap)
 	size_t used = 0;
 
 	out[0] = '\0';
-	if (a == SIM_ATTACKS_DEFAULT) {
-		snprintf(out, cap, "default");
+	if (a == SIM_ATTACKS_DEFAULT || a == SIM_ATTACKS_ALL) {
+		snprintf(out, cap, "%s", a == SIM_ATTACKS_ALL ? "all" : "default");
 		return;
 	}
 	for (int k = 1; k < SIM_STRATEGIES; k++)
@@ -506,7 +509,7 @@ static int usage(void)
 
 int main(int argc, char **argv)
 {
-	struct sim_opts o = {.attacks = SIM_ATTACKS_DEFAULT, .ticks = 300};
+	struct sim_opts o = {.attacks = SIM_ATTACKS_DEFAULT, .ticks = SIM_TICKS_DEFAULT};
 	uint64_t first = 1, last = 1, failed = 0;
 	bool expect_fail = false;
 	char why[1024], attacks[128];
@@ -516,7 +519,7 @@ int main(int argc, char **argv)
 
 		if (strcmp(a, "--seed") == 0 && v)
 			first = last = strtoull(v, NULL, 10), i++;
-		else if (strcmp(a, "--seeds") == 0 && v && sscanf(v, "%lu-%lu", &first, &last) == 2)
+		else if (strcmp(a, "--seeds") == 0 && v && sscanf(v, "%" SCNu64 "-%" SCNu64, &first, &last) == 2)
 			i++;
 		else if (strcmp(a, "--nodes") == 0 && v && (atoi(v) == 0 || (atoi(v) >= 3 && atoi(v) <= SIM_NODES_MAX)))
 			o.nodes = atoi(v), i++;
@@ -543,18 +546,22 @@ int main(int argc, char **argv)
 		why[0] = '\0';
 		if (run(&o, why, sizeof why) == 0) {
 			if (expect_fail)
-				printf("# seed %lu passed, but it should have failed (--drop-one)\n", s);
+				printf("# seed %" PRIu64 " passed, but it should have failed (--drop-one)\n", s);
 			failed += expect_fail;
 			continue;
 		}
 		if (expect_fail)
 			continue;
 		failed++;
-		printf("# seed %lu FAILED: %s\n", s, why);
-		printf("# replay: tests/sim/sim --seed %lu --attacks=%s --nodes %d --ticks %lu%s\n", s,
-		       attacks, o.nodes ? o.nodes : 0, o.ticks, o.drop_one ? " --drop-one" : "");
+		printf("# seed %" PRIu64 " FAILED: %s\n", s, why);
+		printf("# replay: tests/sim/sim --seed %" PRIu64 " --attacks=%s", s, attacks);
+		if (o.nodes)
+			printf(" --nodes %d", o.nodes);
+		if (o.ticks != SIM_TICKS_DEFAULT)
+			printf(" --ticks %" PRIu64, o.ticks);
+		printf("%s\n", o.drop_one ? " --drop-one" : "");
 	}
-	printf("# %lu seeds (%lu-%lu), attacks %s: %lu %s\n", last - first + 1, first, last, attacks,
-	       failed, expect_fail ? "not detected" : "failed");
+	printf("# %" PRIu64 " seeds (%" PRIu64 "-%" PRIu64 "), attacks %s: %" PRIu64 " %s\n",
+	       last - first + 1, first, last, attacks, failed, expect_fail ? "not detected" : "failed");
 	return failed ? 1 : 0;
 }

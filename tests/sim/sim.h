@@ -13,6 +13,7 @@
 
 #define SIM_NODES_MAX 8
 #define SIM_TICK_MS 100
+#define SIM_TICKS_DEFAULT 300             /* of chaos: 30 simulated seconds */
 #define SIM_EPOCH_MS 1767225600000ull     /* 2026-01-01: the clock at tick 0 */
 #define SIM_HEADS_MAX 4096
 #define SIM_CHUNK 64                      /* entries per batch */

@@ -55,7 +55,7 @@ static void bag_digest(struct bag *b, uint8_t out[32])
 struct feed_scan {
 	struct repl_net *rn;
 	struct bag rows;
-	uint64_t n;
+	uint64_t n, bodies;
 };
 
 static int on_feed_row(void *arg, const struct store_row *row)
@@ -65,6 +65,7 @@ static int on_feed_row(void *arg, const struct store_row *row)
 	uint8_t item[32 + 8 + 32 + 1];
 
 	c->n++;
+	c->bodies += row->body != NULL;
 	if (f != NULL && f->forked)
 		return 0;   /* which branch a node holds depends on what came first */
 	memcpy(item, row->author, 32);
@@ -247,6 +248,7 @@ int sim_node_digest(struct sim_node *sn, const uint8_t net[32], struct sim_diges
 	rc = store_scan(sn->n.store, &q, on_feed_row, &fs);
 	bag_digest(&fs.rows, d->feeds);
 	d->rows = fs.n;
+	d->bodies = fs.bodies;
 	for (size_t i = 0; i < rn->n_feeds; i++) {
 		d->n_feeds += rn->feeds[i].seq > 0;
 		if (rn->feeds[i].forked)

@@ -39,9 +39,10 @@ static int converged(struct sim_world *w, struct sim_digest *d, char *why, size_
 		for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++)
 			if (memcmp((const uint8_t *)&d[ref] + parts[k].off,
 				   (const uint8_t *)&d[i] + parts[k].off, 32) != 0) {
-				snprintf(why, whylen, "honest nodes %d and %d hold different %s (%llu vs %llu rows)",
+				snprintf(why, whylen, "honest nodes %d and %d hold different %s (%llu vs %llu entries, %llu vs %llu with a body)",
 					 ref, i, parts[k].what, (unsigned long long)d[ref].rows,
-					 (unsigned long long)d[i].rows);
+					 (unsigned long long)d[i].rows, (unsigned long long)d[ref].bodies,
+					 (unsigned long long)d[i].bodies);
 				return 1;
 			}
 	}

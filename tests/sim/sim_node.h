@@ -39,7 +39,7 @@ struct sim_digest {
 	uint8_t forks[32];    /* the set of forked authors */
 	uint8_t roster[32];   /* members: key, admin, removed; revocations */
 	uint8_t ledger[32];   /* commitments, answers, statuses, updates, anomalies, redactions */
-	uint64_t rows, n_feeds;
+	uint64_t rows, bodies, n_feeds;   /* entries, of which with a body; feeds */
 };
 
 /* Once per process: sodium, quiet logs. */
