@@ -137,16 +137,27 @@ void sim_send_entries(struct sim_world *w, int from, int to, struct sim_wire *v,
 	sim_send(w, &m);
 }
 
+/* Every feed a node holds (malloc'd; *n gets the count). */
+static struct sim_head *heads_of(struct sim_world *w, int i, size_t *n)
+{
+	size_t count = sim_node_heads(w->m[i].sn, w->net, NULL, 0);
+	struct sim_head *v;
+
+	if (count > SIM_HEADS_MAX)
+		count = SIM_HEADS_MAX;
+	v = malloc((count + 1) * sizeof *v);
+	if (v == NULL)
+		abort();
+	sim_node_heads(w->m[i].sn, w->net, v, count);
+	*n = count;
+	return v;
+}
+
 static void send_clock(struct sim_world *w, int a, int b)
 {
 	struct sim_msg m = {.type = SIM_MSG_CLOCK, .from = a, .to = b};
-	size_t n;
 
-	m.heads = malloc(SIM_HEADS_MAX * sizeof *m.heads);
-	if (m.heads == NULL)
-		abort();
-	n = sim_node_heads(w->m[a].sn, w->net, m.heads, SIM_HEADS_MAX);
-	m.n_heads = n < SIM_HEADS_MAX ? n : SIM_HEADS_MAX;
+	m.heads = heads_of(w, a, &m.n_heads);
 	sim_send(w, &m);
 }
 
@@ -155,12 +166,10 @@ static void send_clock(struct sim_world *w, int a, int b)
 static void on_clock(struct sim_world *w, struct sim_msg *m)
 {
 	int b = m->to;
-	struct sim_head *mine = malloc(SIM_HEADS_MAX * sizeof *mine);
-	size_t n = sim_node_heads(w->m[b].sn, w->net, mine, SIM_HEADS_MAX);
+	size_t n;
+	struct sim_head *mine = heads_of(w, b, &n);
 
-	if (mine == NULL)
-		abort();
-	for (size_t i = 0; i < n && i < SIM_HEADS_MAX; i++) {
+	for (size_t i = 0; i < n; i++) {
 		uint64_t has = 0;
 		bool skip = false;
 
