@@ -17,6 +17,9 @@
 #define SIM_EPOCH_MS 1767225600000ull     /* 2026-01-01: the clock at tick 0 */
 #define SIM_HEADS_MAX 4096
 #define SIM_CHUNK 64                      /* entries per batch */
+/* Redactions of hashes a node does not hold may cost it only bounded
+ * memory (issue 9, rule 2); the preredact attack names 200 such. */
+#define SIM_REDACTED_MAX 128
 
 /* ---- the seeded PRNG (xoshiro256**) ---- */
 struct sim_rng {
@@ -74,6 +77,7 @@ struct sim_member {
 	unsigned hints[SIM_NODES_MAX];      /* fork hints sent to each peer, per 100 ticks */
 	unsigned attacks;
 	bool done;                    /* a one-shot attack was made */
+	unsigned blind;               /* preredact: redactions of unknown hashes */
 };
 
 struct sim_opts {

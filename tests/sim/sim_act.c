@@ -338,6 +338,22 @@ void sim_act_tick(struct sim_world *w, int i)
 			sim_set_clock(w, sim_now(w));
 		}
 		return;
+	case SIM_PREREDACT:
+		/* and hashes nobody holds: each costs every node a redaction */
+		if (x->blind < 200 && sim_chance(&w->rng, 0.8)) {
+			struct body_ref r;
+			struct mpx_out o;
+
+			memset(&r, 0, sizeof r);
+			seed32(&w->rng, r.ref);
+			snprintf(r.text, sizeof r.text, "nothing");
+			mpx_init(&o);
+			if (body_ref(&o, "redact", &r) != 0)
+				mpx_free(&o);
+			else if (append(w, i, "redact", &o, NULL) == 0)
+				x->blind++;
+		}
+		break;
 	case SIM_FLOOD:
 		if (sim_chance(&w->rng, 0.2))
 			flood(w, i);

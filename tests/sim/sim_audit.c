@@ -249,6 +249,7 @@ int sim_node_digest(struct sim_node *sn, const uint8_t net[32], struct sim_diges
 	bag_digest(&fs.rows, d->feeds);
 	d->rows = fs.n;
 	d->bodies = fs.bodies;
+	d->redacted = sn->n.n_redacted;
 	for (size_t i = 0; i < rn->n_feeds; i++) {
 		d->n_feeds += rn->feeds[i].seq > 0;
 		if (rn->feeds[i].forked)

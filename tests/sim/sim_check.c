@@ -115,6 +115,11 @@ static int bounded(struct sim_world *w, const struct sim_digest *d, char *why, s
 	for (int i = 0; i < w->n; i++) {
 		if (!honest(w, i))
 			continue;
+		if (d[i].redacted > SIM_REDACTED_MAX) {
+			snprintf(why, whylen, "node %d keeps %llu redacted hashes in memory (at most %d)", i,
+				 (unsigned long long)d[i].redacted, SIM_REDACTED_MAX);
+			return 1;
+		}
 		if (d[i].n_feeds > keys || d[i].rows > w->authored) {
 			snprintf(why, whylen, "node %d stores %llu feeds and %llu entries, members have %llu keys and signed %llu entries",
 				 i, (unsigned long long)d[i].n_feeds, (unsigned long long)d[i].rows,

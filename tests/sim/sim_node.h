@@ -40,6 +40,7 @@ struct sim_digest {
 	uint8_t roster[32];   /* members: key, admin, removed; revocations */
 	uint8_t ledger[32];   /* commitments, answers, statuses, updates, anomalies, redactions */
 	uint64_t rows, bodies, n_feeds;   /* entries, of which with a body; feeds */
+	uint64_t redacted;                /* hashes kept in memory as redacted */
 };
 
 /* Once per process: sodium, quiet logs. */
