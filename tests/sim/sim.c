@@ -2,9 +2,10 @@
  * prints, for a seed that breaks an invariant, the command that replays it.
  *
  *   sim [--seed S | --seeds A-B] [--nodes N] [--ticks T]
- *       [--attacks default|all|none|LIST] [--drop-one [--expect-fail]] [-v]
+ *       [--attacks default|all|none|LIST] [--churn] [--drop-one [--expect-fail]] [-v]
  *
- * LIST is a comma-separated list of attack names (sim_strategy_names). Exit
+ * LIST is a comma-separated list of attack names (sim_strategy_names).
+ * --churn: the admin also removes honest members for a while. Exit
  * 0 when every seed passed (with --expect-fail: when every seed failed).
  * -v: paktd's log, refused batches and every node's heads; SIM_DEBUG=1 in
  * the environment: each node's ledger. See README.md. */
@@ -509,7 +510,7 @@ static void attacks_text(unsigned a, char *out, size_t cap)
 static int usage(void)
 {
 	fprintf(stderr, "usage: sim [--seed S | --seeds A-B] [--nodes N] [--ticks T] "
-		"[--attacks default|all|none|LIST] [--drop-one [--expect-fail]] [-v]\nattacks:");
+		"[--attacks default|all|none|LIST] [--churn] [--drop-one [--expect-fail]] [-v]\nattacks:");
 	for (int k = 1; k < SIM_STRATEGIES; k++)
 		fprintf(stderr, " %s", sim_strategy_names[k]);
 	fprintf(stderr, "\n");
@@ -538,6 +539,8 @@ int main(int argc, char **argv)
 			;
 		else if (strcmp(a, "--attacks") == 0 && v && parse_attacks(v, &o.attacks) == 0)
 			i++;
+		else if (strcmp(a, "--churn") == 0)
+			o.churn = true;
 		else if (strcmp(a, "--drop-one") == 0)
 			o.drop_one = true;
 		else if (strcmp(a, "--expect-fail") == 0)
@@ -568,7 +571,7 @@ int main(int argc, char **argv)
 			printf(" --nodes %d", o.nodes);
 		if (o.ticks != SIM_TICKS_DEFAULT)
 			printf(" --ticks %" PRIu64, o.ticks);
-		printf("%s\n", o.drop_one ? " --drop-one" : "");
+		printf("%s%s\n", o.churn ? " --churn" : "", o.drop_one ? " --drop-one" : "");
 	}
 	printf("# %" PRIu64 " seeds (%" PRIu64 "-%" PRIu64 "), attacks %s: %" PRIu64 " %s\n",
 	       last - first + 1, first, last, attacks, failed, expect_fail ? "not detected" : "failed");

@@ -72,6 +72,8 @@ struct sim_member {
 	bool removed;                 /* the admin has removed it */
 	uint64_t remove_at;           /* 0: never */
 	uint64_t skew_at;             /* future: its clock runs ahead from this tick */
+	uint64_t pause_at, readd_at;  /* honest: removed at pause_at, admitted again */
+	bool paused;
 	int side;                     /* partition side */
 	uint64_t next_clock[SIM_NODES_MAX];
 	unsigned hints[SIM_NODES_MAX];      /* fork hints sent to each peer, per 100 ticks */
@@ -86,6 +88,7 @@ struct sim_opts {
 	unsigned attacks;             /* bit per enum sim_strategy */
 	uint64_t ticks;               /* of the chaotic phase */
 	bool drop_one;                /* self-check: node 1 never takes one entry */
+	bool churn;                   /* the admin removes honest members for a while */
 	bool verbose;
 };
 
@@ -105,7 +108,6 @@ struct sim_world {
 	uint64_t next_id, sent;
 	uint64_t authored;            /* entries signed by members (stored or forged) */
 	uint64_t removal_ts[SIM_NODES_MAX];  /* timestamp of the admin's removal of i */
-	uint8_t removal_hash[SIM_NODES_MAX][32];
 	uint64_t strangers;
 	char failure[512];            /* first invariant broken during the run */
 };

@@ -39,7 +39,8 @@ static int append(struct sim_world *w, int i, const char *type, struct mpx_out *
 	return rc;
 }
 
-static void admit(struct sim_world *w, int j, bool add)
+/* The admin's member entry admitting (add) or removing node j. */
+static bool admit(struct sim_world *w, int j, bool add)
 {
 	struct mpx_out o;
 	char name[16];
@@ -47,13 +48,27 @@ static void admit(struct sim_world *w, int j, bool add)
 	snprintf(name, sizeof name, "org%d", j);
 	mpx_init(&o);
 	body_member(&o, add, w->m[j].key, name, w->m[j].strategy == SIM_BACKDATE);
-	if (append(w, 0, "member", &o, add ? NULL : w->removal_hash[j]) != 0)
-		return;
-	if (add) {
-		w->m[j].added = true;
-	} else {
-		w->m[j].removed = true;
-		w->removal_ts[j] = sim_now(w);
+	return append(w, 0, "member", &o, NULL) == 0;
+}
+
+/* The admin's schedule: admissions, removals, and honest members it
+ * removes for a while and admits again. */
+static void admin_tick(struct sim_world *w)
+{
+	for (int j = 1; j < w->n; j++) {
+		struct sim_member *y = &w->m[j];
+
+		if (!y->added && w->tick >= y->add_at) {
+			y->added = admit(w, j, true);
+		} else if (y->added && !y->removed && y->remove_at && w->tick >= y->remove_at) {
+			y->removed = admit(w, j, false);
+			w->removal_ts[j] = sim_now(w);
+		} else if (y->added && !y->paused && y->pause_at && w->tick >= y->pause_at) {
+			y->paused = admit(w, j, false);
+			y->pause_at = 0;
+		} else if (y->paused && w->tick >= y->readd_at) {
+			y->paused = !admit(w, j, true);
+		}
 	}
 }
 
@@ -88,6 +103,10 @@ int sim_act_setup(struct sim_world *w)
 			x->remove_at = w->o->ticks / 4 + sim_below(&w->rng, (uint32_t)(w->o->ticks / 2));
 		if (x->strategy == SIM_BACKDATE)
 			x->add_at = 0;   /* an admin from the start */
+		if (w->o->churn && x->strategy == SIM_HONEST && i >= 1 && sim_chance(&w->rng, 0.3)) {
+			x->pause_at = x->add_at + 10 + sim_below(&w->rng, (uint32_t)(w->o->ticks / 3));
+			x->readd_at = x->pause_at + 20 + sim_below(&w->rng, 60);
+		}
 		if (x->strategy == SIM_FUTURE)   /* when its clock jumps ahead */
 			x->skew_at = sim_below(&w->rng, (uint32_t)w->o->ticks);
 	}
@@ -110,7 +129,7 @@ int sim_act_setup(struct sim_world *w)
 		return rc;
 	for (int i = 1; i < w->n; i++)
 		if (w->m[i].add_at == 0)
-			admit(w, i, true);
+			w->m[i].added = admit(w, i, true);
 	return w->failure[0] ? 1 : 0;
 }
 
@@ -307,15 +326,8 @@ void sim_act_tick(struct sim_world *w, int i)
 
 	if (w->quiet)
 		return;
-	if (i == 0) {
-		for (int j = 1; j < w->n; j++) {
-			if (!w->m[j].added && w->tick >= w->m[j].add_at)
-				admit(w, j, true);
-			else if (w->m[j].added && !w->m[j].removed && w->m[j].remove_at &&
-				 w->tick >= w->m[j].remove_at)
-				admit(w, j, false);
-		}
-	}
+	if (i == 0)
+		admin_tick(w);
 	switch (x->strategy) {
 	case SIM_GARBAGE:
 		if (sim_chance(&w->rng, 0.05))

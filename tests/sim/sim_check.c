@@ -10,7 +10,8 @@
 /* An admitted, never removed, honest member: one whose view must hold. */
 static bool honest(const struct sim_world *w, int i)
 {
-	return w->m[i].strategy == SIM_HONEST && w->m[i].added && !w->m[i].removed;
+	return w->m[i].strategy == SIM_HONEST && w->m[i].added && !w->m[i].removed &&
+	       !w->m[i].paused;
 }
 
 static int converged(struct sim_world *w, struct sim_digest *d, char *why, size_t whylen)
