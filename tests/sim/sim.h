@@ -18,8 +18,10 @@
 #define SIM_HEADS_MAX 4096
 #define SIM_CHUNK 64                      /* entries per batch */
 /* Redactions of hashes a node does not hold may cost it only bounded
- * memory (issue 9, rule 2); the preredact attack names 200 such. */
-#define SIM_REDACTED_MAX 128
+ * memory (issue 9, rule 2: core/replica keeps 256 per network); the
+ * preredact attack names SIM_BLIND_REDACTS such. */
+#define SIM_REDACTED_MAX 256
+#define SIM_BLIND_REDACTS 300
 
 /* ---- the seeded PRNG (xoshiro256**) ---- */
 struct sim_rng {

@@ -352,7 +352,7 @@ void sim_act_tick(struct sim_world *w, int i)
 		return;
 	case SIM_PREREDACT:
 		/* and hashes nobody holds: each costs every node a redaction */
-		if (x->blind < 200 && sim_chance(&w->rng, 0.8)) {
+		if (x->blind < SIM_BLIND_REDACTS && sim_chance(&w->rng, 0.9)) {
 			struct body_ref r;
 			struct mpx_out o;
 

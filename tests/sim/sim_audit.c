@@ -250,6 +250,9 @@ int sim_node_digest(struct sim_node *sn, const uint8_t net[32], struct sim_diges
 	d->rows = fs.n;
 	d->bodies = fs.bodies;
 	d->redacted = sn->n.n_redacted;
+#ifdef REPL_PENDING_MAX   /* core/replica merged: unknown targets wait in rn */
+	d->redacted += rn->n_pending;
+#endif
 	for (size_t i = 0; i < rn->n_feeds; i++) {
 		d->n_feeds += rn->feeds[i].seq > 0;
 		if (rn->feeds[i].forked)
