@@ -42,13 +42,18 @@ static int append(struct sim_world *w, int i, const char *type, struct mpx_out *
 /* The admin's member entry admitting (add) or removing node j. */
 static bool admit(struct sim_world *w, int j, bool add)
 {
-	struct mpx_out o;
 	char name[16];
+	int rc;
 
 	snprintf(name, sizeof name, "org%d", j);
-	mpx_init(&o);
-	body_member(&o, add, w->m[j].key, name, w->m[j].strategy == SIM_BACKDATE);
-	return append(w, 0, "member", &o, NULL) == 0;
+	rc = sim_node_member(w->m[0].sn, w->net, w->m[j].key, name, add,
+			     w->m[j].strategy == SIM_BACKDATE, NULL, 0, NULL, 0);
+	if (rc != 0)
+		sim_fail(w, "tick %llu: the admin could not %s node %d: %d",
+			 (unsigned long long)w->tick, add ? "admit" : "remove", j, rc);
+	else
+		w->authored++;
+	return rc == 0;
 }
 
 /* The admin's schedule: admissions, removals, and honest members it
@@ -297,7 +302,6 @@ static void backdate(struct sim_world *w, int i)
 	struct sim_head h;
 	struct sim_wire e = {0};
 	struct sim_ingest r;
-	struct mpx_out o;
 	const uint8_t *wire[1];
 	size_t len[1];
 	uint64_t ts = w->removal_ts[i] - 1;
@@ -305,10 +309,8 @@ static void backdate(struct sim_world *w, int i)
 	x->done = true;
 	if (!sim_node_head(x->sn, w->net, x->key, &h) || h.ts > ts)
 		return;   /* it posted after that time: no room to backdate */
-	mpx_init(&o);
-	body_member(&o, false, w->m[0].key, "org0", true);
-	if (sim_node_forge(x->sn, w->net, h.seq + 1, h.hash, ts, "member",
-			   (const uint8_t *)o.sb.data, o.sb.size, &e) == 0) {
+	if (sim_node_member(x->sn, w->net, w->m[0].key, "org0", false, true, &e, h.seq + 1, h.hash,
+			    ts) == 0) {
 		wire[0] = e.buf;
 		len[0] = e.len;
 		sim_node_ingest(x->sn, w->net, NULL, wire, len, 1, &r);
@@ -316,7 +318,6 @@ static void backdate(struct sim_world *w, int i)
 		w->authored++;
 	}
 	sim_wire_free(&e);
-	mpx_free(&o);
 }
 
 void sim_act_tick(struct sim_world *w, int i)

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
-#include "daemon/ledger.h"
 #include "daemon/members.h"
 #include "daemon/repl.h"
 #include "daemon/store.h"
@@ -382,7 +381,7 @@ static bool same_roster(const struct roster *a, const struct roster *b)
 
 /* Each answer and status of c in our ledger is in the bundle's report,
  * and the report has no other. */
-static bool same_answers(const struct ledger_commit *c, const struct bundle_report *r)
+static bool same_answers(const struct ledger_commit *c, const struct sim_report *r)
 {
 	size_t hit = 0;
 
@@ -408,7 +407,7 @@ static bool same_answers(const struct ledger_commit *c, const struct bundle_repo
 static int check_one(struct sim_node *sn, const uint8_t net[32], const struct roster *m,
 		     const struct ledger_commit *c, char *why, size_t whylen)
 {
-	struct bundle_report r;
+	struct sim_report r;
 	struct mpx_out file;
 	const uint8_t *subject = c ? c->hash : sn->n.id.pk;
 	int rc;
@@ -421,7 +420,7 @@ static int check_one(struct sim_node *sn, const uint8_t net[32], const struct ro
 		mpx_free(&file);
 		return rc;
 	}
-	rc = bundle_verify((const uint8_t *)file.sb.data, file.sb.size, &r);
+	rc = sim_report_check((const uint8_t *)file.sb.data, file.sb.size, &r);
 	mpx_free(&file);
 	if (rc != 0)
 		snprintf(why, whylen, "bundle of %s fails the offline check: %s",
@@ -433,7 +432,7 @@ static int check_one(struct sim_node *sn, const uint8_t net[32], const struct ro
 		       !same_answers(c, &r)))
 		snprintf(why, whylen, "bundle of a commitment: its answers (%zu) and statuses (%zu) differ from the node's ledger (%zu, %zu)",
 			 r.n_answers, r.n_statuses, c->n_resp, c->n_st), rc = PAKT_EINVAL;
-	bundle_report_free(&r);
+	sim_report_free(&r);
 	return rc;
 }
 

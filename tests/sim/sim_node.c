@@ -5,7 +5,6 @@
 #include <string.h>
 #include <sodium.h>
 #include "daemon/ctl_priv.h"
-#include "daemon/ledger.h"
 #include "daemon/log.h"
 #include "daemon/members.h"
 #include "daemon/node.h"
@@ -132,6 +131,34 @@ int sim_node_checkpoint(struct sim_node *sn, const uint8_t net[32])
 	int rc = repl_net_open(&sn->n, net, &rn);
 
 	return rc ? rc : ctl_publish_checkpoint(&sn->n, rn, &e, why, sizeof why);
+}
+
+int sim_node_member(struct sim_node *sn, const uint8_t net[32], const uint8_t key[32],
+		    const char *name, bool add, bool admin, struct sim_wire *forged,
+		    uint64_t seq, const uint8_t *prev, uint64_t ts)
+{
+	struct mpx_out o;
+	int rc;
+
+	mpx_init(&o);
+#ifdef SIM_CORE_LEDGER
+	if (!add) {
+		/* as `pakt member remove`: the key's head as we hold it */
+		uint64_t head = 0;
+		uint8_t hash[32];
+
+		store_head(sn->n.store, net, key, &head, hash, NULL);
+		rc = body_member_remove(&o, key, name, admin, head);
+	} else
+#endif
+		rc = body_member(&o, add, key, name, admin);
+	if (rc == 0 && forged != NULL)
+		rc = sim_node_forge(sn, net, seq, prev, ts, "member", (const uint8_t *)o.sb.data,
+				    o.sb.size, forged);
+	else if (rc == 0)
+		rc = sim_node_append(sn, net, "member", (const uint8_t *)o.sb.data, o.sb.size, NULL);
+	mpx_free(&o);
+	return rc;
 }
 
 static int forge(const struct keys_identity *id, const uint8_t net[32], uint64_t seq,

@@ -67,6 +67,12 @@ int sim_node_append(struct sim_node *sn, const uint8_t net[32], const char *type
 /* Publish a checkpoint of the heads we hold (as paktd's timer does).
  * 0, or PAKT_ENOTFOUND when there is no news since the last one. */
 int sim_node_checkpoint(struct sim_node *sn, const uint8_t net[32]);
+/* A member entry admitting (add) or removing key, built as `pakt member`
+ * does. Appended to our feed, or with forged != NULL only signed at seq
+ * after prev, dated ts (see sim_node_forge). */
+int sim_node_member(struct sim_node *sn, const uint8_t net[32], const uint8_t key[32],
+		    const char *name, bool add, bool admin, struct sim_wire *forged,
+		    uint64_t seq, const uint8_t *prev, uint64_t ts);
 /* Sign an entry of our feed with the given seq, prev (NULL at seq 1) and
  * timestamp without storing it (a dishonest member's forgery). */
 int sim_node_forge(struct sim_node *sn, const uint8_t net[32], uint64_t seq,
