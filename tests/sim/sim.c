@@ -415,7 +415,7 @@ static int run(const struct sim_opts *o, char *why, size_t whylen)
 	rc = sim_act_setup(&w);
 	if (rc != 0) {
 		snprintf(why, whylen, "setup: %s", pakt_strerror(rc));
-		goto done;
+		goto free_world;
 	}
 	for (; w.tick < o->ticks && w.failure[0] == '\0'; w.tick++) {
 		sim_set_clock(&w, sim_now(&w));
@@ -458,7 +458,7 @@ static int run(const struct sim_opts *o, char *why, size_t whylen)
 		sim_set_clock(&w, sim_now(&w));
 		rc = sim_check(&w, why, whylen);
 	}
-done:
+free_world:
 	world_free(&w);
 	sim_clock_ms = 0;
 	return rc;

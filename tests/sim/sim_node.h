@@ -83,7 +83,8 @@ int sim_node_forge_stranger(const uint8_t seed[32], const uint8_t net[32], uint6
 			    const char *type, const uint8_t *body, size_t len,
 			    struct sim_wire *out);
 
-/* Every feed of net (up to cap; returns the count, which may exceed cap). */
+/* Every feed of net (up to cap; out may be NULL when cap is 0); returns
+ * the count, which may exceed cap. */
 size_t sim_node_heads(struct sim_node *sn, const uint8_t net[32], struct sim_head *out,
 		      size_t cap);
 /* Our head of one feed; false if we hold none. */
