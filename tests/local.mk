@@ -20,6 +20,7 @@ include %D%/unit/local.mk
 include %D%/integration/local.mk
 include %D%/bench/local.mk
 include %D%/fuzz/local.mk
+include %D%/sim/local.mk
 
 # make demo: build, then show one node end to end (stops by itself).
 EXTRA_DIST += %D%/demo.sh
