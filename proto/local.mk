@@ -6,7 +6,8 @@ libpakt_a_SOURCES = \
 	%D%/id.c %D%/id.h \
 	%D%/entry.c %D%/entry.h \
 	%D%/body.c %D%/body.h \
-	%D%/ctlmsg.c %D%/ctlmsg.h
+	%D%/ctlmsg.c %D%/ctlmsg.h \
+	%D%/ctlop.h %D%/ctlop_req.c
 libpakt_a_SOURCES += %D%/wire.c %D%/wire.h
 libpakt_a_SOURCES += %D%/noise.c %D%/noise.h
 libpakt_a_SOURCES += %D%/bundle.c %D%/bundle.h %D%/roster.c %D%/roster.h
