@@ -6,7 +6,7 @@
 #include <unistd.h>
 #include "cli/cli.h"
 #include "cli/cmds.h"
-#include "daemon/config.h"
+#include "keys/config.h"
 #include "keys/keyfile.h"
 #include "keys/passphrase.h"
 #include "proto/err.h"

@@ -6,7 +6,7 @@ pakt_SOURCES = \
 	%D%/output.c %D%/output.h \
 	%D%/cmd_local.c %D%/cmd_feed.c %D%/cmd_node.c %D%/cmd_mesh.c \
 	%D%/cmd_work.c %D%/metrics.c %D%/metrics.h
-# config.o from libpaktd (pakt init writes the config); no libuv or SQLite.
-pakt_LDADD = libpaktd.a $(PAKT_LIBS) -lm
+# libpakt only (proto/, keys/, core/): no daemon code, no libuv or SQLite.
+pakt_LDADD = $(PAKT_LIBS) -lm
 pakt_SOURCES += %D%/cmd_bundle.c
 pakt_SOURCES += %D%/cmd_keys.c

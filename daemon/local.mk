@@ -3,7 +3,6 @@ noinst_LIBRARIES += libpaktd.a
 libpaktd_a_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(SQLITE_CFLAGS)
 libpaktd_a_SOURCES = \
 	%D%/log.c %D%/log.h \
-	%D%/config.c %D%/config.h \
 	%D%/store.c %D%/store.h %D%/store_priv.h %D%/store_mesh.c \
 	%D%/verify.c %D%/verify.h \
 	%D%/members.c %D%/members.h %D%/events.h \

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "daemon/config.h"
+#include "keys/config.h"
 #include "tests/fuzz/fuzz.h"
 
 static char path[64];
