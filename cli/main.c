@@ -87,7 +87,6 @@ int cli_connect(struct client *c, const char *datadir_arg, const char *what)
 	if (cli_datadir(datadir_arg, dir) != 0) {
 		memset(c, 0, sizeof *c);
 		c->fd = -1;
-		msgpack_unpacked_init(&c->msg);
 		return cli_fail(what, PAKT_EINVAL, "no data directory: pass --data-dir DIR or set PAKT_HOME");
 	}
 	rc = client_connect(c, dir);
@@ -96,42 +95,34 @@ int cli_connect(struct client *c, const char *datadir_arg, const char *what)
 	return CLI_OK;
 }
 
-int cli_call(struct client *c, struct mpx_out *req, const msgpack_object **reply,
-	     const char *what)
+int cli_request(struct client *c, const char *dir_arg, const char *what,
+		const struct ctlop_req *req, int timeout_ms)
 {
-	int rc = client_call(c, req, reply);
-
-	return rc == 0 ? CLI_OK : cli_fail(what, rc, "%s", c->why);
-}
-
-int cli_request(struct client *c, const char *dir_arg, const char *what, const char *op,
-		const struct cli_kv *kv, size_t n, const msgpack_object **reply, int timeout_ms)
-{
-	struct mpx_out req;
 	int ret = cli_connect(c, dir_arg, what), rc;
 
 	if (ret != CLI_OK)
 		return ret;
-	mpx_init(&req);
-	ctl_begin(&req);
-	msgpack_pack_map(&req.pk, (uint32_t)n + 1);
-	mpx_kv_str(&req.pk, "op", op);
-	for (size_t i = 0; i < n; i++) {
-		if (kv[i].bin32)
-			mpx_kv_bin(&req.pk, kv[i].key, kv[i].bin32, 32);
-		else if (kv[i].is_num)
-			mpx_kv_u64(&req.pk, kv[i].key, kv[i].num);
-		else
-			mpx_kv_str(&req.pk, kv[i].key, kv[i].str ? kv[i].str : "");
-	}
-	ctl_finish(&req);
-	rc = client_send(c, &req);
-	if (rc == 0)
-		rc = client_recv(c, reply, timeout_ms);
-	if (rc == 0)
-		rc = client_reply_error(c, *reply);
-	mpx_free(&req);
+	rc = client_call(c, req, timeout_ms);
 	return rc == 0 ? CLI_OK : cli_fail(what, rc, "%s", c->why);
+}
+
+int cli_reply(struct client *c, const char *what, enum ctlop_reply_kind k, void *r)
+{
+	int rc = client_reply(c, k, r);
+
+	return rc == 0 ? CLI_OK : cli_fail(what, rc, "%s", c->why);
+}
+
+void cli_json(struct client *c, bool ids, bool keep_ok, const char *only)
+{
+	msgpack_sbuffer out;
+
+	msgpack_sbuffer_init(&out);
+	if (ctlop_reply_json(&out, c->buf, c->len, ids, keep_ok, only) == 0) {
+		fwrite(out.data, 1, out.size, stdout);
+		fputc('\n', stdout);
+	}
+	msgpack_sbuffer_destroy(&out);
 }
 
 int cli_parse_id(const char *cmd, const char *what, enum id_kind kind, const char *text,

@@ -7,7 +7,7 @@ libpakt_a_SOURCES = \
 	%D%/entry.c %D%/entry.h \
 	%D%/body.c %D%/body.h \
 	%D%/ctlmsg.c %D%/ctlmsg.h \
-	%D%/ctlop.h %D%/ctlop_req.c
+	%D%/ctlop.h %D%/ctlop_req.c %D%/ctlop_reply.h %D%/ctlop_reply.c %D%/ctlop_json.c
 libpakt_a_SOURCES += %D%/wire.c %D%/wire.h
 libpakt_a_SOURCES += %D%/noise.c %D%/noise.h
 libpakt_a_SOURCES += %D%/bundle.c %D%/bundle.h %D%/roster.c %D%/roster.h
