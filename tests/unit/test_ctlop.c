@@ -1,6 +1,7 @@
-/* Unit tests of proto/ctlop: every request survives encode -> decode, the
- * encoder writes canonical msgpack, frames the CLI never sends are refused
- * with a reason, and secrets do not outlive the request. */
+/* Unit tests of proto/ctlop and ctlop_reply: every request and reply
+ * survives encode -> decode, the encoders write canonical msgpack, frames
+ * the other side never sends are refused with a reason, and secrets do not
+ * outlive the request. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,7 +15,9 @@
 #include "proto/canon.h"
 #include "proto/ctlmsg.h"
 #include "proto/ctlop.h"
+#include "proto/ctlop_reply.h"
 #include "proto/err.h"
+#include "proto/id.h"
 
 struct fixture {
 	struct ctlop_req r, back;
@@ -416,6 +419,229 @@ static void test_consume_wipes(void **state)
 	assert_null(memmem(buf, sizeof buf, "correct horse", 13));
 }
 
+/* ---- replies ---- */
+
+/* Encode reply r of kind k, decode it, encode again: the same bytes. */
+static void reply_roundtrip(struct fixture *f, enum ctlop_reply_kind k, const void *r, void *back)
+{
+	struct mpx_out again;
+
+	assert_int_equal(ctlop_reply_encode(k, r, &f->o), 0);
+	assert_int_equal(canon_check((const uint8_t *)f->o.sb.data + CTL_HDR_LEN,
+				     f->o.sb.size - CTL_HDR_LEN, 8), 0);
+	if (ctlop_reply_decode(k, back, (const uint8_t *)f->o.sb.data + CTL_HDR_LEN,
+			       f->o.sb.size - CTL_HDR_LEN, f->why, sizeof f->why) != 0)
+		fail_msg("reply %d: %s", (int)k, f->why);
+	mpx_init(&again);
+	assert_int_equal(ctlop_reply_encode(k, back, &again), 0);
+	assert_int_equal(again.sb.size, f->o.sb.size);
+	assert_memory_equal(again.sb.data, f->o.sb.data, f->o.sb.size);
+	mpx_free(&again);
+}
+
+/* Every simple reply, optional fields on and off, round-trips. */
+static void test_reply_roundtrip_simple(void **state)
+{
+	struct fixture *f = *state;
+	struct ctlop_r_entry e = {.has_network = true, .ok = true, .seq = 7}, e2;
+	struct ctlop_r_status st = {.entries = 3, .feeds = 2, .networks = 1, .ok = true, .pid = 99}, st2;
+	struct ctlop_r_rotated rot = {.initiatives = 2, .ok = true, .has_warning = true}, rot2;
+	struct ctlop_r_peer peers[2] = {{.has_key = true, .connected = true, .bytes_in = 5},
+					{.has_key = false, .inbound = true}};
+	struct ctlop_r_peers pl = {.ok = true, .peers = peers, .n_peers = 2}, pl2;
+	uint8_t wire[5] = {1, 2, 3, 4, 5};
+	struct ctlop_r_log_row row = {.entry = wire, .entry_len = 5, .has_plain = true,
+				      .received = -1, .rowid = 12}, row2;
+
+	key(e.hash, 1);
+	key(e.network, 2);
+	reply_roundtrip(f, CTLOP_R_ENTRY, &e, &e2);
+	assert_true(e2.has_network);
+	assert_int_equal(e2.seq, 7);
+	ctlop_reply_free(CTLOP_R_ENTRY, &e2);
+	strcpy(st.datadir, "/var/lib/pakt");
+	strcpy(st.version, "0.1.0");
+	reply_roundtrip(f, CTLOP_R_STATUS, &st, &st2);
+	assert_false(st2.has_network);
+	assert_string_equal(st2.datadir, "/var/lib/pakt");
+	ctlop_reply_free(CTLOP_R_STATUS, &st2);
+	strcpy(rot.warning, "rotated in 2 of 3 initiatives");
+	reply_roundtrip(f, CTLOP_R_ROTATED, &rot, &rot2);
+	assert_true(rot2.has_warning);
+	ctlop_reply_free(CTLOP_R_ROTATED, &rot2);
+	strcpy(pl.listen, "127.0.0.1:7420");
+	key(peers[0].key, 3);
+	reply_roundtrip(f, CTLOP_R_PEERS, &pl, &pl2);
+	assert_int_equal(pl2.n_peers, 2);
+	assert_true(pl2.peers[0].has_key);
+	assert_false(pl2.peers[1].has_key);    /* "" on the wire */
+	ctlop_reply_free(CTLOP_R_PEERS, &pl2);
+	strcpy(row.plain, "for your eyes");
+	reply_roundtrip(f, CTLOP_R_LOG_ROW, &row, &row2);
+	assert_int_equal(row2.entry_len, 5);
+	assert_memory_equal(row2.entry, wire, 5);
+	assert_false(row2.has_name);
+	assert_int_equal(row2.received, -1);
+	ctlop_reply_free(CTLOP_R_LOG_ROW, &row2);
+}
+
+/* The audit, with commitments nested three deep, round-trips. */
+static void test_reply_roundtrip_audit(void **state)
+{
+	struct fixture *f = *state;
+	struct ctlop_r_party parties[2] = {{.at = 5}, {.at = 6}};
+	struct ctlop_r_receipt rcv[1] = {{.at = 9}};
+	struct ctlop_r_status_line sts[1] = {{.at = 8}};
+	struct ctlop_r_commit com = {.at = 1, .countersigned = true, .has_on_time = true,
+				     .on_time_confirmed = true, .parties = parties, .n_parties = 2,
+				     .has_received_by = true, .received_by = rcv, .n_received_by = 1,
+				     .seq = 4, .statuses = sts, .n_statuses = 1, .has_target = true,
+				     .target = 0.5};
+	struct ctlop_r_fork forks[1] = {{.seq = 3, .has_seen_in = true}};
+	struct ctlop_r_org orgs[1] = {{.made = 1, .kept = 1}};
+	struct ctlop_r_audit a = {.checked = 40, .commitments = &com, .n_commitments = 1,
+				  .forks = forks, .n_forks = 1, .orgs = orgs, .n_orgs = 1}, a2;
+	struct ctlop_r_commitments cl = {.commitments = &com, .n_commitments = 1, .ok = true}, cl2;
+
+	strcpy(com.title, "Open 20 beds");
+	strcpy(com.due, "2026-12-31");
+	strcpy(com.outcome, "kept");
+	strcpy(parties[0].response, "accepted");
+	strcpy(sts[0].state, "fulfilled");
+	strcpy(forks[0].seen_in, "partners' checkpoints");
+	reply_roundtrip(f, CTLOP_R_AUDIT, &a, &a2);
+	assert_int_equal(a2.n_commitments, 1);
+	assert_int_equal(a2.commitments[0].n_parties, 2);
+	assert_string_equal(a2.commitments[0].parties[0].response, "accepted");
+	assert_true(a2.commitments[0].on_time_confirmed);
+	assert_true(a2.forks[0].has_seen_in);
+	assert_false(a2.ok);
+	ctlop_reply_free(CTLOP_R_AUDIT, &a2);
+	/* the listing leaves out the audit's fields */
+	com.has_on_time = com.has_received_by = false;
+	reply_roundtrip(f, CTLOP_R_COMMITMENTS, &cl, &cl2);
+	assert_false(cl2.commitments[0].has_received_by);
+	assert_false(cl2.commitments[0].has_on_time);
+	ctlop_reply_free(CTLOP_R_COMMITMENTS, &cl2);
+}
+
+/* The replies with arrays not covered above, one element each (the
+ * encoder must write every table's keys in bytewise order). */
+static void test_reply_roundtrip_lists(void **state)
+{
+	struct fixture *f = *state;
+	struct ctlop_r_member mem = {.removed = true, .since = 1};
+	struct ctlop_r_members ms = {.members = &mem, .n_members = 1}, ms2;
+	struct ctlop_r_bad bad = {.code = PAKT_ESIG, .seq = 2};
+	struct ctlop_r_verify v = {.bad = &bad, .n_listed = 1, .n_bad = 1}, v2;
+	struct ctlop_r_indicator ind = {.has_target = true, .target = -2};
+	struct ctlop_r_agenda ag = {.indicators = &ind, .n_indicators = 1, .history = 2}, ag2;
+	struct ctlop_r_row row = {.from = -5, .to = 20000, .value = 1.5};
+	struct ctlop_r_metrics mt = {.indicators = &ind, .n_indicators = 1, .rows = &row, .n_rows = 1}, mt2;
+	struct ctlop_r_anomaly an = {.seq = 1};
+	struct ctlop_r_audit_bad ab = {.seq = 2};
+	struct ctlop_r_redaction rd = {.seq = 3};
+	struct ctlop_r_audit a = {.anomalies = &an, .n_anomalies = 1, .bad = &ab, .n_bad = 1,
+				  .redactions = &rd, .n_redactions = 1}, a2;
+
+	strcpy(mem.role, "admin");
+	reply_roundtrip(f, CTLOP_R_MEMBERS, &ms, &ms2);
+	assert_true(ms2.members[0].removed);
+	ctlop_reply_free(CTLOP_R_MEMBERS, &ms2);
+	strcpy(bad.reason, "bad signature");
+	reply_roundtrip(f, CTLOP_R_VERIFY, &v, &v2);
+	assert_int_equal(v2.bad[0].code, PAKT_ESIG);
+	ctlop_reply_free(CTLOP_R_VERIFY, &v2);
+	strcpy(ind.id, "beds");
+	strcpy(ind.direction, "down");
+	reply_roundtrip(f, CTLOP_R_AGENDA, &ag, &ag2);
+	assert_true(ag2.indicators[0].target == -2);
+	ctlop_reply_free(CTLOP_R_AGENDA, &ag2);
+	reply_roundtrip(f, CTLOP_R_METRICS, &mt, &mt2);
+	assert_int_equal(mt2.rows[0].from, -5);
+	ctlop_reply_free(CTLOP_R_METRICS, &mt2);
+	strcpy(an.what, "backdated");
+	reply_roundtrip(f, CTLOP_R_AUDIT, &a, &a2);
+	assert_string_equal(a2.anomalies[0].what, "backdated");
+	assert_int_equal(a2.redactions[0].seq, 3);
+	ctlop_reply_free(CTLOP_R_AUDIT, &a2);
+}
+
+/* Replies with a wrong type, a too long string or a non-map element are
+ * refused naming the key; an error reply gives its code and message. */
+static void test_reply_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct ctlop_r_members m;
+	struct ctlop_r_entry e;
+	struct mpx_out o;
+	char big[300];
+	char why[64];
+
+	mpx_init(&o);
+	msgpack_pack_map(&o.pk, 2);
+	mpx_kv_str(&o.pk, "ok", "yes");
+	mpx_kv_u64(&o.pk, "seq", 1);
+	assert_int_equal(ctlop_reply_decode(CTLOP_R_ENTRY, &e, (uint8_t *)o.sb.data, o.sb.size,
+					    f->why, sizeof f->why), PAKT_EPROTO);
+	assert_non_null(strstr(f->why, "'ok'"));
+	ctlop_reply_free(CTLOP_R_ENTRY, &e);
+	memset(big, 'n', sizeof big);
+	mpx_reset(&o);
+	msgpack_pack_map(&o.pk, 1);
+	mpx_str(&o.pk, "members");
+	msgpack_pack_array(&o.pk, 2);
+	msgpack_pack_map(&o.pk, 1);
+	mpx_str(&o.pk, "name");
+	mpx_strn(&o.pk, big, sizeof big);
+	msgpack_pack_nil(&o.pk);
+	assert_int_equal(ctlop_reply_decode(CTLOP_R_MEMBERS, &m, (uint8_t *)o.sb.data, o.sb.size,
+					    f->why, sizeof f->why), PAKT_EPROTO);
+	assert_non_null(strstr(f->why, "'name'"));
+	ctlop_reply_free(CTLOP_R_MEMBERS, &m);
+	/* a hostile array count cannot make the decoder allocate */
+	assert_int_equal(ctlop_reply_decode(CTLOP_R_MEMBERS, &m,
+					    (const uint8_t *)"\x81\xa7members\xdd\xff\xff\xff\xff", 14,
+					    f->why, sizeof f->why), PAKT_EPROTO);
+	ctlop_reply_free(CTLOP_R_MEMBERS, &m);
+	ctl_error_reply(&o, PAKT_EPERM, "only an admin of the initiative can do this");
+	assert_int_equal(ctlop_reply_error((uint8_t *)o.sb.data + CTL_HDR_LEN, o.sb.size - CTL_HDR_LEN,
+					   why, sizeof why), PAKT_EPERM);
+	assert_string_equal(why, "only an admin of the initiative can do this");
+	fill(&f->r, CTLOP_STATUS);
+	mpx_free(&o);
+}
+
+/* The --json form: ids as text where asked, "ok" dropped unless kept, one
+ * key's value alone. */
+static void test_reply_json(void **state)
+{
+	struct fixture *f = *state;
+	struct ctlop_r_created cr = {.ok = true};
+	msgpack_sbuffer out;
+	char expect[200], nw[ID_TEXT_MAX];
+
+	key(cr.network, 0x22);
+	assert_int_equal(ctlop_reply_encode(CTLOP_R_CREATED, &cr, &f->o), 0);
+	msgpack_sbuffer_init(&out);
+	assert_int_equal(ctlop_reply_json(&out, (uint8_t *)f->o.sb.data + CTL_HDR_LEN,
+					  f->o.sb.size - CTL_HDR_LEN, true, false, NULL), 0);
+	id_encode(ID_NETWORK, cr.network, nw);
+	snprintf(expect, sizeof expect, "{\"network\":\"%s\"}", nw);
+	assert_int_equal(out.size, strlen(expect));
+	assert_memory_equal(out.data, expect, out.size);
+	msgpack_sbuffer_clear(&out);
+	assert_int_equal(ctlop_reply_json(&out, (uint8_t *)f->o.sb.data + CTL_HDR_LEN,
+					  f->o.sb.size - CTL_HDR_LEN, false, true, NULL), 0);
+	assert_memory_equal(out.data, "{\"network\":\"2222", 16);
+	assert_memory_equal(out.data + out.size - 11, ",\"ok\":true}", 11);
+	msgpack_sbuffer_clear(&out);
+	assert_int_equal(ctlop_reply_json(&out, (uint8_t *)f->o.sb.data + CTL_HDR_LEN,
+					  f->o.sb.size - CTL_HDR_LEN, true, false, "missing"), 0);
+	assert_memory_equal(out.data, "[]", 2);
+	msgpack_sbuffer_destroy(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -428,6 +654,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_shapes_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wipe_request, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_consume_wipes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reply_roundtrip_simple, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reply_roundtrip_audit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reply_roundtrip_lists, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reply_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reply_json, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
