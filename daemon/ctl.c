@@ -28,6 +28,7 @@
 #include "proto/body.h"
 #include "proto/ctlmsg.h"
 #include "proto/ctlop.h"
+#include "proto/ctlop_reply.h"
 #include "proto/err.h"
 
 struct write_req {
@@ -130,34 +131,32 @@ void ctl_send_error(struct ctl_client *cl, int code, const char *msg)
 }
 
 
-void ctl_reply_ok(struct ctl_client *cl)
+void ctl_reply(struct ctl_client *cl, enum ctlop_reply_kind k, const void *r)
 {
 	struct mpx_out o;
 
 	mpx_init(&o);
-	ctl_begin(&o);
-	msgpack_pack_map(&o.pk, 1);
-	mpx_kv_bool(&o.pk, "ok", true);
-	ctl_finish(&o);
-	ctl_client_send(cl, &o);
+	if (ctlop_reply_encode(k, r, &o) == 0)
+		ctl_client_send(cl, &o);
+	else
+		ctl_send_error(cl, PAKT_ETOOBIG, "the answer is larger than the control protocol allows (1 MiB)");
 	mpx_free(&o);
+}
+
+void ctl_reply_ok(struct ctl_client *cl)
+{
+	const struct ctlop_r_ok r = {.ok = true};
+
+	ctl_reply(cl, CTLOP_R_OK, &r);
 }
 
 void ctl_reply_entry(struct ctl_client *cl, const struct entry *e, bool with_network)
 {
-	struct mpx_out o;
+	struct ctlop_r_entry r = {.has_network = with_network, .ok = true, .seq = e->h.seq};
 
-	mpx_init(&o);
-	ctl_begin(&o);
-	msgpack_pack_map(&o.pk, 3 + with_network);
-	mpx_kv_bin(&o.pk, "hash", e->hash, 32);
-	if (with_network)
-		mpx_kv_bin(&o.pk, "network", entry_network(e), 32);
-	mpx_kv_bool(&o.pk, "ok", true);
-	mpx_kv_u64(&o.pk, "seq", e->h.seq);
-	ctl_finish(&o);
-	ctl_client_send(cl, &o);
-	mpx_free(&o);
+	memcpy(r.hash, e->hash, 32);
+	memcpy(r.network, entry_network(e), 32);
+	ctl_reply(cl, CTLOP_R_ENTRY, &r);
 }
 
 struct repl_net *ctl_network(struct ctl_client *cl, const struct ctlop_req *r)

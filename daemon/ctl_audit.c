@@ -23,36 +23,37 @@ struct audit_job {
 	bool has_author;
 	uint8_t author[32];
 	int64_t today;                  /* days since 1970, when asked */
+	struct ctlop_r_audit res;       /* built in the pool, encoded into out */
 	struct mpx_out out;
 	int rc;
 	char why[256];
 };
 
+/* Stored forks: counted first (out NULL), then listed into out[cap]. */
 struct fork_ctx {
 	struct store *s;
-	msgpack_packer *pk;
-	bool count_only;
-	uint32_t n;
+	struct ctlop_r_fork *out;
+	size_t cap, n;
 	const uint8_t *author;
 };
 
 static int on_fork_row(void *arg, const struct store_row *row)
 {
 	struct fork_ctx *f = arg;
-	uint8_t a[32];
+	struct ctlop_r_fork *x;
 
 	if (f->author && memcmp(row->author, f->author, 32) != 0)
 		return 0;
-	f->n++;
-	if (f->count_only)
+	if (f->out == NULL || f->n == f->cap) {
+		f->n += f->out == NULL;
 		return 0;
-	if (store_hash_at(f->s, row->network, row->author, row->seq, a) != 0)
-		memset(a, 0, 32);
-	msgpack_pack_map(f->pk, 4);
-	mpx_kv_bin(f->pk, "a", a, 32);
-	mpx_kv_bin(f->pk, "author", row->author, 32);
-	mpx_kv_bin(f->pk, "b", row->hash, 32);
-	mpx_kv_u64(f->pk, "seq", row->seq);
+	}
+	x = &f->out[f->n++];
+	if (store_hash_at(f->s, row->network, row->author, row->seq, x->a) != 0)
+		memset(x->a, 0, 32);
+	memcpy(x->author, row->author, 32);
+	memcpy(x->b, row->hash, 32);
+	x->seq = row->seq;
 	return 0;
 }
 
@@ -95,171 +96,162 @@ static const uint8_t *org_key(const struct roster *m, size_t k)
 	return cur->key;
 }
 
+/* Two checkpoints naming different hashes at one (author, seq) prove a
+ * fork even if no node holds both entries; sorting all heads puts such
+ * pairs next to each other. Appends them to a->forks (room for all). */
+static int witnessed_forks(struct ctlop_r_audit *a, const struct ledger *l, const uint8_t *who)
+{
+	const struct body_head **all;
+	size_t n_heads = 0, k = 0;
+
+	for (size_t i = 0; i < l->n_cp; i++)
+		n_heads += l->cp[i].n;
+	all = calloc(n_heads + 1, sizeof *all);
+	if (all == NULL)
+		return PAKT_ENOMEM;
+	for (size_t i = 0; i < l->n_cp; i++)
+		for (size_t x = 0; x < l->cp[i].n; x++)
+			if (!who || memcmp(l->cp[i].heads[x].author, who, 32) == 0)
+				all[k++] = &l->cp[i].heads[x];
+	qsort(all, k, sizeof *all, head_cmp);
+	for (size_t i = 1; i < k; i++) {
+		const struct body_head *ha = all[i - 1], *hb = all[i];
+		struct ctlop_r_fork *f = &a->forks[a->n_forks];
+
+		if (ha->seq != hb->seq || memcmp(ha->author, hb->author, 32) != 0 ||
+		    memcmp(ha->hash, hb->hash, 32) == 0)
+			continue;
+		memcpy(f->a, ha->hash, 32);
+		memcpy(f->author, ha->author, 32);
+		memcpy(f->b, hb->hash, 32);
+		f->has_seen_in = true;
+		snprintf(f->seen_in, sizeof f->seen_in, "partners' checkpoints");
+		f->seq = ha->seq;
+		a->n_forks++;
+	}
+	free(all);
+	return 0;
+}
+
+/* Per organisation: every member, with what it promised and kept. */
+static void org_records(struct ctlop_r_audit *a, const struct ledger *l, const struct roster *m,
+			const uint8_t *who, int64_t today)
+{
+	for (size_t k = 0; k < m->n; k++) {
+		const uint8_t *key = org_key(m, k);
+		struct ctlop_r_org *o = &a->orgs[a->n_orgs];
+
+		if (key == NULL || (who && !roster_same(m, key, who)))
+			continue;
+		for (size_t i = 0; i < l->n_com; i++) {
+			const struct ledger_commit *c = &l->com[i];
+			const char *state, *out = ledger_outcome(c, today, &state);
+			bool mine = roster_same(m, c->author, key);
+
+			o->made += mine;
+			if (!mine && involved(m, c, key))
+				o->accepted++;
+			if (!involved(m, c, key))
+				continue;
+			o->kept += strcmp(out, "kept") == 0;
+			o->late += strcmp(out, "late") == 0;
+			o->missed += strcmp(out, "missed") == 0 || strcmp(out, "overdue") == 0;
+			o->open += strcmp(out, "open") == 0;
+		}
+		memcpy(o->key, key, 32);
+		snprintf(o->name, sizeof o->name, "%s", ledger_name(l, m, key));
+		a->n_orgs++;
+	}
+}
+
+/* The audit of j->network (of j->author's records only, if given) into
+ * j->res; j->rc says if it failed. */
 static void audit_build(struct audit_job *j, struct store *s)
 {
+	struct ctlop_r_audit *a = &j->res;
 	struct verify_result vr;
 	struct roster m = {0};
 	struct ledger l;
-	struct fork_ctx fc = {.s = s, .count_only = true, .author = j->has_author ? j->author : NULL};
-	msgpack_packer *pk = &j->out.pk;
 	const uint8_t *who = j->has_author ? j->author : NULL;
-	uint32_t n_bad = 0, n_com = 0, n_an = 0, n_red = 0;
+	struct fork_ctx fc = {.s = s, .author = who};
+	size_t n_heads = 0;
 
 	if ((j->rc = verify_store(s, &vr)) != 0)
 		return;
-	if ((j->rc = members_load(&m, s, j->network)) != 0 ||
-	    (j->rc = ledger_load(&l, s, j->network, &m)) != 0) {
-		verify_result_free(&vr);
-		roster_free(&m);
-		return;
-	}
-	for (size_t i = 0; i < vr.bad_len; i++)
-		n_bad += memcmp(vr.bad[i].network, j->network, 32) == 0 &&
-			 (!who || memcmp(vr.bad[i].author, who, 32) == 0);
+	if ((j->rc = members_load(&m, s, j->network)) != 0)
+		goto free_verify;
+	if ((j->rc = ledger_load(&l, s, j->network, &m)) != 0)
+		goto free_roster;
 	store_forks(s, j->network, on_fork_row, &fc);
-	for (size_t i = 0; i < l.n_com; i++)
-		n_com += !who || involved(&m, &l.com[i], who) || ledger_is_party(&m, &l.com[i], who);
-	for (size_t i = 0; i < l.n_an; i++)
-		n_an += !who || memcmp(l.an[i].author, who, 32) == 0;
-	for (size_t i = 0; i < l.n_red; i++)
-		n_red += !who || memcmp(l.red[i].author, who, 32) == 0;
-
-	ctl_begin(&j->out);
-	msgpack_pack_map(pk, 8);
-	mpx_str(pk, "anomalies");
-	msgpack_pack_array(pk, n_an);
+	for (size_t i = 0; i < l.n_cp; i++)
+		n_heads += l.cp[i].n;
+	a->anomalies = calloc(l.n_an + 1, sizeof *a->anomalies);
+	a->bad = calloc(vr.bad_len + 1, sizeof *a->bad);
+	a->commitments = calloc(l.n_com + 1, sizeof *a->commitments);
+	a->forks = calloc(fc.n + n_heads + 1, sizeof *a->forks);
+	a->orgs = calloc(m.n + 1, sizeof *a->orgs);
+	a->redactions = calloc(l.n_red + 1, sizeof *a->redactions);
+	j->rc = PAKT_ENOMEM;
+	if (!a->anomalies || !a->bad || !a->commitments || !a->forks || !a->orgs || !a->redactions)
+		goto free_ledger;
 	for (size_t i = 0; i < l.n_an; i++) {
-		const struct ledger_anomaly *a = &l.an[i];
+		const struct ledger_anomaly *an = &l.an[i];
+		struct ctlop_r_anomaly *x = &a->anomalies[a->n_anomalies];
 
-		if (who && memcmp(a->author, who, 32) != 0)
+		if (who && memcmp(an->author, who, 32) != 0)
 			continue;
-		msgpack_pack_map(pk, 5);
-		mpx_kv_bin(pk, "author", a->author, 32);
-		mpx_kv_bin(pk, "hash", a->hash, 32);
-		mpx_kv_str(pk, "name", ledger_name(&l, &m, a->author));
-		mpx_kv_u64(pk, "seq", a->seq);
-		mpx_kv_str(pk, "what", a->what);
+		memcpy(x->author, an->author, 32);
+		memcpy(x->hash, an->hash, 32);
+		snprintf(x->name, sizeof x->name, "%s", ledger_name(&l, &m, an->author));
+		x->seq = an->seq;
+		snprintf(x->what, sizeof x->what, "%s", an->what);
+		a->n_anomalies++;
 	}
-	mpx_str(pk, "bad");
-	msgpack_pack_array(pk, n_bad);
 	for (size_t i = 0; i < vr.bad_len; i++) {
 		const struct verify_bad *b = &vr.bad[i];
+		struct ctlop_r_audit_bad *x = &a->bad[a->n_bad];
 
 		if (memcmp(b->network, j->network, 32) != 0 || (who && memcmp(b->author, who, 32) != 0))
 			continue;
-		msgpack_pack_map(pk, 3);
-		mpx_kv_bin(pk, "author", b->author, 32);
-		mpx_kv_str(pk, "reason", b->reason);
-		mpx_kv_u64(pk, "seq", b->seq);
+		memcpy(x->author, b->author, 32);
+		snprintf(x->reason, sizeof x->reason, "%s", b->reason);
+		x->seq = b->seq;
+		a->n_bad++;
 	}
-	mpx_kv_u64(pk, "checked", vr.checked);
-	mpx_str(pk, "commitments");
-	msgpack_pack_array(pk, n_com);
+	a->checked = vr.checked;
 	for (size_t i = 0; i < l.n_com; i++)
 		if (!who || involved(&m, &l.com[i], who) || ledger_is_party(&m, &l.com[i], who))
-			ctl_work_pack_commit(pk, &l, &m, &l.com[i], true, j->today);
-	/* partners as witnesses: two checkpoints naming different hashes at
-	 * one (author, seq) prove a fork even if no node holds both entries.
-	 * Sorting all heads puts such pairs next to each other. */
-	struct witnessed { const struct body_head *a, *b; } *wf = NULL;
-	size_t n_wf = 0, n_heads = 0;
-	const struct body_head **all;
-	for (size_t i = 0; i < l.n_cp; i++)
-		n_heads += l.cp[i].n;
-	all = calloc(n_heads + 1, sizeof *all);
-	if (all != NULL) {
-		size_t k = 0;
-
-		for (size_t i = 0; i < l.n_cp; i++)
-			for (size_t x = 0; x < l.cp[i].n; x++)
-				if (!who || memcmp(l.cp[i].heads[x].author, who, 32) == 0)
-					all[k++] = &l.cp[i].heads[x];
-		qsort(all, k, sizeof *all, head_cmp);
-		for (size_t i = 1; i < k; i++) {
-			const struct body_head *ha = all[i - 1], *hb = all[i];
-			struct witnessed *v;
-
-			if (ha->seq != hb->seq || memcmp(ha->author, hb->author, 32) != 0 ||
-			    memcmp(ha->hash, hb->hash, 32) == 0)
-				continue;
-			if ((v = realloc(wf, (n_wf + 1) * sizeof *v)) == NULL)
-				break;
-			wf = v;
-			wf[n_wf++] = (struct witnessed){ha, hb};
-		}
-		free(all);
-	}
-	mpx_str(pk, "forks");
-	msgpack_pack_array(pk, fc.n + (uint32_t)n_wf);
-	fc.count_only = false;
-	fc.pk = pk;
+			if (ctl_work_commit_view(&a->commitments[a->n_commitments++], &l, &m, &l.com[i],
+						 true, j->today) != 0)
+				goto free_ledger;
+	fc.out = a->forks;
+	fc.cap = fc.n;
 	fc.n = 0;
 	store_forks(s, j->network, on_fork_row, &fc);
-	for (size_t i = 0; i < n_wf; i++) {
-		msgpack_pack_map(pk, 5);
-		mpx_kv_bin(pk, "a", wf[i].a->hash, 32);
-		mpx_kv_bin(pk, "author", wf[i].a->author, 32);
-		mpx_kv_bin(pk, "b", wf[i].b->hash, 32);
-		mpx_kv_u64(pk, "seq", wf[i].a->seq);
-		mpx_kv_str(pk, "seen_in", "partners' checkpoints");
-	}
-	free(wf);
-	mpx_kv_bool(pk, "ok", n_bad == 0 && fc.n == 0 && n_wf == 0);
-	/* per organisation: every member, with what it promised and kept */
-	uint32_t n_orgs = 0;
-	for (size_t k = 0; k < m.n; k++)
-		n_orgs += org_key(&m, k) && (!who || roster_same(&m, org_key(&m, k), who));
-	mpx_str(pk, "orgs");
-	msgpack_pack_array(pk, n_orgs);
-	for (size_t k = 0; k < m.n; k++) {
-		const uint8_t *key = org_key(&m, k);
-		uint64_t made = 0, accepted = 0, kept = 0, late = 0, missed = 0, open = 0;
-
-		if (key == NULL || (who && !roster_same(&m, key, who)))
-			continue;
-		for (size_t i = 0; i < l.n_com; i++) {
-			const struct ledger_commit *c = &l.com[i];
-			const char *state, *out = ledger_outcome(c, j->today, &state);
-			bool mine = roster_same(&m, c->author, key);
-
-			made += mine;
-			if (!mine && involved(&m, c, key))
-				accepted++;
-			if (!involved(&m, c, key))
-				continue;
-			kept += strcmp(out, "kept") == 0;
-			late += strcmp(out, "late") == 0;
-			missed += strcmp(out, "missed") == 0 || strcmp(out, "overdue") == 0;
-			open += strcmp(out, "open") == 0;
-		}
-		msgpack_pack_map(pk, 8);
-		mpx_kv_u64(pk, "accepted", accepted);
-		mpx_kv_bin(pk, "key", key, 32);
-		mpx_kv_u64(pk, "kept", kept);
-		mpx_kv_u64(pk, "late", late);
-		mpx_kv_u64(pk, "made", made);
-		mpx_kv_u64(pk, "missed", missed);
-		mpx_kv_str(pk, "name", ledger_name(&l, &m, key));
-		mpx_kv_u64(pk, "open", open);
-	}
-	mpx_str(pk, "redactions");
-	msgpack_pack_array(pk, n_red);
+	a->n_forks = fc.n;
+	if (witnessed_forks(a, &l, who) != 0)
+		goto free_ledger;
+	a->ok = a->n_bad == 0 && a->n_forks == 0;
+	org_records(a, &l, &m, who, j->today);
 	for (size_t i = 0; i < l.n_red; i++) {
 		const struct ledger_redaction *r = &l.red[i];
+		struct ctlop_r_redaction *x = &a->redactions[a->n_redactions];
 
 		if (who && memcmp(r->author, who, 32) != 0)
 			continue;
-		msgpack_pack_map(pk, 5);
-		mpx_kv_u64(pk, "at", r->at);
-		mpx_kv_bin(pk, "author", r->author, 32);
-		mpx_kv_str(pk, "reason", r->reason);
-		mpx_kv_bin(pk, "ref", r->ref, 32);
-		mpx_kv_u64(pk, "seq", r->seq);
+		x->at = r->at;
+		memcpy(x->author, r->author, 32);
+		snprintf(x->reason, sizeof x->reason, "%s", r->reason);
+		memcpy(x->ref, r->ref, 32);
+		x->seq = r->seq;
+		a->n_redactions++;
 	}
-	if (ctl_finish(&j->out) != 0)
-		j->rc = PAKT_ETOOBIG;
+	j->rc = ctlop_reply_encode(CTLOP_R_AUDIT, a, &j->out);
+free_ledger:
 	ledger_free(&l);
+free_roster:
 	roster_free(&m);
+free_verify:
 	verify_result_free(&vr);
 }
 
@@ -272,6 +264,7 @@ static void audit_work(uv_work_t *req)
 	if (j->rc != 0)
 		return;
 	audit_build(j, s);
+	ctlop_reply_free(CTLOP_R_AUDIT, &j->res);   /* encoded into j->out */
 	if (j->rc != 0 && j->why[0] == '\0')
 		snprintf(j->why, sizeof j->why, "%s", pakt_strerror(j->rc));
 	store_close(s);

@@ -66,7 +66,8 @@ void ctl_export_run(struct ctl_client *cl, const struct ctlop_req *r)
 			       .from = q->from, .to = q->to};
 	struct store_query sq;
 	struct bundle_gap *gaps = NULL;
-	struct mpx_out file, o;
+	struct mpx_out file;
+	struct ctlop_r_export rep = {.ok = true};
 	size_t n_gaps = 0;
 	int rc;
 
@@ -115,13 +116,8 @@ void ctl_export_run(struct ctl_client *cl, const struct ctlop_req *r)
 		mpx_free(&file);
 		return;
 	}
-	mpx_init(&o);
-	ctl_begin(&o);
-	msgpack_pack_map(&o.pk, 2);
-	mpx_kv_bin(&o.pk, "bundle", file.sb.data, file.sb.size);
-	mpx_kv_bool(&o.pk, "ok", true);
-	ctl_finish(&o);
-	ctl_client_send(cl, &o);
-	mpx_free(&o);
+	rep.bundle = (uint8_t *)file.sb.data;
+	rep.bundle_len = file.sb.size;
+	ctl_reply(cl, CTLOP_R_EXPORT, &rep);
 	mpx_free(&file);
 }

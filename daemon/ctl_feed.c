@@ -17,12 +17,12 @@ struct stream_ctx {
 	struct ctl_client *cl;
 	struct mpx_out o, wire;
 	uint64_t count;
+	struct ctlop_r_log_row row;   /* the frame being sent */
 };
 
 static int stream_row(void *arg, const struct store_row *row)
 {
 	struct stream_ctx *sc = arg;
-	msgpack_packer *pk = &sc->o.pk;
 
 	/* The entry travels in its wire form, which the CLI decodes and checks
 	 * with the same code as a peer would. */
@@ -34,33 +34,30 @@ static int stream_row(void *arg, const struct store_row *row)
 		mpx_bin(&sc->wire.pk, row->body, row->body_len);
 	else
 		msgpack_pack_nil(&sc->wire.pk);
-	struct repl_net *rn = repl_net_find(sc->cl->ctl->node, row->network);
-	const char *name = rn ? repl_name(rn, row->author) : "";
-	bool named = name[0] != '\0';
-	static char plain[BODY_TEXT_MAX + 1];
-	bool sealed = false;
 	struct node *n = sc->cl->ctl->node;
+	struct repl_net *rn = repl_net_find(n, row->network);
+	struct ctlop_r_log_row *r = &sc->row;
 
+	r->entry = (uint8_t *)sc->wire.sb.data;
+	r->entry_len = sc->wire.sb.size;
+	snprintf(r->name, sizeof r->name, "%s", rn ? repl_name(rn, row->author) : "");
+	r->has_name = r->name[0] != '\0';
+	r->has_plain = false;
 	if (row->body != NULL && strcmp(row->type, "sealed") == 0) {
 		uint8_t reply[32];
 		bool has_reply;
 
 		/* the control socket is the owner's: show what we can open */
 		sodium_mprotect_readonly(n->x_sk);
-		sealed = body_unseal(row->body, row->body_len, n->x_pk, n->x_sk, plain, sizeof plain,
-				     reply, &has_reply) == 0;
+		r->has_plain = body_unseal(row->body, row->body_len, n->x_pk, n->x_sk, r->plain,
+					   sizeof r->plain, reply, &has_reply) == 0;
 	}
-	ctl_begin(&sc->o);
-	msgpack_pack_map(pk, 3 + named + sealed);
-	mpx_kv_bin(pk, "entry", sc->wire.sb.data, sc->wire.sb.size);
-	if (named)
-		mpx_kv_str(pk, "name", name);
-	if (sealed)
-		mpx_kv_str(pk, "plain", plain);
-	mpx_kv_i64(pk, "received", row->received);
-	mpx_kv_i64(pk, "rowid", row->rowid);
-	ctl_finish(&sc->o);
-	ctl_client_send(sc->cl, &sc->o);
+	r->received = row->received;
+	r->rowid = row->rowid;
+	if (ctlop_reply_encode(CTLOP_R_LOG_ROW, r, &sc->o) == 0)
+		ctl_client_send(sc->cl, &sc->o);
+	if (r->has_plain)
+		sodium_memzero(r->plain, sizeof r->plain);
 	sc->cl->filter.after_rowid = row->rowid;
 	sc->count++;
 	return sc->cl->closing ? 1 : 0;
@@ -95,12 +92,9 @@ void ctl_feed_pump(struct ctl_client *cl)
 			if (cl->follow) {
 				cl->streaming = true;
 			} else {
-				ctl_begin(&sc.o);
-				msgpack_pack_map(&sc.o.pk, 2);
-				mpx_kv_u64(&sc.o.pk, "count", cl->count);
-				mpx_kv_bool(&sc.o.pk, "ok", true);
-				ctl_finish(&sc.o);
-				ctl_client_send(cl, &sc.o);
+				const struct ctlop_r_log_end end = {.count = cl->count, .ok = true};
+
+				ctl_reply(cl, CTLOP_R_LOG_END, &end);
 			}
 			goto out;
 		}

@@ -25,7 +25,7 @@ void ctl_keys_rotate(struct ctl_client *cl, const struct ctlop_req *r)
 	char why[256] = "";
 	uint8_t old_pk[32];
 	size_t told = 0;
-	struct mpx_out o;
+	struct ctlop_r_rotated rep = {.ok = true};
 	int rc;
 
 	memcpy(old_pk, n->id.pk, 32);
@@ -34,18 +34,12 @@ void ctl_keys_rotate(struct ctl_client *cl, const struct ctlop_req *r)
 		ctl_send_error(cl, rc, why[0] ? why : pakt_strerror(rc));
 		return;
 	}
-	mpx_init(&o);
-	ctl_begin(&o);
-	msgpack_pack_map(&o.pk, rc ? 5 : 4);
-	mpx_kv_u64(&o.pk, "initiatives", told);
-	mpx_kv_bin(&o.pk, "key", n->id.pk, 32);
-	mpx_kv_bool(&o.pk, "ok", true);
-	mpx_kv_bin(&o.pk, "old", old_pk, 32);
-	if (rc)
-		mpx_kv_str(&o.pk, "warning", why);
-	ctl_finish(&o);
-	ctl_client_send(cl, &o);
-	mpx_free(&o);
+	rep.initiatives = told;
+	memcpy(rep.key, n->id.pk, 32);
+	memcpy(rep.old, old_pk, 32);
+	rep.has_warning = rc != 0;
+	snprintf(rep.warning, sizeof rep.warning, "%s", rc ? why : "");
+	ctl_reply(cl, CTLOP_R_ROTATED, &rep);
 }
 
 void ctl_keys_revoke(struct ctl_client *cl, const struct ctlop_req *r)

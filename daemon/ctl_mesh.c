@@ -24,10 +24,9 @@ void ctl_mesh_invite(struct ctl_client *cl, const struct ctlop_req *r)
 	struct repl_net *rn = ctl_network(cl, r);
 	struct invite inv = {0};
 	const char *name = r->u.invite.name;
-	char code[INVITE_TEXT_MAX];
+	struct ctlop_r_invite rep = {.ok = true};
 	uint64_t ttl = r->u.invite.has_ttl ? r->u.invite.ttl_ms : INVITE_TTL_DEFAULT_MS;
 	uint8_t h[32];
-	struct mpx_out o;
 	int rc;
 
 	if (rn == NULL || !ctl_need_admin(cl, rn))
@@ -47,7 +46,7 @@ void ctl_mesh_invite(struct ctl_client *cl, const struct ctlop_req *r)
 	crypto_generichash(h, sizeof h, inv.secret, 32, NULL, 0);
 	rc = store_invite_add(n->store, h, rn->id, name, inv.expires_ms);
 	if (rc == 0)
-		rc = invite_encode(&inv, code);
+		rc = invite_encode(&inv, rep.code);
 	sodium_memzero(&inv, sizeof inv);
 	if (rc != 0) {
 		ctl_send_error(cl, rc, "could not create the invite");
@@ -55,15 +54,8 @@ void ctl_mesh_invite(struct ctl_client *cl, const struct ctlop_req *r)
 	}
 	log_info("invite created%s%s, valid until %llu", name[0] ? " for " : "", name,
 		 (unsigned long long)(node_now_ms() + ttl));
-	mpx_init(&o);
-	ctl_begin(&o);
-	msgpack_pack_map(&o.pk, 2);
-	mpx_kv_str(&o.pk, "code", code);
-	mpx_kv_bool(&o.pk, "ok", true);
-	ctl_finish(&o);
-	ctl_client_send(cl, &o);
-	mpx_free(&o);
-	sodium_memzero(code, sizeof code);
+	ctl_reply(cl, CTLOP_R_INVITE, &rep);
+	sodium_memzero(&rep, sizeof rep);
 }
 
 static void join_done(void *arg, int rc, const char *why)
@@ -71,7 +63,6 @@ static void join_done(void *arg, int rc, const char *why)
 	struct ctl_client *cl = arg;
 	struct node *n = cl->ctl->node;
 	char text[ID_TEXT_MAX], cwhy[256];
-	struct mpx_out o;
 
 	cl->join_link = NULL;
 	if (rc != 0) {
@@ -92,13 +83,7 @@ static void join_done(void *arg, int rc, const char *why)
 			log_warn("could not record the default initiative: %s", cwhy);
 	}
 	log_info("joined %s", text);
-	mpx_init(&o);
-	ctl_begin(&o);
-	msgpack_pack_map(&o.pk, 1);
-	mpx_kv_bool(&o.pk, "ok", true);
-	ctl_finish(&o);
-	ctl_client_send(cl, &o);
-	mpx_free(&o);
+	ctl_reply_ok(cl);
 }
 
 /* The request's code is wiped with the request (ctl.c's dispatch); the
@@ -160,35 +145,31 @@ wipe_invite:
 void ctl_mesh_members(struct ctl_client *cl, const struct ctlop_req *r)
 {
 	struct repl_net *rn = ctl_network(cl, r);
-	struct mpx_out o;
-	size_t shown = 0;
+	struct ctlop_r_members rep = {.ok = true};
 
 	if (rn == NULL)
 		return;
-	for (size_t i = 0; i < rn->members.n; i++)
-		shown += !rn->members.v[i].removed;
-	mpx_init(&o);
-	ctl_begin(&o);
-	msgpack_pack_map(&o.pk, 4);
-	mpx_str(&o.pk, "members");
-	msgpack_pack_array(&o.pk, (uint32_t)rn->members.n);
+	rep.members = calloc(rn->members.n + 1, sizeof *rep.members);
+	if (rep.members == NULL) {
+		ctl_send_error(cl, PAKT_ENOMEM, "out of memory");
+		return;
+	}
 	for (size_t i = 0; i < rn->members.n; i++) {
 		const struct roster_member *m = &rn->members.v[i];
+		struct ctlop_r_member *x = &rep.members[i];
 
-		msgpack_pack_map(&o.pk, 6);
-		mpx_kv_bin(&o.pk, "added_by", m->added_by, 32);
-		mpx_kv_bin(&o.pk, "key", m->key, 32);
-		mpx_kv_str(&o.pk, "name", m->name);
-		mpx_kv_bool(&o.pk, "removed", m->removed);
-		mpx_kv_str(&o.pk, "role", m->admin ? "admin" : "member");
-		mpx_kv_u64(&o.pk, "since", m->since_ms);
+		memcpy(x->added_by, m->added_by, 32);
+		memcpy(x->key, m->key, 32);
+		snprintf(x->name, sizeof x->name, "%s", m->name);
+		x->removed = m->removed;
+		snprintf(x->role, sizeof x->role, "%s", m->admin ? "admin" : "member");
+		x->since = m->since_ms;
 	}
-	mpx_kv_str(&o.pk, "name", rn->members.network_name);
-	mpx_kv_bin(&o.pk, "network", rn->id, 32);
-	mpx_kv_bool(&o.pk, "ok", true);
-	ctl_finish(&o);
-	ctl_client_send(cl, &o);
-	mpx_free(&o);
+	rep.n_members = rn->members.n;
+	snprintf(rep.name, sizeof rep.name, "%s", rn->members.network_name);
+	memcpy(rep.network, rn->id, 32);
+	ctl_reply(cl, CTLOP_R_MEMBERS, &rep);
+	ctlop_reply_free(CTLOP_R_MEMBERS, &rep);
 }
 
 void ctl_mesh_member_remove(struct ctl_client *cl, const struct ctlop_req *r)
@@ -255,31 +236,31 @@ void ctl_mesh_peer_remove(struct ctl_client *cl, const struct ctlop_req *r)
 	ctl_reply_ok(cl);
 }
 
-static void pack_session(msgpack_packer *pk, const struct session_info *si, const char *address,
-			 const uint8_t *key, uint64_t last_seen)
+static void peer_view(struct ctlop_r_peer *x, const struct session_info *si, const char *address,
+		      const uint8_t *key, uint64_t last_seen)
 {
-	msgpack_pack_map(pk, 10);
-	mpx_kv_str(pk, "address", address);
-	mpx_kv_u64(pk, "behind", si ? si->behind : 0);
-	mpx_kv_u64(pk, "bytes_in", si ? si->bytes_in : 0);
-	mpx_kv_u64(pk, "bytes_out", si ? si->bytes_out : 0);
-	mpx_kv_bool(pk, "connected", si && si->replicating);
-	mpx_kv_u64(pk, "entries_in", si ? si->entries_in : 0);
-	mpx_kv_u64(pk, "entries_out", si ? si->entries_out : 0);
-	mpx_kv_bool(pk, "inbound", si && si->inbound);
-	if (key)
-		mpx_kv_bin(pk, "key", key, 32);
-	else
-		mpx_kv_str(pk, "key", "");
-	mpx_kv_u64(pk, "last_seen", last_seen);
+	snprintf(x->address, sizeof x->address, "%.255s", address);
+	if (si != NULL) {
+		x->behind = si->behind;
+		x->bytes_in = si->bytes_in;
+		x->bytes_out = si->bytes_out;
+		x->connected = si->replicating;
+		x->entries_in = si->entries_in;
+		x->entries_out = si->entries_out;
+		x->inbound = si->inbound;
+	}
+	x->has_key = key != NULL;
+	if (key != NULL)
+		memcpy(x->key, key, 32);
+	x->last_seen = last_seen;
 }
 
 void ctl_mesh_peer_list(struct ctl_client *cl, const struct ctlop_req *r)
 {
 	struct node *n = cl->ctl->node;
-	struct mpx_out o;
+	struct ctlop_r_peers rep = {.ok = true};
 	struct session_info si;
-	uint32_t count = 0;
+	size_t count = 0, k = 0;
 
 	if (n->net == NULL) {
 		ctl_send_error(cl, PAKT_EIO, "the mesh is not running");
@@ -291,32 +272,32 @@ void ctl_mesh_peer_list(struct ctl_client *cl, const struct ctlop_req *r)
 		session_info(s, &si);
 		count += si.inbound;
 	}
-	mpx_init(&o);
-	ctl_begin(&o);
-	msgpack_pack_map(&o.pk, 3);
-	mpx_kv_str(&o.pk, "listen", n->net->listen_addr);
-	mpx_kv_bool(&o.pk, "ok", true);
-	mpx_str(&o.pk, "peers");
-	msgpack_pack_array(&o.pk, count);
-	for (struct link *l = n->net->links; l; l = l->next) {
+	rep.peers = calloc(count + 1, sizeof *rep.peers);
+	if (rep.peers == NULL) {
+		ctl_send_error(cl, PAKT_ENOMEM, "out of memory");
+		return;
+	}
+	snprintf(rep.listen, sizeof rep.listen, "%s", n->net->listen_addr);
+	for (struct link *l = n->net->links; l && k < count; l = l->next) {
 		if (l->session) {
 			session_info(l->session, &si);
-			pack_session(&o.pk, &si, l->address,
-				     si.has_key ? si.key : (l->has_key ? l->key : NULL),
-				     si.replicating ? node_now_ms() : l->last_seen_ms);
+			peer_view(&rep.peers[k++], &si, l->address,
+				  si.has_key ? si.key : (l->has_key ? l->key : NULL),
+				  si.replicating ? node_now_ms() : l->last_seen_ms);
 		} else {
-			pack_session(&o.pk, NULL, l->address, l->has_key ? l->key : NULL, l->last_seen_ms);
+			peer_view(&rep.peers[k++], NULL, l->address, l->has_key ? l->key : NULL,
+				  l->last_seen_ms);
 		}
 	}
-	for (struct session *s = n->net->sessions; s; s = session_next(s)) {
+	for (struct session *s = n->net->sessions; s && k < count; s = session_next(s)) {
 		session_info(s, &si);
 		if (si.inbound)
-			pack_session(&o.pk, &si, si.address, si.has_key ? si.key : NULL,
-				     si.replicating ? node_now_ms() : 0);
+			peer_view(&rep.peers[k++], &si, si.address, si.has_key ? si.key : NULL,
+				  si.replicating ? node_now_ms() : 0);
 	}
-	ctl_finish(&o);
-	ctl_client_send(cl, &o);
-	mpx_free(&o);
+	rep.n_peers = k;
+	ctl_reply(cl, CTLOP_R_PEERS, &rep);
+	ctlop_reply_free(CTLOP_R_PEERS, &rep);
 }
 
 static void set_skip(struct ctl_client *cl, const struct ctlop_req *r, bool skip)

@@ -14,59 +14,37 @@
 void ctl_node_status(struct ctl_client *cl, const struct ctlop_req *r)
 {
 	struct node *n = cl->ctl->node;
-	uint64_t entries = 0, feeds = 0, nets = 0;
-	uint8_t net[32];
+	static struct ctlop_r_status st;
 	char why[256];
-	bool has_net;
-	struct mpx_out o;
-	msgpack_packer *pk = &o.pk;
 
-	if (store_counts(n->store, &entries, &feeds, &nets) != 0) {
+	memset(&st, 0, sizeof st);
+	if (store_counts(n->store, &st.entries, &st.feeds, &st.networks) != 0) {
 		ctl_send_error(cl, PAKT_EIO, store_errmsg(n->store));
 		return;
 	}
-	has_net = node_pick_network(n, NULL, net, why, sizeof why) == 0;
-	mpx_init(&o);
-	ctl_begin(&o);
-	msgpack_pack_map(pk, 10 + has_net);
-	mpx_kv_str(pk, "datadir", n->datadir);
-	mpx_kv_u64(pk, "entries", entries);
-	mpx_kv_u64(pk, "feeds", feeds);
-	mpx_kv_bin(pk, "id", n->id.pk, 32);
-	mpx_kv_str(pk, "name", n->cfg.name);
-	if (has_net)
-		mpx_kv_bin(pk, "network", net, 32);
-	mpx_kv_u64(pk, "networks", nets);
-	mpx_kv_bool(pk, "ok", true);
-	mpx_kv_u64(pk, "pid", (uint64_t)getpid());
-	mpx_kv_u64(pk, "uptime_ms", node_now_ms() - n->started_ms);
-	mpx_kv_str(pk, "version", CTL_VERSION_STRING);
-	ctl_finish(&o);
-	ctl_client_send(cl, &o);
-	mpx_free(&o);
+	st.has_network = node_pick_network(n, NULL, st.network, why, sizeof why) == 0;
+	snprintf(st.datadir, sizeof st.datadir, "%s", n->datadir);
+	memcpy(st.id, n->id.pk, 32);
+	snprintf(st.name, sizeof st.name, "%s", n->cfg.name);
+	st.ok = true;
+	st.pid = (uint64_t)getpid();
+	st.uptime_ms = node_now_ms() - n->started_ms;
+	snprintf(st.version, sizeof st.version, "%s", CTL_VERSION_STRING);
+	ctl_reply(cl, CTLOP_R_STATUS, &st);
 }
 
 void ctl_node_initiative_create(struct ctl_client *cl, const struct ctlop_req *r)
 {
 	struct node *n = cl->ctl->node;
+	struct ctlop_r_created cr = {.ok = true};
 	char why[512] = "";
-	uint8_t net[32];
-	struct mpx_out o;
 	int rc;
 
-	rc = node_create_initiative(n, r->u.create.name, r->u.create.goal, net, why, sizeof why);
-	if (rc != 0) {
+	rc = node_create_initiative(n, r->u.create.name, r->u.create.goal, cr.network, why, sizeof why);
+	if (rc != 0)
 		ctl_send_error(cl, rc, why);
-		return;
-	}
-	mpx_init(&o);
-	ctl_begin(&o);
-	msgpack_pack_map(&o.pk, 2);
-	mpx_kv_bin(&o.pk, "network", net, 32);
-	mpx_kv_bool(&o.pk, "ok", true);
-	ctl_finish(&o);
-	ctl_client_send(cl, &o);
-	mpx_free(&o);
+	else
+		ctl_reply(cl, CTLOP_R_CREATED, &cr);
 }
 
 /* verify: runs in the thread pool on its own read-only connection. */
@@ -97,8 +75,7 @@ static void verify_done(uv_work_t *req, int status)
 {
 	struct verify_job *j = req->data;
 	struct ctl_client *cl = j->cl;
-	struct mpx_out o;
-	msgpack_packer *pk = &o.pk;
+	struct ctlop_r_verify vr = {0};
 
 	cl->busy = false;
 	if (cl->closed) {
@@ -112,29 +89,28 @@ static void verify_done(uv_work_t *req, int status)
 	log_info("verify: %llu entries in %llu feeds, %llu bad",
 		 (unsigned long long)j->res.checked, (unsigned long long)j->res.feeds,
 		 (unsigned long long)j->res.n_bad);
-	mpx_init(&o);
-	ctl_begin(&o);
-	msgpack_pack_map(pk, 6);
-	mpx_str(pk, "bad");
-	msgpack_pack_array(pk, (uint32_t)j->res.bad_len);
+	vr.bad = calloc(j->res.bad_len + 1, sizeof *vr.bad);
+	if (vr.bad == NULL) {
+		ctl_send_error(cl, PAKT_ENOMEM, "out of memory");
+		goto free_job;
+	}
 	for (size_t i = 0; i < j->res.bad_len; i++) {
 		const struct verify_bad *b = &j->res.bad[i];
 
-		msgpack_pack_map(pk, 5);
-		mpx_kv_bin(pk, "author", b->author, 32);
-		mpx_kv_u64(pk, "code", (uint64_t)b->code);
-		mpx_kv_bin(pk, "network", b->network, 32);
-		mpx_kv_str(pk, "reason", b->reason);
-		mpx_kv_u64(pk, "seq", b->seq);
+		memcpy(vr.bad[i].author, b->author, 32);
+		vr.bad[i].code = (uint64_t)b->code;
+		memcpy(vr.bad[i].network, b->network, 32);
+		snprintf(vr.bad[i].reason, sizeof vr.bad[i].reason, "%s", b->reason);
+		vr.bad[i].seq = b->seq;
 	}
-	mpx_kv_u64(pk, "bodies", j->res.bodies);
-	mpx_kv_u64(pk, "checked", j->res.checked);
-	mpx_kv_u64(pk, "feeds", j->res.feeds);
-	mpx_kv_u64(pk, "n_bad", j->res.n_bad);
-	mpx_kv_bool(pk, "ok", true);
-	ctl_finish(&o);
-	ctl_client_send(cl, &o);
-	mpx_free(&o);
+	vr.n_listed = j->res.bad_len;
+	vr.bodies = j->res.bodies;
+	vr.checked = j->res.checked;
+	vr.feeds = j->res.feeds;
+	vr.n_bad = j->res.n_bad;
+	vr.ok = true;
+	ctl_reply(cl, CTLOP_R_VERIFY, &vr);
+	ctlop_reply_free(CTLOP_R_VERIFY, &vr);
 free_job:
 	verify_result_free(&j->res);
 	free(j);

@@ -11,6 +11,7 @@
 #include "daemon/store.h"
 #include "proto/entry.h"
 #include "proto/ctlop.h"
+#include "proto/ctlop_reply.h"
 #include "proto/mpx.h"
 
 #define CTL_CLIENTS_MAX 64
@@ -46,6 +47,9 @@ void ctl_client_send(struct ctl_client *cl, struct mpx_out *o);
 void ctl_send_error(struct ctl_client *cl, int code, const char *msg);
 /* Free a client whose close callback already ran (after a pool job). */
 void ctl_client_free(struct ctl_client *cl);
+/* Encode reply *r of kind k (proto/ctlop_reply.h) and queue it; a reply
+ * over the frame limit becomes an error reply. r stays the caller's. */
+void ctl_reply(struct ctl_client *cl, enum ctlop_reply_kind k, const void *r);
 /* Reply {"ok": true} and nothing else. */
 void ctl_reply_ok(struct ctl_client *cl);
 
@@ -111,9 +115,11 @@ void ctl_work_commitments(struct ctl_client *cl, const struct ctlop_req *r);
 struct ledger;
 struct ledger_commit;
 struct roster;
-/* Pack one commitment as the listing (audit false) or the audit shows it. */
-void ctl_work_pack_commit(msgpack_packer *pk, const struct ledger *l, const struct roster *m,
-			  const struct ledger_commit *c, bool audit, int64_t today);
+/* One commitment as the listing (audit false) or the audit shows it, into
+ * *out; its arrays are allocated (ctlop_reply_free of the reply holding it
+ * frees them). PAKT_ENOMEM or 0. */
+int ctl_work_commit_view(struct ctlop_r_commit *out, const struct ledger *l, const struct roster *m,
+			 const struct ledger_commit *c, bool audit, int64_t today);
 /* Today in days since 1970 (UTC), from the node's clock. */
 int64_t ctl_work_today(void);
 

@@ -58,47 +58,52 @@ void ctl_work_agenda_set(struct ctl_client *cl, const struct ctlop_req *r)
 	mpx_free(&body);
 }
 
-static void pack_indicator(msgpack_packer *pk, const struct body_indicator *d)
+/* The agenda's indicators as a reply lists them (allocated into *out). */
+static int indicators_view(const struct ledger *l, struct ctlop_r_indicator **out, size_t *n)
 {
-	msgpack_pack_map(pk, 4 + d->has_target);
-	mpx_kv_str(pk, "direction", d->down ? "down" : "up");
-	mpx_kv_str(pk, "id", d->id);
-	mpx_kv_str(pk, "name", d->name);
-	if (d->has_target) {
-		mpx_str(pk, "target");
-		msgpack_pack_double(pk, d->target);
+	size_t k = l->has_agenda ? l->agenda.n : 0;
+
+	*n = 0;
+	*out = calloc(k + 1, sizeof **out);
+	if (*out == NULL)
+		return PAKT_ENOMEM;
+	for (size_t i = 0; i < k; i++) {
+		const struct body_indicator *d = &l->agenda.ind[i];
+		struct ctlop_r_indicator *x = &(*out)[i];
+
+		snprintf(x->direction, sizeof x->direction, "%s", d->down ? "down" : "up");
+		snprintf(x->id, sizeof x->id, "%s", d->id);
+		snprintf(x->name, sizeof x->name, "%s", d->name);
+		x->has_target = d->has_target;
+		x->target = d->target;
+		snprintf(x->unit, sizeof x->unit, "%s", d->unit);
 	}
-	mpx_kv_str(pk, "unit", d->unit);
+	*n = k;
+	return 0;
 }
 
 void ctl_work_agenda(struct ctl_client *cl, const struct ctlop_req *r)
 {
 	struct repl_net *rn = ctl_network(cl, r);
+	static struct ctlop_r_agenda rep;
 	struct ledger l;
-	struct mpx_out o;
 
 	if (rn == NULL || !load(cl, rn, &l))
 		return;
+	memset(&rep, 0, sizeof rep);
 	if (!l.has_agenda) {
 		ctl_send_error(cl, PAKT_ENOTFOUND, "no agenda yet: an admin sets one with 'pakt agenda set'");
-		ledger_free(&l);
-		return;
+	} else if (indicators_view(&l, &rep.indicators, &rep.n_indicators) != 0) {
+		ctl_send_error(cl, PAKT_ENOMEM, "out of memory");
+	} else {
+		snprintf(rep.goal, sizeof rep.goal, "%s", l.agenda.goal);
+		rep.history = l.n_agendas;
+		rep.ok = true;
+		rep.set_at = l.agenda_at;
+		memcpy(rep.set_by, l.agenda_by, 32);
+		ctl_reply(cl, CTLOP_R_AGENDA, &rep);
 	}
-	mpx_init(&o);
-	ctl_begin(&o);
-	msgpack_pack_map(&o.pk, 6);
-	mpx_kv_str(&o.pk, "goal", l.agenda.goal);
-	mpx_kv_u64(&o.pk, "history", l.n_agendas);
-	mpx_str(&o.pk, "indicators");
-	msgpack_pack_array(&o.pk, (uint32_t)l.agenda.n);
-	for (size_t i = 0; i < l.agenda.n; i++)
-		pack_indicator(&o.pk, &l.agenda.ind[i]);
-	mpx_kv_bool(&o.pk, "ok", true);
-	mpx_kv_u64(&o.pk, "set_at", l.agenda_at);
-	mpx_kv_bin(&o.pk, "set_by", l.agenda_by, 32);
-	ctl_finish(&o);
-	ctl_client_send(cl, &o);
-	mpx_free(&o);
+	ctlop_reply_free(CTLOP_R_AGENDA, &rep);
 	ledger_free(&l);
 }
 
@@ -154,46 +159,42 @@ free_update:
 void ctl_work_metrics(struct ctl_client *cl, const struct ctlop_req *r)
 {
 	struct repl_net *rn = ctl_network(cl, r);
+	struct ctlop_r_metrics rep = {.ok = true};
 	struct ledger l;
-	struct mpx_out o;
-	uint32_t rows = 0;
+	size_t rows = 0;
 
 	if (rn == NULL || !load(cl, rn, &l))
 		return;
 	for (size_t i = 0; i < l.n_upd; i++)
 		for (size_t j = 0; j < l.upd[i].n; j++)
 			rows += agenda_indicator(&l, l.upd[i].v[j].indicator) != NULL;
-	mpx_init(&o);
-	ctl_begin(&o);
-	msgpack_pack_map(&o.pk, 3);
-	mpx_str(&o.pk, "indicators");
-	msgpack_pack_array(&o.pk, l.has_agenda ? (uint32_t)l.agenda.n : 0);
-	for (size_t i = 0; l.has_agenda && i < l.agenda.n; i++)
-		pack_indicator(&o.pk, &l.agenda.ind[i]);
-	mpx_kv_bool(&o.pk, "ok", true);
-	mpx_str(&o.pk, "rows");
-	msgpack_pack_array(&o.pk, rows);
+	rep.rows = calloc(rows + 1, sizeof *rep.rows);
+	if (rep.rows == NULL || indicators_view(&l, &rep.indicators, &rep.n_indicators) != 0) {
+		ctl_send_error(cl, PAKT_ENOMEM, "out of memory");
+		goto free_reply;
+	}
 	for (size_t i = 0; i < l.n_upd; i++) {
 		const struct ledger_update *u = &l.upd[i];
 
 		for (size_t j = 0; j < u->n; j++) {
+			struct ctlop_r_row *x = &rep.rows[rep.n_rows];
+
 			if (agenda_indicator(&l, u->v[j].indicator) == NULL)
 				continue;
-			msgpack_pack_map(&o.pk, 8);
-			mpx_kv_u64(&o.pk, "at", u->at);
-			mpx_kv_bin(&o.pk, "author", u->author, 32);
-			mpx_kv_i64(&o.pk, "from", u->from);
-			mpx_kv_str(&o.pk, "indicator", u->v[j].indicator);
-			mpx_kv_str(&o.pk, "name", ledger_name(&l, &rn->members, u->author));
-			mpx_kv_str(&o.pk, "period", u->period);
-			mpx_kv_i64(&o.pk, "to", u->to);
-			mpx_str(&o.pk, "value");
-			msgpack_pack_double(&o.pk, u->v[j].value);
+			x->at = u->at;
+			memcpy(x->author, u->author, 32);
+			x->from = u->from;
+			snprintf(x->indicator, sizeof x->indicator, "%s", u->v[j].indicator);
+			snprintf(x->name, sizeof x->name, "%s", ledger_name(&l, &rn->members, u->author));
+			snprintf(x->period, sizeof x->period, "%s", u->period);
+			x->to = u->to;
+			x->value = u->v[j].value;
+			rep.n_rows++;
 		}
 	}
-	ctl_finish(&o);
-	ctl_client_send(cl, &o);
-	mpx_free(&o);
+	ctl_reply(cl, CTLOP_R_METRICS, &rep);
+free_reply:
+	ctlop_reply_free(CTLOP_R_METRICS, &rep);
 	ledger_free(&l);
 }
 
@@ -292,74 +293,82 @@ static bool on_time_confirmed(const struct ledger *l, const struct roster *m,
 }
 
 /* One commitment with everything the listing and the audit show. */
-void ctl_work_pack_commit(msgpack_packer *pk, const struct ledger *l, const struct roster *m,
-			  const struct ledger_commit *c, bool audit, int64_t today)
+/* Received by: the members other than the author whose checkpoints cover
+ * the commitment, with when; into out (allocated). PAKT_ENOMEM or 0. */
+static int received_by(struct ctlop_r_commit *out, const struct ledger *l, const struct roster *m,
+		       const struct ledger_commit *c)
+{
+	out->has_received_by = true;
+	out->received_by = calloc(m->n + 1, sizeof *out->received_by);
+	if (out->received_by == NULL)
+		return PAKT_ENOMEM;
+	for (size_t k = 0; k < m->n; k++) {
+		struct ctlop_r_receipt *x = &out->received_by[out->n_received_by];
+		uint64_t at;
+
+		if (memcmp(m->v[k].key, c->author, 32) == 0 ||
+		    (at = ledger_received(l, m->v[k].key, c->author, c->seq)) == 0)
+			continue;
+		x->at = at;
+		memcpy(x->key, m->v[k].key, 32);
+		snprintf(x->name, sizeof x->name, "%s", ledger_name(l, m, m->v[k].key));
+		out->n_received_by++;
+	}
+	return 0;
+}
+
+int ctl_work_commit_view(struct ctlop_r_commit *out, const struct ledger *l, const struct roster *m,
+			 const struct ledger_commit *c, bool audit, int64_t today)
 {
 	const char *state, *outcome = ledger_outcome(c, today, &state);
 
-	msgpack_pack_map(pk, 14 + (audit ? 2 : 0) + c->c.has_target);
-	mpx_kv_u64(pk, "at", c->at);
-	mpx_kv_bin(pk, "author", c->author, 32);
-	mpx_kv_str(pk, "author_name", ledger_name(l, m, c->author));
-	mpx_kv_bool(pk, "countersigned", ledger_countersigned(m, c));
-	mpx_kv_str(pk, "description", c->c.description);
-	mpx_kv_str(pk, "due", c->c.due);
-	mpx_kv_bin(pk, "hash", c->hash, 32);
-	mpx_kv_str(pk, "indicator", c->c.indicator);
-	if (audit)
-		mpx_kv_bool(pk, "on_time_confirmed", on_time_confirmed(l, m, c));
-	mpx_kv_str(pk, "outcome", outcome);
-	mpx_str(pk, "parties");
-	msgpack_pack_array(pk, (uint32_t)c->c.n_parties);
+	out->at = c->at;
+	memcpy(out->author, c->author, 32);
+	snprintf(out->author_name, sizeof out->author_name, "%s", ledger_name(l, m, c->author));
+	out->countersigned = ledger_countersigned(m, c);
+	snprintf(out->description, sizeof out->description, "%s", c->c.description);
+	snprintf(out->due, sizeof out->due, "%s", c->c.due);
+	memcpy(out->hash, c->hash, 32);
+	snprintf(out->indicator, sizeof out->indicator, "%s", c->c.indicator);
+	out->has_on_time = audit;
+	out->on_time_confirmed = audit && on_time_confirmed(l, m, c);
+	snprintf(out->outcome, sizeof out->outcome, "%s", outcome);
+	out->parties = calloc(c->c.n_parties + 1, sizeof *out->parties);
+	out->statuses = calloc(c->n_st + 1, sizeof *out->statuses);
+	if (out->parties == NULL || out->statuses == NULL)
+		return PAKT_ENOMEM;
 	for (size_t p = 0; p < c->c.n_parties; p++) {
 		const struct ledger_response *r = NULL;
+		struct ctlop_r_party *x = &out->parties[p];
 
 		for (size_t i = 0; i < c->n_resp; i++)
 			if (memcmp(c->resp[i].who, c->c.parties[p], 32) == 0 && (!r || c->resp[i].at >= r->at))
 				r = &c->resp[i];
-		msgpack_pack_map(pk, 4);
-		mpx_kv_u64(pk, "at", r ? r->at : 0);
-		mpx_kv_bin(pk, "key", c->c.parties[p], 32);
-		mpx_kv_str(pk, "name", ledger_name(l, m, c->c.parties[p]));
-		mpx_kv_str(pk, "response", r ? (r->accepted ? "accepted" : "declined") : "none");
+		x->at = r ? r->at : 0;
+		memcpy(x->key, c->c.parties[p], 32);
+		snprintf(x->name, sizeof x->name, "%s", ledger_name(l, m, c->c.parties[p]));
+		snprintf(x->response, sizeof x->response, "%s",
+			 r ? (r->accepted ? "accepted" : "declined") : "none");
 	}
-	if (audit) {
-		uint32_t n = 0;
-
-		for (size_t k = 0; k < m->n; k++)
-			n += memcmp(m->v[k].key, c->author, 32) != 0 &&
-			     ledger_received(l, m->v[k].key, c->author, c->seq) != 0;
-		mpx_str(pk, "received_by");
-		msgpack_pack_array(pk, n);
-		for (size_t k = 0; k < m->n; k++) {
-			uint64_t at;
-
-			if (memcmp(m->v[k].key, c->author, 32) == 0 ||
-			    (at = ledger_received(l, m->v[k].key, c->author, c->seq)) == 0)
-				continue;
-			msgpack_pack_map(pk, 3);
-			mpx_kv_u64(pk, "at", at);
-			mpx_kv_bin(pk, "key", m->v[k].key, 32);
-			mpx_kv_str(pk, "name", ledger_name(l, m, m->v[k].key));
-		}
-	}
-	mpx_kv_u64(pk, "seq", c->seq);
-	mpx_kv_str(pk, "state", state);
-	mpx_str(pk, "statuses");
-	msgpack_pack_array(pk, (uint32_t)c->n_st);
+	out->n_parties = c->c.n_parties;
+	if (audit && received_by(out, l, m, c) != 0)
+		return PAKT_ENOMEM;
+	out->seq = c->seq;
+	snprintf(out->state, sizeof out->state, "%s", state);
 	for (size_t i = 0; i < c->n_st; i++) {
-		msgpack_pack_map(pk, 5);
-		mpx_kv_u64(pk, "at", c->st[i].at);
-		mpx_kv_bin(pk, "by", c->st[i].by, 32);
-		mpx_kv_str(pk, "by_name", ledger_name(l, m, c->st[i].by));
-		mpx_kv_str(pk, "note", c->st[i].note);
-		mpx_kv_str(pk, "state", c->st[i].state);
+		struct ctlop_r_status_line *x = &out->statuses[i];
+
+		x->at = c->st[i].at;
+		memcpy(x->by, c->st[i].by, 32);
+		snprintf(x->by_name, sizeof x->by_name, "%s", ledger_name(l, m, c->st[i].by));
+		snprintf(x->note, sizeof x->note, "%s", c->st[i].note);
+		snprintf(x->state, sizeof x->state, "%s", c->st[i].state);
 	}
-	if (c->c.has_target) {
-		mpx_str(pk, "target");
-		msgpack_pack_double(pk, c->c.target);
-	}
-	mpx_kv_str(pk, "title", c->c.title);
+	out->n_statuses = c->n_st;
+	out->has_target = c->c.has_target;
+	out->target = c->c.target;
+	snprintf(out->title, sizeof out->title, "%s", c->c.title);
+	return 0;
 }
 
 static bool commit_selected(const struct roster *m, const struct ledger_commit *c,
@@ -386,25 +395,22 @@ void ctl_work_commitments(struct ctl_client *cl, const struct ctlop_req *r)
 	const uint8_t *party = q->has_party ? q->party : NULL;
 	const uint8_t *self = cl->ctl->node->id.pk;
 	int64_t today = ctl_work_today();
+	struct ctlop_r_commitments rep = {.ok = true};
 	struct ledger l;
-	struct mpx_out o;
-	uint32_t n = 0;
+	int rc = 0;
 
 	if (rn == NULL || !load(cl, rn, &l))
 		return;
-	for (size_t i = 0; i < l.n_com; i++)
-		n += commit_selected(&rn->members, &l.com[i], q->filter, party, self, today);
-	mpx_init(&o);
-	ctl_begin(&o);
-	msgpack_pack_map(&o.pk, 2);
-	mpx_str(&o.pk, "commitments");
-	msgpack_pack_array(&o.pk, n);
-	for (size_t i = 0; i < l.n_com; i++)
+	rep.commitments = calloc(l.n_com + 1, sizeof *rep.commitments);
+	rc = rep.commitments ? 0 : PAKT_ENOMEM;
+	for (size_t i = 0; rc == 0 && i < l.n_com; i++)
 		if (commit_selected(&rn->members, &l.com[i], q->filter, party, self, today))
-			ctl_work_pack_commit(&o.pk, &l, &rn->members, &l.com[i], false, today);
-	mpx_kv_bool(&o.pk, "ok", true);
-	ctl_finish(&o);
-	ctl_client_send(cl, &o);
-	mpx_free(&o);
+			rc = ctl_work_commit_view(&rep.commitments[rep.n_commitments++], &l, &rn->members,
+						  &l.com[i], false, today);
+	if (rc != 0)
+		ctl_send_error(cl, rc, "out of memory");
+	else
+		ctl_reply(cl, CTLOP_R_COMMITMENTS, &rep);
+	ctlop_reply_free(CTLOP_R_COMMITMENTS, &rep);
 	ledger_free(&l);
 }

@@ -1,6 +1,9 @@
 /* Control replies: one table per reply drives both its encoder (paktd)
- * and its decoder (pakt). A table lists the reply's keys in bytewise
- * order, each with its type and where it lives in the struct. */
+ * and its decoder (pakt). A table lists the reply's keys in the order
+ * they go on the wire, each with its type and where it lives in the
+ * struct: bytewise order, except where an older paktd put "key" before
+ * "kept" (an audit's orgs) and "seen_in" after "seq" (its forks), which
+ * --json users see and so stays. */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,12 +196,12 @@ TABLE(t_fork, struct ctlop_r_fork,
       FLD(struct ctlop_r_fork, "a", F_BIN32, a),
       FLD(struct ctlop_r_fork, "author", F_BIN32, author),
       FLD(struct ctlop_r_fork, "b", F_BIN32, b),
-      OPT(struct ctlop_r_fork, "seen_in", F_STR, seen_in, has_seen_in),
-      FLD(struct ctlop_r_fork, "seq", F_U64, seq));
+      FLD(struct ctlop_r_fork, "seq", F_U64, seq),
+      OPT(struct ctlop_r_fork, "seen_in", F_STR, seen_in, has_seen_in));
 TABLE(t_org, struct ctlop_r_org,
       FLD(struct ctlop_r_org, "accepted", F_U64, accepted),
-      FLD(struct ctlop_r_org, "kept", F_U64, kept),
       FLD(struct ctlop_r_org, "key", F_BIN32, key),
+      FLD(struct ctlop_r_org, "kept", F_U64, kept),
       FLD(struct ctlop_r_org, "late", F_U64, late),
       FLD(struct ctlop_r_org, "made", F_U64, made),
       FLD(struct ctlop_r_org, "missed", F_U64, missed),

@@ -311,10 +311,12 @@ int ctlop_reply_decode(enum ctlop_reply_kind k, void *r, const uint8_t *msg, siz
 		       char *why, size_t whylen);
 
 /* Encode *r (the struct kind k names) as a complete frame into o (reset
- * first), keys sorted. PAKT_ETOOBIG if over CTL_FRAME_MAX, else 0. */
+ * first), keys in their wire order (bytewise, but for two keys of the
+ * audit). r stays the caller's. PAKT_ETOOBIG if over CTL_FRAME_MAX. */
 int ctlop_reply_encode(enum ctlop_reply_kind k, const void *r, struct mpx_out *o);
 
-/* Free what ctlop_reply_decode allocated in *r and wipe it. NULL is fine. */
+/* Free the arrays and bytes of *r (whoever malloc'ed them: the decoder, or
+ * paktd building a reply) and wipe it. NULL is fine. */
 void ctlop_reply_free(enum ctlop_reply_kind k, void *r);
 
 /* The JSON form of a reply (what 'pakt CMD --json' prints), appended to
