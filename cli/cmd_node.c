@@ -92,7 +92,7 @@ int cmd_verify(int argc, char **argv)
 	if (ret == CLI_OK)
 		ret = cli_reply(&c, "verify", CTLOP_R_VERIFY, &r);
 	if (ret != CLI_OK)
-		goto out;
+		goto free_reply;
 	if (json) {
 		cli_json(&c, false, true, NULL);
 	} else {
@@ -109,7 +109,7 @@ int cmd_verify(int argc, char **argv)
 	}
 	if (r.n_bad)
 		ret = CLI_FAIL;
-out:
+free_reply:
 	ctlop_reply_free(CTLOP_R_VERIFY, &r);
 	client_close(&c);
 	return ret;

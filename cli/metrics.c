@@ -277,7 +277,7 @@ int metrics_build(struct metrics *m, const struct body_indicator *defs, size_t n
 		if (metrics_find(m, defs[i].id) >= 0)
 			continue;
 		if (grow((void **)&m->ind, &cap_ind, m->n_ind, sizeof *m->ind) != 0)
-			goto fail;
+			goto free_metrics;
 		memset(&m->ind[m->n_ind], 0, sizeof *m->ind);
 		m->ind[m->n_ind++].def = defs[i];
 	}
@@ -291,7 +291,7 @@ int metrics_build(struct metrics *m, const struct body_indicator *defs, size_t n
 			struct body_indicator *d;
 
 			if (grow((void **)&m->ind, &cap_ind, m->n_ind, sizeof *m->ind) != 0)
-				goto fail;
+				goto free_metrics;
 			memset(&m->ind[m->n_ind], 0, sizeof *m->ind);
 			d = &m->ind[m->n_ind++].def;
 			snprintf(d->id, sizeof d->id, "%s", row->indicator);
@@ -300,7 +300,7 @@ int metrics_build(struct metrics *m, const struct body_indicator *defs, size_t n
 		o = find_org(m, row->author);
 		if (o < 0) {
 			if (grow((void **)&m->org, &cap_org, m->n_org, sizeof *m->org) != 0)
-				goto fail;
+				goto free_metrics;
 			memcpy(m->org[m->n_org].key, row->author, 32);
 			m->org[m->n_org].name[0] = '\0';
 			o = (long)m->n_org++;
@@ -311,7 +311,7 @@ int metrics_build(struct metrics *m, const struct body_indicator *defs, size_t n
 			struct metric_period *p;
 
 			if (grow((void **)&m->period, &cap_per, m->n_period, sizeof *m->period) != 0)
-				goto fail;
+				goto free_metrics;
 			p = &m->period[m->n_period++];
 			snprintf(p->label, sizeof p->label, "%s", row->period);
 			p->from = row->from;
@@ -338,7 +338,7 @@ int metrics_build(struct metrics *m, const struct body_indicator *defs, size_t n
 		mi->has = calloc(no * np, sizeof *mi->has);
 		if (!mi->org_total || !mi->org_has || !mi->period_total || !mi->period_has ||
 		    !mi->cell || !mi->has)
-			goto fail;
+			goto free_metrics;
 	}
 	for (size_t r = 0; r < n_rows; r++) {
 		const struct metric_row *row = &rows[r];
@@ -364,7 +364,7 @@ int metrics_build(struct metrics *m, const struct body_indicator *defs, size_t n
 		mi->n_rows++;
 	}
 	return 0;
-fail:
+free_metrics:
 	metrics_free(m);
 	return rc;
 }

@@ -96,11 +96,11 @@ void ctl_feed_pump(struct ctl_client *cl)
 
 				ctl_reply(cl, CTLOP_R_LOG_END, &end);
 			}
-			goto out;
+			goto free_bufs;
 		}
 	}
 	cl->count += sc.count;
-out:
+free_bufs:
 	mpx_free(&sc.o);
 	mpx_free(&sc.wire);
 }
@@ -213,7 +213,7 @@ void ctl_feed_post(struct ctl_client *cl, const struct ctlop_req *r)
 	if (p->n_to > 0) {
 		rc = seal_for(cl, net, p, &body);
 		if (rc != 0)
-			goto out_body;
+			goto free_body;
 	} else {
 		rc = body_message(&body, p->text, reply_to);
 	}
@@ -221,7 +221,7 @@ void ctl_feed_post(struct ctl_client *cl, const struct ctlop_req *r)
 		snprintf(why, sizeof why, "message: %s (at most %d bytes of UTF-8)",
 			 pakt_strerror(rc), BODY_TEXT_MAX);
 		ctl_send_error(cl, rc, why);
-		goto out_body;
+		goto free_body;
 	}
 	rc = node_append(n, net, p->n_to > 0 ? "sealed" : "message", (const uint8_t *)body.sb.data,
 			 body.sb.size, &e, why, sizeof why);
@@ -229,7 +229,7 @@ void ctl_feed_post(struct ctl_client *cl, const struct ctlop_req *r)
 		ctl_send_error(cl, rc, why);
 	else
 		ctl_reply_entry(cl, &e, true);
-out_body:
+free_body:
 	mpx_free(&body);
 }
 

@@ -162,7 +162,7 @@ int ctlop_reply_json(msgpack_sbuffer *out, const uint8_t *msg, size_t len, bool 
 	msgpack_unpacked_init(&u);
 	rc = ctl_unpack(&u, msg, len);
 	if (rc != 0)
-		goto out_unpacked;
+		goto destroy_unpacked;
 	if (only != NULL) {
 		const msgpack_object *v = mpx_get(&u.data, only);
 
@@ -170,7 +170,7 @@ int ctlop_reply_json(msgpack_sbuffer *out, const uint8_t *msg, size_t len, bool 
 			value(out, v, ids, only, strlen(only));
 		else
 			put(out, "[]");
-		goto out_unpacked;
+		goto destroy_unpacked;
 	}
 	putc_(out, '{');
 	for (uint32_t i = 0; i < u.data.via.map.size; i++) {
@@ -188,7 +188,7 @@ int ctlop_reply_json(msgpack_sbuffer *out, const uint8_t *msg, size_t len, bool 
 		value(out, &kv->val, ids, kv->key.via.str.ptr, kv->key.via.str.size);
 	}
 	putc_(out, '}');
-out_unpacked:
+destroy_unpacked:
 	msgpack_unpacked_destroy(&u);
 	return rc;
 }

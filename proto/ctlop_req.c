@@ -448,7 +448,7 @@ int ctlop_req_decode(struct ctlop_req *r, const uint8_t *buf, size_t len, char *
 	msgpack_unpacked_init(&u);
 	if (ctl_unpack(&u, buf, len) != 0 || mpx_get_str(&u.data, "op", &op, &op_len) != 0) {
 		rc = fail(&d, PAKT_EPROTO, "malformed request: expected a msgpack map with 'op'");
-		goto out_unpacked;
+		goto destroy_unpacked;
 	}
 	d.map = &u.data;
 	r->op = CTLOP_UNKNOWN;
@@ -458,12 +458,12 @@ int ctlop_req_decode(struct ctlop_req *r, const uint8_t *buf, size_t len, char *
 	if (r->op == CTLOP_UNKNOWN) {
 		snprintf(why, whylen, "unknown op '%.*s'", (int)(op_len > 40 ? 40 : op_len), op);
 		rc = PAKT_EPROTO;
-		goto out_unpacked;
+		goto destroy_unpacked;
 	}
 	rc = opt_bin32(&d, d.map, "network", r->network, &r->has_network);
 	if (rc == 0)
 		rc = dec_fields(&d, r);
-out_unpacked:
+destroy_unpacked:
 	msgpack_unpacked_destroy(&u);
 	return rc;
 }
