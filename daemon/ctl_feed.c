@@ -51,6 +51,7 @@ static int stream_row(void *arg, const struct store_row *row)
 		sodium_mprotect_readonly(n->x_sk);
 		r->has_plain = body_unseal(row->body, row->body_len, n->x_pk, n->x_sk, r->plain,
 					   sizeof r->plain, reply, &has_reply) == 0;
+		sodium_mprotect_noaccess(n->x_sk);   /* readable only while in use */
 	}
 	r->received = row->received;
 	r->rowid = row->rowid;
