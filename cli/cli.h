@@ -28,6 +28,8 @@ struct cli_cmd {
 };
 
 extern const struct cli_cmd cli_cmds[];
+/* The command called name, or NULL. */
+const struct cli_cmd *cli_find(const char *name);
 
 /* Print "pakt: what: why" to stderr; return the exit code for err (a
  * PAKT_E... code). */

@@ -12,6 +12,7 @@
 #include "cli/output.h"
 #include "cli/work.h"
 #include "proto/body.h"
+#include "proto/date.h"
 #include "proto/err.h"
 #include "proto/id.h"
 
@@ -157,7 +158,7 @@ int cmd_update(int argc, char **argv)
 	}
 	u->n = o.values.n;
 	if (o.given[W_PERIOD] && (strlen(o.val[W_PERIOD]) > BODY_PERIOD_MAX ||
-				  body_period_parse(o.val[W_PERIOD], NULL, NULL) != 0))
+				  date_period_parse(o.val[W_PERIOD], NULL, NULL) != 0))
 		return cli_usage("update", "--period '%.40s' is not YYYY, YYYY-Qn, YYYY-MM, YYYY-MM-DD "
 				 "or FROM..TO (dates YYYY-MM-DD)", o.val[W_PERIOD]);
 	if (o.given[W_PERIOD])

@@ -14,6 +14,7 @@
 #include <sodium.h>
 #include "cli/cli.h"
 #include "cli/output.h"
+#include "core/audit.h"
 #include "proto/bundle.h"
 #include "proto/err.h"
 #include "proto/id.h"
@@ -218,7 +219,7 @@ static int dump(const char *dir, const uint8_t *buf, size_t len, size_t *n, char
 
 /* ---- text output ---- */
 
-static const char *name_of(const struct bundle_report *r, const uint8_t key[32])
+static const char *name_of(const struct audit_report *r, const uint8_t key[32])
 {
 	const struct roster_member *m = roster_lookup(&r->roster, key);
 
@@ -226,7 +227,7 @@ static const char *name_of(const struct bundle_report *r, const uint8_t key[32])
 }
 
 /* "pk_... (Org B)" */
-static void who(const struct bundle_report *r, const uint8_t key[32], char out[ID_TEXT_MAX + 140])
+static void who(const struct audit_report *r, const uint8_t key[32], char out[ID_TEXT_MAX + 140])
 {
 	char id[ID_TEXT_MAX];
 	const char *nm = name_of(r, key);
@@ -238,7 +239,7 @@ static void who(const struct bundle_report *r, const uint8_t key[32], char out[I
 		snprintf(out, ID_TEXT_MAX + 140, "%s", id);
 }
 
-static void print_text(const char *file, const struct bundle_report *r)
+static void print_text(const char *file, const struct audit_report *r)
 {
 	char nw[ID_TEXT_MAX], id[ID_TEXT_MAX], t[32], w[ID_TEXT_MAX + 140];
 
@@ -280,22 +281,24 @@ static void print_text(const char *file, const struct bundle_report *r)
 				printf("  indicator %s\n", c->indicator);
 		}
 		for (size_t i = 0; i < c->n_parties; i++) {
-			const struct bundle_answer *last = NULL;
+			const struct audit_answer *last = NULL;
 
+			/* any key of the party's member (a rotated key answers) */
 			for (size_t k = 0; k < r->n_answers; k++)
-				if (memcmp(r->answers[k].party, c->parties[i], 32) == 0)
+				if (roster_same(&r->roster, r->answers[k].party, c->parties[i]))
 					last = &r->answers[k];
 			who(r, c->parties[i], w);
 			printf("  party     %s: %s\n", w,
 			       last == NULL ? "no answer in the bundle" : last->accept ? "accepted" : "declined");
 		}
+		printf("  countersigned %s\n", r->countersigned ? "yes" : "no");
 		printf("history     (by timestamp)\n");
 		for (size_t k = 0, s = 0; k < r->n_answers || s < r->n_statuses;) {
 			bool ans = s >= r->n_statuses ||
 				   (k < r->n_answers && r->answers[k].ts <= r->statuses[s].ts);
 
 			if (ans) {
-				const struct bundle_answer *a = &r->answers[k++];
+				const struct audit_answer *a = &r->answers[k++];
 
 				who(r, a->party, w);
 				utc(a->ts, t);
@@ -304,7 +307,7 @@ static void print_text(const char *file, const struct bundle_report *r)
 					printf(": %s", a->reason);
 				putchar('\n');
 			} else {
-				const struct bundle_status *st = &r->statuses[s++];
+				const struct audit_status *st = &r->statuses[s++];
 
 				who(r, st->by, w);
 				utc(st->ts, t);
@@ -348,7 +351,7 @@ static void jid(enum id_kind kind, const uint8_t raw[32])
 	jstr(t);
 }
 
-static void print_json(const struct bundle_report *r, int rc, const char *reason)
+static void print_json(const struct audit_report *r, int rc, const char *reason)
 {
 	if (rc != 0) {
 		printf("{\"ok\":false,\"code\":%d,\"error\":", rc);
@@ -419,9 +422,9 @@ static void print_json(const struct bundle_report *r, int rc, const char *reason
 			printf("%s", i ? "," : "");
 			jid(ID_KEY, c->parties[i]);
 		}
-		printf("],\"answers\":[");
+		printf("],\"countersigned\":%s,\"answers\":[", r->countersigned ? "true" : "false");
 		for (size_t k = 0; k < r->n_answers; k++) {
-			const struct bundle_answer *a = &r->answers[k];
+			const struct audit_answer *a = &r->answers[k];
 
 			printf("%s{\"party\":", k ? "," : "");
 			jid(ID_KEY, a->party);
@@ -436,7 +439,7 @@ static void print_json(const struct bundle_report *r, int rc, const char *reason
 		}
 		printf("],\"status\":[");
 		for (size_t k = 0; k < r->n_statuses; k++) {
-			const struct bundle_status *s = &r->statuses[k];
+			const struct audit_status *s = &r->statuses[k];
 
 			printf("%s{\"by\":", k ? "," : "");
 			jid(ID_KEY, s->by);
@@ -480,7 +483,7 @@ int cmd_verify_bundle(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *dump_dir = NULL, *file;
-	struct bundle_report r;
+	struct audit_report r;
 	bool json = false;
 	uint8_t *buf = NULL;
 	size_t len = 0, dumped = 0;
@@ -506,7 +509,7 @@ int cmd_verify_bundle(int argc, char **argv)
 	if (read_all(file, &buf, &len, why, sizeof why) != 0)
 		return cli_fail("verify", PAKT_EIO, "%s: %s", file, why);
 
-	rc = bundle_verify(buf, len, &r);
+	rc = audit_bundle(buf, len, &r);
 	if (json)
 		print_json(&r, rc, r.reason);
 	else if (rc == 0)
@@ -526,7 +529,7 @@ int cmd_verify_bundle(int argc, char **argv)
 			       dumped, dump_dir, dump_dir, dump_dir, dump_dir);
 		}
 	}
-	bundle_report_free(&r);
+	audit_report_free(&r);
 	free(buf);
 	return ret;
 }

@@ -9,6 +9,7 @@
 #include "cli/output.h"
 #include "cli/work.h"
 #include "proto/body.h"
+#include "proto/date.h"
 #include "proto/err.h"
 #include "proto/id.h"
 
@@ -36,7 +37,7 @@ int cmd_commit(int argc, char **argv)
 		return ret;
 	if (!o.given[W_DUE])
 		return cli_usage("commit", "--due YYYY-MM-DD is required");
-	if (strlen(o.val[W_DUE]) >= sizeof cm->due || body_date_parse(o.val[W_DUE], &day) != 0)
+	if (strlen(o.val[W_DUE]) >= sizeof cm->due || date_parse(o.val[W_DUE], &day) != 0)
 		return cli_usage("commit", "--due '%.40s' is not a date YYYY-MM-DD", o.val[W_DUE]);
 	if (o.ind.n > 1)
 		return cli_usage("commit", "a commitment moves at most one --indicator");

@@ -39,7 +39,7 @@ int cmd_post(int argc, char **argv)
 	struct client c;
 	int opt, ret;
 
-	/* a private message: cli/cmd_work.c seals it for the recipients */
+	/* a private message, sealed by paktd: cli/cmd_share.c */
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--to") == 0 || strncmp(argv[i], "--to=", 5) == 0)
 			return cmd_post_sealed(argc, argv);

@@ -1,6 +1,6 @@
 bin_PROGRAMS += pakt
 pakt_SOURCES = \
-	%D%/main.c %D%/cli.h \
+	%D%/main.c %D%/cli.c %D%/cli.h \
 	%D%/commands.c %D%/cmds.h \
 	%D%/client.c %D%/client.h \
 	%D%/output.c %D%/output.h \

@@ -1,2 +1,6 @@
 # core/: the pure rules (no libuv, SQLite, sockets, clocks or logging),
 # built into libpakt.a beside proto/ and keys/. Each module adds its line.
+libpakt_a_SOURCES += %D%/roster.c %D%/roster.h
+libpakt_a_SOURCES += %D%/ledger.c %D%/ledger.h
+libpakt_a_SOURCES += %D%/audit.c %D%/audit.h
+libpakt_a_SOURCES += %D%/replica.c %D%/replica.h

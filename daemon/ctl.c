@@ -404,7 +404,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		dispatch(cl, cl->in + off + CTL_HDR_LEN, len);
 		off += CTL_HDR_LEN + len;
 	}
-	ctl_consume(cl->in, &cl->in_len, off);
+	ctlmsg_consume(cl->in, &cl->in_len, off);
 }
 
 /* Only our own user (and root) may drive the daemon: the socket's mode
@@ -467,6 +467,13 @@ static void on_connection(uv_stream_t *server, int status)
 	uv_read_start((uv_stream_t *)&cl->pipe, on_alloc, on_read);
 }
 
+/* Stored entries and forks reach the streaming clients. */
+static void ctl_on_event(void *arg, const struct node_event *ev)
+{
+	if (ev->kind == NODE_EV_STORED || ev->kind == NODE_EV_FORK)
+		ctl_notify(arg);
+}
+
 int ctl_start(struct ctl *c, struct node *n, const char *path, char *why,
 	      size_t whylen)
 {
@@ -497,7 +504,7 @@ int ctl_start(struct ctl *c, struct node *n, const char *path, char *why,
 	}
 	chmod(path, 0600);
 	c->listening = true;
-	return 0;
+	return node_listen(n, ctl_on_event, c);
 }
 
 static void on_server_closed(uv_handle_t *h)
@@ -516,6 +523,7 @@ void ctl_stop(struct ctl *c, void (*on_closed)(struct ctl *c))
 		return;
 	c->closing = true;
 	c->on_closed = on_closed;
+	node_unlisten(c->node, ctl_on_event, c);
 	for (cl = c->clients; cl; cl = cl->next)
 		client_close(cl);
 	if (c->listening)

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "daemon/ctl_priv.h"
-#include "daemon/ledger.h"
+#include "daemon/ledger_load.h"
 #include "daemon/members.h"
 #include "daemon/node.h"
 #include "daemon/repl.h"

@@ -12,6 +12,7 @@
 #include "proto/body.h"
 #include "proto/ctlmsg.h"
 #include "proto/err.h"
+#include "proto/sealed.h"
 
 struct stream_ctx {
 	struct ctl_client *cl;
@@ -49,8 +50,9 @@ static int stream_row(void *arg, const struct store_row *row)
 
 		/* the control socket is the owner's: show what we can open */
 		sodium_mprotect_readonly(n->x_sk);
-		r->has_plain = body_unseal(row->body, row->body_len, n->x_pk, n->x_sk, r->plain,
-					   sizeof r->plain, reply, &has_reply) == 0;
+		r->has_plain = sealed_open(row->body, row->body_len, row->network, row->author,
+					   n->x_pk, n->x_sk, r->plain, sizeof r->plain, reply,
+					   &has_reply) == 0;
 		sodium_mprotect_noaccess(n->x_sk);   /* readable only while in use */
 	}
 	r->received = row->received;
@@ -188,7 +190,8 @@ static int seal_for(struct ctl_client *cl, const uint8_t net[32], const struct c
 		if (memcmp(rcpt[k], n->x_pk, 32) != 0)
 			k++;
 	}
-	rc = body_seal(body, p->text, p->has_reply_to ? p->reply_to : NULL, (const uint8_t (*)[32])rcpt, k);
+	rc = sealed_seal(body, net, n->id.pk, p->text, p->has_reply_to ? p->reply_to : NULL,
+			 (const uint8_t (*)[32])rcpt, k);
 	if (rc != 0)
 		ctl_send_error(cl, rc, "could not seal the message");
 	return rc;

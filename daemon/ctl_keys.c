@@ -18,7 +18,7 @@
 _Static_assert(CTLOP_PASSPHRASE_MAX == PASSPHRASE_MAX, "the request holds any passphrase a key file takes");
 
 /* The passphrase is wiped with the request by ctl.c's dispatch, and its
- * frame's bytes as they are consumed (ctl_consume). */
+ * frame's bytes as they are consumed (ctlmsg_consume). */
 void ctl_keys_rotate(struct ctl_client *cl, const struct ctlop_req *r)
 {
 	struct node *n = cl->ctl->node;

@@ -177,6 +177,9 @@ void ctl_mesh_member_remove(struct ctl_client *cl, const struct ctlop_req *r)
 	struct node *n = cl->ctl->node;
 	struct repl_net *rn = ctl_network(cl, r);
 	const uint8_t *key = r->u.key.key;
+	uint8_t hash[32];
+	uint64_t seq;
+	int rc;
 	struct mpx_out body;
 	const struct roster_member *m;
 
@@ -191,8 +194,16 @@ void ctl_mesh_member_remove(struct ctl_client *cl, const struct ctlop_req *r)
 		ctl_send_error(cl, PAKT_EINVAL, "an admin cannot remove itself");
 		return;
 	}
+	/* the removed key's head as we hold it: its later entries count for
+	 * nothing (PROTOCOL.md, "member") */
+	if ((rc = store_head(n->store, rn->id, key, &seq, hash, NULL)) == PAKT_ENOTFOUND) {
+		seq = 0;
+	} else if (rc != 0) {
+		ctl_send_error(cl, rc, store_errmsg(n->store));
+		return;
+	}
 	mpx_init(&body);
-	ctl_publish(cl, rn, "member", &body, body_member(&body, false, key, m->name, m->admin));
+	ctl_publish(cl, rn, "member", &body, body_member_remove(&body, key, m->name, m->admin, seq));
 }
 
 void ctl_mesh_peer_add(struct ctl_client *cl, const struct ctlop_req *r)

@@ -7,12 +7,13 @@
 #include <time.h>
 #include <sodium.h>
 #include "daemon/ctl_priv.h"
-#include "daemon/ledger.h"
+#include "daemon/ledger_load.h"
 #include "daemon/log.h"
 #include "daemon/node.h"
 #include "daemon/repl.h"
 #include "daemon/verify.h"
 #include "proto/body.h"
+#include "proto/date.h"
 #include "proto/bundle.h"
 #include "proto/ctlmsg.h"
 #include "proto/err.h"
@@ -130,7 +131,7 @@ void ctl_work_update(struct ctl_client *cl, const struct ctlop_req *r)
 		gmtime_r(&now, &tm);
 		strftime(u->period, sizeof u->period, "%Y-%m", &tm);
 	}
-	if (body_period_parse(u->period, &from, &to) != 0) {
+	if (date_period_parse(u->period, &from, &to) != 0) {
 		ctl_send_error(cl, PAKT_EINVAL, "period must be YYYY, YYYY-Qn, YYYY-MM, YYYY-MM-DD or FROM..TO");
 		goto free_update;
 	}
@@ -269,32 +270,26 @@ free_ledger:
 	ledger_free(&l);
 }
 
-/* Confirmed on time: a checkpoint by someone else covering the
- * fulfilment, dated no later than the due day. */
-static bool on_time_confirmed(const struct ledger *l, const struct roster *m,
-			      const struct ledger_commit *c)
+/* Confirmed on time: a witness's checkpoint naming the fulfilment exactly
+ * (core/ledger.h, ledger_first_witness), dated no later than the due day. */
+static bool on_time_confirmed(const struct ledger *l, const struct ledger_commit *c)
 {
 	bool confirmed = false;
 
 	for (size_t i = 0; i < c->n_st; i++) {
 		if (strcmp(c->st[i].state, "fulfilled") != 0)
 			continue;
-		for (size_t k = 0; k < m->n && !confirmed; k++) {
-			uint64_t at;
+		uint64_t at = ledger_first_witness(l, c->st[i].by, c->st[i].seq, c->st[i].hash);
 
-			if (memcmp(m->v[k].key, c->st[i].by, 32) == 0)
-				continue;
-			at = ledger_received(l, m->v[k].key, c->st[i].by, c->st[i].seq);
-			confirmed = at != 0 && (int64_t)(at / 86400000u) <= c->due_day;
-		}
+		confirmed = at != 0 && (int64_t)(at / 86400000u) <= c->due_day;
 		break;
 	}
 	return confirmed;
 }
 
-/* One commitment with everything the listing and the audit show. */
-/* Received by: the members other than the author whose checkpoints cover
- * the commitment, with when; into out (allocated). PAKT_ENOMEM or 0. */
+/* Received by: the members other than the author's whose checkpoints name
+ * the commitment exactly (ledger_witnessed), with when; into out
+ * (allocated). PAKT_ENOMEM or 0. */
 static int received_by(struct ctlop_r_commit *out, const struct ledger *l, const struct roster *m,
 		       const struct ledger_commit *c)
 {
@@ -306,8 +301,7 @@ static int received_by(struct ctlop_r_commit *out, const struct ledger *l, const
 		struct ctlop_r_receipt *x = &out->received_by[out->n_received_by];
 		uint64_t at;
 
-		if (memcmp(m->v[k].key, c->author, 32) == 0 ||
-		    (at = ledger_received(l, m->v[k].key, c->author, c->seq)) == 0)
+		if ((at = ledger_witnessed(l, m->v[k].key, c->author, c->seq, c->hash)) == 0)
 			continue;
 		x->at = at;
 		memcpy(x->key, m->v[k].key, 32);
@@ -317,6 +311,7 @@ static int received_by(struct ctlop_r_commit *out, const struct ledger *l, const
 	return 0;
 }
 
+/* One commitment with everything the listing and the audit show. */
 int ctl_work_commit_view(struct ctlop_r_commit *out, const struct ledger *l, const struct roster *m,
 			 const struct ledger_commit *c, bool audit, int64_t today)
 {
@@ -331,19 +326,16 @@ int ctl_work_commit_view(struct ctlop_r_commit *out, const struct ledger *l, con
 	memcpy(out->hash, c->hash, 32);
 	snprintf(out->indicator, sizeof out->indicator, "%s", c->c.indicator);
 	out->has_on_time = audit;
-	out->on_time_confirmed = audit && on_time_confirmed(l, m, c);
+	out->on_time_confirmed = audit && on_time_confirmed(l, c);
 	snprintf(out->outcome, sizeof out->outcome, "%s", outcome);
 	out->parties = calloc(c->c.n_parties + 1, sizeof *out->parties);
 	out->statuses = calloc(c->n_st + 1, sizeof *out->statuses);
 	if (out->parties == NULL || out->statuses == NULL)
 		return PAKT_ENOMEM;
 	for (size_t p = 0; p < c->c.n_parties; p++) {
-		const struct ledger_response *r = NULL;
+		const struct ledger_response *r = ledger_answer(m, c, c->c.parties[p]);
 		struct ctlop_r_party *x = &out->parties[p];
 
-		for (size_t i = 0; i < c->n_resp; i++)
-			if (memcmp(c->resp[i].who, c->c.parties[p], 32) == 0 && (!r || c->resp[i].at >= r->at))
-				r = &c->resp[i];
 		x->at = r ? r->at : 0;
 		memcpy(x->key, c->c.parties[p], 32);
 		snprintf(x->name, sizeof x->name, "%s", ledger_name(l, m, c->c.parties[p]));

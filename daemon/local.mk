@@ -6,7 +6,7 @@ libpaktd_a_SOURCES = \
 	%D%/store.c %D%/store.h %D%/store_priv.h %D%/store_mesh.c \
 	%D%/verify.c %D%/verify.h \
 	%D%/members.c %D%/members.h %D%/events.h \
-	%D%/ledger.c %D%/ledger.h \
+	%D%/ledger_load.c %D%/ledger_load.h \
 	%D%/node.c %D%/node.h \
 	%D%/ctl.c %D%/ctl.h %D%/ctl_priv.h %D%/ctl_mesh.c %D%/ctl_work.c %D%/ctl_keys.c \
 	%D%/ctl_feed.c %D%/ctl_node.c %D%/ctl_audit.c %D%/ctl_export.c
@@ -17,4 +17,4 @@ paktd_SOURCES = %D%/main.c
 paktd_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(SQLITE_CFLAGS)
 paktd_LDADD = $(PAKTD_LIBS)
 libpaktd_a_SOURCES += %D%/rotate.c %D%/rotate.h
-libpaktd_a_SOURCES += %D%/repl.c %D%/repl.h %D%/sigcheck.c %D%/sigcheck.h %D%/net.c %D%/net.h %D%/session.c
+libpaktd_a_SOURCES += %D%/repl.c %D%/repl.h %D%/repl_ingest.c %D%/sigcheck.c %D%/sigcheck.h %D%/net.c %D%/net.h %D%/session.c

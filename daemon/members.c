@@ -1,4 +1,4 @@
-/* Membership loaded from the store: the store's side of proto/roster.c,
+/* Membership loaded from the store: the store's side of core/roster.c,
  * which holds the rules (shared with the offline bundle checker, so both
  * derive the same member set). */
 #include <string.h>

@@ -1,5 +1,5 @@
 /* Membership of one initiative as the store holds it: a roster (see
- * proto/roster.h for the rules, shared with the offline bundle checker)
+ * core/roster.h for the rules, shared with the offline bundle checker)
  * loaded from the stored genesis, member, succession and revoke entries.
  * Query it with roster_find, roster_is_admin, roster_untrusted, ... and
  * free it with roster_free. */
@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 #include "daemon/store.h"
-#include "proto/roster.h"
+#include "core/roster.h"
 
 /* Recompute from the store. m is replaced (free with roster_free). */
 int members_load(struct roster *m, struct store *s, const uint8_t network[32]);

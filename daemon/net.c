@@ -17,8 +17,11 @@
 #include "daemon/net.h"
 #include "daemon/node.h"
 #include "daemon/repl.h"
+#include "proto/body.h"
 #include "proto/err.h"
 #include "proto/id.h"
+
+static void net_on_event(void *arg, const struct node_event *ev);
 
 static void on_connection(uv_stream_t *server, int status)
 {
@@ -93,7 +96,7 @@ int net_start(struct net *net, struct node *node, const char *addr, char *why,
 			 ntohs(((struct sockaddr_in *)&ss)->sin_port));
 	}
 	net->listening = true;
-	return 0;
+	return node_listen(node, net_on_event, net);
 }
 
 static void on_closed_handle(uv_handle_t *h)
@@ -141,6 +144,7 @@ void net_stop(struct net *net, void (*on_closed)(struct net *net))
 
 	net->closing = true;
 	net->on_closed = on_closed;
+	node_unlisten(net->node, net_on_event, net);
 	while (net->links)
 		link_free(net, net->links);
 	while ((s = net->sessions) != NULL)
@@ -310,4 +314,53 @@ int net_links_load(struct net *net)
 	if (rc != 0)
 		log_err("cannot load peers: %s", store_errmsg(net->node->store));
 	return rc;
+}
+
+/* A member's newest profile: dial the addresses it gives (its own word
+ * for where it can be reached) unless a link or a session to it exists. */
+static void net_on_profile(struct net *net, struct repl_net *rn, const struct entry *e)
+{
+	struct body_profile p;
+
+	if (e == NULL || e->body == NULL || body_profile_parse(e->body, e->body_len, &p) != 0)
+		return;
+	for (size_t i = 0; i < p.n_addrs; i++) {
+		bool known = net_link_find(net, p.addrs[i]) != NULL;
+
+		for (struct session *s = net->sessions; s && !known; s = session_next(s)) {
+			const uint8_t *k = session_peer_key(s);
+
+			known = k && memcmp(k, e->h.author, 32) == 0 && session_replicating(s, rn);
+		}
+		if (!known)
+			net_link_add(net, rn->id, p.addrs[i], e->h.author);
+	}
+}
+
+/* News from replication and our own feeds (daemon/events.h). */
+static void net_on_event(void *arg, const struct node_event *ev)
+{
+	struct net *net = arg;
+
+	if (net->closing)
+		return;
+	switch (ev->kind) {
+	case NODE_EV_STORED:
+		net_pump(net, ev->rn);
+		break;
+	case NODE_EV_FORK:
+		net_forward_fork(net, ev->rn, (struct session *)ev->origin, ev->wire_a, ev->len_a,
+				 ev->wire_b, ev->len_b);
+		break;
+	case NODE_EV_MEMBERS:
+		net_enforce_membership(net, ev->rn);
+		/* feeds refused before the change may be wanted now: peers
+		 * send them again from our clock */
+		if (ev->rn->refetch)
+			net_send_clocks(net, ev->rn);
+		break;
+	case NODE_EV_PROFILE:
+		net_on_profile(net, ev->rn, ev->e);
+		break;
+	}
 }

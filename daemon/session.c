@@ -735,13 +735,26 @@ static void on_message(struct session *s, const uint8_t *plain, size_t len)
 	case WIRE_CLOCK:
 		on_clock(s, &m);
 		break;
-	case WIRE_ENTRIES:
+	case WIRE_ENTRIES: {
+		struct repl_from from = {.key = s->peer_key, .origin = s,
+					 .hints = NET_FORK_HINTS_MAX - s->fork_hints};
+		struct repl_result res;
+
 		s->entries_in += m.n_e;
-		rc = repl_ingest(n, s->rn, s, m.e, m.e_len, m.n_e, why, sizeof why);
-		if (rc != 0)   /* say whose fault: the peer's batch, or our storage */
+		rc = repl_ingest(n, s->rn, &from, m.e, m.e_len, m.n_e, &res, why, sizeof why);
+		if (rc != 0) {   /* say whose fault: the peer's batch, or our storage */
 			session_close(s, "%s: %s", rc == PAKT_ENOSPC || rc == PAKT_EIO || rc == PAKT_ENOMEM
 				      ? "could not store its batch here" : "rejected batch", why);
+			break;
+		}
+		/* the peer has what it sent: don't pump it back */
+		for (size_t i = 0; i < res.n_adv; i++)
+			session_peer_has(s, res.adv[i].idx, res.adv[i].seq);
+		for (size_t i = 0; i < res.n_hints; i++)
+			session_send_fork_hint(s, res.hints[i].wire, res.hints[i].len);
+		repl_announce(n, s->rn, &res);
 		break;
+	}
 	case WIRE_FORK:
 		on_fork_proof(s, &m);
 		break;

@@ -71,6 +71,11 @@ static const char *const migrations[] = {
 	"  hash BLOB PRIMARY KEY,"
 	"  author BLOB NOT NULL,"
 	"  at INTEGER NOT NULL);",
+
+	/* v4: membership is reloaded from the entries of four types, and
+	 * pending redactions from the redact entries: find them by type, not
+	 * by a scan of every entry */
+	"CREATE INDEX entries_type ON entries(type);",
 };
 #define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])
 
@@ -468,13 +473,15 @@ int store_scan(struct store *s, const struct store_query *q, store_row_cb cb,
 		 "SELECT * FROM (SELECT e.id, f.network, f.author, e.hash, e.seq, e.type, e.ts,"
 		 " e.received, e.header, e.sig, e.body, e.feed FROM entries e JOIN feeds f ON f.id = e.feed"
 		 " WHERE e.id > ?1 AND (?2 IS NULL OR f.network = ?2) AND (?3 IS NULL OR f.author = ?3)"
-		 " AND (?4 IS NULL OR e.type = ?4) ORDER BY %s LIMIT ?5) ORDER BY %s",
+		 " AND %s ORDER BY %s LIMIT ?5) ORDER BY %s",
+		 /* a plain equality lets SQLite use entries_type */
+		 q->type ? "e.type = ?4" : "?4 IS NULL",
 		 q->by_feed ? (q->last ? "e.feed DESC, e.seq DESC" : "e.feed, e.seq")
 			    : (q->last ? "e.id DESC" : "e.id"),
 		 q->by_feed ? "feed, seq" : "id");
 	/* The arrival-order form runs after every stored batch (live streams):
 	 * keep it prepared. A scan inside a scan's callback prepares its own. */
-	bool cached = !q->by_feed && !q->last && !s->scan_busy;
+	bool cached = !q->by_feed && !q->last && q->type == NULL && !s->scan_busy;
 	if (cached && s->scan == NULL &&
 	    sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->scan, NULL) != SQLITE_OK)
 		return PAKT_EIO;

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include "proto/entry.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 struct store;
 
@@ -141,8 +141,20 @@ int store_get(struct store *s, const uint8_t hash[32], store_row_cb cb, void *ar
 int store_redact(struct store *s, const uint8_t hash[32], const uint8_t author[32],
 		 uint64_t at_ms);
 bool store_is_redacted(struct store *s, const uint8_t hash[32]);
-/* Every redacted hash (malloc'd array, caller frees). */
-int store_redactions(struct store *s, uint8_t (**out)[32], size_t *n);
+/* Record that hash is redacted (by author, at at_ms) without touching any
+ * body: for an entry stored without its body in the first place. */
+int store_redact_mark(struct store *s, const uint8_t hash[32], const uint8_t author[32],
+		      uint64_t at_ms);
+/* Fill in the bodies of entries held without one (same hash; the caller
+ * checked each body against its header), in one transaction. Rows that
+ * hold a body already are left alone. */
+int store_fill_bodies(struct store *s, const struct entry *const *es, size_t n);
+/* Every recorded redaction: the hash and who asked (malloc'd array,
+ * caller frees). */
+struct store_redaction {
+	uint8_t hash[32], by[32];
+};
+int store_redactions(struct store *s, struct store_redaction **out, size_t *n);
 
 /* Networks joined by invite before their first entry arrives. */
 int store_joined_add(struct store *s, const uint8_t network[32], const uint8_t inviter[32]);

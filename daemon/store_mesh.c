@@ -343,30 +343,44 @@ int store_get(struct store *s, const uint8_t hash[32], store_row_cb cb, void *ar
 	return step_done(st, rc);
 }
 
+static int64_t hkey_of(const uint8_t hash[32])
+{
+	int64_t hkey = 0;
+
+	for (int i = 0; i < 8; i++)
+		hkey = (int64_t)((uint64_t)hkey << 8 | hash[i]);
+	return hkey;
+}
+
+/* Inside a transaction: remember hash as redacted. */
+static int redacted_add(struct store *s, const uint8_t hash[32], const uint8_t author[32],
+			uint64_t at_ms)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO redacted(hash, author, at) VALUES (?1, ?2, ?3)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return PAKT_EIO;
+	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, author, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (int64_t)at_ms);
+	return step_done(st, sqlite3_step(st) == SQLITE_DONE ? 0 : PAKT_EIO);
+}
+
 int store_redact(struct store *s, const uint8_t hash[32], const uint8_t author[32],
 		 uint64_t at_ms)
 {
 	sqlite3_stmt *st;
-	int64_t hkey = 0;
 	int rc;
 
-	for (int i = 0; i < 8; i++)
-		hkey = (int64_t)((uint64_t)hkey << 8 | hash[i]);
 	if (store_begin(s) != 0)
 		return store_abort(s, 0);
-	rc = sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO redacted(hash, author, at) VALUES (?1, ?2, ?3)",
-				-1, &st, NULL) == SQLITE_OK ? 0 : PAKT_EIO;
-	if (rc == 0) {
-		sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 2, author, 32, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, (int64_t)at_ms);
-		rc = step_done(st, sqlite3_step(st) == SQLITE_DONE ? 0 : PAKT_EIO);
-	}
+	rc = redacted_add(s, hash, author, at_ms);
 	if (rc == 0)
 		rc = sqlite3_prepare_v2(s->db, "UPDATE entries SET body = NULL WHERE hkey = ?1 AND hash = ?2",
 					-1, &st, NULL) == SQLITE_OK ? 0 : PAKT_EIO;
 	if (rc == 0) {
-		sqlite3_bind_int64(st, 1, hkey);
+		sqlite3_bind_int64(st, 1, hkey_of(hash));
 		sqlite3_bind_blob(st, 2, hash, 32, SQLITE_STATIC);
 		rc = step_done(st, sqlite3_step(st) == SQLITE_DONE ? 0 : PAKT_EIO);
 	}
@@ -385,6 +399,44 @@ int store_redact(struct store *s, const uint8_t hash[32], const uint8_t author[3
 	return 0;
 }
 
+int store_redact_mark(struct store *s, const uint8_t hash[32], const uint8_t author[32],
+		      uint64_t at_ms)
+{
+	int rc;
+
+	if (store_begin(s) != 0)
+		return store_abort(s, 0);
+	rc = redacted_add(s, hash, author, at_ms);
+	if (rc != 0 || store_exec(s, "COMMIT") != 0)
+		return store_abort(s, rc);
+	return 0;
+}
+
+int store_fill_bodies(struct store *s, const struct entry *const *es, size_t n)
+{
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (n == 0)
+		return 0;
+	if (store_begin(s) != 0)
+		return store_abort(s, 0);
+	if (sqlite3_prepare_v2(s->db, "UPDATE entries SET body = ?3 WHERE hkey = ?1 AND hash = ?2 AND body IS NULL",
+			       -1, &st, NULL) != SQLITE_OK)
+		return store_abort(s, PAKT_EIO);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		sqlite3_bind_int64(st, 1, hkey_of(es[i]->hash));
+		sqlite3_bind_blob(st, 2, es[i]->hash, 32, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 3, es[i]->body, (int)es[i]->body_len, SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : PAKT_EIO;
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	if (rc != 0 || store_exec(s, "COMMIT") != 0)
+		return store_abort(s, rc);
+	return 0;
+}
+
 bool store_is_redacted(struct store *s, const uint8_t hash[32])
 {
 	sqlite3_stmt *st;
@@ -398,20 +450,20 @@ bool store_is_redacted(struct store *s, const uint8_t hash[32])
 	return yes;
 }
 
-int store_redactions(struct store *s, uint8_t (**out)[32], size_t *n)
+int store_redactions(struct store *s, struct store_redaction **out, size_t *n)
 {
 	sqlite3_stmt *st;
-	uint8_t (*v)[32] = NULL;
+	struct store_redaction *v = NULL;
 	int step;
 
 	*out = NULL;
 	*n = 0;
-	if (sqlite3_prepare_v2(s->db, "SELECT hash FROM redacted", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, "SELECT hash, author FROM redacted", -1, &st, NULL) != SQLITE_OK)
 		return PAKT_EIO;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		uint8_t (*grown)[32];
+		struct store_redaction *grown;
 
-		if (store_blob32(st, 0) == NULL)
+		if (store_blob32(st, 0) == NULL || store_blob32(st, 1) == NULL)
 			continue;
 		grown = realloc(v, (*n + 1) * sizeof *v);
 		if (grown == NULL) {
@@ -419,7 +471,8 @@ int store_redactions(struct store *s, uint8_t (**out)[32], size_t *n)
 			return step_done(st, PAKT_ENOMEM);
 		}
 		v = grown;
-		memcpy(v[(*n)++], store_blob32(st, 0), 32);
+		memcpy(v[*n].hash, store_blob32(st, 0), 32);
+		memcpy(v[(*n)++].by, store_blob32(st, 1), 32);
 	}
 	*out = v;
 	return step_done(st, step == SQLITE_DONE ? 0 : PAKT_EIO);

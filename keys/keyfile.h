@@ -43,8 +43,12 @@ int keyfile_is_encrypted(const char *path, bool *encrypted, char *why,
 int keyfile_read_public(const char *path, uint8_t pk[32], bool *encrypted,
 			char *why, size_t whylen);
 
-/* Argon2id cost used when writing; tests may lower it (never below
- * libsodium's minimums). */
+/* Argon2id cost used when writing (clamped to libsodium's minimums and
+ * the read limits of keys/KEYFILE.md); tests may lower it. Without it, new
+ * files get crypto_pwhash_OPSLIMIT_MODERATE / MEMLIMIT_MODERATE, or
+ * libsodium's minimum when the environment has PAKT_TEST_WEAK_KDF=1 (for
+ * test suites only). keyfile_reset_kdf_limits returns to that default. */
 void keyfile_set_kdf_limits(unsigned long long opslimit, size_t memlimit);
+void keyfile_reset_kdf_limits(void);
 
 #endif

@@ -13,11 +13,13 @@
  * passphrase_free). file: explicit passphrase file or NULL. prompt: text for
  * the terminal prompt, or NULL to never prompt; confirm: ask twice.
  * The first line of a file is used (trailing newline dropped).
- * A passphrase file must be a regular file only its owner can access.
+ * A passphrase file must be a regular file of the running uid that only it
+ * can access.
  * An environment variable set to "" counts as unset.
  * Returns 0, PAKT_ENOTFOUND (no source available: no file, no variable,
  * and prompt NULL or no terminal), PAKT_EIO (a named file cannot be read),
- * PAKT_EPERM (the file is group/other-accessible: why says "chmod 600"),
+ * PAKT_EPERM (another uid's file, or group/other-accessible: why says
+ * "chown" or "chmod 600"),
  * PAKT_EINVAL (confirmation differs, empty, or longer than PASSPHRASE_MAX),
  * PAKT_ENOMEM. */
 int passphrase_get(char **out, const char *file, const char *prompt,

@@ -1,5 +1,6 @@
 /* Entry bodies: building and validating the canonical msgpack map of each
- * entry type (schemas in proto/PROTOCOL.md). */
+ * entry type (schemas in proto/PROTOCOL.md). Parsers and body_validate are
+ * in body.c, builders in body_build.c. */
 #ifndef PAKT_BODY_H
 #define PAKT_BODY_H
 
@@ -26,9 +27,15 @@ struct body_member {
 	uint8_t key[32];
 	char name[BODY_NAME_MAX + 1];
 	bool admin;                     /* role "admin", else "member" */
+	bool has_seq;                   /* a removal: the key's head seq as the */
+	uint64_t seq;                   /* remover saw it (absent before rule 6) */
 };
 int body_member(struct mpx_out *o, bool add, const uint8_t key[32], const char *name,
 		bool admin);
+/* A removal with "seq": the removed key's entries after seq count for
+ * nothing (PROTOCOL.md, "member"). */
+int body_member_remove(struct mpx_out *o, const uint8_t key[32], const char *name, bool admin,
+		       uint64_t seq);
 /* 0 or PAKT_EBODY. */
 int body_member_parse(const uint8_t *body, size_t len, struct body_member *out);
 
@@ -150,20 +157,6 @@ int body_succession_parse(const uint8_t *b, size_t len, struct body_succession *
 int body_revoke(struct mpx_out *o, const struct body_revoke *r);
 int body_revoke_parse(const uint8_t *b, size_t len, struct body_revoke *out);
 
-/* sealed: text (and reply_to, may be NULL) encrypted to recipients, given
- * as X25519 public keys (include the author's own to read it back). */
-int body_seal(struct mpx_out *o, const char *text, const uint8_t *reply_to,
-	      const uint8_t (*recipients)[32], size_t n);
-/* Open with our X25519 key pair: 0 and text[cap] (NUL-terminated),
- * reply_to/has_reply; PAKT_ENOTFOUND if not addressed to us; PAKT_EBODY if
- * malformed. */
-int body_unseal(const uint8_t *b, size_t len, const uint8_t x_pk[32], const uint8_t x_sk[32],
-		char *text, size_t cap, uint8_t reply_to[32], bool *has_reply);
-
-/* Dates and periods as days since 1970-01-01 (UTC). date: YYYY-MM-DD.
- * period: YYYY, YYYY-Qn, YYYY-MM, YYYY-MM-DD or FROM..TO (dates); *from and
- * *to are the first and last day. 0 or PAKT_EINVAL. */
-int body_date_parse(const char *s, int64_t *days);
-int body_period_parse(const char *s, int64_t *from, int64_t *to);
+/* Sealed bodies: proto/sealed.h. Dates and periods: proto/date.h. */
 
 #endif

@@ -1,11 +1,10 @@
-/* Audit bundles: building and checking (format: proto/PROTOCOL.md,
- * "Audit bundles"). */
+/* Audit bundles: building and reading (format: proto/PROTOCOL.md, "Audit
+ * bundles"); checking is core/audit.c. */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sodium.h>
 #include "proto/bundle.h"
 #include "proto/canon.h"
@@ -26,6 +25,14 @@ const char *bundle_kind_name(enum bundle_kind kind)
 static bool type_is(const struct entry *e, const char *t)
 {
 	return strcmp(e->h.type, t) == 0;
+}
+
+/* The entries that change membership (core/roster.h's roster_type; proto
+ * does not depend on core). */
+static bool membership_type(const char *t)
+{
+	return strcmp(t, "genesis") == 0 || strcmp(t, "member") == 0 ||
+	       strcmp(t, "succession") == 0 || strcmp(t, "revoke") == 0;
 }
 
 static bool is_answer_or_status(const struct entry *e)
@@ -203,7 +210,7 @@ int bundle_gaps(struct bundle_builder *b, struct bundle_gap **gaps, size_t *n)
 bool bundle_body_wanted(enum bundle_kind kind, const uint8_t subject[32],
 			const struct entry *e)
 {
-	if (roster_type(e->h.type))
+	if (membership_type(e->h.type))
 		return true;
 	if (kind == BUNDLE_FEED)
 		return memcmp(e->h.author, subject, 32) == 0;
@@ -214,7 +221,7 @@ bool bundle_wants_body(const struct bundle_builder *b, const struct entry *e)
 {
 	if (b->kind == BUNDLE_FEED && memcmp(e->h.author, b->subject, 32) == 0 &&
 	    (e->h.seq < b->from || e->h.seq > b->to))
-		return roster_type(e->h.type);
+		return membership_type(e->h.type);
 	return bundle_body_wanted(b->kind, b->subject, e);
 }
 
@@ -241,78 +248,24 @@ int bundle_finish(struct bundle_builder *b, struct mpx_out *out)
 }
 
 /* ------------------------------------------------------------------ */
-/* checking */
+/* reading */
 
-/* The parts of the file's map, read by read_map(). */
-struct bmap {
-	struct canon_rd entries;   /* positioned after the array header */
-	uint32_t n;
-	enum bundle_kind kind;
-	const uint8_t *network, *subject;
-};
-
-static void ts_text(uint64_t ms, char out[32])
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	if (ms / 1000 > (uint64_t)253402300799 || gmtime_r(&t, &tm) == NULL) {
-		snprintf(out, 32, "%" PRIu64 " ms", ms);
-		return;
-	}
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static void ename(const struct entry *e, char out[48])
-{
-	char a[16];
-
-	id_short(ID_KEY, e->h.author, a);
-	snprintf(out, 48, "%s #%" PRIu64, a, e->h.seq);
-}
-
-static void add_note(struct bundle_report *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void add_note(struct bundle_report *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	r->n_notes_total++;
-	if (r->n_notes >= BUNDLE_NOTES_MAX)
-		return;
-	if (r->notes == NULL &&
-	    (r->notes = malloc(BUNDLE_NOTES_MAX * sizeof *r->notes)) == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(r->notes[r->n_notes++], BUNDLE_NOTE_MAX, fmt, ap);
-	va_end(ap);
-}
-
-static int fail(struct bundle_report *r, int code, const char *fmt, ...)
+/* The file's map, as bundle_open reads it. */
+static int fail(char *why, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-static int fail(struct bundle_report *r, int code, const char *fmt, ...)
+static int fail(char *why, int code, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(r->reason, sizeof r->reason, fmt, ap);
+	vsnprintf(why, BUNDLE_REASON_MAX, fmt, ap);
 	va_end(ap);
 	return code;
 }
 
-/* Blame an entry: remember which, then the reason. */
-static void blame(struct bundle_report *r, const struct entry *e, size_t index)
-{
-	r->has_bad = true;
-	memcpy(r->bad_author, e->h.author, 32);
-	r->bad_seq = e->h.seq;
-	memcpy(r->bad_hash, e->hash, 32);
-	r->bad_index = index;
-}
-
 /* Read the map after the magic: version first (another version may have
  * another shape), then exactly the five keys of version 1. */
-static int read_map(const uint8_t *buf, size_t len, struct bmap *m, struct bundle_report *r)
+static int read_map(const uint8_t *buf, size_t len, struct bundle_file *m, char *r)
 {
 	static const char *const keys[MAP_KEYS] = {"entries", "kind", "network", "subject", "v"};
 	struct canon_rd rd;
@@ -403,446 +356,52 @@ static int read_map(const uint8_t *buf, size_t len, struct bmap *m, struct bundl
 	return 0;
 }
 
-/* Name an entry that failed entry_decode as well as we can: by its header
- * if that decodes, else by its position. */
-static int fail_decode(struct bundle_report *r, const uint8_t *wire, size_t len,
-		       size_t index, size_t total, int rc)
+int bundle_open(const uint8_t *buf, size_t len, struct bundle_file *f, char why[BUNDLE_REASON_MAX])
 {
-	struct canon_rd rd;
-	struct entry_header h;
-	const uint8_t *hb;
-	uint32_t n, hlen;
-
-	canon_rd_init(&rd, wire, len);
-	if (canon_rd_array(&rd, &n) == 0 && n >= 1 && canon_rd_bin(&rd, &hb, &hlen) == 0 &&
-	    entry_header_decode(&h, hb, hlen) == 0) {
-		char a[16];
-
-		id_short(ID_KEY, h.author, a);
-		r->has_bad = true;
-		memcpy(r->bad_author, h.author, 32);
-		r->bad_seq = h.seq;
-		r->bad_index = index;
-		return fail(r, rc, "entry %s #%" PRIu64 " (bundle entry %zu of %zu) is damaged: %s",
-			    a, h.seq, index, total, pakt_strerror(rc));
-	}
-	r->bad_index = index;
-	return fail(r, rc, "bundle entry %zu of %zu is damaged: %s", index, total,
-		    pakt_strerror(rc));
-}
-
-static int answer_cmp(const void *pa, const void *pb)
-{
-	const struct bundle_answer *a = pa, *b = pb;
-
-	if (a->ts != b->ts)
-		return a->ts < b->ts ? -1 : 1;
-	return memcmp(a->hash, b->hash, 32);
-}
-
-static int status_cmp(const void *pa, const void *pb)
-{
-	const struct bundle_status *a = pa, *b = pb;
-
-	if (a->ts != b->ts)
-		return a->ts < b->ts ? -1 : 1;
-	return memcmp(a->hash, b->hash, 32);
-}
-
-static bool is_party(const struct body_commitment *c, const uint8_t key[32])
-{
-	for (size_t i = 0; i < c->n_parties; i++)
-		if (memcmp(c->parties[i], key, 32) == 0)
-			return true;
-	return false;
-}
-
-/* The genesis's goal, for the report. */
-static void genesis_goal(const struct entry *g, char out[BODY_TEXT_MAX + 1])
-{
-	struct canon_rd rd;
-	uint32_t n, klen, slen;
-	const char *k, *s;
-
-	out[0] = '\0';
-	canon_rd_init(&rd, g->body, g->body_len);
-	if (canon_rd_map(&rd, &n) != 0)
-		return;
-	for (uint32_t i = 0; i < n; i++) {
-		if (canon_rd_str(&rd, &k, &klen) != 0)
-			return;
-		if (klen == 4 && memcmp(k, "goal", 4) == 0) {
-			if (canon_rd_str(&rd, &s, &slen) == 0 && slen <= BODY_TEXT_MAX) {
-				memcpy(out, s, slen);
-				out[slen] = '\0';
-			}
-			return;
-		}
-		if (canon_rd_skip(&rd) != 0)
-			return;
-	}
-}
-
-/* The commitment's answers and statuses, from the entries with bodies. */
-static int collect_history(struct bundle_report *r, const struct entry *ents, size_t n)
-{
-	const struct body_commitment *c = &r->commitment;
-	size_t na = 0, ns = 0, cap_a = 0, cap_s = 0;
-	char nm[48], a[16];
-
-	for (size_t i = 0; i < n; i++) {
-		const struct entry *e = &ents[i];
-
-		if (!is_answer_or_status(e))
-			continue;
-		ename(e, nm);
-		if (e->body == NULL) {
-			add_note(r, "entry %s (%s) has no body: what it refers to is not shown",
-				 nm, e->h.type);
-			continue;
-		}
-		id_short(ID_KEY, e->h.author, a);
-		if (type_is(e, "status")) {
-			struct bundle_status st;
-
-			if (body_status_parse(e->body, e->body_len, &st.st) != 0 ||
-			    memcmp(st.st.ref, r->subject, 32) != 0)
-				continue;
-			if (memcmp(e->h.author, r->commitment_author, 32) != 0 &&
-			    !is_party(c, e->h.author)) {
-				add_note(r, "entry %s: status by %s, neither the commitment's author "
-					 "nor a party: ignored", nm, a);
-				continue;
-			}
-			memcpy(st.by, e->h.author, 32);
-			st.ts = e->h.timestamp;
-			st.seq = e->h.seq;
-			memcpy(st.hash, e->hash, 32);
-			if (ns == cap_s) {
-				struct bundle_status *v;
-
-				cap_s = cap_s ? cap_s * 2 : 4;
-				if ((v = realloc(r->statuses, cap_s * sizeof *v)) == NULL)
-					return PAKT_ENOMEM;
-				r->statuses = v;
-			}
-			r->statuses[ns++] = st;
-			r->n_statuses = ns;
-		} else {
-			struct body_ref ref;
-			struct bundle_answer *an;
-
-			if (body_ref_parse(e->h.type, e->body, e->body_len, &ref) != 0 ||
-			    memcmp(ref.ref, r->subject, 32) != 0)
-				continue;
-			if (!is_party(c, e->h.author)) {
-				add_note(r, "entry %s: %s by %s, who is not a party: ignored", nm,
-					 e->h.type, a);
-				continue;
-			}
-			if (na == cap_a) {
-				struct bundle_answer *v;
-
-				cap_a = cap_a ? cap_a * 2 : 4;
-				if ((v = realloc(r->answers, cap_a * sizeof *v)) == NULL)
-					return PAKT_ENOMEM;
-				r->answers = v;
-			}
-			an = &r->answers[na++];
-			memcpy(an->party, e->h.author, 32);
-			an->accept = type_is(e, "accept");
-			an->ts = e->h.timestamp;
-			an->seq = e->h.seq;
-			memcpy(an->hash, e->hash, 32);
-			memcpy(an->reason, ref.text, sizeof an->reason);
-			r->n_answers = na;
-		}
-	}
-	r->n_answers = na;
-	r->n_statuses = ns;
-	if (na > 1)
-		qsort(r->answers, na, sizeof *r->answers, answer_cmp);
-	if (ns > 1)
-		qsort(r->statuses, ns, sizeof *r->statuses, status_cmp);
-	return 0;
-}
-
-static int find_hash(const struct entry *ents, size_t n, const uint8_t hash[32])
-{
-	for (size_t i = 0; i < n; i++)
-		if (memcmp(ents[i].hash, hash, 32) == 0)
-			return (int)i;
-	return -1;
-}
-
-static int check(const struct bmap *m, struct entry *ents, struct bundle_report *r)
-{
-	struct canon_rd rd = m->entries;
-	const size_t n = m->n;
-	const struct entry *g;
-	char nm[48], a[16], w[ID_TEXT_MAX], why[200], t[32];
-	int rc, gi, si;
-
-	/* 1. each entry alone: encoding, signature, network, body schema, and
-	 * the file's order (author, then seq: no duplicates, no forks) */
-	for (size_t i = 0; i < n; i++) {
-		struct entry *e = &ents[i];
-		const uint8_t *wire;
-		uint32_t wlen;
-
-		canon_rd_bin(&rd, &wire, &wlen);
-		if ((rc = entry_decode(e, wire, wlen)) != 0)
-			return fail_decode(r, wire, wlen, i + 1, n, rc);
-		ename(e, nm);
-		if (entry_verify(e) != 0) {
-			blame(r, e, i + 1);
-			return fail(r, PAKT_ESIG, "entry %s: bad signature", nm);
-		}
-		if (memcmp(entry_network(e), m->network, 32) != 0) {
-			char nw[16];
-
-			id_short(ID_NETWORK, entry_network(e), nw);
-			blame(r, e, i + 1);
-			return fail(r, PAKT_ENETWORK, "entry %s belongs to another network (%s)", nm, nw);
-		}
-		if (e->body != NULL) {
-			r->n_bodies++;
-			if (body_validate(e->h.type, e->body, e->body_len, why, sizeof why) != 0) {
-				blame(r, e, i + 1);
-				return fail(r, PAKT_EBODY, "entry %s (%s): bad body: %s", nm, e->h.type, why);
-			}
-		}
-		if (i > 0) {
-			const struct entry *p = &ents[i - 1];
-			int c = memcmp(p->h.author, e->h.author, 32);
-
-			if (c == 0 && p->h.seq == e->h.seq) {
-				blame(r, e, i + 1);
-				if (memcmp(p->hash, e->hash, 32) == 0)
-					return fail(r, PAKT_EFORMAT, "entry %s appears twice", nm);
-				id_short(ID_KEY, e->h.author, a);
-				return fail(r, PAKT_EFORK,
-					    "%s: two different entries at seq %" PRIu64 " (a fork)",
-					    a, e->h.seq);
-			}
-			if (c > 0 || (c == 0 && p->h.seq > e->h.seq)) {
-				blame(r, e, i + 1);
-				return fail(r, PAKT_EFORMAT,
-					    "entry %s is out of order (entries are sorted by author, then seq)",
-					    nm);
-			}
-		}
-	}
-
-	/* 2. the genesis: the entry whose hash is the network id */
-	id_encode(ID_NETWORK, m->network, w);
-	if ((gi = find_hash(ents, n, m->network)) < 0)
-		return fail(r, PAKT_ENOTFOUND, "no genesis entry for the network %s", w);
-	g = &ents[gi];
-	if (g->body == NULL) {
-		ename(g, nm);
-		blame(r, g, (size_t)gi + 1);
-		return fail(r, PAKT_EBODY, "entry %s (genesis) has no body: the initiative's admins are not shown",
-			    nm);
-	}
-
-	/* 3. every feed is a chain from seq 1 without gaps */
-	for (size_t i = 0; i < n; i++) {
-		const struct entry *e = &ents[i];
-		bool first = i == 0 || memcmp(ents[i - 1].h.author, e->h.author, 32) != 0;
-		uint64_t want = first ? 1 : ents[i - 1].h.seq + 1;
-
-		if (first)
-			r->n_feeds++;
-		if (e->h.seq != want) {
-			id_short(ID_KEY, e->h.author, a);
-			blame(r, e, i + 1);
-			return fail(r, PAKT_ECHAIN, "%s: seq %" PRIu64 " is missing (chain gap before #%" PRIu64 ")",
-				    a, want, e->h.seq);
-		}
-		if (!first && (rc = entry_check_link(&ents[i - 1], e)) != 0) {
-			ename(e, nm);
-			blame(r, e, i + 1);
-			return fail(r, rc, "entry %s does not link to #%" PRIu64 " (its prev is not that entry's hash)",
-				    nm, ents[i - 1].h.seq);
-		}
-	}
-
-	/* 4. membership: genesis admins, then the admins' member entries */
-	if ((rc = roster_genesis(&r->roster, g)) != 0) {
-		ename(g, nm);
-		blame(r, g, (size_t)gi + 1);
-		return fail(r, rc, "entry %s (genesis): its admins cannot be read", nm);
-	}
-	genesis_goal(g, r->goal);
-	for (size_t i = 0; i < n; i++) {
-		const struct entry *e = &ents[i];
-
-		if (!roster_type(e->h.type) || type_is(e, "genesis"))
-			continue;
-		if (e->body == NULL) {
-			ename(e, nm);
-			add_note(r, "entry %s (%s) has no body: its effect on membership is not shown", nm,
-				 e->h.type);
-		}
-		if ((rc = roster_add(&r->roster, e)) != 0)
-			return fail(r, rc, "out of memory");
-	}
-	if ((rc = roster_finish(&r->roster)) != 0)
-		return fail(r, rc, "out of memory");
-	if (r->roster.ignored > 0)
-		add_note(r, "%zu membership entr%s broke a rule (not by an admin, or a succession not allowed) and had no effect", r->roster.ignored,
-			 r->roster.ignored == 1 ? "y" : "ies");
-
-	/* 5. every signer of a commitment, answer or status was a member when
-	 * it signed (by the entry's timestamp) */
-	for (size_t i = 0; i < n; i++) {
-		const struct entry *e = &ents[i];
-
-		if (!type_is(e, "commitment") && !is_answer_or_status(e))
-			continue;
-		const struct roster_revocation *rv = roster_untrusted(&r->roster, e->h.author, e->h.seq);
-
-		if (rv != NULL) {
-			ename(e, nm);
-			id_short(ID_KEY, e->h.author, a);
-			blame(r, e, i + 1);
-			return fail(r, PAKT_ENOTMEMBER,
-				    "entry %s (%s): %s was revoked after its seq %llu: this entry is untrusted",
-				    nm, e->h.type, a, (unsigned long long)rv->after);
-		}
-		if (!roster_member_at(&r->roster, e->h.author, e->h.timestamp)) {
-			ename(e, nm);
-			id_short(ID_KEY, e->h.author, a);
-			ts_text(e->h.timestamp, t);
-			blame(r, e, i + 1);
-			return fail(r, PAKT_ENOTMEMBER, "entry %s (%s): %s was not a member at %s", nm,
-				    e->h.type, a, t);
-		}
-	}
-
-	/* 6. the subject */
-	if (m->kind == BUNDLE_COMMITMENT) {
-		const struct entry *c;
-
-		if ((si = find_hash(ents, n, m->subject)) < 0) {
-			id_encode(ID_ENTRY, m->subject, w);
-			return fail(r, PAKT_ENOTFOUND, "the commitment %s is not in the bundle", w);
-		}
-		c = &ents[si];
-		ename(c, nm);
-		if (!type_is(c, "commitment")) {
-			blame(r, c, (size_t)si + 1);
-			return fail(r, PAKT_EFORMAT, "entry %s, the bundle's subject, is a %s, not a commitment",
-				    nm, c->h.type);
-		}
-		if (c->body == NULL) {
-			blame(r, c, (size_t)si + 1);
-			return fail(r, PAKT_EBODY, "entry %s, the commitment, has no body", nm);
-		}
-		if (body_commitment_parse(c->body, c->body_len, &r->commitment) != 0) {
-			blame(r, c, (size_t)si + 1);
-			return fail(r, PAKT_EBODY, "entry %s, the commitment, has a bad body", nm);
-		}
-		r->has_commitment = true;
-		memcpy(r->commitment_author, c->h.author, 32);
-		r->commitment_ts = c->h.timestamp;
-		r->commitment_seq = c->h.seq;
-		for (size_t k = 0; k < r->commitment.n_parties; k++)
-			if (roster_lookup(&r->roster, r->commitment.parties[k]) == NULL) {
-				id_short(ID_KEY, r->commitment.parties[k], a);
-				add_note(r, "party %s was never admitted to the initiative", a);
-			}
-		if ((rc = collect_history(r, ents, n)) != 0)
-			return fail(r, rc, "out of memory");
-	} else {
-		bool found = false;
-
-		for (size_t i = 0; i < n; i++) {
-			const struct entry *e = &ents[i];
-
-			if (memcmp(e->h.author, m->subject, 32) != 0)
-				continue;
-			found = true;
-			r->feed_last = e->h.seq;
-			if (e->body != NULL) {
-				if (r->feed_bodies++ == 0)
-					r->feed_first = e->h.seq;
-				r->feed_last_body = e->h.seq;
-			}
-		}
-		id_encode(ID_KEY, m->subject, w);
-		if (!found)
-			return fail(r, PAKT_ENOTFOUND, "the bundle has no entries of %s", w);
-		if (roster_lookup(&r->roster, m->subject) == NULL)
-			add_note(r, "%s was never admitted to the initiative", w);
-	}
-	return 0;
-}
-
-int bundle_verify(const uint8_t *buf, size_t len, struct bundle_report *r)
-{
-	struct bmap m;
-	struct entry *ents;
 	int rc;
 
-	memset(r, 0, sizeof *r);
-	roster_init(&r->roster);
-	memset(&m, 0, sizeof m);
+	memset(f, 0, sizeof *f);
+	why[0] = '\0';
 	if (len > BUNDLE_BYTES_MAX)
-		return fail(r, PAKT_ETOOBIG, "the bundle is larger than %zu MiB", BUNDLE_BYTES_MAX >> 20);
+		return fail(why, PAKT_ETOOBIG, "the bundle is larger than %zu MiB", BUNDLE_BYTES_MAX >> 20);
 	if (len < BUNDLE_MAGIC_LEN || memcmp(buf, BUNDLE_MAGIC, BUNDLE_MAGIC_LEN) != 0) {
 		if (len < BUNDLE_MAGIC_LEN && memcmp(buf, BUNDLE_MAGIC, len) == 0)
-			return fail(r, PAKT_ETRUNC, "the bundle is truncated (%zu bytes)", len);
-		return fail(r, PAKT_EFORMAT, "not a pakt bundle (it does not start with \"%s\")",
+			return fail(why, PAKT_ETRUNC, "the bundle is truncated (%zu bytes)", len);
+		return fail(why, PAKT_EFORMAT, "not a pakt bundle (it does not start with \"%s\")",
 			    BUNDLE_MAGIC);
 	}
-	if ((rc = read_map(buf + BUNDLE_MAGIC_LEN, len - BUNDLE_MAGIC_LEN, &m, r)) != 0)
+	if ((rc = read_map(buf + BUNDLE_MAGIC_LEN, len - BUNDLE_MAGIC_LEN, f, why)) != 0)
 		return rc;
-	r->kind = m.kind;
-	memcpy(r->network, m.network, 32);
-	memcpy(r->subject, m.subject, 32);
-	r->n_entries = m.n;
-	if (m.n == 0)
-		return fail(r, PAKT_ENOTFOUND, "the bundle has no entries");
-	if ((ents = calloc(m.n, sizeof *ents)) == NULL)
-		return fail(r, PAKT_ENOMEM, "out of memory for %" PRIu32 " entries", m.n);
-	rc = check(&m, ents, r);
-	free(ents);
-	return rc;
+	if (f->n == 0)
+		return fail(why, PAKT_ENOTFOUND, "the bundle has no entries");
+	return 0;
 }
 
-void bundle_report_free(struct bundle_report *r)
+int bundle_next(struct bundle_file *f, const uint8_t **wire, size_t *len)
 {
-	roster_free(&r->roster);
-	free(r->answers);
-	free(r->statuses);
-	free(r->notes);
-	r->answers = NULL;
-	r->statuses = NULL;
-	r->notes = NULL;
-	r->n_answers = r->n_statuses = r->n_notes = 0;
+	uint32_t n;
+
+	if (canon_rd_bin(&f->entries, wire, &n) != 0)
+		return PAKT_EFORMAT;
+	*len = n;
+	return 0;
 }
 
 int bundle_each(const uint8_t *buf, size_t len, bundle_entry_fn fn, void *arg)
 {
-	struct bundle_report r;
-	struct bmap m;
+	char why[BUNDLE_REASON_MAX];
+	struct bundle_file f;
 	struct entry e;
 	int rc;
 
-	memset(&r, 0, sizeof r);
-	memset(&m, 0, sizeof m);
-	if (len < BUNDLE_MAGIC_LEN || memcmp(buf, BUNDLE_MAGIC, BUNDLE_MAGIC_LEN) != 0)
-		return PAKT_EFORMAT;
-	if ((rc = read_map(buf + BUNDLE_MAGIC_LEN, len - BUNDLE_MAGIC_LEN, &m, &r)) != 0)
+	if ((rc = bundle_open(buf, len, &f, why)) != 0)
 		return rc;
-	for (uint32_t i = 0; i < m.n; i++) {
+	for (uint32_t i = 0; i < f.n; i++) {
 		const uint8_t *wire;
-		uint32_t wlen;
+		size_t wlen;
 
-		canon_rd_bin(&m.entries, &wire, &wlen);
-		if ((rc = entry_decode(&e, wire, wlen)) != 0)
+		if ((rc = bundle_next(&f, &wire, &wlen)) != 0 ||
+		    (rc = entry_decode(&e, wire, wlen)) != 0)
 			return rc;
 		if ((rc = fn(arg, (size_t)i + 1, &e)) != 0)
 			return rc;

@@ -1,7 +1,7 @@
 /* Audit bundles: a self-contained file of signed entries that proves one
  * commitment's history or one feed's range, checkable offline (`pakt
- * verify FILE`) and, signature by signature, with any Ed25519
- * implementation. Format and rules: proto/PROTOCOL.md, "Audit bundles".
+ * verify FILE`, core/audit.h: the rules) and, signature by signature,
+ * with any Ed25519 implementation. This is the codec. Format and rules: proto/PROTOCOL.md, "Audit bundles".
  *
  *   "PAKTBND1" || canonical msgpack map
  *   {"entries": [bin wire entry, ...], "kind": "commitment"|"feed",
@@ -17,7 +17,7 @@
 #include "proto/body.h"
 #include "proto/entry.h"
 #include "proto/mpx.h"
-#include "proto/roster.h"
+#include "proto/canon.h"
 
 #define BUNDLE_MAGIC "PAKTBND1"
 #define BUNDLE_MAGIC_LEN 8
@@ -25,8 +25,6 @@
 #define BUNDLE_ENTRIES_MAX 1048576u            /* entries in one bundle */
 #define BUNDLE_BYTES_MAX ((size_t)512 << 20)   /* 512 MiB, magic included */
 #define BUNDLE_REASON_MAX 320
-#define BUNDLE_NOTE_MAX 256
-#define BUNDLE_NOTES_MAX 1000                  /* more are counted, not kept */
 /* A public key as PEM SubjectPublicKeyInfo: 2 lines of armour, 60 chars of
  * base64, newlines, NUL. */
 #define BUNDLE_PEM_MAX 128
@@ -89,78 +87,28 @@ bool bundle_wants_body(const struct bundle_builder *b, const struct entry *e);
 int bundle_finish(struct bundle_builder *b, struct mpx_out *out);
 void bundle_free(struct bundle_builder *b);
 
-/* ---- checking (`pakt verify FILE`) ---- */
+/* ---- reading ---- */
 
-/* A party's answer to the commitment. */
-struct bundle_answer {
-	uint8_t party[32];
-	bool accept;                        /* false: decline */
-	uint64_t ts;
-	uint64_t seq;
-	uint8_t hash[32];
-	char reason[BODY_REASON_MAX + 1];   /* decline only; may be "" */
-};
-
-struct bundle_status {
-	uint8_t by[32];
-	uint64_t ts;
-	uint64_t seq;
-	uint8_t hash[32];
-	struct body_status st;
-};
-
-struct bundle_report {
+/* A bundle file's map, as bundle_open reads it (borrows from the buffer). */
+struct bundle_file {
 	enum bundle_kind kind;
-	uint8_t network[32];
-	uint8_t subject[32];
-	size_t n_entries, n_bodies, n_feeds;
-
-	/* the initiative: genesis and the roster it and the member entries give */
-	char goal[BODY_TEXT_MAX + 1];
-	struct roster roster;               /* roster.network_name: its name */
-
-	/* kind commitment */
-	bool has_commitment;
-	uint8_t commitment_author[32];
-	uint64_t commitment_ts, commitment_seq;
-	struct body_commitment commitment;
-	struct bundle_answer *answers;      /* by (timestamp, hash); malloc'd */
-	size_t n_answers;
-	struct bundle_status *statuses;     /* by (timestamp, hash); malloc'd */
-	size_t n_statuses;
-
-	/* kind feed: the subject's feed, seq 1..feed_last; bodies for
-	 * feed_bodies of them, from feed_first to feed_last_body (0 if none) */
-	uint64_t feed_first, feed_last, feed_last_body;
-	size_t feed_bodies;
-
-	/* things that do not fail the bundle but an auditor should see:
-	 * entries without the body their type needs, answers by non-parties,
-	 * member entries by non-admins... */
-	char (*notes)[BUNDLE_NOTE_MAX];     /* malloc'd */
-	size_t n_notes, n_notes_total;
-
-	/* on failure: why, and which entry when one is to blame */
-	char reason[BUNDLE_REASON_MAX];
-	bool has_bad;                       /* bad_author/bad_seq/bad_hash set */
-	uint8_t bad_author[32];
-	uint64_t bad_seq;
-	uint8_t bad_hash[32];
-	size_t bad_index;                   /* 1-based position in "entries"; 0: none */
-	/* bad_hash is all zero when the blamed entry does not decode */
+	const uint8_t *network, *subject;   /* 32 bytes each */
+	uint32_t n;                         /* entries, 1..BUNDLE_ENTRIES_MAX */
+	struct canon_rd entries;            /* at the next entry's bin */
 };
 
-/* Check a whole bundle file (magic included). r is initialised here;
- * bundle_report_free(r) afterwards, also on failure. Returns 0 and the
- * report, or a PAKT_E... code with r->reason naming the entry to blame.
- * Entries' bodies are not kept past the call: only copies. */
-int bundle_verify(const uint8_t *buf, size_t len, struct bundle_report *r);
-void bundle_report_free(struct bundle_report *r);
+/* Check the magic, the size, the canonical map with its version and keys
+ * (PROTOCOL.md, "Format"; not the entries). 0, or a PAKT_E... code with
+ * why saying what is wrong. */
+int bundle_open(const uint8_t *buf, size_t len, struct bundle_file *f,
+		char why[BUNDLE_REASON_MAX]);
+/* The next entry's wire form (bundle_open checked that each is a bin). */
+int bundle_next(struct bundle_file *f, const uint8_t **wire, size_t *len);
 
 /* Call fn for each entry of a bundle file, in file order, with its 1-based
  * position (for `pakt verify --dump`: e->header_bytes are the signed
  * bytes, e->sig the signature, e->body the body or NULL). Meant for a
- * bundle that passed bundle_verify. Returns the first non-zero return of
+ * bundle that passed audit_bundle. Returns the first non-zero return of
  * fn, a PAKT_E... code if the file does not parse, or 0. e->body borrows
  * from buf. */
 typedef int (*bundle_entry_fn)(void *arg, size_t index, const struct entry *e);

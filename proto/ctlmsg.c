@@ -32,7 +32,7 @@ uint32_t ctl_frame_len(const uint8_t hdr[CTL_HDR_LEN])
 	       (uint32_t)hdr[2] << 8 | hdr[3];
 }
 
-void ctl_consume(uint8_t *buf, size_t *len, size_t off)
+void ctlmsg_consume(uint8_t *buf, size_t *len, size_t off)
 {
 	size_t rest = *len - off;
 

@@ -9,6 +9,7 @@
 #include <sodium.h>
 #include "proto/ctlmsg.h"
 #include "proto/ctlop.h"
+#include "proto/date.h"
 #include "proto/err.h"
 
 static const char *const names[CTLOP_COUNT] = {
@@ -271,7 +272,7 @@ static int dec_commit(struct dec *d, struct body_commitment *c)
 	    (rc = get_cstr(d, d->map, "due", c->due, sizeof c->due, true, msg)) != 0 ||
 	    (rc = opt_array(d, "parties", 1, BODY_PARTIES_MAX, &parties, msg)) != 0)
 		return rc;
-	if (body_date_parse(c->due, &due) != 0)
+	if (date_parse(c->due, &due) != 0)
 		return fail(d, PAKT_EINVAL, msg);
 	if ((rc = get_cstr(d, d->map, "description", c->description, sizeof c->description, false,
 			   "the description must be text of at most 8192 bytes")) != 0 ||

@@ -1,12 +1,13 @@
 /* Fuzz target: entry bodies. The first byte picks the entry type (from
  * fuzz_body_types), the rest is the body: body_validate, then the parser
- * of that type (body_*_parse; body_unseal with the key the seeds are
+ * of that type (body_*_parse; sealed_open with the key the seeds are
  * sealed to). Oracle: a body that validates also parses. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "proto/body.h"
+#include "proto/sealed.h"
 #include "proto/err.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -52,8 +53,9 @@ static int parse(const char *type, const uint8_t *b, size_t len)
 	if (strcmp(type, "checkpoint") == 0)
 		return body_checkpoint_parse(b, len, out.h, BODY_HEADS_MAX, &n);
 	if (strcmp(type, "sealed") == 0) {
-		(void)body_unseal(b, len, k.seal_pk, k.seal_sk, out.text, sizeof out.text,
-				  reply, &has_reply);
+		/* the seeds are bound to (k.network, k.seal_pk) */
+		(void)sealed_open(b, len, k.network, k.seal_pk, k.seal_pk, k.seal_sk,
+				  out.text, sizeof out.text, reply, &has_reply);
 		return 1;   /* PAKT_ENOTFOUND is a valid outcome */
 	}
 	return 1;

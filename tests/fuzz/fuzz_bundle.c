@@ -1,10 +1,11 @@
-/* Fuzz target: an audit bundle file (proto/bundle.c), as `pakt verify
- * FILE` reads it: bundle_verify, then bundle_each over a bundle that
+/* Fuzz target: an audit bundle file (proto/bundle.c, core/audit.c), as `pakt verify
+ * FILE` reads it: audit_bundle, then bundle_each over a bundle that
  * passed. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/audit.h"
 #include "proto/bundle.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -21,7 +22,7 @@ static int count(void *arg, size_t index, const struct entry *e)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static bool ready;
-	struct bundle_report r;
+	struct audit_report r;
 	size_t n = 0;
 
 	if (!ready) {
@@ -29,10 +30,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		ready = true;
 	}
-	if (bundle_verify(data, size, &r) == 0) {
+	if (audit_bundle(data, size, &r) == 0) {
 		if (bundle_each(data, size, count, &n) != 0 || n != r.n_entries)
 			abort();
 	}
-	bundle_report_free(&r);
+	audit_report_free(&r);
 	return 0;
 }

@@ -19,6 +19,8 @@
 #include "keys/keyfile.h"
 #include "keys/keys.h"
 #include "proto/body.h"
+#include "proto/sealed.h"
+#include "core/audit.h"
 #include "proto/bundle.h"
 #include "proto/ctlmsg.h"
 #include "proto/entry.h"
@@ -244,9 +246,13 @@ static void initiative(void)
 
 	memcpy(recips[0], k.seal_pk, 32);
 	memset(recips[1], 0x42, 32);
-	check(body_seal(&bo, "for your eyes only", NULL, (const uint8_t (*)[32])recips, 2), "seal");
+	/* bound to fuzz_body's (k.network, k.seal_pk), not to C's entry, so
+	 * that the fuzzer reaches the inner map */
+	check(sealed_seal(&bo, k.network, k.seal_pk, "for your eyes only", NULL,
+			  (const uint8_t (*)[32])recips, 2), "seal");
 	sign(&C, "sealed", &bo, "sealed");
-	check(body_seal(&bo, "reply, sealed", ent[i_commit].hash, (const uint8_t (*)[32])recips, 1),
+	check(sealed_seal(&bo, k.network, k.seal_pk, "reply, sealed", ent[i_commit].hash,
+			  (const uint8_t (*)[32])recips, 1),
 	      "seal");
 	sign(&C, "sealed", &bo, "sealed_reply");
 
@@ -688,7 +694,7 @@ static void bundle(enum bundle_kind kind, const uint8_t subject[32], uint64_t fr
 		   const char *name)
 {
 	struct bundle_builder b;
-	struct bundle_report r;
+	struct audit_report r;
 	struct mpx_out o;
 
 	bundle_begin(&b, kind, network, subject);
@@ -699,8 +705,8 @@ static void bundle(enum bundle_kind kind, const uint8_t subject[32], uint64_t fr
 	mpx_init(&o);
 	check(bundle_finish(&b, &o), "bundle_finish");
 	bundle_free(&b);
-	check(bundle_verify((const uint8_t *)o.sb.data, o.sb.size, &r), r.reason);
-	bundle_report_free(&r);
+	check(audit_bundle((const uint8_t *)o.sb.data, o.sb.size, &r), r.reason);
+	audit_report_free(&r);
 	put_out("bundle", name, &o);
 	mpx_free(&o);
 }
@@ -710,6 +716,51 @@ static void gen_bundle(void)
 	bundle(BUNDLE_COMMITMENT, ent[i_commit].hash, 0, 0, "commitment");
 	bundle(BUNDLE_FEED, B.id.pk, 0, 0, "feed");
 	bundle(BUNDLE_FEED, A.id.pk, 2, 4, "feed_range");
+}
+
+/* fuzz_replica: [flags][held][bodiless mask] then length-prefixed entries;
+ * idx lists entries of the initiative (negative: -1-i, sent without body). */
+static void replica_seed(const char *name, uint8_t flags, uint8_t held, uint8_t mask,
+			 const int *idx, size_t n)
+{
+	static uint8_t buf[MAXE * (ENTRY_WIRE_MAX + 2) + 3];
+	size_t used = 3, len;
+
+	buf[0] = flags;
+	buf[1] = held;
+	buf[2] = mask;
+	for (size_t k = 0; k < n; k++) {
+		int i = idx[k] < 0 ? -1 - idx[k] : idx[k];
+
+		check(entry_encode(&ent[i], idx[k] >= 0, buf + used + 2, ENTRY_WIRE_MAX, &len), "encode");
+		buf[used] = (uint8_t)(len >> 8);
+		buf[used + 1] = (uint8_t)len;
+		used += 2 + len;
+	}
+	put("replica", name, buf, used);
+}
+
+static void gen_replica(void)
+{
+	int all[MAXE], stripped[MAXE];
+	size_t n = n_ent < MAXE ? n_ent : MAXE;
+
+	for (size_t i = 0; i < n; i++) {
+		all[i] = (int)i;
+		stripped[i] = -1 - (int)i;
+	}
+	/* a fresh node takes the whole initiative (the genesis admits the rest) */
+	replica_seed("catch_up", 0x01 | 0x04, 0, 0, all, n);
+	/* holds the first half; the rest arrives, some of it twice */
+	replica_seed("half", 0x01 | 0x04 | 0x40, (uint8_t)(n / 2), 0, all, n);
+	/* every body stripped by a relay: record entries are refused */
+	replica_seed("stripped", 0x01 | 0x04, 1, 0, stripped, n);
+	/* held without bodies, the full copies arrive: filled in */
+	replica_seed("fill", 0x01 | 0x04, (uint8_t)n, 0xff, all, n);
+	/* non-members only, past a cutoff, with a pending redaction */
+	replica_seed("strangers", 0x01 | 0x08 | 0x10, 1, 0, all, n);
+	/* the peer is the first entry's author, a redacted hash held */
+	replica_seed("author_peer", 0x01 | 0x02 | 0x04 | 0x20 | 0xc0, 2, 0x02, all, n);
 }
 
 int main(int argc, char **argv)
@@ -738,6 +789,7 @@ int main(int argc, char **argv)
 	gen_config(tmp);
 	gen_invite();
 	gen_bundle();
+	gen_replica();
 	rmdir(tmp);
 	mpx_free(&bo);
 	keys_free(&A.id);

@@ -8,7 +8,7 @@
 # input). With --enable-fuzzing (CC=clang): tests/fuzz/fuzz_<target>, the
 # target and the library sources compiled with $(FUZZ_CFLAGS), and
 # `make fuzz [FUZZ_SECONDS=N]` runs each for N seconds.
-FUZZ_TARGETS = entry body wire handshake ctl keyfile config invite bundle
+FUZZ_TARGETS = entry body wire handshake ctl keyfile config invite bundle replica
 FUZZ_SECONDS = 30
 FUZZ_DICTS = %D%/body.dict %D%/bundle.dict %D%/config.dict %D%/ctl.dict %D%/entry.dict \
 	%D%/invite.dict %D%/keyfile.dict %D%/wire.dict
@@ -68,6 +68,12 @@ check_PROGRAMS += %D%/replay_bundle
 %C%_replay_bundle_CFLAGS = $(FUZZ_REPLAY_CFLAGS) -DFUZZ_TARGET='"bundle"'
 %C%_replay_bundle_LDADD = $(PAKT_LIBS)
 TESTS += %D%/replay_bundle
+
+check_PROGRAMS += %D%/replay_replica
+%C%_replay_replica_SOURCES = %D%/fuzz_replica.c %D%/replay.c %D%/fuzz.h
+%C%_replay_replica_CFLAGS = $(FUZZ_REPLAY_CFLAGS) -DFUZZ_TARGET='"replica"'
+%C%_replay_replica_LDADD = $(PAKT_LIBS)
+TESTS += %D%/replay_replica
 
 # The seed generator (not built by default): `make fuzz-seeds` rewrites
 # the seeds in the source tree; commit the result.
@@ -132,6 +138,11 @@ noinst_PROGRAMS += %D%/fuzz_bundle
 %C%_fuzz_bundle_SOURCES = %D%/fuzz_bundle.c %D%/fuzz.h
 %C%_fuzz_bundle_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 %C%_fuzz_bundle_LDADD = $(FUZZ_LIBS)
+
+noinst_PROGRAMS += %D%/fuzz_replica
+%C%_fuzz_replica_SOURCES = %D%/fuzz_replica.c %D%/fuzz.h
+%C%_fuzz_replica_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+%C%_fuzz_replica_LDADD = $(FUZZ_LIBS)
 
 FUZZ_BINS = $(FUZZ_TARGETS:%=%D%/fuzz_%$(EXEEXT))
 CLEANFILES += $(FUZZ_TARGETS:%=%D%/fuzz_%.log)

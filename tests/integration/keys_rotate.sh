@@ -8,7 +8,7 @@
 #   c's later entries are untrusted in every audit and count for nothing,
 #   and c is no longer a member.
 . "$(dirname "$0")/../lib/harness.sh"
-plan 32
+plan 34
 
 make_initiative a "Rotation"; ok $? "admin a started"
 join_node a b "Org B" && join_node a c "Org C" && p c peer add "$(daemon_addr b)" >/dev/null
@@ -57,12 +57,23 @@ init_node stray >/dev/null && cp -p "$(node_dir stray)/identity.key" "$(node_dir
 start_daemon b && [ "$(node_id b)" = "$new_b" ] && [ ! -e "$(node_dir b)/identity.key.new" ] &&
 	grep -q "interrupted before it was announced" "$(node_dir b)/paktd.log"
 ok $? "a staged key that no succession names is dropped at start; the id stays"
-# announced but not installed (crash before the rename) -> installed
+# announced in every initiative, not installed (crash before the last
+# rename) -> installed
+stop_daemon b
+mv "$(node_dir b)/identity.key" "$(node_dir b)/identity.key.ready" &&
+	cp -p "$T_ROOT/b-old.key" "$(node_dir b)/identity.key"
+start_daemon b && [ "$(node_id b)" = "$new_b" ] && grep -q "finishing a key rotation" "$(node_dir b)/paktd.log"
+ok $? "a key that every initiative holds the succession of (identity.key.ready) is installed at start"
+# announced, but the rotation not finished (identity.key.new) -> kept, the
+# old key in use, until pakt key rotate finishes it with that same key
 stop_daemon b
 mv "$(node_dir b)/identity.key" "$(node_dir b)/identity.key.new" &&
 	cp -p "$T_ROOT/b-old.key" "$(node_dir b)/identity.key"
-start_daemon b && [ "$(node_id b)" = "$new_b" ] && grep -q "finishing a key rotation" "$(node_dir b)/paktd.log"
-ok $? "a staged key that a stored succession names is installed at start"
+start_daemon b && [ "$(node_id b)" = "$old_b" ] && [ -e "$(node_dir b)/identity.key.new" ] &&
+	grep -q "is half done" "$(node_dir b)/paktd.log"
+ok $? "a staged key that a succession names is kept at start; the old key stays until the rotation finishes"
+p b key rotate >/dev/null && [ "$(node_id b)" = "$new_b" ] && [ ! -e "$(node_dir b)/identity.key.new" ]
+ok $? "pakt key rotate finishes a half-done rotation with the key it announced"
 p b post "b after restart" >/dev/null
 wait_for 150 has_text a "b after restart"; ok $? "after restarts b replicates under its new key"
 

@@ -6,7 +6,7 @@ INTEGRATION_TESTS = \
 	%D%/crash.sh \
 	%D%/tamper.sh \
 	%D%/daemon_ops.sh
-INTEGRATION_TESTS += %D%/limits.sh %D%/catchup_backlog.sh %D%/work_bundle.sh %D%/work_witness.sh %D%/hardening.sh
+INTEGRATION_TESTS += %D%/limits.sh %D%/catchup_backlog.sh %D%/work_bundle.sh %D%/work_witness.sh %D%/work_record.sh %D%/hardening.sh
 INTEGRATION_TESTS += %D%/mesh_join.sh
 INTEGRATION_TESTS += %D%/mesh_topologies.sh
 INTEGRATION_TESTS += %D%/mesh_partition.sh
@@ -47,3 +47,6 @@ INTEGRATION_TESTS += %D%/work_sealed.sh
 INTEGRATION_TESTS += %D%/work_redact.sh
 INTEGRATION_TESTS += %D%/work_profiles.sh
 INTEGRATION_TESTS += %D%/keys_rotate.sh
+
+# what a node accepts from a dishonest member (core/replica, rules 1-3)
+INTEGRATION_TESTS += %D%/replica_bodies.sh %D%/replica_redact.sh %D%/replica_strangers.sh

@@ -45,6 +45,18 @@
  *                   open for --wait-ms; counts those the daemon closed
  *   invite-guess    --count N connections in turn, each redeeming a random
  *                   invite secret (run with a non-member's key)
+ *   relay-stripped  --source ADDR --victim pk_: first fetches every entry of
+ *                   the victim from the daemon at ADDR, then relays to the
+ *                   target those it lacks, each without its body (a relay
+ *                   stripping a membership change: rule 1); with --then-full,
+ *                   then every entry of the victim with its body, in a second
+ *                   batch (a full copy of what the target holds bodiless)
+ *   redact-preempt  --source ADDR --victim pk_: fetches the victim's newest
+ *                   entry from ADDR, then sends the target, in its own feed,
+ *                   a redact naming that entry before the target holds it
+ *                   (a redaction of another author's entry: rule 2)
+ *   stranger-feeds  --count N entries, each the first of a feed under a fresh
+ *                   key that never was a member (rule 3)
  *
  * --skew-ms N (honest mode) dates the entry N ms from now (negative: past).
  * --seed-feed N puts N valid entries of its own feed first in the batch that
@@ -296,6 +308,9 @@ static char last_bye[256];        /* the reason of the daemon's last bye */
 static struct wire_clock_item *daemon_feeds;   /* the daemon's clock, for huge-clock */
 static size_t n_daemon_feeds;
 static uint64_t own_seq;          /* what the daemon has of our feed */
+static bool collect_all;          /* --source: keep every entry of the victim */
+static struct wire_e_copy victim_all[64];
+static size_t n_victim_all;
 static bool have_head;
 static uint8_t head_hash[32];
 
@@ -357,6 +372,15 @@ static void on_message(const uint8_t *p, size_t len)
 				memcpy(head_hash, e.hash, 32);
 				head_ts = e.h.timestamp;
 				have_head = true;
+			}
+			if (collect_all && has_victim && memcmp(e.h.author, victim, 32) == 0 &&
+			    n_victim_all < sizeof victim_all / sizeof victim_all[0]) {
+				bool dup = false;
+
+				for (size_t k = 0; k < n_victim_all; k++)
+					dup = dup || victim_all[k].seq == e.h.seq;
+				if (!dup)
+					keep_copy(&victim_all[n_victim_all++], m.e[i], m.e_len[i], e.h.seq);
 			}
 			if (has_victim && memcmp(e.h.author, victim, 32) == 0) {
 				if (!victim_old.have || e.h.seq < victim_old.seq)
@@ -886,6 +910,172 @@ static int invite_guess(const char *addr, unsigned n)
 	return 0;
 }
 
+/* ---- modes that relay what another daemon holds ---- */
+
+/* A signed entry of id's feed (any type) with the body in o. */
+static void make_signed(struct wire_e *w, const struct keys_identity *id, uint64_t seq,
+			const uint8_t *prev, const char *type, const struct mpx_out *o)
+{
+	struct entry_header h = {.version = ENTRY_VERSION, .has_network = true, .seq = seq};
+	struct entry e;
+	int rc;
+
+	memcpy(h.network, network, 32);
+	memcpy(h.author, id->pk, 32);
+	h.has_prev = prev != NULL;
+	if (prev)
+		memcpy(h.prev, prev, 32);
+	h.timestamp = wall_ms();
+	snprintf(h.type, sizeof h.type, "%s", type);
+	rc = entry_create(&e, &h, (const uint8_t *)o->sb.data, o->sb.size, keys_sk_open(id));
+	keys_sk_close(id);
+	if (rc != 0 || entry_encode(&e, true, w->buf, sizeof w->buf, &w->len) != 0)
+		die("entry_create: %s", pakt_strerror(rc));
+	memcpy(w->hash, e.hash, 32);
+}
+
+static int by_seq(const void *a, const void *b)
+{
+	const struct wire_e_copy *x = a, *y = b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Connect to src, ask for everything, keep the victim's entries. */
+static void collect_source(const char *src)
+{
+	struct mpx_out o;
+
+	if (!has_victim)
+		die("--source needs --victim");
+	C.fd = dial(src);
+	C.closed = false;
+	C.in_len = 0;
+	if (!handshake() || pump_until(now_ms() + 3000, &got_clock) < 0 || !got_clock)
+		die("source %s: no handshake or clock", src);
+	mpx_init(&o);
+	wire_clock(&o, NULL, 0, NULL, 0);   /* send me everything */
+	send_msg(&C, &o);
+	mpx_free(&o);
+	collect_all = true;
+	pump_until(now_ms() + 1500, NULL);
+	collect_all = false;
+	close(C.fd);
+	qsort(victim_all, n_victim_all, sizeof victim_all[0], by_seq);
+	if (n_victim_all == 0)
+		die("source %s sent no entry of the victim", src);
+	say("source: %zu entries of the victim, seq %llu..%llu", n_victim_all,
+	    (unsigned long long)victim_all[0].seq,
+	    (unsigned long long)victim_all[n_victim_all - 1].seq);
+	/* the target's clock starts afresh */
+	got_clock = have_head = own_skipped = false;
+	own_seq = 0;
+	n_daemon_feeds = 0;
+}
+
+static bool then_full;            /* relay-stripped: then the full copies */
+
+static int relay_stripped(unsigned wait_ms)
+{
+	static struct wire_e ents[64];
+	struct wire_e *b[64];
+	uint64_t have = 0, t0;
+	size_t nb = 0;
+
+	for (size_t i = 0; i < n_daemon_feeds; i++)
+		if (memcmp(daemon_feeds[i].author, victim, 32) == 0)
+			have = daemon_feeds[i].seq;
+	for (size_t i = 0; i < n_victim_all; i++) {
+		struct entry e;
+
+		if (victim_all[i].seq <= have ||
+		    entry_decode(&e, victim_all[i].buf, victim_all[i].len) != 0 ||
+		    entry_encode(&e, false, ents[nb].buf, sizeof ents[nb].buf, &ents[nb].len) != 0)
+			continue;
+		b[nb] = &ents[nb];
+		nb++;
+	}
+	if (nb == 0)
+		die("the target holds every entry of the victim (seq %llu)", (unsigned long long)have);
+	t0 = now_ms();
+	send_batch(b, nb);
+	say("sent %zu entries of the victim without their bodies (after seq %llu)", nb,
+	    (unsigned long long)have);
+	if (then_full) {
+		pump_until(now_ms() + 500, NULL);
+		for (nb = 0; nb < n_victim_all; nb++) {
+			memcpy(ents[nb].buf, victim_all[nb].buf, victim_all[nb].len);
+			ents[nb].len = victim_all[nb].len;
+			b[nb] = &ents[nb];
+		}
+		t0 = now_ms();
+		send_batch(b, nb);
+		say("then sent all %zu entries of the victim with their bodies", nb);
+	}
+	watch(t0, wait_ms, true);
+	return 0;
+}
+
+static int redact_preempt(uint64_t next, const uint8_t *prev, unsigned wait_ms)
+{
+	static struct wire_e w;
+	struct wire_e *b[1] = {&w};
+	struct body_ref r = {.text = "not yours"};
+	const struct wire_e_copy *t = &victim_all[n_victim_all - 1];
+	struct entry e;
+	struct mpx_out o;
+	uint64_t t0;
+
+	if (entry_decode(&e, t->buf, t->len) != 0)
+		die("the victim's entry does not decode");
+	memcpy(r.ref, e.hash, 32);
+	mpx_init(&o);
+	if (body_ref(&o, "redact", &r) != 0)
+		die("body_ref failed");
+	make_signed(&w, &me, next, prev, "redact", &o);
+	mpx_free(&o);
+	t0 = now_ms();
+	send_batch(b, 1);
+	say("sent a redact at seq %llu naming the victim's seq %llu", (unsigned long long)next,
+	    (unsigned long long)t->seq);
+	watch(t0, wait_ms, true);
+	return 0;
+}
+
+static int stranger_feeds(unsigned n, unsigned wait_ms)
+{
+	static struct wire_e ents[64];
+	struct wire_e *b[64];
+	unsigned sent = 0;
+	uint64_t t0 = now_ms();
+
+	while (sent < n && !C.closed) {
+		size_t nb = 0;
+
+		for (; nb < 64 && sent < n; nb++, sent++) {
+			struct keys_identity k;
+			struct mpx_out o;
+			char text[64];
+
+			if (keys_generate(&k) != 0)
+				die("keys_generate failed");
+			snprintf(text, sizeof text, "stranger %u", sent + 1);
+			mpx_init(&o);
+			if (body_message(&o, text, NULL) != 0)
+				die("body_message failed");
+			make_signed(&ents[nb], &k, 1, NULL, "message", &o);
+			mpx_free(&o);
+			keys_free(&k);
+			b[nb] = &ents[nb];
+		}
+		send_batch(b, nb);
+		pump_until(now_ms() + 1, NULL);
+	}
+	say("sent %u entries, each the first of a feed under a fresh key", sent);
+	watch(t0, wait_ms, true);
+	return 0;
+}
+
 /* ---- main ---- */
 
 static void usage(void)
@@ -897,7 +1087,8 @@ static void usage(void)
 		"modes: honest bad-signature broken-chain bad-signature-linked fork fork-same-batch\n"
 		"       oversize-frame garbage slow-handshake silent wrong-network replay-handshake\n"
 		"       replay-other backdated huge-clock tiny-frames no-read bulk flood-connect\n"
-		"       invite-guess\n");
+		"       invite-guess relay-stripped redact-preempt stranger-feeds\n"
+		"            [--source ADDR] (relay-stripped, redact-preempt) [--then-full]\n");
 	exit(2);
 }
 
@@ -916,9 +1107,12 @@ int main(int argc, char **argv)
 		{"bind", required_argument, NULL, 'b'},
 		{"count", required_argument, NULL, 'N'},
 		{"size", required_argument, NULL, 'z'},
+		{"source", required_argument, NULL, 'R'},
+		{"then-full", no_argument, NULL, 'F'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *key = NULL, *net_text = NULL, *addr = NULL, *mode = NULL, *prefix = NULL;
+	const char *source = NULL;
 	unsigned seeds = 0, wait_ms = 0, count = 0, size = 100;
 	char why[256], text[256];
 	int opt;
@@ -941,6 +1135,8 @@ int main(int argc, char **argv)
 		case 'b': bind_addr = optarg; break;
 		case 'N': count = (unsigned)atoi(optarg); break;
 		case 'z': size = (unsigned)atoi(optarg); break;
+		case 'R': source = optarg; break;
+		case 'F': then_full = true; break;
 		default: usage();
 		}
 	}
@@ -965,6 +1161,8 @@ int main(int argc, char **argv)
 		return invite_guess(addr, count);
 	if (strcmp(mode, "no-read") == 0)
 		rcvbuf = 4096;
+	if (source != NULL)
+		collect_source(source);
 
 	C.fd = dial(addr);
 	t_connect = now_ms();
@@ -1077,6 +1275,12 @@ int main(int argc, char **argv)
 		return tiny_frames(count ? count : 100000, wait_ms ? wait_ms : 3000);
 	if (strcmp(mode, "replay-other") == 0)
 		return replay_other(wait_ms ? wait_ms : 3000);
+	if (strcmp(mode, "relay-stripped") == 0)
+		return relay_stripped(wait_ms ? wait_ms : 2000);
+	if (strcmp(mode, "redact-preempt") == 0)
+		return redact_preempt(own_seq + 1, have_head ? head_hash : NULL, wait_ms ? wait_ms : 2000);
+	if (strcmp(mode, "stranger-feeds") == 0)
+		return stranger_feeds(count ? count : 100, wait_ms ? wait_ms : 2000);
 	if (strcmp(mode, "bulk") == 0)
 		return bulk(own_seq + 1, have_head ? head_hash : NULL, count, size, prefix);
 	if (strcmp(mode, "backdated") == 0) {

@@ -3,3 +3,10 @@ tests_unit_test_bundle_SOURCES = tests/unit/test_bundle.c
 tests_unit_test_bundle_CFLAGS = $(PAKT_TEST_CFLAGS)
 tests_unit_test_bundle_LDADD = $(PAKT_TEST_LIBS)
 TESTS += tests/unit/test_bundle
+
+# core/roster, core/ledger and core/audit: the record rules.
+check_PROGRAMS += tests/unit/test_ledger
+tests_unit_test_ledger_SOURCES = tests/unit/test_ledger.c
+tests_unit_test_ledger_CFLAGS = $(PAKT_TEST_CFLAGS)
+tests_unit_test_ledger_LDADD = $(PAKT_TEST_LIBS)
+TESTS += tests/unit/test_ledger

@@ -7,3 +7,4 @@ include %D%/wire.mk
 include %D%/bodies.mk
 include %D%/bundle.mk
 include %D%/cli.mk
+include %D%/replica.mk

@@ -13,9 +13,11 @@
 #include <sodium.h>
 
 #include "proto/body.h"
+#include "proto/date.h"
 #include "proto/canon.h"
 #include "proto/entry.h"
 #include "proto/err.h"
+#include "proto/sealed.h"
 
 static uint8_t keys[40][32];
 
@@ -911,6 +913,10 @@ struct xkey {
 	uint8_t pk[32], sk[32];
 };
 
+/* The entry a sealed body belongs to: its network and author. */
+#define NET keys[38]
+#define AUTHOR keys[39]
+
 /* Sealed to 3 recipients: each opens it, a 4th key gets PAKT_ENOTFOUND, a
  * flipped ciphertext byte fails, and the envelope validates. */
 static void test_seal_roundtrip(void **state)
@@ -926,81 +932,129 @@ static void test_seal_roundtrip(void **state)
 	for (int i = 0; i < 3; i++)
 		memcpy(rcpt[i], x[i].pk, 32);
 	mpx_init(&o);
-	assert_int_equal(body_seal(&o, "meet at nine", keys[7],
-				   (const uint8_t (*)[32])rcpt, 3), 0);
+	assert_int_equal(sealed_seal(&o, NET, AUTHOR, "meet at nine", keys[7],
+				     (const uint8_t (*)[32])rcpt, 3), 0);
 	expect_ok("sealed", &o);
 	/* nothing of the text in clear */
 	assert_null(memmem(o.sb.data, o.sb.size, "nine", 4));
 	for (int i = 0; i < 3; i++) {
 		memset(reply, 0, sizeof reply);
 		has_reply = false;
-		assert_int_equal(body_unseal(BUF(o), x[i].pk, x[i].sk, text,
+		assert_int_equal(sealed_open(BUF(o), NET, AUTHOR, x[i].pk, x[i].sk, text,
 					     sizeof text, reply, &has_reply), 0);
 		assert_string_equal(text, "meet at nine");
 		assert_true(has_reply);
 		assert_memory_equal(reply, keys[7], 32);
 	}
-	assert_int_equal(body_unseal(BUF(o), x[3].pk, x[3].sk, text,
+	assert_int_equal(sealed_open(BUF(o), NET, AUTHOR, x[3].pk, x[3].sk, text,
 				     sizeof text, reply, &has_reply),
 			 PAKT_ENOTFOUND);
 	/* a text longer than the caller's buffer */
-	assert_int_equal(body_unseal(BUF(o), x[0].pk, x[0].sk, text, 5, reply,
+	assert_int_equal(sealed_open(BUF(o), NET, AUTHOR, x[0].pk, x[0].sk, text, 5, reply,
 				     &has_reply), PAKT_ETOOBIG);
 	/* the last byte before "nonce" (key 0xa5 "nonce", bin8 24) is ct's */
 	size_t ct_last = o.sb.size - 24 - 2 - 6 - 1;
 	o.sb.data[ct_last] ^= 1;
 	expect_ok("sealed", &o);        /* the envelope still looks fine */
-	assert_int_equal(body_unseal(BUF(o), x[1].pk, x[1].sk, text,
+	assert_int_equal(sealed_open(BUF(o), NET, AUTHOR, x[1].pk, x[1].sk, text,
 				     sizeof text, reply, &has_reply), PAKT_EBODY);
 	mpx_reset(&o);
 
 	/* without reply_to, to one recipient; an empty text */
-	assert_int_equal(body_seal(&o, "", NULL, (const uint8_t (*)[32])rcpt, 1),
+	assert_int_equal(sealed_seal(&o, NET, AUTHOR, "", NULL, (const uint8_t (*)[32])rcpt, 1),
 			 0);
 	expect_ok("sealed", &o);
 	has_reply = true;
-	assert_int_equal(body_unseal(BUF(o), x[0].pk, x[0].sk, text,
+	assert_int_equal(sealed_open(BUF(o), NET, AUTHOR, x[0].pk, x[0].sk, text,
 				     sizeof text, NULL, &has_reply), 0);
 	assert_string_equal(text, "");
 	assert_false(has_reply);
-	assert_int_equal(body_unseal(BUF(o), x[1].pk, x[1].sk, text,
+	assert_int_equal(sealed_open(BUF(o), NET, AUTHOR, x[1].pk, x[1].sk, text,
 				     sizeof text, NULL, NULL), PAKT_ENOTFOUND);
 	mpx_reset(&o);
 
 	/* builder refusals */
-	assert_int_equal(body_seal(&o, "x", NULL, (const uint8_t (*)[32])rcpt, 0),
+	assert_int_equal(sealed_seal(&o, NET, AUTHOR, "x", NULL, (const uint8_t (*)[32])rcpt, 0),
 			 PAKT_EINVAL);
-	assert_int_equal(body_seal(&o, "x", NULL, (const uint8_t (*)[32])keys,
-				   BODY_BOXES_MAX + 1), PAKT_ETOOBIG);
-	assert_int_equal(body_seal(&o, rep('t', BODY_TEXT_MAX + 1), NULL,
-				   (const uint8_t (*)[32])rcpt, 3), PAKT_ETOOBIG);
-	assert_int_equal(body_seal(&o, "\xc0\x80", NULL,
-				   (const uint8_t (*)[32])rcpt, 3), PAKT_EUTF8);
+	assert_int_equal(sealed_seal(&o, NET, AUTHOR, "x", NULL, (const uint8_t (*)[32])keys,
+				     BODY_BOXES_MAX + 1), PAKT_ETOOBIG);
+	assert_int_equal(sealed_seal(&o, NET, AUTHOR, rep('t', BODY_TEXT_MAX + 1), NULL,
+				     (const uint8_t (*)[32])rcpt, 3), PAKT_ETOOBIG);
+	assert_int_equal(sealed_seal(&o, NET, AUTHOR, "\xc0\x80", NULL,
+				     (const uint8_t (*)[32])rcpt, 3), PAKT_EUTF8);
 	assert_int_equal(o.sb.size, 0);
 	/* the longest text, to 32 recipients, fits a body */
-	assert_int_equal(body_seal(&o, rep('t', BODY_TEXT_MAX), NULL,
-				   (const uint8_t (*)[32])keys, BODY_BOXES_MAX), 0);
+	assert_int_equal(sealed_seal(&o, NET, AUTHOR, rep('t', BODY_TEXT_MAX), NULL,
+				     (const uint8_t (*)[32])keys, BODY_BOXES_MAX), 0);
 	expect_ok("sealed", &o);
 	assert_true(o.sb.size <= ENTRY_BODY_MAX);
 	mpx_free(&o);
 }
 
-/* Seal an arbitrary inner plaintext to pk, as body_seal would. */
+/* Seal an arbitrary inner plaintext to pk as proto/PROTOCOL.md says
+ * ("sealed"): ct under BLAKE2b-256(key = message key, "pakt sealed v2" ||
+ * network || author); bound false seals under the message key itself, as
+ * before the binding. */
 static void seal_raw(struct mpx_out *o, const void *inner, size_t len,
-		     const uint8_t pk[32])
+		     const uint8_t pk[32], const uint8_t net[32],
+		     const uint8_t author[32], bool bound)
 {
-	uint8_t key[32], nonce[24], box[80], ct[512];
+	uint8_t key[32], ck[32], nonce[24], box[80], ct[512], in[14 + 64];
 	assert_true(len + 16 <= sizeof ct);
 	crypto_secretbox_keygen(key);
 	randombytes_buf(nonce, sizeof nonce);
 	assert_int_equal(crypto_box_seal(box, key, 32, pk), 0);
-	crypto_secretbox_easy(ct, inner, len, nonce, key);
+	memcpy(in, "pakt sealed v2", 14);
+	memcpy(in + 14, net, 32);
+	memcpy(in + 46, author, 32);
+	crypto_generichash(ck, 32, in, sizeof in, key, 32);
+	crypto_secretbox_easy(ct, inner, len, nonce, bound ? ck : key);
 	msgpack_pack_map(&o->pk, 3);
 	mpx_str(&o->pk, "boxes");
 	msgpack_pack_array(&o->pk, 1);
 	mpx_bin(&o->pk, box, 80);
 	mpx_kv_bin(&o->pk, "ct", ct, len + 16);
 	mpx_kv_bin(&o->pk, "nonce", nonce, 24);
+}
+
+/* A sealed body opens only as the entry of the author and network it was
+ * sealed for: a member that copies it into its own feed, or into another
+ * initiative, gets PAKT_EBODY from every recipient; a body sealed before
+ * the binding is PAKT_EVERSION (not shown). */
+static void test_sealed_bound(void **state)
+{
+	uint8_t pk[32], sk[32];
+	char text[64];
+	struct mpx_out o;
+
+	crypto_box_keypair(pk, sk);
+	mpx_init(&o);
+	assert_int_equal(sealed_seal(&o, NET, AUTHOR, "the board meets friday",
+				     NULL, (const uint8_t (*)[32])&pk, 1), 0);
+	assert_int_equal(sealed_open(BUF(o), NET, AUTHOR, pk, sk, text,
+				     sizeof text, NULL, NULL), 0);
+	assert_string_equal(text, "the board meets friday");
+	/* copied into keys[0]'s feed */
+	assert_int_equal(sealed_open(BUF(o), NET, keys[0], pk, sk, text,
+				     sizeof text, NULL, NULL), PAKT_EBODY);
+	assert_string_equal(text, "");
+	/* copied into another initiative */
+	assert_int_equal(sealed_open(BUF(o), keys[1], AUTHOR, pk, sk, text,
+				     sizeof text, NULL, NULL), PAKT_EBODY);
+	mpx_reset(&o);
+	/* the documented derivation is the one used */
+	seal_raw(&o, "\x81\xa4text\xa2hi", 9, pk, NET, AUTHOR, true);
+	assert_int_equal(sealed_open(BUF(o), NET, AUTHOR, pk, sk, text,
+				     sizeof text, NULL, NULL), 0);
+	assert_string_equal(text, "hi");
+	mpx_reset(&o);
+	/* sealed before the binding: the message key used directly */
+	seal_raw(&o, "\x81\xa4text\xa2hi", 9, pk, NET, AUTHOR, false);
+	expect_ok("sealed", &o);
+	assert_int_equal(sealed_open(BUF(o), NET, AUTHOR, pk, sk, text,
+				     sizeof text, NULL, NULL), PAKT_EVERSION);
+	assert_string_equal(text, "");
+	mpx_free(&o);
 }
 
 /* The decrypted inner map is parsed strictly: canonical, only reply_to and
@@ -1032,9 +1086,9 @@ static void test_unseal_inner_strict(void **state)
 	crypto_box_keypair(pk, sk);
 	mpx_init(&o);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		seal_raw(&o, cases[i].bytes, cases[i].len, pk);
+		seal_raw(&o, cases[i].bytes, cases[i].len, pk, NET, AUTHOR, true);
 		expect_ok("sealed", &o);
-		int rc = body_unseal(BUF(o), pk, sk, text, sizeof text, NULL,
+		int rc = sealed_open(BUF(o), NET, AUTHOR, pk, sk, text, sizeof text, NULL,
 				     NULL);
 		if (rc != cases[i].rc)
 			fail_msg("%s: rc %d", cases[i].desc, rc);
@@ -1043,7 +1097,7 @@ static void test_unseal_inner_strict(void **state)
 	mpx_free(&o);
 }
 
-/* Malformed sealed envelopes are PAKT_EBODY with a reason (and body_unseal
+/* Malformed sealed envelopes are PAKT_EBODY with a reason (and sealed_open
  * says PAKT_EBODY too). */
 static void test_sealed_rejections(void **state)
 {
@@ -1065,7 +1119,7 @@ static void test_sealed_rejections(void **state)
 
 	SEALED(1, 80, 16, 24);
 	expect_ok("sealed", &o);
-	assert_int_equal(body_unseal(BUF(o), pk, sk, text, sizeof text, NULL,
+	assert_int_equal(sealed_open(BUF(o), NET, AUTHOR, pk, sk, text, sizeof text, NULL,
 				     NULL), PAKT_ENOTFOUND);
 	mpx_reset(&o);
 	SEALED(0, 80, 16, 24);
@@ -1094,7 +1148,7 @@ static void test_sealed_rejections(void **state)
 	mpx_bin(pk_, box, 80);
 	mpx_kv_str(pk_, "ct", "plain");
 	mpx_kv_bin(pk_, "nonce", nonce, 24);
-	assert_int_equal(body_unseal(BUF(o), pk, sk, text, sizeof text, NULL,
+	assert_int_equal(sealed_open(BUF(o), NET, AUTHOR, pk, sk, text, sizeof text, NULL,
 				     NULL), PAKT_EBODY);
 	expect_bad("sealed", &o, "\"ct\" is not bin");
 	msgpack_pack_map(pk_, 4);
@@ -1162,14 +1216,14 @@ static void test_date_parse(void **state)
 	int64_t d;
 	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
 		d = 12345;
-		assert_int_equal(body_date_parse(ok[i].s, &d), 0);
+		assert_int_equal(date_parse(ok[i].s, &d), 0);
 		if (d != ok[i].days)
 			fail_msg("%s: %lld", ok[i].s, (long long)d);
 	}
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		if (body_date_parse(bad[i], &d) != PAKT_EINVAL)
+		if (date_parse(bad[i], &d) != PAKT_EINVAL)
 			fail_msg("%s accepted", bad[i]);
-	assert_int_equal(body_date_parse(NULL, &d), PAKT_EINVAL);
+	assert_int_equal(date_parse(NULL, &d), PAKT_EINVAL);
 }
 
 /* Periods: first and last day of a year, quarter, month, day or range. */
@@ -1194,15 +1248,15 @@ static void test_period_parse(void **state)
 	int64_t f, t;
 	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
 		f = t = 12345;
-		assert_int_equal(body_period_parse(ok[i].s, &f, &t), 0);
+		assert_int_equal(date_period_parse(ok[i].s, &f, &t), 0);
 		if (f != ok[i].from || t != ok[i].to)
 			fail_msg("%s: %lld..%lld", ok[i].s, (long long)f,
 				 (long long)t);
 	}
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		if (body_period_parse(bad[i], &f, &t) != PAKT_EINVAL)
+		if (date_period_parse(bad[i], &f, &t) != PAKT_EINVAL)
 			fail_msg("%s accepted", bad[i]);
-	assert_int_equal(body_period_parse(NULL, &f, &t), PAKT_EINVAL);
+	assert_int_equal(date_period_parse(NULL, &f, &t), PAKT_EINVAL);
 	/* every day of 1600..2400 converts back to consecutive numbers */
 	int64_t prev = 0;
 	bool first = true;
@@ -1210,7 +1264,7 @@ static void test_period_parse(void **state)
 		for (int m = 1; m <= 12; m++) {
 			char s[16];
 			snprintf(s, sizeof s, "%04d-%02d", y, m);
-			assert_int_equal(body_period_parse(s, &f, &t), 0);
+			assert_int_equal(date_period_parse(s, &f, &t), 0);
 			if (!first)
 				assert_int_equal(f, prev + 1);
 			first = false;
@@ -1238,6 +1292,7 @@ int main(void)
 		cmocka_unit_test(test_checkpoint_rejections),
 		cmocka_unit_test(test_seal_roundtrip),
 		cmocka_unit_test(test_unseal_inner_strict),
+		cmocka_unit_test(test_sealed_bound),
 		cmocka_unit_test(test_sealed_rejections),
 		cmocka_unit_test(test_empty_and_noncanonical),
 		cmocka_unit_test(test_date_parse),

@@ -398,7 +398,7 @@ static void test_wipe_request(void **state)
 	ctlop_req_wipe(NULL);
 }
 
-/* ctl_consume zeroes the bytes of the frames it drops: a key.rotate frame
+/* ctlmsg_consume zeroes the bytes of the frames it drops: a key.rotate frame
  * followed by half of the next one leaves only that half. */
 static void test_consume_wipes(void **state)
 {
@@ -412,7 +412,7 @@ static void test_consume_wipes(void **state)
 	memcpy(buf, f->o.sb.data, frame);
 	memcpy(buf + frame, "\0\0\0\x09\x81", 5);
 	len = frame + 5;
-	ctl_consume(buf, &len, frame);
+	ctlmsg_consume(buf, &len, frame);
 	assert_int_equal(len, 5);
 	assert_memory_equal(buf, "\0\0\0\x09\x81", 5);
 	assert_true(all_zero(buf + 5, frame));

@@ -17,6 +17,7 @@
 
 #include "keys/keyfile.h"
 #include "keys/keys.h"
+#include "keys/ownerfile.h"
 #include "keys/passphrase.h"
 #include "proto/err.h"
 
@@ -134,6 +135,39 @@ static size_t field_at(const uint8_t *msg, size_t n, const char *key)
 			return i + 1 + k;
 	fail_msg("field %s not found", key);
 	return 0;
+}
+
+/* The uint value of key in a canonical map (fixint, 0xcc..0xcf forms). */
+static uint64_t uint_field(const uint8_t *msg, size_t n, const char *key)
+{
+	size_t k = strlen(key), i, len;
+	uint64_t v = 0;
+
+	for (i = 0; i + k + 2 <= n; i++)
+		if (msg[i] == (0xa0 | k) && memcmp(msg + i + 1, key, k) == 0)
+			break;
+	assert_true(i + k + 2 <= n);
+	i += 1 + k;
+	if (msg[i] < 0x80)
+		return msg[i];
+	assert_true(msg[i] >= 0xcc && msg[i] <= 0xcf);
+	len = (size_t)1 << (msg[i] - 0xcc);
+	assert_true(i + 1 + len <= n);
+	for (size_t j = 0; j < len; j++)
+		v = v << 8 | msg[i + 1 + j];
+	return v;
+}
+
+/* The Argon2id cost recorded in a key file. */
+static void file_cost(const char *path, uint64_t *ops, uint64_t *mem)
+{
+	char text[FILE_MAX];
+	uint8_t msg[512];
+	size_t n, head;
+
+	n = decode_line2(text, slurp(path, text, sizeof text), msg, sizeof msg, &head);
+	*ops = uint_field(msg, n, "ops");
+	*mem = uint_field(msg, n, "mem");
 }
 
 /* ---- fixture ---- */
@@ -374,6 +408,38 @@ static void test_mode_0644_refused(void **state)
 	keys_free(&id);
 }
 
+/* A key file that belongs to another uid is refused even at mode 0600
+ * (its owner could read or replace it), with the fix in why. */
+static void test_other_owner_refused(void **state)
+{
+	struct keys_identity id, back;
+	char path[256], expect[300];
+	int fd;
+
+	new_keyfile("theirs.key", NULL, path, &id);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(ownerfile_check_owner(fd, geteuid(), "key file", path,
+					       why, sizeof why), 0);
+	assert_int_equal(ownerfile_check_owner(fd, geteuid() + 1, "key file",
+					       path, why, sizeof why), PAKT_EPERM);
+	snprintf(expect, sizeof expect, "chown %u %s", (unsigned)geteuid() + 1,
+		 path);
+	assert_non_null(strstr(why, expect));
+	close(fd);
+	/* as root, the whole read path: a file handed to nobody is refused */
+	if (geteuid() == 0) {
+		assert_int_equal(chown(path, 65534, 65534), 0);
+		assert_int_equal(keyfile_read(path, NULL, &back, why, sizeof why),
+				 PAKT_EPERM);
+		assert_non_null(strstr(why, "belongs to uid 65534"));
+		assert_int_equal(chown(path, 0, 0), 0);
+	}
+	assert_int_equal(keyfile_read(path, NULL, &back, why, sizeof why), 0);
+	keys_free(&back);
+	keys_free(&id);
+}
+
 /* A missing key file is PAKT_ENOTFOUND. */
 static void test_missing_file(void **state)
 {
@@ -494,6 +560,56 @@ static void test_seed_pk_mismatch(void **state)
 	respit(path, text, head, msg, n);
 	assert_int_equal(keyfile_read(path, NULL, &back, why, sizeof why), PAKT_EFORMAT);
 	assert_non_null(strstr(why, "does not match"));
+	keys_free(&id);
+}
+
+/* New encrypted files carry libsodium's MODERATE cost (3, 256 MiB), not
+ * INTERACTIVE (2, 64 MiB); PAKT_TEST_WEAK_KDF=1 gives the minimum. Only
+ * the write pays Argon2id: the cost is read back from the file. */
+static void test_default_cost_moderate(void **state)
+{
+	struct keys_identity id;
+	char path[256];
+	uint64_t ops, mem;
+	bool enc;
+
+	keyfile_reset_kdf_limits();
+	unsetenv("PAKT_TEST_WEAK_KDF");
+	new_keyfile("moderate.key", PASS, path, &id);
+	file_cost(path, &ops, &mem);
+	assert_int_equal(ops, crypto_pwhash_OPSLIMIT_MODERATE);
+	assert_int_equal(mem, crypto_pwhash_MEMLIMIT_MODERATE);
+	assert_int_equal(keyfile_read_public(path, NULL, &enc, why, sizeof why), 0);
+	assert_true(enc);
+	keys_free(&id);
+
+	setenv("PAKT_TEST_WEAK_KDF", "1", 1);
+	new_keyfile("weak.key", PASS, path, &id);
+	unsetenv("PAKT_TEST_WEAK_KDF");
+	file_cost(path, &ops, &mem);
+	assert_int_equal(ops, crypto_pwhash_OPSLIMIT_MIN);
+	assert_int_equal(mem, crypto_pwhash_MEMLIMIT_MIN);
+	keys_free(&id);
+	keyfile_set_kdf_limits(crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN);
+}
+
+/* A file written at the former INTERACTIVE cost still opens. */
+static void test_interactive_file_opens(void **state)
+{
+	struct keys_identity id, back;
+	char path[256];
+	uint64_t ops, mem;
+
+	keyfile_set_kdf_limits(crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			       crypto_pwhash_MEMLIMIT_INTERACTIVE);
+	new_keyfile("interactive.key", PASS, path, &id);
+	keyfile_set_kdf_limits(crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN);
+	file_cost(path, &ops, &mem);
+	assert_int_equal(ops, crypto_pwhash_OPSLIMIT_INTERACTIVE);
+	assert_int_equal(mem, crypto_pwhash_MEMLIMIT_INTERACTIVE);
+	assert_int_equal(keyfile_read(path, PASS, &back, why, sizeof why), 0);
+	assert_memory_equal(back.pk, id.pk, sizeof id.pk);
+	keys_free(&back);
 	keys_free(&id);
 }
 
@@ -665,12 +781,15 @@ int main(void)
 		cmocka_unit_test(test_created_0600),
 		cmocka_unit_test(test_no_overwrite),
 		cmocka_unit_test(test_mode_0644_refused),
+		cmocka_unit_test(test_other_owner_refused),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_version_2),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_flipped_byte),
 		cmocka_unit_test(test_tampered_seed_encrypted),
 		cmocka_unit_test(test_seed_pk_mismatch),
+		cmocka_unit_test(test_default_cost_moderate),
+		cmocka_unit_test(test_interactive_file_opens),
 		cmocka_unit_test(test_hostile_kdf_cost),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_passphrase_file),

@@ -1,5 +1,6 @@
-/* Unit tests of daemon/members: membership comes only from the genesis
- * admins and admins' member entries, in (timestamp, hash) order. */
+/* Unit tests of daemon/members (and core/roster through it): membership
+ * comes only from the genesis admins and admins' member entries; removals
+ * cut by seq (tests/unit/test_ledger.c has the order rules). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -94,7 +95,10 @@ static void member_entry(struct fx *f, const struct keys_identity *by, uint64_t 
 	struct mpx_out o;
 
 	mpx_init(&o);
-	assert_int_equal(body_member(&o, add, key, name, false), 0);
+	if (add)
+		assert_int_equal(body_member(&o, true, key, name, false), 0);
+	else   /* the removed key's head as this admin sees it (b's: f->b_seq) */
+		assert_int_equal(body_member_remove(&o, key, name, false, f->b_seq), 0);
 	put_entry(f, by, seq, prev, "member", &o, ts);
 	mpx_free(&o);
 }
@@ -189,7 +193,7 @@ static void test_non_admin_ignored(void **state)
 	roster_free(&m);
 }
 
-/* Removal takes effect; a later re-admission restores the member. */
+/* Removal takes effect; a later re-admission does not bring the key back. */
 static void test_remove_then_readmit(void **state)
 {
 	struct fx *f = *state;
@@ -202,21 +206,47 @@ static void test_remove_then_readmit(void **state)
 	assert_int_equal(members_load(&m, f->s, f->admin.network), 0);
 	assert_null(roster_find(&m, f->b.pk));
 	roster_free(&m);
+	/* a removed key does not come back (its member does, under a new key) */
 	member_entry(f, &f->admin.id, &seq, prev, true, f->b.pk, "Org B again", TU_TIMESTAMP + 30);
 	assert_int_equal(members_load(&m, f->s, f->admin.network), 0);
-	assert_non_null(roster_find(&m, f->b.pk));
-	assert_string_equal(roster_find(&m, f->b.pk)->name, "Org B again");
+	assert_null(roster_find(&m, f->b.pk));
+	assert_false(roster_member_at(&m, f->b.pk, 1, TU_TIMESTAMP + 40));
 	roster_free(&m);
 }
 
-/* Member bodies with a wrong action or role are refused by the schema. */
+/* Member bodies with a wrong action or role, or an add with a seq, are
+ * refused by the schema; a removal with its seq round-trips. */
 static void test_member_schema(void **state)
 {
 	static const uint8_t bad[] = {0x84, 0xa6, 'a', 'c', 't', 'i', 'o', 'n', 0xa3, 'b', 'a', 'n'};
+	struct fx *f = *state;
+	struct body_member m;
+	struct mpx_out o;
 	char why[128];
 
 	assert_int_equal(body_validate("member", bad, sizeof bad, why, sizeof why), PAKT_EBODY);
-	(void)state;
+	/* a removal carries the removed key's head; it parses back */
+	mpx_init(&o);
+	assert_int_equal(body_member_remove(&o, f->b.pk, "Org B", false, 7), 0);
+	assert_int_equal(body_validate("member", (const uint8_t *)o.sb.data, o.sb.size, why, sizeof why), 0);
+	assert_int_equal(body_member_parse((const uint8_t *)o.sb.data, o.sb.size, &m), 0);
+	assert_true(m.has_seq && !m.add);
+	assert_int_equal(m.seq, 7);
+	mpx_free(&o);
+	/* an add with a seq is refused by the schema */
+	mpx_init(&o);
+	msgpack_pack_map(&o.pk, 5);
+	mpx_kv_str(&o.pk, "action", "add");
+	mpx_kv_bin(&o.pk, "key", f->b.pk, 32);
+	mpx_kv_str(&o.pk, "name", "Org B");
+	mpx_kv_str(&o.pk, "role", "member");
+	mpx_kv_u64(&o.pk, "seq", 7);
+	assert_int_equal(body_validate("member", (const uint8_t *)o.sb.data, o.sb.size, why, sizeof why),
+			 PAKT_EBODY);
+	mpx_free(&o);
+	mpx_init(&o);
+	assert_int_equal(body_member_remove(&o, f->b.pk, "Org B", false, ENTRY_SEQ_MAX + 1), PAKT_EINVAL);
+	mpx_free(&o);
 }
 
 /* b hands its place to c: c is the same member (name, root), b is gone,
@@ -239,10 +269,10 @@ static void test_succession(void **state)
 	assert_true(roster_lookup(&m, f->b.pk)->has_successor);
 	assert_true(roster_same(&m, f->b.pk, f->c.pk));
 	assert_false(roster_same(&m, f->b.pk, f->admin.id.pk));
-	assert_true(roster_member_at(&m, f->b.pk, TU_TIMESTAMP + 15));
-	assert_false(roster_member_at(&m, f->b.pk, TU_TIMESTAMP + 25));
-	assert_true(roster_member_at(&m, f->c.pk, TU_TIMESTAMP + 25));
-	assert_false(roster_member_at(&m, f->c.pk, TU_TIMESTAMP + 15));
+	/* b's entries up to its succession (#1) count, c's from its first */
+	assert_true(roster_member_at(&m, f->b.pk, 1, TU_TIMESTAMP + 20));
+	assert_false(roster_member_at(&m, f->b.pk, 2, TU_TIMESTAMP + 15));
+	assert_true(roster_member_at(&m, f->c.pk, 1, TU_TIMESTAMP + 25));
 	assert_int_equal(m.ignored, 0);
 	roster_free(&m);
 }
@@ -353,7 +383,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_admin_admits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_non_admin_ignored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove_then_readmit, setup, teardown),
-		cmocka_unit_test(test_member_schema),
+		cmocka_unit_test_setup_teardown(test_member_schema, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_succession, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_succession_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_revoke, setup, teardown),

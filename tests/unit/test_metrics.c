@@ -13,6 +13,7 @@
 
 #include "cli/metrics.h"
 #include "proto/err.h"
+#include "proto/date.h"
 
 /* Run a renderer into a malloc'ed NUL-terminated string. */
 #define RENDER(call, out)                                       \
@@ -49,7 +50,7 @@ static void add_row(size_t i, uint8_t who, const char *name, const char *period,
 	memset(r->author, who, 32);
 	snprintf(r->name, sizeof r->name, "%s", name);
 	snprintf(r->period, sizeof r->period, "%s", period);
-	assert_int_equal(body_period_parse(period, &r->from, &r->to), 0);
+	assert_int_equal(date_period_parse(period, &r->from, &r->to), 0);
 	snprintf(r->indicator, sizeof r->indicator, "%s", ind);
 	r->value = v;
 }

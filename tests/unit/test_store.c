@@ -544,6 +544,51 @@ static void test_scan_filters(void **state)
 		&fx->a.e[3]}, 4);
 }
 
+/* A body held without one is filled in (and only there); a redaction
+ * recorded with store_redact_mark leaves bodies alone. */
+static void test_fill_bodies_and_mark(void **state)
+{
+	struct store_query q = {0};
+	struct entry bare0, bare1;
+	const struct entry *es[2] = {&bare0, &bare1};
+	const struct entry *full[2] = {&fx->a.e[0], &fx->a.e[1]};
+
+	tu_feed_messages(&fx->a, "m", 2);
+	bare0 = fx->a.e[0];
+	bare0.body = NULL;
+	bare0.body_len = 0;
+	bare1 = fx->a.e[1];
+	append(es, 1, 0);                      /* seq 1 without body */
+	bare1.body = fx->a.e[1].body;
+	append(&es[1], 1, 0);                  /* seq 2 with its body */
+	assert_int_equal(store_fill_bodies(fx->s, full, 2), 0);
+	assert_int_equal(scan(&q), 2);
+	assert_row_is(&fx->rows.r[0], &fx->a.e[0]);
+	assert_row_is(&fx->rows.r[1], &fx->a.e[1]);
+
+	assert_int_equal(store_redact_mark(fx->s, fx->a.e[1].hash, fx->a.id.pk, 5), 0);
+	assert_true(store_is_redacted(fx->s, fx->a.e[1].hash));
+	assert_int_equal(scan(&q), 2);
+	assert_true(fx->rows.r[1].has_body);
+}
+
+/* A scan by type uses the index on the type (membership reloads scan four
+ * types after every member entry). */
+static void test_scan_type_uses_index(void **state)
+{
+	sqlite3_stmt *st;
+	bool indexed = false;
+
+	assert_int_equal(sqlite3_prepare_v2(fx->s->db,
+		"EXPLAIN QUERY PLAN SELECT e.id FROM entries e JOIN feeds f ON f.id = e.feed"
+		" WHERE e.id > 0 AND f.network = x'00' AND e.type = 'member' ORDER BY e.id", -1, &st, NULL),
+		SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		indexed = indexed || strstr((const char *)sqlite3_column_text(st, 3), "entries_type") != NULL;
+	sqlite3_finalize(st);
+	assert_true(indexed);
+}
+
 /* last N gives the newest N in arrival order; after_rowid skips older rows;
  * both combine, also with a filter. */
 static void test_scan_last_and_after(void **state)
@@ -801,6 +846,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_full_stores_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_head, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_filters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fill_bodies_and_mark, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_type_uses_index, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_last_and_after, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_by_feed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_stop, setup, teardown),

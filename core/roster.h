@@ -1,23 +1,30 @@
 /* Roster: the membership of one initiative, derived purely from entries.
  *
- * The genesis entry's `admins` are the first members (admins, since the
- * genesis). Then every `member`, `succession` and `revoke` entry is applied
- * in (timestamp, entry hash) order:
- *   member      admits or removes a key; only from an admin at that point.
+ * The genesis entry's `admins` are the first members (admins). Then every
+ * `member`, `succession` and `revoke` entry (an "act") is judged:
+ *   member      admits or removes a key; only from an admin. A removal
+ *               carries `seq`, the removed key's head as the remover saw
+ *               it: that key's entries with seq > `seq` count for nothing,
+ *               its own acts included.
  *   succession  a current member hands its place (name, role) to a new key
- *               that signed the proof (proto/keyroll.h); the old key stops
- *               being a member. Both keys are then the same member: they
- *               share a `root`, the member's first key.
+ *               that signed the proof (proto/keyroll.h); the old key's
+ *               entries after the succession count for nothing. Both keys
+ *               are then the same member: they share a `root`.
  *   revoke      an admin declares a key stolen: its entries after seq
- *               `after` are untrusted, it stops being a member, and so does
- *               any successor it named after that seq (a thief's rotation).
- * An entry that breaks a rule has no effect and is counted in `ignored`;
- * one without a valid body has no effect at all. Every node
- * (daemon/members.c) and the offline bundle checker (proto/bundle.c) derive
- * membership with this code, so they agree.
- *
- * Besides the final state the roster keeps membership periods, so one can
- * ask whether a key was a member at a given timestamp.
+ *               `after` are untrusted, and so is any successor it named
+ *               after that seq (a thief's rotation).
+ * Whether an act counts depends on whether its author was an admin (a
+ * member, for a succession) at the act's seq, which depends on the acts
+ * that admit, remove or revoke that author. Acts are judged in the order
+ * of that dependency (strongly connected components, dependencies first);
+ * acts that depend on each other (concurrent removals of each other) are
+ * judged together against the state before any of them, so all that were
+ * allowed then take effect. Nothing depends on timestamps an author
+ * chooses, nor on the order in which entries arrive (PROTOCOL.md, "Order
+ * of membership acts"). An act that breaks a rule has no effect and is
+ * counted in `ignored`; one without a valid body has no effect at all.
+ * Every node (daemon/members.c), the ledger (core/ledger.c) and the
+ * offline bundle checker (core/audit.c) derive membership with this code.
  *
  * Usage: roster_init; roster_genesis (the genesis entry, with its body);
  * roster_add for each member entry, in any order; roster_finish; queries;
@@ -37,8 +44,13 @@ struct roster_member {
 	bool admin;
 	bool removed;
 	uint8_t added_by[32];
-	uint64_t since_ms;        /* timestamp of the admitting entry (genesis for its admins) */
-	uint64_t removed_ms;
+	uint64_t since_ms;        /* timestamp of the admitting entry (display only) */
+	uint64_t removed_ms;      /* timestamp of the act that ended it (display only) */
+	bool admitted;            /* by the genesis, a counted add or a succession */
+	uint64_t cut;             /* its entries with seq > cut count for nothing */
+	uint64_t cut_ts;          /* a removal without seq (older nodes): its
+				   * entries stamped at or after cut_ts count
+				   * for nothing; UINT64_MAX if none */
 	uint8_t root[32];         /* the member's first key (itself unless a successor) */
 	bool has_successor;       /* it handed its place on (and was removed then) */
 	uint8_t successor[32];
@@ -53,13 +65,6 @@ struct roster_revocation {
 	uint64_t at;              /* timestamp of the revoke entry */
 };
 
-/* One period during which a key was a member: from <= t < to. */
-struct roster_period {
-	uint8_t key[32];
-	uint64_t from;            /* 0 for the genesis admins */
-	uint64_t to;              /* UINT64_MAX while still a member */
-};
-
 struct roster_act;            /* a collected member entry (private) */
 
 struct roster {
@@ -68,8 +73,6 @@ struct roster {
 	bool has_genesis;
 	char network_name[BODY_NAME_MAX + 1];
 	size_t ignored;           /* member entries from non-admins (no effect) */
-	struct roster_period *p;  /* malloc'd */
-	size_t np, pcap;
 	struct roster_revocation *rv;   /* malloc'd */
 	size_t n_rv;
 	struct roster_act *acts;  /* until roster_finish */
@@ -93,8 +96,7 @@ int roster_genesis(struct roster *r, const struct entry *e);
  * succession) an invalid proof are skipped (returns 0). PAKT_ENOMEM. */
 int roster_add(struct roster *r, const struct entry *e);
 
-/* Apply the collected entries in (timestamp, hash) order.
- * 0 or PAKT_ENOMEM. */
+/* Judge the collected acts (see above). 0 or PAKT_ENOMEM. */
 int roster_finish(struct roster *r);
 
 /* The current (not removed) member with this key, or NULL. */
@@ -103,9 +105,9 @@ bool roster_is_admin(const struct roster *r, const uint8_t key[32]);
 /* Any record of the key, removed or not (NULL if it never appeared). */
 const struct roster_member *roster_lookup(const struct roster *r, const uint8_t key[32]);
 
-/* Whether key was a member at timestamp t (ms): some period has
- * from <= t < to. */
-bool roster_member_at(const struct roster *r, const uint8_t key[32], uint64_t t);
+/* Whether an entry by key at seq (stamped ts) counts: the key was
+ * admitted and no removal, succession or revocation cut it before seq. */
+bool roster_member_at(const struct roster *r, const uint8_t key[32], uint64_t seq, uint64_t ts);
 
 /* The revocation that makes entry (key, seq) untrusted, or NULL. */
 const struct roster_revocation *roster_untrusted(const struct roster *r, const uint8_t key[32],

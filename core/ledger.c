@@ -1,9 +1,10 @@
-/* Collective-impact record derived from stored entries. */
+/* Collective-impact record derived from entries (see ledger.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "daemon/ledger.h"
+#include "core/ledger.h"
 #include "proto/err.h"
+#include "proto/date.h"
 #include "proto/id.h"
 
 #define GROW(arr, n, cap)                                                      \
@@ -26,9 +27,11 @@ struct pending_ref {
 	uint64_t seq, at;
 	char state[12];
 	char note[512];
+	bool has_evidence;
+	uint8_t evidence[32];
 };
 
-struct scan {
+struct ledger_scan {
 	struct ledger *l;
 	const struct roster *m;
 	struct pending_ref *refs;
@@ -36,12 +39,12 @@ struct scan {
 	size_t cap_upd, cap_com, cap_cp, cap_an, cap_red, cap_prof;
 	struct body_agenda agenda;       /* parse buffers (large: not on every call's stack) */
 	struct body_update update;
+	const uint8_t *ref;              /* the commitment the reference being attached names */
 	uint8_t (*seen)[32];             /* authors already checked for membership */
 	size_t n_seen, cap_seen;
-	int rc;
 };
 
-static int anomaly(struct scan *sc, const struct entry *e, const char *what)
+static int anomaly(struct ledger_scan *sc, const struct entry *e, const char *what)
 {
 	struct ledger *l = sc->l;
 
@@ -51,19 +54,38 @@ static int anomaly(struct scan *sc, const struct entry *e, const char *what)
 	memcpy(a->hash, e->hash, 32);
 	a->seq = e->h.seq;
 	snprintf(a->what, sizeof a->what, "%s", what);
+	a->has_ref = sc->ref != NULL;
+	if (sc->ref != NULL)
+		memcpy(a->ref, sc->ref, 32);
 	return 0;
 }
 
-static bool ever_member(const struct roster *m, const uint8_t key[32])
+bool ledger_record_type(const char *type)
 {
-	for (size_t i = 0; i < m->n; i++)
-		if (memcmp(m->v[i].key, key, 32) == 0)
+	static const char *const t[] = { "genesis", "member", "succession", "revoke", "agenda",
+					 "commitment", "accept", "decline", "status" };
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+		if (strcmp(type, t[i]) == 0)
 			return true;
 	return false;
 }
 
-/* The first entry of an author who never was a member is an anomaly. */
-static int check_author(struct scan *sc, const struct entry *e)
+bool ledger_counts(const struct ledger *l, const uint8_t author[32], uint64_t seq, uint64_t ts)
+{
+	return roster_member_at(l->m, author, seq, ts);
+}
+
+static bool ever_member(const struct roster *m, const uint8_t key[32])
+{
+	const struct roster_member *x = roster_lookup(m, key);
+
+	return x != NULL && x->admitted;
+}
+
+/* The first entry of an author who never was a member is an anomaly (and
+ * none of its entries counts). */
+static int check_author(struct ledger_scan *sc, const struct entry *e)
 {
 	for (size_t i = 0; i < sc->n_seen; i++)
 		if (memcmp(sc->seen[i], e->h.author, 32) == 0)
@@ -71,11 +93,11 @@ static int check_author(struct scan *sc, const struct entry *e)
 	GROW(sc->seen, sc->n_seen, sc->cap_seen);
 	memcpy(sc->seen[sc->n_seen++], e->h.author, 32);
 	if (!ever_member(sc->m, e->h.author))
-		return anomaly(sc, e, "entries by a key that was never a member");
+		return anomaly(sc, e, "entries by a key that was never a member (no effect)");
 	return 0;
 }
 
-static int take(struct scan *sc, const struct entry *e)
+static int take(struct ledger_scan *sc, const struct entry *e)
 {
 	struct ledger *l = sc->l;
 	const char *t = e->h.type;
@@ -85,7 +107,7 @@ static int take(struct scan *sc, const struct entry *e)
 
 		if (body_agenda_parse(e->body, e->body_len, a) != 0)
 			return 0;
-		if (!roster_is_admin(sc->m, e->h.author))
+		if (!roster_lookup(sc->m, e->h.author)->admin)
 			return anomaly(sc, e, "agenda set by a non-admin (no effect)");
 		l->n_agendas++;
 		if (!l->has_agenda || e->h.timestamp >= l->agenda_at) {
@@ -104,7 +126,7 @@ static int take(struct scan *sc, const struct entry *e)
 		memcpy(x->author, e->h.author, 32);
 		x->at = e->h.timestamp;
 		snprintf(x->period, sizeof x->period, "%s", u->period);
-		if (body_period_parse(u->period, &x->from, &x->to) != 0)
+		if (date_period_parse(u->period, &x->from, &x->to) != 0)
 			return 0;
 		memcpy(x->v, u->v, u->n * sizeof u->v[0]);
 		x->n = u->n;
@@ -114,7 +136,7 @@ static int take(struct scan *sc, const struct entry *e)
 		struct ledger_commit *c = &l->com[l->n_com];
 		memset(c, 0, sizeof *c);
 		if (body_commitment_parse(e->body, e->body_len, &c->c) != 0 ||
-		    body_date_parse(c->c.due, &c->due_day) != 0)
+		    date_parse(c->c.due, &c->due_day) != 0)
 			return 0;
 		memcpy(c->hash, e->hash, 32);
 		memcpy(c->author, e->h.author, 32);
@@ -132,6 +154,8 @@ static int take(struct scan *sc, const struct entry *e)
 			memcpy(p.ref, st.ref, 32);
 			snprintf(p.state, sizeof p.state, "%s", st.state);
 			snprintf(p.note, sizeof p.note, "%.511s", st.note);
+			p.has_evidence = st.has_evidence;
+			memcpy(p.evidence, st.evidence, 32);
 		} else {
 			struct body_ref r;
 
@@ -160,7 +184,8 @@ static int take(struct scan *sc, const struct entry *e)
 			return 0;
 		}
 		GROW(l->cp, l->n_cp, sc->cap_cp);
-		l->cp[l->n_cp++] = (struct ledger_checkpoint){.at = e->h.timestamp, .heads = h, .n = n};
+		l->cp[l->n_cp++] = (struct ledger_checkpoint){.at = e->h.timestamp, .seq = e->h.seq,
+							      .heads = h, .n = n};
 		memcpy(l->cp[l->n_cp - 1].author, e->h.author, 32);
 	} else if (strcmp(t, "redact") == 0) {
 		struct body_ref r;
@@ -186,7 +211,7 @@ static int take(struct scan *sc, const struct entry *e)
 		snprintf(x->name, sizeof x->name, "%s", p.name);
 		snprintf(x->sector, sizeof x->sector, "%s", p.sector);
 	} else if (strcmp(t, "member") == 0) {
-		if (!roster_is_admin(sc->m, e->h.author))
+		if (!roster_lookup(sc->m, e->h.author)->admin)
 			return anomaly(sc, e, "member entry by a non-admin (no effect)");
 	}
 	return 0;
@@ -194,7 +219,7 @@ static int take(struct scan *sc, const struct entry *e)
 
 /* An entry its author's key signed after the seq an admin revoked it from:
  * shown, never counted. */
-static int untrusted(struct scan *sc, const struct entry *e, const struct roster_revocation *rv)
+static int untrusted(struct ledger_scan *sc, const struct entry *e, const struct roster_revocation *rv)
 {
 	char what[160], by[ID_TEXT_MAX];
 
@@ -204,24 +229,65 @@ static int untrusted(struct scan *sc, const struct entry *e, const struct roster
 	return anomaly(sc, e, what);
 }
 
-static int on_row(void *arg, const struct store_row *row)
+/* An entry by a key cut (removed, succeeded) before its seq: shown when
+ * it claims something, never counted. */
+static int cut_off(struct ledger_scan *sc, const struct entry *e)
 {
-	struct scan *sc = arg;
-	const struct roster_revocation *rv;
-	struct entry e;
+	const struct roster_member *x = roster_lookup(sc->m, e->h.author);
+	char what[160];
 
-	if (entry_from_parts(&e, row->header, row->header_len, row->sig, row->body,
-			     row->body_len) != 0)
-		return 0;   /* damaged: pakt verify and the audit's chain check report it */
-	sc->rc = check_author(sc, &e);
-	if (sc->rc == 0 && (rv = roster_untrusted(sc->m, e.h.author, e.h.seq)) != NULL)
-		return sc->rc = untrusted(sc, &e, rv);
-	if (sc->rc == 0 && e.body != NULL)
-		sc->rc = take(sc, &e);
-	return sc->rc;
+	if (!ledger_record_type(e->h.type) && strcmp(e->h.type, "update") != 0)
+		return 0;
+	if (x->cut_ts != UINT64_MAX && e->h.seq <= x->cut)
+		snprintf(what, sizeof what, "%s after its author's removal (no effect)", e->h.type);
+	else
+		snprintf(what, sizeof what, "%s after its author's key stopped at seq %llu (no effect)",
+			 e->h.type, (unsigned long long)x->cut);
+	return anomaly(sc, e, what);
 }
 
-static int attach(struct scan *sc)
+static int place(struct ledger *l, const struct entry *e)
+{
+	GROW(l->pl, l->n_pl, l->cap_pl);
+	memcpy(l->pl[l->n_pl].author, e->h.author, 32);
+	l->pl[l->n_pl].seq = e->h.seq;
+	memcpy(l->pl[l->n_pl].hash, e->hash, 32);
+	l->n_pl++;
+	return 0;
+}
+
+void ledger_init(struct ledger *l, const struct roster *m)
+{
+	memset(l, 0, sizeof *l);
+	l->m = m;
+}
+
+int ledger_add(struct ledger *l, const struct entry *e)
+{
+	struct ledger_scan *sc = l->sc;
+	const struct roster_revocation *rv;
+	int rc;
+
+	if (sc == NULL) {
+		if ((sc = calloc(1, sizeof *sc)) == NULL)
+			return PAKT_ENOMEM;
+		sc->l = l;
+		sc->m = l->m;
+		l->sc = sc;
+	}
+	if ((rc = place(l, e)) != 0)
+		return rc;
+	/* first: a thief's successor was never admitted, yet is revoked */
+	if ((rv = roster_untrusted(sc->m, e->h.author, e->h.seq)) != NULL)
+		return untrusted(sc, e, rv);
+	if ((rc = check_author(sc, e)) != 0 || !ever_member(sc->m, e->h.author))
+		return rc;
+	if (!ledger_counts(l, e->h.author, e->h.seq, e->h.timestamp))
+		return cut_off(sc, e);
+	return e->body != NULL ? take(sc, e) : 0;
+}
+
+static int attach(struct ledger_scan *sc)
 {
 	struct ledger *l = sc->l;
 
@@ -232,6 +298,7 @@ static int attach(struct scan *sc)
 
 		memcpy(fake.h.author, p->author, 32);
 		memcpy(fake.hash, p->hash, 32);
+		sc->ref = p->ref;
 		if (c == NULL) {
 			if (anomaly(sc, &fake, "refers to an unknown commitment") != 0)
 				return PAKT_ENOMEM;
@@ -251,8 +318,11 @@ static int attach(struct scan *sc)
 			memcpy(s->by, p->author, 32);
 			s->at = p->at;
 			s->seq = p->seq;
+			memcpy(s->hash, p->hash, 32);
 			snprintf(s->state, sizeof s->state, "%s", p->state);
 			snprintf(s->note, sizeof s->note, "%s", p->note);
+			s->has_evidence = p->has_evidence;
+			memcpy(s->evidence, p->evidence, 32);
 			continue;
 		}
 		if (!ledger_is_party(sc->m, c, p->author)) {
@@ -266,8 +336,11 @@ static int attach(struct scan *sc)
 		if (v == NULL)
 			return PAKT_ENOMEM;
 		c->resp = v;
-		v[c->n_resp++] = (struct ledger_response){.accepted = p->type[0] == 'a', .at = p->at, .seq = p->seq};
-		memcpy(v[c->n_resp - 1].who, p->author, 32);
+		struct ledger_response *x = &v[c->n_resp++];
+
+		*x = (struct ledger_response){.accepted = p->type[0] == 'a', .at = p->at, .seq = p->seq};
+		memcpy(x->who, p->author, 32);
+		memcpy(x->hash, p->hash, 32);
 	}
 	return 0;
 }
@@ -279,24 +352,60 @@ static int by_time_status(const void *a, const void *b)
 	return x->at < y->at ? -1 : x->at > y->at;
 }
 
-int ledger_load(struct ledger *l, struct store *s, const uint8_t network[32],
-		const struct roster *m)
+static int place_cmp(const void *pa, const void *pb)
 {
-	struct store_query q = {.network = network};
-	struct scan sc = {.l = l, .m = m};
-	int rc;
+	const struct ledger_place *a = pa, *b = pb;
+	int c = memcmp(a->author, b->author, 32);
 
-	memset(l, 0, sizeof *l);
-	rc = store_scan(s, &q, on_row, &sc);
-	if (rc == 0)
-		rc = sc.rc;
-	if (rc == 0)
-		rc = attach(&sc);
+	if (c != 0)
+		return c;
+	if (a->seq != b->seq)
+		return a->seq < b->seq ? -1 : 1;
+	return memcmp(a->hash, b->hash, 32);
+}
+
+/* Each author's lowest seq held twice (places sorted). */
+static int find_forks(struct ledger *l)
+{
+	size_t cap = 0;
+
+	for (size_t i = 1; i < l->n_pl; i++) {
+		const struct ledger_place *p = &l->pl[i - 1], *q = &l->pl[i];
+
+		if (memcmp(p->author, q->author, 32) != 0 || p->seq != q->seq ||
+		    memcmp(p->hash, q->hash, 32) == 0 ||
+		    (l->n_forks > 0 && memcmp(l->forks[l->n_forks - 1].author, q->author, 32) == 0))
+			continue;
+		GROW(l->forks, l->n_forks, cap);
+		l->forks[l->n_forks++] = *q;
+	}
+	return 0;
+}
+
+static void scan_free(struct ledger *l)
+{
+	if (l->sc != NULL) {
+		free(l->sc->refs);
+		free(l->sc->seen);
+		free(l->sc);
+		l->sc = NULL;
+	}
+}
+
+int ledger_finish(struct ledger *l)
+{
+	int rc = 0;
+
+	if (l->sc != NULL)
+		rc = attach(l->sc);
 	for (size_t i = 0; rc == 0 && i < l->n_com; i++)
 		if (l->com[i].n_st > 1)
 			qsort(l->com[i].st, l->com[i].n_st, sizeof *l->com[i].st, by_time_status);
-	free(sc.refs);
-	free(sc.seen);
+	if (rc == 0 && l->n_pl > 1)
+		qsort(l->pl, l->n_pl, sizeof *l->pl, place_cmp);
+	if (rc == 0)
+		rc = find_forks(l);
+	scan_free(l);
 	if (rc != 0)
 		ledger_free(l);
 	return rc;
@@ -316,6 +425,9 @@ void ledger_free(struct ledger *l)
 	free(l->an);
 	free(l->red);
 	free(l->prof);
+	free(l->pl);
+	free(l->forks);
+	scan_free(l);
 	memset(l, 0, sizeof *l);
 }
 
@@ -371,34 +483,94 @@ const char *ledger_outcome(const struct ledger_commit *c, int64_t today, const c
 	return today > c->due_day ? "overdue" : "open";
 }
 
+const struct ledger_response *ledger_answer(const struct roster *m, const struct ledger_commit *c,
+					    const uint8_t party[32])
+{
+	const struct ledger_response *latest = NULL;
+
+	for (size_t i = 0; i < c->n_resp; i++)
+		if (roster_same(m, c->resp[i].who, party) && (!latest || c->resp[i].at >= latest->at))
+			latest = &c->resp[i];
+	return latest;
+}
+
 bool ledger_countersigned(const struct roster *m, const struct ledger_commit *c)
 {
 	for (size_t p = 0; p < c->c.n_parties; p++) {
-		const struct ledger_response *latest = NULL;
+		const struct ledger_response *latest = ledger_answer(m, c, c->c.parties[p]);
 
-		for (size_t i = 0; i < c->n_resp; i++)
-			if (roster_same(m, c->resp[i].who, c->c.parties[p]) &&
-			    (!latest || c->resp[i].at >= latest->at))
-				latest = &c->resp[i];
 		if (latest == NULL || !latest->accepted)
 			return false;
 	}
 	return c->c.n_parties > 0;
 }
 
-uint64_t ledger_received(const struct ledger *l, const uint8_t by[32], const uint8_t author[32],
-			 uint64_t seq)
+static bool has_place(const struct ledger *l, const uint8_t author[32], uint64_t seq,
+		      const uint8_t hash[32])
+{
+	struct ledger_place key;
+
+	memcpy(key.author, author, 32);
+	key.seq = seq;
+	memcpy(key.hash, hash, 32);
+	return bsearch(&key, l->pl, l->n_pl, sizeof *l->pl, place_cmp) != NULL;
+}
+
+/* The lowest seq at which author's feed here has two entries, or UINT64_MAX. */
+static uint64_t first_fork(const struct ledger *l, const uint8_t author[32])
+{
+	for (size_t i = 0; i < l->n_forks; i++)
+		if (memcmp(l->forks[i].author, author, 32) == 0)
+			return l->forks[i].seq;
+	return UINT64_MAX;
+}
+
+/* Whether a checkpoint's head (author, hseq, hhash) names the entry at seq
+ * with hash: exactly, or through one unforked chain held here. */
+static bool head_names(const struct ledger *l, const struct body_head *h, uint64_t seq,
+		       const uint8_t hash[32])
+{
+	if (h->seq < seq)
+		return false;
+	if (h->seq == seq)
+		return memcmp(h->hash, hash, 32) == 0;
+	/* with a fork up to the head, which branch the witness holds is unclear */
+	return has_place(l, h->author, seq, hash) && has_place(l, h->author, h->seq, h->hash) &&
+	       first_fork(l, h->author) > h->seq;
+}
+
+uint64_t ledger_witnessed(const struct ledger *l, const uint8_t by[32], const uint8_t author[32],
+			  uint64_t seq, const uint8_t hash[32])
 {
 	uint64_t best = 0;
 
+	if (roster_same(l->m, by, author))
+		return 0;
 	for (size_t i = 0; i < l->n_cp; i++) {
 		const struct ledger_checkpoint *cp = &l->cp[i];
 
-		if (memcmp(cp->author, by, 32) != 0 || (best && cp->at >= best))
+		if (memcmp(cp->author, by, 32) != 0 || (best && cp->at >= best) ||
+		    roster_untrusted(l->m, by, cp->seq) != NULL ||
+		    !ledger_counts(l, by, cp->seq, cp->at))
 			continue;
 		for (size_t j = 0; j < cp->n; j++)
-			if (memcmp(cp->heads[j].author, author, 32) == 0 && cp->heads[j].seq >= seq)
+			if (memcmp(cp->heads[j].author, author, 32) == 0 &&
+			    head_names(l, &cp->heads[j], seq, hash))
 				best = cp->at;
+	}
+	return best;
+}
+
+uint64_t ledger_first_witness(const struct ledger *l, const uint8_t author[32], uint64_t seq,
+			      const uint8_t hash[32])
+{
+	uint64_t best = 0;
+
+	for (size_t k = 0; k < l->m->n; k++) {
+		uint64_t at = ledger_witnessed(l, l->m->v[k].key, author, seq, hash);
+
+		if (at != 0 && (best == 0 || at < best))
+			best = at;
 	}
 	return best;
 }
