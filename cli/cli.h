@@ -7,6 +7,8 @@
 #include "cli/client.h"
 #include "keys/datadir.h"
 #include "proto/id.h"
+#include "proto/ctlop.h"
+#include "proto/ctlop_reply.h"
 #include "proto/mpx.h"
 
 /* Exit codes (documented in README.md, "Exit codes"). */
@@ -26,6 +28,8 @@ struct cli_cmd {
 };
 
 extern const struct cli_cmd cli_cmds[];
+/* The command called name, or NULL. */
+const struct cli_cmd *cli_find(const char *name);
 
 /* Print "pakt: what: why" to stderr; return the exit code for err (a
  * PAKT_E... code). */
@@ -43,24 +47,20 @@ int cli_datadir(const char *arg, char out[DATADIR_PATH_MAX]);
 /* Connect to paktd of the data directory; prints the error itself. */
 int cli_connect(struct client *c, const char *datadir_arg, const char *what);
 
-/* Send a simple request and wait for its reply; prints errors. Returns a
- * CLI exit code. */
-int cli_call(struct client *c, struct mpx_out *req, const msgpack_object **reply,
-	     const char *what);
+/* Connect, send req, wait for its reply (timeout_ms, -1 forever); the
+ * reply is then in c->buf. Prints errors and returns a CLI exit code. The
+ * caller closes c. */
+int cli_request(struct client *c, const char *dir_arg, const char *what,
+		const struct ctlop_req *req, int timeout_ms);
 
-/* One field of a simple request: a string, a 32-byte key or a number. */
-struct cli_kv {
-	const char *key;
-	const char *str;
-	const uint8_t *bin32;
-	uint64_t num;
-	bool is_num;
-};
+/* Decode the reply in c as kind k into *r (release with ctlop_reply_free);
+ * prints the error. Returns a CLI exit code. */
+int cli_reply(struct client *c, const char *what, enum ctlop_reply_kind k, void *r);
 
-/* Connect, send {"op": op, fields...}, wait for the reply (timeout_ms, -1
- * forever); prints errors and returns a CLI exit code. The caller closes c. */
-int cli_request(struct client *c, const char *dir_arg, const char *what, const char *op,
-		const struct cli_kv *kv, size_t n, const msgpack_object **reply, int timeout_ms);
+/* Print the reply in c as one line of JSON (ctlop_reply_json): 32-byte
+ * bins as text ids when ids, else hex; "ok" only if keep_ok; only the value
+ * under key only if not NULL. */
+void cli_json(struct client *c, bool ids, bool keep_ok, const char *only);
 
 /* Parse a pk_ / nw_ id argument; prints a usage error (exit 2) if bad. */
 int cli_parse_id(const char *cmd, const char *what, enum id_kind kind, const char *text,

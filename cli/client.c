@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <sodium.h>
 #include "cli/client.h"
 #include "keys/datadir.h"
 #include "proto/ctlmsg.h"
@@ -19,7 +20,6 @@ int client_connect(struct client *c, const char *datadir)
 
 	memset(c, 0, sizeof *c);
 	c->fd = -1;
-	msgpack_unpacked_init(&c->msg);
 	if (datadir_file(datadir, DATADIR_SOCKET, path) != 0 || strlen(path) >= sizeof sa.sun_path) {
 		snprintf(c->why, sizeof c->why, "socket path too long: %s", path);
 		return PAKT_EINVAL;
@@ -39,16 +39,12 @@ void client_close(struct client *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
-	msgpack_unpacked_destroy(&c->msg);
 	free(c->buf);
 	c->buf = NULL;
 }
 
-int client_send(struct client *c, struct mpx_out *req)
+static int send_all(struct client *c, const char *p, size_t left)
 {
-	const char *p = req->sb.data;
-	size_t left = req->sb.size;
-
 	while (left > 0) {
 		ssize_t n = send(c->fd, p, left, MSG_NOSIGNAL);
 
@@ -90,7 +86,23 @@ static int read_full(struct client *c, uint8_t *p, size_t len, int timeout_ms)
 	return 0;
 }
 
-int client_recv(struct client *c, const msgpack_object **out, int timeout_ms)
+int client_send(struct client *c, const struct ctlop_req *req)
+{
+	struct mpx_out o;
+	int rc;
+
+	mpx_init(&o);
+	rc = ctlop_req_encode(req, &o);
+	if (rc != 0)
+		snprintf(c->why, sizeof c->why, "the request is larger than the control protocol allows (1 MiB)");
+	else
+		rc = send_all(c, o.sb.data, o.sb.size);
+	sodium_memzero(o.sb.data, o.sb.size);   /* a passphrase or an invite code */
+	mpx_free(&o);
+	return rc;
+}
+
+int client_recv(struct client *c, int timeout_ms)
 {
 	uint8_t hdr[CTL_HDR_LEN];
 	uint32_t len;
@@ -112,37 +124,30 @@ int client_recv(struct client *c, const msgpack_object **out, int timeout_ms)
 		c->buf = p;
 		c->cap = len;
 	}
+	c->len = 0;
 	rc = read_full(c, c->buf, len, timeout_ms);
-	if (rc != 0)
-		return rc;
-	msgpack_unpacked_destroy(&c->msg);
-	msgpack_unpacked_init(&c->msg);
-	if (ctl_unpack(&c->msg, c->buf, len) != 0) {
-		snprintf(c->why, sizeof c->why, "paktd sent a malformed message");
-		return PAKT_EPROTO;
-	}
-	*out = &c->msg.data;
-	return 0;
+	if (rc == 0)
+		c->len = len;
+	return rc;
 }
 
-int client_reply_error(struct client *c, const msgpack_object *m)
+int client_reply_error(struct client *c)
 {
-	uint64_t code;
-
-	if (mpx_get_u64(m, "code", &code) != 0)
-		return 0;
-	if (mpx_get_cstr(m, "error", c->why, sizeof c->why) != 0)
-		snprintf(c->why, sizeof c->why, "%s", pakt_strerror((int)code));
-	return code == 0 || code >= PAKT_E_COUNT ? PAKT_EPROTO : (int)code;
+	return ctlop_reply_error(c->buf, c->len, c->why, sizeof c->why);
 }
 
-int client_call(struct client *c, struct mpx_out *req, const msgpack_object **reply)
+int client_reply(struct client *c, enum ctlop_reply_kind k, void *r)
+{
+	return ctlop_reply_decode(k, r, c->buf, c->len, c->why, sizeof c->why);
+}
+
+int client_call(struct client *c, const struct ctlop_req *req, int timeout_ms)
 {
 	int rc = client_send(c, req);
 
 	if (rc == 0)
-		rc = client_recv(c, reply, 60000);
+		rc = client_recv(c, timeout_ms);
 	if (rc == 0)
-		rc = client_reply_error(c, *reply);
+		rc = client_reply_error(c);
 	return rc;
 }

@@ -6,7 +6,6 @@
 #include "cli/cli.h"
 #include "cli/cmds.h"
 #include "cli/output.h"
-#include "proto/ctlmsg.h"
 #include "proto/entry.h"
 #include "proto/err.h"
 #include "proto/id.h"
@@ -35,15 +34,12 @@ int cmd_post(int argc, char **argv)
 	const char *dir_arg = NULL, *net_arg = NULL;
 	char *text = NULL, idtext[ID_TEXT_MAX];
 	size_t len;
-	uint8_t net[32];
+	struct ctlop_req req = {.op = CTLOP_POST};
+	struct ctlop_r_entry r;
 	struct client c;
-	struct mpx_out req;
-	const msgpack_object *reply;
-	uint64_t seq = 0;
-	uint8_t hash[32];
 	int opt, ret;
 
-	/* a private message: cli/cmd_work.c seals it for the recipients */
+	/* a private message, sealed by paktd: cli/cmd_share.c */
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--to") == 0 || strncmp(argv[i], "--to=", 5) == 0)
 			return cmd_post_sealed(argc, argv);
@@ -59,8 +55,9 @@ int cmd_post(int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		return cli_usage("post", "give the text as one argument (quote it)");
-	if (net_arg && (ret = parse_network("post", net_arg, net)) != CLI_OK)
+	if (net_arg && (ret = parse_network("post", net_arg, req.network)) != CLI_OK)
 		return ret;
+	req.has_network = net_arg != NULL;
 	if (optind == argc || strcmp(argv[optind], "-") == 0) {
 		text = cli_read_stdin(POST_TEXT_MAX, &len);
 		if (text == NULL)
@@ -82,28 +79,19 @@ int cmd_post(int argc, char **argv)
 		free(text);
 		return cli_fail("post", PAKT_ETOOBIG, "the message is longer than %d bytes", POST_TEXT_MAX);
 	}
-	ret = cli_connect(&c, dir_arg, "post");
-	if (ret != CLI_OK)
-		goto out;
-	mpx_init(&req);
-	ctl_begin(&req);
-	msgpack_pack_map(&req.pk, 2 + (net_arg != NULL));
-	if (net_arg)
-		mpx_kv_bin(&req.pk, "network", net, 32);
-	mpx_kv_str(&req.pk, "op", "post");
-	mpx_str(&req.pk, "text");
-	mpx_strn(&req.pk, text, len);
-	ctl_finish(&req);
-	ret = cli_call(&c, &req, &reply, "post");
-	if (ret == CLI_OK) {
-		mpx_get_u64(reply, "seq", &seq);
-		if (mpx_get_binn(reply, "hash", hash, 32) == 0) {
-			id_encode(ID_ENTRY, hash, idtext);
-			printf("posted #%llu %s\n", (unsigned long long)seq, idtext);
-		}
+	if (memchr(text, '\0', len) != NULL) {
+		free(text);
+		return cli_usage("post", "the message contains a NUL byte");
 	}
-	mpx_free(&req);
-out:
+	memcpy(req.u.post.text, text, len + 1);
+	ret = cli_request(&c, dir_arg, "post", &req, 10000);
+	if (ret == CLI_OK)
+		ret = cli_reply(&c, "post", CTLOP_R_ENTRY, &r);
+	if (ret == CLI_OK) {
+		id_encode(ID_ENTRY, r.hash, idtext);
+		printf("posted #%llu %s\n", (unsigned long long)r.seq, idtext);
+	}
+	ctlop_reply_free(CTLOP_R_ENTRY, &r);
 	client_close(&c);
 	free(text);
 	return ret;
@@ -127,40 +115,31 @@ static void on_interrupt(int sig)
 static int stream_entries(const char *cmd, const struct stream_opts *so)
 {
 	struct client c;
-	struct mpx_out req;
-	const msgpack_object *m;
-	uint8_t net[32], from[32];
+	struct ctlop_req req = {.op = CTLOP_LOG};
+	struct ctlop_log *q = &req.u.log;
+	static struct ctlop_r_log_row row;
 	unsigned long long shown = 0;
 	int ret, rc;
 
-	if (so->net_arg && (ret = parse_network(cmd, so->net_arg, net)) != CLI_OK)
+	if (so->net_arg && (ret = parse_network(cmd, so->net_arg, req.network)) != CLI_OK)
 		return ret;
-	if (so->from_arg && (ret = cli_parse_id(cmd, "--from", ID_KEY, so->from_arg, from)) != CLI_OK)
+	req.has_network = so->net_arg != NULL;
+	if (so->from_arg && (ret = cli_parse_id(cmd, "--from", ID_KEY, so->from_arg, q->author)) != CLI_OK)
 		return ret;
+	q->has_author = so->from_arg != NULL;
 	if (so->type && (strlen(so->type) == 0 || strlen(so->type) > ENTRY_TYPE_MAX))
 		return cli_usage(cmd, "--type must be an entry type such as message or genesis");
+	if (so->type)
+		snprintf(q->type, sizeof q->type, "%s", so->type);
+	q->has_last = so->has_last;
+	q->last = so->last;
+	q->follow = so->follow;
 	ret = cli_connect(&c, so->dir_arg, cmd);
 	if (ret != CLI_OK) {
 		client_close(&c);
 		return ret;
 	}
-	mpx_init(&req);
-	ctl_begin(&req);
-	msgpack_pack_map(&req.pk, 2 + so->has_last + (so->net_arg != NULL) + (so->type != NULL) +
-			 (so->from_arg != NULL));
-	if (so->from_arg)
-		mpx_kv_bin(&req.pk, "author", from, 32);
-	mpx_kv_bool(&req.pk, "follow", so->follow);
-	if (so->has_last)
-		mpx_kv_u64(&req.pk, "last", so->last);
-	if (so->net_arg)
-		mpx_kv_bin(&req.pk, "network", net, 32);
-	mpx_kv_str(&req.pk, "op", "log");
-	if (so->type)
-		mpx_kv_str(&req.pk, "type", so->type);
-	ctl_finish(&req);
 	rc = client_send(&c, &req);
-	mpx_free(&req);
 	if (so->follow) {
 		signal(SIGINT, on_interrupt);
 		signal(SIGTERM, on_interrupt);
@@ -168,32 +147,26 @@ static int stream_entries(const char *cmd, const struct stream_opts *so)
 	if (so->json && !so->follow)
 		fputc('[', stdout);
 	while (rc == 0 && !interrupted) {
-		const uint8_t *wire;
-		size_t wire_len;
-		int64_t received = 0;
-		char name[200];
-		static char plain[8200];
-		bool has_plain;
-
-		rc = client_recv(&c, &m, so->follow ? 250 : 60000);
+		rc = client_recv(&c, so->follow ? 250 : 60000);
 		if (rc == PAKT_EIO && so->follow) {
 			rc = 0;     /* a quiet moment: check for ^C and wait again */
 			continue;
 		}
 		if (rc != 0)
 			break;
-		if ((rc = client_reply_error(&c, m)) != 0)
+		if ((rc = client_reply_error(&c)) != 0)
 			break;
-		if (mpx_get_bin(m, "entry", &wire, &wire_len) != 0)
-			break;     /* the closing {"ok": true} */
-		mpx_get_i64(m, "received", &received);
-		name[0] = '\0';
-		if (!so->ids)   /* --ids: the author's id, not its name */
-			mpx_get_cstr(m, "name", name, sizeof name);
-		has_plain = mpx_get_cstr(m, "plain", plain, sizeof plain) == 0;
+		if ((rc = client_reply(&c, CTLOP_R_LOG_ROW, &row)) != 0 || row.entry == NULL) {
+			ctlop_reply_free(CTLOP_R_LOG_ROW, &row);
+			break;     /* the closing {"count", "ok"} */
+		}
+		if (so->ids)   /* --ids: the author's id, not its name */
+			row.name[0] = '\0';
 		if (so->json && !so->follow && shown > 0)
 			fputc(',', stdout);
-		out_entry(stdout, wire, wire_len, received, name, has_plain ? plain : NULL, so->json);
+		out_entry(stdout, row.entry, row.entry_len, row.received, row.name,
+			  row.has_plain ? row.plain : NULL, so->json);
+		ctlop_reply_free(CTLOP_R_LOG_ROW, &row);
 		if (so->json && so->follow)
 			fputc('\n', stdout);
 		if (so->follow)

@@ -25,11 +25,9 @@ int cmd_key(int argc, char **argv)
 	char old_text[ID_TEXT_MAX], new_text[ID_TEXT_MAX];
 	char *pass = NULL;
 	bool encrypted = false;
-	struct cli_kv kv[1];
+	static struct ctlop_req req = {.op = CTLOP_KEY_ROTATE};
+	struct ctlop_r_rotated r;
 	struct client c;
-	const msgpack_object *m;
-	uint8_t old_pk[32] = {0}, new_pk[32] = {0};
-	uint64_t told = 0;
 	int opt, rc, ret;
 
 	if (argc < 2 || strcmp(argv[1], "rotate") != 0) {
@@ -62,22 +60,23 @@ int cmd_key(int argc, char **argv)
 			return cli_fail("key", rc, "the identity key is encrypted, so the new one will be: "
 					"give its passphrase with --passphrase-file FILE or on the terminal (%s)", why);
 	}
-	kv[0] = (struct cli_kv){.key = "passphrase", .str = pass};
-	ret = cli_request(&c, dir_arg, "key", "key.rotate", kv, pass ? 1 : 0, &m, 60000);
+	if (pass != NULL && strlen(pass) > CTLOP_PASSPHRASE_MAX) {
+		passphrase_free(pass);
+		return cli_usage("key", "the passphrase is longer than %d bytes", CTLOP_PASSPHRASE_MAX);
+	}
+	if (pass != NULL)
+		memcpy(req.u.rotate.passphrase, pass, strlen(pass) + 1);
 	passphrase_free(pass);
-	if (ret == CLI_OK) {
-		char warning[300] = "";
-
-		mpx_get_binn(m, "old", old_pk, 32);
-		mpx_get_binn(m, "key", new_pk, 32);
-		mpx_get_u64(m, "initiatives", &told);
-		id_encode(ID_KEY, old_pk, old_text);
-		id_encode(ID_KEY, new_pk, new_text);
+	ret = cli_request(&c, dir_arg, "key", &req, 60000);
+	ctlop_req_wipe(&req);
+	if (ret == CLI_OK && (ret = cli_reply(&c, "key", CTLOP_R_ROTATED, &r)) == CLI_OK) {
+		id_encode(ID_KEY, r.old, old_text);
+		id_encode(ID_KEY, r.key, new_text);
 		printf("rotated: %s\n    now: %s\nsuccession published in %" PRIu64 " initiative%s; "
 		       "entries signed by the old key still verify\n",
-		       old_text, new_text, told, told == 1 ? "" : "s");
-		if (mpx_get_cstr(m, "warning", warning, sizeof warning) == 0) {
-			fprintf(stderr, "pakt key: warning: %s\n", warning);
+		       old_text, new_text, r.initiatives, r.initiatives == 1 ? "" : "s");
+		if (r.has_warning) {
+			fprintf(stderr, "pakt key: warning: %s\n", r.warning);
 			ret = CLI_FAIL;
 		}
 	}
@@ -97,13 +96,10 @@ int cmd_member_revoke_key(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *dir_arg = NULL, *reason = "";
-	uint8_t key[32], net[32];
-	bool has_net = false, has_after = false;
+	static struct ctlop_req req = {.op = CTLOP_MEMBER_REVOKE_KEY};
+	bool has_after = false;
 	uint64_t after = 0;
-	struct cli_kv kv[4];
-	size_t n = 0;
 	struct client c;
-	const msgpack_object *m;
 	char *end;
 	int opt, ret;
 
@@ -119,9 +115,9 @@ int cmd_member_revoke_key(int argc, char **argv)
 			break;
 		case 'r': reason = optarg; break;
 		case 'N':
-			if ((ret = cli_parse_id("member", "--network", ID_NETWORK, optarg, net)) != CLI_OK)
+			if ((ret = cli_parse_id("member", "--network", ID_NETWORK, optarg, req.network)) != CLI_OK)
 				return ret;
-			has_net = true;
+			req.has_network = true;
 			break;
 		case 'd': dir_arg = optarg; break;
 		case 'h': return cli_help("member");
@@ -134,14 +130,13 @@ int cmd_member_revoke_key(int argc, char **argv)
 	if (!has_after)
 		return cli_usage("member", "--after SEQ is required: the last seq of that key you still trust "
 				 "(see pakt log --from ID)");
-	if ((ret = cli_parse_id("member", "key id", ID_KEY, argv[optind], key)) != CLI_OK)
+	if ((ret = cli_parse_id("member", "key id", ID_KEY, argv[optind], req.u.revoke.key)) != CLI_OK)
 		return ret;
-	kv[n++] = (struct cli_kv){.key = "key", .bin32 = key};
-	kv[n++] = (struct cli_kv){.key = "after", .num = after, .is_num = true};
-	kv[n++] = (struct cli_kv){.key = "reason", .str = reason};
-	if (has_net)
-		kv[n++] = (struct cli_kv){.key = "network", .bin32 = net};
-	ret = cli_request(&c, dir_arg, "member", "member.revoke_key", kv, n, &m, 10000);
+	if (strlen(reason) > BODY_REASON_MAX)
+		return cli_usage("member", "--reason is longer than %d bytes", BODY_REASON_MAX);
+	req.u.revoke.after = after;
+	snprintf(req.u.revoke.reason, sizeof req.u.revoke.reason, "%s", reason);
+	ret = cli_request(&c, dir_arg, "member", &req, 10000);
 	if (ret == CLI_OK)
 		printf("revoked %s: its entries after seq %" PRIu64 " are untrusted in every audit, "
 		       "and it is no longer a member\n", argv[optind], after);

@@ -6,7 +6,7 @@
 #include <unistd.h>
 #include "cli/cli.h"
 #include "cli/cmds.h"
-#include "daemon/config.h"
+#include "keys/config.h"
 #include "keys/keyfile.h"
 #include "keys/passphrase.h"
 #include "proto/err.h"
@@ -82,23 +82,23 @@ int cmd_init(int argc, char **argv)
 	rc = keys_generate(&id);
 	if (rc != 0) {
 		cli_fail("init", rc, "key generation failed: %s", pakt_strerror(rc));
-		goto out;
+		goto free_key;
 	}
 	rc = keyfile_write(keypath, &id, pass, why, sizeof why);
 	if (rc != 0) {
 		cli_fail("init", rc, "%s", why);
-		goto out;
+		goto free_key;
 	}
 	rc = config_create(cfgpath, name, why, sizeof why);
 	if (rc != 0 && rc != PAKT_EEXIST) {
 		cli_fail("init", rc, "%s", why);
-		goto out;
+		goto free_key;
 	}
 	id_encode(ID_KEY, id.pk, idtext);
 	printf("initialised %s\nid: %s\n", dir, idtext);
 	printf("start the daemon with: paktd --data-dir %s\n", dir);
 	ret = CLI_OK;
-out:
+free_key:
 	keys_free(&id);
 	passphrase_free(pass);
 	return ret;

@@ -67,12 +67,13 @@ static int mesh_opts(const char *cmd, int argc, char **argv, unsigned allow,
 	return CLI_OK;
 }
 
-/* Add --network to a request's fields when given. */
-static size_t with_net(const struct mesh_opts *mo, struct cli_kv *kv, size_t n)
+/* A request of op with --network when given. */
+static struct ctlop_req mesh_req(const struct mesh_opts *mo, enum ctlop_op op)
 {
-	if (mo->has_net)
-		kv[n++] = (struct cli_kv){.key = "network", .bin32 = mo->net};
-	return n;
+	struct ctlop_req r = {.op = op, .has_network = mo->has_net};
+
+	memcpy(r.network, mo->net, 32);
+	return r;
 }
 
 static int done(struct client *c, int ret)
@@ -105,44 +106,48 @@ static uint64_t parse_duration(const char *s)
 int cmd_invite(int argc, char **argv)
 {
 	struct mesh_opts mo;
-	struct cli_kv kv[3];
+	struct ctlop_req req;
+	struct ctlop_r_invite r;
 	struct client c;
-	const msgpack_object *m;
-	char code[1100];
-	size_t n = 0;
 	int ret = mesh_opts("invite", argc, argv, O_NETWORK | O_NAME | O_EXPIRES, 0, 0, &mo);
 
 	if (ret != CLI_OK)
 		return ret < 0 ? CLI_OK : ret;
+	req = mesh_req(&mo, CTLOP_INVITE);
 	if (mo.expires) {
-		uint64_t ms = parse_duration(mo.expires);
-
-		if (ms == 0)
+		req.u.invite.ttl_ms = parse_duration(mo.expires);
+		req.u.invite.has_ttl = true;
+		if (req.u.invite.ttl_ms == 0)
 			return cli_usage("invite", "--expires takes a duration such as 7d, 12h or 30m");
-		kv[n++] = (struct cli_kv){.key = "ttl_ms", .num = ms, .is_num = true};
 	}
+	if (mo.name && strlen(mo.name) > BODY_NAME_MAX)
+		return cli_usage("invite", "--name must be at most %d bytes", BODY_NAME_MAX);
 	if (mo.name)
-		kv[n++] = (struct cli_kv){.key = "name", .str = mo.name};
-	n = with_net(&mo, kv, n);
-	ret = cli_request(&c, mo.dir_arg, "invite", "invite", kv, n, &m, 10000);
-	if (ret == CLI_OK && mpx_get_cstr(m, "code", code, sizeof code) == 0)
-		puts(code);
+		snprintf(req.u.invite.name, sizeof req.u.invite.name, "%s", mo.name);
+	ret = cli_request(&c, mo.dir_arg, "invite", &req, 10000);
+	if (ret == CLI_OK && (ret = cli_reply(&c, "invite", CTLOP_R_INVITE, &r)) == CLI_OK)
+		puts(r.code);
+	ctlop_reply_free(CTLOP_R_INVITE, &r);
 	return done(&c, ret);
 }
 
 int cmd_join(int argc, char **argv)
 {
 	struct mesh_opts mo;
+	struct ctlop_req req;
 	struct client c;
-	const msgpack_object *m;
 	int ret = mesh_opts("join", argc, argv, 0, 1, 1, &mo);
 
 	if (ret != CLI_OK)
 		return ret < 0 ? CLI_OK : ret;
 	if (strncmp(mo.argv[0], "pi_", 3) != 0)
 		return cli_usage("join", "an invite code starts with pi_");
-	ret = cli_request(&c, mo.dir_arg, "join", "join",
-			  &(struct cli_kv){.key = "code", .str = mo.argv[0]}, 1, &m, 30000);
+	if (strlen(mo.argv[0]) > INVITE_TEXT_MAX)
+		return cli_usage("join", "that is too long for an invite code");
+	req = mesh_req(&mo, CTLOP_JOIN);
+	snprintf(req.u.join.code, sizeof req.u.join.code, "%s", mo.argv[0]);
+	ret = cli_request(&c, mo.dir_arg, "join", &req, 30000);
+	ctlop_req_wipe(&req);
 	if (ret == CLI_OK)
 		puts("joined: this node is now a member and replicates the initiative");
 	return done(&c, ret);
@@ -151,63 +156,55 @@ int cmd_join(int argc, char **argv)
 int cmd_members(int argc, char **argv)
 {
 	struct mesh_opts mo;
-	struct cli_kv kv[1];
+	struct ctlop_req req;
+	struct ctlop_r_members r = {0};
 	struct client c;
-	const msgpack_object *m, *list;
-	char net_name[200] = "";
 	int ret = mesh_opts("members", argc, argv, O_NETWORK | O_JSON, 0, 0, &mo);
 
 	if (ret != CLI_OK)
 		return ret < 0 ? CLI_OK : ret;
-	ret = cli_request(&c, mo.dir_arg, "members", "members", kv, with_net(&mo, kv, 0), &m, 10000);
+	req = mesh_req(&mo, CTLOP_MEMBERS);
+	ret = cli_request(&c, mo.dir_arg, "members", &req, 10000);
+	if (ret == CLI_OK)
+		ret = cli_reply(&c, "members", CTLOP_R_MEMBERS, &r);
 	if (ret != CLI_OK)
-		return done(&c, ret);
-	list = mpx_get(m, "members");
+		goto free_reply;
 	if (mo.json)
 		fputc('[', stdout);
-	else if (mpx_get_cstr(m, "name", net_name, sizeof net_name) == 0)
-		printf("members of %s\n", net_name[0] ? net_name : "(genesis not received yet)");
-	for (uint32_t i = 0, shown = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size; i++) {
-		const msgpack_object *x = &list->via.array.ptr[i];
-		uint8_t key[32] = {0}, by[32] = {0};
-		char kt[ID_TEXT_MAX], bt[ID_TEXT_MAX], name[200] = "", role[16] = "", when[32];
-		uint64_t since = 0;
-		bool removed = false;
+	else
+		printf("members of %s\n", r.name[0] ? r.name : "(genesis not received yet)");
+	for (size_t i = 0; i < r.n_members; i++) {
+		const struct ctlop_r_member *x = &r.members[i];
+		char kt[ID_TEXT_MAX], bt[ID_TEXT_MAX], when[32];
 
-		mpx_get_binn(x, "key", key, 32);
-		mpx_get_binn(x, "added_by", by, 32);
-		mpx_get_cstr(x, "name", name, sizeof name);
-		mpx_get_cstr(x, "role", role, sizeof role);
-		mpx_get_u64(x, "since", &since);
-		mpx_get_bool(x, "removed", &removed);
-		id_encode(ID_KEY, key, kt);
-		id_encode(ID_KEY, by, bt);
-		out_time(since, when);
+		id_encode(ID_KEY, x->key, kt);
+		id_encode(ID_KEY, x->added_by, bt);
+		out_time(x->since, when);
 		if (mo.json) {
-			printf("%s{\"id\":\"%s\",\"name\":", shown++ ? "," : "", kt);
-			out_json_str(stdout, name, strlen(name));
+			printf("%s{\"id\":\"%s\",\"name\":", i ? "," : "", kt);
+			out_json_str(stdout, x->name, strlen(x->name));
 			printf(",\"role\":\"%s\",\"admitted_by\":\"%s\",\"since\":%" PRIu64 ",\"removed\":%s}",
-			       role, bt, since, removed ? "true" : "false");
+			       x->role, bt, x->since, x->removed ? "true" : "false");
 		} else {
 			char bshort[16];
 
-			id_short(ID_KEY, by, bshort);
-			printf("%s  %-32s %-7s since %s by %s%s\n", kt, name[0] ? name : "-", role, when,
-			       bshort, removed ? "  (removed)" : "");
+			id_short(ID_KEY, x->added_by, bshort);
+			printf("%s  %-32s %-7s since %s by %s%s\n", kt, x->name[0] ? x->name : "-", x->role,
+			       when, bshort, x->removed ? "  (removed)" : "");
 		}
 	}
 	if (mo.json)
 		puts("]");
+free_reply:
+	ctlop_reply_free(CTLOP_R_MEMBERS, &r);
 	return done(&c, ret);
 }
 
 int cmd_member(int argc, char **argv)
 {
 	struct mesh_opts mo;
-	struct cli_kv kv[2];
+	struct ctlop_req req;
 	struct client c;
-	const msgpack_object *m;
-	uint8_t key[32];
 	int ret;
 
 	if (argc >= 2 && strcmp(argv[1], "revoke-key") == 0)
@@ -220,10 +217,10 @@ int cmd_member(int argc, char **argv)
 	ret = mesh_opts("member", argc - 1, argv + 1, O_NETWORK, 1, 1, &mo);
 	if (ret != CLI_OK)
 		return ret < 0 ? CLI_OK : ret;
-	if ((ret = cli_parse_id("member", "member id", ID_KEY, mo.argv[0], key)) != CLI_OK)
+	req = mesh_req(&mo, CTLOP_MEMBER_REMOVE);
+	if ((ret = cli_parse_id("member", "member id", ID_KEY, mo.argv[0], req.u.key.key)) != CLI_OK)
 		return ret;
-	kv[0] = (struct cli_kv){.key = "key", .bin32 = key};
-	ret = cli_request(&c, mo.dir_arg, "member", "member.remove", kv, with_net(&mo, kv, 1), &m, 10000);
+	ret = cli_request(&c, mo.dir_arg, "member", &req, 10000);
 	if (ret == CLI_OK)
 		printf("removed %s: its connections are closed and it is refused from now on\n", mo.argv[0]);
 	return done(&c, ret);
@@ -231,53 +228,40 @@ int cmd_member(int argc, char **argv)
 
 static int peer_list(struct mesh_opts *mo)
 {
+	const struct ctlop_req req = {.op = CTLOP_PEER_LIST};
+	struct ctlop_r_peers r = {0};
 	struct client c;
-	const msgpack_object *m, *list;
-	char listen[96] = "";
-	int ret = cli_request(&c, mo->dir_arg, "peer", "peer.list", NULL, 0, &m, 10000);
+	int ret = cli_request(&c, mo->dir_arg, "peer", &req, 10000);
 
-	if (ret != CLI_OK)
-		return done(&c, ret);
-	list = mpx_get(m, "peers");
-	if (mo->json) {
-		out_json_value(stdout, m);
-		fputc('\n', stdout);
-		return done(&c, ret);
-	}
-	mpx_get_cstr(m, "listen", listen, sizeof listen);
-	printf("listening on %s\n", listen);
-	for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size; i++) {
-		const msgpack_object *x = &list->via.array.ptr[i];
-		char addr[272] = "", kt[16] = "-", when[32] = "never";
-		uint8_t key[32];
-		uint64_t seen = 0, behind = 0, bin = 0, bout = 0;
-		bool conn = false, inbound = false;
+	if (ret == CLI_OK && mo->json)
+		cli_json(&c, false, true, NULL);
+	else if (ret == CLI_OK)
+		ret = cli_reply(&c, "peer", CTLOP_R_PEERS, &r);
+	if (ret != CLI_OK || mo->json)
+		goto free_reply;
+	printf("listening on %s\n", r.listen);
+	for (size_t i = 0; i < r.n_peers; i++) {
+		const struct ctlop_r_peer *x = &r.peers[i];
+		char kt[16] = "-", when[32] = "never";
 
-		mpx_get_cstr(x, "address", addr, sizeof addr);
-		if (mpx_get_binn(x, "key", key, 32) == 0)
-			id_short(ID_KEY, key, kt);
-		mpx_get_u64(x, "last_seen", &seen);
-		mpx_get_u64(x, "behind", &behind);
-		mpx_get_u64(x, "bytes_in", &bin);
-		mpx_get_u64(x, "bytes_out", &bout);
-		mpx_get_bool(x, "connected", &conn);
-		mpx_get_bool(x, "inbound", &inbound);
-		if (seen)
-			out_time(seen, when);
+		if (x->has_key)
+			id_short(ID_KEY, x->key, kt);
+		if (x->last_seen)
+			out_time(x->last_seen, when);
 		printf("%-22s %-12s %-9s %-8s last seen %s  behind %" PRIu64 "  in %" PRIu64 " B  out %" PRIu64 " B\n",
-		       addr, kt, conn ? "connected" : "offline", inbound ? "inbound" : "outbound",
-		       when, behind, bin, bout);
+		       x->address, kt, x->connected ? "connected" : "offline",
+		       x->inbound ? "inbound" : "outbound", when, x->behind, x->bytes_in, x->bytes_out);
 	}
+free_reply:
+	ctlop_reply_free(CTLOP_R_PEERS, &r);
 	return done(&c, ret);
 }
 
 int cmd_peer(int argc, char **argv)
 {
 	struct mesh_opts mo;
-	struct cli_kv kv[3];
+	struct ctlop_req req;
 	struct client c;
-	const msgpack_object *m;
-	uint8_t key[32];
 	const char *sub = argc >= 2 ? argv[1] : "";
 	int ret;
 
@@ -287,31 +271,26 @@ int cmd_peer(int argc, char **argv)
 		ret = mesh_opts("peer", argc - 1, argv + 1, O_JSON, 0, 0, &mo);
 		return ret != CLI_OK ? (ret < 0 ? CLI_OK : ret) : peer_list(&mo);
 	}
-	if (!strcmp(sub, "add")) {
-		size_t n = 1;
+	if (!strcmp(sub, "add") || !strcmp(sub, "remove")) {
+		bool add = !strcmp(sub, "add");
 
-		ret = mesh_opts("peer", argc - 1, argv + 1, O_NETWORK, 1, 2, &mo);
+		ret = mesh_opts("peer", argc - 1, argv + 1, add ? O_NETWORK : 0, 1, add ? 2 : 1, &mo);
 		if (ret != CLI_OK)
 			return ret < 0 ? CLI_OK : ret;
-		if (strchr(mo.argv[0], ':') == NULL)
+		if (add && strchr(mo.argv[0], ':') == NULL)
 			return cli_usage("peer", "the address must be HOST:PORT");
-		kv[0] = (struct cli_kv){.key = "address", .str = mo.argv[0]};
+		if (strlen(mo.argv[0]) > CTLOP_ADDRESS_MAX)
+			return cli_usage("peer", "the address is longer than %d bytes", CTLOP_ADDRESS_MAX);
+		req = mesh_req(&mo, add ? CTLOP_PEER_ADD : CTLOP_PEER_REMOVE);
+		snprintf(req.u.peer.address, sizeof req.u.peer.address, "%s", mo.argv[0]);
 		if (mo.argc == 2) {
-			if ((ret = cli_parse_id("peer", "peer id", ID_KEY, mo.argv[1], key)) != CLI_OK)
+			if ((ret = cli_parse_id("peer", "peer id", ID_KEY, mo.argv[1], req.u.peer.key)) != CLI_OK)
 				return ret;
-			kv[n++] = (struct cli_kv){.key = "key", .bin32 = key};
+			req.u.peer.has_key = true;
 		}
-		ret = cli_request(&c, mo.dir_arg, "peer", "peer.add", kv, with_net(&mo, kv, n), &m, 10000);
-		if (ret == CLI_OK)
+		ret = cli_request(&c, mo.dir_arg, "peer", &req, 10000);
+		if (ret == CLI_OK && add)
 			printf("added peer %s: paktd dials it now and after every disconnect\n", mo.argv[0]);
-		return done(&c, ret);
-	}
-	if (!strcmp(sub, "remove")) {
-		ret = mesh_opts("peer", argc - 1, argv + 1, 0, 1, 1, &mo);
-		if (ret != CLI_OK)
-			return ret < 0 ? CLI_OK : ret;
-		kv[0] = (struct cli_kv){.key = "address", .str = mo.argv[0]};
-		ret = cli_request(&c, mo.dir_arg, "peer", "peer.remove", kv, 1, &m, 10000);
 		return done(&c, ret);
 	}
 	return cli_usage("peer", "the subcommand is add, list or remove");
@@ -320,18 +299,16 @@ int cmd_peer(int argc, char **argv)
 static int subscription(const char *cmd, int argc, char **argv)
 {
 	struct mesh_opts mo;
-	struct cli_kv kv[2];
+	struct ctlop_req req;
 	struct client c;
-	const msgpack_object *m;
-	uint8_t key[32];
 	int ret = mesh_opts(cmd, argc, argv, O_NETWORK, 1, 1, &mo);
 
 	if (ret != CLI_OK)
 		return ret < 0 ? CLI_OK : ret;
-	if ((ret = cli_parse_id(cmd, "feed id", ID_KEY, mo.argv[0], key)) != CLI_OK)
+	req = mesh_req(&mo, strcmp(cmd, "subscribe") == 0 ? CTLOP_SUBSCRIBE : CTLOP_UNSUBSCRIBE);
+	if ((ret = cli_parse_id(cmd, "feed id", ID_KEY, mo.argv[0], req.u.key.key)) != CLI_OK)
 		return ret;
-	kv[0] = (struct cli_kv){.key = "key", .bin32 = key};
-	ret = cli_request(&c, mo.dir_arg, cmd, cmd, kv, with_net(&mo, kv, 1), &m, 10000);
+	ret = cli_request(&c, mo.dir_arg, cmd, &req, 10000);
 	return done(&c, ret);
 }
 

@@ -5,7 +5,6 @@
 #include "cli/cli.h"
 #include "cli/cmds.h"
 #include "cli/output.h"
-#include "proto/ctlmsg.h"
 #include "proto/err.h"
 #include "proto/id.h"
 
@@ -36,14 +35,10 @@ static int simple_opts(const char *cmd, int argc, char **argv, const char **dir_
 	return CLI_OK;
 }
 
-static void print_id_field(const msgpack_object *m, const char *key, enum id_kind kind,
-			   const char *label)
+static void print_id(enum id_kind kind, const uint8_t raw[32], const char *label)
 {
-	uint8_t raw[32];
 	char text[ID_TEXT_MAX];
 
-	if (mpx_get_binn(m, key, raw, 32) != 0)
-		return;
 	id_encode(kind, raw, text);
 	printf("%-12s %s\n", label, text);
 }
@@ -51,35 +46,28 @@ static void print_id_field(const msgpack_object *m, const char *key, enum id_kin
 int cmd_status(int argc, char **argv)
 {
 	const char *dir_arg = NULL;
-	const msgpack_object *m;
+	static struct ctlop_r_status r;
+	const struct ctlop_req req = {.op = CTLOP_STATUS};
 	bool json = false;
 	struct client c;
-	char name[256] = "", datadir[DATADIR_PATH_MAX] = "";
-	uint64_t entries = 0, feeds = 0, nets = 0, pid = 0, up = 0;
 	int ret = simple_opts("status", argc, argv, &dir_arg, &json);
 
 	if (ret != CLI_OK)
 		return ret < 0 ? CLI_OK : ret;
-	ret = cli_request(&c, dir_arg, "status", "status", NULL, 0, &m, 10000);
+	ret = cli_request(&c, dir_arg, "status", &req, 10000);
 	if (ret == CLI_OK && json) {
-		out_json_value(stdout, m);
-		fputc('\n', stdout);
-	} else if (ret == CLI_OK) {
-		mpx_get_cstr(m, "name", name, sizeof name);
-		mpx_get_cstr(m, "datadir", datadir, sizeof datadir);
-		mpx_get_u64(m, "entries", &entries);
-		mpx_get_u64(m, "feeds", &feeds);
-		mpx_get_u64(m, "networks", &nets);
-		mpx_get_u64(m, "pid", &pid);
-		mpx_get_u64(m, "uptime_ms", &up);
-		printf("paktd       running (pid %" PRIu64 ", up %" PRIu64 " s)\n", pid, up / 1000);
-		print_id_field(m, "id", ID_KEY, "id");
-		printf("%-12s %s\n", "name", name[0] ? name : "(unnamed: set 'name' in the config)");
-		printf("%-12s %s\n", "data dir", datadir);
-		print_id_field(m, "network", ID_NETWORK, "initiative");
+		cli_json(&c, false, true, NULL);
+	} else if (ret == CLI_OK && (ret = cli_reply(&c, "status", CTLOP_R_STATUS, &r)) == CLI_OK) {
+		printf("paktd       running (pid %" PRIu64 ", up %" PRIu64 " s)\n", r.pid, r.uptime_ms / 1000);
+		print_id(ID_KEY, r.id, "id");
+		printf("%-12s %s\n", "name", r.name[0] ? r.name : "(unnamed: set 'name' in the config)");
+		printf("%-12s %s\n", "data dir", r.datadir);
+		if (r.has_network)
+			print_id(ID_NETWORK, r.network, "initiative");
 		printf("%-12s %" PRIu64 " in %" PRIu64 " feeds, %" PRIu64 " initiatives\n", "entries",
-		       entries, feeds, nets);
+		       r.entries, r.feeds, r.networks);
 	}
+	ctlop_reply_free(CTLOP_R_STATUS, &r);
 	client_close(&c);
 	return ret;
 }
@@ -87,10 +75,10 @@ int cmd_status(int argc, char **argv)
 int cmd_verify(int argc, char **argv)
 {
 	const char *dir_arg = NULL;
-	const msgpack_object *m, *bad;
+	const struct ctlop_req req = {.op = CTLOP_VERIFY};
+	struct ctlop_r_verify r = {0};
 	bool json = false;
 	struct client c;
-	uint64_t checked = 0, feeds = 0, n_bad = 0;
 	int ret;
 
 	/* with a FILE, check an exported bundle offline (cli/cmd_bundle.c) */
@@ -100,37 +88,29 @@ int cmd_verify(int argc, char **argv)
 
 	if (ret != CLI_OK)
 		return ret < 0 ? CLI_OK : ret;
-	ret = cli_request(&c, dir_arg, "verify", "verify", NULL, 0, &m, -1);
+	ret = cli_request(&c, dir_arg, "verify", &req, -1);
+	if (ret == CLI_OK)
+		ret = cli_reply(&c, "verify", CTLOP_R_VERIFY, &r);
 	if (ret != CLI_OK)
-		goto out;
-	mpx_get_u64(m, "checked", &checked);
-	mpx_get_u64(m, "feeds", &feeds);
-	mpx_get_u64(m, "n_bad", &n_bad);
+		goto free_reply;
 	if (json) {
-		out_json_value(stdout, m);
-		fputc('\n', stdout);
+		cli_json(&c, false, true, NULL);
 	} else {
-		bad = mpx_get(m, "bad");
-		for (uint32_t i = 0; bad && bad->type == MSGPACK_OBJECT_ARRAY && i < bad->via.array.size; i++) {
-			const msgpack_object *b = &bad->via.array.ptr[i];
-			uint8_t author[32], net[32];
-			char a[ID_TEXT_MAX] = "?", nw[ID_TEXT_MAX] = "?", reason[200] = "";
-			uint64_t seq = 0;
+		for (size_t i = 0; i < r.n_listed; i++) {
+			const struct ctlop_r_bad *b = &r.bad[i];
+			char a[ID_TEXT_MAX], nw[ID_TEXT_MAX];
 
-			if (mpx_get_binn(b, "author", author, 32) == 0)
-				id_encode(ID_KEY, author, a);
-			if (mpx_get_binn(b, "network", net, 32) == 0)
-				id_encode(ID_NETWORK, net, nw);
-			mpx_get_u64(b, "seq", &seq);
-			mpx_get_cstr(b, "reason", reason, sizeof reason);
-			printf("BAD  feed %s in %s  seq %" PRIu64 ": %s\n", a, nw, seq, reason);
+			id_encode(ID_KEY, b->author, a);
+			id_encode(ID_NETWORK, b->network, nw);
+			printf("BAD  feed %s in %s  seq %" PRIu64 ": %s\n", a, nw, b->seq, b->reason);
 		}
 		printf("%s: %" PRIu64 " entries in %" PRIu64 " feeds checked, %" PRIu64 " bad\n",
-		       n_bad ? "FAILED" : "ok", checked, feeds, n_bad);
+		       r.n_bad ? "FAILED" : "ok", r.checked, r.feeds, r.n_bad);
 	}
-	if (n_bad)
+	if (r.n_bad)
 		ret = CLI_FAIL;
-out:
+free_reply:
+	ctlop_reply_free(CTLOP_R_VERIFY, &r);
 	client_close(&c);
 	return ret;
 }
@@ -144,10 +124,9 @@ int cmd_initiative(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *dir_arg = NULL, *goal = NULL, *name;
-	const msgpack_object *reply;
-	struct mpx_out req;
+	static struct ctlop_req req = {.op = CTLOP_INITIATIVE_CREATE};
+	struct ctlop_r_created r;
 	struct client c;
-	uint8_t net[32];
 	char text[ID_TEXT_MAX];
 	int opt, ret;
 
@@ -175,24 +154,15 @@ int cmd_initiative(int argc, char **argv)
 	name = argv[optind];
 	if (*name == '\0' || strlen(name) > 128)
 		return cli_usage("initiative", "the name must be 1 to 128 bytes");
-	ret = cli_connect(&c, dir_arg, "initiative");
-	if (ret != CLI_OK)
-		goto out;
-	mpx_init(&req);
-	ctl_begin(&req);
-	msgpack_pack_map(&req.pk, 2 + (goal != NULL));
-	if (goal)
-		mpx_kv_str(&req.pk, "goal", goal);
-	mpx_kv_str(&req.pk, "name", name);
-	mpx_kv_str(&req.pk, "op", "initiative.create");
-	ctl_finish(&req);
-	ret = cli_call(&c, &req, &reply, "initiative");
-	if (ret == CLI_OK && mpx_get_binn(reply, "network", net, 32) == 0) {
-		id_encode(ID_NETWORK, net, text);
+	if (goal && strlen(goal) > BODY_TEXT_MAX)
+		return cli_usage("initiative", "the goal must be at most %d bytes", BODY_TEXT_MAX);
+	snprintf(req.u.create.name, sizeof req.u.create.name, "%s", name);
+	snprintf(req.u.create.goal, sizeof req.u.create.goal, "%s", goal ? goal : "");
+	ret = cli_request(&c, dir_arg, "initiative", &req, 60000);
+	if (ret == CLI_OK && (ret = cli_reply(&c, "initiative", CTLOP_R_CREATED, &r)) == CLI_OK) {
+		id_encode(ID_NETWORK, r.network, text);
 		printf("created initiative %s\n", text);
 	}
-	mpx_free(&req);
-out:
 	client_close(&c);
 	return ret;
 }
@@ -200,19 +170,17 @@ out:
 int cmd_checkpoint(int argc, char **argv)
 {
 	const char *dir_arg = NULL;
-	const msgpack_object *m;
+	const struct ctlop_req req = {.op = CTLOP_CHECKPOINT};
+	struct ctlop_r_entry r;
 	bool json = false;
 	struct client c;
-	uint64_t seq = 0;
 	int ret = simple_opts("checkpoint", argc, argv, &dir_arg, &json);
 
 	if (ret != CLI_OK)
 		return ret < 0 ? CLI_OK : ret;
-	ret = cli_request(&c, dir_arg, "checkpoint", "checkpoint", NULL, 0, &m, 10000);
-	if (ret == CLI_OK) {
-		mpx_get_u64(m, "seq", &seq);
-		printf("checkpoint published (#%" PRIu64 "): partners now have this node's receipt of every head it holds\n", seq);
-	}
+	ret = cli_request(&c, dir_arg, "checkpoint", &req, 10000);
+	if (ret == CLI_OK && (ret = cli_reply(&c, "checkpoint", CTLOP_R_ENTRY, &r)) == CLI_OK)
+		printf("checkpoint published (#%" PRIu64 "): partners now have this node's receipt of every head it holds\n", r.seq);
 	client_close(&c);
 	return ret;
 }

@@ -27,7 +27,7 @@ int cmd_member_revoke_key(int argc, char **argv);
 int cmd_peer(int argc, char **argv);
 int cmd_subscribe(int argc, char **argv);
 int cmd_unsubscribe(int argc, char **argv);
-/* collective impact (cli/cmd_work.c) */
+/* collective impact (cli/cmd_agenda.c, cmd_commit.c, cmd_share.c) */
 int cmd_agenda(int argc, char **argv);
 int cmd_update(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);

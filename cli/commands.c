@@ -129,10 +129,16 @@ const struct cli_cmd cli_cmds[] = {
 	 "Exit code 3 if paktd is not running.\n"},
 	{"verify", cmd_verify, "re-check every stored chain and signature",
 	 "usage: pakt verify [--json] [--data-dir DIR]\n"
+	 "       pakt verify FILE [--dump DIR] [--json]\n"
 	 "\n"
-	 "Re-check every stored entry: encoding, body hash, signature and chain\n"
-	 "links. Prints each bad entry with its feed, seq and reason; exit code 1\n"
-	 "if anything is wrong.\n"},
+	 "Without FILE: ask paktd to re-check every stored entry: encoding, body\n"
+	 "hash, signature and chain links. Prints each bad entry with its feed,\n"
+	 "seq and reason; exit code 1 if anything is wrong.\n"
+	 "\n"
+	 "With FILE: check an audit bundle written by 'pakt export' offline, with\n"
+	 "no daemon and no data directory; '-' reads standard input. --dump DIR\n"
+	 "writes each entry's signed header, signature and key as files that any\n"
+	 "Ed25519 tool can check ('pakt verify FILE --help' says how).\n"},
 	{"agenda", cmd_agenda, "show or set the shared agenda: goal and indicators",
 	 "usage: pakt agenda set --goal TEXT --indicator ID:NAME:UNIT[:TARGET[:up|down]]...\n"
 	 "                       [--network ID] [--data-dir DIR]\n"

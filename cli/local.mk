@@ -1,12 +1,13 @@
 bin_PROGRAMS += pakt
 pakt_SOURCES = \
-	%D%/main.c %D%/cli.h \
+	%D%/main.c %D%/cli.c %D%/cli.h \
 	%D%/commands.c %D%/cmds.h \
 	%D%/client.c %D%/client.h \
 	%D%/output.c %D%/output.h \
 	%D%/cmd_local.c %D%/cmd_feed.c %D%/cmd_node.c %D%/cmd_mesh.c \
-	%D%/cmd_work.c %D%/metrics.c %D%/metrics.h
-# config.o from libpaktd (pakt init writes the config); no libuv or SQLite.
-pakt_LDADD = libpaktd.a $(PAKT_LIBS) -lm
+	%D%/work.c %D%/work.h %D%/cmd_agenda.c %D%/cmd_commit.c %D%/cmd_share.c \
+	%D%/metrics.c %D%/metrics_svg.c %D%/metrics.h
+# libpakt only (proto/, keys/, core/): no daemon code, no libuv or SQLite.
+pakt_LDADD = $(PAKT_LIBS) -lm
 pakt_SOURCES += %D%/cmd_bundle.c
 pakt_SOURCES += %D%/cmd_keys.c

@@ -1,6 +1,4 @@
 /* pakt: the command-line client of a pakt node. */
-#include <stdarg.h>
-#include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
 #include "keys/keys.h"
@@ -21,153 +19,6 @@ static const char main_footer[] =
 	"Exit codes: 0 ok, 1 operation or check failed, 2 usage error,\n"
 	"3 paktd not running, 4 no identity (run 'pakt init').\n";
 
-int cli_fail(const char *what, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "pakt: %s: ", what);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	switch (err) {
-	case PAKT_ENOTRUNNING: return CLI_NODAEMON;
-	case PAKT_ENOINIT: return CLI_NOINIT;
-	default: return CLI_FAIL;
-	}
-}
-
-static const struct cli_cmd *find_cmd(const char *name)
-{
-	for (const struct cli_cmd *c = cli_cmds; c->name; c++)
-		if (strcmp(c->name, name) == 0)
-			return c;
-	return NULL;
-}
-
-int cli_usage(const char *cmd, const char *fmt, ...)
-{
-	const struct cli_cmd *c = find_cmd(cmd);
-	va_list ap;
-
-	fprintf(stderr, "pakt: %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	if (c != NULL) {
-		/* the first line of the usage text is the synopsis */
-		const char *nl = strchr(c->usage, '\n');
-
-		fprintf(stderr, "%.*s\n", nl ? (int)(nl - c->usage) : (int)strlen(c->usage), c->usage);
-		fprintf(stderr, "(see 'pakt %s --help')\n", cmd);
-	}
-	return CLI_USAGE;
-}
-
-int cli_help(const char *cmd)
-{
-	const struct cli_cmd *c = find_cmd(cmd);
-
-	if (c != NULL)
-		fputs(c->usage, stdout);
-	return CLI_OK;
-}
-
-int cli_datadir(const char *arg, char out[DATADIR_PATH_MAX])
-{
-	return datadir_resolve(arg, out);
-}
-
-int cli_connect(struct client *c, const char *datadir_arg, const char *what)
-{
-	char dir[DATADIR_PATH_MAX];
-	int rc;
-
-	if (cli_datadir(datadir_arg, dir) != 0) {
-		memset(c, 0, sizeof *c);
-		c->fd = -1;
-		msgpack_unpacked_init(&c->msg);
-		return cli_fail(what, PAKT_EINVAL, "no data directory: pass --data-dir DIR or set PAKT_HOME");
-	}
-	rc = client_connect(c, dir);
-	if (rc != 0)
-		return cli_fail(what, rc, "%s", c->why);
-	return CLI_OK;
-}
-
-int cli_call(struct client *c, struct mpx_out *req, const msgpack_object **reply,
-	     const char *what)
-{
-	int rc = client_call(c, req, reply);
-
-	return rc == 0 ? CLI_OK : cli_fail(what, rc, "%s", c->why);
-}
-
-int cli_request(struct client *c, const char *dir_arg, const char *what, const char *op,
-		const struct cli_kv *kv, size_t n, const msgpack_object **reply, int timeout_ms)
-{
-	struct mpx_out req;
-	int ret = cli_connect(c, dir_arg, what), rc;
-
-	if (ret != CLI_OK)
-		return ret;
-	mpx_init(&req);
-	ctl_begin(&req);
-	msgpack_pack_map(&req.pk, (uint32_t)n + 1);
-	mpx_kv_str(&req.pk, "op", op);
-	for (size_t i = 0; i < n; i++) {
-		if (kv[i].bin32)
-			mpx_kv_bin(&req.pk, kv[i].key, kv[i].bin32, 32);
-		else if (kv[i].is_num)
-			mpx_kv_u64(&req.pk, kv[i].key, kv[i].num);
-		else
-			mpx_kv_str(&req.pk, kv[i].key, kv[i].str ? kv[i].str : "");
-	}
-	ctl_finish(&req);
-	rc = client_send(c, &req);
-	if (rc == 0)
-		rc = client_recv(c, reply, timeout_ms);
-	if (rc == 0)
-		rc = client_reply_error(c, *reply);
-	mpx_free(&req);
-	return rc == 0 ? CLI_OK : cli_fail(what, rc, "%s", c->why);
-}
-
-int cli_parse_id(const char *cmd, const char *what, enum id_kind kind, const char *text,
-		 uint8_t out[32])
-{
-	int rc = id_decode(kind, text, out);
-
-	if (rc != 0)
-		return cli_usage(cmd, "%s '%.80s': %s", what, text, pakt_strerror(rc));
-	return CLI_OK;
-}
-
-char *cli_read_stdin(size_t max, size_t *len)
-{
-	char *buf = malloc(max + 2);
-	size_t n = 0, got;
-
-	if (buf == NULL)
-		return NULL;
-	while (n <= max && (got = fread(buf + n, 1, max + 1 - n, stdin)) > 0)
-		n += got;
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
-bool cli_parse_count(const char *s, unsigned long long *out)
-{
-	char *end;
-
-	if (s == NULL || *s < '0' || *s > '9')
-		return false;
-	*out = strtoull(s, &end, 10);
-	return *end == '\0';
-}
-
 static void print_main_help(FILE *f)
 {
 	fputs(main_usage, f);
@@ -186,7 +37,7 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
-		if (argc > 2 && find_cmd(argv[2]))
+		if (argc > 2 && cli_find(argv[2]))
 			return cli_help(argv[2]);
 		print_main_help(stdout);
 		return CLI_OK;
@@ -195,7 +46,7 @@ int main(int argc, char **argv)
 		puts("pakt " CTL_VERSION_STRING);
 		return CLI_OK;
 	}
-	cmd = find_cmd(argv[1]);
+	cmd = cli_find(argv[1]);
 	if (cmd == NULL) {
 		fprintf(stderr, "pakt: '%s' is not a pakt command; see 'pakt --help'\n", argv[1]);
 		return CLI_USAGE;

@@ -1,18 +1,15 @@
-/* Rendering entries and msgpack values for people (text) and programs
- * (JSON, written by hand: pakt carries no JSON library). */
+/* Rendering entries for people (text) and programs (JSON; the JSON of
+ * msgpack values is proto/ctlop_reply.h's). */
 #ifndef PAKT_OUTPUT_H
 #define PAKT_OUTPUT_H
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <msgpack.h>
 #include "proto/entry.h"
 
-/* A JSON string literal of s[0..len) (invalid UTF-8 bytes become U+FFFD). */
+/* A JSON string literal of s[0..len) (see ctlop_json_str). */
 void out_json_str(FILE *f, const char *s, size_t len);
-/* Any msgpack value as JSON; bin as a hex string. */
-void out_json_value(FILE *f, const msgpack_object *o);
 /* ms since the epoch as "YYYY-MM-DD HH:MM:SS" in local time. */
 void out_time(uint64_t ms, char buf[32]);
 

@@ -4,7 +4,9 @@
  * reply; "log" with follow keeps the client as a stream that ctl_notify()
  * feeds after every commit.
  * Failure modes: a frame over CTL_FRAME_MAX or not a msgpack map gets an
- * error reply and the client is closed; a stream reader that falls more
+ * error reply and the client is closed; a request with wrong fields gets
+ * the decoder's reason (proto/ctlop.h); a second request while one is
+ * pending (a job, a stream, a join) is refused; a stream reader that falls more
  * than CTL_PENDING_MAX behind is closed; too many clients are refused, and
  * so is a client of another uid than ours (root aside): SO_PEERCRED.
  * A client is freed only from its close callback, and not while a
@@ -16,22 +18,18 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sodium.h>
 #include "daemon/ctl.h"
 #include "daemon/ctl_priv.h"
 #include "daemon/log.h"
+#include "daemon/net.h"
 #include "daemon/node.h"
 #include "daemon/repl.h"
-#include "daemon/net.h"
-#include "daemon/verify.h"
 #include "proto/body.h"
-#include "proto/sealed.h"
-#include "keys/keys.h"
-#include <sodium.h>
 #include "proto/ctlmsg.h"
+#include "proto/ctlop.h"
+#include "proto/ctlop_reply.h"
 #include "proto/err.h"
-#include "proto/id.h"
-
-#define CTL_VERSION CTL_VERSION_STRING
 
 struct write_req {
 	uv_write_t req;
@@ -41,12 +39,13 @@ struct write_req {
 };
 
 static void client_close(struct ctl_client *cl);
-static void log_pump(struct ctl_client *cl);
 
 void ctl_client_free(struct ctl_client *cl)
 {
 	if (cl->join_link != NULL)
 		cl->join_link->on_join = NULL;   /* nobody to tell any more */
+	if (cl->in != NULL)
+		sodium_memzero(cl->in, cl->in_cap);
 	free(cl->in);
 	free(cl);
 }
@@ -88,7 +87,7 @@ static void on_written(uv_write_t *req, int status)
 	if (status < 0 && status != UV_ECANCELED)
 		client_close(cl);
 	else if (cl->backlog && !cl->closing && cl->pending < CTL_PENDING_HIGH / 2)
-		log_pump(cl);
+		ctl_feed_pump(cl);
 }
 
 /* Queue one finished frame. */
@@ -131,181 +130,145 @@ void ctl_send_error(struct ctl_client *cl, int code, const char *msg)
 	mpx_free(&o);
 }
 
-/* An optional 32-byte key in a request. 0 and *present; or an error reply. */
-int ctl_opt_bin32(struct ctl_client *cl, const msgpack_object *req, const char *key,
-		     uint8_t out[32], bool *present)
+
+void ctl_reply(struct ctl_client *cl, enum ctlop_reply_kind k, const void *r)
 {
-	int rc = mpx_get_binn(req, key, out, 32);
+	struct mpx_out o;
 
-	*present = rc == 0;
-	if (rc == 0 || rc == PAKT_ENOTFOUND)
-		return 0;
-	char msg[96];
-	snprintf(msg, sizeof msg, "'%s' must be 32 bytes", key);
-	ctl_send_error(cl, PAKT_EPROTO, msg);
-	return rc;
-}
-
-/* ---- streams of entries ---- */
-
-struct stream_ctx {
-	struct ctl_client *cl;
-	struct mpx_out o, wire;
-	uint64_t count;
-};
-
-static int stream_row(void *arg, const struct store_row *row)
-{
-	struct stream_ctx *sc = arg;
-	msgpack_packer *pk = &sc->o.pk;
-
-	/* The entry travels in its wire form, which the CLI decodes and checks
-	 * with the same code as a peer would. */
-	mpx_reset(&sc->wire);
-	msgpack_pack_array(&sc->wire.pk, 3);
-	mpx_bin(&sc->wire.pk, row->header, row->header_len);
-	mpx_bin(&sc->wire.pk, row->sig, row->sig_len);
-	if (row->body != NULL)
-		mpx_bin(&sc->wire.pk, row->body, row->body_len);
+	mpx_init(&o);
+	if (ctlop_reply_encode(k, r, &o) == 0)
+		ctl_client_send(cl, &o);
 	else
-		msgpack_pack_nil(&sc->wire.pk);
-	struct repl_net *rn = repl_net_find(sc->cl->ctl->node, row->network);
-	const char *name = rn ? repl_name(rn, row->author) : "";
-	bool named = name[0] != '\0';
-	static char plain[BODY_TEXT_MAX + 1];
-	bool sealed = false;
-	struct node *n = sc->cl->ctl->node;
-
-	if (row->body != NULL && strcmp(row->type, "sealed") == 0) {
-		uint8_t reply[32];
-		bool has_reply;
-
-		/* the control socket is the owner's: show what we can open */
-		sodium_mprotect_readonly(n->x_sk);
-		sealed = sealed_open(row->body, row->body_len, row->network, row->author,
-				     n->x_pk, n->x_sk, plain, sizeof plain, reply,
-				     &has_reply) == 0;
-		sodium_mprotect_noaccess(n->x_sk);
-	}
-	ctl_begin(&sc->o);
-	msgpack_pack_map(pk, 3 + named + sealed);
-	mpx_kv_bin(pk, "entry", sc->wire.sb.data, sc->wire.sb.size);
-	if (named)
-		mpx_kv_str(pk, "name", name);
-	if (sealed)
-		mpx_kv_str(pk, "plain", plain);
-	mpx_kv_i64(pk, "received", row->received);
-	mpx_kv_i64(pk, "rowid", row->rowid);
-	ctl_finish(&sc->o);
-	ctl_client_send(sc->cl, &sc->o);
-	sc->cl->filter.after_rowid = row->rowid;
-	sc->count++;
-	return sc->cl->closing ? 1 : 0;
+		ctl_send_error(cl, PAKT_ETOOBIG, "the answer is larger than the control protocol allows (1 MiB)");
+	mpx_free(&o);
 }
 
-#define CTL_LOG_CHUNK 256
+void ctl_reply_ok(struct ctl_client *cl)
+{
+	const struct ctlop_r_ok r = {.ok = true};
 
-/* Send stored rows of a log request in chunks while the client keeps up;
- * on_written calls again once its queue drains. */
-static void log_pump(struct ctl_client *cl)
+	ctl_reply(cl, CTLOP_R_OK, &r);
+}
+
+void ctl_reply_entry(struct ctl_client *cl, const struct entry *e, bool with_network)
+{
+	struct ctlop_r_entry r = {.has_network = with_network, .ok = true, .seq = e->h.seq};
+
+	memcpy(r.hash, e->hash, 32);
+	memcpy(r.network, entry_network(e), 32);
+	ctl_reply(cl, CTLOP_R_ENTRY, &r);
+}
+
+struct repl_net *ctl_network(struct ctl_client *cl, const struct ctlop_req *r)
 {
 	struct node *n = cl->ctl->node;
-	struct stream_ctx sc = {.cl = cl};
-	int rc = 0;
-
-	mpx_init(&sc.o);
-	mpx_init(&sc.wire);
-	while (cl->backlog && !cl->closing && cl->pending < CTL_PENDING_HIGH) {
-		uint64_t before = sc.count;
-
-		cl->filter.limit = CTL_LOG_CHUNK;
-		rc = store_scan(n->store, &cl->filter, stream_row, &sc);
-		if (rc != 0 && rc != 1) {
-			ctl_send_error(cl, PAKT_EIO, store_errmsg(n->store));
-			cl->backlog = false;
-			break;
-		}
-		if (sc.count - before < CTL_LOG_CHUNK) {
-			cl->backlog = false;
-			cl->filter.limit = 0;
-			cl->count += sc.count;
-			if (cl->follow) {
-				cl->streaming = true;
-			} else {
-				ctl_begin(&sc.o);
-				msgpack_pack_map(&sc.o.pk, 2);
-				mpx_kv_u64(&sc.o.pk, "count", cl->count);
-				mpx_kv_bool(&sc.o.pk, "ok", true);
-				ctl_finish(&sc.o);
-				ctl_client_send(cl, &sc.o);
-			}
-			goto out;
-		}
-	}
-	cl->count += sc.count;
-out:
-	mpx_free(&sc.o);
-	mpx_free(&sc.wire);
-}
-
-static int note_min_rowid(void *arg, const struct store_row *row)
-{
-	int64_t *min = arg;
-
-	if (*min == 0 || row->rowid < *min)
-		*min = row->rowid;
-	return 0;
-}
-
-static void op_log(struct ctl_client *cl, const msgpack_object *req)
-{
-	struct node *n = cl->ctl->node;
-	bool has_net, has_author, has_last, follow = false;
-	uint64_t last = 0;
+	uint8_t id[32];
+	char why[256] = "";
+	struct repl_net *rn;
 	int rc;
 
-	memset(&cl->filter, 0, sizeof cl->filter);
-	if (ctl_opt_bin32(cl, req, "network", cl->f_net, &has_net) != 0 ||
-	    ctl_opt_bin32(cl, req, "author", cl->f_author, &has_author) != 0)
-		return;
-	rc = mpx_get_cstr(req, "type", cl->f_type, sizeof cl->f_type);
-	if (rc != 0 && rc != PAKT_ENOTFOUND) {
-		ctl_send_error(cl, PAKT_EPROTO, "'type' must be a short string");
-		return;
-	}
+	rc = node_pick_network(n, r->has_network ? r->network : NULL, id, why, sizeof why);
 	if (rc == 0)
-		cl->filter.type = cl->f_type;
-	if ((rc = mpx_get_u64(req, "last", &last)) != 0 && rc != PAKT_ENOTFOUND) {
-		ctl_send_error(cl, PAKT_EPROTO, "'last' must be a count");
-		return;
+		rc = repl_net_open(n, id, &rn);
+	if (rc != 0) {
+		ctl_send_error(cl, rc, why[0] ? why : pakt_strerror(rc));
+		return NULL;
 	}
-	has_last = rc == 0;
-	if ((rc = mpx_get_bool(req, "follow", &follow)) != 0 && rc != PAKT_ENOTFOUND) {
-		ctl_send_error(cl, PAKT_EPROTO, "'follow' must be true or false");
-		return;
-	}
-	cl->filter.network = has_net ? cl->f_net : NULL;
-	cl->filter.author = has_author ? cl->f_author : NULL;
-	/* "last": absent = every stored entry, N = the newest N, 0 = none;
-	 * find where the newest N start, then stream forward from there */
-	if (has_last && last == 0) {
-		cl->filter.after_rowid = store_last_rowid(n->store);
-	} else if (has_last) {
-		int64_t min = 0;
+	return rn;
+}
 
-		cl->filter.last = last;
-		rc = store_scan(n->store, &cl->filter, note_min_rowid, &min);
-		cl->filter.last = 0;
-		if (rc != 0) {
-			ctl_send_error(cl, PAKT_EIO, store_errmsg(n->store));
-			return;
-		}
-		cl->filter.after_rowid = min > 0 ? min - 1 : store_last_rowid(n->store);
+bool ctl_need_admin(struct ctl_client *cl, struct repl_net *rn)
+{
+	if (roster_is_admin(&rn->members, cl->ctl->node->id.pk))
+		return true;
+	ctl_send_error(cl, PAKT_EPERM, "only an admin of the initiative can do this");
+	return false;
+}
+
+void ctl_append(struct ctl_client *cl, struct repl_net *rn, const char *type, int rc_build,
+		struct mpx_out *body)
+{
+	char why[256] = "";
+	struct entry e;
+	int rc = rc_build;
+
+	if (rc != 0) {
+		snprintf(why, sizeof why, "%s: %s", type, pakt_strerror(rc));
+		ctl_send_error(cl, rc, why);
+		return;
 	}
-	cl->follow = follow;
-	cl->count = 0;
-	cl->backlog = true;
-	log_pump(cl);
+	rc = node_append(cl->ctl->node, rn->id, type, (const uint8_t *)body->sb.data, body->sb.size,
+			 &e, why, sizeof why);
+	if (rc != 0)
+		ctl_send_error(cl, rc, why[0] ? why : pakt_strerror(rc));
+	else
+		ctl_reply_entry(cl, &e, false);
+}
+
+void ctl_publish(struct ctl_client *cl, struct repl_net *rn, const char *type,
+		 struct mpx_out *body, int rc)
+{
+	char why[256] = "";
+	struct entry e;
+
+	if (rc == 0)
+		rc = node_append(cl->ctl->node, rn->id, type, (const uint8_t *)body->sb.data,
+				 body->sb.size, &e, why, sizeof why);
+	mpx_free(body);
+	if (rc != 0)
+		ctl_send_error(cl, rc, why[0] ? why : pakt_strerror(rc));
+	else
+		ctl_reply_ok(cl);
+}
+
+/* The heads of the feeds we hold; PAKT_ENOTFOUND if unchanged since our
+ * last checkpoint (its heads are its body). */
+int ctl_publish_checkpoint(struct node *n, struct repl_net *rn, struct entry *out, char *why,
+			   size_t whylen)
+{
+	struct body_head *heads;
+	size_t k = 0;
+	struct mpx_out body;
+	uint8_t h[32];
+	int rc;
+
+	if (roster_find(&rn->members, n->id.pk) == NULL)
+		return PAKT_ENOTMEMBER;
+	heads = calloc(rn->n_feeds + 1, sizeof *heads);
+	if (heads == NULL)
+		return PAKT_ENOMEM;
+	/* a checkpoint body holds about 200 heads; newest feeds last */
+	for (size_t i = 0; i < rn->n_feeds && k < 200; i++) {
+		if (rn->feeds[i].seq == 0)
+			continue;
+		memcpy(heads[k].author, rn->feeds[i].author, 32);
+		heads[k].seq = rn->feeds[i].seq;
+		memcpy(heads[k].hash, rn->feeds[i].hash, 32);
+		if (memcmp(heads[k].author, n->id.pk, 32) == 0)
+			continue;   /* our own head is implied by the checkpoint itself */
+		k++;
+	}
+	crypto_generichash(h, sizeof h, (const uint8_t *)heads, k * sizeof *heads, NULL, 0);
+	/* only news counts: partners' checkpoints alone must not make us
+	 * publish again, or an idle mesh would checkpoint for ever */
+	if (rn->has_checkpoint && (memcmp(rn->checkpoint_digest, h, 32) == 0 ||
+				   rn->news == rn->news_at_checkpoint)) {
+		free(heads);
+		return PAKT_ENOTFOUND;
+	}
+	mpx_init(&body);
+	rc = body_checkpoint(&body, heads, k);
+	if (rc == 0)
+		rc = node_append(n, rn->id, "checkpoint", (const uint8_t *)body.sb.data, body.sb.size, out,
+				 why, whylen);
+	if (rc == 0) {
+		memcpy(rn->checkpoint_digest, h, 32);
+		rn->has_checkpoint = true;
+		rn->news_at_checkpoint = rn->news;
+	}
+	mpx_free(&body);
+	free(heads);
+	return rc;
 }
 
 void ctl_notify(struct ctl *c)
@@ -313,353 +276,79 @@ void ctl_notify(struct ctl *c)
 	struct ctl_client *cl, *next;
 
 	for (cl = c->clients; cl != NULL; cl = next) {
-		struct stream_ctx sc = {.cl = cl};
-
 		next = cl->next;
-		if (!cl->streaming || cl->closing)
-			continue;
-		mpx_init(&sc.o);
-		mpx_init(&sc.wire);
-		if (store_scan(c->node->store, &cl->filter, stream_row, &sc) > 1)
+		if (cl->streaming && !cl->closing && ctl_feed_push(cl) != 0)
 			client_close(cl);
-		mpx_free(&sc.o);
-		mpx_free(&sc.wire);
 	}
 }
 
 /* ---- requests ---- */
 
-static void op_status(struct ctl_client *cl, const msgpack_object *req)
-{
-	struct node *n = cl->ctl->node;
-	uint64_t entries = 0, feeds = 0, nets = 0;
-	uint8_t net[32];
-	char why[256];
-	bool has_net;
-	struct mpx_out o;
-	msgpack_packer *pk = &o.pk;
+typedef void ctl_handler(struct ctl_client *cl, const struct ctlop_req *r);
 
-	if (store_counts(n->store, &entries, &feeds, &nets) != 0) {
-		ctl_send_error(cl, PAKT_EIO, store_errmsg(n->store));
-		return;
-	}
-	has_net = node_pick_network(n, NULL, net, why, sizeof why) == 0;
-	mpx_init(&o);
-	ctl_begin(&o);
-	msgpack_pack_map(pk, 10 + has_net);
-	mpx_kv_str(pk, "datadir", n->datadir);
-	mpx_kv_u64(pk, "entries", entries);
-	mpx_kv_u64(pk, "feeds", feeds);
-	mpx_kv_bin(pk, "id", n->id.pk, 32);
-	mpx_kv_str(pk, "name", n->cfg.name);
-	if (has_net)
-		mpx_kv_bin(pk, "network", net, 32);
-	mpx_kv_u64(pk, "networks", nets);
-	mpx_kv_bool(pk, "ok", true);
-	mpx_kv_u64(pk, "pid", (uint64_t)getpid());
-	mpx_kv_u64(pk, "uptime_ms", node_now_ms() - n->started_ms);
-	mpx_kv_str(pk, "version", CTL_VERSION);
-	ctl_finish(&o);
-	ctl_client_send(cl, &o);
-	mpx_free(&o);
-}
-
-static void reply_entry(struct ctl_client *cl, const struct entry *e)
-{
-	struct mpx_out o;
-
-	mpx_init(&o);
-	ctl_begin(&o);
-	msgpack_pack_map(&o.pk, 4);
-	mpx_kv_bin(&o.pk, "hash", e->hash, 32);
-	mpx_kv_bin(&o.pk, "network", entry_network(e), 32);
-	mpx_kv_bool(&o.pk, "ok", true);
-	mpx_kv_u64(&o.pk, "seq", e->h.seq);
-	ctl_finish(&o);
-	ctl_client_send(cl, &o);
-	mpx_free(&o);
-}
-
-/* A sealed body for the recipients in `to` (members' Ed25519 keys) and
- * ourselves. Sends the error reply itself and returns its code. */
-static int seal_for(struct ctl_client *cl, const uint8_t net[32], const msgpack_object *to,
-		    const char *text, const uint8_t *reply_to, struct mpx_out *body)
-{
-	struct node *n = cl->ctl->node;
-	struct repl_net *rn = repl_net_find(n, net);
-	uint8_t rcpt[BODY_BOXES_MAX][32];
-	size_t k = 0;
-	int rc;
-
-	if (to->type != MSGPACK_OBJECT_ARRAY || to->via.array.size == 0 ||
-	    to->via.array.size >= BODY_BOXES_MAX || rn == NULL) {
-		ctl_send_error(cl, PAKT_EINVAL, "'to' must list 1 to 31 members");
-		return PAKT_EINVAL;
-	}
-	memcpy(rcpt[k++], n->x_pk, 32);   /* the author reads it back */
-	for (uint32_t i = 0; i < to->via.array.size; i++) {
-		const msgpack_object *x = &to->via.array.ptr[i];
-
-		if (x->type != MSGPACK_OBJECT_BIN || x->via.bin.size != 32 ||
-		    roster_find(&rn->members, (const uint8_t *)x->via.bin.ptr) == NULL ||
-		    keys_pk_to_x25519((const uint8_t *)x->via.bin.ptr, rcpt[k]) != 0) {
-			ctl_send_error(cl, PAKT_ENOTMEMBER, "every recipient must be a current member");
-			return PAKT_ENOTMEMBER;
-		}
-		if (memcmp(rcpt[k], n->x_pk, 32) != 0)
-			k++;
-	}
-	rc = sealed_seal(body, net, n->id.pk, text, reply_to, (const uint8_t (*)[32])rcpt, k);
-	if (rc != 0)
-		ctl_send_error(cl, rc, "could not seal the message");
-	return rc;
-}
-
-static void op_post(struct ctl_client *cl, const msgpack_object *req)
-{
-	struct node *n = cl->ctl->node;
-	uint8_t netarg[32], net[32], reply_to[32];
-	bool has_net, has_reply;
-	const char *text;
-	size_t text_len;
-	char why[512] = "";
-	char *copy = NULL;
-	struct mpx_out body;
-	struct entry e;
-	int rc;
-
-	if (mpx_get_str(req, "text", &text, &text_len) != 0) {
-		ctl_send_error(cl, PAKT_EPROTO, "'text' (string) is required");
-		return;
-	}
-	if (ctl_opt_bin32(cl, req, "network", netarg, &has_net) != 0 ||
-	    ctl_opt_bin32(cl, req, "reply_to", reply_to, &has_reply) != 0)
-		return;
-	rc = node_pick_network(n, has_net ? netarg : NULL, net, why, sizeof why);
-	if (rc != 0) {
-		ctl_send_error(cl, rc, why[0] ? why : pakt_strerror(rc));
-		return;
-	}
-	mpx_init(&body);
-	copy = strndup(text, text_len);
-	if (copy == NULL || memchr(text, '\0', text_len) != NULL) {
-		rc = copy ? PAKT_EINVAL : PAKT_ENOMEM;
-		ctl_send_error(cl, rc, "message text must not contain NUL bytes");
-		goto done;
-	}
-	const msgpack_object *to = mpx_get(req, "to");
-	if (to != NULL) {
-		rc = seal_for(cl, net, to, copy, has_reply ? reply_to : NULL, &body);
-		if (rc != 0)
-			goto done;
-	} else {
-		rc = body_message(&body, copy, has_reply ? reply_to : NULL);
-	}
-	if (rc != 0) {
-		snprintf(why, sizeof why, "message: %s (at most %d bytes of UTF-8)",
-			 pakt_strerror(rc), BODY_TEXT_MAX);
-		ctl_send_error(cl, rc, why);
-		goto done;
-	}
-	rc = node_append(n, net, to ? "sealed" : "message", (const uint8_t *)body.sb.data,
-			 body.sb.size, &e, why, sizeof why);
-	if (rc != 0)
-		ctl_send_error(cl, rc, why);
-	else
-		reply_entry(cl, &e);
-done:
-	free(copy);
-	mpx_free(&body);
-}
-
-static void op_initiative_create(struct ctl_client *cl, const msgpack_object *req)
-{
-	struct node *n = cl->ctl->node;
-	char name[BODY_NAME_MAX + 1], goal[BODY_TEXT_MAX + 1], why[512] = "";
-	uint8_t net[32];
-	struct mpx_out o;
-	int rc;
-
-	if (mpx_get_cstr(req, "name", name, sizeof name) != 0 || name[0] == '\0') {
-		ctl_send_error(cl, PAKT_EINVAL, "an initiative needs a name of 1 to 128 bytes");
-		return;
-	}
-	rc = mpx_get_cstr(req, "goal", goal, sizeof goal);
-	if (rc == PAKT_ENOTFOUND)
-		goal[0] = '\0';
-	else if (rc != 0) {
-		ctl_send_error(cl, PAKT_EINVAL, "the goal must be text of at most 8192 bytes");
-		return;
-	}
-	rc = node_create_initiative(n, name, goal, net, why, sizeof why);
-	if (rc != 0) {
-		ctl_send_error(cl, rc, why);
-		return;
-	}
-	mpx_init(&o);
-	ctl_begin(&o);
-	msgpack_pack_map(&o.pk, 2);
-	mpx_kv_bin(&o.pk, "network", net, 32);
-	mpx_kv_bool(&o.pk, "ok", true);
-	ctl_finish(&o);
-	ctl_client_send(cl, &o);
-	mpx_free(&o);
-}
-
-/* verify: runs in the thread pool on its own read-only connection. */
-struct verify_job {
-	uv_work_t req;
-	struct ctl_client *cl;
-	char db_path[DATADIR_PATH_MAX];
-	struct verify_result res;
-	int rc;
-	char why[256];
-};
-
-static void verify_work(uv_work_t *req)
-{
-	struct verify_job *j = req->data;
-	struct store *s;
-
-	j->rc = store_open(&s, j->db_path, true, j->why, sizeof j->why);
-	if (j->rc != 0)
-		return;
-	j->rc = verify_store(s, &j->res);
-	if (j->rc != 0)
-		snprintf(j->why, sizeof j->why, "%s", store_errmsg(s));
-	store_close(s);
-}
-
-static void verify_done(uv_work_t *req, int status)
-{
-	struct verify_job *j = req->data;
-	struct ctl_client *cl = j->cl;
-	struct mpx_out o;
-	msgpack_packer *pk = &o.pk;
-
-	cl->busy = false;
-	if (cl->closed) {
-		ctl_client_free(cl);
-		goto done;
-	}
-	if (status != 0 || j->rc != 0) {
-		ctl_send_error(cl, j->rc ? j->rc : PAKT_EIO, j->why[0] ? j->why : "verify could not run");
-		goto done;
-	}
-	log_info("verify: %llu entries in %llu feeds, %llu bad",
-		 (unsigned long long)j->res.checked, (unsigned long long)j->res.feeds,
-		 (unsigned long long)j->res.n_bad);
-	mpx_init(&o);
-	ctl_begin(&o);
-	msgpack_pack_map(pk, 6);
-	mpx_str(pk, "bad");
-	msgpack_pack_array(pk, (uint32_t)j->res.bad_len);
-	for (size_t i = 0; i < j->res.bad_len; i++) {
-		const struct verify_bad *b = &j->res.bad[i];
-
-		msgpack_pack_map(pk, 5);
-		mpx_kv_bin(pk, "author", b->author, 32);
-		mpx_kv_u64(pk, "code", (uint64_t)b->code);
-		mpx_kv_bin(pk, "network", b->network, 32);
-		mpx_kv_str(pk, "reason", b->reason);
-		mpx_kv_u64(pk, "seq", b->seq);
-	}
-	mpx_kv_u64(pk, "bodies", j->res.bodies);
-	mpx_kv_u64(pk, "checked", j->res.checked);
-	mpx_kv_u64(pk, "feeds", j->res.feeds);
-	mpx_kv_u64(pk, "n_bad", j->res.n_bad);
-	mpx_kv_bool(pk, "ok", true);
-	ctl_finish(&o);
-	ctl_client_send(cl, &o);
-	mpx_free(&o);
-done:
-	verify_result_free(&j->res);
-	free(j);
-}
-
-static void op_verify(struct ctl_client *cl, const msgpack_object *req)
-{
-	struct verify_job *j = calloc(1, sizeof *j);
-
-	if (j == NULL) {
-		ctl_send_error(cl, PAKT_ENOMEM, "out of memory");
-		return;
-	}
-	j->req.data = j;
-	j->cl = cl;
-	snprintf(j->db_path, sizeof j->db_path, "%s", cl->ctl->node->db_path);
-	if (uv_queue_work(cl->ctl->node->loop, &j->req, verify_work, verify_done) != 0) {
-		free(j);
-		ctl_send_error(cl, PAKT_EIO, "could not start verification");
-		return;
-	}
-	cl->busy = true;
-}
-
-static const struct {
-	const char *op;
-	void (*fn)(struct ctl_client *cl, const msgpack_object *req);
-} ops[] = {
-	{"accept", op_accept},
-	{"agenda", op_agenda},
-	{"agenda.set", op_agenda_set},
-	{"audit", op_audit},
-	{"checkpoint", op_checkpoint},
-	{"commit", op_commit},
-	{"commitments", op_commitments},
-	{"decline", op_decline},
-	{"export", op_export},
-	{"initiative.create", op_initiative_create},
-	{"invite", op_invite},
-	{"join", op_join},
-	{"key.rotate", op_key_rotate},
-	{"log", op_log},
-	{"member.remove", op_member_remove},
-	{"member.revoke_key", op_member_revoke_key},
-	{"members", op_members},
-	{"peer.add", op_peer_add},
-	{"peer.list", op_peer_list},
-	{"peer.remove", op_peer_remove},
-	{"metrics", op_metrics},
-	{"post", op_post},
-	{"profile.set", op_profile_set},
-	{"progress", op_progress},
-	{"redact", op_redact},
-	{"status", op_status},
-	{"subscribe", op_subscribe},
-	{"unsubscribe", op_unsubscribe},
-	{"update", op_update},
-	{"verify", op_verify},
+static ctl_handler *const handlers[CTLOP_COUNT] = {
+	[CTLOP_ACCEPT] = ctl_work_respond,
+	[CTLOP_AGENDA] = ctl_work_agenda,
+	[CTLOP_AGENDA_SET] = ctl_work_agenda_set,
+	[CTLOP_AUDIT] = ctl_audit_run,
+	[CTLOP_CHECKPOINT] = ctl_feed_checkpoint,
+	[CTLOP_COMMIT] = ctl_work_commit,
+	[CTLOP_COMMITMENTS] = ctl_work_commitments,
+	[CTLOP_DECLINE] = ctl_work_respond,
+	[CTLOP_EXPORT] = ctl_export_run,
+	[CTLOP_INITIATIVE_CREATE] = ctl_node_initiative_create,
+	[CTLOP_INVITE] = ctl_mesh_invite,
+	[CTLOP_JOIN] = ctl_mesh_join,
+	[CTLOP_KEY_ROTATE] = ctl_keys_rotate,
+	[CTLOP_LOG] = ctl_feed_log,
+	[CTLOP_MEMBER_REMOVE] = ctl_mesh_member_remove,
+	[CTLOP_MEMBER_REVOKE_KEY] = ctl_keys_revoke,
+	[CTLOP_MEMBERS] = ctl_mesh_members,
+	[CTLOP_METRICS] = ctl_work_metrics,
+	[CTLOP_PEER_ADD] = ctl_mesh_peer_add,
+	[CTLOP_PEER_LIST] = ctl_mesh_peer_list,
+	[CTLOP_PEER_REMOVE] = ctl_mesh_peer_remove,
+	[CTLOP_POST] = ctl_feed_post,
+	[CTLOP_PROFILE_SET] = ctl_feed_profile_set,
+	[CTLOP_PROGRESS] = ctl_work_respond,
+	[CTLOP_REDACT] = ctl_feed_redact,
+	[CTLOP_STATUS] = ctl_node_status,
+	[CTLOP_SUBSCRIBE] = ctl_mesh_subscribe,
+	[CTLOP_UNSUBSCRIBE] = ctl_mesh_unsubscribe,
+	[CTLOP_UPDATE] = ctl_work_update,
+	[CTLOP_VERIFY] = ctl_node_verify,
 };
 
 static void dispatch(struct ctl_client *cl, const uint8_t *buf, size_t len)
 {
-	msgpack_unpacked u;
-	const char *op;
-	size_t op_len;
-	char msg[96];
+	struct ctlop_req *r = malloc(sizeof *r);
+	char why[256];
+	int rc;
 
-	msgpack_unpacked_init(&u);
-	if (ctl_unpack(&u, buf, len) != 0 || mpx_get_str(&u.data, "op", &op, &op_len) != 0) {
+	if (r == NULL) {
+		ctl_send_error(cl, PAKT_ENOMEM, "out of memory");
+		return;
+	}
+	rc = ctlop_req_decode(r, buf, len, why, sizeof why);
+	if (r->op == CTLOP_INVALID) {
 		log_warn("control client sent a malformed request (%zu bytes, not a map with 'op'): closing it", len);
-		ctl_send_error(cl, PAKT_EPROTO, "malformed request: expected a msgpack map with 'op'");
+		ctl_send_error(cl, rc, why);
 		client_close(cl);
-		goto done;
+		goto wipe_req;
 	}
-	if (cl->busy || cl->streaming || cl->backlog) {
+	/* a join counts as pending until the inviter answers: its link
+	 * points back at this client */
+	if (cl->busy || cl->streaming || cl->backlog || cl->join_link != NULL) {
 		ctl_send_error(cl, PAKT_EPROTO, "one request at a time on a connection");
-		goto done;
+		goto wipe_req;
 	}
-	for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
-		if (strlen(ops[i].op) == op_len && memcmp(ops[i].op, op, op_len) == 0) {
-			ops[i].fn(cl, &u.data);
-			goto done;
-		}
-	}
-	snprintf(msg, sizeof msg, "unknown op '%.*s'", (int)(op_len > 40 ? 40 : op_len), op);
-	ctl_send_error(cl, PAKT_EPROTO, msg);
-done:
-	msgpack_unpacked_destroy(&u);
+	if (rc != 0)
+		ctl_send_error(cl, rc, why);
+	else
+		handlers[r->op](cl, r);
+wipe_req:
+	ctlop_req_wipe(r);   /* a passphrase or an invite code */
+	free(r);
 }
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
@@ -684,16 +373,22 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	}
 	if (cl->in_len + (size_t)nread > cl->in_cap) {
 		size_t cap = cl->in_len + (size_t)nread + 4096;
-		uint8_t *p = realloc(cl->in, cap);
+		uint8_t *p = malloc(cap);   /* not realloc: it would leave a copy behind */
 
 		if (p == NULL) {
 			client_close(cl);
 			return;
 		}
+		if (cl->in != NULL) {
+			memcpy(p, cl->in, cl->in_len);
+			sodium_memzero(cl->in, cl->in_cap);
+			free(cl->in);
+		}
 		cl->in = p;
 		cl->in_cap = cap;
 	}
 	memcpy(cl->in + cl->in_len, buf->base, (size_t)nread);
+	sodium_memzero(buf->base, (size_t)nread);   /* requests may carry secrets */
 	cl->in_len += (size_t)nread;
 	while (!cl->closing && cl->in_len - off >= CTL_HDR_LEN) {
 		uint32_t len = ctl_frame_len(cl->in + off);
@@ -709,8 +404,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		dispatch(cl, cl->in + off + CTL_HDR_LEN, len);
 		off += CTL_HDR_LEN + len;
 	}
-	memmove(cl->in, cl->in + off, cl->in_len - off);
-	cl->in_len -= off;
+	ctlmsg_consume(cl->in, &cl->in_len, off);
 }
 
 /* Only our own user (and root) may drive the daemon: the socket's mode
@@ -836,3 +530,4 @@ void ctl_stop(struct ctl *c, void (*on_closed)(struct ctl *c))
 		unlink(c->path);
 	uv_close((uv_handle_t *)&c->server, on_server_closed);
 }
+

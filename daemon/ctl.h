@@ -29,6 +29,13 @@ int ctl_start(struct ctl *c, struct node *n, const char *path, char *why,
 /* New entries were stored: push them to streaming clients. */
 void ctl_notify(struct ctl *c);
 
+struct repl_net;
+struct entry;
+/* Publish a checkpoint of rn now (the heads of the feeds we hold), into
+ * *out; PAKT_ENOTFOUND if nothing changed since the last one. */
+int ctl_publish_checkpoint(struct node *n, struct repl_net *rn, struct entry *out, char *why,
+			   size_t whylen);
+
 /* Stop listening, close every client, remove the socket file; on_closed
  * runs once every handle is closed. */
 void ctl_stop(struct ctl *c, void (*on_closed)(struct ctl *c));

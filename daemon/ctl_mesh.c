@@ -18,70 +18,19 @@
 
 #define INVITE_TTL_DEFAULT_MS (7ull * 24 * 3600 * 1000)
 
-struct repl_net *ctl_network(struct ctl_client *cl, const msgpack_object *req)
+void ctl_mesh_invite(struct ctl_client *cl, const struct ctlop_req *r)
 {
 	struct node *n = cl->ctl->node;
-	uint8_t arg[32], id[32];
-	bool has;
-	char why[256] = "";
-	struct repl_net *rn;
-	int rc;
-
-	if (ctl_opt_bin32(cl, req, "network", arg, &has) != 0)
-		return NULL;
-	rc = node_pick_network(n, has ? arg : NULL, id, why, sizeof why);
-	if (rc == 0)
-		rc = repl_net_open(n, id, &rn);
-	if (rc != 0) {
-		ctl_send_error(cl, rc, why[0] ? why : pakt_strerror(rc));
-		return NULL;
-	}
-	return rn;
-}
-
-/* {"ok": true} plus nothing else. */
-void ctl_reply_ok(struct ctl_client *cl)
-{
-	struct mpx_out o;
-
-	mpx_init(&o);
-	ctl_begin(&o);
-	msgpack_pack_map(&o.pk, 1);
-	mpx_kv_bool(&o.pk, "ok", true);
-	ctl_finish(&o);
-	ctl_client_send(cl, &o);
-	mpx_free(&o);
-}
-
-bool ctl_need_admin(struct ctl_client *cl, struct repl_net *rn)
-{
-	if (roster_is_admin(&rn->members, cl->ctl->node->id.pk))
-		return true;
-	ctl_send_error(cl, PAKT_EPERM, "only an admin of the initiative can do this");
-	return false;
-}
-
-void op_invite(struct ctl_client *cl, const msgpack_object *req)
-{
-	struct node *n = cl->ctl->node;
-	struct repl_net *rn = ctl_network(cl, req);
+	struct repl_net *rn = ctl_network(cl, r);
 	struct invite inv = {0};
-	char name[BODY_NAME_MAX + 1] = "", code[INVITE_TEXT_MAX];
-	uint64_t ttl = INVITE_TTL_DEFAULT_MS;
+	const char *name = r->u.invite.name;
+	struct ctlop_r_invite rep = {.ok = true};
+	uint64_t ttl = r->u.invite.has_ttl ? r->u.invite.ttl_ms : INVITE_TTL_DEFAULT_MS;
 	uint8_t h[32];
-	struct mpx_out o;
 	int rc;
 
 	if (rn == NULL || !ctl_need_admin(cl, rn))
 		return;
-	if ((rc = mpx_get_cstr(req, "name", name, sizeof name)) != 0 && rc != PAKT_ENOTFOUND) {
-		ctl_send_error(cl, PAKT_EINVAL, "the name must be at most 128 bytes");
-		return;
-	}
-	if ((rc = mpx_get_u64(req, "ttl_ms", &ttl)) != 0 && rc != PAKT_ENOTFOUND) {
-		ctl_send_error(cl, PAKT_EINVAL, "'ttl_ms' must be a duration in ms");
-		return;
-	}
 	if (n->net == NULL || strncmp(n->net->listen_addr, "0.0.0.0:", 8) == 0) {
 		ctl_send_error(cl, PAKT_EINVAL,
 			       "this node listens on all addresses: set 'address = HOST:PORT' partners can reach");
@@ -97,7 +46,7 @@ void op_invite(struct ctl_client *cl, const msgpack_object *req)
 	crypto_generichash(h, sizeof h, inv.secret, 32, NULL, 0);
 	rc = store_invite_add(n->store, h, rn->id, name, inv.expires_ms);
 	if (rc == 0)
-		rc = invite_encode(&inv, code);
+		rc = invite_encode(&inv, rep.code);
 	sodium_memzero(&inv, sizeof inv);
 	if (rc != 0) {
 		ctl_send_error(cl, rc, "could not create the invite");
@@ -105,15 +54,8 @@ void op_invite(struct ctl_client *cl, const msgpack_object *req)
 	}
 	log_info("invite created%s%s, valid until %llu", name[0] ? " for " : "", name,
 		 (unsigned long long)(node_now_ms() + ttl));
-	mpx_init(&o);
-	ctl_begin(&o);
-	msgpack_pack_map(&o.pk, 2);
-	mpx_kv_str(&o.pk, "code", code);
-	mpx_kv_bool(&o.pk, "ok", true);
-	ctl_finish(&o);
-	ctl_client_send(cl, &o);
-	mpx_free(&o);
-	sodium_memzero(code, sizeof code);
+	ctl_reply(cl, CTLOP_R_INVITE, &rep);
+	sodium_memzero(&rep, sizeof rep);
 }
 
 static void join_done(void *arg, int rc, const char *why)
@@ -121,7 +63,6 @@ static void join_done(void *arg, int rc, const char *why)
 	struct ctl_client *cl = arg;
 	struct node *n = cl->ctl->node;
 	char text[ID_TEXT_MAX], cwhy[256];
-	struct mpx_out o;
 
 	cl->join_link = NULL;
 	if (rc != 0) {
@@ -142,30 +83,23 @@ static void join_done(void *arg, int rc, const char *why)
 			log_warn("could not record the default initiative: %s", cwhy);
 	}
 	log_info("joined %s", text);
-	mpx_init(&o);
-	ctl_begin(&o);
-	msgpack_pack_map(&o.pk, 1);
-	mpx_kv_bool(&o.pk, "ok", true);
-	ctl_finish(&o);
-	ctl_client_send(cl, &o);
-	mpx_free(&o);
+	ctl_reply_ok(cl);
 }
 
-void op_join(struct ctl_client *cl, const msgpack_object *req)
+/* The request's code is wiped with the request (ctl.c's dispatch); the
+ * decoded invite before we return. The link calls join_done once, and
+ * no second request is read while it may (dispatch), so cl->join_link is
+ * the only link that can point back at cl. */
+void ctl_mesh_join(struct ctl_client *cl, const struct ctlop_req *r)
 {
 	struct node *n = cl->ctl->node;
-	char code[INVITE_TEXT_MAX + 1], text[ID_TEXT_MAX], why[160];
+	char text[ID_TEXT_MAX], why[160];
 	struct invite inv;
 	struct repl_net *rn;
 	struct link *l;
 	int rc;
 
-	if (mpx_get_cstr(req, "code", code, sizeof code) != 0) {
-		ctl_send_error(cl, PAKT_EINVAL, "an invite code (pi_...) is required");
-		return;
-	}
-	rc = invite_decode(code, &inv);
-	sodium_memzero(code, sizeof code);
+	rc = invite_decode(r->u.join.code, &inv);
 	if (rc != 0) {
 		snprintf(why, sizeof why, "not a valid invite code: %s", pakt_strerror(rc));
 		ctl_send_error(cl, PAKT_EINVITE, why);
@@ -173,26 +107,26 @@ void op_join(struct ctl_client *cl, const msgpack_object *req)
 	}
 	if (inv.expires_ms < node_now_ms()) {
 		ctl_send_error(cl, PAKT_EINVITE, "the invite has expired: ask for a new one");
-		goto out;
+		goto wipe_invite;
 	}
 	if (n->net == NULL) {
 		ctl_send_error(cl, PAKT_EIO, "the mesh is not running");
-		goto out;
+		goto wipe_invite;
 	}
 	if ((rn = repl_net_find(n, inv.network)) != NULL && roster_find(&rn->members, n->id.pk)) {
 		ctl_send_error(cl, PAKT_EEXIST, "this node is already a member of that initiative");
-		goto out;
+		goto wipe_invite;
 	}
 	/* in memory only until the inviter welcomes us: a refused join
 	 * leaves nothing behind */
 	if (repl_net_open(n, inv.network, &rn) != 0) {
 		ctl_send_error(cl, PAKT_EIO, store_errmsg(n->store));
-		goto out;
+		goto wipe_invite;
 	}
 	l = net_link_add(n->net, inv.network, inv.addrs[0], inv.inviter);
 	if (l == NULL) {
 		ctl_send_error(cl, PAKT_ENOMEM, "out of memory");
-		goto out;
+		goto wipe_invite;
 	}
 	l->joining = true;
 	memcpy(l->secret, inv.secret, 32);
@@ -204,82 +138,52 @@ void op_join(struct ctl_client *cl, const msgpack_object *req)
 	memcpy(cl->join_inviter, inv.inviter, 32);
 	id_encode(ID_NETWORK, inv.network, text);
 	log_info("joining %s via %s", text, inv.addrs[0]);
-out:
+wipe_invite:
 	sodium_memzero(&inv, sizeof inv);
 }
 
-void op_members(struct ctl_client *cl, const msgpack_object *req)
+void ctl_mesh_members(struct ctl_client *cl, const struct ctlop_req *r)
 {
-	struct repl_net *rn = ctl_network(cl, req);
-	struct mpx_out o;
-	size_t shown = 0;
+	struct repl_net *rn = ctl_network(cl, r);
+	struct ctlop_r_members rep = {.ok = true};
 
 	if (rn == NULL)
 		return;
-	for (size_t i = 0; i < rn->members.n; i++)
-		shown += !rn->members.v[i].removed;
-	mpx_init(&o);
-	ctl_begin(&o);
-	msgpack_pack_map(&o.pk, 4);
-	mpx_str(&o.pk, "members");
-	msgpack_pack_array(&o.pk, (uint32_t)rn->members.n);
+	rep.members = calloc(rn->members.n + 1, sizeof *rep.members);
+	if (rep.members == NULL) {
+		ctl_send_error(cl, PAKT_ENOMEM, "out of memory");
+		return;
+	}
 	for (size_t i = 0; i < rn->members.n; i++) {
 		const struct roster_member *m = &rn->members.v[i];
+		struct ctlop_r_member *x = &rep.members[i];
 
-		msgpack_pack_map(&o.pk, 6);
-		mpx_kv_bin(&o.pk, "added_by", m->added_by, 32);
-		mpx_kv_bin(&o.pk, "key", m->key, 32);
-		mpx_kv_str(&o.pk, "name", m->name);
-		mpx_kv_bool(&o.pk, "removed", m->removed);
-		mpx_kv_str(&o.pk, "role", m->admin ? "admin" : "member");
-		mpx_kv_u64(&o.pk, "since", m->since_ms);
+		memcpy(x->added_by, m->added_by, 32);
+		memcpy(x->key, m->key, 32);
+		snprintf(x->name, sizeof x->name, "%s", m->name);
+		x->removed = m->removed;
+		snprintf(x->role, sizeof x->role, "%s", m->admin ? "admin" : "member");
+		x->since = m->since_ms;
 	}
-	mpx_kv_str(&o.pk, "name", rn->members.network_name);
-	mpx_kv_bin(&o.pk, "network", rn->id, 32);
-	mpx_kv_bool(&o.pk, "ok", true);
-	ctl_finish(&o);
-	ctl_client_send(cl, &o);
-	mpx_free(&o);
+	rep.n_members = rn->members.n;
+	snprintf(rep.name, sizeof rep.name, "%s", rn->members.network_name);
+	memcpy(rep.network, rn->id, 32);
+	ctl_reply(cl, CTLOP_R_MEMBERS, &rep);
+	ctlop_reply_free(CTLOP_R_MEMBERS, &rep);
 }
 
-bool ctl_need_key(struct ctl_client *cl, const msgpack_object *req, uint8_t key[32])
-{
-	bool has;
-
-	if (ctl_opt_bin32(cl, req, "key", key, &has) != 0)
-		return false;
-	if (!has)
-		ctl_send_error(cl, PAKT_EINVAL, "the member's id (pk_...) is required");
-	return has;
-}
-
-void ctl_publish(struct ctl_client *cl, struct repl_net *rn, const char *type,
-		 struct mpx_out *body, int rc)
-{
-	char why[256] = "";
-	struct entry e;
-
-	if (rc == 0)
-		rc = node_append(cl->ctl->node, rn->id, type, (const uint8_t *)body->sb.data,
-				 body->sb.size, &e, why, sizeof why);
-	mpx_free(body);
-	if (rc != 0)
-		ctl_send_error(cl, rc, why[0] ? why : pakt_strerror(rc));
-	else
-		ctl_reply_ok(cl);
-}
-
-void op_member_remove(struct ctl_client *cl, const msgpack_object *req)
+void ctl_mesh_member_remove(struct ctl_client *cl, const struct ctlop_req *r)
 {
 	struct node *n = cl->ctl->node;
-	struct repl_net *rn = ctl_network(cl, req);
-	uint8_t key[32], hash[32];
+	struct repl_net *rn = ctl_network(cl, r);
+	const uint8_t *key = r->u.key.key;
+	uint8_t hash[32];
 	uint64_t seq;
 	int rc;
 	struct mpx_out body;
 	const struct roster_member *m;
 
-	if (rn == NULL || !ctl_need_key(cl, req, key) || !ctl_need_admin(cl, rn))
+	if (rn == NULL || !ctl_need_admin(cl, rn))
 		return;
 	m = roster_find(&rn->members, key);
 	if (m == NULL) {
@@ -302,27 +206,22 @@ void op_member_remove(struct ctl_client *cl, const msgpack_object *req)
 	ctl_publish(cl, rn, "member", &body, body_member_remove(&body, key, m->name, m->admin, seq));
 }
 
-void op_peer_add(struct ctl_client *cl, const msgpack_object *req)
+void ctl_mesh_peer_add(struct ctl_client *cl, const struct ctlop_req *r)
 {
 	struct node *n = cl->ctl->node;
-	struct repl_net *rn = ctl_network(cl, req);
-	char addr[256];
-	uint8_t key[32];
-	bool has_key;
+	struct repl_net *rn = ctl_network(cl, r);
+	const char *addr = r->u.peer.address;
+	const uint8_t *key = r->u.peer.has_key ? r->u.peer.key : NULL;
 	int rc;
 
-	if (rn == NULL || ctl_opt_bin32(cl, req, "key", key, &has_key) != 0)
+	if (rn == NULL)
 		return;
-	if (mpx_get_cstr(req, "address", addr, sizeof addr) != 0 || strchr(addr, ':') == NULL) {
-		ctl_send_error(cl, PAKT_EINVAL, "the address must be HOST:PORT");
-		return;
-	}
-	rc = store_peer_add(n->store, rn->id, addr, has_key ? key : NULL);
+	rc = store_peer_add(n->store, rn->id, addr, key);
 	if (rc == PAKT_EEXIST) {
 		ctl_send_error(cl, rc, "that peer is already known (see pakt peer list)");
 		return;
 	}
-	if (rc != 0 || n->net == NULL || net_link_add(n->net, rn->id, addr, has_key ? key : NULL) == NULL) {
+	if (rc != 0 || n->net == NULL || net_link_add(n->net, rn->id, addr, key) == NULL) {
 		ctl_send_error(cl, PAKT_EIO, store_errmsg(n->store));
 		return;
 	}
@@ -330,17 +229,13 @@ void op_peer_add(struct ctl_client *cl, const msgpack_object *req)
 	ctl_reply_ok(cl);
 }
 
-void op_peer_remove(struct ctl_client *cl, const msgpack_object *req)
+void ctl_mesh_peer_remove(struct ctl_client *cl, const struct ctlop_req *r)
 {
 	struct node *n = cl->ctl->node;
-	char addr[256];
+	const char *addr = r->u.peer.address;
 	struct link *l;
 	int rc;
 
-	if (mpx_get_cstr(req, "address", addr, sizeof addr) != 0) {
-		ctl_send_error(cl, PAKT_EINVAL, "the address (HOST:PORT) is required");
-		return;
-	}
 	rc = store_peer_remove(n->store, addr);
 	l = n->net ? net_link_find(n->net, addr) : NULL;
 	if (l)
@@ -353,31 +248,31 @@ void op_peer_remove(struct ctl_client *cl, const msgpack_object *req)
 	ctl_reply_ok(cl);
 }
 
-static void pack_session(msgpack_packer *pk, const struct session_info *si, const char *address,
-			 const uint8_t *key, uint64_t last_seen)
+static void peer_view(struct ctlop_r_peer *x, const struct session_info *si, const char *address,
+		      const uint8_t *key, uint64_t last_seen)
 {
-	msgpack_pack_map(pk, 10);
-	mpx_kv_str(pk, "address", address);
-	mpx_kv_u64(pk, "behind", si ? si->behind : 0);
-	mpx_kv_u64(pk, "bytes_in", si ? si->bytes_in : 0);
-	mpx_kv_u64(pk, "bytes_out", si ? si->bytes_out : 0);
-	mpx_kv_bool(pk, "connected", si && si->replicating);
-	mpx_kv_u64(pk, "entries_in", si ? si->entries_in : 0);
-	mpx_kv_u64(pk, "entries_out", si ? si->entries_out : 0);
-	mpx_kv_bool(pk, "inbound", si && si->inbound);
-	if (key)
-		mpx_kv_bin(pk, "key", key, 32);
-	else
-		mpx_kv_str(pk, "key", "");
-	mpx_kv_u64(pk, "last_seen", last_seen);
+	snprintf(x->address, sizeof x->address, "%.255s", address);
+	if (si != NULL) {
+		x->behind = si->behind;
+		x->bytes_in = si->bytes_in;
+		x->bytes_out = si->bytes_out;
+		x->connected = si->replicating;
+		x->entries_in = si->entries_in;
+		x->entries_out = si->entries_out;
+		x->inbound = si->inbound;
+	}
+	x->has_key = key != NULL;
+	if (key != NULL)
+		memcpy(x->key, key, 32);
+	x->last_seen = last_seen;
 }
 
-void op_peer_list(struct ctl_client *cl, const msgpack_object *req)
+void ctl_mesh_peer_list(struct ctl_client *cl, const struct ctlop_req *r)
 {
 	struct node *n = cl->ctl->node;
-	struct mpx_out o;
+	struct ctlop_r_peers rep = {.ok = true};
 	struct session_info si;
-	uint32_t count = 0;
+	size_t count = 0, k = 0;
 
 	if (n->net == NULL) {
 		ctl_send_error(cl, PAKT_EIO, "the mesh is not running");
@@ -389,48 +284,43 @@ void op_peer_list(struct ctl_client *cl, const msgpack_object *req)
 		session_info(s, &si);
 		count += si.inbound;
 	}
-	mpx_init(&o);
-	ctl_begin(&o);
-	msgpack_pack_map(&o.pk, 3);
-	mpx_kv_str(&o.pk, "listen", n->net->listen_addr);
-	mpx_kv_bool(&o.pk, "ok", true);
-	mpx_str(&o.pk, "peers");
-	msgpack_pack_array(&o.pk, count);
-	for (struct link *l = n->net->links; l; l = l->next) {
+	rep.peers = calloc(count + 1, sizeof *rep.peers);
+	if (rep.peers == NULL) {
+		ctl_send_error(cl, PAKT_ENOMEM, "out of memory");
+		return;
+	}
+	snprintf(rep.listen, sizeof rep.listen, "%s", n->net->listen_addr);
+	for (struct link *l = n->net->links; l && k < count; l = l->next) {
 		if (l->session) {
 			session_info(l->session, &si);
-			pack_session(&o.pk, &si, l->address,
-				     si.has_key ? si.key : (l->has_key ? l->key : NULL),
-				     si.replicating ? node_now_ms() : l->last_seen_ms);
+			peer_view(&rep.peers[k++], &si, l->address,
+				  si.has_key ? si.key : (l->has_key ? l->key : NULL),
+				  si.replicating ? node_now_ms() : l->last_seen_ms);
 		} else {
-			pack_session(&o.pk, NULL, l->address, l->has_key ? l->key : NULL, l->last_seen_ms);
+			peer_view(&rep.peers[k++], NULL, l->address, l->has_key ? l->key : NULL,
+				  l->last_seen_ms);
 		}
 	}
-	for (struct session *s = n->net->sessions; s; s = session_next(s)) {
+	for (struct session *s = n->net->sessions; s && k < count; s = session_next(s)) {
 		session_info(s, &si);
 		if (si.inbound)
-			pack_session(&o.pk, &si, si.address, si.has_key ? si.key : NULL,
-				     si.replicating ? node_now_ms() : 0);
+			peer_view(&rep.peers[k++], &si, si.address, si.has_key ? si.key : NULL,
+				  si.replicating ? node_now_ms() : 0);
 	}
-	ctl_finish(&o);
-	ctl_client_send(cl, &o);
-	mpx_free(&o);
+	rep.n_peers = k;
+	ctl_reply(cl, CTLOP_R_PEERS, &rep);
+	ctlop_reply_free(CTLOP_R_PEERS, &rep);
 }
 
-static void set_skip(struct ctl_client *cl, const msgpack_object *req, bool skip)
+static void set_skip(struct ctl_client *cl, const struct ctlop_req *r, bool skip)
 {
 	struct node *n = cl->ctl->node;
-	struct repl_net *rn = ctl_network(cl, req);
+	struct repl_net *rn = ctl_network(cl, r);
+	const uint8_t *key = r->u.key.key;
 	struct repl_feed *f;
-	uint8_t key[32];
-	bool has;
 
-	if (rn == NULL || ctl_opt_bin32(cl, req, "key", key, &has) != 0)
+	if (rn == NULL)
 		return;
-	if (!has) {
-		ctl_send_error(cl, PAKT_EINVAL, "the feed's id (pk_...) is required");
-		return;
-	}
 	if (skip && memcmp(key, n->id.pk, 32) == 0) {
 		ctl_send_error(cl, PAKT_EINVAL, "a node always keeps its own feed");
 		return;
@@ -446,12 +336,12 @@ static void set_skip(struct ctl_client *cl, const msgpack_object *req, bool skip
 	ctl_reply_ok(cl);
 }
 
-void op_subscribe(struct ctl_client *cl, const msgpack_object *req)
+void ctl_mesh_subscribe(struct ctl_client *cl, const struct ctlop_req *r)
 {
-	set_skip(cl, req, false);
+	set_skip(cl, r, false);
 }
 
-void op_unsubscribe(struct ctl_client *cl, const msgpack_object *req)
+void ctl_mesh_unsubscribe(struct ctl_client *cl, const struct ctlop_req *r)
 {
-	set_skip(cl, req, true);
+	set_skip(cl, r, true);
 }

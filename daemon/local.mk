@@ -3,13 +3,13 @@ noinst_LIBRARIES += libpaktd.a
 libpaktd_a_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(SQLITE_CFLAGS)
 libpaktd_a_SOURCES = \
 	%D%/log.c %D%/log.h \
-	%D%/config.c %D%/config.h \
 	%D%/store.c %D%/store.h %D%/store_priv.h %D%/store_mesh.c \
 	%D%/verify.c %D%/verify.h \
 	%D%/members.c %D%/members.h %D%/events.h \
 	%D%/ledger_load.c %D%/ledger_load.h \
 	%D%/node.c %D%/node.h \
-	%D%/ctl.c %D%/ctl.h %D%/ctl_priv.h %D%/ctl_mesh.c %D%/ctl_work.c %D%/ctl_keys.c
+	%D%/ctl.c %D%/ctl.h %D%/ctl_priv.h %D%/ctl_mesh.c %D%/ctl_work.c %D%/ctl_keys.c \
+	%D%/ctl_feed.c %D%/ctl_node.c %D%/ctl_audit.c %D%/ctl_export.c
 PAKTD_LIBS = libpaktd.a $(PAKT_LIBS) $(UV_LIBS) $(SQLITE_LIBS)
 
 bin_PROGRAMS += paktd

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <uv.h>
-#include "daemon/config.h"
+#include "keys/config.h"
 #include "daemon/events.h"
 #include "daemon/store.h"
 #include "keys/datadir.h"

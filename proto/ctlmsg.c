@@ -1,5 +1,6 @@
 /* Control protocol framing and message unpacking. */
 #include <string.h>
+#include <sodium.h>
 #include "proto/ctlmsg.h"
 #include "proto/err.h"
 
@@ -29,6 +30,15 @@ uint32_t ctl_frame_len(const uint8_t hdr[CTL_HDR_LEN])
 {
 	return (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 |
 	       (uint32_t)hdr[2] << 8 | hdr[3];
+}
+
+void ctlmsg_consume(uint8_t *buf, size_t *len, size_t off)
+{
+	size_t rest = *len - off;
+
+	memmove(buf, buf + off, rest);
+	sodium_memzero(buf + rest, off);
+	*len = rest;
 }
 
 int ctl_unpack(msgpack_unpacked *u, const uint8_t *buf, size_t len)

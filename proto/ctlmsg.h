@@ -22,6 +22,11 @@ int ctl_finish(struct mpx_out *o);
 /* Length of the body that follows a 4-byte prefix. */
 uint32_t ctl_frame_len(const uint8_t hdr[CTL_HDR_LEN]);
 
+/* Drop the first off bytes of buf[0..*len) (frames already handled): the
+ * rest moves to the front and every byte freed is zeroed, so a request's
+ * secret (a passphrase, an invite code) does not linger in the buffer. */
+void ctlmsg_consume(uint8_t *buf, size_t *len, size_t off);
+
 /* Unpack one message body; it must be exactly one msgpack map.
  * u: initialised by the caller, destroyed by the caller.
  * Returns 0, PAKT_ETOOBIG, PAKT_EPROTO. */

@@ -8,7 +8,8 @@ libpakt_a_SOURCES = \
 	%D%/body.c %D%/body.h %D%/body_priv.h \
 	%D%/body_read.c %D%/body_build.c \
 	%D%/sealed.c %D%/sealed.h %D%/date.c %D%/date.h \
-	%D%/ctlmsg.c %D%/ctlmsg.h
+	%D%/ctlmsg.c %D%/ctlmsg.h \
+	%D%/ctlop.h %D%/ctlop_req.c %D%/ctlop_reply.h %D%/ctlop_reply.c %D%/ctlop_json.c
 libpakt_a_SOURCES += %D%/wire.c %D%/wire.h
 libpakt_a_SOURCES += %D%/noise.c %D%/noise.h
 libpakt_a_SOURCES += %D%/bundle.c %D%/bundle.h

@@ -1,4 +1,4 @@
-/* Fuzz target: the node's config file (daemon/config.c config_load),
+/* Fuzz target: the node's config file (keys/config.c config_load),
  * written to a temporary file. */
 #include <fcntl.h>
 #include <stdint.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "daemon/config.h"
+#include "keys/config.h"
 #include "tests/fuzz/fuzz.h"
 
 static char path[64];

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "daemon/config.h"
+#include "keys/config.h"
 #include "keys/keyfile.h"
 #include "keys/keys.h"
 #include "proto/body.h"

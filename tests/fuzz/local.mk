@@ -91,8 +91,7 @@ if FUZZING
 # (coverage, ASan, UBSan), into one archive that every target links.
 noinst_LIBRARIES += %D%/libpaktfuzz.a
 %C%_libpaktfuzz_a_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
-%C%_libpaktfuzz_a_SOURCES = $(libpakt_a_SOURCES) daemon/config.c daemon/config.h \
-	daemon/log.c daemon/log.h
+%C%_libpaktfuzz_a_SOURCES = $(libpakt_a_SOURCES) daemon/log.c daemon/log.h
 FUZZ_LIBS = %D%/libpaktfuzz.a $(SODIUM_LIBS) $(MSGPACK_LIBS)
 
 noinst_PROGRAMS += %D%/fuzz_entry

@@ -2,7 +2,7 @@
 # The CLI's contract: help, usage errors, exit codes, init, id, and what
 # happens without a daemon or with two daemons on one data directory.
 . "$(dirname "$0")/../lib/harness.sh"
-plan 22
+plan 23
 
 "$PAKT" --help >"$T_ROOT/help" 2>&1; ok $? "pakt --help exits 0"
 for c in init id initiative post log tail status verify; do
@@ -14,6 +14,8 @@ for c in init id initiative post log tail status verify; do
 	"$PAKT" "$c" --help 2>/dev/null | grep -q "^usage: pakt $c" || bad="$bad $c"
 done
 [ -z "$bad" ]; ok $? "every command has --help with a usage line${bad:+ (missing:$bad)}"
+"$PAKT" verify --help | grep -q "^       pakt verify FILE \[--dump DIR\]"
+ok $? "verify --help shows the offline bundle form too"
 
 "$PAKT" frobnicate >/dev/null 2>"$T_ROOT/err"; rc=$?
 [ $rc -eq 2 ] && grep -q "not a pakt command" "$T_ROOT/err"; ok $? "unknown command: exit 2 and says so"

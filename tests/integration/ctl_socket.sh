@@ -2,9 +2,11 @@
 # The control socket refuses what the CLI never sends: other users (mode
 # 0600 in a 0700 directory, and SO_PEERCRED if the mode is loosened), a
 # request over 1 MiB, garbage. Each gets a clear error and a log line; the
-# daemon keeps serving and its store is unchanged.
+# daemon keeps serving and its store is unchanged. Two joins on one
+# connection: the second is refused while the first waits for the inviter
+# (it used to leave a link pointing at the client after it hung up).
 . "$(dirname "$0")/../lib/harness.sh"
-plan 12
+plan 15
 PY=/usr/bin/python3
 RAW="$SRC/tests/lib/ctlraw.py"
 
@@ -49,4 +51,17 @@ fi
 p a status >/dev/null && p a post "after" >/dev/null; ok $? "the daemon keeps serving the CLI"
 [ "$(entry_count a)" -eq $((before + 1)) ] && p a verify >/dev/null
 ok $? "the store holds only the one new post and verifies"
+
+if [ ! -x "$PY" ]; then
+	for i in 13 14 15; do ok 0 "# SKIP no $PY for raw control frames"; done
+else
+	code=$(p a invite --name "Twice")
+	stop_daemon a   # nobody answers at the invite's address: the join stays pending
+	init_node b && start_daemon b
+	"$PY" "$RAW" "$(node_dir b)/paktd.sock" join2 "$code" >"$T_ROOT/join2.out" 2>&1
+	grep -q "one request at a time on a connection" "$T_ROOT/join2.out"
+	ok $? "two joins on one connection: the second is refused while the first is pending"
+	p b status >/dev/null; ok $? "b keeps serving after the client hung up with its join pending"
+	stop_daemon b; ok $? "b stops cleanly with the abandoned join's link still dialling"
+fi
 no_sanitizer_reports; ok $? "no sanitizer reports"

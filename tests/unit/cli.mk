@@ -1,8 +1,15 @@
 # Unit tests of the CLI's pure parts: metrics aggregation and rendering,
 # indicator/value argument parsing (cli/metrics.c).
 check_PROGRAMS += tests/unit/test_metrics
-tests_unit_test_metrics_SOURCES = tests/unit/test_metrics.c cli/metrics.c cli/metrics.h \
+tests_unit_test_metrics_SOURCES = tests/unit/test_metrics.c cli/metrics.c cli/metrics_svg.c cli/metrics.h \
 	cli/output.c cli/output.h
 tests_unit_test_metrics_CFLAGS = $(PAKT_TEST_CFLAGS)
 tests_unit_test_metrics_LDADD = $(PAKT_TEST_LIBS) -lm
 TESTS += tests/unit/test_metrics
+
+# The control protocol's codec (proto/ctlop), shared by pakt and paktd.
+check_PROGRAMS += tests/unit/test_ctlop
+tests_unit_test_ctlop_SOURCES = tests/unit/test_ctlop.c
+tests_unit_test_ctlop_CFLAGS = $(PAKT_TEST_CFLAGS)
+tests_unit_test_ctlop_LDADD = $(PAKT_TEST_LIBS)
+TESTS += tests/unit/test_ctlop

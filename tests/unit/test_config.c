@@ -1,4 +1,4 @@
-/* Unit tests of daemon/config: defaults, parsing, errors with PATH:LINE,
+/* Unit tests of keys/config: defaults, parsing, errors with PATH:LINE,
  * config_create and config_set. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "daemon/config.h"
+#include "keys/config.h"
 #include "daemon/log.h"
 #include "proto/err.h"
 #include "proto/id.h"

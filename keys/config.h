@@ -1,4 +1,5 @@
-/* The node's config file: text lines "key = value", '#' comments.
+/* The node's config file (read by paktd, written by pakt init and by a
+ * join): text lines "key = value", '#' comments.
  * Keys: name, log_level (error|warn|info|debug), network (default
  * initiative id), listen (ADDR:PORT for peers), address (HOST:PORT that
  * partners can reach, put in invites; default: the listen address),
@@ -10,9 +11,17 @@
 #include <stddef.h>
 #include "proto/id.h"
 
+/* log_level values: syslog priorities, as daemon/log.h's enum log_level. */
+enum config_log_level {
+	CONFIG_LOG_ERR = 3,
+	CONFIG_LOG_WARN = 4,
+	CONFIG_LOG_INFO = 6,
+	CONFIG_LOG_DEBUG = 7,
+};
+
 struct config {
 	char name[129];
-	int log_level;                 /* enum log_level */
+	int log_level;                 /* enum config_log_level */
 	char network[ID_TEXT_MAX];     /* "" = none chosen */
 	char listen[256];
 	char address[256];             /* advertised in invites; "" = listen */

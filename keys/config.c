@@ -1,4 +1,5 @@
-/* Config file parsing and writing. */
+/* Config file parsing and writing: no logging and no daemon code, so that
+ * pakt (init) and paktd share it. */
 #include <ctype.h>
 #include <stdbool.h>
 #include <errno.h>
@@ -7,8 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "daemon/config.h"
-#include "daemon/log.h"
+#include "keys/config.h"
 #include "proto/err.h"
 
 #define CONFIG_LINE_MAX 1024
@@ -61,12 +61,18 @@ static const char *config_apply(struct config *c, const char *key, const char *v
 	if (strcmp(key, "listen") == 0)
 		return copy_value(c->listen, sizeof c->listen, val) ? "listen too long" : NULL;
 	if (strcmp(key, "log_level") == 0) {
-		int lvl = log_level_parse(val);
+		static const struct { const char *name; int lvl; } levels[] = {
+			{"error", CONFIG_LOG_ERR}, {"warn", CONFIG_LOG_WARN},
+			{"info", CONFIG_LOG_INFO}, {"debug", CONFIG_LOG_DEBUG},
+		};
 
-		if (lvl < 0)
-			return "log_level must be error, warn, info or debug";
-		c->log_level = lvl;
-		return NULL;
+		for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
+			if (strcmp(val, levels[i].name) == 0) {
+				c->log_level = levels[i].lvl;
+				return NULL;
+			}
+		}
+		return "log_level must be error, warn, info or debug";
 	}
 	return "unknown key (known: name, log_level, network, listen, address, checkpoint_interval)";
 }
@@ -79,7 +85,7 @@ int config_load(struct config *c, const char *path, char *why, size_t whylen)
 	int rc = 0;
 
 	memset(c, 0, sizeof *c);
-	c->log_level = LOG_LVL_INFO;
+	c->log_level = CONFIG_LOG_INFO;
 	snprintf(c->listen, sizeof c->listen, "127.0.0.1:7420");
 	c->checkpoint_s = 300;
 	f = fopen(path, "r");
@@ -128,11 +134,11 @@ static int write_atomic(const char *path, const char *text, bool exclusive,
 	snprintf(tmp, sizeof tmp, "%s.tmp", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0)
-		goto fail;
+		goto report_errno;
 	if (write(fd, text, n) != (ssize_t)n || fsync(fd) != 0) {
 		close(fd);
 		unlink(tmp);
-		goto fail;
+		goto report_errno;
 	}
 	close(fd);
 	/* link() fails if path exists: an exclusive create without a race */
@@ -145,12 +151,12 @@ static int write_atomic(const char *path, const char *text, bool exclusive,
 			return PAKT_EEXIST;
 		}
 		errno = err;
-		goto fail;
+		goto report_errno;
 	}
 	if (exclusive)
 		unlink(tmp);
 	return 0;
-fail:
+report_errno:
 	snprintf(why, whylen, "%s: %s", path, strerror(errno));
 	return PAKT_EIO;
 }

@@ -1,0 +1,145 @@
+/* The helpers every pakt command shares: errors and usage, the data
+ * directory, one request and its reply, identifiers, stdin (cli/cli.h). */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/cli.h"
+#include "proto/err.h"
+
+int cli_fail(const char *what, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "pakt: %s: ", what);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	switch (err) {
+	case PAKT_ENOTRUNNING: return CLI_NODAEMON;
+	case PAKT_ENOINIT: return CLI_NOINIT;
+	default: return CLI_FAIL;
+	}
+}
+
+const struct cli_cmd *cli_find(const char *name)
+{
+	for (const struct cli_cmd *c = cli_cmds; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+	const struct cli_cmd *c = cli_find(cmd);
+	va_list ap;
+
+	fprintf(stderr, "pakt: %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (c != NULL) {
+		/* the first line of the usage text is the synopsis */
+		const char *nl = strchr(c->usage, '\n');
+
+		fprintf(stderr, "%.*s\n", nl ? (int)(nl - c->usage) : (int)strlen(c->usage), c->usage);
+		fprintf(stderr, "(see 'pakt %s --help')\n", cmd);
+	}
+	return CLI_USAGE;
+}
+
+int cli_help(const char *cmd)
+{
+	const struct cli_cmd *c = cli_find(cmd);
+
+	if (c != NULL)
+		fputs(c->usage, stdout);
+	return CLI_OK;
+}
+
+int cli_datadir(const char *arg, char out[DATADIR_PATH_MAX])
+{
+	return datadir_resolve(arg, out);
+}
+
+int cli_connect(struct client *c, const char *datadir_arg, const char *what)
+{
+	char dir[DATADIR_PATH_MAX];
+	int rc;
+
+	if (cli_datadir(datadir_arg, dir) != 0) {
+		memset(c, 0, sizeof *c);
+		c->fd = -1;
+		return cli_fail(what, PAKT_EINVAL, "no data directory: pass --data-dir DIR or set PAKT_HOME");
+	}
+	rc = client_connect(c, dir);
+	if (rc != 0)
+		return cli_fail(what, rc, "%s", c->why);
+	return CLI_OK;
+}
+
+int cli_request(struct client *c, const char *dir_arg, const char *what,
+		const struct ctlop_req *req, int timeout_ms)
+{
+	int ret = cli_connect(c, dir_arg, what), rc;
+
+	if (ret != CLI_OK)
+		return ret;
+	rc = client_call(c, req, timeout_ms);
+	return rc == 0 ? CLI_OK : cli_fail(what, rc, "%s", c->why);
+}
+
+int cli_reply(struct client *c, const char *what, enum ctlop_reply_kind k, void *r)
+{
+	int rc = client_reply(c, k, r);
+
+	return rc == 0 ? CLI_OK : cli_fail(what, rc, "%s", c->why);
+}
+
+void cli_json(struct client *c, bool ids, bool keep_ok, const char *only)
+{
+	msgpack_sbuffer out;
+
+	msgpack_sbuffer_init(&out);
+	if (ctlop_reply_json(&out, c->buf, c->len, ids, keep_ok, only) == 0) {
+		fwrite(out.data, 1, out.size, stdout);
+		fputc('\n', stdout);
+	}
+	msgpack_sbuffer_destroy(&out);
+}
+
+int cli_parse_id(const char *cmd, const char *what, enum id_kind kind, const char *text,
+		 uint8_t out[32])
+{
+	int rc = id_decode(kind, text, out);
+
+	if (rc != 0)
+		return cli_usage(cmd, "%s '%.80s': %s", what, text, pakt_strerror(rc));
+	return CLI_OK;
+}
+
+char *cli_read_stdin(size_t max, size_t *len)
+{
+	char *buf = malloc(max + 2);
+	size_t n = 0, got;
+
+	if (buf == NULL)
+		return NULL;
+	while (n <= max && (got = fread(buf + n, 1, max + 1 - n, stdin)) > 0)
+		n += got;
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+bool cli_parse_count(const char *s, unsigned long long *out)
+{
+	char *end;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return false;
+	*out = strtoull(s, &end, 10);
+	return *end == '\0';
+}

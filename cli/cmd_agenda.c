@@ -1,0 +1,301 @@
+/* Shared measurement: agenda (show, set), update, metrics. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli/cmds.h"
+#include "cli/metrics.h"
+#include "cli/output.h"
+#include "cli/work.h"
+#include "proto/body.h"
+#include "proto/date.h"
+#include "proto/err.h"
+#include "proto/id.h"
+
+/* The agenda's indicators of a reply, as the agenda body holds them. */
+static size_t indicators(const struct ctlop_r_indicator *in, size_t n, struct body_indicator *out)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n && k < BODY_INDICATORS_MAX; i++) {
+		struct body_indicator *d = &out[k];
+
+		memset(d, 0, sizeof *d);
+		if (in[i].id[0] == '\0')
+			continue;
+		snprintf(d->id, sizeof d->id, "%s", in[i].id);
+		snprintf(d->name, sizeof d->name, "%s", in[i].name[0] ? in[i].name : in[i].id);
+		snprintf(d->unit, sizeof d->unit, "%s", in[i].unit);
+		d->has_target = in[i].has_target && isfinite(in[i].target);
+		d->target = in[i].target;
+		d->down = strcmp(in[i].direction, "down") == 0;
+		k++;
+	}
+	return k;
+}
+
+static int agenda_set(int argc, char **argv)
+{
+	struct work_opts o;
+	static struct ctlop_req r;
+	struct body_agenda *a = &r.u.agenda;
+	struct client c;
+	char why[256], extra[64];
+	int ret = work_opts("agenda", argc, argv, A(W_NETWORK) | A(W_GOAL) | A(W_INDICATOR), 0, 0, &o);
+
+	if (ret != CLI_OK)
+		return ret < 0 ? CLI_OK : ret;
+	if (!o.given[W_GOAL])
+		return cli_usage("agenda", "--goal TEXT is required (it may be \"\")");
+	if ((ret = work_check_len("agenda", "--goal", o.val[W_GOAL], 0, BODY_TEXT_MAX)) != CLI_OK)
+		return ret;
+	if (o.ind.n == 0)
+		return cli_usage("agenda", "give at least one --indicator ID:NAME:UNIT[:TARGET[:up|down]]");
+	if (o.ind.n > BODY_INDICATORS_MAX)
+		return cli_usage("agenda", "at most %d indicators", BODY_INDICATORS_MAX);
+	work_req(&r, CTLOP_AGENDA_SET, &o);
+	for (size_t i = 0; i < o.ind.n; i++) {
+		if (metrics_parse_indicator(o.ind.v[i], &a->ind[i], why, sizeof why) != 0)
+			return cli_usage("agenda", "--indicator: %s", why);
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(a->ind[k].id, a->ind[i].id) == 0)
+				return cli_usage("agenda", "--indicator: id '%s' given twice", a->ind[i].id);
+	}
+	a->n = o.ind.n;
+	snprintf(a->goal, sizeof a->goal, "%s", o.val[W_GOAL]);
+	ret = work_send(&c, &o, &r, 10000);
+	if (ret == CLI_OK) {
+		snprintf(extra, sizeof extra, " (%zu indicator%s)", o.ind.n, o.ind.n == 1 ? "" : "s");
+		ret = work_posted(&c, "agenda", "agenda set", extra);
+	}
+	return work_done(&c, ret);
+}
+
+static int agenda_show(int argc, char **argv)
+{
+	struct work_opts o;
+	struct ctlop_req r;
+	static struct ctlop_r_agenda m;
+	struct client c;
+	struct body_indicator ind[BODY_INDICATORS_MAX];
+	char by[ID_TEXT_MAX], when[32] = "-";
+	size_t n;
+	int ret = work_opts("agenda", argc, argv, A(W_NETWORK) | A(W_JSON), 0, 0, &o);
+
+	if (ret != CLI_OK)
+		return ret < 0 ? CLI_OK : ret;
+	work_req(&r, CTLOP_AGENDA, &o);
+	ret = work_send(&c, &o, &r, 10000);
+	if (ret == CLI_OK && o.given[W_JSON]) {
+		cli_json(&c, true, false, NULL);
+		return work_done(&c, ret);
+	}
+	if (ret == CLI_OK)
+		ret = cli_reply(&c, "agenda", CTLOP_R_AGENDA, &m);
+	if (ret != CLI_OK)
+		goto free_reply;
+	id_encode(ID_KEY, m.set_by, by);
+	if (m.set_at > 0)
+		out_time(m.set_at, when);
+	n = indicators(m.indicators, m.n_indicators, ind);
+	printf("goal: %s\n", m.goal[0] ? m.goal : "(none)");
+	printf("set by %s at %s", by, when);
+	if (m.history > 1)
+		printf(" (agenda %" PRIu64 ", replacing %" PRIu64 " earlier)", m.history, m.history - 1);
+	printf("\n\n%-20s %-32s %-10s %12s  %s\n", "ID", "NAME", "UNIT", "TARGET", "DIRECTION");
+	for (size_t i = 0; i < n; i++) {
+		char tgt[32] = "-";
+
+		if (ind[i].has_target)
+			metrics_fmt_num(ind[i].target, tgt);
+		printf("%-20s %-32s %-10s %12s  %s\n", ind[i].id, ind[i].name,
+		       ind[i].unit[0] ? ind[i].unit : "-", tgt,
+		       ind[i].down ? "down (lower is better)" : "up (higher is better)");
+	}
+free_reply:
+	ctlop_reply_free(CTLOP_R_AGENDA, &m);
+	return work_done(&c, ret);
+}
+
+int cmd_agenda(int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "set") == 0)
+		return agenda_set(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "show") == 0)
+		return agenda_show(argc - 1, argv + 1);
+	if (argc >= 2 && argv[1][0] != '-')
+		return cli_usage("agenda", "the subcommand is 'set' (or none, to show the agenda)");
+	return agenda_show(argc, argv);
+}
+
+/* ---- update ---- */
+
+int cmd_update(int argc, char **argv)
+{
+	struct work_opts o;
+	static struct ctlop_req r;
+	struct body_update *u = &r.u.update;
+	struct client c;
+	char why[256];
+	int ret = work_opts("update", argc, argv, A(W_NETWORK) | A(W_VALUE) | A(W_PERIOD), 0, 1, &o);
+
+	if (ret != CLI_OK)
+		return ret < 0 ? CLI_OK : ret;
+	if (o.values.n > BODY_INDICATORS_MAX)
+		return cli_usage("update", "at most %d --value options", BODY_INDICATORS_MAX);
+	work_req(&r, CTLOP_UPDATE, &o);
+	for (size_t i = 0; i < o.values.n; i++) {
+		if (metrics_parse_value(o.values.v[i], &u->v[i], why, sizeof why) != 0)
+			return cli_usage("update", "--value: %s", why);
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(u->v[k].indicator, u->v[i].indicator) == 0)
+				return cli_usage("update", "--value: indicator '%s' given twice",
+						 u->v[i].indicator);
+	}
+	u->n = o.values.n;
+	if (o.given[W_PERIOD] && (strlen(o.val[W_PERIOD]) > BODY_PERIOD_MAX ||
+				  date_period_parse(o.val[W_PERIOD], NULL, NULL) != 0))
+		return cli_usage("update", "--period '%.40s' is not YYYY, YYYY-Qn, YYYY-MM, YYYY-MM-DD "
+				 "or FROM..TO (dates YYYY-MM-DD)", o.val[W_PERIOD]);
+	if (o.given[W_PERIOD])
+		snprintf(u->period, sizeof u->period, "%s", o.val[W_PERIOD]);
+	ret = work_text("update", o.argc ? o.argv[0] : NULL, u->text, o.values.n > 0);
+	if (ret != CLI_OK)
+		return ret;
+	ret = work_send(&c, &o, &r, 10000);
+	if (ret == CLI_OK)
+		ret = work_posted(&c, "update", "posted update", NULL);
+	return work_done(&c, ret);
+}
+
+/* ---- metrics ---- */
+
+/* Write the SVG to path via path.tmp and rename. */
+static int write_chart(const char *path, const struct metrics *mt)
+{
+	char tmp[4096];
+	FILE *f;
+	int fd, err;
+
+	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+		return cli_usage("metrics", "--chart: the file name is too long");
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return cli_fail("metrics", PAKT_EIO, "--chart: cannot create %s: %s", tmp, strerror(errno));
+	f = fdopen(fd, "w");
+	if (f == NULL) {
+		close(fd);
+		unlink(tmp);
+		return cli_fail("metrics", PAKT_ENOMEM, "out of memory");
+	}
+	metrics_svg(f, mt);
+	err = ferror(f) ? errno : 0;
+	if (fclose(f) != 0 && err == 0)
+		err = errno ? errno : EIO;
+	if (err == 0 && rename(tmp, path) != 0)
+		err = errno;
+	if (err != 0) {
+		unlink(tmp);
+		return cli_fail("metrics", PAKT_EIO, "--chart: cannot write %s: %s", path, strerror(err));
+	}
+	return CLI_OK;
+}
+
+/* The reply's rows as metrics_build takes them; NULL if out of memory. */
+static struct metric_row *rows_of(const struct ctlop_r_metrics *m, size_t *n)
+{
+	struct metric_row *rows = calloc(m->n_rows + 1, sizeof *rows);
+
+	*n = 0;
+	for (size_t i = 0; rows != NULL && i < m->n_rows; i++) {
+		const struct ctlop_r_row *x = &m->rows[i];
+		struct metric_row *row = &rows[*n];
+
+		if (x->indicator[0] == '\0' || x->period[0] == '\0' || !isfinite(x->value))
+			continue;       /* a row we cannot read is left out */
+		memcpy(row->author, x->author, 32);
+		snprintf(row->indicator, sizeof row->indicator, "%s", x->indicator);
+		snprintf(row->period, sizeof row->period, "%s", x->period);
+		snprintf(row->name, sizeof row->name, "%s", x->name);
+		row->value = x->value;
+		row->from = x->from;
+		row->to = x->to;
+		row->at = x->at;
+		(*n)++;
+	}
+	return rows;
+}
+
+int cmd_metrics(int argc, char **argv)
+{
+	struct work_opts o;
+	struct ctlop_req r;
+	struct ctlop_r_metrics m = {0};
+	struct client c;
+	struct body_indicator defs[BODY_INDICATORS_MAX];
+	struct metric_row *rows;
+	struct metrics mt;
+	size_t n_defs, n_rows;
+	const char *only = NULL;
+	bool by_period = false;
+	int ret = work_opts("metrics", argc, argv,
+			    A(W_NETWORK) | A(W_BY) | A(W_JSON) | A(W_CSV) | A(W_CHART), 0, 1, &o);
+
+	if (ret != CLI_OK)
+		return ret < 0 ? CLI_OK : ret;
+	if (o.argc == 1) {
+		only = o.argv[0];
+		if (!metrics_valid_id(only))
+			return cli_usage("metrics", "indicator id '%.40s' must be 1 to %d of a-z, 0-9, _ and -",
+					 only, BODY_ID_MAX);
+	}
+	if (o.given[W_BY]) {
+		if (strcmp(o.val[W_BY], "period") == 0)
+			by_period = true;
+		else if (strcmp(o.val[W_BY], "org") != 0)
+			return cli_usage("metrics", "--by takes org or period, not '%.40s'", o.val[W_BY]);
+	}
+	if (o.given[W_JSON] && o.given[W_CSV])
+		return cli_usage("metrics", "--json and --csv exclude each other");
+	if (o.given[W_CHART] && o.val[W_CHART][0] == '\0')
+		return cli_usage("metrics", "--chart needs a file name");
+	work_req(&r, CTLOP_METRICS, &o);
+	ret = work_send(&c, &o, &r, WORK_TIMEOUT_BIG);
+	if (ret == CLI_OK)
+		ret = cli_reply(&c, "metrics", CTLOP_R_METRICS, &m);
+	if (ret != CLI_OK)
+		goto free_reply;
+	n_defs = indicators(m.indicators, m.n_indicators, defs);
+	rows = rows_of(&m, &n_rows);
+	ret = rows ? metrics_build(&mt, defs, n_defs, rows, n_rows, only) : PAKT_ENOMEM;
+	free(rows);
+	if (ret != 0) {
+		ret = cli_fail("metrics", ret, "out of memory");
+		goto free_reply;
+	}
+	if (only && mt.n_ind == 0) {
+		ret = cli_fail("metrics", PAKT_ENOTFOUND,
+			       "no indicator '%s' in the agenda or the updates; see 'pakt agenda'", only);
+		goto free_metrics;
+	}
+	if (o.given[W_CHART])
+		ret = write_chart(o.val[W_CHART], &mt);
+	if (o.given[W_JSON])
+		metrics_json(stdout, &mt);
+	else if (o.given[W_CSV])
+		metrics_csv(stdout, &mt);
+	else {
+		metrics_text(stdout, &mt, by_period);
+		if (ret == CLI_OK && o.given[W_CHART])
+			printf("\nchart written to %s\n", o.val[W_CHART]);
+	}
+free_metrics:
+	metrics_free(&mt);
+free_reply:
+	ctlop_reply_free(CTLOP_R_METRICS, &m);
+	return work_done(&c, ret);
+}

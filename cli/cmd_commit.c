@@ -1,0 +1,374 @@
+/* Commitments and their record: commit, accept, decline, progress,
+ * commitments, audit. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/cmds.h"
+#include "cli/metrics.h"
+#include "cli/output.h"
+#include "cli/work.h"
+#include "proto/body.h"
+#include "proto/date.h"
+#include "proto/err.h"
+#include "proto/id.h"
+
+int cmd_commit(int argc, char **argv)
+{
+	struct work_opts o;
+	static struct ctlop_req r;
+	struct body_commitment *cm = &r.u.commit;
+	struct ctlop_r_entry e;
+	struct client c;
+	char idt[ID_TEXT_MAX];
+	int64_t day;
+	int ret = work_opts("commit", argc, argv, A(W_NETWORK) | A(W_PARTY) | A(W_DUE) | A(W_INDICATOR) |
+			    A(W_TARGET) | A(W_DESCRIPTION), 1, 1, &o);
+
+	if (ret != CLI_OK)
+		return ret < 0 ? CLI_OK : ret;
+	work_req(&r, CTLOP_COMMIT, &o);
+	if ((ret = work_check_len("commit", "the title", o.argv[0], 1, BODY_TITLE_MAX)) != CLI_OK)
+		return ret;
+	if (o.party.n == 0)
+		return cli_usage("commit", "give the committing organisations with --party ID");
+	if ((ret = work_parse_keys("commit", "--party", &o.party, cm->parties, BODY_PARTIES_MAX,
+				   &cm->n_parties)) != CLI_OK)
+		return ret;
+	if (!o.given[W_DUE])
+		return cli_usage("commit", "--due YYYY-MM-DD is required");
+	if (strlen(o.val[W_DUE]) >= sizeof cm->due || date_parse(o.val[W_DUE], &day) != 0)
+		return cli_usage("commit", "--due '%.40s' is not a date YYYY-MM-DD", o.val[W_DUE]);
+	if (o.ind.n > 1)
+		return cli_usage("commit", "a commitment moves at most one --indicator");
+	if (o.ind.n == 1 && !metrics_valid_id(o.ind.v[0]))
+		return cli_usage("commit", "--indicator '%.40s' must be 1 to %d of a-z, 0-9, _ and -",
+				 o.ind.v[0], BODY_ID_MAX);
+	if (o.given[W_TARGET]) {
+		if (o.ind.n == 0)
+			return cli_usage("commit", "--target needs --indicator");
+		if (!metrics_parse_number(o.val[W_TARGET], &cm->target))
+			return cli_usage("commit", "--target '%.40s' is not a finite number", o.val[W_TARGET]);
+		cm->has_target = true;
+	}
+	if (o.given[W_DESCRIPTION] &&
+	    (ret = work_check_len("commit", "--description", o.val[W_DESCRIPTION], 1, BODY_TEXT_MAX)) != CLI_OK)
+		return ret;
+	snprintf(cm->title, sizeof cm->title, "%s", o.argv[0]);
+	snprintf(cm->due, sizeof cm->due, "%s", o.val[W_DUE]);
+	if (o.ind.n == 1)
+		snprintf(cm->indicator, sizeof cm->indicator, "%s", o.ind.v[0]);
+	if (o.given[W_DESCRIPTION])
+		snprintf(cm->description, sizeof cm->description, "%s", o.val[W_DESCRIPTION]);
+	ret = work_send(&c, &o, &r, 10000);
+	if (ret == CLI_OK && (ret = cli_reply(&c, "commit", CTLOP_R_ENTRY, &e)) == CLI_OK) {
+		id_encode(ID_ENTRY, e.hash, idt);
+		printf("committed %s\n", idt);   /* the commitment's id: what partners accept */
+	}
+	return work_done(&c, ret);
+}
+
+/* accept, decline */
+static int answer(const char *cmd, int argc, char **argv)
+{
+	bool decline = strcmp(cmd, "decline") == 0;
+	struct work_opts o;
+	struct ctlop_req r;
+	struct client c;
+	char verb[96];
+	int ret = work_opts(cmd, argc, argv, A(W_NETWORK) | (decline ? A(W_REASON) : 0), 1, 1, &o);
+
+	if (ret != CLI_OK)
+		return ret < 0 ? CLI_OK : ret;
+	work_req(&r, decline ? CTLOP_DECLINE : CTLOP_ACCEPT, &o);
+	if ((ret = cli_parse_id(cmd, "commitment", ID_ENTRY, o.argv[0], r.u.ref.ref)) != CLI_OK)
+		return ret;
+	if (o.given[W_REASON] &&
+	    (ret = work_check_len(cmd, "--reason", o.val[W_REASON], 1, BODY_REASON_MAX)) != CLI_OK)
+		return ret;
+	if (o.given[W_REASON])
+		snprintf(r.u.ref.text, sizeof r.u.ref.text, "%s", o.val[W_REASON]);
+	ret = work_send(&c, &o, &r, 10000);
+	if (ret == CLI_OK) {
+		snprintf(verb, sizeof verb, "%s %s:", decline ? "declined" : "accepted", o.argv[0]);
+		ret = work_posted(&c, cmd, verb, NULL);
+	}
+	return work_done(&c, ret);
+}
+
+int cmd_accept(int argc, char **argv)
+{
+	return answer("accept", argc, argv);
+}
+
+int cmd_decline(int argc, char **argv)
+{
+	return answer("decline", argc, argv);
+}
+
+int cmd_progress(int argc, char **argv)
+{
+	static const char *const states[] = {"in-progress", "fulfilled", "missed", "withdrawn", NULL};
+	struct work_opts o;
+	static struct ctlop_req r;
+	struct body_status *st = &r.u.progress;
+	struct client c;
+	char verb[128];
+	bool ok = false;
+	int ret = work_opts("progress", argc, argv, A(W_NETWORK) | A(W_NOTE) | A(W_EVIDENCE), 2, 2, &o);
+
+	if (ret != CLI_OK)
+		return ret < 0 ? CLI_OK : ret;
+	work_req(&r, CTLOP_PROGRESS, &o);
+	if ((ret = cli_parse_id("progress", "commitment", ID_ENTRY, o.argv[0], st->ref)) != CLI_OK)
+		return ret;
+	for (size_t i = 0; states[i]; i++)
+		ok |= strcmp(o.argv[1], states[i]) == 0;
+	if (!ok)
+		return cli_usage("progress", "the state is in-progress, fulfilled, missed or withdrawn, "
+				 "not '%.40s'", o.argv[1]);
+	if (o.given[W_NOTE] &&
+	    (ret = work_check_len("progress", "--note", o.val[W_NOTE], 1, BODY_TEXT_MAX)) != CLI_OK)
+		return ret;
+	if (o.given[W_EVIDENCE] &&
+	    (ret = cli_parse_id("progress", "--evidence", ID_ENTRY, o.val[W_EVIDENCE], st->evidence)) != CLI_OK)
+		return ret;
+	st->has_evidence = o.given[W_EVIDENCE];
+	snprintf(st->state, sizeof st->state, "%s", o.argv[1]);
+	if (o.given[W_NOTE])
+		snprintf(st->note, sizeof st->note, "%s", o.val[W_NOTE]);
+	ret = work_send(&c, &o, &r, 10000);
+	if (ret == CLI_OK) {
+		snprintf(verb, sizeof verb, "%s is now %s:", o.argv[0], o.argv[1]);
+		ret = work_posted(&c, "progress", verb, NULL);
+	}
+	return work_done(&c, ret);
+}
+
+/* "Name (pk_abcd…)" or the short id alone. */
+static void who(const char *name, const uint8_t key[32], char *out, size_t cap)
+{
+	char sh[16];
+
+	id_short(ID_KEY, key, sh);
+	if (name[0])
+		snprintf(out, cap, "%s (%s)", name, sh);
+	else
+		snprintf(out, cap, "%s", sh);
+}
+
+static void when(uint64_t ms, char out[32])
+{
+	if (ms > 0)
+		out_time(ms, out);
+	else
+		snprintf(out, 32, "-");
+}
+
+/* The statuses of x: the latest one, or every one for the audit. */
+static void print_statuses(const struct ctlop_r_commit *x, bool audit)
+{
+	char by[200], at[32];
+
+	if (x->n_statuses == 0) {
+		printf("  status: none yet\n");
+	} else if (!audit) {
+		const struct ctlop_r_status_line *s = &x->statuses[x->n_statuses - 1];
+
+		who(s->by_name, s->by, by, sizeof by);
+		when(s->at, at);
+		printf("  status: %s since %s, by %s%s%.299s%s\n", x->state, at, by,
+		       s->note[0] ? " (\"" : "", s->note, s->note[0] ? "\")" : "");
+	} else {
+		printf("  status history:\n");
+		for (size_t i = 0; i < x->n_statuses; i++) {
+			const struct ctlop_r_status_line *s = &x->statuses[i];
+
+			who(s->by_name, s->by, by, sizeof by);
+			when(s->at, at);
+			printf("    %s  %-11s by %s%s%.299s%s\n", at, s->state[0] ? s->state : "?", by,
+			       s->note[0] ? " (\"" : "", s->note, s->note[0] ? "\")" : "");
+		}
+	}
+}
+
+/* One commitment of a commitments or audit reply, for people. */
+static void print_commitment(const struct ctlop_r_commit *x, bool audit)
+{
+	char idt[ID_TEXT_MAX], by[200], at[32], num[32];
+
+	id_encode(ID_ENTRY, x->hash, idt);
+	who(x->author_name, x->author, by, sizeof by);
+	when(x->at, at);
+	printf("%s\n  %s\n", x->title[0] ? x->title : "(untitled)", idt);
+	printf("  by %s, %s; due %s; outcome: %s; countersigned: %s\n", by, at,
+	       x->due[0] ? x->due : "-", x->outcome[0] ? x->outcome : "-",
+	       x->countersigned ? "yes (every party accepted)" : "no");
+	if (x->description[0])
+		printf("  %s\n", x->description);
+	if (x->indicator[0]) {
+		printf("  moves indicator %s", x->indicator);
+		if (x->has_target) {
+			metrics_fmt_num(x->target, num);
+			printf(" to %s", num);
+		}
+		putchar('\n');
+	}
+	printf("  parties:\n");
+	for (size_t i = 0; i < x->n_parties; i++) {
+		const struct ctlop_r_party *p = &x->parties[i];
+
+		who(p->name, p->key, by, sizeof by);
+		when(p->at, at);
+		if (p->response[0] == '\0' || strcmp(p->response, "none") == 0)
+			printf("    %-40s no answer yet\n", by);
+		else
+			printf("    %-40s %s %s\n", by, p->response, at);
+	}
+	print_statuses(x, audit);
+	if (!audit)
+		return;
+	printf("  received by:");
+	if (x->n_received_by == 0)
+		printf(" nobody confirmed yet\n");
+	else
+		putchar('\n');
+	for (size_t i = 0; i < x->n_received_by; i++) {
+		who(x->received_by[i].name, x->received_by[i].key, by, sizeof by);
+		when(x->received_by[i].at, at);
+		printf("    %-40s %s\n", by, at);
+	}
+	printf("  on time confirmed: %s\n", x->on_time_confirmed ? "yes" : "no");
+}
+
+int cmd_commitments(int argc, char **argv)
+{
+	struct work_opts o;
+	struct ctlop_req r;
+	struct ctlop_r_commitments m = {0};
+	struct client c;
+	int filters, ret = work_opts("commitments", argc, argv, A(W_NETWORK) | A(W_MINE) | A(W_PARTY) |
+				     A(W_OPEN) | A(W_OVERDUE) | A(W_JSON), 0, 0, &o);
+
+	if (ret != CLI_OK)
+		return ret < 0 ? CLI_OK : ret;
+	filters = o.given[W_MINE] + o.given[W_OPEN] + o.given[W_OVERDUE];
+	if (filters > 1)
+		return cli_usage("commitments", "give one of --mine, --open and --overdue");
+	if (o.party.n > 1)
+		return cli_usage("commitments", "give one --party");
+	work_req(&r, CTLOP_COMMITMENTS, &o);
+	if (o.party.n == 1 &&
+	    (ret = cli_parse_id("commitments", "--party", ID_KEY, o.party.v[0], r.u.commitments.party)) != CLI_OK)
+		return ret;
+	r.u.commitments.has_party = o.party.n == 1;
+	if (filters)
+		snprintf(r.u.commitments.filter, sizeof r.u.commitments.filter, "%s",
+			 o.given[W_MINE] ? "mine" : o.given[W_OPEN] ? "open" : "overdue");
+	ret = work_send(&c, &o, &r, WORK_TIMEOUT_BIG);
+	if (ret == CLI_OK && o.given[W_JSON]) {
+		cli_json(&c, true, false, "commitments");
+		return work_done(&c, ret);
+	}
+	if (ret == CLI_OK)
+		ret = cli_reply(&c, "commitments", CTLOP_R_COMMITMENTS, &m);
+	if (ret == CLI_OK && m.n_commitments == 0)
+		puts("no commitments");
+	for (size_t i = 0; ret == CLI_OK && i < m.n_commitments; i++) {
+		if (i)
+			putchar('\n');
+		print_commitment(&m.commitments[i], false);
+	}
+	ctlop_reply_free(CTLOP_R_COMMITMENTS, &m);
+	return work_done(&c, ret);
+}
+
+/* ---- audit ---- */
+
+static void print_audit(const struct ctlop_r_audit *m)
+{
+	char by[200], idt[ID_TEXT_MAX], idt2[ID_TEXT_MAX], at[32];
+
+	printf("chains and signatures: %" PRIu64 " entries checked, %s\n", m->checked,
+	       m->n_bad ? "PROBLEMS FOUND" : "all valid");
+	for (size_t i = 0; i < m->n_bad; i++) {
+		id_encode(ID_KEY, m->bad[i].author, idt);
+		printf("  BAD %s #%" PRIu64 ": %s\n", idt, m->bad[i].seq,
+		       m->bad[i].reason[0] ? m->bad[i].reason : "?");
+	}
+	printf("forks:%s\n", m->n_forks ? "" : " none");
+	for (size_t i = 0; i < m->n_forks; i++) {
+		id_encode(ID_KEY, m->forks[i].author, idt);
+		printf("  FORK %s #%" PRIu64 ": two different entries\n", idt, m->forks[i].seq);
+		id_encode(ID_ENTRY, m->forks[i].a, idt);
+		id_encode(ID_ENTRY, m->forks[i].b, idt2);
+		printf("    %s\n    %s\n", idt, idt2);
+	}
+	printf("\ncommitments:%s\n", m->n_commitments ? "" : " none");
+	for (size_t i = 0; i < m->n_commitments; i++) {
+		putchar('\n');
+		print_commitment(&m->commitments[i], true);
+	}
+	printf("\nrecord per organisation:\n");
+	if (m->n_orgs == 0)
+		printf("  (none)\n");
+	else
+		printf("  %-40s %6s %8s %6s %6s %6s %6s\n", "ORGANISATION", "MADE", "ACCEPTED", "KEPT",
+		       "LATE", "MISSED", "OPEN");
+	for (size_t i = 0; i < m->n_orgs; i++) {
+		const struct ctlop_r_org *x = &m->orgs[i];
+
+		who(x->name, x->key, by, sizeof by);
+		printf("  %-40s %6" PRIu64 " %8" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64 "\n",
+		       by, x->made, x->accepted, x->kept, x->late, x->missed, x->open);
+	}
+	printf("\nanomalies:%s\n", m->n_anomalies ? "" : " none");
+	for (size_t i = 0; i < m->n_anomalies; i++) {
+		const struct ctlop_r_anomaly *x = &m->anomalies[i];
+
+		who(x->name, x->author, by, sizeof by);
+		id_encode(ID_ENTRY, x->hash, idt);
+		printf("  %s #%" PRIu64 " %s: %s\n", by, x->seq, idt, x->what[0] ? x->what : "?");
+	}
+	printf("\nredactions:%s\n", m->n_redactions ? "" : " none");
+	for (size_t i = 0; i < m->n_redactions; i++) {
+		const struct ctlop_r_redaction *x = &m->redactions[i];
+
+		id_encode(ID_KEY, x->author, idt2);
+		id_encode(ID_ENTRY, x->ref, idt);
+		when(x->at, at);
+		printf("  %s #%" PRIu64 " at %s removed the body of %s%s%s%s\n", idt2, x->seq, at, idt,
+		       x->reason[0] ? " (\"" : "", x->reason, x->reason[0] ? "\")" : "");
+	}
+	printf("\nresult: %s\n", m->ok ? "OK: every chain intact, no fork"
+	       : "FAILED: a broken chain or a fork (see above)");
+}
+
+int cmd_audit(int argc, char **argv)
+{
+	struct work_opts o;
+	struct ctlop_req r;
+	struct ctlop_r_audit m = {0};
+	struct client c;
+	int ret = work_opts("audit", argc, argv, A(W_NETWORK) | A(W_JSON), 0, 1, &o);
+
+	if (ret != CLI_OK)
+		return ret < 0 ? CLI_OK : ret;
+	work_req(&r, CTLOP_AUDIT, &o);
+	if (o.argc == 1 &&
+	    (ret = cli_parse_id("audit", "organisation id", ID_KEY, o.argv[0], r.u.audit.author)) != CLI_OK)
+		return ret;
+	r.u.audit.has_author = o.argc == 1;
+	ret = work_send(&c, &o, &r, WORK_TIMEOUT_BIG);
+	if (ret == CLI_OK)
+		ret = cli_reply(&c, "audit", CTLOP_R_AUDIT, &m);
+	if (ret == CLI_OK) {
+		if (o.given[W_JSON])
+			cli_json(&c, true, true, NULL);
+		else
+			print_audit(&m);
+		ret = m.ok ? CLI_OK : CLI_FAIL;
+	}
+	ctlop_reply_free(CTLOP_R_AUDIT, &m);
+	return work_done(&c, ret);
+}

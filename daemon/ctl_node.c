@@ -1,0 +1,136 @@
+/* Control ops on the node itself: status, initiative.create, verify (in
+ * the thread pool, on its own read-only connection to the store). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "daemon/ctl_priv.h"
+#include "daemon/log.h"
+#include "daemon/node.h"
+#include "daemon/verify.h"
+#include "proto/ctlmsg.h"
+#include "proto/err.h"
+
+void ctl_node_status(struct ctl_client *cl, const struct ctlop_req *r)
+{
+	struct node *n = cl->ctl->node;
+	static struct ctlop_r_status st;
+	char why[256];
+
+	memset(&st, 0, sizeof st);
+	if (store_counts(n->store, &st.entries, &st.feeds, &st.networks) != 0) {
+		ctl_send_error(cl, PAKT_EIO, store_errmsg(n->store));
+		return;
+	}
+	st.has_network = node_pick_network(n, NULL, st.network, why, sizeof why) == 0;
+	snprintf(st.datadir, sizeof st.datadir, "%s", n->datadir);
+	memcpy(st.id, n->id.pk, 32);
+	snprintf(st.name, sizeof st.name, "%s", n->cfg.name);
+	st.ok = true;
+	st.pid = (uint64_t)getpid();
+	st.uptime_ms = node_now_ms() - n->started_ms;
+	snprintf(st.version, sizeof st.version, "%s", CTL_VERSION_STRING);
+	ctl_reply(cl, CTLOP_R_STATUS, &st);
+}
+
+void ctl_node_initiative_create(struct ctl_client *cl, const struct ctlop_req *r)
+{
+	struct node *n = cl->ctl->node;
+	struct ctlop_r_created cr = {.ok = true};
+	char why[512] = "";
+	int rc;
+
+	rc = node_create_initiative(n, r->u.create.name, r->u.create.goal, cr.network, why, sizeof why);
+	if (rc != 0)
+		ctl_send_error(cl, rc, why);
+	else
+		ctl_reply(cl, CTLOP_R_CREATED, &cr);
+}
+
+/* verify: runs in the thread pool on its own read-only connection. */
+struct verify_job {
+	uv_work_t req;
+	struct ctl_client *cl;
+	char db_path[DATADIR_PATH_MAX];
+	struct verify_result res;
+	int rc;
+	char why[256];
+};
+
+static void verify_work(uv_work_t *req)
+{
+	struct verify_job *j = req->data;
+	struct store *s;
+
+	j->rc = store_open(&s, j->db_path, true, j->why, sizeof j->why);
+	if (j->rc != 0)
+		return;
+	j->rc = verify_store(s, &j->res);
+	if (j->rc != 0)
+		snprintf(j->why, sizeof j->why, "%s", store_errmsg(s));
+	store_close(s);
+}
+
+static void verify_done(uv_work_t *req, int status)
+{
+	struct verify_job *j = req->data;
+	struct ctl_client *cl = j->cl;
+	struct ctlop_r_verify vr = {0};
+
+	cl->busy = false;
+	if (cl->closed) {
+		ctl_client_free(cl);
+		goto free_job;
+	}
+	if (status != 0 || j->rc != 0) {
+		ctl_send_error(cl, j->rc ? j->rc : PAKT_EIO, j->why[0] ? j->why : "verify could not run");
+		goto free_job;
+	}
+	log_info("verify: %llu entries in %llu feeds, %llu bad",
+		 (unsigned long long)j->res.checked, (unsigned long long)j->res.feeds,
+		 (unsigned long long)j->res.n_bad);
+	vr.bad = calloc(j->res.bad_len + 1, sizeof *vr.bad);
+	if (vr.bad == NULL) {
+		ctl_send_error(cl, PAKT_ENOMEM, "out of memory");
+		goto free_job;
+	}
+	for (size_t i = 0; i < j->res.bad_len; i++) {
+		const struct verify_bad *b = &j->res.bad[i];
+
+		memcpy(vr.bad[i].author, b->author, 32);
+		vr.bad[i].code = (uint64_t)b->code;
+		memcpy(vr.bad[i].network, b->network, 32);
+		snprintf(vr.bad[i].reason, sizeof vr.bad[i].reason, "%s", b->reason);
+		vr.bad[i].seq = b->seq;
+	}
+	vr.n_listed = j->res.bad_len;
+	vr.bodies = j->res.bodies;
+	vr.checked = j->res.checked;
+	vr.feeds = j->res.feeds;
+	vr.n_bad = j->res.n_bad;
+	vr.ok = true;
+	ctl_reply(cl, CTLOP_R_VERIFY, &vr);
+	ctlop_reply_free(CTLOP_R_VERIFY, &vr);
+free_job:
+	verify_result_free(&j->res);
+	free(j);
+}
+
+void ctl_node_verify(struct ctl_client *cl, const struct ctlop_req *r)
+{
+	struct verify_job *j = calloc(1, sizeof *j);
+
+	if (j == NULL) {
+		ctl_send_error(cl, PAKT_ENOMEM, "out of memory");
+		return;
+	}
+	j->req.data = j;
+	j->cl = cl;
+	snprintf(j->db_path, sizeof j->db_path, "%s", cl->ctl->node->db_path);
+	if (uv_queue_work(cl->ctl->node->loop, &j->req, verify_work, verify_done) != 0) {
+		free(j);
+		ctl_send_error(cl, PAKT_EIO, "could not start verification");
+		return;
+	}
+	cl->busy = true;
+}
