@@ -24,7 +24,7 @@ int cli_fail(const char *what, int err, const char *fmt, ...)
 
 const struct cli_cmd *cli_find(const char *name)
 {
-	for (const struct cli_cmd *c = cli_cmds; c->name; c++)
+	for (const struct cli_cmd *c = commands_table; c->name; c++)
 		if (strcmp(c->name, name) == 0)
 			return c;
 	return NULL;

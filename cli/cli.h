@@ -27,7 +27,7 @@ struct cli_cmd {
 	const char *usage;         /* full text for 'pakt CMD --help' */
 };
 
-extern const struct cli_cmd cli_cmds[];
+extern const struct cli_cmd commands_table[];
 /* The command called name, or NULL. */
 const struct cli_cmd *cli_find(const char *name);
 

@@ -111,7 +111,7 @@ int client_recv(struct client *c, int timeout_ms)
 	rc = read_full(c, hdr, sizeof hdr, timeout_ms);
 	if (rc != 0)
 		return rc;
-	len = ctl_frame_len(hdr);
+	len = ctlmsg_frame_len(hdr);
 	if (len > CTL_FRAME_MAX) {
 		snprintf(c->why, sizeof c->why, "paktd sent an oversized message (%u bytes)", len);
 		return PAKT_EPROTO;

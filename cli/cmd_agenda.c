@@ -100,7 +100,7 @@ static int agenda_show(int argc, char **argv)
 		goto free_reply;
 	id_encode(ID_KEY, m.set_by, by);
 	if (m.set_at > 0)
-		out_time(m.set_at, when);
+		output_time(m.set_at, when);
 	n = indicators(m.indicators, m.n_indicators, ind);
 	printf("goal: %s\n", m.goal[0] ? m.goal : "(none)");
 	printf("set by %s at %s", by, when);

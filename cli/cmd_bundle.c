@@ -340,7 +340,7 @@ static void print_text(const char *file, const struct audit_report *r)
 
 static void jstr(const char *s)
 {
-	out_json_str(stdout, s, strlen(s));
+	output_json_str(stdout, s, strlen(s));
 }
 
 static void jid(enum id_kind kind, const uint8_t raw[32])

@@ -160,7 +160,7 @@ static void who(const char *name, const uint8_t key[32], char *out, size_t cap)
 static void when(uint64_t ms, char out[32])
 {
 	if (ms > 0)
-		out_time(ms, out);
+		output_time(ms, out);
 	else
 		snprintf(out, 32, "-");
 }

@@ -164,7 +164,7 @@ static int stream_entries(const char *cmd, const struct stream_opts *so)
 			row.name[0] = '\0';
 		if (so->json && !so->follow && shown > 0)
 			fputc(',', stdout);
-		out_entry(stdout, row.entry, row.entry_len, row.received, row.name,
+		output_entry(stdout, row.entry, row.entry_len, row.received, row.name,
 			  row.has_plain ? row.plain : NULL, so->json);
 		ctlop_reply_free(CTLOP_R_LOG_ROW, &row);
 		if (so->json && so->follow)

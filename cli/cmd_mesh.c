@@ -179,10 +179,10 @@ int cmd_members(int argc, char **argv)
 
 		id_encode(ID_KEY, x->key, kt);
 		id_encode(ID_KEY, x->added_by, bt);
-		out_time(x->since, when);
+		output_time(x->since, when);
 		if (mo.json) {
 			printf("%s{\"id\":\"%s\",\"name\":", i ? "," : "", kt);
-			out_json_str(stdout, x->name, strlen(x->name));
+			output_json_str(stdout, x->name, strlen(x->name));
 			printf(",\"role\":\"%s\",\"admitted_by\":\"%s\",\"since\":%" PRIu64 ",\"removed\":%s}",
 			       x->role, bt, x->since, x->removed ? "true" : "false");
 		} else {
@@ -247,7 +247,7 @@ static int peer_list(struct mesh_opts *mo)
 		if (x->has_key)
 			id_short(ID_KEY, x->key, kt);
 		if (x->last_seen)
-			out_time(x->last_seen, when);
+			output_time(x->last_seen, when);
 		printf("%-22s %-12s %-9s %-8s last seen %s  behind %" PRIu64 "  in %" PRIu64 " B  out %" PRIu64 " B\n",
 		       x->address, kt, x->connected ? "connected" : "offline",
 		       x->inbound ? "inbound" : "outbound", when, x->behind, x->bytes_in, x->bytes_out);

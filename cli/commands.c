@@ -3,7 +3,7 @@
 #include "cli/cli.h"
 #include "cli/cmds.h"
 
-const struct cli_cmd cli_cmds[] = {
+const struct cli_cmd commands_table[] = {
 	{"init", cmd_init, "create this organisation's identity and data directory",
 	 "usage: pakt init [--name NAME] [--data-dir DIR] [--encrypt] [--passphrase-file FILE]\n"
 	 "\n"

@@ -22,7 +22,7 @@ static const char main_footer[] =
 static void print_main_help(FILE *f)
 {
 	fputs(main_usage, f);
-	for (const struct cli_cmd *c = cli_cmds; c->name; c++)
+	for (const struct cli_cmd *c = commands_table; c->name; c++)
 		fprintf(f, "  %-12s %s\n", c->name, c->summary);
 	fputs(main_footer, f);
 }

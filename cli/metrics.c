@@ -559,7 +559,7 @@ void metrics_csv(FILE *f, const struct metrics *m)
 
 static void json_s(FILE *f, const char *s)
 {
-	out_json_str(f, s, strlen(s));
+	output_json_str(f, s, strlen(s));
 }
 
 static void json_num(FILE *f, double v)

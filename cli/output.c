@@ -8,7 +8,7 @@
 #include "proto/err.h"
 #include "proto/id.h"
 
-void out_json_str(FILE *f, const char *s, size_t len)
+void output_json_str(FILE *f, const char *s, size_t len)
 {
 	msgpack_sbuffer out;
 
@@ -31,7 +31,7 @@ static void body_json(FILE *f, const uint8_t *body, size_t len)
 	msgpack_sbuffer_destroy(&out);
 }
 
-void out_time(uint64_t ms, char buf[32])
+void output_time(uint64_t ms, char buf[32])
 {
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
@@ -56,10 +56,10 @@ static void entry_json(FILE *f, const struct entry *e, int64_t received,
 	fputs(",\"author\":", f);
 	out_id_json(f, ID_KEY, e->h.author);
 	fputs(",\"author_name\":", f);
-	out_json_str(f, author_name, strlen(author_name));
+	output_json_str(f, author_name, strlen(author_name));
 	if (plain != NULL) {
 		fputs(",\"plain\":", f);
-		out_json_str(f, plain, strlen(plain));
+		output_json_str(f, plain, strlen(plain));
 	}
 	fprintf(f, ",\"seq\":%" PRIu64 ",\"hash\":", e->h.seq);
 	out_id_json(f, ID_ENTRY, e->hash);
@@ -91,7 +91,7 @@ static void body_text(FILE *f, const struct entry *e)
 		body_json(f, e->body, e->body_len);
 }
 
-void out_entry(FILE *f, const uint8_t *wire, size_t len, int64_t received,
+void output_entry(FILE *f, const uint8_t *wire, size_t len, int64_t received,
 	       const char *author_name, const char *plain, bool json)
 {
 	struct entry e;
@@ -110,7 +110,7 @@ void out_entry(FILE *f, const uint8_t *wire, size_t len, int64_t received,
 		entry_json(f, &e, received, author_name, plain);
 		return;
 	}
-	out_time(e.h.timestamp, when);
+	output_time(e.h.timestamp, when);
 	id_short(ID_KEY, e.h.author, author);
 	fprintf(f, "%s  %s #%" PRIu64 "  %-8s ", when, author_name[0] ? author_name : author,
 		e.h.seq, e.h.type);

@@ -9,15 +9,15 @@
 #include "proto/entry.h"
 
 /* A JSON string literal of s[0..len) (see ctlop_json_str). */
-void out_json_str(FILE *f, const char *s, size_t len);
+void output_json_str(FILE *f, const char *s, size_t len);
 /* ms since the epoch as "YYYY-MM-DD HH:MM:SS" in local time. */
-void out_time(uint64_t ms, char buf[32]);
+void output_time(uint64_t ms, char buf[32]);
 
 /* One entry: the wire bytes from the daemon, decoded here. json: one
  * object; else one or more lines for people. Damaged entries are shown as
  * such, not skipped. author_name: the member's name, or "" if unknown;
  * plain: the decrypted text of a sealed entry addressed to us, or NULL. */
-void out_entry(FILE *f, const uint8_t *wire, size_t len, int64_t received,
+void output_entry(FILE *f, const uint8_t *wire, size_t len, int64_t received,
 	       const char *author_name, const char *plain, bool json);
 
 #endif

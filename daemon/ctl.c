@@ -125,7 +125,7 @@ void ctl_send_error(struct ctl_client *cl, int code, const char *msg)
 	struct mpx_out o;
 
 	mpx_init(&o);
-	ctl_error_reply(&o, code, msg);
+	ctlmsg_error_reply(&o, code, msg);
 	ctl_client_send(cl, &o);
 	mpx_free(&o);
 }
@@ -391,7 +391,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	sodium_memzero(buf->base, (size_t)nread);   /* requests may carry secrets */
 	cl->in_len += (size_t)nread;
 	while (!cl->closing && cl->in_len - off >= CTL_HDR_LEN) {
-		uint32_t len = ctl_frame_len(cl->in + off);
+		uint32_t len = ctlmsg_frame_len(cl->in + off);
 
 		if (len > CTL_FRAME_MAX) {
 			log_warn("control client sent a %u-byte request (max %u): closing it", len, CTL_FRAME_MAX);

@@ -46,7 +46,7 @@ void ctl_mesh_invite(struct ctl_client *cl, const struct ctlop_req *r)
 	crypto_generichash(h, sizeof h, inv.secret, 32, NULL, 0);
 	rc = store_invite_add(n->store, h, rn->id, name, inv.expires_ms);
 	if (rc == 0)
-		rc = invite_encode(&inv, rep.code);
+		rc = wire_invite_encode(&inv, rep.code);
 	sodium_memzero(&inv, sizeof inv);
 	if (rc != 0) {
 		ctl_send_error(cl, rc, "could not create the invite");
@@ -99,7 +99,7 @@ void ctl_mesh_join(struct ctl_client *cl, const struct ctlop_req *r)
 	struct link *l;
 	int rc;
 
-	rc = invite_decode(r->u.join.code, &inv);
+	rc = wire_invite_decode(r->u.join.code, &inv);
 	if (rc != 0) {
 		snprintf(why, sizeof why, "not a valid invite code: %s", pakt_strerror(rc));
 		ctl_send_error(cl, PAKT_EINVITE, why);

@@ -4,7 +4,7 @@
 #include "proto/ctlmsg.h"
 #include "proto/err.h"
 
-void ctl_begin(struct mpx_out *o)
+void ctlmsg_begin(struct mpx_out *o)
 {
 	static const char zero[CTL_HDR_LEN];
 
@@ -12,7 +12,7 @@ void ctl_begin(struct mpx_out *o)
 	msgpack_sbuffer_write(&o->sb, zero, sizeof zero);
 }
 
-int ctl_finish(struct mpx_out *o)
+int ctlmsg_finish(struct mpx_out *o)
 {
 	size_t n = o->sb.size - CTL_HDR_LEN;
 	unsigned char *p = (unsigned char *)o->sb.data;
@@ -26,7 +26,7 @@ int ctl_finish(struct mpx_out *o)
 	return 0;
 }
 
-uint32_t ctl_frame_len(const uint8_t hdr[CTL_HDR_LEN])
+uint32_t ctlmsg_frame_len(const uint8_t hdr[CTL_HDR_LEN])
 {
 	return (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 |
 	       (uint32_t)hdr[2] << 8 | hdr[3];
@@ -41,7 +41,7 @@ void ctlmsg_consume(uint8_t *buf, size_t *len, size_t off)
 	*len = rest;
 }
 
-int ctl_unpack(msgpack_unpacked *u, const uint8_t *buf, size_t len)
+int ctlmsg_unpack(msgpack_unpacked *u, const uint8_t *buf, size_t len)
 {
 	size_t off = 0;
 
@@ -59,11 +59,11 @@ int ctl_unpack(msgpack_unpacked *u, const uint8_t *buf, size_t len)
 	return 0;
 }
 
-void ctl_error_reply(struct mpx_out *o, int code, const char *msg)
+void ctlmsg_error_reply(struct mpx_out *o, int code, const char *msg)
 {
-	ctl_begin(o);
+	ctlmsg_begin(o);
 	msgpack_pack_map(&o->pk, 2);
 	mpx_kv_u64(&o->pk, "code", (uint64_t)code);
 	mpx_kv_str(&o->pk, "error", msg);
-	ctl_finish(o);
+	ctlmsg_finish(o);
 }

@@ -15,12 +15,12 @@
 #define CTL_VERSION_STRING "0.1.0"
 
 /* Start a framed message in o (reserves the length prefix). */
-void ctl_begin(struct mpx_out *o);
+void ctlmsg_begin(struct mpx_out *o);
 /* Fill the length prefix. PAKT_ETOOBIG if the body exceeds CTL_FRAME_MAX. */
-int ctl_finish(struct mpx_out *o);
+int ctlmsg_finish(struct mpx_out *o);
 
 /* Length of the body that follows a 4-byte prefix. */
-uint32_t ctl_frame_len(const uint8_t hdr[CTL_HDR_LEN]);
+uint32_t ctlmsg_frame_len(const uint8_t hdr[CTL_HDR_LEN]);
 
 /* Drop the first off bytes of buf[0..*len) (frames already handled): the
  * rest moves to the front and every byte freed is zeroed, so a request's
@@ -30,9 +30,9 @@ void ctlmsg_consume(uint8_t *buf, size_t *len, size_t off);
 /* Unpack one message body; it must be exactly one msgpack map.
  * u: initialised by the caller, destroyed by the caller.
  * Returns 0, PAKT_ETOOBIG, PAKT_EPROTO. */
-int ctl_unpack(msgpack_unpacked *u, const uint8_t *buf, size_t len);
+int ctlmsg_unpack(msgpack_unpacked *u, const uint8_t *buf, size_t len);
 
 /* Convenience: a complete error reply {"code": code, "error": msg}. */
-void ctl_error_reply(struct mpx_out *o, int code, const char *msg);
+void ctlmsg_error_reply(struct mpx_out *o, int code, const char *msg);
 
 #endif

@@ -160,7 +160,7 @@ int ctlop_reply_json(msgpack_sbuffer *out, const uint8_t *msg, size_t len, bool 
 	int rc;
 
 	msgpack_unpacked_init(&u);
-	rc = ctl_unpack(&u, msg, len);
+	rc = ctlmsg_unpack(&u, msg, len);
 	if (rc != 0)
 		goto destroy_unpacked;
 	if (only != NULL) {

@@ -393,7 +393,7 @@ int ctlop_reply_decode(enum ctlop_reply_kind k, void *r, const uint8_t *msg, siz
 
 	memset(r, 0, tables[k]->size);
 	msgpack_unpacked_init(&u);
-	rc = ctl_unpack(&u, msg, len);
+	rc = ctlmsg_unpack(&u, msg, len);
 	if (rc != 0)
 		snprintf(why, whylen, "paktd sent a malformed message");
 	else
@@ -409,7 +409,7 @@ int ctlop_reply_error(const uint8_t *msg, size_t len, char *why, size_t whylen)
 	int rc = 0;
 
 	msgpack_unpacked_init(&u);
-	if (ctl_unpack(&u, msg, len) != 0) {
+	if (ctlmsg_unpack(&u, msg, len) != 0) {
 		snprintf(why, whylen, "paktd sent a malformed message");
 		rc = PAKT_EPROTO;
 	} else if (mpx_get_u64(&u.data, "code", &code) == 0) {
@@ -494,9 +494,9 @@ static void enc_table(const struct table *t, const void *in, msgpack_packer *pk)
 
 int ctlop_reply_encode(enum ctlop_reply_kind k, const void *r, struct mpx_out *o)
 {
-	ctl_begin(o);
+	ctlmsg_begin(o);
 	enc_table(tables[k], r, &o->pk);
-	return ctl_finish(o);
+	return ctlmsg_finish(o);
 }
 
 /* ---- freeing ---- */

@@ -447,7 +447,7 @@ int ctlop_req_decode(struct ctlop_req *r, const uint8_t *buf, size_t len, char *
 
 	memset(r, 0, sizeof *r);
 	msgpack_unpacked_init(&u);
-	if (ctl_unpack(&u, buf, len) != 0 || mpx_get_str(&u.data, "op", &op, &op_len) != 0) {
+	if (ctlmsg_unpack(&u, buf, len) != 0 || mpx_get_str(&u.data, "op", &op, &op_len) != 0) {
 		rc = fail(&d, PAKT_EPROTO, "malformed request: expected a msgpack map with 'op'");
 		goto destroy_unpacked;
 	}
@@ -725,7 +725,7 @@ int ctlop_req_encode(const struct ctlop_req *r, struct mpx_out *o)
 		for (size_t k = 0; k < e.n; k++)
 			if (e.key[k] == sorted[i])
 				order[i] = k;
-	ctl_begin(o);
+	ctlmsg_begin(o);
 	msgpack_pack_map(&o->pk, (uint32_t)e.n);
 	for (size_t i = 0; i < e.n; i++) {
 		size_t k = order[i];
@@ -733,7 +733,7 @@ int ctlop_req_encode(const struct ctlop_req *r, struct mpx_out *o)
 		mpx_str(&o->pk, e.key[k]);
 		msgpack_sbuffer_write(&o->sb, e.vals.sb.data + e.off[k], e.off[k + 1] - e.off[k]);
 	}
-	rc = ctl_finish(o);
+	rc = ctlmsg_finish(o);
 	/* the values may hold a passphrase or an invite code */
 	sodium_memzero(e.vals.sb.data, e.vals.sb.size);
 	mpx_free(&e.vals);

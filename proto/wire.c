@@ -341,7 +341,7 @@ static void invite_sum(const uint8_t *data, size_t len, uint8_t out[4])
 	memcpy(out, h, 4);
 }
 
-int invite_encode(const struct invite *inv, char out[INVITE_TEXT_MAX])
+int wire_invite_encode(const struct invite *inv, char out[INVITE_TEXT_MAX])
 {
 	struct mpx_out o;
 	uint8_t buf[INVITE_BIN_MAX + 4];
@@ -372,7 +372,7 @@ int invite_encode(const struct invite *inv, char out[INVITE_TEXT_MAX])
 	return 0;
 }
 
-int invite_decode(const char *text, struct invite *inv)
+int wire_invite_decode(const char *text, struct invite *inv)
 {
 	uint8_t buf[INVITE_BIN_MAX + 4], sum[4];
 	struct canon_rd r;

@@ -125,8 +125,8 @@ struct invite {
 	uint8_t secret[32];
 	uint64_t expires_ms;
 };
-int invite_encode(const struct invite *inv, char out[INVITE_TEXT_MAX]);
+int wire_invite_encode(const struct invite *inv, char out[INVITE_TEXT_MAX]);
 /* PAKT_EIDPREFIX, PAKT_EIDCHAR, PAKT_EIDCHECKSUM, PAKT_EFORMAT, or 0. */
-int invite_decode(const char *text, struct invite *inv);
+int wire_invite_decode(const char *text, struct invite *inv);
 
 #endif

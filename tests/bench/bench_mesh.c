@@ -894,12 +894,12 @@ static int tail_open(struct client *c, const char *dir)
 	if (rc != 0)
 		return rc;
 	mpx_init(&req);
-	ctl_begin(&req);
+	ctlmsg_begin(&req);
 	msgpack_pack_map(&req.pk, 3);
 	mpx_kv_bool(&req.pk, "follow", true);
 	mpx_kv_u64(&req.pk, "last", 0);
 	mpx_kv_str(&req.pk, "op", "log");
-	ctl_finish(&req);
+	ctlmsg_finish(&req);
 	rc = client_send(c, &req);
 	mpx_free(&req);
 	return rc;

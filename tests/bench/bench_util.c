@@ -355,18 +355,18 @@ int bench_ctl_connect(struct client *c, const char *dir)
 void bench_req_op(struct mpx_out *req, const char *op)
 {
 	mpx_reset(req);
-	ctl_begin(req);
+	ctlmsg_begin(req);
 	msgpack_pack_map(&req->pk, 1);
 	mpx_kv_str(&req->pk, "op", op);
-	ctl_finish(req);
+	ctlmsg_finish(req);
 }
 
 void bench_req_post(struct mpx_out *req, const char *text)
 {
 	mpx_reset(req);
-	ctl_begin(req);
+	ctlmsg_begin(req);
 	msgpack_pack_map(&req->pk, 2);
 	mpx_kv_str(&req->pk, "op", "post");
 	mpx_kv_str(&req->pk, "text", text);
-	ctl_finish(req);
+	ctlmsg_finish(req);
 }

@@ -1,4 +1,4 @@
-/* Fuzz target: an invite code (proto/wire.c invite_decode), as `pakt
+/* Fuzz target: an invite code (proto/wire.c wire_invite_decode), as `pakt
  * join CODE` hands it to paktd. Oracle: a code that decodes re-encodes
  * to a code that decodes to the same invite. */
 #include <stdint.h>
@@ -23,9 +23,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size = sizeof text - 1;
 	memcpy(text, data, size);
 	text[size] = '\0';
-	if (invite_decode(text, &inv) != 0)
+	if (wire_invite_decode(text, &inv) != 0)
 		return 0;
-	if (invite_encode(&inv, code) != 0 || invite_decode(code, &back) != 0 ||
+	if (wire_invite_encode(&inv, code) != 0 || wire_invite_decode(code, &back) != 0 ||
 	    memcmp(inv.network, back.network, 32) != 0 || memcmp(inv.inviter, back.inviter, 32) != 0 ||
 	    memcmp(inv.secret, back.secret, 32) != 0 || inv.n_addrs != back.n_addrs ||
 	    inv.expires_ms != back.expires_ms)

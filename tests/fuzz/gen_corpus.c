@@ -673,20 +673,20 @@ static void gen_invite(void)
 	inv.expires_ms = T0 + 86400000;
 	snprintf(inv.addrs[0], sizeof inv.addrs[0], "127.0.0.1:7420");
 	inv.n_addrs = 1;
-	check(invite_encode(&inv, code), "invite");
+	check(wire_invite_encode(&inv, code), "invite");
 	put("invite", "one_addr", code, strlen(code));
 	snprintf(inv.addrs[1], sizeof inv.addrs[1], "[::1]:7420");
 	snprintf(inv.addrs[2], sizeof inv.addrs[2], "node-a.example.org:7420");
 	snprintf(inv.addrs[3], sizeof inv.addrs[3], "10.0.0.1:1");
 	inv.n_addrs = 4;
 	inv.expires_ms = UINT64_MAX;
-	check(invite_encode(&inv, code), "invite");
+	check(wire_invite_encode(&inv, code), "invite");
 	put("invite", "four_addrs", code, strlen(code));
 	memset(inv.addrs[0], 'a', INVITE_ADDR_MAX);
 	inv.addrs[0][INVITE_ADDR_MAX] = '\0';
 	inv.n_addrs = 1;
 	inv.expires_ms = 0;
-	check(invite_encode(&inv, code), "invite");
+	check(wire_invite_encode(&inv, code), "invite");
 	put("invite", "long_addr", code, strlen(code));
 }
 

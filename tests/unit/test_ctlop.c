@@ -196,7 +196,7 @@ static void test_roundtrip_every_op(void **state)
 		assert_int_equal(ctlop_req_encode(&f->r, &f->o), 0);
 		body = (const uint8_t *)f->o.sb.data + CTL_HDR_LEN;
 		len = f->o.sb.size - CTL_HDR_LEN;
-		assert_int_equal(ctl_frame_len((const uint8_t *)f->o.sb.data), len);
+		assert_int_equal(ctlmsg_frame_len((const uint8_t *)f->o.sb.data), len);
 		assert_int_equal(canon_check(body, len, 8), 0);
 		if (decode(f, body, len) != 0)
 			fail_msg("%s: %s", ctlop_name((enum ctlop_op)op), f->why);
@@ -607,7 +607,7 @@ static void test_reply_refused(void **state)
 					    (const uint8_t *)"\x81\xa7members\xdd\xff\xff\xff\xff", 14,
 					    f->why, sizeof f->why), PAKT_EPROTO);
 	ctlop_reply_free(CTLOP_R_MEMBERS, &m);
-	ctl_error_reply(&o, PAKT_EPERM, "only an admin of the initiative can do this");
+	ctlmsg_error_reply(&o, PAKT_EPERM, "only an admin of the initiative can do this");
 	assert_int_equal(ctlop_reply_error((uint8_t *)o.sb.data + CTL_HDR_LEN, o.sb.size - CTL_HDR_LEN,
 					   why, sizeof why), PAKT_EPERM);
 	assert_string_equal(why, "only an admin of the initiative can do this");

@@ -38,9 +38,9 @@ static void test_invite_round_trip(void **state)
 	struct invite inv = sample_invite(), back;
 	char code[INVITE_TEXT_MAX];
 
-	assert_int_equal(invite_encode(&inv, code), 0);
+	assert_int_equal(wire_invite_encode(&inv, code), 0);
 	assert_memory_equal(code, "pi_", 3);
-	assert_int_equal(invite_decode(code, &back), 0);
+	assert_int_equal(wire_invite_decode(code, &back), 0);
 	assert_memory_equal(back.network, inv.network, 32);
 	assert_memory_equal(back.inviter, inv.inviter, 32);
 	assert_memory_equal(back.secret, inv.secret, 32);
@@ -55,18 +55,18 @@ static void test_invite_typo(void **state)
 	struct invite inv = sample_invite(), back;
 	char code[INVITE_TEXT_MAX];
 
-	assert_int_equal(invite_encode(&inv, code), 0);
+	assert_int_equal(wire_invite_encode(&inv, code), 0);
 	for (size_t i = 3; i < strlen(code); i += 7) {
 		char saved = code[i];
 
 		code[i] = saved == 'a' ? 'b' : 'a';
-		assert_int_not_equal(invite_decode(code, &back), 0);
+		assert_int_not_equal(wire_invite_decode(code, &back), 0);
 		code[i] = saved;
 	}
-	assert_int_equal(invite_decode("pk_abc", &back), PAKT_EIDPREFIX);
-	assert_int_equal(invite_decode("pi_!!!", &back), PAKT_EIDCHAR);
+	assert_int_equal(wire_invite_decode("pk_abc", &back), PAKT_EIDPREFIX);
+	assert_int_equal(wire_invite_decode("pi_!!!", &back), PAKT_EIDCHAR);
 	code[20] = '\0';
-	assert_int_not_equal(invite_decode(code, &back), 0);
+	assert_int_not_equal(wire_invite_decode(code, &back), 0);
 }
 
 /* The preamble carries the network and is refused without the magic. */
@@ -217,8 +217,8 @@ static void test_ctl_huge_count(void **state)
 	msgpack_unpacked u;
 
 	msgpack_unpacked_init(&u);
-	assert_int_equal(ctl_unpack(&u, frame, sizeof frame), PAKT_EPROTO);
-	assert_int_equal(ctl_unpack(&u, ok_map, sizeof ok_map), 0);
+	assert_int_equal(ctlmsg_unpack(&u, frame, sizeof frame), PAKT_EPROTO);
+	assert_int_equal(ctlmsg_unpack(&u, ok_map, sizeof ok_map), 0);
 	msgpack_unpacked_destroy(&u);
 	assert_int_equal(mpx_check(frame, sizeof frame, 16), PAKT_EPROTO);
 	assert_int_equal(mpx_check(ok_map, sizeof ok_map - 1, 16), PAKT_EPROTO);   /* truncated */
