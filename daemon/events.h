@@ -14,6 +14,8 @@ struct entry;
 struct repl_net;
 
 enum node_event_kind {
+	NODE_EV_APPENDED,   /* node_append stored e, our own entry: replication
+			     * state follows (repl), then announces STORED */
 	NODE_EV_STORED,     /* new entries are stored in rn (ours or a peer's) */
 	NODE_EV_FORK,       /* a fork proof was stored: wire_a/wire_b, pass it on */
 	NODE_EV_MEMBERS,    /* rn's roster changed: close sessions of former members */

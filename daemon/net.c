@@ -448,5 +448,7 @@ void net_on_event(void *arg, const struct node_event *ev)
 		if (ev->e != NULL)
 			net_on_profile(net, ev->rn, ev->e);
 		break;
+	case NODE_EV_APPENDED:   /* replication announces it as STORED */
+		break;
 	}
 }

@@ -4,10 +4,8 @@
 #include <sodium.h>
 #include <string.h>
 #include <time.h>
-#include "daemon/ctl.h"
 #include "daemon/log.h"
 #include "daemon/node.h"
-#include "daemon/repl.h"
 #include "proto/body.h"
 #include "proto/err.h"
 #include "proto/id.h"
@@ -94,7 +92,7 @@ int node_append(struct node *n, const uint8_t *network, const char *type,
 		return PAKT_EINVAL;
 	memcpy(h.author, n->id.pk, 32);
 	snprintf(h.type, sizeof h.type, "%s", type);
-	h.timestamp = node_now_ms();
+	h.timestamp = node_now(n);
 	if (network == NULL) {
 		h.seq = 1;       /* a genesis entry starts a new feed */
 	} else {
@@ -122,7 +120,7 @@ int node_append(struct node *n, const uint8_t *network, const char *type,
 		return rc;
 	}
 	/* Durable before anyone hears of it: the commit syncs the WAL. */
-	rc = store_append(n->store, batch, 1, (int64_t)node_now_ms(), NULL);
+	rc = store_append(n->store, batch, 1, (int64_t)node_now(n), NULL);
 	if (rc == PAKT_ENOSPC) {
 		/* nothing was stored: the next append takes this seq again */
 		snprintf(why, whylen, "disk full: the entry was not stored; free space on the disk holding %s and try again",
@@ -136,7 +134,7 @@ int node_append(struct node *n, const uint8_t *network, const char *type,
 		log_err("append %s seq %llu failed: %s", type, (unsigned long long)h.seq, why);
 		return rc;
 	}
-	repl_local_stored(n, out);
+	node_emit(n, &(struct node_event){.kind = NODE_EV_APPENDED, .e = out});
 	return 0;
 }
 

@@ -60,8 +60,9 @@ int node_pick_network(struct node *n, const uint8_t *explicit_net,
 
 /* Sign and durably store the next entry of our feed in network (NULL for a
  * genesis entry). body: canonical map (borrowed). On success *out holds the
- * entry (its body pointer is the caller's body). Connected readers are told
- * after the commit. */
+ * entry (its body pointer is the caller's body). After the commit it emits
+ * NODE_EV_APPENDED: replication (repl_attach) updates its heads and tells
+ * peers and readers. */
 int node_append(struct node *n, const uint8_t *network, const char *type,
 		const uint8_t *body, size_t body_len, struct entry *out,
 		char *why, size_t whylen);

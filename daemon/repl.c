@@ -128,6 +128,8 @@ int repl_net_open(struct node *n, const uint8_t id[32], struct repl_net **out)
 
 static int load_redactions(struct node *n);
 
+static void repl_on_event(void *arg, const struct node_event *ev);
+
 int repl_load_all(struct node *n)
 {
 	uint8_t ids[64][32];
@@ -140,6 +142,8 @@ int repl_load_all(struct node *n)
 
 	for (size_t i = 0; rc == 0 && i < count; i++)
 		rc = repl_net_open(n, ids[i], &rn);
+	if (rc == 0)
+		rc = repl_attach(n);
 	return rc;
 }
 
@@ -147,6 +151,7 @@ void repl_free_all(struct node *n)
 {
 	struct repl_net *rn, *next;
 
+	node_unlisten(n, repl_on_event, n);
 	free(n->redacted);
 	n->redacted = NULL;
 	n->n_redacted = 0;
@@ -394,7 +399,8 @@ void repl_members_changed(struct node *n, struct repl_net *rn)
 	rn->refetch = false;
 }
 
-void repl_local_stored(struct node *n, const struct entry *e)
+/* Our own entry e was stored: update heads and tell peers and readers. */
+static void repl_local_stored(struct node *n, const struct entry *e)
 {
 	struct repl_net *rn;
 	struct repl_feed *f;
@@ -418,4 +424,16 @@ void repl_local_stored(struct node *n, const struct entry *e)
 	if (strcmp(e->h.type, "profile") == 0)
 		repl_note_profile(n, rn, e);
 	node_emit(n, &(struct node_event){.kind = NODE_EV_STORED, .rn = rn, .e = e});
+}
+
+static void repl_on_event(void *arg, const struct node_event *ev)
+{
+	if (ev->kind == NODE_EV_APPENDED)
+		repl_local_stored(arg, ev->e);
+}
+
+int repl_attach(struct node *n)
+{
+	node_unlisten(n, repl_on_event, n);
+	return node_listen(n, repl_on_event, n);
 }

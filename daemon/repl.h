@@ -56,8 +56,11 @@ struct repl_net {
 	struct repl_net *next;
 };
 
-/* Load every network of the store (heads, skips, forks, members). */
+/* Load every network of the store (heads, skips, forks, members), and
+ * attach: listen to the node's NODE_EV_APPENDED (our own entries). */
 int repl_load_all(struct node *n);
+/* Listen to NODE_EV_APPENDED (idempotent); repl_free_all detaches. */
+int repl_attach(struct node *n);
 void repl_free_all(struct node *n);
 struct repl_net *repl_net_find(struct node *n, const uint8_t id[32]);
 /* Find or load/create the state of a network. */
@@ -68,8 +71,6 @@ int repl_net_open(struct node *n, const uint8_t id[32], struct repl_net **out);
 struct repl_feed *repl_feed_get(struct repl_net *rn, const uint8_t author[32],
 				bool create, size_t *idx);
 
-/* Our own entry e was stored: update heads and tell peers and readers. */
-void repl_local_stored(struct node *n, const struct entry *e);
 
 /* The peer a batch comes from. */
 struct repl_from {

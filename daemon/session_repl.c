@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
-#include "daemon/ctl.h"
 #include "daemon/log.h"
 #include "daemon/node.h"
 #include "daemon/repl.h"
@@ -289,9 +288,10 @@ static void on_fork_proof(struct session *s, const struct wire_msg *m)
 	id_encode(ID_KEY, a.h.author, id);
 	log_warn("FORK: proof from %s: %s signed two entries at seq %llu; replication of that feed stops",
 		 s->addr, id, (unsigned long long)a.h.seq);
-	net_forward_fork(s->net, s->rn, s, m->e[0], m->e_len[0], m->e[1], m->e_len[1]);
-	if (n->ctl)
-		ctl_notify(n->ctl);
+	/* the network passes the proof on (not back to s), readers hear of it */
+	node_emit(n, &(struct node_event){.kind = NODE_EV_FORK, .rn = s->rn, .origin = s,
+					  .wire_a = m->e[0], .len_a = m->e_len[0],
+					  .wire_b = m->e[1], .len_b = m->e_len[1]});
 }
 
 static void on_welcome(struct session *s)

@@ -52,6 +52,7 @@ static int setup(void **state)
 	snprintf(f->staged, sizeof f->staged, "%s.new", f->key);
 	snprintf(f->ready, sizeof f->ready, "%s.ready", f->key);
 	assert_int_equal(keyfile_write(f->key, &f->n.id, NULL, why, sizeof why), 0);
+	assert_int_equal(repl_attach(&f->n), 0);
 	assert_int_equal(node_create_initiative(&f->n, "One", "", a, why, sizeof why), 0);
 	assert_int_equal(node_create_initiative(&f->n, "Two", "", b, why, sizeof why), 0);
 	assert_non_null(f->n.nets);
