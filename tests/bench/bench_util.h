@@ -115,8 +115,8 @@ void bench_req_post(struct ctlop_req *req, const char *text);
 
 /* Send req on c and decode its reply, of kind k, into *r (zeroed by the
  * caller: release it with ctlop_reply_free, on failure too), within
- * BENCH_RECV_TIMEOUT_MS. An error
- * reply is its code with the daemon's message in c->why. */
+ * BENCH_RECV_TIMEOUT_MS. An error reply is its code with the daemon's
+ * message in c->why. */
 int bench_ctl_call(struct client *c, const struct ctlop_req *req, enum ctlop_reply_kind k,
 		   void *r);
 
