@@ -28,7 +28,6 @@
 #include "daemon/verify.h"
 #include "keys/keys.h"
 #include "proto/body.h"
-#include "proto/ctlmsg.h"
 #include "proto/entry.h"
 #include "proto/err.h"
 #include "proto/mpx.h"
@@ -428,21 +427,23 @@ static int bench_verify(void)
 
 /* --- through paktd --- */
 
-/* One request/reply on c; checks "ok". */
-static int bench_call(struct client *c, struct mpx_out *req)
+/* One request/reply on c, its reply decoded as kind k; checks "ok". */
+static int bench_call(struct client *c, const struct ctlop_req *req, enum ctlop_reply_kind k)
 {
-	const msgpack_object *reply;
-	bool ok = false;
-	int rc = client_send(c, req);
+	union {
+		struct ctlop_r_status status;
+		struct ctlop_r_entry entry;
+	} r = {0};
+	bool ok;
+	int rc;
 
-	if (rc == 0)
-		rc = client_recv(c, &reply, BENCH_RECV_TIMEOUT_MS);
-	if (rc == 0)
-		rc = client_reply_error(c, reply);
-	if (rc == 0 && (mpx_get_bool(reply, "ok", &ok) != 0 || !ok)) {
+	rc = bench_ctl_call(c, req, k, &r);
+	ok = k == CTLOP_R_STATUS ? r.status.ok : r.entry.ok;
+	if (rc == 0 && !ok) {
 		snprintf(c->why, sizeof c->why, "reply without ok:true");
 		rc = PAKT_EPROTO;
 	}
+	ctlop_reply_free(k, &r);
 	return rc;
 }
 
@@ -451,8 +452,8 @@ static int bench_call(struct client *c, struct mpx_out *req)
 static int bench_socket(const char *dir, unsigned long *posted)
 {
 	char text[BENCH_TEXT_LEN + 1];
+	static struct ctlop_req req;
 	struct client c;
-	struct mpx_out req;
 	unsigned long n;
 	double t0;
 	int rc = PAKT_ENOTRUNNING;
@@ -461,11 +462,11 @@ static int bench_socket(const char *dir, unsigned long *posted)
 	rc = bench_ctl_connect(&c, dir);
 	if (rc != 0)
 		return rc;
-	mpx_init(&req);
+	memset(&req, 0, sizeof req);
+	req.op = CTLOP_STATUS;
 	t0 = bench_now();
 	for (n = 0; n < N_STATUS && bench_now() - t0 < T_RTT; n++) {
-		bench_req_op(&req, "status");
-		rc = bench_call(&c, &req);
+		rc = bench_call(&c, &req, CTLOP_R_STATUS);
 		if (rc != 0) {
 			bench_fail("status", c.why);
 			goto done;
@@ -476,10 +477,10 @@ static int bench_socket(const char *dir, unsigned long *posted)
 
 	memset(text, 'x', BENCH_TEXT_LEN);
 	text[BENCH_TEXT_LEN] = '\0';
+	bench_req_post(&req, text);
 	t0 = bench_now();
 	for (n = 0; n < N_POST_SOCKET && bench_now() - t0 < T_SOCKET; n++) {
-		bench_req_post(&req, text);
-		rc = bench_call(&c, &req);
+		rc = bench_call(&c, &req, CTLOP_R_ENTRY);
 		if (rc != 0) {
 			bench_fail("post", c.why);
 			goto done;
@@ -489,7 +490,6 @@ static int bench_socket(const char *dir, unsigned long *posted)
 	bench_add("post over one control connection (durable)", n, bench_now() - t0,
 		  REF_SIGN, "entries/s");
 done:
-	mpx_free(&req);
 	client_close(&c);
 	return rc;
 }

@@ -45,7 +45,6 @@
 #include "keys/keyfile.h"
 #include "keys/keys.h"
 #include "proto/body.h"
-#include "proto/ctlmsg.h"
 #include "proto/entry.h"
 #include "proto/err.h"
 #include "proto/mpx.h"
@@ -194,30 +193,15 @@ static unsigned long proc_kib(pid_t pid, const char *field)
 
 /* ---- control socket ---- */
 
-/* {"op": op} on c; *reply valid until the next recv. */
-static int ctl_simple(struct client *c, const char *op, const msgpack_object **reply)
-{
-	struct mpx_out req;
-	int rc;
-
-	mpx_init(&req);
-	bench_req_op(&req, op);
-	rc = client_send(c, &req);
-	if (rc == 0)
-		rc = client_recv(c, reply, BENCH_RECV_TIMEOUT_MS);
-	if (rc == 0)
-		rc = client_reply_error(c, *reply);
-	mpx_free(&req);
-	return rc;
-}
-
 static int status_entries(struct client *c, uint64_t *entries)
 {
-	const msgpack_object *m;
-	int rc = ctl_simple(c, "status", &m);
+	static const struct ctlop_req req = {.op = CTLOP_STATUS};
+	struct ctlop_r_status r = {0};
+	int rc = bench_ctl_call(c, &req, CTLOP_R_STATUS, &r);
 
 	if (rc == 0)
-		rc = mpx_get_u64(m, "entries", entries);
+		*entries = r.entries;
+	ctlop_reply_free(CTLOP_R_STATUS, &r);
 	return rc;
 }
 
@@ -559,19 +543,15 @@ done:
 /* bytes received from all peers of dir (peer.list). */
 static uint64_t peer_bytes_in(const char *dir)
 {
+	static const struct ctlop_req req = {.op = CTLOP_PEER_LIST};
+	struct ctlop_r_peers r = {0};
 	struct client c;
-	const msgpack_object *m, *list;
 	uint64_t total = 0;
 
-	if (bench_ctl_connect(&c, dir) == 0 && ctl_simple(&c, "peer.list", &m) == 0 &&
-	    (list = mpx_get(m, "peers")) != NULL && list->type == MSGPACK_OBJECT_ARRAY) {
-		for (uint32_t i = 0; i < list->via.array.size; i++) {
-			uint64_t b = 0;
-
-			mpx_get_u64(&list->via.array.ptr[i], "bytes_in", &b);
-			total += b;
-		}
-	}
+	if (bench_ctl_connect(&c, dir) == 0 && bench_ctl_call(&c, &req, CTLOP_R_PEERS, &r) == 0)
+		for (size_t i = 0; i < r.n_peers; i++)
+			total += r.peers[i].bytes_in;
+	ctlop_reply_free(CTLOP_R_PEERS, &r);
 	client_close(&c);
 	return total;
 }
@@ -888,44 +868,39 @@ static int chain_shape(const char *dir, int *out_conn, int *out_total, int *in_c
 
 static int tail_open(struct client *c, const char *dir)
 {
-	struct mpx_out req;
+	static const struct ctlop_req req = {
+		.op = CTLOP_LOG,
+		.u.log = {.follow = true, .has_last = true, .last = 0},
+	};
 	int rc = bench_ctl_connect(c, dir);
 
-	if (rc != 0)
-		return rc;
-	mpx_init(&req);
-	ctlmsg_begin(&req);
-	msgpack_pack_map(&req.pk, 3);
-	mpx_kv_bool(&req.pk, "follow", true);
-	mpx_kv_u64(&req.pk, "last", 0);
-	mpx_kv_str(&req.pk, "op", "log");
-	ctlmsg_finish(&req);
-	rc = client_send(c, &req);
-	mpx_free(&req);
-	return rc;
+	return rc != 0 ? rc : client_send(c, &req);
 }
 
 /* A stream frame: the seq of its entry if authored by `author`, else 0. */
-static uint64_t frame_seq(struct client *c, const msgpack_object *m, const uint8_t author[32])
+static uint64_t frame_seq(struct client *c, const uint8_t author[32])
 {
-	const uint8_t *bin;
-	size_t len;
+	static struct ctlop_r_log_row row;   /* ~8 KiB of plain text */
 	struct entry e;
+	uint64_t seq = 0;
 
-	if (client_reply_error(c, m) != 0) {
+	if (client_reply_error(c) != 0) {
 		bench_fail("tail stream", c->why);
 		return UINT64_MAX;
 	}
-	if (mpx_get_bin(m, "entry", &bin, &len) != 0 || entry_decode(&e, bin, len) != 0)
-		return 0;
-	return memcmp(e.h.author, author, 32) == 0 && strcmp(e.h.type, "message") == 0 ? e.h.seq : 0;
+	if (client_reply(c, CTLOP_R_LOG_ROW, &row) == 0 && row.entry != NULL &&
+	    entry_decode(&e, row.entry, row.entry_len) == 0 &&
+	    memcmp(e.h.author, author, 32) == 0 && strcmp(e.h.type, "message") == 0)
+		seq = e.h.seq;
+	ctlop_reply_free(CTLOP_R_LOG_ROW, &row);
+	return seq;
 }
 
 static int live_posts(const char *a_dir, const char *b_dir, const char *e_dir,
 		      const uint8_t a_pk[32])
 {
+	static struct ctlop_req req;
 	struct client post, tb, te;
-	struct mpx_out req;
 	char text[BODY_TEXT_LEN + 1];
 	double t_start = bench_now();
 	int rc;
@@ -944,12 +919,11 @@ static int live_posts(const char *a_dir, const char *b_dir, const char *e_dir,
 	usleep(100000);    /* both streams registered before the first post */
 	memset(text, 'l', BODY_TEXT_LEN);
 	text[BODY_TEXT_LEN] = '\0';
-	mpx_init(&req);
+	bench_req_post(&req, text);
 	for (size_t i = 0; i < N_LIVE && bench_now() - t_start < T_LIVE && rc == 0; i++) {
 		double t0, tack = 0, tbb = 0, tee = 0;
 		uint64_t seq = 0, sb = 0, se = 0;
 
-		bench_req_post(&req, text);
 		t0 = bench_now();
 		rc = client_send(&post, &req);
 		while (rc == 0 && (tack == 0 || tbb == 0 || tee == 0)) {
@@ -958,7 +932,6 @@ static int live_posts(const char *a_dir, const char *b_dir, const char *e_dir,
 				{.fd = tb.fd, .events = POLLIN},
 				{.fd = te.fd, .events = POLLIN},
 			};
-			const msgpack_object *m;
 			int pr = poll(pf, 3, T_LIVE_ONE_MS);
 			double t = bench_now();
 
@@ -974,9 +947,17 @@ static int live_posts(const char *a_dir, const char *b_dir, const char *e_dir,
 				break;
 			}
 			if (pf[0].revents) {
-				if ((rc = client_recv(&post, &m, BENCH_RECV_TIMEOUT_MS)) != 0 ||
-				    (rc = client_reply_error(&post, m)) != 0 ||
-				    (rc = mpx_get_u64(m, "seq", &seq)) != 0) {
+				struct ctlop_r_entry ack = {0};
+
+				if ((rc = client_recv(&post, BENCH_RECV_TIMEOUT_MS)) == 0 &&
+				    (rc = client_reply_error(&post)) == 0 &&
+				    (rc = client_reply(&post, CTLOP_R_ENTRY, &ack)) == 0 && ack.seq == 0) {
+					snprintf(post.why, sizeof post.why, "post reply without a seq");
+					rc = PAKT_EPROTO;
+				}
+				seq = ack.seq;
+				ctlop_reply_free(CTLOP_R_ENTRY, &ack);
+				if (rc != 0) {
 					bench_fail("post", post.why);
 					break;
 				}
@@ -988,11 +969,11 @@ static int live_posts(const char *a_dir, const char *b_dir, const char *e_dir,
 
 				if (!pf[k].revents)
 					continue;
-				if ((rc = client_recv(c, &m, BENCH_RECV_TIMEOUT_MS)) != 0) {
+				if ((rc = client_recv(c, BENCH_RECV_TIMEOUT_MS)) != 0) {
 					bench_fail("tail stream", c->why);
 					break;
 				}
-				s = frame_seq(c, m, a_pk);
+				s = frame_seq(c, a_pk);
 				if (s == UINT64_MAX) {
 					rc = PAKT_EPROTO;
 				} else if (s != 0 && k == 1 && tbb == 0) {
@@ -1015,7 +996,6 @@ static int live_posts(const char *a_dir, const char *b_dir, const char *e_dir,
 		lat_hop[n_lat] = (tee - tbb) * 1e3 / (N_CHAIN - 2);
 		n_lat++;
 	}
-	mpx_free(&req);
 	client_close(&tb);
 	client_close(&te);
 	client_close(&post);

@@ -18,7 +18,6 @@
 #endif
 #include <sodium.h>
 #include "keys/keys.h"
-#include "proto/ctlmsg.h"
 #include "proto/err.h"
 #include "tests/bench/bench_util.h"
 
@@ -352,21 +351,17 @@ int bench_ctl_connect(struct client *c, const char *dir)
 	return rc;
 }
 
-void bench_req_op(struct mpx_out *req, const char *op)
+void bench_req_post(struct ctlop_req *req, const char *text)
 {
-	mpx_reset(req);
-	ctlmsg_begin(req);
-	msgpack_pack_map(&req->pk, 1);
-	mpx_kv_str(&req->pk, "op", op);
-	ctlmsg_finish(req);
+	memset(req, 0, sizeof *req);
+	req->op = CTLOP_POST;
+	snprintf(req->u.post.text, sizeof req->u.post.text, "%s", text);
 }
 
-void bench_req_post(struct mpx_out *req, const char *text)
+int bench_ctl_call(struct client *c, const struct ctlop_req *req, enum ctlop_reply_kind k,
+		   void *r)
 {
-	mpx_reset(req);
-	ctlmsg_begin(req);
-	msgpack_pack_map(&req->pk, 2);
-	mpx_kv_str(&req->pk, "op", "post");
-	mpx_kv_str(&req->pk, "text", text);
-	ctlmsg_finish(req);
+	int rc = client_call(c, req, BENCH_RECV_TIMEOUT_MS);
+
+	return rc == 0 ? client_reply(c, k, r) : rc;
 }

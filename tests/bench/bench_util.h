@@ -10,7 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "cli/client.h"
-#include "proto/mpx.h"
+#include "proto/ctlop.h"
+#include "proto/ctlop_reply.h"
 
 #define BENCH_RAW_MSG_LEN 300      /* raw crypto message size */
 #define BENCH_RAW_N_SIGN 40000     /* per pass: count, seconds */
@@ -109,10 +110,14 @@ int bench_daemon_stop(struct bench_daemon *d);
  * first accept by a hair). 0, or an error after a report. */
 int bench_ctl_connect(struct client *c, const char *dir);
 
-/* req = {"op": op} */
-void bench_req_op(struct mpx_out *req, const char *op);
+/* *req = a post of text in the default initiative. */
+void bench_req_post(struct ctlop_req *req, const char *text);
 
-/* req = {"op": "post", "text": text} */
-void bench_req_post(struct mpx_out *req, const char *text);
+/* Send req on c and decode its reply, of kind k, into *r (zeroed by the
+ * caller: release it with ctlop_reply_free, on failure too), within
+ * BENCH_RECV_TIMEOUT_MS. An error reply is its code with the daemon's
+ * message in c->why. */
+int bench_ctl_call(struct client *c, const struct ctlop_req *req, enum ctlop_reply_kind k,
+		   void *r);
 
 #endif
