@@ -234,9 +234,11 @@ static void apply(struct peer *p, size_t idx, const struct peer_clock_item *it)
 	if (it->skip) {
 		p->skip[idx] = true;
 	} else {
+		/* the peer's word for what it holds now: lower than what we
+		 * sent when it refused part of it (a feed it could not yet take
+		 * is asked for again by a new clock) */
 		p->skip[idx] = false;
-		if (p->seq[idx] < it->seq)
-			p->seq[idx] = it->seq;
+		p->seq[idx] = it->seq;
 	}
 }
 

@@ -139,8 +139,10 @@ int peer_sync_feeds(struct peer *p, size_t n, peer_author_fn author, void *arg);
 /* One clock message (a part of the peer's clock): merged into what we
  * know, never reset, so that a clock split across frames adds up and a
  * repeated clock costs O(feeds log part). A listed feed is wanted again
- * and held up to at least its seq; a skipped one is not sent. n is the
- * shell's feed count. 0 or PAKT_ENOMEM. */
+ * and held up to exactly its seq (even below what we sent: the peer may
+ * have refused it then, and asks again); a skipped one is not sent; feeds
+ * not listed keep what we knew. n is the shell's feed count. 0 or
+ * PAKT_ENOMEM. */
 int peer_on_clock(struct peer *p, const struct wire_msg *m, size_t n, peer_author_fn author,
 		  void *arg);
 

@@ -75,6 +75,16 @@ static int on_fork(void *arg, const struct store_row *row)
 static int on_profile_row(void *arg, const struct store_row *row);
 static int on_redact_row(void *arg, const struct store_row *row);
 
+/* Every key the roster admitted has a feed here, seq 0 until its entries
+ * arrive, so that our clock asks partners for it: a feed refused before
+ * its admission was known is then sent again. Bounded by the roster. */
+static void want_members(struct repl_net *rn)
+{
+	for (size_t i = 0; i < rn->members.n; i++)
+		if (rn->members.v[i].admitted)
+			(void)repl_feed_get(rn, rn->members.v[i].key, true, NULL);
+}
+
 int repl_net_open(struct node *n, const uint8_t id[32], struct repl_net **out)
 {
 	struct repl_net *rn = repl_net_find(n, id);
@@ -111,6 +121,7 @@ int repl_net_open(struct node *n, const uint8_t id[32], struct repl_net **out)
 		free(rn);
 		return rc;
 	}
+	want_members(rn);
 	rn->next = n->nets;
 	n->nets = rn;
 	{
@@ -391,10 +402,12 @@ static int on_redact_row(void *arg, const struct store_row *row)
 	return 0;
 }
 
+
 void repl_members_changed(struct node *n, struct repl_net *rn)
 {
 	if (members_load(&rn->members, n->store, rn->id) != 0)
 		log_err("could not reload members: %s", store_errmsg(n->store));
+	want_members(rn);
 	node_emit(n, &(struct node_event){.kind = NODE_EV_MEMBERS, .rn = rn});
 	rn->refetch = false;
 }

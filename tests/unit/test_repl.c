@@ -255,6 +255,30 @@ static void test_stranger_refused(void **state)
 /* Rule 2 through the store: a redaction of an entry not held yet waits
  * (no write); another author's does nothing when the target comes; the
  * author's own strips it on arrival. */
+/* A member's feed that arrives before its admission is refused; once the
+ * admission is stored the feed exists here at seq 0, so our next clock
+ * asks for it again (before, the refused feed was never listed and a
+ * partner that had sent it once never sent it again: catch-up stalled). */
+static void test_refused_feed_asked_again(void **state)
+{
+	struct fx *f = *state;
+	struct repl_feed *fd;
+
+	put(f, make(f, 0, "genesis", NULL));
+	put(f, admit(f, 1));
+	assert_int_equal(ingest(f, 1), 0);
+	put(f, message(f, 2, "too early"));
+	assert_int_equal(ingest(f, 1), 0);
+	assert_null(repl_feed_get(f->rn, f->a[2].id.pk, false, NULL));
+	assert_true(f->rn->refetch);
+	put(f, admit(f, 2));
+	assert_int_equal(ingest(f, 1), 0);
+	fd = repl_feed_get(f->rn, f->a[2].id.pk, false, NULL);
+	assert_non_null(fd);
+	assert_int_equal(fd->seq, 0);
+	assert_false(f->rn->refetch);
+}
+
 static void test_pending_redactions(void **state)
 {
 	struct fx *f = *state;
@@ -328,6 +352,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_admission_in_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stranger_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_feed_asked_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pending_redactions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fork_event, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_signature_refused, setup, teardown),
