@@ -108,21 +108,21 @@ static int read_all(const char *path, uint8_t **buf, size_t *len, char *why, siz
 				cap = BUNDLE_BYTES_MAX + 1;
 			if ((nb = realloc(b, cap)) == NULL) {
 				snprintf(why, whylen, "out of memory");
-				goto fail;
+				goto close_and_free;
 			}
 			b = nb;
 		}
 		if (n > BUNDLE_BYTES_MAX) {
 			snprintf(why, whylen, "larger than %zu MiB: not a bundle pakt reads",
 				 BUNDLE_BYTES_MAX >> 20);
-			goto fail;
+			goto close_and_free;
 		}
 		r = read(fd, b + n, cap - n);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			snprintf(why, whylen, "cannot read: %s", strerror(errno));
-			goto fail;
+			goto close_and_free;
 		}
 		if (r == 0)
 			break;
@@ -133,7 +133,7 @@ static int read_all(const char *path, uint8_t **buf, size_t *len, char *why, siz
 	*buf = b;
 	*len = n;
 	return 0;
-fail:
+close_and_free:
 	if (fd != STDIN_FILENO)
 		close(fd);
 	free(b);

@@ -223,23 +223,23 @@ int main(int argc, char **argv)
 	log_set_level(level_arg ? (enum log_level)log_level_parse(level_arg)
 				: (enum log_level)n->cfg.log_level);
 	if (take_lock(&d) != 0)
-		goto out;
+		goto free_node;
 	rc = store_open(&n->store, n->db_path, false, why, sizeof why);
 	if (rc != 0) {
 		log_err("cannot open store: %s", why);
-		goto out;
+		goto free_node;
 	}
 	if (rotate_recover(n->datadir, n->store, why, sizeof why) != 0) {
 		log_err("cannot settle an interrupted key rotation: %s", why);
-		goto out;
+		goto free_node;
 	}
 	if (load_identity(&d, pass_file) != 0)
-		goto out;
+		goto free_node;
 	if (sigcheck_start() != 0)
 		log_warn("no helper thread for signature checks: using one core");
 	if (node_mesh_init(n) != 0 || repl_load_all(n) != 0) {
 		log_err("cannot load replication state: %s", store_errmsg(n->store));
-		goto out;
+		goto free_node;
 	}
 	uv_loop_init(&d.loop);
 	n->loop = &d.loop;
@@ -259,7 +259,7 @@ int main(int argc, char **argv)
 		if (d.net.open_handles)
 			uv_close((uv_handle_t *)&d.net.listener, NULL);
 		uv_run(&d.loop, UV_RUN_DEFAULT);  /* let the failed handles close */
-		goto out_loop;
+		goto close_loop;
 	}
 	net_links_load(&d.net);
 	uv_signal_init(&d.loop, &d.sig_term);
@@ -286,10 +286,10 @@ int main(int argc, char **argv)
 	exit_code = 0;
 	n->ctl = NULL;
 	n->net = NULL;
-out_loop:
+close_loop:
 	if (uv_loop_close(&d.loop) != 0)
 		log_warn("event loop closed with handles still open");
-out:
+free_node:
 	sigcheck_stop();
 	repl_free_all(n);
 	node_mesh_free(n);

@@ -151,12 +151,12 @@ int node_create_initiative(struct node *n, const char *name, const char *goal,
 	rc = body_genesis(&body, name, goal, admins, 1);
 	if (rc != 0) {
 		snprintf(why, whylen, "initiative: %s", pakt_strerror(rc));
-		goto done;
+		goto free_body;
 	}
 	rc = node_append(n, NULL, "genesis", (const uint8_t *)body.sb.data,
 			 body.sb.size, &e, why, whylen);
 	if (rc != 0)
-		goto done;
+		goto free_body;
 	memcpy(out, e.hash, 32);
 	/* name ourselves in the member list, as admins name those they admit */
 	mpx_reset(&body);
@@ -165,7 +165,7 @@ int node_create_initiative(struct node *n, const char *name, const char *goal,
 		rc = node_append(n, out, "member", (const uint8_t *)body.sb.data, body.sb.size,
 				 &e, why, whylen);
 	if (rc != 0)
-		goto done;
+		goto free_body;
 	id_encode(ID_NETWORK, out, text);
 	log_info("created initiative %s (%s)", text, name);
 	if (n->cfg.network[0] == '\0') {
@@ -176,7 +176,7 @@ int node_create_initiative(struct node *n, const char *name, const char *goal,
 		else
 			log_warn("could not record the default initiative: %s", cwhy);
 	}
-done:
+free_body:
 	mpx_free(&body);
 	return rc;
 }

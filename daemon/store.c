@@ -237,7 +237,7 @@ int store_open(struct store **out, const char *path, bool readonly,
 	s->readonly = readonly;
 	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
 		rc = store_fail(s, why, whylen, path);
-		goto fail;
+		goto close_store;
 	}
 	sqlite3_busy_timeout(s->db, 5000);
 	sqlite3_extended_result_codes(s->db, 1);
@@ -245,7 +245,7 @@ int store_open(struct store **out, const char *path, bool readonly,
 	if (store_exec(s, "SELECT count(*) FROM sqlite_master") != 0) {
 		snprintf(why, whylen, "%s: %s (" STORE_RECOVERY ")", path, store_errmsg(s));
 		rc = PAKT_EIO;
-		goto fail;
+		goto close_store;
 	}
 	if (!readonly) {
 		int v;
@@ -255,38 +255,38 @@ int store_open(struct store **out, const char *path, bool readonly,
 			snprintf(why, whylen, "database schema version %d is newer than this paktd (%d): upgrade pakt",
 				 v, STORE_SCHEMA_VERSION);
 			rc = PAKT_EVERSION;
-			goto fail;
+			goto close_store;
 		}
 		rc = check_pages(s, path, why, whylen);
 		if (rc != 0)
-			goto fail;
+			goto close_store;
 		/* a redacted body must not survive in free pages */
 		if (store_exec(s, "PRAGMA secure_delete = ON") != 0 ||
 		    store_exec(s, "PRAGMA journal_mode = WAL") != 0 ||
 		    store_exec(s, "PRAGMA synchronous = FULL") != 0 ||
 		    store_exec(s, "PRAGMA foreign_keys = ON") != 0) {
 			rc = store_fail(s, why, whylen, path);
-			goto fail;
+			goto close_store;
 		}
 		rc = migrate(s, why, whylen);
 		if (rc != 0)
-			goto fail;
+			goto close_store;
 	} else {
 		int v;
 
 		if (schema_version(s, &v) != 0 || v != STORE_SCHEMA_VERSION) {
 			snprintf(why, whylen, "%s: unexpected schema version", path);
 			rc = PAKT_EVERSION;
-			goto fail;
+			goto close_store;
 		}
 	}
 	if (prepare_all(s) != 0) {
 		rc = store_fail(s, why, whylen, "preparing statements");
-		goto fail;
+		goto close_store;
 	}
 	*out = s;
 	return 0;
-fail:
+close_store:
 	store_close(s);
 	return rc;
 }

@@ -140,23 +140,23 @@ static int write_new_file(const char *path, const char *buf, size_t len,
 			continue;
 		if (n <= 0) {
 			err = n == 0 ? EIO : errno;
-			goto fail;
+			goto unlink_file;
 		}
 		off += (size_t)n;
 	}
 	if (fsync(fd) != 0) {
 		err = errno;
-		goto fail;
+		goto unlink_file;
 	}
 	if (close(fd) != 0) {
 		err = errno;
 		fd = -1;
-		goto fail;
+		goto unlink_file;
 	}
 	sync_parent(path);
 	return 0;
 
-fail:
+unlink_file:
 	keyfile_why(why, whylen, "cannot write %s: %s", path, strerror(err));
 	if (fd >= 0)
 		close(fd);
@@ -207,7 +207,7 @@ int keyfile_write(const char *path, const struct keys_identity *id,
 			keyfile_why(why, whylen, "Argon2id: out of memory (%llu bytes)",
 				    (unsigned long long)f->mem);
 			rc = PAKT_ENOMEM;
-			goto cleanup;
+			goto wipe_scratch;
 		}
 		crypto_secretbox_easy(f->seed, s->plain, KEYFILE_SEED_LEN,
 				      f->nonce, s->key);
@@ -226,7 +226,7 @@ int keyfile_write(const char *path, const struct keys_identity *id,
 	    (size_t)head + b64_len + 1 > sizeof s->text) {
 		keyfile_why(why, whylen, "key file encoding overflow");
 		rc = PAKT_EINVAL;
-		goto cleanup;
+		goto wipe_scratch;
 	}
 	sodium_bin2base64(s->text + head, b64_len, s->msg, s->msg_len,
 			  sodium_base64_VARIANT_ORIGINAL);
@@ -235,7 +235,7 @@ int keyfile_write(const char *path, const struct keys_identity *id,
 	s->text[s->text_len - 1] = '\n';
 	rc = write_new_file(path, s->text, s->text_len, why, whylen);
 
-cleanup:
+wipe_scratch:
 	scratch_free(s);
 	return rc;
 }
@@ -261,17 +261,17 @@ static int read_file(const char *path, struct keyfile_scratch *s, char *why,
 	}
 	rc = ownerfile_check(fd, "key file", path, why, whylen);
 	if (rc != 0)
-		goto cleanup;
+		goto close_file;
 	if (fstat(fd, &st) != 0) {
 		keyfile_why(why, whylen, "cannot stat %s: %s", path, strerror(errno));
 		rc = PAKT_EIO;
-		goto cleanup;
+		goto close_file;
 	}
 	if (st.st_size > KEYFILE_MAX) {
 		keyfile_why(why, whylen, "%s is too large for a key file (%lld bytes, max %d)",
 			    path, (long long)st.st_size, KEYFILE_MAX);
 		rc = PAKT_EFORMAT;
-		goto cleanup;
+		goto close_file;
 	}
 	/* The file may grow after fstat: read at most one byte past the cap. */
 	s->text_len = 0;
@@ -282,7 +282,7 @@ static int read_file(const char *path, struct keyfile_scratch *s, char *why,
 		if (n < 0) {
 			keyfile_why(why, whylen, "cannot read %s: %s", path, strerror(errno));
 			rc = PAKT_EIO;
-			goto cleanup;
+			goto close_file;
 		}
 		if (n == 0)
 			break;
@@ -292,11 +292,11 @@ static int read_file(const char *path, struct keyfile_scratch *s, char *why,
 		keyfile_why(why, whylen, "%s is too large for a key file (max %d bytes)",
 			    path, KEYFILE_MAX);
 		rc = PAKT_EFORMAT;
-		goto cleanup;
+		goto close_file;
 	}
 	rc = 0;
 
-cleanup:
+close_file:
 	close(fd);
 	return rc;
 }
@@ -339,7 +339,7 @@ int keyfile_read(const char *path, const char *passphrase,
 	f = &s->f;
 	rc = keyfile_load(path, s, why, whylen);
 	if (rc != 0)
-		goto cleanup;
+		goto wipe_scratch;
 
 	if (f->kdf == KEYFILE_KDF_NONE) {
 		memcpy(s->plain, f->seed, KEYFILE_SEED_LEN);
@@ -349,7 +349,7 @@ int keyfile_read(const char *path, const char *passphrase,
 				    "%s is encrypted: give a passphrase (prompt, $PAKT_PASSPHRASE_FILE or $PAKT_PASSPHRASE)",
 				    path);
 			rc = PAKT_ENEEDPASS;
-			goto cleanup;
+			goto wipe_scratch;
 		}
 		if (crypto_pwhash(s->key, sizeof s->key, passphrase,
 				  strlen(passphrase), f->salt, f->ops,
@@ -358,7 +358,7 @@ int keyfile_read(const char *path, const char *passphrase,
 			keyfile_why(why, whylen, "Argon2id: out of memory (%llu bytes)",
 				    (unsigned long long)f->mem);
 			rc = PAKT_ENOMEM;
-			goto cleanup;
+			goto wipe_scratch;
 		}
 		/* The checksum passed, so a failure here is the passphrase
 		 * (or a deliberate edit that also fixed the checksum). */
@@ -366,24 +366,24 @@ int keyfile_read(const char *path, const char *passphrase,
 					       f->nonce, s->key) != 0) {
 			keyfile_why(why, whylen, "%s: wrong passphrase", path);
 			rc = PAKT_EPASS;
-			goto cleanup;
+			goto wipe_scratch;
 		}
 	}
 	rc = keys_from_seed(&tmp, s->plain);
 	if (rc != 0) {
 		keyfile_why(why, whylen, "cannot allocate secure memory");
-		goto cleanup;
+		goto wipe_scratch;
 	}
 	if (memcmp(tmp.pk, f->pk, sizeof tmp.pk) != 0) {
 		keyfile_why(why, whylen, "%s: secret key does not match its public key", path);
 		keys_free(&tmp);
 		rc = PAKT_EFORMAT;
-		goto cleanup;
+		goto wipe_scratch;
 	}
 	*id = tmp;
 	rc = 0;
 
-cleanup:
+wipe_scratch:
 	scratch_free(s);
 	return rc;
 }

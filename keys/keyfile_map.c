@@ -300,7 +300,7 @@ static int check_sum(struct canon_rd r, uint32_t n, struct keyfile_scratch *s,
 		if (canon_rd_skip(&r) != 0) {
 			rc = PAKT_EFORMAT;
 			keyfile_why(why, whylen, "%s: truncated key map", path);
-			goto cleanup;
+			goto wipe_enc;
 		}
 		if (is_sum) {
 			const uint8_t *p;
@@ -309,7 +309,7 @@ static int check_sum(struct canon_rd r, uint32_t n, struct keyfile_scratch *s,
 			if (sum != NULL) {
 				keyfile_why(why, whylen, "%s: duplicate checksum field", path);
 				rc = PAKT_EFORMAT;
-				goto cleanup;
+				goto wipe_enc;
 			}
 			if (canon_rd_bin(&r, &p, &blen) != 0 || blen != KEYFILE_SUM_LEN)
 				break;          /* reported below */
@@ -319,12 +319,12 @@ static int check_sum(struct canon_rd r, uint32_t n, struct keyfile_scratch *s,
 		if (canon_rd_skip(&r) != 0) {
 			keyfile_why(why, whylen, "%s: truncated key map", path);
 			rc = PAKT_EFORMAT;
-			goto cleanup;
+			goto wipe_enc;
 		}
 		if ((size_t)(r.p - start) > sizeof s->enc - len) {
 			keyfile_why(why, whylen, "%s: key map too large", path);
 			rc = PAKT_EFORMAT;
-			goto cleanup;
+			goto wipe_enc;
 		}
 		memcpy(s->enc + len, start, (size_t)(r.p - start));
 		len += (size_t)(r.p - start);
@@ -332,7 +332,7 @@ static int check_sum(struct canon_rd r, uint32_t n, struct keyfile_scratch *s,
 	if (sum == NULL || i < n) {
 		keyfile_why(why, whylen, "%s: no valid checksum field", path);
 		rc = PAKT_EFORMAT;
-		goto cleanup;
+		goto wipe_enc;
 	}
 	crypto_generichash(h, sizeof h, s->enc, len, NULL, 0);
 	if (sodium_memcmp(h, sum, sizeof h) != 0) {
@@ -340,7 +340,7 @@ static int check_sum(struct canon_rd r, uint32_t n, struct keyfile_scratch *s,
 		rc = PAKT_EFORMAT;
 	}
 
-cleanup:
+wipe_enc:
 	sodium_memzero(s->enc, sizeof s->enc);
 	return rc;
 }

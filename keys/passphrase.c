@@ -103,10 +103,10 @@ static int from_file(const char *path, char *out, char *why, size_t whylen)
 	}
 	rc = ownerfile_check(fd, "passphrase file", path, why, whylen);
 	if (rc != 0)
-		goto cleanup;
+		goto close_file;
 	rc = read_line(fd, out, path, why, whylen);
 
-cleanup:
+close_file:
 	close(fd);
 	return rc;
 }
@@ -142,11 +142,11 @@ static int from_tty(int fd, const char *prompt, char *out, char *why,
 	if (write(fd, prompt, strlen(prompt)) < 0) {
 		set_why(why, whylen, "/dev/tty: %s", strerror(errno));
 		rc = PAKT_EIO;
-		goto cleanup;
+		goto restore_tty;
 	}
 	rc = read_line(fd, out, "terminal", why, whylen);
 
-cleanup:
+restore_tty:
 	if (restore)
 		tcsetattr(fd, TCSAFLUSH, &old);
 	/* The user's Enter was not echoed: end the prompt's line. */
@@ -168,24 +168,25 @@ static int prompt_tty(const char *prompt, bool confirm, char *out, char *why,
 	}
 	rc = from_tty(fd, prompt, out, why, whylen);
 	if (rc != 0 || !confirm)
-		goto cleanup;
+		goto close_tty;
 	again = buf_new();
 	if (again == NULL) {
 		set_why(why, whylen, "cannot allocate secure memory");
 		rc = PAKT_ENOMEM;
-		goto cleanup;
+		goto close_tty;
 	}
 	rc = from_tty(fd, "Repeat passphrase: ", again, why, whylen);
 	if (rc != 0)
-		goto cleanup;
+		goto free_again;
 	if (strlen(out) != strlen(again) ||
 	    sodium_memcmp(out, again, strlen(out)) != 0) {
 		set_why(why, whylen, "the two passphrases differ");
 		rc = PAKT_EINVAL;
 	}
 
-cleanup:
+free_again:
 	passphrase_free(again);
+close_tty:
 	close(fd);
 	return rc;
 }

@@ -230,21 +230,21 @@ static const uint8_t *skip_value(const uint8_t *p, const uint8_t *end, int depth
 		return (uint64_t)(end - p) < (b & 0x1fu) ? NULL : p + (b & 0x1f);
 	if (b <= 0x8f) {                        /* fixmap: key and value */
 		n = 2u * (b & 0x0f);
-		goto items;
+		goto skip_items;
 	}
 	if (b <= 0x9f) {                        /* fixarray */
 		n = b & 0x0f;
-		goto items;
+		goto skip_items;
 	}
 	switch (b) {
-	case 0xca: skip = 4; goto raw;          /* float32 */
-	case 0xcb: skip = 8; goto raw;          /* float64 */
-	case 0xcc: case 0xd0: skip = 1; goto raw;
-	case 0xcd: case 0xd1: skip = 2; goto raw;
-	case 0xce: case 0xd2: skip = 4; goto raw;
-	case 0xcf: case 0xd3: skip = 8; goto raw;
+	case 0xca: skip = 4; goto skip_bytes;          /* float32 */
+	case 0xcb: skip = 8; goto skip_bytes;          /* float64 */
+	case 0xcc: case 0xd0: skip = 1; goto skip_bytes;
+	case 0xcd: case 0xd1: skip = 2; goto skip_bytes;
+	case 0xce: case 0xd2: skip = 4; goto skip_bytes;
+	case 0xcf: case 0xd3: skip = 8; goto skip_bytes;
 	case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8:
-		skip = 1 + (1u << (b - 0xd4)); goto raw;  /* fixext: type + data */
+		skip = 1 + (1u << (b - 0xd4)); goto skip_bytes;  /* fixext: type + data */
 	case 0xc4: case 0xc7: case 0xd9: w = 1; break;  /* bin, ext, str 8 */
 	case 0xc5: case 0xc8: case 0xda: w = 2; break;  /* ... 16 */
 	case 0xc6: case 0xc9: case 0xdb: w = 4; break;  /* ... 32 */
@@ -259,16 +259,16 @@ static const uint8_t *skip_value(const uint8_t *p, const uint8_t *end, int depth
 	if (b >= 0xdc) {
 		if (b >= 0xde)
 			n *= 2;
-		goto items;
+		goto skip_items;
 	}
 	skip = n + (b >= 0xc7 && b <= 0xc9 ? 1 : 0); /* ext: + its type */
 
-raw:
+skip_bytes:
 	if ((uint64_t)(end - p) < skip)
 		return NULL;
 	return p + skip;
 
-items:
+skip_items:
 	if ((uint64_t)(end - p) < n)
 		return NULL;
 	while (n-- > 0) {

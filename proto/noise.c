@@ -312,17 +312,17 @@ int noise_hs_write(struct noise_hs *hs, const uint8_t *payload, size_t payload_l
 		return PAKT_EINVAL;
 	if (out == NULL || out_len == NULL || (payload == NULL && payload_len > 0)) {
 		rc = PAKT_EINVAL;
-		goto fail;
+		goto wipe_handshake;
 	}
 	if (!noise_turn(hs, true)) {
 		rc = PAKT_EHANDSHAKE;
-		goto fail;
+		goto wipe_handshake;
 	}
 	fixed = noise_fixed_len(hs);
 	tag = noise_payload_tag_len(hs);
 	if (payload_len > NOISE_MSG_MAX - fixed - tag || fixed + tag + payload_len > cap) {
 		rc = PAKT_ETOOBIG;
-		goto fail;
+		goto wipe_handshake;
 	}
 
 	switch (hs->step) {
@@ -337,28 +337,28 @@ int noise_hs_write(struct noise_hs *hs, const uint8_t *payload, size_t payload_l
 		off = 32;
 		if ((rc = noise_mix_dh(hs, hs->e_sk, hs->re)) != 0 ||
 		    (rc = noise_encrypt_and_hash(hs, hs->s_pk, 32, out + off)) != 0)
-			goto fail;
+			goto wipe_handshake;
 		off += 32 + NOISE_TAG_LEN;
 		if ((rc = noise_token_es(hs)) != 0)
-			goto fail;
+			goto wipe_handshake;
 		break;
 	case NOISE_STEP_MSG2:   /* -> s, se [, psk] */
 		if ((rc = noise_encrypt_and_hash(hs, hs->s_pk, 32, out)) != 0)
-			goto fail;
+			goto wipe_handshake;
 		off = 32 + NOISE_TAG_LEN;
 		if ((rc = noise_token_se(hs)) != 0)
-			goto fail;
+			goto wipe_handshake;
 		if (hs->has_psk)
 			noise_mix_key_and_hash(hs, hs->psk, sizeof hs->psk);
 		break;
 	}
 	if ((rc = noise_encrypt_and_hash(hs, payload, payload_len, out + off)) != 0)
-		goto fail;
+		goto wipe_handshake;
 	*out_len = off + payload_len + tag;
 	hs->step++;
 	return 0;
 
-fail:
+wipe_handshake:
 	noise_hs_wipe(hs);
 	return rc;
 }
@@ -374,27 +374,27 @@ int noise_hs_read(struct noise_hs *hs, const uint8_t *msg, size_t len,
 		return PAKT_EINVAL;
 	if ((msg == NULL && len > 0) || payload_len == NULL || (payload == NULL && cap > 0)) {
 		rc = PAKT_EINVAL;
-		goto fail;
+		goto wipe_handshake;
 	}
 	if (!noise_turn(hs, false)) {
 		rc = PAKT_EHANDSHAKE;
-		goto fail;
+		goto wipe_handshake;
 	}
 	if (len > NOISE_MSG_MAX) {
 		rc = PAKT_ETOOBIG;
-		goto fail;
+		goto wipe_handshake;
 	}
 	/* Every length is checked before a byte of msg is used. */
 	fixed = noise_fixed_len(hs);
 	tag = noise_payload_tag_len(hs);
 	if (len < fixed + tag) {
 		rc = PAKT_EHANDSHAKE;
-		goto fail;
+		goto wipe_handshake;
 	}
 	plen = len - fixed - tag;
 	if (plen > cap) {
 		rc = PAKT_ETOOBIG;
-		goto fail;
+		goto wipe_handshake;
 	}
 	if (payload == NULL)
 		payload = none;   /* plen is 0: libsodium still wants a buffer */
@@ -411,30 +411,30 @@ int noise_hs_read(struct noise_hs *hs, const uint8_t *msg, size_t len,
 		off = 32;
 		if ((rc = noise_mix_dh(hs, hs->e_sk, hs->re)) != 0 ||
 		    (rc = noise_decrypt_and_hash(hs, msg + off, 32 + NOISE_TAG_LEN, hs->rs)) != 0)
-			goto fail;
+			goto wipe_handshake;
 		hs->has_rs = true;
 		off += 32 + NOISE_TAG_LEN;
 		if ((rc = noise_token_es(hs)) != 0)
-			goto fail;
+			goto wipe_handshake;
 		break;
 	case NOISE_STEP_MSG2:   /* -> s, se [, psk] */
 		if ((rc = noise_decrypt_and_hash(hs, msg, 32 + NOISE_TAG_LEN, hs->rs)) != 0)
-			goto fail;
+			goto wipe_handshake;
 		hs->has_rs = true;
 		off = 32 + NOISE_TAG_LEN;
 		if ((rc = noise_token_se(hs)) != 0)
-			goto fail;
+			goto wipe_handshake;
 		if (hs->has_psk)
 			noise_mix_key_and_hash(hs, hs->psk, sizeof hs->psk);
 		break;
 	}
 	if ((rc = noise_decrypt_and_hash(hs, msg + off, len - off, payload)) != 0)
-		goto fail;
+		goto wipe_handshake;
 	*payload_len = plen;
 	hs->step++;
 	return 0;
 
-fail:
+wipe_handshake:
 	noise_hs_wipe(hs);
 	return rc;
 }

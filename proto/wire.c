@@ -398,34 +398,34 @@ int wire_invite_decode(const char *text, struct invite *inv)
 	blen -= 4;
 	rc = PAKT_EFORMAT;
 	if (canon_check(buf, blen, 2) != 0)
-		goto out;
+		goto wipe_buf;
 	canon_rd_init(&r, buf, blen);
 	if (canon_rd_array(&r, &n) != 0 || n != 6 || canon_rd_uint(&r, &v) != 0 || v != 1)
-		goto out;
+		goto wipe_buf;
 	if (read_bin32(&r, &p) != 0)
-		goto out;
+		goto wipe_buf;
 	memcpy(inv->network, p, 32);
 	if (read_bin32(&r, &p) != 0)
-		goto out;
+		goto wipe_buf;
 	memcpy(inv->inviter, p, 32);
 	if (canon_rd_array(&r, &n) != 0 || n == 0 || n > INVITE_ADDRS_MAX)
-		goto out;
+		goto wipe_buf;
 	for (uint32_t i = 0; i < n; i++) {
 		const char *s;
 
 		if (canon_rd_str(&r, &s, &len) != 0 || len == 0 || len > INVITE_ADDR_MAX)
-			goto out;
+			goto wipe_buf;
 		memcpy(inv->addrs[i], s, len);
 		inv->addrs[i][len] = '\0';
 	}
 	inv->n_addrs = n;
 	if (read_bin32(&r, &p) != 0)
-		goto out;
+		goto wipe_buf;
 	memcpy(inv->secret, p, 32);
 	if (canon_rd_uint(&r, &inv->expires_ms) != 0)
-		goto out;
+		goto wipe_buf;
 	rc = 0;
-out:
+wipe_buf:
 	sodium_memzero(buf, sizeof buf);
 	return rc;
 }
