@@ -249,9 +249,7 @@ int sim_node_digest(struct sim_node *sn, const uint8_t net[32], struct sim_diges
 	d->rows = fs.n;
 	d->bodies = fs.bodies;
 	d->redacted = sn->n.n_redacted;
-#ifdef REPL_PENDING_MAX   /* core/replica merged: unknown targets wait in rn */
-	d->redacted += rn->n_pending;
-#endif
+	d->redacted += rn->n_pending;   /* unknown targets wait in rn */
 	for (size_t i = 0; i < rn->n_feeds; i++) {
 		d->n_feeds += rn->feeds[i].seq > 0;
 		if (rn->feeds[i].forked)
@@ -381,7 +379,7 @@ static bool same_roster(const struct roster *a, const struct roster *b)
 
 /* Each answer and status of c in our ledger is in the bundle's report,
  * and the report has no other. */
-static bool same_answers(const struct ledger_commit *c, const struct sim_report *r)
+static bool same_answers(const struct ledger_commit *c, const struct audit_report *r)
 {
 	size_t hit = 0;
 
@@ -407,7 +405,7 @@ static bool same_answers(const struct ledger_commit *c, const struct sim_report 
 static int check_one(struct sim_node *sn, const uint8_t net[32], const struct roster *m,
 		     const struct ledger_commit *c, char *why, size_t whylen)
 {
-	struct sim_report r;
+	struct audit_report r;
 	struct mpx_out file;
 	const uint8_t *subject = c ? c->hash : sn->n.id.pk;
 	int rc;
@@ -420,7 +418,7 @@ static int check_one(struct sim_node *sn, const uint8_t net[32], const struct ro
 		mpx_free(&file);
 		return rc;
 	}
-	rc = sim_report_check((const uint8_t *)file.sb.data, file.sb.size, &r);
+	rc = audit_bundle((const uint8_t *)file.sb.data, file.sb.size, &r);
 	mpx_free(&file);
 	if (rc != 0)
 		snprintf(why, whylen, "bundle of %s fails the offline check: %s",
@@ -432,7 +430,7 @@ static int check_one(struct sim_node *sn, const uint8_t net[32], const struct ro
 		       !same_answers(c, &r)))
 		snprintf(why, whylen, "bundle of a commitment: its answers (%zu) and statuses (%zu) differ from the node's ledger (%zu, %zu)",
 			 r.n_answers, r.n_statuses, c->n_resp, c->n_st), rc = PAKT_EINVAL;
-	sim_report_free(&r);
+	audit_report_free(&r);
 	return rc;
 }
 

@@ -141,7 +141,6 @@ int sim_node_member(struct sim_node *sn, const uint8_t net[32], const uint8_t ke
 	int rc;
 
 	mpx_init(&o);
-#ifdef SIM_CORE_LEDGER
 	if (!add) {
 		/* as `pakt member remove`: the key's head as we hold it */
 		uint64_t head = 0;
@@ -150,7 +149,6 @@ int sim_node_member(struct sim_node *sn, const uint8_t net[32], const uint8_t ke
 		store_head(sn->n.store, net, key, &head, hash, NULL);
 		rc = body_member_remove(&o, key, name, admin, head);
 	} else
-#endif
 		rc = body_member(&o, add, key, name, admin);
 	if (rc == 0 && forged != NULL)
 		rc = sim_node_forge(sn, net, seq, prev, ts, "member", (const uint8_t *)o.sb.data,
@@ -274,10 +272,8 @@ int sim_node_range(struct sim_node *sn, const uint8_t net[32], const uint8_t aut
 	return rc == 1 || rc == 0 ? c.rc : rc;
 }
 
-#ifdef REPL_HINTS_MAX
-/* repl_ingest as daemon/repl.c has it once core/replica is merged (branch
- * 'replica'): a result to announce, hints planned by core/replica. The
- * #else branch is the API before; delete it after the merge. */
+/* repl_ingest plus what the session does with its result: hints sent
+ * back as fork evidence, the result announced. */
 void sim_node_ingest(struct sim_node *sn, const uint8_t net[32], const uint8_t *from_key,
 		     const uint8_t *const *wire, const size_t *len, size_t count,
 		     struct sim_ingest *out)
@@ -327,71 +323,6 @@ void sim_node_ingest(struct sim_node *sn, const uint8_t net[32], const uint8_t *
 	else
 		repl_result_free(&res);
 }
-#else
-/* What a session does when repl_ingest refuses a batch as a broken chain:
- * if a validly signed entry at our head + 1 does not link to our head, the
- * peer holds another entry than ours; send ours back (session_send_fork_hint). */
-static void fork_hint(struct sim_node *sn, struct repl_net *rn, const uint8_t *from_key,
-		      const uint8_t *const *wire, const size_t *len, size_t count,
-		      struct sim_wire *hint)
-{
-	for (size_t i = 0; i < count; i++) {
-		struct entry e;
-		struct repl_feed *f;
-		size_t n = 0;
-
-		if (entry_decode(&e, wire[i], len[i]) != 0)
-			return;
-		f = repl_feed_get(rn, e.h.author, false, NULL);
-		if (f == NULL || f->seq == 0 || e.h.seq != f->seq + 1 ||
-		    memcmp(e.h.prev, f->hash, 32) == 0)
-			continue;
-		if (memcmp(from_key, e.h.author, 32) == 0 || entry_verify(&e) != 0)
-			return;
-		sim_node_range(sn, rn->id, e.h.author, f->seq, 1, hint, &n);
-		return;
-	}
-}
-
-void sim_node_ingest(struct sim_node *sn, const uint8_t net[32], const uint8_t *from_key,
-		     const uint8_t *const *wire, const size_t *len, size_t count,
-		     struct sim_ingest *out)
-{
-	struct repl_net *rn = net_of(sn, net);
-	uint64_t seqs = 0;
-	size_t before;
-	bool *was;
-
-	memset(out, 0, sizeof *out);
-	if (rn == NULL) {
-		out->rc = PAKT_ENOMEM;
-		return;
-	}
-	before = rn->n_feeds;
-	was = calloc(before + 1, sizeof *was);
-	if (was == NULL) {
-		out->rc = PAKT_ENOMEM;
-		return;
-	}
-	for (size_t i = 0; i < before; i++) {
-		was[i] = rn->feeds[i].forked;
-		seqs += rn->feeds[i].seq;
-	}
-	out->rc = repl_ingest(&sn->n, rn, NULL, wire, len, count, out->why, sizeof out->why);
-	for (size_t i = 0; i < rn->n_feeds; i++)
-		seqs -= rn->feeds[i].seq;
-	out->changed = seqs != 0 || rn->n_feeds != before;
-	/* the fork events a session would forward (net_forward_fork) */
-	for (size_t i = 0; i < rn->n_feeds && out->n_forked < 8; i++)
-		if (rn->feeds[i].forked && (i >= before || !was[i])) {
-			memcpy(out->forked[out->n_forked++], rn->feeds[i].author, 32);
-			out->changed = true;
-		}
-	free(was);
-	if (out->rc == PAKT_ECHAIN && from_key != NULL)
-		fork_hint(sn, rn, from_key, wire, len, count, &out->hint);
-}
-#endif
 
 struct fork_rows {
 	const uint8_t *author;
