@@ -19,6 +19,13 @@ struct repl_net *repl_net_find(struct node *n, const uint8_t id[32])
 	return NULL;
 }
 
+uint64_t repl_feed_relay_seq(const struct repl_net *rn, const struct repl_feed *f)
+{
+	uint64_t end = roster_end(&rn->members, f->author);
+
+	return f->seq < end ? f->seq : end;
+}
+
 struct repl_feed *repl_feed_get(struct repl_net *rn, const uint8_t author[32],
 				bool create, size_t *idx)
 {

@@ -68,6 +68,11 @@ int repl_net_open(struct node *n, const uint8_t id[32], struct repl_net **out);
 struct repl_feed *repl_feed_get(struct repl_net *rn, const uint8_t author[32],
 				bool create, size_t *idx);
 
+/* The last seq of f we send to peers: its head, or its author's end
+ * when that is lower (entries past it, stored before we knew of the end,
+ * count for nothing and are not relayed: core/roster roster_end). */
+uint64_t repl_feed_relay_seq(const struct repl_net *rn, const struct repl_feed *f);
+
 /* Our own entry e was stored: update heads and tell peers and readers. */
 void repl_local_stored(struct node *n, const struct entry *e);
 

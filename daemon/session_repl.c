@@ -50,6 +50,7 @@ struct pump {
 	size_t count;
 	size_t offs[WIRE_BATCH_MAX + 1];
 	uint64_t last_seq;
+	uint64_t upto;              /* the last seq to send (repl_feed_relay_seq) */
 	size_t idx;
 };
 
@@ -76,6 +77,8 @@ static int pump_row(void *arg, const struct store_row *row)
 	msgpack_sbuffer sb;
 	msgpack_packer pk;
 
+	if (row->seq > p->upto)
+		return 1;
 	if (p->used + need + 5 * (p->count + 1) + WIRE_ENTRIES_OVERHEAD > WIRE_PLAIN_MAX ||
 	    p->count == WIRE_BATCH_MAX)
 		pump_flush(p);
@@ -120,18 +123,20 @@ void session_pump(struct session *s)
 	mpx_init(&p->o);
 	for (size_t i = 0; i < s->rn->n_feeds && !s->closing; i++) {
 		const struct repl_feed *f = &s->rn->feeds[i];
+		uint64_t head = repl_feed_relay_seq(s->rn, f);
 
-		while (!s->closing && peer_wants(&s->peer, i, f->seq, &from)) {
+		while (!s->closing && peer_wants(&s->peer, i, head, &from)) {
 			if (s->pending >= NET_PENDING_HIGH) {
 				s->paused = true;   /* on_written resumes us */
 				break;
 			}
 			p->idx = i;
+			p->upto = head;
 			p->used = p->count = 0;
 			store_range(n->store, s->rn->id, f->author, from, 512, pump_row, p);
 			pump_flush(p);
 			uint64_t next;
-			if (!peer_wants(&s->peer, i, f->seq, &next) || next == from)
+			if (!peer_wants(&s->peer, i, head, &next) || next == from)
 				break;   /* done, or nothing readable: don't spin */
 		}
 	}

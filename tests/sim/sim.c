@@ -179,13 +179,15 @@ static void on_clock(struct sim_world *w, struct sim_msg *m)
 				has = m->heads[k].seq;
 				skip = m->heads[k].forked;
 			}
-		for (int chunk = 0; !skip && has < mine[i].seq && chunk < 4; chunk++) {
+		uint64_t top = sim_node_relay_seq(w->m[b].sn, w->net, mine[i].author);
+
+		for (int chunk = 0; !skip && has < top && chunk < 4; chunk++) {
 			struct sim_wire *v = calloc(SIM_CHUNK, sizeof *v);
-			size_t got = 0;
+			size_t got = 0, max = top - has < SIM_CHUNK ? (size_t)(top - has) : SIM_CHUNK;
 
 			if (v == NULL)
 				abort();
-			sim_node_range(w->m[b].sn, w->net, mine[i].author, has + 1, SIM_CHUNK, v, &got);
+			sim_node_range(w->m[b].sn, w->net, mine[i].author, has + 1, max, v, &got);
 			if (got == 0) {
 				free(v);
 				break;

@@ -67,6 +67,8 @@ static int on_feed_row(void *arg, const struct store_row *row)
 	c->bodies += row->body != NULL;
 	if (f != NULL && f->forked)
 		return 0;   /* which branch a node holds depends on what came first */
+	if (row->seq > roster_end(&c->rn->members, row->author))
+		return 0;   /* past its author's end: kept if taken before, never relayed */
 	memcpy(item, row->author, 32);
 	memcpy(item + 32, &row->seq, 8);
 	memcpy(item + 40, row->hash, 32);
@@ -184,7 +186,10 @@ static void ledger_digest(struct repl_net *rn, const struct ledger *l, uint8_t o
 	for (size_t i = 0; i < l->n_an; i++) {
 		struct { uint8_t tag, author[32], hash[32]; uint64_t seq; char what[160]; } a;
 
-		if (forked(rn, l->an[i].author))
+		/* an entry past its author's end is noted only where it was
+		 * taken before the end was known: it is not relayed */
+		if (forked(rn, l->an[i].author) ||
+		    l->an[i].seq > roster_end(&rn->members, l->an[i].author))
 			continue;
 		memset(&a, 0, sizeof a);
 		a.tag = 'A';

@@ -239,6 +239,14 @@ bool sim_node_head(struct sim_node *sn, const uint8_t net[32], const uint8_t aut
 	return true;
 }
 
+uint64_t sim_node_relay_seq(struct sim_node *sn, const uint8_t net[32], const uint8_t author[32])
+{
+	struct repl_net *rn = net_of(sn, net);
+	struct repl_feed *f = rn ? repl_feed_get(rn, author, false, NULL) : NULL;
+
+	return f ? repl_feed_relay_seq(rn, f) : 0;
+}
+
 struct range_ctx {
 	struct sim_wire *out;
 	size_t n, max;
