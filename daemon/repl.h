@@ -73,6 +73,12 @@ struct repl_feed *repl_feed_get(struct repl_net *rn, const uint8_t author[32],
  * count for nothing and are not relayed: core/roster roster_end). */
 uint64_t repl_feed_relay_seq(const struct repl_net *rn, const struct repl_feed *f);
 
+/* The proof that author forked, from the store: two entries at one seq in
+ * wire form (malloc'd, the caller frees both). 0, PAKT_ENOTFOUND (no
+ * proof kept), PAKT_ENOMEM. */
+int repl_fork_proof(struct node *n, const struct repl_net *rn, const uint8_t author[32],
+		    uint8_t **a, size_t *alen, uint8_t **b, size_t *blen);
+
 /* Our own entry e was stored: update heads and tell peers and readers. */
 void repl_local_stored(struct node *n, const struct entry *e);
 

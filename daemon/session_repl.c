@@ -108,6 +108,26 @@ static int pump_row(void *arg, const struct store_row *row)
 	return 0;
 }
 
+/* The proof of each feed we hold forked, once per connection, unless the
+ * peer's clock skips that feed: a partner away when the fork was found
+ * learns of it even if the two branches never meet again. */
+static void send_fork_proofs(struct session *s)
+{
+	struct node *n = session_node(s);
+	uint8_t *a, *b;
+	size_t alen, blen;
+
+	for (size_t i = 0; i < s->rn->n_feeds && !s->closing; i++) {
+		if (!peer_fork_proof_due(&s->peer, i, s->rn->feeds[i].forked))
+			continue;
+		if (repl_fork_proof(n, s->rn, s->rn->feeds[i].author, &a, &alen, &b, &blen) != 0)
+			continue;
+		session_send_fork(s, a, alen, b, blen);
+		free(a);
+		free(b);
+	}
+}
+
 void session_pump(struct session *s)
 {
 	struct node *n = session_node(s);
@@ -116,6 +136,7 @@ void session_pump(struct session *s)
 
 	if (s->closing || s->peer.state != PEER_REPL || !s->peer.got_clock || !sync_feeds(s))
 		return;
+	send_fork_proofs(s);
 	p = malloc(sizeof *p);
 	if (p == NULL)
 		return;

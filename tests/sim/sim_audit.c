@@ -111,6 +111,25 @@ static bool forked(struct repl_net *rn, const uint8_t author[32])
 	return f != NULL && f->forked;
 }
 
+/* An answer or status about a forker's commitment, or about one this node
+ * lacks while it holds a forked feed: a forked feed stops replicating, so
+ * nodes hold different prefixes of it, and what refers to its later
+ * entries differs too. */
+static bool about_forked(struct repl_net *rn, const struct ledger *l,
+			 const struct ledger_anomaly *a)
+{
+	const struct ledger_commit *c;
+
+	if (!a->has_ref)
+		return false;
+	if ((c = ledger_commit_find(l, a->ref)) != NULL)
+		return forked(rn, c->author);
+	for (size_t i = 0; i < rn->n_feeds; i++)
+		if (rn->feeds[i].forked)
+			return true;
+	return false;
+}
+
 static void commit_digest(struct repl_net *rn, const struct ledger_commit *c, struct bag *into)
 {
 	struct bag b = {0};
@@ -188,7 +207,7 @@ static void ledger_digest(struct repl_net *rn, const struct ledger *l, uint8_t o
 
 		/* an entry past its author's end is noted only where it was
 		 * taken before the end was known: it is not relayed */
-		if (forked(rn, l->an[i].author) ||
+		if (forked(rn, l->an[i].author) || about_forked(rn, l, &l->an[i]) ||
 		    l->an[i].seq > roster_end(&rn->members, l->an[i].author))
 			continue;
 		memset(&a, 0, sizeof a);

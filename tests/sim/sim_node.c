@@ -332,43 +332,14 @@ void sim_node_ingest(struct sim_node *sn, const uint8_t net[32], const uint8_t *
 		repl_result_free(&res);
 }
 
-struct fork_rows {
-	const uint8_t *author;
-	struct sim_wire w[2];
-	uint64_t seq;
-	size_t n;
-};
-
-static int on_fork_row(void *arg, const struct store_row *row)
-{
-	struct fork_rows *c = arg;
-	struct entry e;
-
-	if (memcmp(row->author, c->author, 32) != 0 || (c->n == 1 && row->seq != c->seq))
-		return 0;
-	if (entry_from_parts(&e, row->header, row->header_len, row->sig, row->body,
-			     row->body_len) != 0 || wire_of(&e, true, &c->w[c->n]) != 0)
-		return 0;
-	c->seq = row->seq;
-	return ++c->n == 2;
-}
-
 int sim_node_fork_proof(struct sim_node *sn, const uint8_t net[32], const uint8_t author[32],
 			struct sim_wire *a, struct sim_wire *b)
 {
-	struct fork_rows c = {.author = author};
-	size_t n = 0;
+	struct repl_net *rn = net_of(sn, net);
 
-	store_forks(sn->n.store, net, on_fork_row, &c);
-	if (c.n == 1)   /* the other one is the entry we store at that seq */
-		sim_node_range(sn, net, author, c.seq, 1, &c.w[1], &n);
-	if (c.n == 0 || (c.n == 1 && n == 0)) {
-		sim_wire_free(&c.w[0]);
-		return PAKT_ENOTFOUND;
-	}
-	*a = c.w[0];
-	*b = c.w[1];
-	return 0;
+	if (rn == NULL)
+		return PAKT_ENOMEM;
+	return repl_fork_proof(&sn->n, rn, author, &a->buf, &a->len, &b->buf, &b->len);
 }
 
 int sim_node_take_fork(struct sim_node *sn, const uint8_t net[32], const struct sim_wire *a,
