@@ -277,9 +277,13 @@ static int check_roster(const struct bundle_file *m, const struct entry *ents, i
 	return 0;
 }
 
-/* Every signer of a commitment, answer or status was a member at that
- * entry's seq (the ledger counts nothing else). */
-static int check_signers(const struct bundle_file *m, const struct entry *ents,
+/* The bundle relies on its subject commitment: its author was a member at
+ * its seq. Any other commitment, answer or status whose author was not (a
+ * removed or revoked key writing on, a stranger) counts for nothing, as
+ * in the ledger, which lists it among the anomalies (noted below): it
+ * cannot make an honest bundle fail, or a removed member could spoil the
+ * export of every commitment by answering it. */
+static int check_subject_signer(const struct bundle_file *m, const struct entry *ents,
 			 const struct ledger *l, struct audit_report *r)
 {
 	char nm[48], a[16];
@@ -288,7 +292,8 @@ static int check_signers(const struct bundle_file *m, const struct entry *ents,
 		const struct entry *e = &ents[i];
 		const struct roster_revocation *rv;
 
-		if (!type_is(e, "commitment") && !is_answer_or_status(e))
+		if (m->kind != BUNDLE_COMMITMENT || memcmp(e->hash, m->subject, 32) != 0 ||
+		    !type_is(e, "commitment"))
 			continue;
 		ename(e, nm);
 		id_short(ID_KEY, e->h.author, a);
@@ -469,7 +474,7 @@ static int check(struct bundle_file *m, struct entry *ents, struct audit_report 
 		ledger_free(&l);
 		return fail(r, rc, "out of memory");
 	}
-	if ((rc = check_signers(m, ents, &l, r)) == 0) {
+	if ((rc = check_subject_signer(m, ents, &l, r)) == 0) {
 		anomaly_notes(m, &l, r);
 		rc = m->kind == BUNDLE_COMMITMENT ? check_commitment(m, ents, &l, r)
 						  : check_feed(m, ents, r);

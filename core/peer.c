@@ -40,9 +40,11 @@ void peer_free(struct peer *p)
 		return;
 	free(p->seq);
 	free(p->skip);
+	free(p->told);
 	free(p->unknown);
 	p->seq = NULL;
 	p->skip = NULL;
+	p->told = NULL;
 	p->unknown = NULL;
 	p->n_feeds = p->n_unknown = 0;
 }
@@ -254,7 +256,12 @@ int peer_sync_feeds(struct peer *p, size_t n, peer_author_fn author, void *arg)
 	if (skip == NULL)
 		return PAKT_ENOMEM;
 	p->skip = skip;
+	bool *told = realloc(p->told, n * sizeof *told);
+	if (told == NULL)
+		return PAKT_ENOMEM;
+	p->told = told;
 	for (size_t i = p->n_feeds; i < n; i++) {
+		told[i] = false;
 		const struct peer_clock_item *it = find_item(p->unknown, p->n_unknown, author(arg, i));
 
 		seq[i] = 0;
@@ -377,6 +384,14 @@ void peer_holds(struct peer *p, size_t idx, uint64_t seq)
 {
 	if (idx < p->n_feeds && p->seq[idx] < seq)
 		p->seq[idx] = seq;
+}
+
+bool peer_fork_proof_due(struct peer *p, size_t idx, bool forked_here)
+{
+	if (!forked_here || !p->got_clock || idx >= p->n_feeds || p->skip[idx] || p->told[idx])
+		return false;
+	p->told[idx] = true;
+	return true;
 }
 
 uint64_t peer_behind(const struct peer *p, size_t idx, uint64_t head_seq)

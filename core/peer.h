@@ -45,6 +45,7 @@ struct peer {
 	bool got_clock;               /* at least one clock message arrived */
 	uint64_t *seq;                /* by the shell's feed index: the peer holds up to */
 	bool *skip;                   /* the peer asked not to get this feed */
+	bool *told;                   /* we sent it this feed's fork proof */
 	size_t n_feeds;
 	struct peer_clock_item *unknown;   /* sorted by author */
 	size_t n_unknown;
@@ -151,6 +152,13 @@ int peer_on_clock(struct peer *p, const struct wire_msg *m, size_t n, peer_autho
 bool peer_wants(const struct peer *p, size_t idx, uint64_t head_seq, uint64_t *from);
 /* The peer now holds feed idx up to seq (we sent it, or it sent it). */
 void peer_holds(struct peer *p, size_t idx, uint64_t seq);
+/* Whether to send the peer the fork proof of feed idx, which we hold as
+ * forked (forked_here): once per connection, after its clock, unless its
+ * clock skips the feed (it knows of the fork, or does not want the feed).
+ * A node away when the fork was found learns of it so from any partner
+ * that knows, even if the two branches never meet again. Marks it sent. */
+bool peer_fork_proof_due(struct peer *p, size_t idx, bool forked_here);
+
 /* Entries of feed idx we hold (head_seq) that the peer lacks. */
 uint64_t peer_behind(const struct peer *p, size_t idx, uint64_t head_seq);
 

@@ -127,6 +127,16 @@ static int plan_known(struct planner *p, size_t i, struct tfeed *f, size_t *bad,
 		}
 		return 0;
 	}
+	/* past its author's end: not stored, so no fork either; a node that
+	 * stored the other version before it knew of the end keeps it, but it
+	 * counts for nothing and is not relayed (PROTOCOL.md, rule 6) */
+	if (p->v->cut_off(p->v->arg, e->h.author, e->h.seq, e->h.timestamp)) {
+		pl->twin = REPLICA_NONE;
+		pl->act = REPLICA_SKIP;
+		pl->skip = REPLICA_SKIP_CUTOFF;
+		f->stop = true;
+		return 0;
+	}
 	if ((rc = entry_verify(e)) != 0)
 		return refuse(i, e, rc, bad, why, whylen, NULL);
 	pl->act = REPLICA_FORK;

@@ -71,6 +71,13 @@ bool roster_member_at(const struct roster *r, const uint8_t key[32], uint64_t se
 	return m != NULL && m->admitted && seq <= m->cut && ts < m->cut_ts;
 }
 
+uint64_t roster_end(const struct roster *r, const uint8_t key[32])
+{
+	const struct roster_member *m = roster_lookup(r, key);
+
+	return m != NULL && m->admitted ? m->cut : UINT64_MAX;
+}
+
 /* The record of key, created (zeroed, not admitted, never cut) if new. */
 static struct roster_member *slot(struct roster *r, const uint8_t key[32])
 {

@@ -109,6 +109,12 @@ const struct roster_member *roster_lookup(const struct roster *r, const uint8_t 
  * admitted and no removal, succession or revocation cut it before seq. */
 bool roster_member_at(const struct roster *r, const uint8_t key[32], uint64_t seq, uint64_t ts);
 
+/* The last seq of key's entries that can count: the lowest of its
+ * removals' seq, its revocation's after and its succession's seq;
+ * UINT64_MAX when nothing ends it (or the key was never admitted: rule 3
+ * judges it). Entries past it are neither stored nor relayed. */
+uint64_t roster_end(const struct roster *r, const uint8_t key[32]);
+
 /* The revocation that makes entry (key, seq) untrusted, or NULL. */
 const struct roster_revocation *roster_untrusted(const struct roster *r, const uint8_t key[32],
 						 uint64_t seq);

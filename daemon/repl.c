@@ -19,6 +19,69 @@ struct repl_net *repl_net_find(struct node *n, const uint8_t id[32])
 	return NULL;
 }
 
+struct fork_rows {
+	const uint8_t *author;
+	uint8_t *w[2];
+	size_t len[2];
+	uint64_t seq;
+	size_t n;
+	int rc;
+};
+
+/* The first kept proof row of the author, then the other entry at its
+ * seq: a second proof row or the entry stored there. */
+static int on_fork_row(void *arg, const struct store_row *row)
+{
+	struct fork_rows *c = arg;
+	struct entry e;
+
+	if ((c->author != NULL && memcmp(row->author, c->author, 32) != 0) ||
+	    (c->n == 1 && row->seq != c->seq))
+		return 0;
+	if (entry_from_parts(&e, row->header, row->header_len, row->sig, row->body,
+			     row->body_len) != 0)
+		return 0;
+	if ((c->w[c->n] = malloc(ENTRY_WIRE_MAX)) == NULL) {
+		c->rc = PAKT_ENOMEM;
+		return 1;
+	}
+	if (entry_encode(&e, true, c->w[c->n], ENTRY_WIRE_MAX, &c->len[c->n]) != 0) {
+		free(c->w[c->n]);
+		c->w[c->n] = NULL;
+		return 0;
+	}
+	c->seq = row->seq;
+	return ++c->n == 2;
+}
+
+int repl_fork_proof(struct node *n, const struct repl_net *rn, const uint8_t author[32],
+		    uint8_t **a, size_t *alen, uint8_t **b, size_t *blen)
+{
+	struct fork_rows c = {.author = author};
+
+	store_forks(n->store, rn->id, on_fork_row, &c);
+	if (c.n == 1 && c.rc == 0) {
+		c.author = NULL;   /* any row of the range is the author's */
+		store_range(n->store, rn->id, author, c.seq, 1, on_fork_row, &c);
+	}
+	if (c.n < 2) {
+		free(c.w[0]);
+		return c.rc ? c.rc : PAKT_ENOTFOUND;
+	}
+	*a = c.w[0];
+	*alen = c.len[0];
+	*b = c.w[1];
+	*blen = c.len[1];
+	return 0;
+}
+
+uint64_t repl_feed_relay_seq(const struct repl_net *rn, const struct repl_feed *f)
+{
+	uint64_t end = roster_end(&rn->members, f->author);
+
+	return f->seq < end ? f->seq : end;
+}
+
 struct repl_feed *repl_feed_get(struct repl_net *rn, const uint8_t author[32],
 				bool create, size_t *idx)
 {

@@ -71,6 +71,17 @@ int repl_net_open(struct node *n, const uint8_t id[32], struct repl_net **out);
 struct repl_feed *repl_feed_get(struct repl_net *rn, const uint8_t author[32],
 				bool create, size_t *idx);
 
+/* The last seq of f we send to peers: its head, or its author's end
+ * when that is lower (entries past it, stored before we knew of the end,
+ * count for nothing and are not relayed: core/roster roster_end). */
+uint64_t repl_feed_relay_seq(const struct repl_net *rn, const struct repl_feed *f);
+
+/* The proof that author forked, from the store: two entries at one seq in
+ * wire form (malloc'd, the caller frees both). 0, PAKT_ENOTFOUND (no
+ * proof kept), PAKT_ENOMEM. */
+int repl_fork_proof(struct node *n, const struct repl_net *rn, const uint8_t author[32],
+		    uint8_t **a, size_t *alen, uint8_t **b, size_t *blen);
+
 
 /* The peer a batch comes from. */
 struct repl_from {

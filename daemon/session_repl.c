@@ -49,6 +49,7 @@ struct pump {
 	size_t count;
 	size_t offs[WIRE_BATCH_MAX + 1];
 	uint64_t last_seq;
+	uint64_t upto;              /* the last seq to send (repl_feed_relay_seq) */
 	size_t idx;
 };
 
@@ -75,6 +76,8 @@ static int pump_row(void *arg, const struct store_row *row)
 	msgpack_sbuffer sb;
 	msgpack_packer pk;
 
+	if (row->seq > p->upto)
+		return 1;
 	if (p->used + need + 5 * (p->count + 1) + WIRE_ENTRIES_OVERHEAD > WIRE_PLAIN_MAX ||
 	    p->count == WIRE_BATCH_MAX)
 		pump_flush(p);
@@ -104,6 +107,26 @@ static int pump_row(void *arg, const struct store_row *row)
 	return 0;
 }
 
+/* The proof of each feed we hold forked, once per connection, unless the
+ * peer's clock skips that feed: a partner away when the fork was found
+ * learns of it even if the two branches never meet again. */
+static void send_fork_proofs(struct session *s)
+{
+	struct node *n = session_node(s);
+	uint8_t *a, *b;
+	size_t alen, blen;
+
+	for (size_t i = 0; i < s->rn->n_feeds && !s->closing; i++) {
+		if (!peer_fork_proof_due(&s->peer, i, s->rn->feeds[i].forked))
+			continue;
+		if (repl_fork_proof(n, s->rn, s->rn->feeds[i].author, &a, &alen, &b, &blen) != 0)
+			continue;
+		session_send_fork(s, a, alen, b, blen);
+		free(a);
+		free(b);
+	}
+}
+
 void session_pump(struct session *s)
 {
 	struct node *n = session_node(s);
@@ -112,6 +135,7 @@ void session_pump(struct session *s)
 
 	if (s->closing || s->peer.state != PEER_REPL || !s->peer.got_clock || !sync_feeds(s))
 		return;
+	send_fork_proofs(s);
 	p = malloc(sizeof *p);
 	if (p == NULL)
 		return;
@@ -119,18 +143,20 @@ void session_pump(struct session *s)
 	mpx_init(&p->o);
 	for (size_t i = 0; i < s->rn->n_feeds && !s->closing; i++) {
 		const struct repl_feed *f = &s->rn->feeds[i];
+		uint64_t head = repl_feed_relay_seq(s->rn, f);
 
-		while (!s->closing && peer_wants(&s->peer, i, f->seq, &from)) {
+		while (!s->closing && peer_wants(&s->peer, i, head, &from)) {
 			if (s->pending >= NET_PENDING_HIGH) {
 				s->paused = true;   /* on_written resumes us */
 				break;
 			}
 			p->idx = i;
+			p->upto = head;
 			p->used = p->count = 0;
 			store_range(n->store, s->rn->id, f->author, from, 512, pump_row, p);
 			pump_flush(p);
 			uint64_t next;
-			if (!peer_wants(&s->peer, i, f->seq, &next) || next == from)
+			if (!peer_wants(&s->peer, i, head, &next) || next == from)
 				break;   /* done, or nothing readable: don't spin */
 		}
 	}

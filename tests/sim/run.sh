@@ -1,26 +1,33 @@
 #!/bin/sh
-# TAP: the deterministic simulation over 200 seeds with the attacks that
-# hold today; its self-check (a node that silently drops one entry must
-# break the invariants on every seed); and that a seed replays exactly.
+# TAP: the deterministic simulation over 200 seeds with every attack, and
+# 100 more with members removed and re-admitted under new keys (--churn);
+# its self-check (a node that silently drops one entry must break the
+# invariants on every seed); and that a seed replays exactly.
 sim="${PAKT_BUILDDIR:-.}/tests/sim/sim"
-echo "1..3"
+echo "1..4"
 if out=$("$sim" --seeds 1-200 2>&1); then
 	echo "ok 1 - simulation: 200 seeds keep every invariant"
 else
 	echo "not ok 1 - simulation: a seed breaks an invariant"
 fi
 printf '%s\n' "$out" | sed 's/^\([^#]\)/# \1/'
-if out=$("$sim" --seeds 1-10 --attacks=none --drop-one --expect-fail 2>&1); then
-	echo "ok 2 - self-check: a dropped entry is detected on 10 seeds"
+if out=$("$sim" --seeds 201-300 --churn 2>&1); then
+	echo "ok 2 - simulation with churn: 100 seeds keep every invariant"
 else
-	echo "not ok 2 - self-check: a dropped entry went unnoticed"
+	echo "not ok 2 - simulation with churn: a seed breaks an invariant"
+fi
+printf '%s\n' "$out" | sed 's/^\([^#]\)/# \1/'
+if out=$("$sim" --seeds 1-10 --attacks=none --drop-one --expect-fail 2>&1); then
+	echo "ok 3 - self-check: a dropped entry is detected on 10 seeds"
+else
+	echo "not ok 3 - self-check: a dropped entry went unnoticed"
 fi
 printf '%s\n' "$out" | sed 's/^\([^#]\)/# \1/'
 # -v prints every node's heads (entry hashes) at the end of each run
 a=$("$sim" --seeds 1-5 --attacks=all -v 2>&1 | grep '^# node')
 b=$("$sim" --seeds 1-5 --attacks=all -v 2>&1 | grep '^# node')
 if [ -n "$a" ] && [ "$a" = "$b" ]; then
-	echo "ok 3 - a seed replays to the same entries"
+	echo "ok 4 - a seed replays to the same entries"
 else
-	echo "not ok 3 - two runs of one seed differ"
+	echo "not ok 4 - two runs of one seed differ"
 fi

@@ -162,6 +162,28 @@ static void send_clock(struct sim_world *w, int a, int b)
 	sim_send(w, &m);
 }
 
+/* Node i's proof that author forked, to node p. */
+static void send_fork_proof(struct sim_world *w, int i, int p, const uint8_t author[32])
+{
+	struct sim_msg m = {.type = SIM_MSG_FORK, .from = i, .to = p, .n = 2};
+
+	m.w = calloc(2, sizeof *m.w);
+	if (m.w == NULL)
+		abort();
+	if (sim_node_fork_proof(w->m[i].sn, w->net, author, &m.w[0], &m.w[1]) != 0) {
+		free(m.w);
+		return;
+	}
+	sim_send(w, &m);
+}
+
+static void gossip_fork(struct sim_world *w, int i, const uint8_t author[32], int except)
+{
+	for (int p = 0; p < w->n; p++)
+		if (p != i && p != except && sim_link_up(w, i, p))
+			send_fork_proof(w, i, p, author);
+}
+
 /* A peer's clock: send it what it lacks of each feed, oldest first, in
  * batches of one feed each (session_pump). */
 static void on_clock(struct sim_world *w, struct sim_msg *m)
@@ -179,13 +201,21 @@ static void on_clock(struct sim_world *w, struct sim_msg *m)
 				has = m->heads[k].seq;
 				skip = m->heads[k].forked;
 			}
-		for (int chunk = 0; !skip && has < mine[i].seq && chunk < 4; chunk++) {
+		uint64_t top = sim_node_relay_seq(w->m[b].sn, w->net, mine[i].author);
+
+		/* a fork the peer's clock does not skip: its proof
+		 * (peer_fork_proof_due; per clock here, as links have no
+		 * connections: the peer's next clock skips the feed) */
+		if (mine[i].forked && !skip)
+			send_fork_proof(w, b, m->from, mine[i].author);
+
+		for (int chunk = 0; !skip && has < top && chunk < 4; chunk++) {
 			struct sim_wire *v = calloc(SIM_CHUNK, sizeof *v);
-			size_t got = 0;
+			size_t got = 0, max = top - has < SIM_CHUNK ? (size_t)(top - has) : SIM_CHUNK;
 
 			if (v == NULL)
 				abort();
-			sim_node_range(w->m[b].sn, w->net, mine[i].author, has + 1, SIM_CHUNK, v, &got);
+			sim_node_range(w->m[b].sn, w->net, mine[i].author, has + 1, max, v, &got);
 			if (got == 0) {
 				free(v);
 				break;
@@ -196,24 +226,6 @@ static void on_clock(struct sim_world *w, struct sim_msg *m)
 		}
 	}
 	free(mine);
-}
-
-static void gossip_fork(struct sim_world *w, int i, const uint8_t author[32], int except)
-{
-	for (int p = 0; p < w->n; p++) {
-		struct sim_msg m = {.type = SIM_MSG_FORK, .from = i, .to = p, .n = 2};
-
-		if (p == i || p == except || !sim_link_up(w, i, p))
-			continue;
-		m.w = calloc(2, sizeof *m.w);
-		if (m.w == NULL)
-			abort();
-		if (sim_node_fork_proof(w->m[i].sn, w->net, author, &m.w[0], &m.w[1]) != 0) {
-			free(m.w);
-			return;
-		}
-		sim_send(w, &m);
-	}
 }
 
 static bool drop_this(struct sim_world *w, int to, const struct sim_wire *e);

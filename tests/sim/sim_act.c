@@ -56,8 +56,33 @@ static bool admit(struct sim_world *w, int j, bool add)
 	return rc == 0;
 }
 
+/* A removed key is ended for good (PROTOCOL.md, "member"): the member
+ * comes back as a new node under a new key, with an empty store. */
+static int rekey(struct sim_world *w, int j)
+{
+	struct sim_member *y = &w->m[j];
+	uint8_t seed[32];
+	char name[16];
+	int rc;
+
+	seed32(&w->rng, seed);
+	snprintf(name, sizeof name, "org%d", j);
+	sim_node_close(y->sn);
+	if ((rc = sim_node_open(&y->sn, seed, name)) == 0)
+		rc = sim_node_join(y->sn, w->net);
+	if (rc != 0) {
+		sim_fail(w, "tick %llu: node %d could not start under a new key: %d",
+			 (unsigned long long)w->tick, j, rc);
+		return rc;
+	}
+	memcpy(y->key, sim_node_key(y->sn), 32);
+	sim_node_set_time(y->sn, sim_now(w));
+	w->rekeyed++;
+	return 0;
+}
+
 /* The admin's schedule: admissions, removals, and honest members it
- * removes for a while and admits again. */
+ * removes for a while and admits again under a new key. */
 static void admin_tick(struct sim_world *w)
 {
 	for (int j = 1; j < w->n; j++) {
@@ -72,7 +97,7 @@ static void admin_tick(struct sim_world *w)
 			y->paused = admit(w, j, false);
 			y->pause_at = 0;
 		} else if (y->paused && w->tick >= y->readd_at) {
-			y->paused = !admit(w, j, true);
+			y->paused = rekey(w, j) != 0 || !admit(w, j, true);
 		}
 	}
 }

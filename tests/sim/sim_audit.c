@@ -67,6 +67,8 @@ static int on_feed_row(void *arg, const struct store_row *row)
 	c->bodies += row->body != NULL;
 	if (f != NULL && f->forked)
 		return 0;   /* which branch a node holds depends on what came first */
+	if (row->seq > roster_end(&c->rn->members, row->author))
+		return 0;   /* past its author's end: kept if taken before, never relayed */
 	memcpy(item, row->author, 32);
 	memcpy(item + 32, &row->seq, 8);
 	memcpy(item + 40, row->hash, 32);
@@ -107,6 +109,25 @@ static bool forked(struct repl_net *rn, const uint8_t author[32])
 	struct repl_feed *f = repl_feed_get(rn, author, false, NULL);
 
 	return f != NULL && f->forked;
+}
+
+/* An answer or status about a forker's commitment, or about one this node
+ * lacks while it holds a forked feed: a forked feed stops replicating, so
+ * nodes hold different prefixes of it, and what refers to its later
+ * entries differs too. */
+static bool about_forked(struct repl_net *rn, const struct ledger *l,
+			 const struct ledger_anomaly *a)
+{
+	const struct ledger_commit *c;
+
+	if (!a->has_ref)
+		return false;
+	if ((c = ledger_commit_find(l, a->ref)) != NULL)
+		return forked(rn, c->author);
+	for (size_t i = 0; i < rn->n_feeds; i++)
+		if (rn->feeds[i].forked)
+			return true;
+	return false;
 }
 
 static void commit_digest(struct repl_net *rn, const struct ledger_commit *c, struct bag *into)
@@ -184,7 +205,10 @@ static void ledger_digest(struct repl_net *rn, const struct ledger *l, uint8_t o
 	for (size_t i = 0; i < l->n_an; i++) {
 		struct { uint8_t tag, author[32], hash[32]; uint64_t seq; char what[160]; } a;
 
-		if (forked(rn, l->an[i].author))
+		/* an entry past its author's end is noted only where it was
+		 * taken before the end was known: it is not relayed */
+		if (forked(rn, l->an[i].author) || about_forked(rn, l, &l->an[i]) ||
+		    l->an[i].seq > roster_end(&rn->members, l->an[i].author))
 			continue;
 		memset(&a, 0, sizeof a);
 		a.tag = 'A';
@@ -249,9 +273,7 @@ int sim_node_digest(struct sim_node *sn, const uint8_t net[32], struct sim_diges
 	d->rows = fs.n;
 	d->bodies = fs.bodies;
 	d->redacted = sn->n.n_redacted;
-#ifdef REPL_PENDING_MAX   /* core/replica merged: unknown targets wait in rn */
-	d->redacted += rn->n_pending;
-#endif
+	d->redacted += rn->n_pending;   /* unknown targets wait in rn */
 	for (size_t i = 0; i < rn->n_feeds; i++) {
 		d->n_feeds += rn->feeds[i].seq > 0;
 		if (rn->feeds[i].forked)
@@ -381,7 +403,7 @@ static bool same_roster(const struct roster *a, const struct roster *b)
 
 /* Each answer and status of c in our ledger is in the bundle's report,
  * and the report has no other. */
-static bool same_answers(const struct ledger_commit *c, const struct sim_report *r)
+static bool same_answers(const struct ledger_commit *c, const struct audit_report *r)
 {
 	size_t hit = 0;
 
@@ -407,7 +429,7 @@ static bool same_answers(const struct ledger_commit *c, const struct sim_report 
 static int check_one(struct sim_node *sn, const uint8_t net[32], const struct roster *m,
 		     const struct ledger_commit *c, char *why, size_t whylen)
 {
-	struct sim_report r;
+	struct audit_report r;
 	struct mpx_out file;
 	const uint8_t *subject = c ? c->hash : sn->n.id.pk;
 	int rc;
@@ -420,7 +442,7 @@ static int check_one(struct sim_node *sn, const uint8_t net[32], const struct ro
 		mpx_free(&file);
 		return rc;
 	}
-	rc = sim_report_check((const uint8_t *)file.sb.data, file.sb.size, &r);
+	rc = audit_bundle((const uint8_t *)file.sb.data, file.sb.size, &r);
 	mpx_free(&file);
 	if (rc != 0)
 		snprintf(why, whylen, "bundle of %s fails the offline check: %s",
@@ -432,7 +454,7 @@ static int check_one(struct sim_node *sn, const uint8_t net[32], const struct ro
 		       !same_answers(c, &r)))
 		snprintf(why, whylen, "bundle of a commitment: its answers (%zu) and statuses (%zu) differ from the node's ledger (%zu, %zu)",
 			 r.n_answers, r.n_statuses, c->n_resp, c->n_st), rc = PAKT_EINVAL;
-	sim_report_free(&r);
+	audit_report_free(&r);
 	return rc;
 }
 

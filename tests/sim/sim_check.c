@@ -109,7 +109,7 @@ static int membership(struct sim_world *w, char *why, size_t whylen)
 /* What a node stores is bounded by what members signed. */
 static int bounded(struct sim_world *w, const struct sim_digest *d, char *why, size_t whylen)
 {
-	uint64_t keys = 0;
+	uint64_t keys = w->rekeyed;   /* --churn: the keys given up count too */
 
 	for (int i = 0; i < w->n; i++)
 		keys += w->m[i].added;

@@ -141,7 +141,6 @@ int sim_node_member(struct sim_node *sn, const uint8_t net[32], const uint8_t ke
 	int rc;
 
 	mpx_init(&o);
-#ifdef SIM_CORE_LEDGER
 	if (!add) {
 		/* as `pakt member remove`: the key's head as we hold it */
 		uint64_t head = 0;
@@ -150,7 +149,6 @@ int sim_node_member(struct sim_node *sn, const uint8_t net[32], const uint8_t ke
 		store_head(sn->n.store, net, key, &head, hash, NULL);
 		rc = body_member_remove(&o, key, name, admin, head);
 	} else
-#endif
 		rc = body_member(&o, add, key, name, admin);
 	if (rc == 0 && forged != NULL)
 		rc = sim_node_forge(sn, net, seq, prev, ts, "member", (const uint8_t *)o.sb.data,
@@ -241,6 +239,14 @@ bool sim_node_head(struct sim_node *sn, const uint8_t net[32], const uint8_t aut
 	return true;
 }
 
+uint64_t sim_node_relay_seq(struct sim_node *sn, const uint8_t net[32], const uint8_t author[32])
+{
+	struct repl_net *rn = net_of(sn, net);
+	struct repl_feed *f = rn ? repl_feed_get(rn, author, false, NULL) : NULL;
+
+	return f ? repl_feed_relay_seq(rn, f) : 0;
+}
+
 struct range_ctx {
 	struct sim_wire *out;
 	size_t n, max;
@@ -274,10 +280,8 @@ int sim_node_range(struct sim_node *sn, const uint8_t net[32], const uint8_t aut
 	return rc == 1 || rc == 0 ? c.rc : rc;
 }
 
-#ifdef REPL_HINTS_MAX
-/* repl_ingest as daemon/repl.c has it once core/replica is merged (branch
- * 'replica'): a result to announce, hints planned by core/replica. The
- * #else branch is the API before; delete it after the merge. */
+/* repl_ingest plus what the session does with its result: hints sent
+ * back as fork evidence, the result announced. */
 void sim_node_ingest(struct sim_node *sn, const uint8_t net[32], const uint8_t *from_key,
 		     const uint8_t *const *wire, const size_t *len, size_t count,
 		     struct sim_ingest *out)
@@ -327,109 +331,15 @@ void sim_node_ingest(struct sim_node *sn, const uint8_t net[32], const uint8_t *
 	else
 		repl_result_free(&res);
 }
-#else
-/* What a session does when repl_ingest refuses a batch as a broken chain:
- * if a validly signed entry at our head + 1 does not link to our head, the
- * peer holds another entry than ours; send ours back (session_send_fork_hint). */
-static void fork_hint(struct sim_node *sn, struct repl_net *rn, const uint8_t *from_key,
-		      const uint8_t *const *wire, const size_t *len, size_t count,
-		      struct sim_wire *hint)
-{
-	for (size_t i = 0; i < count; i++) {
-		struct entry e;
-		struct repl_feed *f;
-		size_t n = 0;
-
-		if (entry_decode(&e, wire[i], len[i]) != 0)
-			return;
-		f = repl_feed_get(rn, e.h.author, false, NULL);
-		if (f == NULL || f->seq == 0 || e.h.seq != f->seq + 1 ||
-		    memcmp(e.h.prev, f->hash, 32) == 0)
-			continue;
-		if (memcmp(from_key, e.h.author, 32) == 0 || entry_verify(&e) != 0)
-			return;
-		sim_node_range(sn, rn->id, e.h.author, f->seq, 1, hint, &n);
-		return;
-	}
-}
-
-void sim_node_ingest(struct sim_node *sn, const uint8_t net[32], const uint8_t *from_key,
-		     const uint8_t *const *wire, const size_t *len, size_t count,
-		     struct sim_ingest *out)
-{
-	struct repl_net *rn = net_of(sn, net);
-	uint64_t seqs = 0;
-	size_t before;
-	bool *was;
-
-	memset(out, 0, sizeof *out);
-	if (rn == NULL) {
-		out->rc = PAKT_ENOMEM;
-		return;
-	}
-	before = rn->n_feeds;
-	was = calloc(before + 1, sizeof *was);
-	if (was == NULL) {
-		out->rc = PAKT_ENOMEM;
-		return;
-	}
-	for (size_t i = 0; i < before; i++) {
-		was[i] = rn->feeds[i].forked;
-		seqs += rn->feeds[i].seq;
-	}
-	out->rc = repl_ingest(&sn->n, rn, NULL, wire, len, count, out->why, sizeof out->why);
-	for (size_t i = 0; i < rn->n_feeds; i++)
-		seqs -= rn->feeds[i].seq;
-	out->changed = seqs != 0 || rn->n_feeds != before;
-	/* the fork events a session would forward (net_forward_fork) */
-	for (size_t i = 0; i < rn->n_feeds && out->n_forked < 8; i++)
-		if (rn->feeds[i].forked && (i >= before || !was[i])) {
-			memcpy(out->forked[out->n_forked++], rn->feeds[i].author, 32);
-			out->changed = true;
-		}
-	free(was);
-	if (out->rc == PAKT_ECHAIN && from_key != NULL)
-		fork_hint(sn, rn, from_key, wire, len, count, &out->hint);
-}
-#endif
-
-struct fork_rows {
-	const uint8_t *author;
-	struct sim_wire w[2];
-	uint64_t seq;
-	size_t n;
-};
-
-static int on_fork_row(void *arg, const struct store_row *row)
-{
-	struct fork_rows *c = arg;
-	struct entry e;
-
-	if (memcmp(row->author, c->author, 32) != 0 || (c->n == 1 && row->seq != c->seq))
-		return 0;
-	if (entry_from_parts(&e, row->header, row->header_len, row->sig, row->body,
-			     row->body_len) != 0 || wire_of(&e, true, &c->w[c->n]) != 0)
-		return 0;
-	c->seq = row->seq;
-	return ++c->n == 2;
-}
 
 int sim_node_fork_proof(struct sim_node *sn, const uint8_t net[32], const uint8_t author[32],
 			struct sim_wire *a, struct sim_wire *b)
 {
-	struct fork_rows c = {.author = author};
-	size_t n = 0;
+	struct repl_net *rn = net_of(sn, net);
 
-	store_forks(sn->n.store, net, on_fork_row, &c);
-	if (c.n == 1)   /* the other one is the entry we store at that seq */
-		sim_node_range(sn, net, author, c.seq, 1, &c.w[1], &n);
-	if (c.n == 0 || (c.n == 1 && n == 0)) {
-		sim_wire_free(&c.w[0]);
-		return PAKT_ENOTFOUND;
-	}
-	*a = c.w[0];
-	*b = c.w[1];
-	return 0;
+	if (rn == NULL)
+		return PAKT_ENOMEM;
+	return repl_fork_proof(&sn->n, rn, author, &a->buf, &a->len, &b->buf, &b->len);
 }
 
 int sim_node_take_fork(struct sim_node *sn, const uint8_t net[32], const struct sim_wire *a,

@@ -90,6 +90,9 @@ size_t sim_node_heads(struct sim_node *sn, const uint8_t net[32], struct sim_hea
 /* Our head of one feed; false if we hold none. */
 bool sim_node_head(struct sim_node *sn, const uint8_t net[32], const uint8_t author[32],
 		   struct sim_head *out);
+/* The last seq of a feed we send to peers (session_pump): our head, or
+ * its author's end when lower. */
+uint64_t sim_node_relay_seq(struct sim_node *sn, const uint8_t net[32], const uint8_t author[32]);
 /* Entries of a feed from seq `from`, at most max, in wire form with bodies
  * (out[max]); *n gets the count. */
 int sim_node_range(struct sim_node *sn, const uint8_t net[32], const uint8_t author[32],

@@ -328,6 +328,10 @@ static void test_revoke(void **state)
 	assert_non_null(roster_untrusted(&m, f->c.pk, 1));
 	assert_true(roster_is_admin(&m, f->admin.id.pk));
 	assert_null(roster_untrusted(&m, f->admin.id.pk, 5));
+	/* what replication relays of each feed stops at its end */
+	assert_int_equal(roster_end(&m, f->b.pk), 1);
+	assert_int_equal(roster_end(&m, f->admin.id.pk), UINT64_MAX);
+	assert_int_equal(roster_end(&m, (const uint8_t[32]){0x5a}), UINT64_MAX);   /* unknown */
 	assert_true(m.ignored >= 1);
 	roster_free(&m);
 }

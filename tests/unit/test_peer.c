@@ -293,6 +293,36 @@ static void test_clock_skip_and_unskip(void **state)
 	peer_free(&p);
 }
 
+/* A fork proof goes to every peer whose clock does not skip the forked
+ * feed, once per connection and only after its clock: a node partitioned
+ * when the fork was found learns of it from the next partner it meets
+ * (tests/sim --attacks=fork, seed 200: before, the proof went only to the
+ * sessions open when it was found). */
+static void test_fork_proof_due(void **state)
+{
+	struct peer p;
+	struct wire_msg m = {.type = WIRE_CLOCK, .skip = clock_skip, .feeds = clock_items};
+
+	(void)state;
+	peer_init(&p, false);
+	assert_int_equal(peer_sync_feeds(&p, 4, author_of, NULL), 0);
+	assert_false(peer_fork_proof_due(&p, 1, true));   /* no clock yet */
+	clock_skip[0] = authors[2];   /* it knows feed 2 is forked */
+	m.n_skip = 1;
+	clock_items[0].author = authors[1];   /* it still wants feed 1 */
+	clock_items[0].seq = 3;
+	m.n_feeds = 1;
+	assert_int_equal(peer_on_clock(&p, &m, 4, author_of, NULL), 0);
+	assert_false(peer_fork_proof_due(&p, 0, false));  /* not forked here */
+	assert_false(peer_fork_proof_due(&p, 2, true));   /* skipped there */
+	assert_true(peer_fork_proof_due(&p, 1, true));
+	assert_false(peer_fork_proof_due(&p, 1, true));   /* once per connection */
+	assert_true(peer_fork_proof_due(&p, 3, true));    /* not named: it may hold none */
+	assert_int_equal(peer_sync_feeds(&p, 6, author_of, NULL), 0);
+	assert_true(peer_fork_proof_due(&p, 5, true));    /* a feed that appeared since */
+	peer_free(&p);
+}
+
 /* A feed the peer named before we held it takes the peer's seq when it
  * appears here; unknown feeds are remembered up to a cap. */
 static void test_clock_unknown_feeds(void **state)
@@ -428,6 +458,7 @@ int main(void)
 		cmocka_unit_test(test_succ_author),
 		cmocka_unit_test(test_clock_parts_merge),
 		cmocka_unit_test(test_clock_skip_and_unskip),
+		cmocka_unit_test(test_fork_proof_due),
 		cmocka_unit_test(test_clock_unknown_feeds),
 		cmocka_unit_test(test_clock_parts_fit_frames),
 		cmocka_unit_test(test_profile_plan),

@@ -327,6 +327,45 @@ static void test_fork_event(void **state)
 	assert_int_equal(ingest(f, 2), 0);
 	assert_int_equal(f->forks, 1);
 	assert_true(repl_feed_get(f->rn, f->a[1].id.pk, false, NULL)->forked);
+
+	/* the proof a session sends each new peer that still wants the feed */
+	uint8_t *a, *b;
+	size_t alen, blen;
+	assert_int_equal(repl_fork_proof(&f->n, f->rn, f->a[1].id.pk, &a, &alen, &b, &blen), 0);
+	assert_int_equal(alen, alt->len);
+	assert_memory_equal(a, alt->wire, alen);
+	assert_int_equal(blen, one->len);
+	assert_memory_equal(b, one->wire, blen);
+	free(a);
+	free(b);
+	assert_int_equal(repl_fork_proof(&f->n, f->rn, f->a[0].id.pk, &a, &alen, &b, &blen),
+			 PAKT_ENOTFOUND);
+}
+
+/* Entries a removed key signed past its end, taken before the removal
+ * arrived, stay stored but are not relayed: the pump stops at the end. */
+static void test_relay_stops_at_end(void **state)
+{
+	struct fx *f = *state;
+	struct mpx_out o;
+	struct repl_feed *fd;
+
+	put(f, make(f, 0, "genesis", NULL));
+	put(f, admit(f, 1));
+	put(f, message(f, 1, "one"));
+	put(f, message(f, 1, "two"));
+	assert_int_equal(ingest(f, 2), 0);
+	fd = repl_feed_get(f->rn, f->a[1].id.pk, false, NULL);
+	assert_int_equal(fd->seq, 2);
+	assert_int_equal(repl_feed_relay_seq(f->rn, fd), 2);
+	mpx_init(&o);
+	assert_int_equal(body_member_remove(&o, f->a[1].id.pk, "someone", false, 1), 0);
+	put(f, make(f, 0, "member", &o));
+	mpx_free(&o);
+	assert_int_equal(ingest(f, 2), 0);
+	fd = repl_feed_get(f->rn, f->a[1].id.pk, false, NULL);
+	assert_int_equal(fd->seq, 2);
+	assert_int_equal(repl_feed_relay_seq(f->rn, fd), 1);
 }
 
 /* A batch with a bad signature stores nothing and says why. */
@@ -355,6 +394,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refused_feed_asked_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pending_redactions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fork_event, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_relay_stops_at_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_signature_refused, setup, teardown),
 	};
 

@@ -502,6 +502,34 @@ static void test_rule3_cutoff(void **state)
 	assert_int_equal(f->plans[0].skip, REPLICA_SKIP_CUTOFF);
 }
 
+/* Rule 6: a node that took a member's seq 2 before it heard that the
+ * member was removed at seq 1 keeps it, but another entry at seq 2 is past
+ * the end like any other, not a fork: the nodes that never took seq 2
+ * refuse both, so no node may mark the feed forked over it (honest nodes
+ * must converge: tests/sim --attacks=removed, whose seed 200 found the
+ * feeds differing). Before, it was a fork. */
+static void test_rule6_past_end_no_fork(void **state)
+{
+	struct fx *f = *state;
+	struct made *m2, *alt;
+	struct author save;
+
+	base(f);
+	hold(f, message(f, 2, "one"), false);
+	save = f->a[2];
+	m2 = message(f, 2, "two");
+	f->a[2] = save;
+	alt = message(f, 2, "another two");
+	hold(f, m2, false);
+	f->cut_seq[2] = 1;
+	put(f, alt, true);
+	put(f, m2, true);
+	assert_int_equal(plan(f, 1, 1), 0);
+	assert_int_equal(f->plans[0].act, REPLICA_SKIP);
+	assert_int_equal(f->plans[0].skip, REPLICA_SKIP_CUTOFF);
+	assert_int_equal(f->plans[1].act, REPLICA_SKIP);   /* the rest of its feed */
+}
+
 /* A second valid entry at a held seq, or at one taken earlier in the
  * batch, is a fork. */
 static void test_fork(void **state)
@@ -623,6 +651,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rule2_filled_redact, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rule3_unwanted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rule3_cutoff, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rule6_past_end_no_fork, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fork, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hint, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_time_and_gap, setup, teardown),
