@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
+#include "daemon/export.h"
 #include "daemon/members.h"
 #include "daemon/repl.h"
 #include "daemon/store.h"
@@ -298,89 +299,7 @@ int sim_node_digest(struct sim_node *sn, const uint8_t net[32], struct sim_diges
 	return rc;
 }
 
-/* ---- bundles ---- */
-
-struct export_ctx {
-	struct bundle_builder *b;
-	const uint8_t *subject;
-	bool feed;
-	uint64_t from, to;
-	int rc;
-};
-
-/* Does e answer the commitment `subject`? (op_export's refers_to) */
-static bool refers_to(const struct entry *e, const uint8_t subject[32])
-{
-	struct body_ref r;
-	struct body_status st;
-
-	if (e->body == NULL)
-		return false;
-	if (strcmp(e->h.type, "status") == 0)
-		return body_status_parse(e->body, e->body_len, &st) == 0 && memcmp(st.ref, subject, 32) == 0;
-	if (strcmp(e->h.type, "accept") == 0 || strcmp(e->h.type, "decline") == 0)
-		return body_ref_parse(e->h.type, e->body, e->body_len, &r) == 0 &&
-		       memcmp(r.ref, subject, 32) == 0;
-	return false;
-}
-
-static int export_row(void *arg, const struct store_row *row)
-{
-	struct export_ctx *x = arg;
-	struct entry e;
-	bool take;
-
-	if (entry_from_parts(&e, row->header, row->header_len, row->sig, row->body, row->body_len) != 0)
-		return 0;
-	if (roster_type(e.h.type))
-		take = true;
-	else if (x->feed)
-		take = memcmp(e.h.author, x->subject, 32) == 0 && e.h.seq >= x->from && e.h.seq <= x->to;
-	else
-		take = memcmp(e.hash, x->subject, 32) == 0 || refers_to(&e, x->subject);
-	if (take && (x->rc = bundle_add(x->b, &e, bundle_wants_body(x->b, &e))) != 0)
-		return 1;
-	return 0;
-}
-
-/* op_export's bundle of a commitment (feed NULL) or of a whole feed. */
-static int export(struct store *s, const uint8_t net[32], const uint8_t subject[32], bool feed,
-		  struct mpx_out *file)
-{
-	struct bundle_builder b;
-	struct export_ctx x = {.b = &b, .subject = subject, .feed = feed, .from = 1,
-			       .to = UINT64_MAX};
-	struct store_query q = {.network = net};
-	struct bundle_gap *gaps = NULL;
-	size_t n_gaps = 0;
-	int rc;
-
-	bundle_begin(&b, feed ? BUNDLE_FEED : BUNDLE_COMMITMENT, net, subject);
-	rc = store_scan(s, &q, export_row, &x);
-	if (rc == 1 || rc == 0)
-		rc = x.rc;
-	while (rc == 0 && (rc = bundle_gaps(&b, &gaps, &n_gaps)) == 0 && n_gaps > 0) {
-		for (size_t i = 0; rc == 0 && i < n_gaps; i++) {
-			struct export_ctx all = {.b = &b, .feed = true, .subject = gaps[i].author,
-						 .from = gaps[i].from, .to = gaps[i].to};
-			uint64_t span = gaps[i].to - gaps[i].from + 1;
-
-			rc = store_range(s, net, gaps[i].author, gaps[i].from,
-					 span > UINT32_MAX ? UINT32_MAX : (uint32_t)span, export_row, &all);
-			if (rc == 0 || rc == 1)
-				rc = all.rc;
-		}
-		free(gaps);
-		gaps = NULL;
-		if (rc == 0 && b.n == 0)
-			break;
-	}
-	free(gaps);
-	if (rc == 0)
-		rc = bundle_finish(&b, file);
-	bundle_free(&b);
-	return rc;
-}
+/* ---- bundles (the daemon's own exporter, daemon/export.h) ---- */
 
 /* The bundle's roster names the same current members and admins as ours. */
 static bool same_roster(const struct roster *a, const struct roster *b)
@@ -435,7 +354,7 @@ static int check_one(struct sim_node *sn, const uint8_t net[32], const struct ro
 	int rc;
 
 	mpx_init(&file);
-	rc = export(sn->n.store, net, subject, c == NULL, &file);
+	rc = export_bundle(sn->n.store, net, subject, c == NULL, 1, UINT64_MAX, &file);
 	if (rc != 0) {
 		snprintf(why, whylen, "export of %s: %s", c ? "a commitment" : "its feed",
 			 pakt_strerror(rc));
