@@ -32,9 +32,4 @@ int store_feed_id(struct store *s, const uint8_t *network, const uint8_t *author
 /* A 32-byte blob column, or NULL if it has another size. */
 const uint8_t *store_blob32(sqlite3_stmt *st, int col);
 
-/* The entry types the partial index entries_type holds (an SQL list); a
- * query by one of them repeats this term so that SQLite uses the index. */
-#define STORE_TYPES_INDEXED \
-	"('genesis', 'member', 'succession', 'revoke', 'redact', 'profile')"
-
 #endif
