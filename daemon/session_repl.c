@@ -143,8 +143,13 @@ void session_pump(struct session *s)
 	mpx_init(&p->o);
 	for (size_t i = 0; i < s->rn->n_feeds && !s->closing; i++) {
 		const struct repl_feed *f = &s->rn->feeds[i];
-		uint64_t head = repl_feed_relay_seq(s->rn, f);
+		uint64_t head;
 
+		/* the cheap test first: the author's end costs a roster lookup,
+		 * and a pump visits every feed of every session */
+		if (!peer_wants(&s->peer, i, f->seq, &from))
+			continue;
+		head = repl_feed_relay_seq(s->rn, f);
 		while (!s->closing && peer_wants(&s->peer, i, head, &from)) {
 			if (s->pending >= NET_PENDING_HIGH) {
 				s->paused = true;   /* on_written resumes us */
