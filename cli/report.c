@@ -17,42 +17,12 @@
 #include "proto/err.h"
 
 #define REPORT_TIMEOUT 120000   /* ms: the audit and the log walk the store */
-#define DAY_MS 86400000ull
 
 struct gather {
 	const char *dir_arg;
 	bool has_net;
 	uint8_t net[32];
 };
-
-void report_free(struct report *r)
-{
-	for (size_t i = 0; i < r->n_msg; i++)
-		free(r->msg[i].text);
-	for (size_t i = 0; i < r->n_cp; i++)
-		free(r->cp[i].heads);
-	free(r->msg);
-	free(r->cp);
-	free(r->org);
-	ctlop_reply_free(CTLOP_R_METRICS, &r->metrics);
-	ctlop_reply_free(CTLOP_R_AUDIT, &r->audit);
-	memset(r, 0, sizeof *r);
-}
-
-const struct report_org *report_org_find(const struct report *r, const uint8_t key[32])
-{
-	for (size_t i = 0; i < r->n_org; i++)
-		if (memcmp(r->org[i].key, key, 32) == 0)
-			return &r->org[i];
-	return NULL;
-}
-
-bool report_in_period(const struct report *r, uint64_t ms)
-{
-	if (!r->has_period)
-		return true;
-	return ms >= (uint64_t)r->pfrom * DAY_MS && ms < ((uint64_t)r->pto + 1) * DAY_MS;
-}
 
 /* The organisation with key, added at the end if new; NULL if out of memory. */
 static struct report_org *org_get(struct report *r, const uint8_t key[32])
@@ -206,7 +176,7 @@ static int add_checkpoint(struct report *r, const struct entry *e)
 	struct body_head *heads;
 	size_t n;
 
-	if (e->body == NULL || (r->has_period && e->h.timestamp >= ((uint64_t)r->pto + 1) * DAY_MS))
+	if (e->body == NULL || (r->has_period && e->h.timestamp >= ((uint64_t)r->pto + 1) * REPORT_DAY_MS))
 		return 0;
 	for (size_t i = 0; i < r->n_cp; i++)
 		if (memcmp(r->cp[i].by, e->h.author, 32) == 0)
@@ -307,27 +277,6 @@ static int gather_entries(const struct gather *g, struct report *r)
 close:
 	client_close(&c);
 	return ret;
-}
-
-int report_write(FILE *f, const struct report *r)
-{
-	char title[BODY_NAME_MAX + 64];
-	int rc;
-
-	snprintf(title, sizeof title, "Partnership report: %s", r->name);
-	report_html_begin(f, title);
-	report_section_header(f, r);
-	report_section_partners(f, r);
-	rc = report_section_indicators(f, r);
-	report_section_commitments(f, r);
-	report_section_record(f, r);
-	report_section_witnessed(f, r);
-	report_section_messages(f, r);
-	report_section_verify(f, r);
-	report_html_end(f);
-	if (rc == 0 && ferror(f))
-		rc = PAKT_EIO;
-	return rc;
 }
 
 /* Write the page to path via path.tmp, then rename: a reader never sees

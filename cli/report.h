@@ -18,6 +18,7 @@
 /* --public: breakdown cells below this are shown as "<N" (the usual
  * small-cell rule for aggregate statistics). */
 #define REPORT_SUPPRESS_DEFAULT 5
+#define REPORT_DAY_MS 86400000ull
 /* Messages listed in full; older ones are counted only. */
 #define REPORT_MESSAGES_MAX 200
 
@@ -82,6 +83,7 @@ struct report {
 	size_t n_cp;
 };
 
+/* cli/report_sections.c: the model's helpers and the whole page */
 void report_free(struct report *r);
 /* The organisation with key, or NULL. */
 const struct report_org *report_org_find(const struct report *r, const uint8_t key[32]);

@@ -1,10 +1,43 @@
-/* The report's sections but the indicators' (cli/report_ind.c): each
- * writes one <section> from struct report alone. Every text a partner
- * wrote goes through report_esc. */
+/* The report's page and its sections but the indicators' (cli/report_ind.c):
+ * each writes one <section> from struct report alone, no daemon. Every
+ * text a partner wrote goes through report_esc. */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli/report.h"
 #include "proto/date.h"
+#include "proto/err.h"
+
+
+void report_free(struct report *r)
+{
+	for (size_t i = 0; i < r->n_msg; i++)
+		free(r->msg[i].text);
+	for (size_t i = 0; i < r->n_cp; i++)
+		free(r->cp[i].heads);
+	free(r->msg);
+	free(r->cp);
+	free(r->org);
+	ctlop_reply_free(CTLOP_R_METRICS, &r->metrics);
+	ctlop_reply_free(CTLOP_R_AUDIT, &r->audit);
+	memset(r, 0, sizeof *r);
+}
+
+const struct report_org *report_org_find(const struct report *r, const uint8_t key[32])
+{
+	for (size_t i = 0; i < r->n_org; i++)
+		if (memcmp(r->org[i].key, key, 32) == 0)
+			return &r->org[i];
+	return NULL;
+}
+
+bool report_in_period(const struct report *r, uint64_t ms)
+{
+	if (!r->has_period)
+		return true;
+	return ms >= (uint64_t)r->pfrom * REPORT_DAY_MS && ms < ((uint64_t)r->pto + 1) * REPORT_DAY_MS;
+}
+
 
 void report_section_header(FILE *f, const struct report *r)
 {
@@ -408,4 +441,25 @@ void report_section_verify(FILE *f, const struct report *r)
 			"pakt verify commitment-%zu.pakt\n", en, n, nw, n);
 	}
 	fputs("</pre>\n</section>\n", f);
+}
+
+int report_write(FILE *f, const struct report *r)
+{
+	char title[BODY_NAME_MAX + 64];
+	int rc;
+
+	snprintf(title, sizeof title, "Partnership report: %s", r->name);
+	report_html_begin(f, title);
+	report_section_header(f, r);
+	report_section_partners(f, r);
+	rc = report_section_indicators(f, r);
+	report_section_commitments(f, r);
+	report_section_record(f, r);
+	report_section_witnessed(f, r);
+	report_section_messages(f, r);
+	report_section_verify(f, r);
+	report_html_end(f);
+	if (rc == 0 && ferror(f))
+		rc = PAKT_EIO;
+	return rc;
 }
