@@ -6,7 +6,7 @@
 # daemon holds, with partner text escaped; its verification commands
 # check out offline; --public hides message texts and small cells.
 . "$(dirname "$0")/../lib/harness.sh"
-plan 37
+plan 41
 
 CHROME=${PAKT_CHROMIUM-$(command -v chromium || true)}   # PAKT_CHROMIUM= tries the skip
 EVIL='<script>alert(1)</script> "Q" & '"'"'S'"'"' '$'\xe2\x80\xae''evil'$'\x01'
@@ -88,6 +88,23 @@ seq_a=$(sed -n "s|.*<tr class=\"head\" data-feed=\"$id_a\">.*<td class=\"n seq\"
 	awk -v s="${seq_a% *}" -v h="${seq_a#* }" -v a="$id_a" '$2 == a && $3 == s && $5 == h { f = 1 } END { exit !f }' "$T_ROOT/index.last"
 ok $? "export on b and offline verify of a's feed end at the head the report shows ($seq_a; failed:$bad)"
 
+# default name, one period, refusals
+mkdir -p "$T_ROOT/cwd"
+out=$(cd "$T_ROOT/cwd" && p c report); day=$(date +%Y-%m-%d)
+[ "$out" = "report written to pakt-report-$day.html" ] && [ -s "$T_ROOT/cwd/pakt-report-$day.html" ]
+ok $? "without -o: pakt-report-$day.html in the current directory ($out)"
+p c report --period 2026-11 -o "$T_ROOT/nov.html" >/dev/null &&
+	grep -q '<span class="period">2026-11</span>' "$T_ROOT/nov.html" &&
+	sed -n '/data-indicator="meals"/,/<\/div>/p' "$T_ROOT/nov.html" | grep -q 'No organisation has reported this indicator in this period' &&
+	sed -n '/data-indicator="rough"/,/<\/div>/p' "$T_ROOT/nov.html" | grep -q '<td class="current n" data-indicator="rough">28</td>'
+ok $? "--period 2026-11: only November's values (rough 28, no meals)"
+p c report --period 2026-13 -o "$T_ROOT/x.html" 2>"$T_ROOT/err"; rc=$?
+[ $rc -eq 2 ] && head -1 "$T_ROOT/err" | grep -q "^pakt: report: --period '2026-13' is not YYYY, YYYY-Qn" && [ ! -e "$T_ROOT/x.html" ]
+ok $? "a bad --period: exit 2 with a one-line reason, nothing written"
+p c report -o "$T_ROOT/no/such/dir/r.html" 2>"$T_ROOT/err"; rc=$?
+[ $rc -eq 1 ] && [ "$(wc -l <"$T_ROOT/err")" -eq 1 ] && grep -q "^pakt: report: cannot create .*: No such file or directory; choose another file with -o$" "$T_ROOT/err"
+ok $? "an unwritable -o: exit 1, one line saying what to do ($(cat "$T_ROOT/err"))"
+
 # ---- in a browser ----
 render() {   # render FILE OUT: Chromium's DOM of FILE, no network, no profile left behind
 	local ns=""
@@ -100,7 +117,7 @@ render() {   # render FILE OUT: Chromium's DOM of FILE, no network, no profile l
 		--dump-dom "file://$1" >"$2" 2>"$T_ROOT/chrome.err"
 }
 if [ -z "$CHROME" ]; then
-	for i in $(seq 18 37); do ok 0 "# SKIP chromium is not installed (./bootstrap installs it)"; done
+	for i in $(seq 22 41); do ok 0 "# SKIP chromium is not installed (./bootstrap installs it)"; done
 	exit 0
 fi
 render "$F" "$T_ROOT/dom.html"; rc=$?
