@@ -1,5 +1,6 @@
 /* 'pakt report': the partnership report, one self-contained HTML file.
- * cli/report.c gathers what the daemon holds into struct report;
+ * cli/cmd_report.c is the command; cli/report.c gathers what the daemon
+ * holds into struct report;
  * cli/report_html.c escapes partner text and writes the page's frame;
  * cli/report_sections.c and cli/report_ind.c render one section each from
  * struct report alone (no daemon), so a section's source can change (the
@@ -89,6 +90,12 @@ void report_free(struct report *r);
 const struct report_org *report_org_find(const struct report *r, const uint8_t key[32]);
 /* Whether a time (ms) falls within --period (true without one). */
 bool report_in_period(const struct report *r, uint64_t ms);
+
+/* cli/report.c: fill r (its options already set) from paktd of the data
+ * directory dir_arg (NULL: the default), for the initiative network (NULL:
+ * the default one). Prints the error; returns a CLI exit code. Release r
+ * with report_free, on failure too. */
+int report_gather(struct report *r, const char *dir_arg, const uint8_t *network);
 
 /* ---- cli/report_html.c: escaping and the page's frame ---- */
 
