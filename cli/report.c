@@ -204,6 +204,41 @@ static int add_checkpoint(struct report *r, const struct entry *e)
 	return 0;
 }
 
+/* A decline's reason; a later decline by the same party replaces it. */
+static int add_reason(struct report *r, const struct entry *e)
+{
+	struct body_ref ref;
+	struct report_reason *x = NULL, *grown;
+	char *text;
+
+	if (body_ref_parse("decline", e->body, e->body_len, &ref) != 0 || ref.text[0] == '\0')
+		return 0;
+	for (size_t i = 0; i < r->n_reason; i++)
+		if (memcmp(r->reason[i].ref, ref.ref, 32) == 0 &&
+		    memcmp(r->reason[i].party, e->h.author, 32) == 0)
+			x = &r->reason[i];
+	if (x != NULL && x->seq > e->h.seq)
+		return 0;
+	if ((text = strdup(ref.text)) == NULL)
+		return PAKT_ENOMEM;
+	if (x == NULL) {
+		grown = realloc(r->reason, (r->n_reason + 1) * sizeof *grown);
+		if (grown == NULL) {
+			free(text);
+			return PAKT_ENOMEM;
+		}
+		r->reason = grown;
+		x = &r->reason[r->n_reason++];
+		memset(x, 0, sizeof *x);
+		memcpy(x->ref, ref.ref, 32);
+		memcpy(x->party, e->h.author, 32);
+	}
+	free(x->text);
+	x->text = text;
+	x->seq = e->h.seq;
+	return 0;
+}
+
 /* One stored entry: its feed's head, and what the report shows of it. */
 static int add_entry(struct report *r, const struct ctlop_r_log_row *row)
 {
@@ -232,6 +267,8 @@ static int add_entry(struct report *r, const struct ctlop_r_log_row *row)
 		return add_message(r, &e, row);
 	if (strcmp(e.h.type, "checkpoint") == 0)
 		return add_checkpoint(r, &e);
+	if (strcmp(e.h.type, "decline") == 0)
+		return add_reason(r, &e);
 	if (strcmp(e.h.type, "profile") == 0 && body_profile_parse(e.body, e.body_len, &prof) == 0) {
 		snprintf(o->sector, sizeof o->sector, "%s", prof.sector);
 		if (o->name[0] == '\0')

@@ -56,6 +56,14 @@ struct report_cp {
 	size_t n;
 };
 
+/* A party's reason for declining a commitment (its latest decline entry). */
+struct report_reason {
+	uint8_t ref[32];                /* the commitment */
+	uint8_t party[32];
+	uint64_t seq;
+	char *text;                     /* malloc'd */
+};
+
 struct report {
 	/* what was asked */
 	bool pub;                       /* --public */
@@ -82,12 +90,17 @@ struct report {
 	uint64_t n_msg_total;           /* within the period, listed or not */
 	struct report_cp *cp;           /* one per witness */
 	size_t n_cp;
+	struct report_reason *reason;
+	size_t n_reason;
 };
 
 /* cli/report_sections.c: the model's helpers and the whole page */
 void report_free(struct report *r);
 /* The organisation with key, or NULL. */
 const struct report_org *report_org_find(const struct report *r, const uint8_t key[32]);
+/* The reason party gave for declining commitment ref, or NULL. */
+const char *report_reason_find(const struct report *r, const uint8_t ref[32],
+			       const uint8_t party[32]);
 /* Whether a time (ms) falls within --period (true without one). */
 bool report_in_period(const struct report *r, uint64_t ms);
 

@@ -15,6 +15,9 @@ void report_free(struct report *r)
 		free(r->msg[i].text);
 	for (size_t i = 0; i < r->n_cp; i++)
 		free(r->cp[i].heads);
+	for (size_t i = 0; i < r->n_reason; i++)
+		free(r->reason[i].text);
+	free(r->reason);
 	free(r->msg);
 	free(r->cp);
 	free(r->org);
@@ -28,6 +31,15 @@ const struct report_org *report_org_find(const struct report *r, const uint8_t k
 	for (size_t i = 0; i < r->n_org; i++)
 		if (memcmp(r->org[i].key, key, 32) == 0)
 			return &r->org[i];
+	return NULL;
+}
+
+const char *report_reason_find(const struct report *r, const uint8_t ref[32],
+			       const uint8_t party[32])
+{
+	for (size_t i = 0; i < r->n_reason; i++)
+		if (memcmp(r->reason[i].ref, ref, 32) == 0 && memcmp(r->reason[i].party, party, 32) == 0)
+			return r->reason[i].text;
 	return NULL;
 }
 
@@ -122,10 +134,12 @@ static bool commit_in_period(const struct report *r, const struct ctlop_r_commit
 static void commit_parties(FILE *f, const struct report *r, const struct ctlop_r_commit *c)
 {
 	fputs("<table class=\"parties\"><thead><tr><th>party</th><th>answer</th><th>when</th>"
-	      "</tr></thead><tbody>\n", f);
+	      "<th>reason</th></tr></thead><tbody>\n", f);
 	for (size_t i = 0; i < c->n_parties; i++) {
 		const struct ctlop_r_party *p = &c->parties[i];
 		bool none = p->response[0] == '\0' || strcmp(p->response, "none") == 0;
+		const char *why = strcmp(p->response, "declined") == 0 ?
+			report_reason_find(r, c->hash, p->key) : NULL;
 
 		fputs("<tr><td>", f);
 		report_html_who(f, r, p->key);
@@ -133,6 +147,8 @@ static void commit_parties(FILE *f, const struct report *r, const struct ctlop_r
 		report_esc(f, none ? "no answer yet" : p->response);
 		fputs("</td><td>", f);
 		report_html_time(f, none ? 0 : p->at);
+		fputs("</td><td class=\"text reason\">", f);
+		report_esc(f, why ? why : "");
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</tbody></table>\n", f);

@@ -38,7 +38,7 @@ cm=$(p a commit "Open 20 beds <now>" --party "$id_b" --party "$id_c" --due 2099-
 	--indicator meals --target 100 | en_id)
 has_com() { p "$1" commitments --json | grep -q "\"hash\":\"$cm\""; }
 wait_for 100 has_com b && wait_for 100 has_com c; ok $? "a's commitment reaches b and c"
-p b accept "$cm" >/dev/null && p c decline "$cm" --reason "no budget" >/dev/null &&
+p b accept "$cm" >/dev/null && p c decline "$cm" --reason "no <budget> this year" >/dev/null &&
 	p a progress "$cm" fulfilled --note "done & dusted" >/dev/null
 ok $? "b accepts, c declines, a reports it fulfilled"
 p a post "$IMG" >/dev/null && p a post --to "$id_c" "sealed budget figures" >/dev/null
@@ -151,9 +151,9 @@ ok $? "the commitment's title (escaped) and id"
 sed -n "/data-commitment=\"$cm\"/,/<\/div>/p" "$D" >"$T_ROOT/cm.html"
 grep -q '<strong class="outcome">kept</strong>' "$T_ROOT/cm.html" &&
 	grep -q '<td class="answer">accepted</td>' "$T_ROOT/cm.html" &&
-	grep -q '<td class="answer">declined</td>' "$T_ROOT/cm.html" &&
+	grep -q '<td class="answer">declined</td><td>[^<]*</td><td class="text reason">no &lt;budget&gt; this year</td>' "$T_ROOT/cm.html" &&
 	grep -q '<td class="state">fulfilled</td>' "$T_ROOT/cm.html" && grep -q 'done &amp; dusted' "$T_ROOT/cm.html"
-ok $? "its outcome kept, both answers, the status fulfilled with its note"
+ok $? "its outcome kept, both answers (c's decline with its reason), the status fulfilled with its note"
 grep -q "<tr data-org=\"$id_c\"><td><bdi>Second Chance Coop</bdi> <code class=\"meta\">pk_[a-z2-7]*</code></td><td class=\"n\">0</td><td class=\"n\">0</td><td class=\"n\">1</td>" "$D"
 ok $? "c's record: made 0, accepted 0, declined 1"
 heads_ok=1
