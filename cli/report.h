@@ -119,6 +119,9 @@ int report_gather(struct report *r, const char *dir_arg, const uint8_t *network)
  * follows); invalid UTF-8 as U+FFFD. Newlines and tabs stay. */
 void report_esc_n(FILE *f, const char *s, size_t len);
 void report_esc(FILE *f, const char *s);
+/* Markup we made (an SVG chart whose text is escaped already), with the
+ * invisible characters of report_esc_n shown as "[U+XXXX]" too. */
+void report_html_markup(FILE *f, const char *s, size_t len);
 /* <!doctype>, <head> with the inline style sheet, <body>. title is
  * escaped. */
 void report_html_begin(FILE *f, const char *title);

@@ -86,6 +86,25 @@ void report_esc_n(FILE *f, const char *s, size_t len)
 	}
 }
 
+void report_html_markup(FILE *f, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n;
+	unsigned long c;
+
+	while (i < len) {
+		if (p[i] < 0x80 || (n = utf8_one(p + i, len - i, &c)) == 0) {
+			fputc(p[i++], f);
+			continue;
+		}
+		if (invisible(c))
+			fprintf(f, "[U+%04lX]", c);
+		else
+			fwrite(p + i, 1, n, f);
+		i += n;
+	}
+}
+
 void report_esc(FILE *f, const char *s)
 {
 	report_esc_n(f, s, strlen(s));

@@ -69,7 +69,7 @@ static int ind_gather(const struct report *r, struct metrics *mt)
 
 /* The indicator's chart: metrics_svg of it alone, inline (no XML
  * declaration inside HTML). */
-static int ind_chart(FILE *f, const struct report *r, const struct metrics *all, size_t i)
+static int ind_chart(FILE *f, const struct metrics *all, size_t i)
 {
 	struct metrics one = *all;
 	char *buf = NULL;
@@ -77,7 +77,6 @@ static int ind_chart(FILE *f, const struct report *r, const struct metrics *all,
 	const char *svg;
 	FILE *mem;
 
-	(void)r;
 	one.ind = &all->ind[i];
 	one.n_ind = 1;
 	if ((mem = open_memstream(&buf, &len)) == NULL)
@@ -93,8 +92,8 @@ static int ind_chart(FILE *f, const struct report *r, const struct metrics *all,
 	fputs("\" role=\"img\" aria-label=\"chart of ", f);
 	report_esc(f, all->ind[i].def.name);
 	fputs("\">\n", f);
-	if (svg != NULL)
-		fwrite(svg, 1, len - (size_t)(svg - buf), f);
+	if (svg != NULL)    /* names in the legend may hold bidi overrides */
+		report_html_markup(f, svg, len - (size_t)(svg - buf));
 	fputs("</figure>\n", f);
 	free(buf);
 	return 0;
@@ -230,7 +229,7 @@ static int ind_one(FILE *f, const struct report *r, const struct metrics *mt, si
 	fputs("</td><th>trend</th><td class=\"trend\">", f);
 	ind_trend(f, mt, mi);
 	fputs("</td></tr>\n</tbody></table>\n", f);
-	if (mi->n_rows && ind_chart(f, r, mt, i) != 0)
+	if (mi->n_rows && ind_chart(f, mt, i) != 0)
 		return PAKT_ENOMEM;
 	fputs("<h4>Breakdown by organisation and period</h4>\n", f);
 	if (mi->n_rows)

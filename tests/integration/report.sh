@@ -6,7 +6,7 @@
 # daemon holds, with partner text escaped; its verification commands
 # check out offline; --public hides message texts and small cells.
 . "$(dirname "$0")/../lib/harness.sh"
-plan 41
+plan 42
 
 CHROME=${PAKT_CHROMIUM-$(command -v chromium || true)}   # PAKT_CHROMIUM= tries the skip
 EVIL='<script>alert(1)</script> "Q" & '"'"'S'"'"' '$'\xe2\x80\xae''evil'$'\x01'
@@ -62,6 +62,7 @@ ok $? "HTML5 with a charset, a language and an A4 page rule"
 ok $? "nothing in it refers to another file or host (no src/href/url to http, no script)"
 ! grep -q '<script>alert' "$F" && grep -q '&lt;script&gt;alert(1)&lt;/script&gt; &quot;Q&quot; &amp; &#39;S&#39; \[U+202E\]evil␁' "$F"
 ok $? "the hostile name is escaped: markup, quotes, bidi override and control char made visible"
+! grep -q $'\xe2\x80\xae' "$F"; ok $? "no bidi override is left anywhere, the chart's legend included"
 grep -q 'No one sleeps outside &lt;b&gt;by 2028&lt;/b&gt;' "$F" && grep -q '&lt;img src=http://evil.example' "$F"
 ok $? "the goal and the message's markup are escaped"
 grep -q '(private)</em> sealed budget figures<' "$F"; ok $? "the internal edition shows c the sealed text addressed to it"
@@ -117,7 +118,7 @@ render() {   # render FILE OUT: Chromium's DOM of FILE, no network, no profile l
 		--dump-dom "file://$1" >"$2" 2>"$T_ROOT/chrome.err"
 }
 if [ -z "$CHROME" ]; then
-	for i in $(seq 22 41); do ok 0 "# SKIP chromium is not installed (./bootstrap installs it)"; done
+	for i in $(seq 23 42); do ok 0 "# SKIP chromium is not installed (./bootstrap installs it)"; done
 	exit 0
 fi
 render "$F" "$T_ROOT/dom.html"; rc=$?

@@ -1,7 +1,7 @@
 /* Unit tests of the partnership report's HTML (cli/report_html.c,
  * report_sections.c, report_ind.c): the escaper against hostile partner
  * text (markup, quotes, control characters, bidi overrides, invalid
- * UTF-8), and a whole page drawn from a made-up record, internal and
+ * UTF-8), our own markup's invisible characters, and a whole page drawn from a made-up record, internal and
  * public. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -87,6 +87,23 @@ static void test_esc_invalid_utf8(void **state)
 	ESC("\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");   /* a surrogate */
 	ESC("\xe2\x82<b>", "\xef\xbf\xbd\xef\xbf\xbd&lt;b&gt;");       /* cut short */
 	ESC("\xf4\x90\x80\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"); /* > U+10FFFF */
+}
+
+/* Our own markup (a chart) passes as it is, but for invisible characters
+ * in the names it carries. */
+static void test_markup(void **state)
+{
+	const char svg[] = "<text x=\"1\">a&amp;b \xe2\x80\xae" "evil \xc3\xb3</text>";
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+
+	(void)state;
+	assert_non_null(f);
+	report_html_markup(f, svg, sizeof svg - 1);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(buf, "<text x=\"1\">a&amp;b [U+202E]evil \xc3\xb3</text>");
+	free(buf);
 }
 
 /* ---- a whole page ---- */
@@ -224,6 +241,7 @@ int main(void)
 		cmocka_unit_test(test_esc_controls),
 		cmocka_unit_test(test_esc_bidi),
 		cmocka_unit_test(test_esc_invalid_utf8),
+		cmocka_unit_test(test_markup),
 		cmocka_unit_test(test_page_internal),
 		cmocka_unit_test(test_page_public),
 		cmocka_unit_test(test_page_period),
