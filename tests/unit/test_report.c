@@ -1,8 +1,8 @@
 /* Unit tests of the partnership report's HTML (cli/report_html.c,
  * report_sections.c, report_ind.c): the escaper against hostile partner
  * text (markup, quotes, control characters, bidi overrides, invalid
- * UTF-8), our own markup's invisible characters, and a whole page drawn from a made-up record, internal and
- * public. */
+ * UTF-8), invisible characters in our own markup, and whole pages drawn
+ * from a made-up record (internal, public, one period). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
