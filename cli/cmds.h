@@ -41,6 +41,8 @@ int cmd_export(int argc, char **argv);
 int cmd_redact(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_message(int argc, char **argv);
+/* the partnership report (cli/cmd_report.c) */
+int cmd_report(int argc, char **argv);
 /* 'pakt post' with --to (sealed): the whole post command line, argv[0]
  * "post"; without --to it posts a plain message like cmd_post. */
 int cmd_post_sealed(int argc, char **argv);

@@ -292,5 +292,24 @@ const struct cli_cmd commands_table[] = {
 	 "(default 300) when something changed: the latest seq and hash of every\n"
 	 "feed it holds. Partners' checkpoints are delivery receipts and bound the\n"
 	 "time an entry existed. This publishes one now; exit 1 if nothing changed.\n"},
+	{"report", cmd_report, "write the partnership report: one HTML file to read, print or send",
+	 "usage: pakt report [-o FILE.html] [--period PERIOD] [--public] [--network ID] [--data-dir DIR]\n"
+	 "\n"
+	 "Write one self-contained HTML file (no fonts, scripts, images or requests\n"
+	 "from elsewhere; it prints to A4 from a browser) and print its path: the\n"
+	 "initiative, its goal and partners; per indicator its chart, value against\n"
+	 "target, trend, breakdown and missing reports; the commitments with their\n"
+	 "parties, answers, status history and outcome; each organisation's record;\n"
+	 "what partners witnessed (checkpoints); the conversation; and a verification\n"
+	 "section with each feed's head (seq and hash) and the commands that export\n"
+	 "and check the matching bundles offline.\n"
+	 "\n"
+	 "  -o, --output FILE  where to write it (default pakt-report-YYYY-MM-DD.html\n"
+	 "                     in the current directory); replaced atomically\n"
+	 "  --period PERIOD    only values, commitments (made or due) and messages of\n"
+	 "                     one period: 2026, 2026-Q4, 2026-11, 2026-11-15 or FROM..TO\n"
+	 "  --public           for readers outside the partnership: leave out message\n"
+	 "                     texts (private ones too) and show breakdown cells below 5\n"
+	 "                     as \"<5\"\n"},
 	{NULL, NULL, NULL, NULL},
 };

@@ -11,3 +11,5 @@ pakt_SOURCES = \
 pakt_LDADD = $(PAKT_LIBS) -lm
 pakt_SOURCES += %D%/cmd_bundle.c
 pakt_SOURCES += %D%/cmd_keys.c
+# the partnership report: gathering, HTML writer, sections
+pakt_SOURCES += %D%/cmd_report.c %D%/report.c %D%/report.h %D%/report_html.c %D%/report_sections.c %D%/report_ind.c

@@ -1,13 +1,16 @@
 #!/bin/bash
 # make demo: three organisations form an initiative on 127.0.0.1 — a
 # foundation as backbone, the city's social-welfare office and a social
-# cooperative join by invite — post, and see every post arrive everywhere.
+# cooperative join by invite — post, and see every post arrive everywhere;
+# it ends with the partnership report (HTML, and a PNG of it when chromium
+# is installed) written to the current directory, or to $PAKT_DEMO_REPORT.
 # Runs in a temporary directory and stops by itself.
 set -eu
 BUILD=${PAKT_BUILDDIR:-$(pwd)}
 PAKT="$BUILD/pakt"
 PAKTD="$BUILD/paktd"
 DEMO=$(mktemp -d /tmp/pakt-demo.XXXXXX)
+REPORT=${PAKT_DEMO_REPORT:-$(pwd)/pakt-report-demo.html}
 ORGS="foundation city coop"
 declare -A NAME=([foundation]="Harbour Foundation" [city]="Rivertown Social Welfare Office" [coop]="Second Chance Cooperative")
 declare -A PID
@@ -71,17 +74,22 @@ wait_entries 7   # genesis, 3 member entries, 3 posts
 echo "-- on the coop's node:"
 "$PAKT" log --type message --data-dir "$DEMO/coop"
 
-say "5. A common agenda and shared measurement"
+say "5. Each organisation says who it is: name and sector"
+declare -A SECTOR=([foundation]=ngo [city]=public [coop]=business)
+for o in $ORGS; do pakt_as "$o" profile set --name "${NAME[$o]}" --sector "${SECTOR[$o]}"; done
+
+say "6. A common agenda and shared measurement"
 pakt_as foundation agenda set --goal "No one sleeps outside in Rivertown by 2028" \
 	--indicator "beds:Shelter beds:beds:60" --indicator "rough:People sleeping rough:people:0:down"
-wait_entries 8
+wait_entries 11
 pakt_as city update "Winter count, first week" --value rough=63 --period 2026-11
 pakt_as foundation update "Quay Street shelter open" --value beds=40 --period 2026-12
 pakt_as coop update "Second floor plans approved" --value beds=0 --period 2026-12
-wait_entries 11
+pakt_as city update "Winter count, December" --value rough=51 --period 2026-12
+wait_entries 15
 pakt_as city metrics
 
-say "6. A commitment, countersigned by both partners, then fulfilled"
+say "7. A commitment, countersigned by both partners, then fulfilled"
 CITY=$("$PAKT" id --data-dir "$DEMO/city")
 COOP=$("$PAKT" id --data-dir "$DEMO/coop")
 out=$("$PAKT" commit "Open 20 more beds on the second floor" --party "$CITY" --party "$COOP" \
@@ -89,36 +97,46 @@ out=$("$PAKT" commit "Open 20 more beds on the second floor" --party "$CITY" --p
 show "commit \"Open 20 more beds on the second floor\" --party CITY --party COOP --due 2027-03-31   [as foundation]"
 echo "$out"
 C=$(echo "$out" | grep -o 'en_[a-z2-7]*' | head -1)
-wait_entries 12
+wait_entries 16
 pakt_as city accept "$C"
 pakt_as coop accept "$C"
-wait_entries 14
+wait_entries 18
 pakt_as coop progress "$C" fulfilled --note "20 beds ready, inspected by the fire service"
-wait_entries 15
+wait_entries 19
 echo "-- partners witness what they hold (paktd also does this every few minutes):"
 for o in city coop; do pakt_as "$o" checkpoint; done
-wait_entries 17
+wait_entries 21
 pakt_as foundation commitments
 
-say "7. A private message: only the city can read it"
+say "8. A private message: only the city can read it"
 pakt_as foundation post --to "$CITY" "Can we move the budget meeting to Thursday?"
-wait_entries 18
+wait_entries 22
 echo "-- the city sees:"
 "$PAKT" log --type sealed --data-dir "$DEMO/city"
 echo "-- the cooperative stores and relays it, but sees:"
 "$PAKT" log --type sealed --data-dir "$DEMO/coop"
 
-say "8. The audit: every chain, every promise, every organisation's record"
+say "9. The audit: every chain, every promise, every organisation's record"
 pakt_as city audit
 
-say "9. The commitment's proof travels as a file anyone can verify offline"
+say "10. The commitment's proof travels as a file anyone can verify offline"
 pakt_as foundation export "$C" -o "$DEMO/commitment.pakt"
 show "verify $DEMO/commitment.pakt   [no daemon, no data directory]"
 (cd "$DEMO" && env -u PAKT_HOME "$PAKT" verify "$DEMO/commitment.pakt")
 
-say "10. Every node verifies every signature and chain link"
+say "11. Every node verifies every signature and chain link"
 for o in $ORGS; do pakt_as "$o" verify; done
 
-say "11. SIGTERM stops the daemons cleanly"
+say "12. The partnership report: one HTML file to open in a browser, print to A4 or send"
+pakt_as city report -o "$REPORT"
+if command -v chromium >/dev/null 2>&1; then
+	PNG=${REPORT%.html}.png
+	printf '$ chromium --headless --screenshot=%s file://%s   [a picture of it]\n' "$PNG" "$REPORT"
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --no-first-run --hide-scrollbars \
+		--user-data-dir="$DEMO/chromium" --window-size=1000,3000 --screenshot="$PNG" \
+		"file://$REPORT" >/dev/null 2>&1 && echo "screenshot $PNG ($(wc -c <"$PNG") bytes)"
+fi
+
+say "13. SIGTERM stops the daemons cleanly"
 for o in $ORGS; do kill -TERM "${PID[$o]}"; wait "${PID[$o]}"; PID[$o]=""; done
-echo "demo finished"
+echo "demo finished; the partnership report is $REPORT ($(wc -c <"$REPORT") bytes)"

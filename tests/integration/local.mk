@@ -53,3 +53,5 @@ INTEGRATION_TESTS += %D%/replica_bodies.sh %D%/replica_redact.sh %D%/replica_str
 INTEGRATION_TESTS += %D%/peer_rules.sh
 # Rule 4: profile dialling through net_on_profile
 INTEGRATION_TESTS += %D%/profile_dial.sh
+# the partnership report, rendered in headless Chromium
+INTEGRATION_TESTS += %D%/report.sh

@@ -13,3 +13,12 @@ tests_unit_test_ctlop_SOURCES = tests/unit/test_ctlop.c
 tests_unit_test_ctlop_CFLAGS = $(PAKT_TEST_CFLAGS)
 tests_unit_test_ctlop_LDADD = $(PAKT_TEST_LIBS)
 TESTS += tests/unit/test_ctlop
+
+# The partnership report's HTML: escaping hostile partner text, whole pages
+# (internal, public, one period) from a made-up record (cli/report*.c).
+check_PROGRAMS += tests/unit/test_report
+tests_unit_test_report_SOURCES = tests/unit/test_report.c cli/report_html.c cli/report_sections.c \
+	cli/report_ind.c cli/report.h cli/metrics.c cli/metrics_svg.c cli/metrics.h cli/output.c cli/output.h
+tests_unit_test_report_CFLAGS = $(PAKT_TEST_CFLAGS)
+tests_unit_test_report_LDADD = $(PAKT_TEST_LIBS) -lm
+TESTS += tests/unit/test_report
