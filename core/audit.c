@@ -226,8 +226,9 @@ static int check_entries(struct bundle_file *m, struct entry *ents, struct audit
 }
 
 /* Rule 8: the record entries the checker relies on come with their body
- * (membership always; for a commitment, the commitment and every answer
- * and status, any of which may name it). */
+ * (membership always; for a commitment, the commitment, every answer and
+ * status, any of which may name it, and every checkpoint, which orders
+ * them: PROTOCOL.md, "Lifecycle"). */
 static int check_bodies(const struct bundle_file *m, const struct entry *ents,
 			struct audit_report *r)
 {
@@ -236,9 +237,11 @@ static int check_bodies(const struct bundle_file *m, const struct entry *ents,
 	for (size_t i = 0; i < m->n; i++) {
 		const struct entry *e = &ents[i];
 
-		if (e->body != NULL || !ledger_record_type(e->h.type))
+		bool cp = m->kind == BUNDLE_COMMITMENT && type_is(e, "checkpoint");
+
+		if (e->body != NULL || (!ledger_record_type(e->h.type) && !cp))
 			continue;
-		if (!roster_type(e->h.type) &&
+		if (!roster_type(e->h.type) && !cp &&
 		    (m->kind != BUNDLE_COMMITMENT ||
 		     (!is_answer_or_status(e) && memcmp(e->hash, m->subject, 32) != 0)))
 			continue;
@@ -331,6 +334,7 @@ static int collect_history(struct audit_report *r, const struct ledger_commit *c
 		an->seq = c->resp[i].seq;
 		an->change = c->resp[i].change;
 		an->counts = c->resp[i].counts;
+		an->order = c->resp[i].order;
 		memcpy(an->hash, c->resp[i].hash, 32);
 		if (k >= 0 && body_ref_parse(ents[k].h.type, ents[k].body, ents[k].body_len, &ref) == 0)
 			memcpy(an->reason, ref.text, sizeof an->reason);
@@ -345,6 +349,7 @@ static int collect_history(struct audit_report *r, const struct ledger_commit *c
 		st->ts = c->st[i].at;
 		st->seq = c->st[i].seq;
 		st->counts = c->st[i].counts;
+		st->order = c->st[i].order;
 		memcpy(st->hash, c->st[i].hash, 32);
 		if (k >= 0)
 			body_status_parse(ents[k].body, ents[k].body_len, &st->st);

@@ -28,6 +28,7 @@ struct audit_answer {
 	char reason[BODY_REASON_MAX + 1];   /* decline only; may be "" */
 	bool change;                        /* marked as a change of answer */
 	bool counts;                        /* the lifecycle (core/ledger.h) */
+	uint64_t order;                     /* its lifecycle time */
 };
 
 struct audit_status {
@@ -37,6 +38,7 @@ struct audit_status {
 	uint8_t hash[32];
 	struct body_status st;              /* st.reopen: the marker */
 	bool counts;
+	uint64_t order;
 };
 
 struct audit_report {

@@ -461,7 +461,68 @@ static void test_bundle_agrees(void **state)
 	}
 	audit_report_free(&rep);
 	mpx_free(&o);
+
+	/* an exporter that strips the checkpoint would hide what B had seen */
+	bundle_begin(&b, BUNDLE_COMMITMENT, f->network, f->ent[f->i_com].hash);
+	for (size_t i = 0; i < f->n; i++)
+		assert_int_equal(bundle_add(&b, &f->ent[i],
+					    strcmp(f->ent[i].h.type, "checkpoint") != 0 &&
+					    bundle_body_wanted(BUNDLE_COMMITMENT, f->ent[f->i_com].hash,
+							       &f->ent[i])), 0);
+	mpx_init(&o);
+	assert_int_equal(bundle_finish(&b, &o), 0);
+	bundle_free(&b);
+	assert_int_equal(audit_bundle((const uint8_t *)o.sb.data, o.sb.size, &rep), PAKT_EBODY);
+	assert_non_null(strstr(rep.reason, "(checkpoint) has no body"));
+	audit_report_free(&rep);
+	mpx_free(&o);
 	underive(f);
+}
+
+/* The markers: true when present, absent otherwise (one encoding each);
+ * a redact has none. */
+static void test_markers(void **state)
+{
+	struct body_ref r, back;
+	struct body_status st, sback;
+	struct mpx_out o;
+	char why[160];
+
+	(void)state;
+	memset(&r, 0, sizeof r);
+	memset(r.ref, 7, 32);
+	r.change = true;
+	snprintf(r.text, sizeof r.text, "no beds");
+	mpx_init(&o);
+	assert_int_equal(body_ref(&o, "decline", &r), 0);
+	assert_int_equal(body_validate("decline", (const uint8_t *)o.sb.data, o.sb.size, why, sizeof why), 0);
+	assert_int_equal(body_ref_parse("decline", (const uint8_t *)o.sb.data, o.sb.size, &back), 0);
+	assert_true(back.change);
+	assert_string_equal(back.text, "no beds");
+	mpx_free(&o);
+	mpx_init(&o);
+	assert_int_equal(body_ref(&o, "redact", &r), PAKT_EINVAL);
+	mpx_free(&o);
+
+	memset(&st, 0, sizeof st);
+	memset(st.ref, 7, 32);
+	snprintf(st.state, sizeof st.state, "in-progress");
+	st.reopen = true;
+	mpx_init(&o);
+	assert_int_equal(body_status(&o, &st), 0);
+	assert_int_equal(body_status_parse((const uint8_t *)o.sb.data, o.sb.size, &sback), 0);
+	assert_true(sback.reopen);
+	mpx_free(&o);
+
+	/* {"change": false, "ref": bin32}: false is written by leaving it out */
+	mpx_init(&o);
+	msgpack_pack_map(&o.pk, 2);
+	mpx_kv_bool(&o.pk, "change", false);
+	mpx_kv_bin(&o.pk, "ref", r.ref, 32);
+	assert_int_equal(body_validate("accept", (const uint8_t *)o.sb.data, o.sb.size, why, sizeof why),
+			 PAKT_EBODY);
+	assert_string_equal(why, "accept: \"change\" must be true (absent means false)");
+	mpx_free(&o);
 }
 
 int main(void)
@@ -477,6 +538,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_seen_answer_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bundle_agrees, setup, teardown),
+		cmocka_unit_test(test_markers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
