@@ -316,7 +316,11 @@ static void print_text(const char *file, const struct audit_report *r)
 					fputs(": ", stdout);
 					work_print_safe(stdout, a->reason, BODY_REASON_MAX);
 				}
-				printf("%s\n", a->counts ? "" : "  (does not count: replaced, or see notes)");
+				if (!a->counts && a->breach)
+					printf("  NO EFFECT: %s", a->breach);
+				else if (!a->counts)
+					printf("  (replaced by a later change)");
+				putchar('\n');
 			} else {
 				const struct audit_status *st = &r->statuses[s++];
 
@@ -328,7 +332,9 @@ static void print_text(const char *file, const struct audit_report *r)
 					fputs(": ", stdout);
 					work_print_safe(stdout, st->st.note, 299);
 				}
-				printf("%s\n", st->counts ? "" : "  NO EFFECT: after a final status, not marked reopen");
+				if (!st->counts)
+					printf("  NO EFFECT: %s", st->breach ? st->breach : "see the notes");
+				putchar('\n');
 			}
 		}
 		if (r->n_answers == 0 && r->n_statuses == 0)

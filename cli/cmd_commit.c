@@ -215,7 +215,9 @@ static void print_statuses(const struct ctlop_r_commit *x, bool audit)
 			printf("    %s  %-11s by %s%s", at, s->state[0] ? s->state : "?", by,
 			       s->reopen ? " [reopens]" : "");
 			quoted(s->note);
-			printf("%s\n", s->counts ? "" : "  NO EFFECT: after a final status, not marked reopen");
+			if (!s->counts)
+				printf("  NO EFFECT: %s", s->breach[0] ? s->breach : "see anomalies");
+			putchar('\n');
 		}
 	}
 }
@@ -239,7 +241,11 @@ static void print_answers(const struct ctlop_r_commit *x, bool audit)
 		when(a->at, at);
 		printf("    %s  %-8s by %s%s", at, a->response, by, a->change ? " [change]" : "");
 		quoted(a->reason);
-		printf("%s\n", a->counts ? "" : "  (does not count: replaced, or see anomalies)");
+		if (!a->counts && a->breach[0])
+			printf("  NO EFFECT: %s", a->breach);
+		else if (!a->counts)
+			printf("  (replaced by a later change)");
+		putchar('\n');
 	}
 }
 

@@ -334,6 +334,7 @@ static int collect_history(struct audit_report *r, const struct ledger_commit *c
 		an->seq = c->resp[i].seq;
 		an->change = c->resp[i].change;
 		an->counts = c->resp[i].counts;
+		an->breach = c->resp[i].breach;
 		an->order = c->resp[i].order;
 		memcpy(an->hash, c->resp[i].hash, 32);
 		if (k >= 0 && body_ref_parse(ents[k].h.type, ents[k].body, ents[k].body_len, &ref) == 0)
@@ -349,6 +350,7 @@ static int collect_history(struct audit_report *r, const struct ledger_commit *c
 		st->ts = c->st[i].at;
 		st->seq = c->st[i].seq;
 		st->counts = c->st[i].counts;
+		st->breach = c->st[i].breach;
 		st->order = c->st[i].order;
 		memcpy(st->hash, c->st[i].hash, 32);
 		if (k >= 0)

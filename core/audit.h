@@ -28,6 +28,7 @@ struct audit_answer {
 	char reason[BODY_REASON_MAX + 1];   /* decline only; may be "" */
 	bool change;                        /* marked as a change of answer */
 	bool counts;                        /* the lifecycle (core/ledger.h) */
+	const char *breach;                 /* ledger_response.breach: static, or NULL */
 	uint64_t order;                     /* its lifecycle time */
 };
 
@@ -38,6 +39,7 @@ struct audit_status {
 	uint8_t hash[32];
 	struct body_status st;              /* st.reopen: the marker */
 	bool counts;
+	const char *breach;                 /* ledger_status.breach */
 	uint64_t order;
 };
 

@@ -319,6 +319,7 @@ static int attach(struct ledger_scan *sc)
 				return PAKT_ENOMEM;
 			c->st = v;
 			struct ledger_status *s = &v[c->n_st++];
+			memset(s, 0, sizeof *s);
 			memcpy(s->by, p->author, 32);
 			s->at = p->at;
 			s->seq = p->seq;

@@ -40,6 +40,8 @@ struct ledger_response {
 	uint64_t at, seq;
 	uint8_t hash[32];
 	bool change, counts;
+	const char *breach;             /* why it breaks the lifecycle (a static string), or NULL;
+					 * !counts && !breach: a later change replaced it */
 	uint64_t order;                 /* lifecycle time: timestamp, raised past what it saw */
 	char reason[512];               /* decline: may be cut short */
 };
@@ -53,6 +55,7 @@ struct ledger_status {
 	bool has_evidence;
 	uint8_t evidence[32];
 	bool reopen, counts;
+	const char *breach;             /* why it breaks the lifecycle (static), or NULL */
 	uint64_t order;
 };
 

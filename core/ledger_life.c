@@ -133,7 +133,8 @@ static void walk(const struct roster *m, struct ledger_commit *c, struct item *i
 			if (s->counts)
 				closed = ledger_final_state(s->state);
 			else
-				it[i].what = "status after a final status without a reopen marker (no effect)";
+				s->breach = it[i].what =
+					"status after a final status without a reopen marker (no effect)";
 			continue;
 		}
 		struct ledger_response *r = &c->resp[it[i].idx];
@@ -144,9 +145,10 @@ static void walk(const struct roster *m, struct ledger_commit *c, struct item *i
 			if (c->resp[k].counts && roster_same(m, c->resp[k].who, r->who))
 				earlier = &c->resp[k];
 		if (closed) {
-			it[i].what = "answer after a final status (no effect)";
+			r->breach = it[i].what = "answer after a final status (no effect)";
 		} else if (earlier != NULL && !r->change) {
-			it[i].what = "second answer without a change marker (no effect: the first answer stands)";
+			r->breach = it[i].what =
+				"second answer without a change marker (no effect: the first answer stands)";
 		} else {
 			if (earlier != NULL)
 				earlier->counts = false;

@@ -346,6 +346,7 @@ int ctl_work_commit_view(struct ctlop_r_commit *out, const struct ledger *l, con
 		struct ctlop_r_answer *x = &out->answers[i];
 
 		x->at = r->at;
+		snprintf(x->breach, sizeof x->breach, "%s", r->breach ? r->breach : "");
 		memcpy(x->by, r->who, 32);
 		snprintf(x->by_name, sizeof x->by_name, "%s", ledger_name(l, m, r->who));
 		x->change = r->change;
@@ -378,6 +379,7 @@ int ctl_work_commit_view(struct ctlop_r_commit *out, const struct ledger *l, con
 		memcpy(x->by, c->st[i].by, 32);
 		snprintf(x->by_name, sizeof x->by_name, "%s", ledger_name(l, m, c->st[i].by));
 		x->counts = c->st[i].counts;
+		snprintf(x->breach, sizeof x->breach, "%s", c->st[i].breach ? c->st[i].breach : "");
 		memcpy(x->hash, c->st[i].hash, 32);
 		snprintf(x->note, sizeof x->note, "%s", c->st[i].note);
 		x->reopen = c->st[i].reopen;

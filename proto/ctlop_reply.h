@@ -176,6 +176,7 @@ struct ctlop_r_party {
 
 struct ctlop_r_answer {               /* every answer, in lifecycle order */
 	uint64_t at;
+	char breach[96];              /* why it breaks the lifecycle, "" if it does not */
 	uint8_t by[32];
 	char by_name[BODY_NAME_MAX + 1];
 	bool change;                  /* marked as a change of answer */
@@ -193,6 +194,7 @@ struct ctlop_r_receipt {              /* audit: a partner's checkpoint covered i
 
 struct ctlop_r_status_line {
 	uint64_t at;
+	char breach[96];              /* why it breaks the lifecycle, "" if it does not */
 	uint8_t by[32];
 	char by_name[BODY_NAME_MAX + 1];
 	bool counts;                  /* false: it broke the lifecycle (an anomaly) */

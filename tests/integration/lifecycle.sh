@@ -135,7 +135,8 @@ ok $? "record per organisation: b accepted 1 (its changed answer) and declined 1
 p b audit >"$T_ROOT/audit.txt"
 grep -q "ORGANISATION .* MADE ACCEPTED DECLINED" "$T_ROOT/audit.txt" &&
 	grep -q "no staff in August" "$T_ROOT/audit.txt" && grep -q "20 beds open since May" "$T_ROOT/audit.txt" &&
-	grep -q "NO EFFECT: after a final status, not marked reopen" "$T_ROOT/audit.txt" &&
+	grep -q "missed      by Mallory (pk_[a-z0-9]*)  NO EFFECT: status after a final status without a reopen marker (no effect)" "$T_ROOT/audit.txt" &&
+	grep -q "declined by Harbour (pk_[a-z0-9]*) (\"no beds left\")  (replaced by a later change)" "$T_ROOT/audit.txt" &&
 	grep -q "(on commitment $cm): answer after a final status (no effect)" "$T_ROOT/audit.txt" &&
 	grep -q "\[reopens\]" "$T_ROOT/audit.txt"
 ok $? "pakt audit (text): DECLINED column, reasons and notes, what has no effect, anomalies naming the commitment"
@@ -164,7 +165,7 @@ grep -q '"outcome":"kept","state":"fulfilled"' "$T_ROOT/cm.json" &&
 	grep -q '"outcome":"open","state":"in-progress"' "$T_ROOT/cm2.json" &&
 	[ "$(grep -o '"counts":false' "$T_ROOT/cm.json" | wc -l)" -eq "$(echo "$main" | grep -o '"counts":false' | wc -l)" ]
 ok $? "the checker's outcomes are the audit's, and the same answers and statuses have no effect"
-(cd "$T_ROOT" && env -u PAKT_HOME "$PAKT" verify "$T_ROOT/cm.pakt") | grep -q "status missed  NO EFFECT"
+(cd "$T_ROOT" && env -u PAKT_HOME "$PAKT" verify "$T_ROOT/cm.pakt") | grep -q "status missed  NO EFFECT: status after a final status without a reopen marker"
 ok $? "pakt verify (text) marks M's missed as without effect"
 
 no_sanitizer_reports; ok $? "no sanitizer reports"

@@ -219,6 +219,11 @@ static void check(struct fx *f, const struct want *w)
 			}
 		assert_true(found);
 	}
+	/* an entry without effect says why, unless a later change replaced it */
+	for (size_t i = 0; i < c->n_st; i++)
+		assert_true(c->st[i].counts == (c->st[i].breach == NULL));
+	for (size_t i = 0; i < c->n_resp; i++)
+		assert_true(!c->resp[i].counts || c->resp[i].breach == NULL);
 	/* the history keeps everything, in one order whatever the arrival */
 	for (size_t i = 1; i < c->n_st; i++)
 		assert_true(c->st[i - 1].order <= c->st[i].order);
