@@ -71,13 +71,20 @@ static void fill_saw(const struct ledger *l, struct item *x, const uint8_t (*grp
 					x->saw[g] = l->cp[i].heads[j].seq;
 }
 
-/* Canonical order before the lifecycle times exist: (timestamp, hash). */
+/* Canonical order before the lifecycle times exist: (timestamp, author,
+ * seq), so one feed's entries come in their feed's order even when they
+ * share a timestamp (one round then carries a whole feed). */
 static int base_cmp(const void *pa, const void *pb)
 {
 	const struct item *a = pa, *b = pb;
+	int c;
 
 	if (a->ts != b->ts)
 		return a->ts < b->ts ? -1 : 1;
+	if ((c = memcmp(a->author, b->author, 32)) != 0)
+		return c;
+	if (a->seq != b->seq)
+		return a->seq < b->seq ? -1 : 1;
 	return memcmp(a->hash, b->hash, 32);
 }
 
@@ -92,16 +99,19 @@ static int order_cmp(const void *pa, const void *pb)
 
 /* Lifecycle times: y before x when x's author had seen y (same key and a
  * lower seq, or one of its earlier checkpoints names y's seq or later),
- * so x's time is past y's, whatever the timestamps say. Longest path over
- * these edges; a cycle (only lying checkpoints make one) stops after a
- * bounded number of rounds, which depends on the set of entries alone. */
+ * so x's time is past y's, whatever the timestamps say. Rounds over it[]
+ * in base order, each time updated in place, until nothing changes or
+ * LIFE_ROUNDS ran: a cycle (only lying checkpoints make one) or a long
+ * chain against the timestamps stops there, the same on every node. */
+#define LIFE_ROUNDS 16
+
 static void lifecycle_times(struct item *it, size_t n)
 {
 	bool changed = true;
 
 	for (size_t i = 0; i < n; i++)
 		it[i].order = it[i].ts;
-	for (size_t round = 0; changed && round <= n; round++) {
+	for (size_t round = 0; changed && round < LIFE_ROUNDS; round++) {
 		changed = false;
 		for (size_t i = 0; i < n; i++)
 			for (size_t j = 0; j < n; j++) {
