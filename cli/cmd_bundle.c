@@ -14,6 +14,7 @@
 #include <sodium.h>
 #include "cli/cli.h"
 #include "cli/output.h"
+#include "cli/work.h"
 #include "core/audit.h"
 #include "proto/bundle.h"
 #include "proto/err.h"
@@ -283,37 +284,56 @@ static void print_text(const char *file, const struct audit_report *r)
 		for (size_t i = 0; i < c->n_parties; i++) {
 			const struct audit_answer *last = NULL;
 
-			/* any key of the party's member (a rotated key answers) */
+			/* its answer that counts, by any key of the party's member */
 			for (size_t k = 0; k < r->n_answers; k++)
-				if (roster_same(&r->roster, r->answers[k].party, c->parties[i]))
+				if (r->answers[k].counts &&
+				    roster_same(&r->roster, r->answers[k].party, c->parties[i]))
 					last = &r->answers[k];
 			who(r, c->parties[i], w);
-			printf("  party     %s: %s\n", w,
+			printf("  party     %s: %s", w,
 			       last == NULL ? "no answer in the bundle" : last->accept ? "accepted" : "declined");
+			if (last != NULL && last->reason[0]) {
+				fputs(": ", stdout);
+				work_print_safe(stdout, last->reason, BODY_REASON_MAX);
+			}
+			putchar('\n');
 		}
 		printf("  countersigned %s\n", r->countersigned ? "yes" : "no");
-		printf("history     (by timestamp)\n");
+		printf("  outcome   %s (status %s)\n", r->outcome, r->state);
+		printf("history     (lifecycle order: PROTOCOL.md, \"Lifecycle\")\n");
 		for (size_t k = 0, s = 0; k < r->n_answers || s < r->n_statuses;) {
 			bool ans = s >= r->n_statuses ||
-				   (k < r->n_answers && r->answers[k].ts <= r->statuses[s].ts);
+				   (k < r->n_answers && r->answers[k].order <= r->statuses[s].order);
 
 			if (ans) {
 				const struct audit_answer *a = &r->answers[k++];
 
 				who(r, a->party, w);
 				utc(a->ts, t);
-				printf("  %s  %s %s", t, w, a->accept ? "accepted" : "declined");
-				if (a->reason[0])
-					printf(": %s", a->reason);
+				printf("  %s  %s %s%s", t, w, a->accept ? "accepted" : "declined",
+				       a->change ? " [change]" : "");
+				if (a->reason[0]) {
+					fputs(": ", stdout);
+					work_print_safe(stdout, a->reason, BODY_REASON_MAX);
+				}
+				if (!a->counts && a->breach)
+					printf("  NO EFFECT: %s", a->breach);
+				else if (!a->counts)
+					printf("  (replaced by a later change)");
 				putchar('\n');
 			} else {
 				const struct audit_status *st = &r->statuses[s++];
 
 				who(r, st->by, w);
 				utc(st->ts, t);
-				printf("  %s  %s: status %s", t, w, st->st.state);
-				if (st->st.note[0])
-					printf(": %s", st->st.note);
+				printf("  %s  %s: status %s%s", t, w, st->st.state,
+				       st->st.reopen ? " [reopens]" : "");
+				if (st->st.note[0]) {
+					fputs(": ", stdout);
+					work_print_safe(stdout, st->st.note, 299);
+				}
+				if (!st->counts)
+					printf("  NO EFFECT: %s", st->breach ? st->breach : "see the notes");
 				putchar('\n');
 			}
 		}
@@ -422,14 +442,19 @@ static void print_json(const struct audit_report *r, int rc, const char *reason)
 			printf("%s", i ? "," : "");
 			jid(ID_KEY, c->parties[i]);
 		}
-		printf("],\"countersigned\":%s,\"answers\":[", r->countersigned ? "true" : "false");
+		printf("],\"countersigned\":%s,\"outcome\":", r->countersigned ? "true" : "false");
+		jstr(r->outcome);
+		printf(",\"state\":");
+		jstr(r->state);
+		printf(",\"answers\":[");
 		for (size_t k = 0; k < r->n_answers; k++) {
 			const struct audit_answer *a = &r->answers[k];
 
 			printf("%s{\"party\":", k ? "," : "");
 			jid(ID_KEY, a->party);
-			printf(",\"answer\":\"%s\",\"timestamp\":%" PRIu64 ",\"seq\":%" PRIu64 ",\"entry\":",
-			       a->accept ? "accept" : "decline", a->ts, a->seq);
+			printf(",\"answer\":\"%s\",\"change\":%s,\"counts\":%s,\"timestamp\":%" PRIu64
+			       ",\"seq\":%" PRIu64 ",\"entry\":", a->accept ? "accept" : "decline",
+			       a->change ? "true" : "false", a->counts ? "true" : "false", a->ts, a->seq);
 			jid(ID_ENTRY, a->hash);
 			if (a->reason[0]) {
 				printf(",\"reason\":");
@@ -445,7 +470,9 @@ static void print_json(const struct audit_report *r, int rc, const char *reason)
 			jid(ID_KEY, s->by);
 			printf(",\"state\":");
 			jstr(s->st.state);
-			printf(",\"timestamp\":%" PRIu64 ",\"seq\":%" PRIu64 ",\"entry\":", s->ts, s->seq);
+			printf(",\"reopen\":%s,\"counts\":%s,\"timestamp\":%" PRIu64 ",\"seq\":%" PRIu64
+			       ",\"entry\":", s->st.reopen ? "true" : "false", s->counts ? "true" : "false",
+			       s->ts, s->seq);
 			jid(ID_ENTRY, s->hash);
 			if (s->st.note[0]) {
 				printf(",\"note\":");

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "cli/cmds.h"
 #include "cli/metrics.h"
 #include "cli/output.h"
@@ -23,7 +24,7 @@ int cmd_commit(int argc, char **argv)
 	char idt[ID_TEXT_MAX];
 	int64_t day;
 	int ret = work_opts("commit", argc, argv, A(W_NETWORK) | A(W_PARTY) | A(W_DUE) | A(W_INDICATOR) |
-			    A(W_TARGET) | A(W_DESCRIPTION), 1, 1, &o);
+			    A(W_TARGET) | A(W_DESCRIPTION) | A(W_ALLOW_PAST_DUE), 1, 1, &o);
 
 	if (ret != CLI_OK)
 		return ret < 0 ? CLI_OK : ret;
@@ -39,6 +40,11 @@ int cmd_commit(int argc, char **argv)
 		return cli_usage("commit", "--due YYYY-MM-DD is required");
 	if (strlen(o.val[W_DUE]) >= sizeof cm->due || date_parse(o.val[W_DUE], &day) != 0)
 		return cli_usage("commit", "--due '%.40s' is not a date YYYY-MM-DD", o.val[W_DUE]);
+	/* a date in the past marks every party late at once: only on purpose
+	 * (the days are UTC's, as the outcome's "overdue") */
+	if (day < (int64_t)(time(NULL) / 86400) && !o.given[W_ALLOW_PAST_DUE])
+		return cli_fail("commit", PAKT_EINVAL, "due date %s is in the past; use --allow-past-due "
+				"to record an older agreement", o.val[W_DUE]);
 	if (o.ind.n > 1)
 		return cli_usage("commit", "a commitment moves at most one --indicator");
 	if (o.ind.n == 1 && !metrics_valid_id(o.ind.v[0]))
@@ -76,7 +82,8 @@ static int answer(const char *cmd, int argc, char **argv)
 	struct ctlop_req r;
 	struct client c;
 	char verb[96];
-	int ret = work_opts(cmd, argc, argv, A(W_NETWORK) | (decline ? A(W_REASON) : 0), 1, 1, &o);
+	int ret = work_opts(cmd, argc, argv, A(W_NETWORK) | A(W_CHANGE) | (decline ? A(W_REASON) : 0),
+			    1, 1, &o);
 
 	if (ret != CLI_OK)
 		return ret < 0 ? CLI_OK : ret;
@@ -88,9 +95,11 @@ static int answer(const char *cmd, int argc, char **argv)
 		return ret;
 	if (o.given[W_REASON])
 		snprintf(r.u.ref.text, sizeof r.u.ref.text, "%s", o.val[W_REASON]);
+	r.u.ref.change = o.given[W_CHANGE];   /* paktd refuses what breaks the lifecycle */
 	ret = work_send(&c, &o, &r, 10000);
 	if (ret == CLI_OK) {
-		snprintf(verb, sizeof verb, "%s %s:", decline ? "declined" : "accepted", o.argv[0]);
+		snprintf(verb, sizeof verb, "%s %s%s:", decline ? "declined" : "accepted", o.argv[0],
+			 o.given[W_CHANGE] ? " (changed answer)" : "");
 		ret = work_posted(&c, cmd, verb, NULL);
 	}
 	return work_done(&c, ret);
@@ -115,7 +124,8 @@ int cmd_progress(int argc, char **argv)
 	struct client c;
 	char verb[128];
 	bool ok = false;
-	int ret = work_opts("progress", argc, argv, A(W_NETWORK) | A(W_NOTE) | A(W_EVIDENCE), 2, 2, &o);
+	int ret = work_opts("progress", argc, argv, A(W_NETWORK) | A(W_NOTE) | A(W_EVIDENCE) | A(W_REOPEN),
+			    2, 2, &o);
 
 	if (ret != CLI_OK)
 		return ret < 0 ? CLI_OK : ret;
@@ -134,12 +144,14 @@ int cmd_progress(int argc, char **argv)
 	    (ret = cli_parse_id("progress", "--evidence", ID_ENTRY, o.val[W_EVIDENCE], st->evidence)) != CLI_OK)
 		return ret;
 	st->has_evidence = o.given[W_EVIDENCE];
+	st->reopen = o.given[W_REOPEN];
 	snprintf(st->state, sizeof st->state, "%s", o.argv[1]);
 	if (o.given[W_NOTE])
 		snprintf(st->note, sizeof st->note, "%s", o.val[W_NOTE]);
 	ret = work_send(&c, &o, &r, 10000);
 	if (ret == CLI_OK) {
-		snprintf(verb, sizeof verb, "%s is now %s:", o.argv[0], o.argv[1]);
+		snprintf(verb, sizeof verb, "%s is now %s%s:", o.argv[0], o.argv[1],
+			 o.given[W_REOPEN] ? " (reopened)" : "");
 		ret = work_posted(&c, "progress", verb, NULL);
 	}
 	return work_done(&c, ret);
@@ -165,30 +177,75 @@ static void when(uint64_t ms, char out[32])
 		snprintf(out, 32, "-");
 }
 
-/* The statuses of x: the latest one, or every one for the audit. */
+/* ' ("text")' for a partner's note or reason, its controls made safe. */
+static void quoted(const char *text)
+{
+	if (text[0] == '\0')
+		return;
+	fputs(" (\"", stdout);
+	work_print_safe(stdout, text, 299);
+	fputs("\")", stdout);
+}
+
+/* The statuses of x: the latest that counts, or every one for the audit
+ * (those that broke the lifecycle marked). */
 static void print_statuses(const struct ctlop_r_commit *x, bool audit)
 {
+	const struct ctlop_r_status_line *last = NULL;
 	char by[200], at[32];
 
-	if (x->n_statuses == 0) {
+	for (size_t i = 0; i < x->n_statuses; i++)
+		if (x->statuses[i].counts)
+			last = &x->statuses[i];
+	if (x->n_statuses == 0 || (!audit && last == NULL)) {
 		printf("  status: none yet\n");
 	} else if (!audit) {
-		const struct ctlop_r_status_line *s = &x->statuses[x->n_statuses - 1];
-
-		who(s->by_name, s->by, by, sizeof by);
-		when(s->at, at);
-		printf("  status: %s since %s, by %s%s%.299s%s\n", x->state, at, by,
-		       s->note[0] ? " (\"" : "", s->note, s->note[0] ? "\")" : "");
+		who(last->by_name, last->by, by, sizeof by);
+		when(last->at, at);
+		printf("  status: %s since %s, by %s", x->state, at, by);
+		quoted(last->note);
+		putchar('\n');
 	} else {
-		printf("  status history:\n");
+		printf("  status history (lifecycle order):\n");
 		for (size_t i = 0; i < x->n_statuses; i++) {
 			const struct ctlop_r_status_line *s = &x->statuses[i];
 
 			who(s->by_name, s->by, by, sizeof by);
 			when(s->at, at);
-			printf("    %s  %-11s by %s%s%.299s%s\n", at, s->state[0] ? s->state : "?", by,
-			       s->note[0] ? " (\"" : "", s->note, s->note[0] ? "\")" : "");
+			printf("    %s  %-11s by %s%s", at, s->state[0] ? s->state : "?", by,
+			       s->reopen ? " [reopens]" : "");
+			quoted(s->note);
+			if (!s->counts)
+				printf("  NO EFFECT: %s", s->breach[0] ? s->breach : "see anomalies");
+			putchar('\n');
 		}
+	}
+}
+
+/* Every answer, when the history has more than each party's one (a change,
+ * or an answer without effect), or always in the audit. */
+static void print_answers(const struct ctlop_r_commit *x, bool audit)
+{
+	size_t answered = 0;
+	char by[200], at[32];
+
+	for (size_t i = 0; i < x->n_parties; i++)
+		answered += strcmp(x->parties[i].response, "none") != 0 && x->parties[i].response[0];
+	if (x->n_answers == 0 || (!audit && x->n_answers == answered))
+		return;
+	printf("  answer history (lifecycle order):\n");
+	for (size_t i = 0; i < x->n_answers; i++) {
+		const struct ctlop_r_answer *a = &x->answers[i];
+
+		who(a->by_name, a->by, by, sizeof by);
+		when(a->at, at);
+		printf("    %s  %-8s by %s%s", at, a->response, by, a->change ? " [change]" : "");
+		quoted(a->reason);
+		if (!a->counts && a->breach[0])
+			printf("  NO EFFECT: %s", a->breach);
+		else if (!a->counts)
+			printf("  (replaced by a later change)");
+		putchar('\n');
 	}
 }
 
@@ -200,12 +257,16 @@ static void print_commitment(const struct ctlop_r_commit *x, bool audit)
 	id_encode(ID_ENTRY, x->hash, idt);
 	who(x->author_name, x->author, by, sizeof by);
 	when(x->at, at);
-	printf("%s\n  %s\n", x->title[0] ? x->title : "(untitled)", idt);
+	work_print_safe(stdout, x->title[0] ? x->title : "(untitled)", BODY_TITLE_MAX);
+	printf("\n  %s\n", idt);
 	printf("  by %s, %s; due %s; outcome: %s; countersigned: %s\n", by, at,
 	       x->due[0] ? x->due : "-", x->outcome[0] ? x->outcome : "-",
 	       x->countersigned ? "yes (every party accepted)" : "no");
-	if (x->description[0])
-		printf("  %s\n", x->description);
+	if (x->description[0]) {
+		fputs("  ", stdout);
+		work_print_safe(stdout, x->description, BODY_TEXT_MAX);
+		putchar('\n');
+	}
 	if (x->indicator[0]) {
 		printf("  moves indicator %s", x->indicator);
 		if (x->has_target) {
@@ -220,11 +281,15 @@ static void print_commitment(const struct ctlop_r_commit *x, bool audit)
 
 		who(p->name, p->key, by, sizeof by);
 		when(p->at, at);
-		if (p->response[0] == '\0' || strcmp(p->response, "none") == 0)
+		if (p->response[0] == '\0' || strcmp(p->response, "none") == 0) {
 			printf("    %-40s no answer yet\n", by);
-		else
-			printf("    %-40s %s %s\n", by, p->response, at);
+		} else {
+			printf("    %-40s %s %s", by, p->response, at);
+			quoted(p->reason);
+			putchar('\n');
+		}
 	}
+	print_answers(x, audit);
 	print_statuses(x, audit);
 	if (!audit)
 		return;
@@ -241,6 +306,24 @@ static void print_commitment(const struct ctlop_r_commit *x, bool audit)
 	printf("  on time confirmed: %s\n", x->on_time_confirmed ? "yes" : "no");
 }
 
+/* --due-within: the parties that have not answered yet. */
+static void print_waiting(const struct ctlop_r_commit *x)
+{
+	char by[200];
+	size_t n = 0;
+
+	printf("  waiting for an answer from:");
+	for (size_t i = 0; i < x->n_parties; i++) {
+		const struct ctlop_r_party *p = &x->parties[i];
+
+		if (p->response[0] && strcmp(p->response, "none") != 0)
+			continue;
+		who(p->name, p->key, by, sizeof by);
+		printf("%s %s", n++ ? "," : "", by);
+	}
+	printf("%s\n", n ? "" : " nobody (every party answered)");
+}
+
 int cmd_commitments(int argc, char **argv)
 {
 	struct work_opts o;
@@ -248,7 +331,7 @@ int cmd_commitments(int argc, char **argv)
 	struct ctlop_r_commitments m = {0};
 	struct client c;
 	int filters, ret = work_opts("commitments", argc, argv, A(W_NETWORK) | A(W_MINE) | A(W_PARTY) |
-				     A(W_OPEN) | A(W_OVERDUE) | A(W_JSON), 0, 0, &o);
+				     A(W_OPEN) | A(W_OVERDUE) | A(W_JSON) | A(W_DUE_WITHIN), 0, 0, &o);
 
 	if (ret != CLI_OK)
 		return ret < 0 ? CLI_OK : ret;
@@ -262,6 +345,11 @@ int cmd_commitments(int argc, char **argv)
 	    (ret = cli_parse_id("commitments", "--party", ID_KEY, o.party.v[0], r.u.commitments.party)) != CLI_OK)
 		return ret;
 	r.u.commitments.has_party = o.party.n == 1;
+	if (o.given[W_DUE_WITHIN] &&
+	    !work_parse_days(o.val[W_DUE_WITHIN], &r.u.commitments.due_within))
+		return cli_usage("commitments", "--due-within '%.40s' is not Nd (days) or Nw (weeks), "
+				 "at most 36600 days", o.val[W_DUE_WITHIN]);
+	r.u.commitments.has_due_within = o.given[W_DUE_WITHIN];
 	if (filters)
 		snprintf(r.u.commitments.filter, sizeof r.u.commitments.filter, "%s",
 			 o.given[W_MINE] ? "mine" : o.given[W_OPEN] ? "open" : "overdue");
@@ -273,11 +361,13 @@ int cmd_commitments(int argc, char **argv)
 	if (ret == CLI_OK)
 		ret = cli_reply(&c, "commitments", CTLOP_R_COMMITMENTS, &m);
 	if (ret == CLI_OK && m.n_commitments == 0)
-		puts("no commitments");
+		puts(o.given[W_DUE_WITHIN] ? "no open commitment falls due then" : "no commitments");
 	for (size_t i = 0; ret == CLI_OK && i < m.n_commitments; i++) {
 		if (i)
 			putchar('\n');
 		print_commitment(&m.commitments[i], false);
+		if (o.given[W_DUE_WITHIN])
+			print_waiting(&m.commitments[i]);
 	}
 	ctlop_reply_free(CTLOP_R_COMMITMENTS, &m);
 	return work_done(&c, ret);
@@ -313,14 +403,15 @@ static void print_audit(const struct ctlop_r_audit *m)
 	if (m->n_orgs == 0)
 		printf("  (none)\n");
 	else
-		printf("  %-40s %6s %8s %6s %6s %6s %6s\n", "ORGANISATION", "MADE", "ACCEPTED", "KEPT",
-		       "LATE", "MISSED", "OPEN");
+		printf("  %-40s %6s %8s %8s %6s %6s %6s %6s\n", "ORGANISATION", "MADE", "ACCEPTED",
+		       "DECLINED", "KEPT", "LATE", "MISSED", "OPEN");
 	for (size_t i = 0; i < m->n_orgs; i++) {
 		const struct ctlop_r_org *x = &m->orgs[i];
 
 		who(x->name, x->key, by, sizeof by);
-		printf("  %-40s %6" PRIu64 " %8" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64 "\n",
-		       by, x->made, x->accepted, x->kept, x->late, x->missed, x->open);
+		printf("  %-40s %6" PRIu64 " %8" PRIu64 " %8" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64
+		       " %6" PRIu64 "\n", by, x->made, x->accepted, x->declined, x->kept, x->late, x->missed,
+		       x->open);
 	}
 	printf("\nanomalies:%s\n", m->n_anomalies ? "" : " none");
 	for (size_t i = 0; i < m->n_anomalies; i++) {
@@ -328,7 +419,12 @@ static void print_audit(const struct ctlop_r_audit *m)
 
 		who(x->name, x->author, by, sizeof by);
 		id_encode(ID_ENTRY, x->hash, idt);
-		printf("  %s #%" PRIu64 " %s: %s\n", by, x->seq, idt, x->what[0] ? x->what : "?");
+		printf("  %s #%" PRIu64 " %s", by, x->seq, idt);
+		if (x->has_ref) {
+			id_encode(ID_ENTRY, x->ref, idt2);
+			printf(" (on commitment %s)", idt2);
+		}
+		printf(": %s\n", x->what[0] ? x->what : "?");
 	}
 	printf("\nredactions:%s\n", m->n_redactions ? "" : " none");
 	for (size_t i = 0; i < m->n_redactions; i++) {

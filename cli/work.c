@@ -39,6 +39,10 @@ static const struct option long_opts[] = {
 	[W_SECTOR] = {"sector", required_argument, NULL, OPT_BASE + W_SECTOR},
 	[W_CONTACT] = {"contact", required_argument, NULL, OPT_BASE + W_CONTACT},
 	[W_ADDRESS] = {"address", required_argument, NULL, OPT_BASE + W_ADDRESS},
+	[W_CHANGE] = {"change", no_argument, NULL, OPT_BASE + W_CHANGE},
+	[W_REOPEN] = {"reopen", no_argument, NULL, OPT_BASE + W_REOPEN},
+	[W_ALLOW_PAST_DUE] = {"allow-past-due", no_argument, NULL, OPT_BASE + W_ALLOW_PAST_DUE},
+	[W_DUE_WITHIN] = {"due-within", required_argument, NULL, OPT_BASE + W_DUE_WITHIN},
 	[W_N] = {"data-dir", required_argument, NULL, 'd'},
 	[W_N + 1] = {"help", no_argument, NULL, 'h'},
 	[W_N + 2] = {NULL, 0, NULL, 0},
@@ -212,3 +216,33 @@ int work_parse_keys(const char *cmd, const char *what, const struct work_list *l
 	return CLI_OK;
 }
 
+
+void work_print_safe(FILE *f, const char *s, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < max && p[i] != '\0'; i++) {
+		if (p[i] < 0x20 || p[i] == 0x7f) {
+			fputc('?', f);
+		} else if (p[i] == 0xc2 && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f) {
+			fputc('?', f);          /* a C1 control, U+0080..U+009F */
+			i++;
+		} else {
+			fputc(p[i], f);
+		}
+	}
+}
+
+bool work_parse_days(const char *s, uint64_t *days)
+{
+	char *end;
+	unsigned long long n;
+
+	if (s[0] < '0' || s[0] > '9')
+		return false;
+	n = strtoull(s, &end, 10);
+	if ((end[0] != 'd' && end[0] != 'w') || end[1] != '\0' || n > 36600)
+		return false;
+	*days = end[0] == 'w' ? n * 7 : n;
+	return *days <= 36600;
+}

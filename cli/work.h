@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "cli/cli.h"
 
 #define WORK_TIMEOUT_BIG 120000   /* ms: audit, export, metrics may walk the store */
@@ -15,7 +16,7 @@ enum {
 	W_NETWORK, W_JSON, W_GOAL, W_INDICATOR, W_VALUE, W_PERIOD, W_BY, W_CSV, W_CHART,
 	W_PARTY, W_DUE, W_TARGET, W_DESCRIPTION, W_REASON, W_NOTE, W_EVIDENCE, W_MINE,
 	W_OPEN, W_OVERDUE, W_FEED, W_FROM, W_TO, W_OUTPUT, W_NAME, W_SECTOR, W_CONTACT,
-	W_ADDRESS, W_N
+	W_ADDRESS, W_CHANGE, W_REOPEN, W_ALLOW_PAST_DUE, W_DUE_WITHIN, W_N
 };
 #define A(x) (1ull << (x))
 #define WORK_LIST_MAX 64
@@ -63,6 +64,15 @@ int work_text(const char *cmd, const char *arg, char *out, bool allow_empty);
 
 /* A string option's length within [min, max] bytes, else a usage error. */
 int work_check_len(const char *cmd, const char *what, const char *s, size_t min, size_t max);
+
+/* Partner text for a terminal: s (at most max bytes) with control
+ * characters (C0, DEL, C1) shown as '?', so a note cannot move the cursor
+ * or recolour the screen. */
+void work_print_safe(FILE *f, const char *s, size_t max);
+
+/* "Nd" (days) or "Nw" (weeks), N from 0 to 36600 days, into *days;
+ * false if it is neither. */
+bool work_parse_days(const char *s, uint64_t *days);
 
 /* "pk_a,pk_b" or repeated options into at most cap unique keys; prints
  * usage errors. */

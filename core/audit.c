@@ -226,8 +226,9 @@ static int check_entries(struct bundle_file *m, struct entry *ents, struct audit
 }
 
 /* Rule 8: the record entries the checker relies on come with their body
- * (membership always; for a commitment, the commitment and every answer
- * and status, any of which may name it). */
+ * (membership always; for a commitment, the commitment, every answer and
+ * status, any of which may name it, and every checkpoint, which orders
+ * them: PROTOCOL.md, "Lifecycle"). */
 static int check_bodies(const struct bundle_file *m, const struct entry *ents,
 			struct audit_report *r)
 {
@@ -236,9 +237,11 @@ static int check_bodies(const struct bundle_file *m, const struct entry *ents,
 	for (size_t i = 0; i < m->n; i++) {
 		const struct entry *e = &ents[i];
 
-		if (e->body != NULL || !ledger_record_type(e->h.type))
+		bool cp = m->kind == BUNDLE_COMMITMENT && type_is(e, "checkpoint");
+
+		if (e->body != NULL || (!ledger_record_type(e->h.type) && !cp))
 			continue;
-		if (!roster_type(e->h.type) &&
+		if (!roster_type(e->h.type) && !cp &&
 		    (m->kind != BUNDLE_COMMITMENT ||
 		     (!is_answer_or_status(e) && memcmp(e->hash, m->subject, 32) != 0)))
 			continue;
@@ -312,26 +315,9 @@ static int check_subject_signer(const struct bundle_file *m, const struct entry 
 	return 0;
 }
 
-static int answer_cmp(const void *pa, const void *pb)
-{
-	const struct audit_answer *a = pa, *b = pb;
-
-	if (a->ts != b->ts)
-		return a->ts < b->ts ? -1 : 1;
-	return memcmp(a->hash, b->hash, 32);
-}
-
-static int status_cmp(const void *pa, const void *pb)
-{
-	const struct audit_status *a = pa, *b = pb;
-
-	if (a->ts != b->ts)
-		return a->ts < b->ts ? -1 : 1;
-	return memcmp(a->hash, b->hash, 32);
-}
-
-/* The commitment's answers and statuses as the ledger attached them (its
- * party rule: any key of a party's member), with their bodies read whole. */
+/* The commitment's answers and statuses as the ledger attached and ordered
+ * them (its party rule: any key of a party's member; its lifecycle, which
+ * says what counts), with their bodies read whole. */
 static int collect_history(struct audit_report *r, const struct ledger_commit *c,
 			   const struct entry *ents, size_t n)
 {
@@ -346,6 +332,10 @@ static int collect_history(struct audit_report *r, const struct ledger_commit *c
 		an->accept = c->resp[i].accepted;
 		an->ts = c->resp[i].at;
 		an->seq = c->resp[i].seq;
+		an->change = c->resp[i].change;
+		an->counts = c->resp[i].counts;
+		an->breach = c->resp[i].breach;
+		an->order = c->resp[i].order;
 		memcpy(an->hash, c->resp[i].hash, 32);
 		if (k >= 0 && body_ref_parse(ents[k].h.type, ents[k].body, ents[k].body_len, &ref) == 0)
 			memcpy(an->reason, ref.text, sizeof an->reason);
@@ -359,14 +349,13 @@ static int collect_history(struct audit_report *r, const struct ledger_commit *c
 		memcpy(st->by, c->st[i].by, 32);
 		st->ts = c->st[i].at;
 		st->seq = c->st[i].seq;
+		st->counts = c->st[i].counts;
+		st->breach = c->st[i].breach;
+		st->order = c->st[i].order;
 		memcpy(st->hash, c->st[i].hash, 32);
 		if (k >= 0)
 			body_status_parse(ents[k].body, ents[k].body_len, &st->st);
 	}
-	if (r->n_answers > 1)
-		qsort(r->answers, r->n_answers, sizeof *r->answers, answer_cmp);
-	if (r->n_statuses > 1)
-		qsort(r->statuses, r->n_statuses, sizeof *r->statuses, status_cmp);
 	return 0;
 }
 
@@ -385,6 +374,18 @@ static void anomaly_notes(const struct bundle_file *m, const struct ledger *l,
 		id_short(ID_KEY, x->author, a);
 		add_note(r, "entry %s #%" PRIu64 ": %s", a, x->seq, x->what);
 	}
+}
+
+/* The day of the bundle's newest entry (the checker has no clock: an
+ * open commitment is overdue only if the bundle itself is past its due). */
+static int64_t newest_day(const struct entry *ents, size_t n)
+{
+	uint64_t t = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (ents[i].h.timestamp > t)
+			t = ents[i].h.timestamp;
+	return (int64_t)(t / 86400000u);
 }
 
 static int check_commitment(const struct bundle_file *m, const struct entry *ents,
@@ -416,6 +417,12 @@ static int check_commitment(const struct bundle_file *m, const struct entry *ent
 	r->commitment_ts = c->h.timestamp;
 	r->commitment_seq = c->h.seq;
 	r->countersigned = ledger_countersigned(&r->roster, lc);
+	{
+		const char *state, *out = ledger_outcome(lc, newest_day(ents, m->n), &state);
+
+		snprintf(r->outcome, sizeof r->outcome, "%s", out);
+		snprintf(r->state, sizeof r->state, "%s", state);
+	}
 	for (size_t k = 0; k < r->commitment.n_parties; k++) {
 		const struct roster_member *p = roster_lookup(&r->roster, r->commitment.parties[k]);
 

@@ -26,6 +26,10 @@ struct audit_answer {
 	uint64_t seq;
 	uint8_t hash[32];
 	char reason[BODY_REASON_MAX + 1];   /* decline only; may be "" */
+	bool change;                        /* marked as a change of answer */
+	bool counts;                        /* the lifecycle (core/ledger.h) */
+	const char *breach;                 /* ledger_response.breach: static, or NULL */
+	uint64_t order;                     /* its lifecycle time */
 };
 
 struct audit_status {
@@ -33,7 +37,10 @@ struct audit_status {
 	uint64_t ts;
 	uint64_t seq;
 	uint8_t hash[32];
-	struct body_status st;
+	struct body_status st;              /* st.reopen: the marker */
+	bool counts;
+	const char *breach;                 /* ledger_status.breach */
+	uint64_t order;
 };
 
 struct audit_report {
@@ -52,10 +59,12 @@ struct audit_report {
 	uint64_t commitment_ts, commitment_seq;
 	struct body_commitment commitment;
 	bool countersigned;                 /* ledger_countersigned */
-	struct audit_answer *answers;       /* by (timestamp, hash); malloc'd */
+	struct audit_answer *answers;       /* in lifecycle order (ledger); malloc'd */
 	size_t n_answers;
-	struct audit_status *statuses;      /* by (timestamp, hash); malloc'd */
+	struct audit_status *statuses;      /* in lifecycle order (ledger); malloc'd */
 	size_t n_statuses;
+
+	char outcome[12], state[12];        /* ledger_outcome as of the bundle's newest entry's day */
 
 	/* kind feed: the subject's feed, seq 1..feed_last; bodies for
 	 * feed_bodies of them, from feed_first to feed_last_body (0 if none) */

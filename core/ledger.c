@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/ledger.h"
+#include "core/ledger_priv.h"
 #include "proto/err.h"
 #include "proto/date.h"
 #include "proto/id.h"
@@ -29,6 +30,7 @@ struct pending_ref {
 	char note[512];
 	bool has_evidence;
 	uint8_t evidence[32];
+	bool change, reopen;
 };
 
 struct ledger_scan {
@@ -156,6 +158,7 @@ static int take(struct ledger_scan *sc, const struct entry *e)
 			snprintf(p.note, sizeof p.note, "%.511s", st.note);
 			p.has_evidence = st.has_evidence;
 			memcpy(p.evidence, st.evidence, 32);
+			p.reopen = st.reopen;
 		} else {
 			struct body_ref r;
 
@@ -163,6 +166,7 @@ static int take(struct ledger_scan *sc, const struct entry *e)
 				return 0;
 			memcpy(p.ref, r.ref, 32);
 			snprintf(p.note, sizeof p.note, "%.511s", r.text);
+			p.change = r.change;
 		}
 		snprintf(p.type, sizeof p.type, "%s", t);
 		memcpy(p.author, e->h.author, 32);
@@ -315,6 +319,7 @@ static int attach(struct ledger_scan *sc)
 				return PAKT_ENOMEM;
 			c->st = v;
 			struct ledger_status *s = &v[c->n_st++];
+			memset(s, 0, sizeof *s);
 			memcpy(s->by, p->author, 32);
 			s->at = p->at;
 			s->seq = p->seq;
@@ -323,6 +328,7 @@ static int attach(struct ledger_scan *sc)
 			snprintf(s->note, sizeof s->note, "%s", p->note);
 			s->has_evidence = p->has_evidence;
 			memcpy(s->evidence, p->evidence, 32);
+			s->reopen = p->reopen;
 			continue;
 		}
 		if (!ledger_is_party(sc->m, c, p->author)) {
@@ -338,18 +344,25 @@ static int attach(struct ledger_scan *sc)
 		c->resp = v;
 		struct ledger_response *x = &v[c->n_resp++];
 
-		*x = (struct ledger_response){.accepted = p->type[0] == 'a', .at = p->at, .seq = p->seq};
+		*x = (struct ledger_response){.accepted = p->type[0] == 'a', .at = p->at, .seq = p->seq,
+					      .change = p->change};
+		snprintf(x->reason, sizeof x->reason, "%s", p->note);
 		memcpy(x->who, p->author, 32);
 		memcpy(x->hash, p->hash, 32);
 	}
 	return 0;
 }
 
-static int by_time_status(const void *a, const void *b)
+/* A lifecycle breach, as an anomaly about the commitment being walked. */
+static int life_report(void *arg, const uint8_t author[32], uint64_t seq, const uint8_t hash[32],
+		       const char *what)
 {
-	const struct ledger_status *x = a, *y = b;
+	struct ledger_scan *sc = arg;
+	struct entry fake = {.h = {.seq = seq}};
 
-	return x->at < y->at ? -1 : x->at > y->at;
+	memcpy(fake.h.author, author, 32);
+	memcpy(fake.hash, hash, 32);
+	return anomaly(sc, &fake, what);
 }
 
 static int place_cmp(const void *pa, const void *pb)
@@ -396,11 +409,13 @@ int ledger_finish(struct ledger *l)
 {
 	int rc = 0;
 
+	ledger_life_sort_checkpoints(l);
 	if (l->sc != NULL)
 		rc = attach(l->sc);
-	for (size_t i = 0; rc == 0 && i < l->n_com; i++)
-		if (l->com[i].n_st > 1)
-			qsort(l->com[i].st, l->com[i].n_st, sizeof *l->com[i].st, by_time_status);
+	for (size_t i = 0; rc == 0 && l->sc != NULL && i < l->n_com; i++) {
+		l->sc->ref = l->com[i].hash;
+		rc = ledger_life_apply(l, &l->com[i], life_report, l->sc);
+	}
 	if (rc == 0 && l->n_pl > 1)
 		qsort(l->pl, l->n_pl, sizeof *l->pl, place_cmp);
 	if (rc == 0)
@@ -465,33 +480,6 @@ const char *ledger_name(const struct ledger *l, const struct roster *m, const ui
 		if (memcmp(m->v[i].key, key, 32) == 0)
 			return m->v[i].name;
 	return "";
-}
-
-const char *ledger_outcome(const struct ledger_commit *c, int64_t today, const char **state)
-{
-	const struct ledger_status *last = c->n_st ? &c->st[c->n_st - 1] : NULL;
-
-	*state = last ? last->state : "none";
-	if (last && strcmp(last->state, "withdrawn") == 0)
-		return "withdrawn";
-	for (size_t i = 0; i < c->n_st; i++) {
-		if (strcmp(c->st[i].state, "fulfilled") == 0)   /* the first fulfilment counts */
-			return (int64_t)(c->st[i].at / 86400000u) <= c->due_day ? "kept" : "late";
-	}
-	if (last && strcmp(last->state, "missed") == 0)
-		return "missed";
-	return today > c->due_day ? "overdue" : "open";
-}
-
-const struct ledger_response *ledger_answer(const struct roster *m, const struct ledger_commit *c,
-					    const uint8_t party[32])
-{
-	const struct ledger_response *latest = NULL;
-
-	for (size_t i = 0; i < c->n_resp; i++)
-		if (roster_same(m, c->resp[i].who, party) && (!latest || c->resp[i].at >= latest->at))
-			latest = &c->resp[i];
-	return latest;
 }
 
 bool ledger_countersigned(const struct roster *m, const struct ledger_commit *c)

@@ -31,11 +31,19 @@ struct ledger_update {
 	size_t n;
 };
 
+/* Answers and statuses are kept in lifecycle order (PROTOCOL.md,
+ * "Lifecycle"): by `order`, then hash. `counts` is false for an entry that
+ * breaks the lifecycle (kept in the history, listed as an anomaly). */
 struct ledger_response {
 	uint8_t who[32];
 	bool accepted;                  /* else declined */
 	uint64_t at, seq;
 	uint8_t hash[32];
+	bool change, counts;
+	const char *breach;             /* why it breaks the lifecycle (a static string), or NULL;
+					 * !counts && !breach: a later change replaced it */
+	uint64_t order;                 /* lifecycle time: timestamp, raised past what it saw */
+	char reason[512];               /* decline: may be cut short */
 };
 
 struct ledger_status {
@@ -46,6 +54,9 @@ struct ledger_status {
 	char note[512];                 /* may be cut short (the entry has it whole) */
 	bool has_evidence;
 	uint8_t evidence[32];
+	bool reopen, counts;
+	const char *breach;             /* why it breaks the lifecycle (static), or NULL */
+	uint64_t order;
 };
 
 struct ledger_commit {
@@ -147,13 +158,24 @@ bool ledger_may_report(const struct roster *m, const struct ledger_commit *c, co
 const char *ledger_name(const struct ledger *l, const struct roster *m, const uint8_t key[32]);
 
 /* What became of a commitment as of today (days since the epoch): "open",
- * "overdue", "kept", "late", "missed" or "withdrawn"; *state gets the latest
- * status ("none" if none). */
+ * "overdue", "kept", "late", "missed" or "withdrawn", from the latest
+ * status that counts (*state gets its state, "none" if none): fulfilled is
+ * kept when dated no later than the due day, else late. */
 const char *ledger_outcome(const struct ledger_commit *c, int64_t today, const char **state);
-/* The latest answer of party (by any key of its member), or NULL. */
+/* The latest status that counts, or NULL. */
+const struct ledger_status *ledger_latest_status(const struct ledger_commit *c);
+/* fulfilled, missed, withdrawn */
+bool ledger_final_state(const char *state);
+/* Whether an answer (accept, or decline) by key, or a status, written now
+ * would keep the lifecycle: 0, or PAKT_EPERM with a one-line reason for
+ * people in why[whylen] (how to do it right). */
+int ledger_check_answer(const struct roster *m, const struct ledger_commit *c, const uint8_t key[32],
+			bool accept, bool change, char *why, size_t whylen);
+int ledger_check_status(const struct ledger_commit *c, bool reopen, char *why, size_t whylen);
+/* The latest answer that counts of party (by any key of its member), or NULL. */
 const struct ledger_response *ledger_answer(const struct roster *m, const struct ledger_commit *c,
 					    const uint8_t party[32]);
-/* Every party accepted and none declined (its latest response counts). */
+/* Every party accepted and none declined (its answer that counts). */
 bool ledger_countersigned(const struct roster *m, const struct ledger_commit *c);
 /* Witness claims: the time of the earliest checkpoint by the key `by` that
  * names exactly the entry (author, seq, hash), or 0. It names it when one

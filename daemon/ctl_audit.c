@@ -71,15 +71,24 @@ static int head_cmp(const void *pa, const void *pb)
 	return memcmp(a->hash, b->hash, 32);
 }
 
-/* key (or another key of the same member) made c or accepted it. */
+/* key (or another key of the same member) made c, or its answer that
+ * counts (the lifecycle's) accepts it. */
 static bool involved(const struct roster *m, const struct ledger_commit *c, const uint8_t key[32])
 {
+	const struct ledger_response *r;
+
 	if (roster_same(m, c->author, key))
 		return true;
-	for (size_t i = 0; i < c->n_resp; i++)
-		if (roster_same(m, c->resp[i].who, key) && c->resp[i].accepted)
-			return true;
-	return false;
+	r = ledger_is_party(m, c, key) ? ledger_answer(m, c, key) : NULL;
+	return r != NULL && r->accepted;
+}
+
+/* key is a party whose answer that counts declines c. */
+static bool declined(const struct roster *m, const struct ledger_commit *c, const uint8_t key[32])
+{
+	const struct ledger_response *r = ledger_is_party(m, c, key) ? ledger_answer(m, c, key) : NULL;
+
+	return r != NULL && !r->accepted;
 }
 
 /* The audit has one row per member, under its current key: the key of
@@ -151,6 +160,7 @@ static void org_records(struct ctlop_r_audit *a, const struct ledger *l, const s
 			o->made += mine;
 			if (!mine && involved(m, c, key))
 				o->accepted++;
+			o->declined += !mine && declined(m, c, key);
 			if (!involved(m, c, key))
 				continue;
 			o->kept += strcmp(out, "kept") == 0;
@@ -203,6 +213,8 @@ static void audit_build(struct audit_job *j, struct store *s)
 		memcpy(x->author, an->author, 32);
 		memcpy(x->hash, an->hash, 32);
 		snprintf(x->name, sizeof x->name, "%s", ledger_name(&l, &m, an->author));
+		x->has_ref = an->has_ref;
+		memcpy(x->ref, an->ref, 32);
 		x->seq = an->seq;
 		snprintf(x->what, sizeof x->what, "%s", an->what);
 		a->n_anomalies++;

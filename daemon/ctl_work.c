@@ -245,6 +245,7 @@ void ctl_work_respond(struct ctl_client *cl, const struct ctlop_req *r)
 	const struct ledger_commit *c;
 	struct ledger l;
 	struct mpx_out body;
+	char why[200];
 	int rc;
 
 	if (rn == NULL || !load(cl, rn, &l))
@@ -260,6 +261,13 @@ void ctl_work_respond(struct ctl_client *cl, const struct ctlop_req *r)
 	}
 	if (!progress && !ledger_is_party(&rn->members, c, n->id.pk)) {
 		ctl_send_error(cl, PAKT_EPERM, "this organisation is not a party of that commitment");
+		goto free_ledger;
+	}
+	/* the lifecycle (core/ledger.h), checked before anything is signed */
+	if ((rc = progress ? ledger_check_status(c, r->u.progress.reopen, why, sizeof why)
+			   : ledger_check_answer(&rn->members, c, n->id.pk, r->op == CTLOP_ACCEPT,
+						 r->u.ref.change, why, sizeof why)) != 0) {
+		ctl_send_error(cl, rc, why);
 		goto free_ledger;
 	}
 	mpx_init(&body);
@@ -330,8 +338,24 @@ int ctl_work_commit_view(struct ctlop_r_commit *out, const struct ledger *l, con
 	snprintf(out->outcome, sizeof out->outcome, "%s", outcome);
 	out->parties = calloc(c->c.n_parties + 1, sizeof *out->parties);
 	out->statuses = calloc(c->n_st + 1, sizeof *out->statuses);
-	if (out->parties == NULL || out->statuses == NULL)
+	out->answers = calloc(c->n_resp + 1, sizeof *out->answers);
+	if (out->parties == NULL || out->statuses == NULL || out->answers == NULL)
 		return PAKT_ENOMEM;
+	for (size_t i = 0; i < c->n_resp; i++) {
+		const struct ledger_response *r = &c->resp[i];
+		struct ctlop_r_answer *x = &out->answers[i];
+
+		x->at = r->at;
+		snprintf(x->breach, sizeof x->breach, "%s", r->breach ? r->breach : "");
+		memcpy(x->by, r->who, 32);
+		snprintf(x->by_name, sizeof x->by_name, "%s", ledger_name(l, m, r->who));
+		x->change = r->change;
+		x->counts = r->counts;
+		memcpy(x->hash, r->hash, 32);
+		snprintf(x->reason, sizeof x->reason, "%s", r->reason);
+		snprintf(x->response, sizeof x->response, "%s", r->accepted ? "accepted" : "declined");
+	}
+	out->n_answers = c->n_resp;
 	for (size_t p = 0; p < c->c.n_parties; p++) {
 		const struct ledger_response *r = ledger_answer(m, c, c->c.parties[p]);
 		struct ctlop_r_party *x = &out->parties[p];
@@ -339,6 +363,7 @@ int ctl_work_commit_view(struct ctlop_r_commit *out, const struct ledger *l, con
 		x->at = r ? r->at : 0;
 		memcpy(x->key, c->c.parties[p], 32);
 		snprintf(x->name, sizeof x->name, "%s", ledger_name(l, m, c->c.parties[p]));
+		snprintf(x->reason, sizeof x->reason, "%s", r ? r->reason : "");
 		snprintf(x->response, sizeof x->response, "%s",
 			 r ? (r->accepted ? "accepted" : "declined") : "none");
 	}
@@ -353,7 +378,11 @@ int ctl_work_commit_view(struct ctlop_r_commit *out, const struct ledger *l, con
 		x->at = c->st[i].at;
 		memcpy(x->by, c->st[i].by, 32);
 		snprintf(x->by_name, sizeof x->by_name, "%s", ledger_name(l, m, c->st[i].by));
+		x->counts = c->st[i].counts;
+		snprintf(x->breach, sizeof x->breach, "%s", c->st[i].breach ? c->st[i].breach : "");
+		memcpy(x->hash, c->st[i].hash, 32);
 		snprintf(x->note, sizeof x->note, "%s", c->st[i].note);
+		x->reopen = c->st[i].reopen;
 		snprintf(x->state, sizeof x->state, "%s", c->st[i].state);
 	}
 	out->n_statuses = c->n_st;
@@ -364,12 +393,16 @@ int ctl_work_commit_view(struct ctlop_r_commit *out, const struct ledger *l, con
 }
 
 static bool commit_selected(const struct roster *m, const struct ledger_commit *c,
-			    const char *filter, const uint8_t *party, const uint8_t self[32],
-			    int64_t today)
+			    const struct ctlop_commitments *q, const uint8_t self[32], int64_t today)
 {
 	const char *state, *outcome = ledger_outcome(c, today, &state);
+	const char *filter = q->filter;
 
-	if (party && !ledger_may_report(m, c, party))
+	if (q->has_party && !ledger_may_report(m, c, q->party))
+		return false;
+	/* due soon: still open, due from today to today + N days */
+	if (q->has_due_within && (strcmp(outcome, "open") != 0 || c->due_day < today ||
+				  c->due_day > today + (int64_t)q->due_within))
 		return false;
 	if (strcmp(filter, "mine") == 0)
 		return ledger_may_report(m, c, self);
@@ -384,7 +417,6 @@ void ctl_work_commitments(struct ctl_client *cl, const struct ctlop_req *r)
 {
 	const struct ctlop_commitments *q = &r->u.commitments;
 	struct repl_net *rn = ctl_network(cl, r);
-	const uint8_t *party = q->has_party ? q->party : NULL;
 	const uint8_t *self = cl->ctl->node->id.pk;
 	int64_t today = ctl_work_today();
 	struct ctlop_r_commitments rep = {.ok = true};
@@ -396,7 +428,7 @@ void ctl_work_commitments(struct ctl_client *cl, const struct ctlop_req *r)
 	rep.commitments = calloc(l.n_com + 1, sizeof *rep.commitments);
 	rc = rep.commitments ? 0 : PAKT_ENOMEM;
 	for (size_t i = 0; rc == 0 && i < l.n_com; i++)
-		if (commit_selected(&rn->members, &l.com[i], q->filter, party, self, today))
+		if (commit_selected(&rn->members, &l.com[i], q, self, today))
 			rc = ctl_work_commit_view(&rep.commitments[rep.n_commitments++], &l, &rn->members,
 						  &l.com[i], false, today);
 	if (rc != 0)

@@ -239,12 +239,14 @@ static const struct body_schema commitment_schema = {
 
 /* ---- accept, decline, redact ---- */
 
-/* accept {ref}, decline {reason?, ref}, redact {reason, ref} */
+/* accept {change?, ref}, decline {change?, reason?, ref}, redact {reason, ref} */
 static const struct body_field accept_fields[] = {
+	VAL(struct body_ref, "change", F_TRUE, change, false),
 	VAL(struct body_ref, "ref", F_BIN32, ref, true),
 };
 /* decline: optional, so present means not empty */
 static const struct body_field decline_fields[] = {
+	VAL(struct body_ref, "change", F_TRUE, change, false),
 	STR(struct body_ref, "reason", text, false, 1, BODY_REASON_MAX),
 	VAL(struct body_ref, "ref", F_BIN32, ref, true),
 };
@@ -318,6 +320,7 @@ static const struct body_field status_fields[] = {
 	OPT(struct body_status, "evidence", F_BIN32, evidence, has_evidence),
 	STR(struct body_status, "note", note, false, 1, BODY_TEXT_MAX),
 	VAL(struct body_status, "ref", F_BIN32, ref, true),
+	VAL(struct body_status, "reopen", F_TRUE, reopen, false),
 	ENUM(struct body_status, "state", state, body_states),
 };
 

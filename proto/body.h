@@ -98,6 +98,7 @@ struct body_commitment {
 struct body_ref {
 	uint8_t ref[32];
 	char text[BODY_REASON_MAX + 1];
+	bool change;                    /* accept, decline: replaces the party's earlier answer */
 };
 struct body_status {
 	uint8_t ref[32];
@@ -105,6 +106,7 @@ struct body_status {
 	char note[BODY_TEXT_MAX + 1];   /* "" = absent */
 	bool has_evidence;
 	uint8_t evidence[32];
+	bool reopen;                    /* may follow a final status (PROTOCOL.md, "Lifecycle") */
 };
 struct body_profile {
 	char name[BODY_NAME_MAX + 1];

@@ -299,9 +299,13 @@ int body_ref(struct mpx_out *o, const char *type, const struct body_ref *r)
 	/* accept has no reason; decline's is optional; redact's required */
 	if (kind == 0 && r->text[0] != '\0')
 		return PAKT_EINVAL;
+	if (kind == 2 && r->change)
+		return PAKT_EINVAL;
 	has_reason = kind == 2 || r->text[0] != '\0';
-	/* "reason" < "ref" */
-	msgpack_pack_map(&o->pk, has_reason ? 2 : 1);
+	/* "change" < "reason" < "ref" */
+	msgpack_pack_map(&o->pk, 1 + has_reason + r->change);
+	if (r->change)
+		mpx_kv_bool(&o->pk, "change", true);
 	if (has_reason)
 		mpx_kv_str(&o->pk, "reason", r->text);
 	mpx_kv_bin(&o->pk, "ref", r->ref, 32);
@@ -343,12 +347,14 @@ int body_status(struct mpx_out *o, const struct body_status *st)
 		return PAKT_EINVAL;
 	if ((rc = chk_str(st->note, sizeof st->note, 0, BODY_TEXT_MAX)) != 0)
 		return rc;
-	/* evidence < note < ref < state */
-	msgpack_pack_map(&o->pk, 2 + (st->note[0] != '\0') + st->has_evidence);
+	/* evidence < note < ref < reopen < state */
+	msgpack_pack_map(&o->pk, 2 + (st->note[0] != '\0') + st->has_evidence + st->reopen);
 	if (st->has_evidence)
 		mpx_kv_bin(&o->pk, "evidence", st->evidence, 32);
 	pk_opt_str(&o->pk, "note", st->note);
 	mpx_kv_bin(&o->pk, "ref", st->ref, 32);
+	if (st->reopen)
+		mpx_kv_bool(&o->pk, "reopen", true);
 	mpx_kv_str(&o->pk, "state", body_states[i]);
 	return 0;
 }

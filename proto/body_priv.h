@@ -27,6 +27,7 @@ enum {
 	F_BIN,          /* bin of min..max bytes: const uint8_t * */
 	F_LIST,         /* array of maps with distinct ids (struct body_list):
 			 * an array of the item struct */
+	F_TRUE,         /* the value true (a marker: absent means false): bool */
 	F_FN,           /* read by fn */
 };
 

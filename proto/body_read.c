@@ -431,6 +431,18 @@ int body_walk(struct canon_rd *r, uint32_t n, const char *type,
 				     o != NULL ? (size_t *)(o + fd->off2 - 1) : NULL,
 				     why, whylen);
 			break;
+		case F_TRUE:
+			/* one encoding per meaning: false is written by leaving the key out */
+			if (r->p < r->end && *r->p == 0xc3) {
+				r->p++;
+				rc = 0;
+				if (dst != NULL)
+					*(bool *)dst = true;
+			} else {
+				rc = body_fail(why, whylen, "%s%s\"%s\" must be true (absent means false)",
+					       PREFIX(type), fd->key);
+			}
+			break;
 		default:
 			rc = fd->fn(r, out, why, whylen);
 			break;

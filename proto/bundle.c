@@ -214,7 +214,10 @@ bool bundle_body_wanted(enum bundle_kind kind, const uint8_t subject[32],
 		return true;
 	if (kind == BUNDLE_FEED)
 		return memcmp(e->h.author, subject, 32) == 0;
-	return memcmp(e->hash, subject, 32) == 0 || is_answer_or_status(e);
+	/* checkpoints: what an answer's or status's author had seen orders
+	 * the commitment's lifecycle (PROTOCOL.md, "Lifecycle") */
+	return memcmp(e->hash, subject, 32) == 0 || is_answer_or_status(e) ||
+	       strcmp(e->h.type, "checkpoint") == 0;
 }
 
 bool bundle_wants_body(const struct bundle_builder *b, const struct entry *e)

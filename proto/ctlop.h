@@ -108,6 +108,8 @@ struct ctlop_commitments {
 	char filter[CTLOP_FILTER_MAX + 1];    /* "", "mine", "open", "overdue" */
 	bool has_party;
 	uint8_t party[32];
+	bool has_due_within;                  /* only the open ones due today .. today + N days */
+	uint64_t due_within;
 };
 
 struct ctlop_audit {

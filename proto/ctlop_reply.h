@@ -170,7 +170,20 @@ struct ctlop_r_party {
 	uint64_t at;
 	uint8_t key[32];
 	char name[BODY_NAME_MAX + 1];
+	char reason[512];             /* of its decline that counts; may be cut short */
 	char response[12];            /* accepted, declined, none */
+};
+
+struct ctlop_r_answer {               /* every answer, in lifecycle order */
+	uint64_t at;
+	char breach[96];              /* why it breaks the lifecycle, "" if it does not */
+	uint8_t by[32];
+	char by_name[BODY_NAME_MAX + 1];
+	bool change;                  /* marked as a change of answer */
+	bool counts;                  /* false: replaced by a change, or it broke the lifecycle */
+	uint8_t hash[32];
+	char reason[512];
+	char response[12];            /* accepted, declined */
 };
 
 struct ctlop_r_receipt {              /* audit: a partner's checkpoint covered it */
@@ -181,13 +194,19 @@ struct ctlop_r_receipt {              /* audit: a partner's checkpoint covered i
 
 struct ctlop_r_status_line {
 	uint64_t at;
+	char breach[96];              /* why it breaks the lifecycle, "" if it does not */
 	uint8_t by[32];
 	char by_name[BODY_NAME_MAX + 1];
+	bool counts;                  /* false: it broke the lifecycle (an anomaly) */
+	uint8_t hash[32];
 	char note[512];
+	bool reopen;
 	char state[12];
 };
 
 struct ctlop_r_commit {
+	struct ctlop_r_answer *answers;
+	size_t n_answers;
 	uint64_t at;
 	uint8_t author[32];
 	char author_name[BODY_NAME_MAX + 1];
@@ -223,6 +242,8 @@ struct ctlop_r_anomaly {
 	uint8_t author[32];
 	uint8_t hash[32];
 	char name[BODY_NAME_MAX + 1];
+	bool has_ref;                 /* an answer or status: the commitment it names */
+	uint8_t ref[32];
 	uint64_t seq;
 	char what[160];
 };
@@ -243,7 +264,7 @@ struct ctlop_r_fork {
 };
 
 struct ctlop_r_org {
-	uint64_t accepted;
+	uint64_t accepted, declined;
 	uint8_t key[32];
 	uint64_t kept, late, made, missed;
 	char name[BODY_NAME_MAX + 1];

@@ -143,6 +143,24 @@ static int opt_array(struct dec *d, const char *key, uint32_t min, uint32_t max,
 	return 0;
 }
 
+/* An optional bool (absent: false). */
+static int opt_bool(struct dec *d, const char *key, bool *v)
+{
+	int rc = mpx_get_bool(d->map, key, v);
+
+	if (rc == PAKT_ENOTFOUND) {
+		*v = false;
+		return 0;
+	}
+	if (rc != 0) {
+		char msg[64];
+
+		snprintf(msg, sizeof msg, "'%s' must be true or false", key);
+		return fail(d, PAKT_EPROTO, msg);
+	}
+	return 0;
+}
+
 static bool is_bin32(const msgpack_object *x)
 {
 	return x->type == MSGPACK_OBJECT_BIN && x->via.bin.size == 32;
@@ -400,7 +418,8 @@ static int dec_fields(struct dec *d, struct ctlop_req *r)
 		return dec_commit(d, &r->u.commit);
 	case CTLOP_ACCEPT:
 	case CTLOP_DECLINE:
-		if ((rc = need_bin32(d, "ref", r->u.ref.ref, "the commitment's id (en_...) is required")) != 0)
+		if ((rc = need_bin32(d, "ref", r->u.ref.ref, "the commitment's id (en_...) is required")) != 0 ||
+		    (rc = opt_bool(d, "change", &r->u.ref.change)) != 0)
 			return rc;
 		return get_cstr(d, m, "reason", r->u.ref.text, sizeof r->u.ref.text, false,
 				"the reason must be at most 1024 bytes");
@@ -416,7 +435,8 @@ static int dec_fields(struct dec *d, struct ctlop_req *r)
 		    (rc = get_cstr(d, m, "state", r->u.progress.state, sizeof r->u.progress.state, true,
 				   "state must be in-progress, fulfilled, missed or withdrawn")) != 0 ||
 		    (rc = get_cstr(d, m, "note", r->u.progress.note, sizeof r->u.progress.note, false,
-				   "the note must be text of at most 8192 bytes")) != 0)
+				   "the note must be text of at most 8192 bytes")) != 0 ||
+		    (rc = opt_bool(d, "reopen", &r->u.progress.reopen)) != 0)
 			return rc;
 		return opt_bin32(d, m, "evidence", r->u.progress.evidence, &r->u.progress.has_evidence);
 	case CTLOP_COMMITMENTS:
@@ -424,6 +444,12 @@ static int dec_fields(struct dec *d, struct ctlop_req *r)
 				   sizeof r->u.commitments.filter, false,
 				   "filter must be mine, open or overdue")) != 0)
 			return rc;
+		rc = mpx_get_u64(m, "due_within", &r->u.commitments.due_within);
+		if (rc != 0 && rc != PAKT_ENOTFOUND)
+			return fail(d, PAKT_EPROTO, "'due_within' must be a number of days");
+		if (rc == 0 && r->u.commitments.due_within > 36600)
+			return fail(d, PAKT_EINVAL, "due_within must be at most 36600 days");
+		r->u.commitments.has_due_within = rc == 0;
 		return opt_bin32(d, m, "party", r->u.commitments.party, &r->u.commitments.has_party);
 	case CTLOP_AUDIT:
 		return opt_bin32(d, m, "author", r->u.audit.author, &r->u.audit.has_author);
@@ -653,6 +679,7 @@ static void enc_fields(struct enc *e, const struct ctlop_req *r)
 		break;
 	case CTLOP_ACCEPT:
 	case CTLOP_DECLINE:
+		f_true(e, "change", r->u.ref.change);
 		f_opt_str(e, "reason", r->u.ref.text);
 		f_bin(e, "ref", r->u.ref.ref);
 		break;
@@ -664,9 +691,12 @@ static void enc_fields(struct enc *e, const struct ctlop_req *r)
 		f_opt_bin(e, "evidence", r->u.progress.has_evidence, r->u.progress.evidence);
 		f_opt_str(e, "note", r->u.progress.note);
 		f_bin(e, "ref", r->u.progress.ref);
+		f_true(e, "reopen", r->u.progress.reopen);
 		f_str(e, "state", r->u.progress.state);
 		break;
 	case CTLOP_COMMITMENTS:
+		if (r->u.commitments.has_due_within)
+			f_u64(e, "due_within", r->u.commitments.due_within);
 		f_opt_str(e, "filter", r->u.commitments.filter);
 		f_opt_bin(e, "party", r->u.commitments.has_party, r->u.commitments.party);
 		break;

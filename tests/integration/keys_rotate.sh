@@ -46,7 +46,7 @@ p b accept "$cm" >/dev/null; ok $? "b, under its new key, accepts the commitment
 wait_for 100 sh -c "'$PAKT' commitments --data-dir '$(node_dir a)' | grep -q 'countersigned: yes'"
 ok $? "a counts the commitment as countersigned"
 org_b=$(p a audit | sed -n '/^record per organisation/,/^$/p' | grep "^  Org B (")
-[ "$(echo "$org_b" | wc -l)" -eq 1 ] && [ "$(echo "$org_b" | awk '{ print $(NF-4) }')" -eq 1 ]
+[ "$(echo "$org_b" | wc -l)" -eq 1 ] && [ "$(echo "$org_b" | awk '{ print $(NF-5) }')" -eq 1 ]
 ok $? "a's audit has one row for Org B, both keys together: $(echo $org_b)"
 p c commit "Forged party" --party "$new_b" --due 2099-01-01 >/dev/null
 ok $? "a commitment can name the new key as party"

@@ -41,6 +41,7 @@ endif
 
 # working together: commitments, metrics, private messages, redaction, profiles
 INTEGRATION_TESTS += %D%/work_commitments.sh
+INTEGRATION_TESTS += %D%/lifecycle.sh
 INTEGRATION_TESTS += %D%/work_forgery.sh
 INTEGRATION_TESTS += %D%/work_metrics.sh
 INTEGRATION_TESTS += %D%/work_sealed.sh

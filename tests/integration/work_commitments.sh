@@ -20,7 +20,7 @@ wait_for 100 agenda_on c; ok $? "the agenda (rough: down) reaches c"
 cm=$(p a commit "Open 20 beds" --party "$id_b" --party "$id_c" --due 2099-12-31 \
 	--indicator beds --target 20 --description "two new shelters" | en_id)
 [ -n "$cm" ]; ok $? "a commits b and c to 20 beds (prints the commitment's id)"
-old=$(p a commit "Quarterly report" --party "$id_b" --due 2020-01-01 | en_id)
+old=$(p a commit "Quarterly report" --party "$id_b" --due 2020-01-01 --allow-past-due | en_id)
 joint=$(p a commit "Joint outreach" --party "$id_b" --due 2099-06-30 | en_id)
 [ -n "$old" ] && [ -n "$joint" ]; ok $? "a makes a past-due commitment and a single-party one"
 
@@ -55,7 +55,7 @@ for n in a b c; do ! log_objects "$n" | grep -v '"type":"checkpoint"' | grep "\"
 # receipts (received_by, on_time_confirmed), one commitment per line
 audit_coms() {
 	p "$1" audit --json | sed -E 's/.*"commitments":\[(.*)\],"forks":.*/\1/' |
-		sed -E 's/\},\{("at":[0-9]+,"author":)/}\n{\1/g' |
+		sed -E 's/\},\{("answers":)/}\n{\1/g' |
 		sed -E 's/"received_by":\[[^]]*\],//; s/"on_time_confirmed":(true|false),//' | sort
 }
 audit_orgs() { p "$1" audit --json | grep -o '"orgs":\[[^]]*\]'; }
@@ -69,8 +69,8 @@ ok $? "audit --json shows the same record per organisation on every node"
 main=$(grep "\"hash\":\"$cm\"" "$T_ROOT/coms.a")
 echo "$main" | grep -q '"countersigned":false' && echo "$main" | grep -q '"outcome":"kept"' &&
 	echo "$main" | grep -q '"state":"fulfilled"' &&
-	echo "$main" | grep -q "\"key\":\"$id_b\",\"name\":\"Harbour\",\"response\":\"accepted\"" &&
-	echo "$main" | grep -q "\"key\":\"$id_c\",\"name\":\"City Welfare\",\"response\":\"declined\""
+	echo "$main" | grep -q "\"key\":\"$id_b\",\"name\":\"Harbour\",\"reason\":\"\",\"response\":\"accepted\"" &&
+	echo "$main" | grep -q "\"key\":\"$id_c\",\"name\":\"City Welfare\",\"reason\":\"no budget this year\",\"response\":\"declined\""
 ok $? "the commitment: kept, not countersigned, b accepted, c declined"
 echo "$main" | grep -q "\"statuses\":\[{[^]]*\"by\":\"$id_a\"[^]]*\"state\":\"in-progress\"},{[^]]*\"state\":\"fulfilled\"}\]"
 ok $? "its status history: in-progress, then fulfilled, both by a"
@@ -86,15 +86,15 @@ done
 bad=""
 for n in a b c; do
 	grep "\"hash\":\"$old\"" "$T_ROOT/coms.$n" | grep -q '"outcome":"overdue"' &&
-		p "$n" commitments --json | sed -E 's/\},\{("at":[0-9]+,"author":)/}\n{\1/g' |
+		p "$n" commitments --json | sed -E 's/\},\{("answers":)/}\n{\1/g' |
 		grep "\"hash\":\"$old\"" | grep -q '"outcome":"overdue"' || bad="$bad $n"
 	o=$(p "$n" commitments --overdue --json)
 	echo "$o" | grep -q "\"hash\":\"$old\"" && ! echo "$o" | grep -q -e "$cm" -e "$joint" || bad="$bad $n(--overdue)"
 done
 [ -z "$bad" ]; ok $? "the past-due commitment is overdue everywhere and only it is listed by --overdue${bad:+ (wrong on:$bad)}"
 
-grep -q "{\"accepted\":0,\"key\":\"$id_a\",\"kept\":1,\"late\":0,\"made\":3,\"missed\":1,\"name\":\"a\",\"open\":1}" "$T_ROOT/orgs.a" &&
-	grep -q "{\"accepted\":2,\"key\":\"$id_b\",\"kept\":1,\"late\":0,\"made\":0,\"missed\":0,\"name\":\"Harbour\",\"open\":1}" "$T_ROOT/orgs.a"
+grep -q "{\"accepted\":0,\"declined\":0,\"key\":\"$id_a\",\"kept\":1,\"late\":0,\"made\":3,\"missed\":1,\"name\":\"a\",\"open\":1}" "$T_ROOT/orgs.a" &&
+	grep -q "{\"accepted\":2,\"declined\":0,\"key\":\"$id_b\",\"kept\":1,\"late\":0,\"made\":0,\"missed\":0,\"name\":\"Harbour\",\"open\":1}" "$T_ROOT/orgs.a"
 ok $? "record per organisation: a made 3, kept 1, missed 1 (the overdue one), open 1; b accepted 2"
 
 p b audit >"$T_ROOT/audit.txt"; rc=$?

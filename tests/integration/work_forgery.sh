@@ -44,12 +44,12 @@ done
 bad=""
 for n in a b c d; do
 	j=$(p "$n" audit --json)
-	echo "$j" | grep -q "\"key\":\"$id_b\",\"name\":\"Harbour\",\"response\":\"accepted\"" &&
-		echo "$j" | grep -q "\"key\":\"$id_c\",\"name\":\"City Welfare\",\"response\":\"none\"" &&
+	echo "$j" | grep -q "\"key\":\"$id_b\",\"name\":\"Harbour\",\"reason\":\"\",\"response\":\"accepted\"" &&
+		echo "$j" | grep -q "\"key\":\"$id_c\",\"name\":\"City Welfare\",\"reason\":\"\",\"response\":\"none\"" &&
 		! echo "$j" | grep -q "\"key\":\"$id_d\",\"name\":\"Dockside\",\"response\"" &&
 		echo "$j" | grep -q '"countersigned":false' && echo "$j" | grep -q '"anomalies":\[\]' &&
-		echo "$j" | grep -q "{\"accepted\":0,\"key\":\"$id_d\"" &&
-		echo "$j" | grep -q "{\"accepted\":1,\"key\":\"$id_b\"" || bad="$bad $n"
+		echo "$j" | grep -q "{\"accepted\":0,\"declined\":0,\"key\":\"$id_d\"" &&
+		echo "$j" | grep -q "{\"accepted\":1,\"declined\":0,\"key\":\"$id_b\"" || bad="$bad $n"
 done
 [ -z "$bad" ]; ok $? "audit on every node: the acceptance is b's only; c has not answered, d is no party, no anomalies${bad:+ (wrong on:$bad)}"
 

@@ -73,6 +73,9 @@
  *                   valid succession by this member naming the fresh key
  *
  * --skew-ms N (honest mode) dates the entry N ms from now (negative: past).
+ * --type TYPE --body-hex HEX (honest mode) make the entry of that type with
+ * that body (canonical msgpack, in hex) instead of a message: a member that
+ * signs what an honest pakt refuses (an answer after a final status...).
  * --seed-feed N puts N valid entries of its own feed first in the batch that
  * carries the bad entry (to check that nothing of a rejected batch is kept).
  * The next seq is what the daemon's clock says it has of our feed, plus one;
@@ -586,6 +589,9 @@ struct wire_e {
 /* A message entry of our feed at seq with prev (NULL at seq 1). */
 static int64_t skew_ms;           /* --skew-ms: added to the timestamp of new entries */
 static uint64_t fixed_ts;         /* if not 0: the timestamp of new entries */
+static const char *raw_type;      /* --type: new entries of this type, with raw_body */
+static uint8_t raw_body[16384];
+static size_t raw_body_len;
 
 static void make_entry(struct wire_e *w, uint64_t seq, const uint8_t *prev, const char *text,
 		       bool corrupt_sig)
@@ -602,9 +608,11 @@ static void make_entry(struct wire_e *w, uint64_t seq, const uint8_t *prev, cons
 		memcpy(h.prev, prev, 32);
 	}
 	h.timestamp = fixed_ts ? fixed_ts : (uint64_t)((int64_t)wall_ms() + skew_ms);
-	snprintf(h.type, sizeof h.type, "message");
+	snprintf(h.type, sizeof h.type, "%s", raw_type ? raw_type : "message");
 	mpx_init(&body);
-	if (body_message(&body, text, NULL) != 0)
+	if (raw_type != NULL)
+		msgpack_sbuffer_write(&body.sb, (const char *)raw_body, raw_body_len);
+	else if (body_message(&body, text, NULL) != 0)
 		die("body_message failed");
 	rc = entry_create(&e, &h, (const uint8_t *)body.sb.data, body.sb.size, keys_sk_open(&me));
 	keys_sk_close(&me);
@@ -1288,6 +1296,7 @@ static void usage(void)
 		"usage: peer --key FILE --network nw_... --connect HOST:PORT --mode MODE\n"
 		"            [--seed-feed N] [--text PREFIX] [--wait-ms MS] [--skew-ms N]\n"
 		"            [--victim pk_...] [--bind ADDR] [--count N] [--size BYTES]\n"
+		"            [--type TYPE --body-hex HEX] (honest)\n"
 		"modes: honest bad-signature broken-chain bad-signature-linked fork fork-same-batch\n"
 		"       oversize-frame garbage slow-handshake silent wrong-network replay-handshake\n"
 		"       replay-other backdated huge-clock tiny-frames no-read bulk flood-connect\n"
@@ -1315,6 +1324,8 @@ int main(int argc, char **argv)
 		{"size", required_argument, NULL, 'z'},
 		{"source", required_argument, NULL, 'R'},
 		{"then-full", no_argument, NULL, 'F'},
+		{"type", required_argument, NULL, 'y'},
+		{"body-hex", required_argument, NULL, 'B'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *key = NULL, *net_text = NULL, *addr = NULL, *mode = NULL, *prefix = NULL;
@@ -1343,6 +1354,12 @@ int main(int argc, char **argv)
 		case 'z': size = (unsigned)atoi(optarg); break;
 		case 'R': source = optarg; break;
 		case 'F': then_full = true; break;
+		case 'y': raw_type = optarg; break;
+		case 'B':
+			if (sodium_hex2bin(raw_body, sizeof raw_body, optarg, strlen(optarg), NULL,
+					   &raw_body_len, NULL) != 0)
+				die("--body-hex: not hex, or over %zu bytes", sizeof raw_body);
+			break;
 		default: usage();
 		}
 	}

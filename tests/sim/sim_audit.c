@@ -131,16 +131,28 @@ static bool about_forked(struct repl_net *rn, const struct ledger *l,
 	return false;
 }
 
+/* Whether any feed of the network is forked here: then nodes may hold
+ * different prefixes of it, and what counts in a commitment's lifecycle
+ * (which the forker's answers and statuses order) may differ. */
+static bool any_forked(const struct repl_net *rn)
+{
+	for (size_t i = 0; i < rn->n_feeds; i++)
+		if (rn->feeds[i].forked)
+			return true;
+	return false;
+}
+
 static void commit_digest(struct repl_net *rn, const struct ledger_commit *c, struct bag *into)
 {
 	struct bag b = {0};
+	bool lifecycle = !any_forked(rn);   /* what counts (PROTOCOL.md, "Lifecycle") */
 	struct {
 		uint8_t tag, hash[32], author[32], sub[32];
 		uint64_t seq;
 	} item;
 
 	for (size_t i = 0; i < c->n_resp; i++) {
-		struct { uint8_t who[32]; uint64_t seq; uint8_t acc; } r;
+		struct { uint8_t who[32]; uint64_t seq; uint8_t acc, counts; } r;
 
 		if (forked(rn, c->resp[i].who))
 			continue;
@@ -148,10 +160,11 @@ static void commit_digest(struct repl_net *rn, const struct ledger_commit *c, st
 		memcpy(r.who, c->resp[i].who, 32);
 		r.seq = c->resp[i].seq;
 		r.acc = c->resp[i].accepted;
+		r.counts = lifecycle && c->resp[i].counts;
 		bag_add(&b, &r, sizeof r);
 	}
 	for (size_t i = 0; i < c->n_st; i++) {
-		struct { uint8_t by[32]; uint64_t seq; char state[12]; } s;
+		struct { uint8_t by[32]; uint64_t seq; char state[12]; uint8_t counts; } s;
 
 		if (forked(rn, c->st[i].by))
 			continue;
@@ -159,6 +172,7 @@ static void commit_digest(struct repl_net *rn, const struct ledger_commit *c, st
 		memcpy(s.by, c->st[i].by, 32);
 		s.seq = c->st[i].seq;
 		snprintf(s.state, sizeof s.state, "%s", c->st[i].state);   /* not the bytes after NUL */
+		s.counts = lifecycle && c->st[i].counts;
 		bag_add(&b, &s, sizeof s);
 	}
 	memset(&item, 0, sizeof item);
@@ -321,7 +335,7 @@ static bool same_roster(const struct roster *a, const struct roster *b)
 }
 
 /* Each answer and status of c in our ledger is in the bundle's report,
- * and the report has no other. */
+ * counting (the lifecycle) as here, and the report has no other. */
 static bool same_answers(const struct ledger_commit *c, const struct audit_report *r)
 {
 	size_t hit = 0;
@@ -330,7 +344,8 @@ static bool same_answers(const struct ledger_commit *c, const struct audit_repor
 		for (size_t k = 0; k < r->n_answers; k++)
 			if (memcmp(r->answers[k].party, c->resp[i].who, 32) == 0 &&
 			    r->answers[k].seq == c->resp[i].seq &&
-			    r->answers[k].accept == c->resp[i].accepted) {
+			    r->answers[k].accept == c->resp[i].accepted &&
+			    r->answers[k].counts == c->resp[i].counts) {
 				hit++;
 				break;
 			}
@@ -338,7 +353,8 @@ static bool same_answers(const struct ledger_commit *c, const struct audit_repor
 		for (size_t k = 0; k < r->n_statuses; k++)
 			if (memcmp(r->statuses[k].by, c->st[i].by, 32) == 0 &&
 			    r->statuses[k].seq == c->st[i].seq &&
-			    strcmp(r->statuses[k].st.state, c->st[i].state) == 0) {
+			    strcmp(r->statuses[k].st.state, c->st[i].state) == 0 &&
+			    r->statuses[k].counts == c->st[i].counts) {
 				hit++;
 				break;
 			}

@@ -141,6 +141,7 @@ static void fill(struct ctlop_req *r, enum ctlop_op op)
 	case CTLOP_REDACT:
 		key(r->u.ref.ref, 10);
 		strcpy(r->u.ref.text, "because");
+		r->u.ref.change = r->op != CTLOP_REDACT;
 		break;
 	case CTLOP_PROGRESS:
 		key(r->u.progress.ref, 12);
@@ -148,11 +149,14 @@ static void fill(struct ctlop_req *r, enum ctlop_op op)
 		strcpy(r->u.progress.note, "done early");
 		r->u.progress.has_evidence = true;
 		key(r->u.progress.evidence, 13);
+		r->u.progress.reopen = true;
 		break;
 	case CTLOP_COMMITMENTS:
 		strcpy(r->u.commitments.filter, "overdue");
 		r->u.commitments.has_party = true;
 		key(r->u.commitments.party, 14);
+		r->u.commitments.has_due_within = true;
+		r->u.commitments.due_within = 7;
 		break;
 	case CTLOP_AUDIT:
 		r->u.audit.has_author = true;
@@ -494,15 +498,18 @@ static void test_reply_roundtrip_audit(void **state)
 	struct fixture *f = *state;
 	struct ctlop_r_party parties[2] = {{.at = 5}, {.at = 6}};
 	struct ctlop_r_receipt rcv[1] = {{.at = 9}};
-	struct ctlop_r_status_line sts[1] = {{.at = 8}};
-	struct ctlop_r_commit com = {.at = 1, .countersigned = true, .has_on_time = true,
+	struct ctlop_r_status_line sts[1] = {{.at = 8, .counts = false, .reopen = true}};
+	struct ctlop_r_answer ans[2] = {{.at = 6, .change = false, .counts = false},
+					{.at = 7, .change = true, .counts = true}};
+	struct ctlop_r_anomaly an[1] = {{.seq = 5, .has_ref = true}};
+	struct ctlop_r_commit com = {.answers = ans, .n_answers = 2, .at = 1, .countersigned = true, .has_on_time = true,
 				     .on_time_confirmed = true, .parties = parties, .n_parties = 2,
 				     .has_received_by = true, .received_by = rcv, .n_received_by = 1,
 				     .seq = 4, .statuses = sts, .n_statuses = 1, .has_target = true,
 				     .target = 0.5};
 	struct ctlop_r_fork forks[1] = {{.seq = 3, .has_seen_in = true}};
-	struct ctlop_r_org orgs[1] = {{.made = 1, .kept = 1}};
-	struct ctlop_r_audit a = {.checked = 40, .commitments = &com, .n_commitments = 1,
+	struct ctlop_r_org orgs[1] = {{.made = 1, .kept = 1, .declined = 2}};
+	struct ctlop_r_audit a = {.anomalies = an, .n_anomalies = 1, .checked = 40, .commitments = &com, .n_commitments = 1,
 				  .forks = forks, .n_forks = 1, .orgs = orgs, .n_orgs = 1}, a2;
 	struct ctlop_r_commitments cl = {.commitments = &com, .n_commitments = 1, .ok = true}, cl2;
 
@@ -511,12 +518,25 @@ static void test_reply_roundtrip_audit(void **state)
 	strcpy(com.outcome, "kept");
 	strcpy(parties[0].response, "accepted");
 	strcpy(sts[0].state, "fulfilled");
+	strcpy(sts[0].breach, "status after a final status without a reopen marker (no effect)");
+	strcpy(ans[0].response, "declined");
+	strcpy(ans[0].reason, "no beds");
+	strcpy(parties[1].reason, "no beds");
+	memset(an[0].ref, 3, 32);
 	strcpy(forks[0].seen_in, "partners' checkpoints");
 	reply_roundtrip(f, CTLOP_R_AUDIT, &a, &a2);
 	assert_int_equal(a2.n_commitments, 1);
 	assert_int_equal(a2.commitments[0].n_parties, 2);
 	assert_string_equal(a2.commitments[0].parties[0].response, "accepted");
 	assert_true(a2.commitments[0].on_time_confirmed);
+	assert_int_equal(a2.commitments[0].n_answers, 2);
+	assert_true(a2.commitments[0].answers[1].change && a2.commitments[0].answers[1].counts);
+	assert_string_equal(a2.commitments[0].answers[0].reason, "no beds");
+	assert_string_equal(a2.commitments[0].parties[1].reason, "no beds");
+	assert_true(a2.commitments[0].statuses[0].reopen && !a2.commitments[0].statuses[0].counts);
+	assert_non_null(strstr(a2.commitments[0].statuses[0].breach, "reopen marker"));
+	assert_int_equal(a2.orgs[0].declined, 2);
+	assert_true(a2.anomalies[0].has_ref && a2.anomalies[0].ref[31] == 3);
 	assert_true(a2.forks[0].has_seen_in);
 	assert_false(a2.ok);
 	ctlop_reply_free(CTLOP_R_AUDIT, &a2);

@@ -28,78 +28,26 @@
 #include "proto/err.h"
 #include "proto/keyroll.h"
 #include "proto/mpx.h"
+#include "tests/unit/ledger_fx.h"
 
 #define T0 1767225600000ULL   /* 2026-01-01, ms */
-#define MAXE 24
-
-struct who {
-	struct keys_identity id;
-	uint64_t seq;
-	uint8_t prev[32];
-};
-
 struct fx {
-	struct who a, b, c, d, e, b2;
-	uint8_t network[32];
-	struct entry ent[MAXE];
-	uint8_t body[MAXE][1024];
-	size_t n;
-	size_t i_genesis;
-	/* one arrival order's result */
-	struct roster r;
-	struct ledger l;
+	struct lfx_who a, b, c, d, e, b2;
+	struct lfx x;
 };
 
-static void who_init(struct who *w, uint8_t seed)
-{
-	uint8_t s[32];
-
-	memset(w, 0, sizeof *w);
-	memset(s, seed, sizeof s);
-	assert_int_equal(keys_from_seed(&w->id, s), 0);
-}
-
-/* Sign w's next entry (ts: its timestamp, as its author claims). */
-static size_t sign_at(struct fx *f, struct who *w, const char *type, struct mpx_out *o, uint64_t ts)
-{
-	struct entry_header h;
-	size_t i = f->n;
-	bool genesis = strcmp(type, "genesis") == 0;
-
-	assert_true(i < MAXE);
-	assert_true(o->sb.size <= sizeof f->body[i]);
-	memcpy(f->body[i], o->sb.data, o->sb.size);
-	memset(&h, 0, sizeof h);
-	h.version = ENTRY_VERSION;
-	h.has_network = !genesis;
-	if (!genesis)
-		memcpy(h.network, f->network, 32);
-	memcpy(h.author, w->id.pk, 32);
-	h.seq = ++w->seq;
-	h.has_prev = h.seq > 1;
-	memcpy(h.prev, w->prev, 32);
-	h.timestamp = ts;
-	snprintf(h.type, sizeof h.type, "%s", type);
-	assert_int_equal(entry_create(&f->ent[i], &h, f->body[i], o->sb.size, keys_sk_open(&w->id)), 0);
-	keys_sk_close(&w->id);
-	memcpy(w->prev, f->ent[i].hash, 32);
-	mpx_free(o);
-	f->n++;
-	return i;
-}
-
-static size_t add(struct fx *f, struct who *by, const struct who *m, bool admin, uint64_t ts)
+static size_t add(struct fx *f, struct lfx_who *by, const struct lfx_who *m, bool admin, uint64_t ts)
 {
 	struct mpx_out o;
 
 	mpx_init(&o);
 	assert_int_equal(body_member(&o, true, m->id.pk, "org", admin), 0);
-	return sign_at(f, by, "member", &o, ts);
+	return lfx_sign(&f->x, by, "member", &o, ts);
 }
 
 /* by removes m, having seen m's feed up to seen (UINT64_MAX: an old
  * removal without seq). */
-static size_t removal(struct fx *f, struct who *by, const struct who *m, uint64_t seen, uint64_t ts)
+static size_t removal(struct fx *f, struct lfx_who *by, const struct lfx_who *m, uint64_t seen, uint64_t ts)
 {
 	struct mpx_out o;
 
@@ -108,10 +56,10 @@ static size_t removal(struct fx *f, struct who *by, const struct who *m, uint64_
 		assert_int_equal(body_member(&o, false, m->id.pk, "org", true), 0);
 	else
 		assert_int_equal(body_member_remove(&o, m->id.pk, "org", true, seen), 0);
-	return sign_at(f, by, "member", &o, ts);
+	return lfx_sign(&f->x, by, "member", &o, ts);
 }
 
-static size_t commitment(struct fx *f, struct who *by, const struct who *party, uint64_t ts)
+static size_t commitment(struct fx *f, struct lfx_who *by, const struct lfx_who *party, uint64_t ts)
 {
 	struct body_commitment c;
 	struct mpx_out o;
@@ -123,10 +71,10 @@ static size_t commitment(struct fx *f, struct who *by, const struct who *party, 
 	c.n_parties = 1;
 	mpx_init(&o);
 	assert_int_equal(body_commitment(&o, &c), 0);
-	return sign_at(f, by, "commitment", &o, ts);
+	return lfx_sign(&f->x, by, "commitment", &o, ts);
 }
 
-static size_t answer(struct fx *f, struct who *by, const uint8_t ref[32], uint64_t ts)
+static size_t answer(struct fx *f, struct lfx_who *by, const uint8_t ref[32], uint64_t ts)
 {
 	struct body_ref r;
 	struct mpx_out o;
@@ -135,10 +83,10 @@ static size_t answer(struct fx *f, struct who *by, const uint8_t ref[32], uint64
 	memcpy(r.ref, ref, 32);
 	mpx_init(&o);
 	assert_int_equal(body_ref(&o, "accept", &r), 0);
-	return sign_at(f, by, "accept", &o, ts);
+	return lfx_sign(&f->x, by, "accept", &o, ts);
 }
 
-static size_t checkpoint(struct fx *f, struct who *by, const struct entry *head, uint64_t ts)
+static size_t checkpoint(struct fx *f, struct lfx_who *by, const struct entry *head, uint64_t ts)
 {
 	struct body_head h;
 	struct mpx_out o;
@@ -148,43 +96,38 @@ static size_t checkpoint(struct fx *f, struct who *by, const struct entry *head,
 	memcpy(h.hash, head->hash, 32);
 	mpx_init(&o);
 	assert_int_equal(body_checkpoint(&o, &h, 1), 0);
-	return sign_at(f, by, "checkpoint", &o, ts);
+	return lfx_sign(&f->x, by, "checkpoint", &o, ts);
 }
 
-static size_t succession(struct fx *f, struct who *old, const struct who *new_id, uint64_t ts)
+static size_t succession(struct fx *f, struct lfx_who *old, const struct lfx_who *new_id, uint64_t ts)
 {
 	struct body_succession sc;
 	struct mpx_out o;
 	uint8_t proof[64];
 
-	keyroll_prove(proof, f->network, old->id.pk, new_id->id.pk, keys_sk_open(&new_id->id));
+	keyroll_prove(proof, f->x.network, old->id.pk, new_id->id.pk, keys_sk_open(&new_id->id));
 	keys_sk_close(&new_id->id);
 	memcpy(sc.new_key, new_id->id.pk, 32);
 	sc.proof = proof;
 	mpx_init(&o);
 	assert_int_equal(body_succession(&o, &sc), 0);
-	return sign_at(f, old, "succession", &o, ts);
+	return lfx_sign(&f->x, old, "succession", &o, ts);
 }
 
 /* A creates the initiative (genesis, admin entry for itself at T0). */
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof *f);
-	struct mpx_out o;
 
 	assert_non_null(f);
 	assert_int_equal(keys_global_init(), 0);
-	who_init(&f->a, 1);
-	who_init(&f->b, 2);
-	who_init(&f->c, 3);
-	who_init(&f->d, 4);
-	who_init(&f->e, 5);
-	who_init(&f->b2, 6);
-	mpx_init(&o);
-	assert_int_equal(body_genesis(&o, "Housing First Lyon", "fewer people sleeping rough",
-				      (const uint8_t (*)[32])f->a.id.pk, 1), 0);
-	f->i_genesis = sign_at(f, &f->a, "genesis", &o, T0);
-	memcpy(f->network, f->ent[f->i_genesis].hash, 32);
+	lfx_who_init(&f->a, 1);
+	lfx_who_init(&f->b, 2);
+	lfx_who_init(&f->c, 3);
+	lfx_who_init(&f->d, 4);
+	lfx_who_init(&f->e, 5);
+	lfx_who_init(&f->b2, 6);
+	lfx_genesis(&f->x, &f->a, T0);
 	add(f, &f->a, &f->a, true, T0 + 1);
 	*state = f;
 	return 0;
@@ -204,59 +147,29 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Derive roster and ledger from the entries in the order ord. */
-static void derive(struct fx *f, const size_t *ord)
-{
-	roster_init(&f->r);
-	assert_int_equal(roster_genesis(&f->r, &f->ent[f->i_genesis]), 0);
-	for (size_t k = 0; k < f->n; k++)
-		if (roster_type(f->ent[ord[k]].h.type) && ord[k] != f->i_genesis)
-			assert_int_equal(roster_add(&f->r, &f->ent[ord[k]]), 0);
-	assert_int_equal(roster_finish(&f->r), 0);
-	ledger_init(&f->l, &f->r);
-	for (size_t k = 0; k < f->n; k++)
-		assert_int_equal(ledger_add(&f->l, &f->ent[ord[k]]), 0);
-	assert_int_equal(ledger_finish(&f->l), 0);
-}
-
-static void underive(struct fx *f)
-{
-	ledger_free(&f->l);
-	roster_free(&f->r);
-}
-
 typedef void (*check_fn)(struct fx *f, void *arg);
 
+struct order_ctx {
+	struct fx *f;
+	check_fn check;
+	void *arg;
+};
+
+static void order_check(void *ctx)
+{
+	struct order_ctx *o = ctx;
+
+	o->check(o->f, o->arg);
+}
+
 /* Run check on the roster and ledger of every arrival order of the
- * entries after the genesis and A's own member entry (Heap's algorithm);
- * returns how many orders ran. */
+ * entries after the genesis and A's own member entry; returns how many
+ * orders ran. */
 static size_t every_order(struct fx *f, check_fn check, void *arg)
 {
-	size_t ord[MAXE] = {0}, c[MAXE] = {0}, runs = 0, i = 1, n = f->n - 2, *p = ord + 2;
+	struct order_ctx o = {f, check, arg};
 
-	for (size_t k = 0; k < f->n; k++)
-		ord[k] = k;
-	derive(f, ord);
-	check(f, arg);
-	underive(f);
-	runs++;
-	while (i < n) {
-		if (c[i] < i) {
-			size_t j = i % 2 ? c[i] : 0, t = p[j];
-
-			p[j] = p[i];
-			p[i] = t;
-			derive(f, ord);
-			check(f, arg);
-			underive(f);
-			runs++;
-			c[i]++;
-			i = 1;
-		} else {
-			c[i++] = 0;
-		}
-	}
-	return runs;
+	return lfx_every_order(&f->x, 2, order_check, &o);
 }
 
 static size_t factorial(size_t n)
@@ -275,18 +188,18 @@ static void check_backdated(struct fx *f, void *arg)
 	struct backdate *x = arg;
 
 	/* A stays the admin; B is out from its seq 2 on, whatever it claims */
-	assert_true(roster_is_admin(&f->r, f->a.id.pk));
-	assert_null(roster_find(&f->r, f->b.id.pk));
-	assert_true(roster_member_at(&f->r, f->b.id.pk, 1, T0));
-	assert_false(roster_member_at(&f->r, f->b.id.pk, 2, T0));
+	assert_true(roster_is_admin(&f->x.r, f->a.id.pk));
+	assert_null(roster_find(&f->x.r, f->b.id.pk));
+	assert_true(roster_member_at(&f->x.r, f->b.id.pk, 1, T0));
+	assert_false(roster_member_at(&f->x.r, f->b.id.pk, 2, T0));
 	/* C, admitted by B at #1 (before its removal), stays; D, admitted by B
 	 * after it, never was */
-	assert_non_null(roster_find(&f->r, f->c.id.pk));
-	assert_null(roster_find(&f->r, f->d.id.pk));
-	assert_false(roster_member_at(&f->r, f->d.id.pk, 1, T0));
+	assert_non_null(roster_find(&f->x.r, f->c.id.pk));
+	assert_null(roster_find(&f->x.r, f->d.id.pk));
+	assert_false(roster_member_at(&f->x.r, f->d.id.pk, 1, T0));
 	/* the ledger counts none of B's late entries, nor D's */
-	assert_null(ledger_commit_find(&f->l, f->ent[x->i_commit].hash));
-	assert_int_equal(f->l.n_com, 0);
+	assert_null(ledger_commit_find(&f->x.l, f->x.ent[x->i_commit].hash));
+	assert_int_equal(f->x.l.n_com, 0);
 }
 
 /* A admits B as admin; B writes once (#1); A removes B having seen #1 and
@@ -306,26 +219,26 @@ static void test_backdated_removal(void **state)
 	add(f, &f->b, &f->c, false, T0 + 110);   /* B's #1, as admin: counts */
 	i_rm = removal(f, &f->a, &f->b, 1, T0 + 200);
 	add(f, &f->a, &f->e, false, T0 + 210);
-	removal(f, &f->b, &f->a, f->ent[i_rm].h.seq, T0 + 150);      /* B's #2 */
+	removal(f, &f->b, &f->a, f->x.ent[i_rm].h.seq, T0 + 150);      /* B's #2 */
 	removal(f, &f->b, &f->a, UINT64_MAX, T0 + 151);              /* B's #3 */
 	add(f, &f->b, &f->d, true, T0 + 152);                         /* B's #4 */
 	x.i_commit = commitment(f, &f->b, &f->d, T0 + 153);          /* B's #5 */
-	assert_int_equal(every_order(f, check_backdated, &x), factorial(f->n - 2));
+	assert_int_equal(every_order(f, check_backdated, &x), factorial(f->x.n - 2));
 }
 
 static void check_concurrent(struct fx *f, void *arg)
 {
 	(void)arg;
 	/* neither had seen the other's removal: both take effect */
-	assert_null(roster_find(&f->r, f->a.id.pk));
-	assert_null(roster_find(&f->r, f->b.id.pk));
-	assert_true(roster_member_at(&f->r, f->a.id.pk, 4, T0));
-	assert_false(roster_member_at(&f->r, f->a.id.pk, 5, T0));
-	assert_true(roster_member_at(&f->r, f->b.id.pk, 1, T0));
-	assert_false(roster_member_at(&f->r, f->b.id.pk, 2, T0));
+	assert_null(roster_find(&f->x.r, f->a.id.pk));
+	assert_null(roster_find(&f->x.r, f->b.id.pk));
+	assert_true(roster_member_at(&f->x.r, f->a.id.pk, 4, T0));
+	assert_false(roster_member_at(&f->x.r, f->a.id.pk, 5, T0));
+	assert_true(roster_member_at(&f->x.r, f->b.id.pk, 1, T0));
+	assert_false(roster_member_at(&f->x.r, f->b.id.pk, 2, T0));
 	/* C, admitted by A before either removal, stays; so does E */
-	assert_non_null(roster_find(&f->r, f->c.id.pk));
-	assert_non_null(roster_find(&f->r, f->e.id.pk));
+	assert_non_null(roster_find(&f->x.r, f->c.id.pk));
+	assert_non_null(roster_find(&f->x.r, f->e.id.pk));
 }
 
 /* Concurrent removals of each other (each names the other's head before
@@ -339,22 +252,22 @@ static void test_concurrent_removals(void **state)
 	add(f, &f->b, &f->e, false, T0 + 110);                /* B's #1 */
 	removal(f, &f->a, &f->b, 1, T0 + 200);                /* A's #5: saw B's #1 */
 	removal(f, &f->b, &f->a, 4, T0 + 201);                /* B's #2: saw A's #4 */
-	assert_int_equal(every_order(f, check_concurrent, NULL), factorial(f->n - 2));
+	assert_int_equal(every_order(f, check_concurrent, NULL), factorial(f->x.n - 2));
 }
 
 static void check_removed_member(struct fx *f, void *arg)
 {
 	const size_t *i_late = arg;
-	const struct ledger_commit *c = ledger_commit_find(&f->l, f->ent[i_late[0]].hash);
+	const struct ledger_commit *c = ledger_commit_find(&f->x.l, f->x.ent[i_late[0]].hash);
 
 	assert_non_null(c);
 	/* C's accept at #2, after the removal that saw its #1, does not count */
 	assert_int_equal(c->n_resp, 0);
-	assert_false(ledger_countersigned(&f->r, c));
-	assert_false(ledger_counts(&f->l, f->c.id.pk, 2, T0 + 50));
+	assert_false(ledger_countersigned(&f->x.r, c));
+	assert_false(ledger_counts(&f->x.l, f->c.id.pk, 2, T0 + 50));
 	bool flagged = false;
-	for (size_t k = 0; k < f->l.n_an; k++)
-		flagged |= memcmp(f->l.an[k].hash, f->ent[i_late[1]].hash, 32) == 0;
+	for (size_t k = 0; k < f->x.l.n_an; k++)
+		flagged |= memcmp(f->x.l.an[k].hash, f->x.ent[i_late[1]].hash, 32) == 0;
 	assert_true(flagged);
 }
 
@@ -375,12 +288,12 @@ static void test_removed_member_backdates(void **state)
 	late[0] = commitment(f, &f->a, &f->c, T0 + 110);
 	add(f, &f->c, &f->c, false, T0 + 120);   /* C's #1 (no effect: not admin) */
 	removal(f, &f->a, &f->c, 1, T0 + 300);
-	late[1] = answer(f, &f->c, f->ent[late[0]].hash, T0 + 130);   /* C's #2 */
-	assert_int_equal(every_order(f, check_removed_member, late), factorial(f->n - 2));
+	late[1] = answer(f, &f->c, f->x.ent[late[0]].hash, T0 + 130);   /* C's #2 */
+	assert_int_equal(every_order(f, check_removed_member, late), factorial(f->x.n - 2));
 
-	bundle_begin(&b, BUNDLE_COMMITMENT, f->network, f->ent[late[0]].hash);
-	for (size_t i = 0; i < f->n; i++)
-		assert_int_equal(bundle_add(&b, &f->ent[i], true), 0);
+	bundle_begin(&b, BUNDLE_COMMITMENT, f->x.network, f->x.ent[late[0]].hash);
+	for (size_t i = 0; i < f->x.n; i++)
+		assert_int_equal(bundle_add(&b, &f->x.ent[i], true), 0);
 	mpx_init(&o);
 	assert_int_equal(bundle_finish(&b, &o), 0);
 	bundle_free(&b);
@@ -405,7 +318,7 @@ static void test_removed_member_backdates(void **state)
 static void test_witness(void **state)
 {
 	struct fx *f = *state;
-	struct who fork;
+	struct lfx_who fork;
 	size_t i_com, i_fork, i_next;
 	uint64_t i_com_seq;
 	uint64_t at;
@@ -415,71 +328,69 @@ static void test_witness(void **state)
 	fork = f->a;   /* A's feed as it stands: a second #5 follows from it */
 	i_com = commitment(f, &f->a, &f->b, T0 + 20);   /* A's #5 */
 	i_fork = commitment(f, &fork, &f->c, T0 + 21);  /* another #5 */
-	i_com_seq = f->ent[i_com].h.seq;
+	i_com_seq = f->x.ent[i_com].h.seq;
 	assert_int_equal(i_com_seq, 5);
 	i_next = add(f, &f->a, &f->c, false, T0 + 30);  /* A's #6 */
 	removal(f, &f->a, &f->d, 0, T0 + 31);           /* A's #7: D is out from #1 */
 
 	/* B saw the fork only: confirms nothing about the real #4 */
-	checkpoint(f, &f->b, &f->ent[i_fork], T0 + 40);
+	checkpoint(f, &f->b, &f->x.ent[i_fork], T0 + 40);
 	/* D (removed) and E (never a member) name it exactly */
-	checkpoint(f, &f->d, &f->ent[i_com], T0 + 41);
-	checkpoint(f, &f->e, &f->ent[i_com], T0 + 42);
+	checkpoint(f, &f->d, &f->x.ent[i_com], T0 + 41);
+	checkpoint(f, &f->e, &f->x.ent[i_com], T0 + 42);
 	/* A rotates to b2: A's own later key confirms nothing either */
 	succession(f, &f->a, &f->b2, T0 + 43);   /* A's #8 */
-	checkpoint(f, &f->b2, &f->ent[i_com], T0 + 44);
+	checkpoint(f, &f->b2, &f->x.ent[i_com], T0 + 44);
 	{
-		size_t ord[MAXE];
+		size_t ord[LFX_MAX];
 
-		for (size_t k = 0; k < f->n; k++)
+		for (size_t k = 0; k < f->x.n; k++)
 			ord[k] = k;
-		derive(f, ord);
+		lfx_derive(&f->x, ord);
 	}
-	assert_int_equal(ledger_witnessed(&f->l, f->b.id.pk, f->a.id.pk, i_com_seq, f->ent[i_com].hash), 0);
-	assert_int_equal(ledger_witnessed(&f->l, f->d.id.pk, f->a.id.pk, i_com_seq, f->ent[i_com].hash), 0);
-	assert_int_equal(ledger_witnessed(&f->l, f->e.id.pk, f->a.id.pk, i_com_seq, f->ent[i_com].hash), 0);
-	assert_int_equal(ledger_witnessed(&f->l, f->b2.id.pk, f->a.id.pk, i_com_seq, f->ent[i_com].hash), 0);
-	assert_int_equal(ledger_first_witness(&f->l, f->a.id.pk, i_com_seq, f->ent[i_com].hash), 0);
-	underive(f);
+	assert_int_equal(ledger_witnessed(&f->x.l, f->b.id.pk, f->a.id.pk, i_com_seq, f->x.ent[i_com].hash), 0);
+	assert_int_equal(ledger_witnessed(&f->x.l, f->d.id.pk, f->a.id.pk, i_com_seq, f->x.ent[i_com].hash), 0);
+	assert_int_equal(ledger_witnessed(&f->x.l, f->e.id.pk, f->a.id.pk, i_com_seq, f->x.ent[i_com].hash), 0);
+	assert_int_equal(ledger_witnessed(&f->x.l, f->b2.id.pk, f->a.id.pk, i_com_seq, f->x.ent[i_com].hash), 0);
+	assert_int_equal(ledger_first_witness(&f->x.l, f->a.id.pk, i_com_seq, f->x.ent[i_com].hash), 0);
+	lfx_underive(&f->x);
 
 	/* C names A's #6: not one chain held here (a fork at #5), so no */
-	checkpoint(f, &f->c, &f->ent[i_next], T0 + 50);
+	checkpoint(f, &f->c, &f->x.ent[i_next], T0 + 50);
 	/* B names the real #4 exactly */
-	checkpoint(f, &f->b, &f->ent[i_com], T0 + 60);
+	checkpoint(f, &f->b, &f->x.ent[i_com], T0 + 60);
 	{
-		size_t ord[MAXE];
+		size_t ord[LFX_MAX];
 
-		for (size_t k = 0; k < f->n; k++)
+		for (size_t k = 0; k < f->x.n; k++)
 			ord[k] = k;
-		derive(f, ord);
+		lfx_derive(&f->x, ord);
 	}
-	assert_int_equal(ledger_witnessed(&f->l, f->c.id.pk, f->a.id.pk, i_com_seq, f->ent[i_com].hash), 0);
-	at = ledger_witnessed(&f->l, f->b.id.pk, f->a.id.pk, i_com_seq, f->ent[i_com].hash);
+	assert_int_equal(ledger_witnessed(&f->x.l, f->c.id.pk, f->a.id.pk, i_com_seq, f->x.ent[i_com].hash), 0);
+	at = ledger_witnessed(&f->x.l, f->b.id.pk, f->a.id.pk, i_com_seq, f->x.ent[i_com].hash);
 	assert_int_equal(at, T0 + 60);
-	assert_int_equal(ledger_first_witness(&f->l, f->a.id.pk, i_com_seq, f->ent[i_com].hash), T0 + 60);
+	assert_int_equal(ledger_first_witness(&f->x.l, f->a.id.pk, i_com_seq, f->x.ent[i_com].hash), T0 + 60);
 	/* and the fork's hash at #4 is confirmed by B's first checkpoint only
 	 * as what B saw: it is not A's commitment here */
-	assert_int_equal(ledger_witnessed(&f->l, f->b.id.pk, f->a.id.pk, i_com_seq, f->ent[i_fork].hash),
+	assert_int_equal(ledger_witnessed(&f->x.l, f->b.id.pk, f->a.id.pk, i_com_seq, f->x.ent[i_fork].hash),
 			 T0 + 40);
-	underive(f);
+	lfx_underive(&f->x);
 }
 
 /* A later head confirms an earlier entry through one unforked chain. */
 static void test_witness_later_head(void **state)
 {
 	struct fx *f = *state;
-	size_t i_com, i_next, ord[MAXE];
+	size_t i_com, i_next;
 
 	add(f, &f->a, &f->b, false, T0 + 10);
 	i_com = commitment(f, &f->a, &f->b, T0 + 20);
 	i_next = add(f, &f->a, &f->c, false, T0 + 30);
-	checkpoint(f, &f->b, &f->ent[i_next], T0 + 40);
-	for (size_t k = 0; k < f->n; k++)
-		ord[k] = k;
-	derive(f, ord);
-	assert_int_equal(ledger_witnessed(&f->l, f->b.id.pk, f->a.id.pk, f->ent[i_com].h.seq,
-					  f->ent[i_com].hash), T0 + 40);
-	underive(f);
+	checkpoint(f, &f->b, &f->x.ent[i_next], T0 + 40);
+	lfx_derive_signed(&f->x);
+	assert_int_equal(ledger_witnessed(&f->x.l, f->b.id.pk, f->a.id.pk, f->x.ent[i_com].h.seq,
+					  f->x.ent[i_com].hash), T0 + 40);
+	lfx_underive(&f->x);
 }
 
 /* ---- audit and verify agree ---- */
@@ -493,39 +404,37 @@ static void test_audit_and_verify_agree(void **state)
 	struct bundle_builder b;
 	struct audit_report rep;
 	struct mpx_out o;
-	size_t i_com, i_acc, ord[MAXE];
+	size_t i_com, i_acc;
 	const struct ledger_commit *c;
 
 	add(f, &f->a, &f->b, false, T0 + 10);
 	i_com = commitment(f, &f->a, &f->b, T0 + 20);
 	succession(f, &f->b, &f->b2, T0 + 30);
-	i_acc = answer(f, &f->b2, f->ent[i_com].hash, T0 + 40);
-	for (size_t k = 0; k < f->n; k++)
-		ord[k] = k;
-	derive(f, ord);
-	c = ledger_commit_find(&f->l, f->ent[i_com].hash);
+	i_acc = answer(f, &f->b2, f->x.ent[i_com].hash, T0 + 40);
+	lfx_derive_signed(&f->x);
+	c = ledger_commit_find(&f->x.l, f->x.ent[i_com].hash);
 	assert_non_null(c);
 	assert_int_equal(c->n_resp, 1);
-	assert_true(ledger_countersigned(&f->r, c));
+	assert_true(ledger_countersigned(&f->x.r, c));
 
-	bundle_begin(&b, BUNDLE_COMMITMENT, f->network, f->ent[i_com].hash);
-	for (size_t i = 0; i < f->n; i++)
-		assert_int_equal(bundle_add(&b, &f->ent[i],
-					    bundle_body_wanted(BUNDLE_COMMITMENT, f->ent[i_com].hash,
-							       &f->ent[i])), 0);
+	bundle_begin(&b, BUNDLE_COMMITMENT, f->x.network, f->x.ent[i_com].hash);
+	for (size_t i = 0; i < f->x.n; i++)
+		assert_int_equal(bundle_add(&b, &f->x.ent[i],
+					    bundle_body_wanted(BUNDLE_COMMITMENT, f->x.ent[i_com].hash,
+							       &f->x.ent[i])), 0);
 	mpx_init(&o);
 	assert_int_equal(bundle_finish(&b, &o), 0);
 	bundle_free(&b);
 	assert_int_equal(audit_bundle((const uint8_t *)o.sb.data, o.sb.size, &rep), 0);
 	assert_int_equal(rep.n_answers, c->n_resp);
-	assert_memory_equal(rep.answers[0].hash, f->ent[i_acc].hash, 32);
+	assert_memory_equal(rep.answers[0].hash, f->x.ent[i_acc].hash, 32);
 	assert_memory_equal(rep.answers[0].hash, c->resp[0].hash, 32);
 	assert_true(rep.answers[0].accept);
-	assert_int_equal(rep.countersigned, ledger_countersigned(&f->r, c));
+	assert_int_equal(rep.countersigned, ledger_countersigned(&f->x.r, c));
 	assert_int_equal(rep.n_notes, 0);
 	audit_report_free(&rep);
 	mpx_free(&o);
-	underive(f);
+	lfx_underive(&f->x);
 }
 
 /* ---- rule 6, at random ---- */
@@ -543,11 +452,11 @@ static uint64_t rnd(uint64_t *x)
 	return *x;
 }
 
-static void digest(struct fx *f, struct who *const *w, size_t n, struct outcome *out,
+static void digest(struct fx *f, struct lfx_who *const *w, size_t n, struct outcome *out,
 		   size_t *counts)
 {
 	for (size_t i = 0; i < n; i++) {
-		const struct roster_member *m = roster_lookup(&f->r, w[i]->id.pk);
+		const struct roster_member *m = roster_lookup(&f->x.r, w[i]->id.pk);
 
 		memset(&out[i], 0, sizeof out[i]);
 		if (m == NULL)
@@ -556,9 +465,9 @@ static void digest(struct fx *f, struct who *const *w, size_t n, struct outcome 
 					  .removed = m->removed, .revoked = m->revoked,
 					  .cut = m->cut, .cut_ts = m->cut_ts};
 	}
-	counts[0] = f->r.ignored;
-	counts[1] = f->l.n_com;
-	counts[2] = f->l.n_an;
+	counts[0] = f->x.r.ignored;
+	counts[1] = f->x.l.n_com;
+	counts[2] = f->x.l.n_an;
 }
 
 /* Random acts among five keys (admissions, removals naming random heads,
@@ -568,7 +477,7 @@ static void digest(struct fx *f, struct who *const *w, size_t n, struct outcome 
 static void test_random_acts(void **state)
 {
 	struct fx *f = *state;
-	struct who *w[] = { &f->a, &f->b, &f->c, &f->d, &f->e, &f->b2 };
+	struct lfx_who *w[] = { &f->a, &f->b, &f->c, &f->d, &f->e, &f->b2 };
 	const size_t nw = sizeof w / sizeof w[0];
 	uint64_t x = 0x9e3779b97f4a7c15ull;
 	uint8_t a_prev[32];
@@ -576,11 +485,11 @@ static void test_random_acts(void **state)
 	memcpy(a_prev, f->a.prev, 32);
 	for (int round = 0; round < 150; round++) {
 		struct outcome ref[6], got[6];
-		size_t rc_ref[3], rc_got[3], ord[MAXE];
+		size_t rc_ref[3], rc_got[3], ord[LFX_MAX];
 		bool rotated = false;
 
 		/* back to the genesis and A's own entry */
-		f->n = 2;
+		f->x.n = 2;
 		for (size_t i = 1; i < nw; i++) {
 			w[i]->seq = 0;
 			memset(w[i]->prev, 0, 32);
@@ -589,7 +498,7 @@ static void test_random_acts(void **state)
 		memcpy(f->a.prev, a_prev, 32);
 		add(f, &f->a, &f->b, true, T0 + 10);
 		for (int k = 0; k < 9; k++) {
-			struct who *by = w[rnd(&x) % 5], *to = w[rnd(&x) % 5];
+			struct lfx_who *by = w[rnd(&x) % 5], *to = w[rnd(&x) % 5];
 			uint64_t ts = T0 + 20 + rnd(&x) % 100;
 
 			switch (rnd(&x) % 6) {
@@ -610,7 +519,7 @@ static void test_random_acts(void **state)
 				memcpy(rv.key, to->id.pk, 32);
 				mpx_init(&o);
 				assert_int_equal(body_revoke(&o, &rv), 0);
-				sign_at(f, by, "revoke", &o, ts);
+				lfx_sign(&f->x, by, "revoke", &o, ts);
 				break;
 			}
 			default:
@@ -622,21 +531,21 @@ static void test_random_acts(void **state)
 				}
 			}
 		}
-		for (size_t k = 0; k < f->n; k++)
+		for (size_t k = 0; k < f->x.n; k++)
 			ord[k] = k;
-		derive(f, ord);
+		lfx_derive(&f->x, ord);
 		digest(f, w, nw, ref, rc_ref);
-		underive(f);
+		lfx_underive(&f->x);
 		for (int perm = 0; perm < 12; perm++) {
-			for (size_t k = f->n - 1; k > 0; k--) {   /* Fisher-Yates */
+			for (size_t k = f->x.n - 1; k > 0; k--) {   /* Fisher-Yates */
 				size_t j = rnd(&x) % (k + 1), t = ord[k];
 
 				ord[k] = ord[j];
 				ord[j] = t;
 			}
-			derive(f, ord);
+			lfx_derive(&f->x, ord);
 			digest(f, w, nw, got, rc_got);
-			underive(f);
+			lfx_underive(&f->x);
 			assert_memory_equal(got, ref, sizeof ref);
 			assert_memory_equal(rc_got, rc_ref, sizeof rc_ref);
 		}
