@@ -29,7 +29,10 @@ static int why_fail(char *why, size_t whylen, const char *fmt, ...)
 /* Two sums that should agree, within float rounding. */
 static bool same(double a, double b)
 {
-	double scale = fmax(1.0, fmax(fabs(a), fabs(b)));
+	double scale = fabs(a) > fabs(b) ? fabs(a) : fabs(b);
+
+	if (scale < 1)
+		scale = 1;
 
 	return fabs(a - b) <= 1e-9 * scale;
 }
