@@ -115,6 +115,8 @@ static int rd_categories(struct canon_rd *r, void *out, char *why, size_t whylen
 			       IND ": \"categories\" must list 1 to %d categories", &cnt, why,
 			       whylen);
 
+	memset(cats, 0, sizeof cats);   /* copied whole: nothing of the stack */
+
 	for (uint32_t j = 0; rc == 0 && j < cnt; j++) {
 		if (canon_rd_str(r, &s, &len) != 0)
 			return body_fail(why, whylen, IND ": a category is not a string");
@@ -300,7 +302,7 @@ static int rd_value(struct canon_rd *r, uint32_t n, struct body_update *u, size_
 	if (*cells + x.n_cell > BODY_CELLS_MAX)
 		return body_fail(why, whylen, "update: more than %d split cells in all",
 				 BODY_CELLS_MAX);
-	x.v.split = (uint8_t)*cells;
+	x.v.split = x.n_cell > 0 ? (uint8_t)*cells : 0;   /* none: 0, one form */
 	x.v.n_split = (uint8_t)x.n_cell;
 	if (u != NULL) {
 		memcpy(&u->cell[*cells], x.cell, x.n_cell * sizeof x.cell[0]);
