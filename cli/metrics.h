@@ -73,14 +73,16 @@ void metrics_csv(FILE *f, const struct measure *m);
 /* JSON: {"indicators": [...]}, the shape documented in the README. */
 void metrics_json(FILE *f, const struct measure *m);
 /* SVG: a title (initiative, date drawn), then per indicator (only < 0: all,
- * else that index) a panel: each organisation's series by the kind, the
- * partnership's value as a heavier line, the target (labelled, even at 0),
- * milestones, the baseline, an axis label naming unit and kind, and a
- * legend that wraps long names. initiative and drawn may be "". */
+ * else that index) a panel: each organisation's series by the kind (a
+ * level's and a ratio's values as they are, a count's running total), the
+ * partnership's as a heavier line, the target (labelled, even at 0),
+ * milestones, the baseline, an axis label naming the indicator and kind,
+ * and a legend that wraps long names. initiative and drawn may be "". No
+ * XML declaration: the caller writes one for a file, none inline in HTML. */
 void metrics_svg_write(FILE *f, const struct measure *m, long only, const char *initiative,
 		       const char *drawn);
-/* What the y axis shows: "people sleeping rough, latest count" (UNIT or
- * the name, then the kind's combination) into buf[len]. */
+/* What the y axis shows: "people sleeping rough, latest count", "meals
+ * served, total to date (count)" (the name, then the kind) into buf[len]. */
 void metrics_axis_label(const struct body_indicator *d, char *buf, size_t len);
 
 #endif

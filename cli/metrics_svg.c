@@ -22,8 +22,9 @@
 #define SVG_MB 50
 
 static const char *const palette[] = {
-	"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
-	"#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22",
+	/* no red: red is the target's */
+	"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b",
+	"#e377c2", "#17becf", "#7f7f7f", "#bcbd22", "#393b79",
 };
 #define PALETTE_N (sizeof palette / sizeof palette[0])
 
@@ -73,7 +74,7 @@ void metrics_axis_label(const struct body_indicator *d, char *buf, size_t len)
 	else if (d->kind == BODY_RATIO)
 		snprintf(buf, len, "%s, %% (numerators / denominators)", name);
 	else
-		snprintf(buf, len, "%s, count per period", name);
+		snprintf(buf, len, "%s, total to date (count)", name);
 }
 
 /* Lines of at most LEGEND_COLS code points, broken at spaces where one
@@ -112,6 +113,48 @@ static void svg_wrapped(FILE *f, double x, double y, const char *s, const char *
 	*height = (double)(lines ? lines : 1) * 14;
 }
 
+/* What a panel draws: per organisation (rows 0..n_org-1) and for the
+ * partnership (row n_org) a value per period: a level's and a ratio's as
+ * they are, a count's as its running total (the current value it adds
+ * up to, which the target is about). */
+struct series {
+	size_t rows, np;
+	bool *has;                      /* [rows * np] */
+	double *v;
+};
+
+static int series_of(const struct measure *m, const struct measure_ind *mi, struct series *s)
+{
+	bool count = mi->def.kind == BODY_COUNT;
+
+	s->rows = m->n_org + 1;
+	s->np = m->n_period;
+	s->has = calloc(s->rows * s->np + 1, sizeof *s->has);
+	s->v = calloc(s->rows * s->np + 1, sizeof *s->v);
+	if (s->has == NULL || s->v == NULL)
+		return -1;
+	for (size_t r = 0; r < s->rows; r++) {
+		const bool *h = r < m->n_org ? mi->cell_has + r * s->np : mi->has;
+		const double *v = r < m->n_org ? mi->cell + r * s->np : mi->value;
+		double sum = 0;
+
+		for (size_t p = 0; p < s->np; p++) {
+			if (!h[p])
+				continue;
+			sum += v[p];
+			s->has[r * s->np + p] = true;
+			s->v[r * s->np + p] = count ? sum : v[p];
+		}
+	}
+	return 0;
+}
+
+static void series_free(struct series *s)
+{
+	free(s->has);
+	free(s->v);
+}
+
 struct frame {
 	double px, pw, py, ph, ymin, ymax;
 	int64_t xmin, xmax;
@@ -138,8 +181,8 @@ static void grow_x(int64_t day, int64_t *lo, int64_t *hi, bool *any)
 
 /* Ranges: x over the periods reported and the baseline and milestones; y
  * over every value shown, the target below the top and above the axis. */
-static void frame_of(const struct measure *m, const struct measure_ind *mi, double y0,
-		     struct frame *fr, bool *any)
+static void frame_of(const struct measure *m, const struct measure_ind *mi,
+		     const struct series *se, double y0, struct frame *fr, bool *any)
 {
 	const struct body_indicator *d = &mi->def;
 	double lo = 0, hi = 0, step;
@@ -156,12 +199,10 @@ static void frame_of(const struct measure *m, const struct measure_ind *mi, doub
 			continue;
 		grow_x(m->period[p].from, &fr->xmin, &fr->xmax, &anyx);
 		*any = true;
-		lo = fmin(lo, mi->value[p]);
-		hi = fmax(hi, mi->value[p]);
-		for (size_t o = 0; o < m->n_org; o++)
-			if (mi->cell_has[o * m->n_period + p]) {
-				lo = fmin(lo, mi->cell[o * m->n_period + p]);
-				hi = fmax(hi, mi->cell[o * m->n_period + p]);
+		for (size_t r = 0; r < se->rows; r++)
+			if (se->has[r * se->np + p]) {
+				lo = fmin(lo, se->v[r * se->np + p]);
+				hi = fmax(hi, se->v[r * se->np + p]);
 			}
 	}
 	if (d->has_baseline && date_period_parse(d->baseline.period, &from, &to) == 0) {
@@ -345,10 +386,15 @@ static void svg_panel(FILE *f, const struct measure *m, size_t i, double y0)
 	const struct measure_ind *mi = &m->ind[i];
 	const struct body_indicator *d = &mi->def;
 	struct frame fr;
+	struct series se;
 	bool any;
 	char title[BODY_NAME_MAX + BODY_UNIT_MAX + 8];
 
-	frame_of(m, mi, y0, &fr, &any);
+	if (series_of(m, mi, &se) != 0) {
+		series_free(&se);
+		return;         /* out of memory: the panel is left out */
+	}
+	frame_of(m, mi, &se, y0, &fr, &any);
 	fprintf(f, "<g class=\"indicator\" id=\"ind-%s\">\n", d->id);
 	snprintf(title, sizeof title, d->unit[0] ? "%s (%s)" : "%s", d->name, d->unit);
 	fprintf(f, "<text x=\"%d\" y=\"%.1f\" font-size=\"16\" font-weight=\"bold\">", SVG_ML, y0 + 28);
@@ -359,14 +405,17 @@ static void svg_panel(FILE *f, const struct measure *m, size_t i, double y0)
 	if (!any)
 		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" text-anchor=\"middle\" "
 			"fill=\"#888\">no values reported</text>\n", fr.px + fr.pw / 2, fr.py + fr.ph / 2);
+	/* the partnership's heavier line first, each organisation's over it */
+	if (any)
+		svg_series(f, m, &fr, se.has + m->n_org * se.np, se.v + m->n_org * se.np, 1, "#000",
+			   3.5, "partnership");
 	for (size_t o = 0, shown = 0; o < m->n_org; o++)
 		if (mi->org_last[o] >= 0)
-			svg_series(f, m, &fr, mi->cell_has + o * m->n_period, mi->cell + o * m->n_period,
-				   1, palette[shown++ % PALETTE_N], 1.5, m->org[o].name);
-	if (any)
-		svg_series(f, m, &fr, mi->has, mi->value, 1, "#000", 3.5, "partnership");
+			svg_series(f, m, &fr, se.has + o * se.np, se.v + o * se.np, 1,
+				   palette[shown++ % PALETTE_N], 1.5, m->org[o].name);
 	svg_legend(f, m, mi, &fr);
 	fputs("</g>\n", f);
+	series_free(&se);
 }
 
 void metrics_svg_write(FILE *f, const struct measure *m, long only, const char *initiative,

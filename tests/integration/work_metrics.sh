@@ -73,6 +73,6 @@ fi
 # beds (Harbour, City Welfare, all), rough (City Welfare, all)
 [ "$(grep -c '<polyline' "$svg")" -eq 5 ] && [ "$(grep -c 'class="target"' "$svg")" -eq 2 ] &&
 	grep -q '<svg[^>]*xmlns="http://www.w3.org/2000/svg"' "$svg" && ! grep -q cumulative "$svg" &&
-	grep -q '>beds, count per period</text>' "$svg"
-ok $? "the SVG has a polyline per organisation and per indicator for the partnership (5), a target line per indicator, an axis that says count per period"
+	grep -q '>beds, total to date (count)</text>' "$svg"
+ok $? "the SVG has a polyline per organisation and per indicator for the partnership (5), a target line per indicator, an axis that says total to date (count)"
 no_sanitizer_reports; ok $? "no sanitizer reports"
