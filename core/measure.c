@@ -11,10 +11,7 @@
 #include "proto/date.h"
 #include "proto/err.h"
 
-static int why_fail(char *why, size_t whylen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int why_fail(char *why, size_t whylen, const char *fmt, ...)
+int measure_fail(char *why, size_t whylen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -50,15 +47,15 @@ static int check_den(const struct body_indicator *def, double value, bool has_de
 		     char *why, size_t whylen)
 {
 	if (def->kind == BODY_RATIO && !has_den)
-		return why_fail(why, whylen, "%s is a ratio: give NUMERATOR/DENOMINATOR (e.g. %s=34/40)",
+		return measure_fail(why, whylen, "%s is a ratio: give NUMERATOR/DENOMINATOR (e.g. %s=34/40)",
 				def->id, def->id);
 	if (def->kind != BODY_RATIO && has_den)
-		return why_fail(why, whylen, "%s is a %s indicator: NUMERATOR/DENOMINATOR is only for a ratio",
+		return measure_fail(why, whylen, "%s is a %s indicator: NUMERATOR/DENOMINATOR is only for a ratio",
 				def->id, body_kinds[def->kind]);
 	if (has_den && !(den > 0 && isfinite(den)))
-		return why_fail(why, whylen, "%s: the denominator must be above 0", def->id);
+		return measure_fail(why, whylen, "%s: the denominator must be above 0", def->id);
 	if (has_den && (value < 0 || !isfinite(value)))
-		return why_fail(why, whylen, "%s: the numerator must be 0 or more", def->id);
+		return measure_fail(why, whylen, "%s: the numerator must be 0 or more", def->id);
 	return 0;
 }
 
@@ -71,23 +68,23 @@ static int check_split(const struct body_indicator *def, double value,
 	if (n == 0)
 		return 0;
 	if (def->kind == BODY_RATIO)
-		return why_fail(why, whylen, "%s is a ratio: it takes no split", def->id);
+		return measure_fail(why, whylen, "%s is a ratio: it takes no split", def->id);
 	if (def->n_categories == 0)
-		return why_fail(why, whylen, "%s has no dimension to split by (see pakt agenda)", def->id);
+		return measure_fail(why, whylen, "%s has no dimension to split by (see pakt agenda)", def->id);
 	for (size_t i = 0; i < n; i++) {
 		if (category_index(def, split[i].category) < 0)
-			return why_fail(why, whylen, "%s: unknown category '%.24s' of %s", def->id,
+			return measure_fail(why, whylen, "%s: unknown category '%.24s' of %s", def->id,
 					split[i].category, def->dimension);
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(split[k].category, split[i].category) == 0)
-				return why_fail(why, whylen, "%s: category '%.24s' given twice",
+				return measure_fail(why, whylen, "%s: category '%.24s' given twice",
 						def->id, split[i].category);
 		sum += split[i].value;
 	}
 	if (!same(sum, value)) {
 		snprintf(a, sizeof a, "%.15g", sum);
 		snprintf(b, sizeof b, "%.15g", value);
-		return why_fail(why, whylen, "%s: the split adds up to %s, not to the value %s", def->id,
+		return measure_fail(why, whylen, "%s: the split adds up to %s, not to the value %s", def->id,
 				a, b);
 	}
 	return 0;

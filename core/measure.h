@@ -126,6 +126,12 @@ long measure_find(const struct measure *m, const char *id);
 int measure_check_value(const struct body_indicator *def, const struct body_value *v,
 			const struct body_cell *cells, char *why, size_t whylen);
 
+/* Write the reason (printf format) to why[whylen] (may be NULL) and return
+ * PAKT_EINVAL: the one idiom of this module's and the CLI's measurement
+ * arguments (cli/metrics.c). */
+int measure_fail(char *why, size_t whylen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* "rising", "falling", "flat" or "" (enum measure_trend). */
 const char *measure_trend_name(int trend);
 
