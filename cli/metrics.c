@@ -412,7 +412,7 @@ void metrics_indicator(const struct ctlop_r_indicator *in, struct body_indicator
 	d->has_target = in->has_target && isfinite(in->target);
 	d->target = in->target;
 	d->down = strcmp(in->direction, "down") == 0;
-	k = name_index(body_kinds, in->kind, strlen(in->kind));
+	k = in->has_kind ? name_index(body_kinds, in->kind, strlen(in->kind)) : BODY_COUNT;
 	d->kind = k > 0 ? k : BODY_COUNT;
 	k = in->has_about ? name_index(body_abouts, in->about, strlen(in->about)) : -1;
 	d->about = k > 0 ? k : BODY_ABOUT_NONE;

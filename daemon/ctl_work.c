@@ -74,7 +74,9 @@ static int indicator_view(struct ctlop_r_indicator *x, const struct body_indicat
 	snprintf(x->dimension, sizeof x->dimension, "%s", d->dimension);
 	snprintf(x->direction, sizeof x->direction, "%s", d->down ? "down" : "up");
 	snprintf(x->id, sizeof x->id, "%s", d->id);
+	x->has_kind = d->kind != BODY_COUNT;
 	snprintf(x->kind, sizeof x->kind, "%s", body_kinds[d->kind]);
+	x->has_milestones = d->n_milestones > 0;
 	x->milestones = calloc(d->n_milestones + 1, sizeof *x->milestones);
 	if (x->milestones == NULL)
 		return PAKT_ENOMEM;

@@ -1,6 +1,6 @@
 /* Entry bodies: building and validating the canonical msgpack map of each
  * entry type (schemas in proto/PROTOCOL.md). Parsers and body_validate are
- * in body.c, builders in body_build.c. */
+ * in body.c (agenda and update: body_measure.c), builders in body_build.c. */
 #ifndef PAKT_BODY_H
 #define PAKT_BODY_H
 

@@ -145,7 +145,9 @@ struct ctlop_r_indicator {            /* an agenda indicator (PROTOCOL.md, "agen
 	char dimension[BODY_ID_MAX + 1];
 	char direction[8];            /* up, down */
 	char id[BODY_ID_MAX + 1];
-	char kind[8];                 /* count, level, ratio */
+	bool has_kind;                /* absent: count (as in the body) */
+	char kind[8];                 /* level, ratio */
+	bool has_milestones;          /* absent: none */
 	struct ctlop_r_point *milestones;
 	size_t n_milestones;
 	char name[BODY_NAME_MAX + 1];

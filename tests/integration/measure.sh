@@ -7,7 +7,7 @@
 # numerators and denominators. Wrong values are refused before signing,
 # each with its one-line reason, and every node computes the same.
 . "$(dirname "$0")/../lib/harness.sh"
-plan 22
+plan 24
 
 work_mesh a b:Cooperative c:City; ok $? "a (Foundation) creates the initiative, b and c join"
 p a profile set --name Foundation --sector ngo >/dev/null

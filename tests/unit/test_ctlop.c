@@ -576,10 +576,12 @@ static void test_reply_roundtrip_lists(void **state)
 	ctlop_reply_free(CTLOP_R_VERIFY, &v2);
 	strcpy(ind.id, "beds");
 	strcpy(ind.direction, "down");
+	ind.has_kind = true;
 	strcpy(ind.kind, "level");
 	strcpy(ind.categories[0], "0-17");
 	strcpy(ind.categories[1], "65+");
 	ind.n_categories = 2;
+	ind.has_milestones = true;
 	ind.milestones = &ms_pt;
 	ind.n_milestones = 1;
 	reply_roundtrip(f, CTLOP_R_AGENDA, &ag, &ag2);

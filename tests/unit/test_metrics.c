@@ -207,6 +207,7 @@ static int setup(void **state)
 	strcpy(inds[0].id, "beds");
 	strcpy(inds[0].name, "Shelter beds");
 	strcpy(inds[0].unit, "beds");
+	inds[0].has_kind = true;
 	strcpy(inds[0].kind, "level");
 	strcpy(inds[0].direction, "up");
 	inds[0].has_target = true;
@@ -214,6 +215,7 @@ static int setup(void **state)
 	strcpy(inds[1].id, "rough");
 	strcpy(inds[1].name, "People sleeping rough");
 	strcpy(inds[1].unit, "people");
+	inds[1].has_kind = true;
 	strcpy(inds[1].kind, "level");
 	strcpy(inds[1].direction, "down");
 	inds[1].has_target = true;
@@ -229,6 +231,7 @@ static int setup(void **state)
 	strcpy(inds[2].id, "kept");
 	strcpy(inds[2].name, "Still housed after 6 months");
 	strcpy(inds[2].unit, "%");
+	inds[2].has_kind = true;
 	strcpy(inds[2].kind, "ratio");
 	strcpy(inds[2].direction, "up");
 	add_row(0, 'A', "Foundation for the Homeless of Greater Wroclaw and Lower Silesia", 3,
