@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "cli/cmds.h"
 #include "cli/metrics.h"
@@ -21,21 +22,41 @@ static size_t indicators(const struct ctlop_r_indicator *in, size_t n, struct bo
 {
 	size_t k = 0;
 
-	for (size_t i = 0; i < n && k < BODY_INDICATORS_MAX; i++) {
-		struct body_indicator *d = &out[k];
-
-		memset(d, 0, sizeof *d);
-		if (in[i].id[0] == '\0')
-			continue;
-		snprintf(d->id, sizeof d->id, "%s", in[i].id);
-		snprintf(d->name, sizeof d->name, "%s", in[i].name[0] ? in[i].name : in[i].id);
-		snprintf(d->unit, sizeof d->unit, "%s", in[i].unit);
-		d->has_target = in[i].has_target && isfinite(in[i].target);
-		d->target = in[i].target;
-		d->down = strcmp(in[i].direction, "down") == 0;
-		k++;
-	}
+	for (size_t i = 0; i < n && k < BODY_INDICATORS_MAX; i++)
+		if (in[i].id[0] != '\0')
+			metrics_indicator(&in[i], &out[k++]);
 	return k;
+}
+
+/* The options that add to --indicator: each names one by its id. */
+static int agenda_extras(const struct work_opts *o, struct body_agenda *a)
+{
+	static const struct {
+		int w;
+		int (*parse)(const char *, struct body_agenda *, char *, size_t);
+	} extras[] = {
+		{ W_ABOUT, metrics_parse_about },
+		{ W_BASELINE, metrics_parse_baseline },
+		{ W_TARGET, metrics_parse_milestone },
+		{ W_DIMENSION, metrics_parse_dimension },
+	};
+	char why[256];
+
+	for (size_t k = 0; k < sizeof extras / sizeof extras[0]; k++)
+		for (size_t i = 0; i < o->each[extras[k].w].n; i++)
+			if (extras[k].parse(o->each[extras[k].w].v[i], a, why, sizeof why) != 0)
+				return cli_usage("agenda", "%s", why);
+	if (o->given[W_SUPPRESS]) {
+		double v;
+
+		if (!metrics_parse_number(o->val[W_SUPPRESS], &v) || v < 0 || v > BODY_SUPPRESS_MAX ||
+		    v != floor(v))
+			return cli_usage("agenda", "--suppress-below takes a whole number 0 to %d, not '%.40s'",
+					 BODY_SUPPRESS_MAX, o->val[W_SUPPRESS]);
+		a->suppress = (uint64_t)v;
+		a->has_suppress = a->suppress != BODY_SUPPRESS_DEFAULT;
+	}
+	return CLI_OK;
 }
 
 static int agenda_set(int argc, char **argv)
@@ -45,7 +66,9 @@ static int agenda_set(int argc, char **argv)
 	struct body_agenda *a = &r.u.agenda;
 	struct client c;
 	char why[256], extra[64];
-	int ret = work_opts("agenda", argc, argv, A(W_NETWORK) | A(W_GOAL) | A(W_INDICATOR), 0, 0, &o);
+	int ret = work_opts("agenda", argc, argv,
+			    A(W_NETWORK) | A(W_GOAL) | A(W_INDICATOR) | A(W_ABOUT) | A(W_BASELINE) |
+			    A(W_TARGET) | A(W_DIMENSION) | A(W_SUPPRESS), 0, 0, &o);
 
 	if (ret != CLI_OK)
 		return ret < 0 ? CLI_OK : ret;
@@ -54,7 +77,7 @@ static int agenda_set(int argc, char **argv)
 	if ((ret = work_check_len("agenda", "--goal", o.val[W_GOAL], 0, BODY_TEXT_MAX)) != CLI_OK)
 		return ret;
 	if (o.ind.n == 0)
-		return cli_usage("agenda", "give at least one --indicator ID:NAME:UNIT[:TARGET[:up|down]]");
+		return cli_usage("agenda", "give at least one --indicator ID:NAME:UNIT[:TARGET[:up|down[:count|level|ratio]]]");
 	if (o.ind.n > BODY_INDICATORS_MAX)
 		return cli_usage("agenda", "at most %d indicators", BODY_INDICATORS_MAX);
 	work_req(&r, CTLOP_AGENDA_SET, &o);
@@ -66,6 +89,8 @@ static int agenda_set(int argc, char **argv)
 				return cli_usage("agenda", "--indicator: id '%s' given twice", a->ind[i].id);
 	}
 	a->n = o.ind.n;
+	if ((ret = agenda_extras(&o, a)) != CLI_OK)
+		return ret;
 	snprintf(a->goal, sizeof a->goal, "%s", o.val[W_GOAL]);
 	ret = work_send(&c, &o, &r, 10000);
 	if (ret == CLI_OK) {
@@ -75,13 +100,36 @@ static int agenda_set(int argc, char **argv)
 	return work_done(&c, ret);
 }
 
+/* What an indicator adds to its row: about, baseline, milestones, dimension. */
+static void show_extras(const struct body_indicator *d)
+{
+	char num[32];
+
+	if (d->about != BODY_ABOUT_NONE)
+		printf("    about: %s\n", body_abouts[d->about]);
+	if (d->has_baseline) {
+		metrics_fmt_num(d->baseline.value, num);
+		printf("    baseline: %s (%s)\n", num, d->baseline.period);
+	}
+	for (size_t k = 0; k < d->n_milestones; k++) {
+		metrics_fmt_num(d->milestones[k].value, num);
+		printf("    milestone: %s for %s\n", num, d->milestones[k].period);
+	}
+	if (d->n_categories > 0) {
+		printf("    by %s:", d->dimension);
+		for (size_t k = 0; k < d->n_categories; k++)
+			printf("%s%s", k ? ", " : " ", d->categories[k]);
+		putchar('\n');
+	}
+}
+
 static int agenda_show(int argc, char **argv)
 {
 	struct work_opts o;
 	struct ctlop_req r;
 	static struct ctlop_r_agenda m;
 	struct client c;
-	struct body_indicator ind[BODY_INDICATORS_MAX];
+	static struct body_indicator ind[BODY_INDICATORS_MAX];
 	char by[ID_TEXT_MAX], when[32] = "-";
 	size_t n;
 	int ret = work_opts("agenda", argc, argv, A(W_NETWORK) | A(W_JSON), 0, 0, &o);
@@ -106,15 +154,18 @@ static int agenda_show(int argc, char **argv)
 	printf("set by %s at %s", by, when);
 	if (m.history > 1)
 		printf(" (agenda %" PRIu64 ", replacing %" PRIu64 " earlier)", m.history, m.history - 1);
-	printf("\n\n%-20s %-32s %-10s %12s  %s\n", "ID", "NAME", "UNIT", "TARGET", "DIRECTION");
+	printf("\npublic report: breakdown cells below %" PRIu64 " hidden\n", m.suppress);
+	printf("\n%-20s %-32s %-10s %-6s %12s  %s\n", "ID", "NAME", "UNIT", "KIND", "TARGET",
+	       "DIRECTION");
 	for (size_t i = 0; i < n; i++) {
 		char tgt[32] = "-";
 
 		if (ind[i].has_target)
 			metrics_fmt_num(ind[i].target, tgt);
-		printf("%-20s %-32s %-10s %12s  %s\n", ind[i].id, ind[i].name,
-		       ind[i].unit[0] ? ind[i].unit : "-", tgt,
+		printf("%-20s %-32s %-10s %-6s %12s  %s\n", ind[i].id, ind[i].name,
+		       ind[i].unit[0] ? ind[i].unit : "-", body_kinds[ind[i].kind], tgt,
 		       ind[i].down ? "down (lower is better)" : "up (higher is better)");
+		show_extras(&ind[i]);
 	}
 free_reply:
 	ctlop_reply_free(CTLOP_R_AGENDA, &m);
@@ -141,22 +192,20 @@ int cmd_update(int argc, char **argv)
 	struct body_update *u = &r.u.update;
 	struct client c;
 	char why[256];
-	int ret = work_opts("update", argc, argv, A(W_NETWORK) | A(W_VALUE) | A(W_PERIOD), 0, 1, &o);
+	int ret = work_opts("update", argc, argv, A(W_NETWORK) | A(W_VALUE) | A(W_PERIOD) | A(W_SPLIT),
+			    0, 1, &o);
 
 	if (ret != CLI_OK)
 		return ret < 0 ? CLI_OK : ret;
 	if (o.values.n > BODY_INDICATORS_MAX)
 		return cli_usage("update", "at most %d --value options", BODY_INDICATORS_MAX);
 	work_req(&r, CTLOP_UPDATE, &o);
-	for (size_t i = 0; i < o.values.n; i++) {
-		if (metrics_parse_value(o.values.v[i], &u->v[i], why, sizeof why) != 0)
+	for (size_t i = 0; i < o.values.n; i++)
+		if (metrics_parse_value(o.values.v[i], u, why, sizeof why) != 0)
 			return cli_usage("update", "--value: %s", why);
-		for (size_t k = 0; k < i; k++)
-			if (strcmp(u->v[k].indicator, u->v[i].indicator) == 0)
-				return cli_usage("update", "--value: indicator '%s' given twice",
-						 u->v[i].indicator);
-	}
-	u->n = o.values.n;
+	for (size_t i = 0; i < o.each[W_SPLIT].n; i++)
+		if (metrics_parse_split(o.each[W_SPLIT].v[i], u, why, sizeof why) != 0)
+			return cli_usage("update", "%s", why);
 	if (o.given[W_PERIOD] && (strlen(o.val[W_PERIOD]) > BODY_PERIOD_MAX ||
 				  date_period_parse(o.val[W_PERIOD], NULL, NULL) != 0))
 		return cli_usage("update", "--period '%.40s' is not YYYY, YYYY-Qn, YYYY-MM, YYYY-MM-DD "
@@ -166,6 +215,8 @@ int cmd_update(int argc, char **argv)
 	ret = work_text("update", o.argc ? o.argv[0] : NULL, u->text, o.values.n > 0);
 	if (ret != CLI_OK)
 		return ret;
+	/* paktd checks each value against the agenda (kind, categories, the
+	 * split's sum) before it signs */
 	ret = work_send(&c, &o, &r, 10000);
 	if (ret == CLI_OK)
 		ret = work_posted(&c, "update", "posted update", NULL);
@@ -175,14 +226,18 @@ int cmd_update(int argc, char **argv)
 /* ---- metrics ---- */
 
 /* Write the SVG to path via path.tmp and rename. */
-static int write_chart(const char *path, const struct metrics *mt)
+static int write_chart(const char *path, const struct measure *mt, const char *initiative)
 {
-	char tmp[4096];
+	char tmp[4096], today[16];
+	time_t now = time(NULL);
+	struct tm tm;
 	FILE *f;
 	int fd, err;
 
 	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
 		return cli_usage("metrics", "--chart: the file name is too long");
+	gmtime_r(&now, &tm);
+	strftime(today, sizeof today, "%Y-%m-%d", &tm);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return cli_fail("metrics", PAKT_EIO, "--chart: cannot create %s: %s", tmp, strerror(errno));
@@ -192,7 +247,8 @@ static int write_chart(const char *path, const struct metrics *mt)
 		unlink(tmp);
 		return cli_fail("metrics", PAKT_ENOMEM, "out of memory");
 	}
-	metrics_svg(f, mt);
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
+	metrics_svg_write(f, mt, -1, initiative, today);
 	err = ferror(f) ? errno : 0;
 	if (fclose(f) != 0 && err == 0)
 		err = errno ? errno : EIO;
@@ -205,41 +261,13 @@ static int write_chart(const char *path, const struct metrics *mt)
 	return CLI_OK;
 }
 
-/* The reply's rows as metrics_build takes them; NULL if out of memory. */
-static struct metric_row *rows_of(const struct ctlop_r_metrics *m, size_t *n)
-{
-	struct metric_row *rows = calloc(m->n_rows + 1, sizeof *rows);
-
-	*n = 0;
-	for (size_t i = 0; rows != NULL && i < m->n_rows; i++) {
-		const struct ctlop_r_row *x = &m->rows[i];
-		struct metric_row *row = &rows[*n];
-
-		if (x->indicator[0] == '\0' || x->period[0] == '\0' || !isfinite(x->value))
-			continue;       /* a row we cannot read is left out */
-		memcpy(row->author, x->author, 32);
-		snprintf(row->indicator, sizeof row->indicator, "%s", x->indicator);
-		snprintf(row->period, sizeof row->period, "%s", x->period);
-		snprintf(row->name, sizeof row->name, "%s", x->name);
-		row->value = x->value;
-		row->from = x->from;
-		row->to = x->to;
-		row->at = x->at;
-		(*n)++;
-	}
-	return rows;
-}
-
 int cmd_metrics(int argc, char **argv)
 {
 	struct work_opts o;
 	struct ctlop_req r;
-	struct ctlop_r_metrics m = {0};
+	static struct ctlop_r_metrics m;
 	struct client c;
-	struct body_indicator defs[BODY_INDICATORS_MAX];
-	struct metric_row *rows;
-	struct metrics mt;
-	size_t n_defs, n_rows;
+	struct measure mt;
 	const char *only = NULL;
 	bool by_period = false;
 	int ret = work_opts("metrics", argc, argv,
@@ -269,21 +297,17 @@ int cmd_metrics(int argc, char **argv)
 		ret = cli_reply(&c, "metrics", CTLOP_R_METRICS, &m);
 	if (ret != CLI_OK)
 		goto free_reply;
-	n_defs = indicators(m.indicators, m.n_indicators, defs);
-	rows = rows_of(&m, &n_rows);
-	ret = rows ? metrics_build(&mt, defs, n_defs, rows, n_rows, only) : PAKT_ENOMEM;
-	free(rows);
-	if (ret != 0) {
+	if ((ret = metrics_measure(&mt, &m, only)) != 0) {
 		ret = cli_fail("metrics", ret, "out of memory");
 		goto free_reply;
 	}
 	if (only && mt.n_ind == 0) {
-		ret = cli_fail("metrics", PAKT_ENOTFOUND,
-			       "no indicator '%s' in the agenda or the updates; see 'pakt agenda'", only);
-		goto free_metrics;
+		ret = cli_fail("metrics", PAKT_ENOTFOUND, "no indicator '%s' in the agenda; see 'pakt agenda'",
+			       only);
+		goto free_measure;
 	}
 	if (o.given[W_CHART])
-		ret = write_chart(o.val[W_CHART], &mt);
+		ret = write_chart(o.val[W_CHART], &mt, m.initiative);
 	if (o.given[W_JSON])
 		metrics_json(stdout, &mt);
 	else if (o.given[W_CSV])
@@ -293,8 +317,8 @@ int cmd_metrics(int argc, char **argv)
 		if (ret == CLI_OK && o.given[W_CHART])
 			printf("\nchart written to %s\n", o.val[W_CHART]);
 	}
-free_metrics:
-	metrics_free(&mt);
+free_measure:
+	measure_free(&mt);
 free_reply:
 	ctlop_reply_free(CTLOP_R_METRICS, &m);
 	return work_done(&c, ret);

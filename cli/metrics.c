@@ -1,32 +1,18 @@
-/* Indicator metrics: argument parsing, aggregation and rendering (text,
- * CSV, JSON; SVG in metrics_svg.c) for 'pakt metrics' and friends. No I/O but the FILE
- * given, no daemon: see cli/metrics.h. */
+/* Shared measurement in the CLI: the arguments of 'pakt agenda set' and
+ * 'pakt update', numbers, and the measure of a metrics reply (renderings
+ * in metrics_out.c and metrics_svg.c). See cli/metrics.h. */
 #include <errno.h>
+#include <stddef.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli/metrics.h"
 #include "cli/output.h"
 #include "proto/err.h"
+#include "proto/date.h"
 #include "proto/id.h"
 
 /* ---- arguments ---- */
-
-static int why_fail(char *why, size_t whylen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int why_fail(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why != NULL && whylen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return PAKT_EINVAL;
-}
 
 bool metrics_parse_number(const char *s, double *out)
 {
@@ -69,19 +55,57 @@ static bool field(const char *p, size_t n, char *out, size_t cap)
 	return true;
 }
 
+/* Split arg at its first '=' into an indicator id (into id[]) and the rest. */
+static int id_eq(const char *arg, const char *what, char id[BODY_ID_MAX + 1], const char **rest,
+		 char *why, size_t whylen)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (eq == NULL)
+		return measure_fail(why, whylen, "'%.80s' is not %s", arg, what);
+	if (!field(arg, (size_t)(eq - arg), id, BODY_ID_MAX + 1) || !metrics_valid_id(id))
+		return measure_fail(why, whylen, "indicator id '%.*s' must be 1 to %d of a-z, 0-9, _ and -",
+				(int)(eq - arg > 40 ? 40 : eq - arg), arg, BODY_ID_MAX);
+	*rest = eq + 1;
+	return 0;
+}
+
+/* The indicator id of a, else a reason. */
+static struct body_indicator *agenda_ind(struct body_agenda *a, const char *id, const char *opt,
+					 char *why, size_t whylen)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->ind[i].id, id) == 0)
+			return &a->ind[i];
+	measure_fail(why, whylen, "%s %s: no --indicator %s given", opt, id, id);
+	return NULL;
+}
+
+/* Index of s[len] among names (NULL-terminated), or -1. */
+static int name_index(const char *const *names, const char *s, size_t len)
+{
+	for (int i = 0; names[i] != NULL; i++)
+		if (strlen(names[i]) == len && memcmp(names[i], s, len) == 0)
+			return i;
+	return -1;
+}
+
 int metrics_parse_indicator(const char *arg, struct body_indicator *out, char *why,
 			    size_t whylen)
 {
-	const char *f[6];
-	size_t len[6], nf = 0;
+	static const char *const dirs[] = { "up", "down", NULL };
+	const char *f[8];
+	size_t len[8], nf = 0;
 	const char *p = arg, *c;
 	char num[72];
+	int k;
 
 	memset(out, 0, sizeof *out);
 	for (;;) {
-		if (nf == 6)
-			return why_fail(why, whylen, "'%.80s' has too many ':' fields; use "
-					"ID:NAME:UNIT[:TARGET[:up|down]] (a name cannot contain ':')", arg);
+		if (nf == 8)
+			return measure_fail(why, whylen, "'%.80s' has too many ':' fields; use "
+					"ID:NAME:UNIT[:TARGET[:up|down[:count|level|ratio]]] (a name cannot contain ':')",
+					arg);
 		c = strchr(p, ':');
 		f[nf] = p;
 		len[nf] = c ? (size_t)(c - p) : strlen(p);
@@ -90,51 +114,239 @@ int metrics_parse_indicator(const char *arg, struct body_indicator *out, char *w
 			break;
 		p = c + 1;
 	}
-	if (nf < 3 || nf > 5)
-		return why_fail(why, whylen, "'%.80s' is not ID:NAME:UNIT[:TARGET[:up|down]]%s", arg,
-				nf > 5 ? " (a name cannot contain ':')" : "");
+	if (nf < 3 || nf > 6)
+		return measure_fail(why, whylen, "'%.80s' is not ID:NAME:UNIT[:TARGET[:up|down[:count|level|ratio]]]%s",
+				arg, nf > 6 ? " (a name cannot contain ':')" : "");
 	if (!field(f[0], len[0], out->id, sizeof out->id) || !metrics_valid_id(out->id))
-		return why_fail(why, whylen, "indicator id '%.*s' must be 1 to %d of a-z, 0-9, _ and -",
+		return measure_fail(why, whylen, "indicator id '%.*s' must be 1 to %d of a-z, 0-9, _ and -",
 				(int)(len[0] > 40 ? 40 : len[0]), f[0], BODY_ID_MAX);
 	if (len[1] == 0)
-		return why_fail(why, whylen, "indicator %s: the name is empty", out->id);
+		return measure_fail(why, whylen, "indicator %s: the name is empty", out->id);
 	if (!field(f[1], len[1], out->name, sizeof out->name))
-		return why_fail(why, whylen, "indicator %s: the name is longer than %d bytes", out->id,
+		return measure_fail(why, whylen, "indicator %s: the name is longer than %d bytes", out->id,
 				BODY_NAME_MAX);
 	if (!field(f[2], len[2], out->unit, sizeof out->unit))
-		return why_fail(why, whylen, "indicator %s: the unit is longer than %d bytes", out->id,
+		return measure_fail(why, whylen, "indicator %s: the unit is longer than %d bytes", out->id,
 				BODY_UNIT_MAX);
 	if (nf >= 4 && len[3] > 0) {
 		if (!field(f[3], len[3], num, sizeof num) || !metrics_parse_number(num, &out->target))
-			return why_fail(why, whylen, "indicator %s: the target '%.*s' is not a finite number",
+			return measure_fail(why, whylen, "indicator %s: the target '%.*s' is not a finite number",
 					out->id, (int)(len[3] > 40 ? 40 : len[3]), f[3]);
 		out->has_target = true;
 	}
-	if (nf == 5) {
-		if (len[4] == 2 && memcmp(f[4], "up", 2) == 0)
-			out->down = false;
-		else if (len[4] == 4 && memcmp(f[4], "down", 4) == 0)
-			out->down = true;
-		else
-			return why_fail(why, whylen, "indicator %s: the direction must be up or down, not '%.*s'",
+	if (nf >= 5 && len[4] > 0) {
+		if ((k = name_index(dirs, f[4], len[4])) < 0)
+			return measure_fail(why, whylen, "indicator %s: the direction must be up or down, not '%.*s'",
 					out->id, (int)(len[4] > 40 ? 40 : len[4]), f[4]);
+		out->down = k == 1;
+	}
+	if (nf == 6 && (k = name_index(body_kinds, f[5], len[5])) < 0)
+		return measure_fail(why, whylen, "indicator %s: the kind must be count, level or ratio, not '%.*s'",
+				out->id, (int)(len[5] > 40 ? 40 : len[5]), f[5]);
+	if (nf == 6)
+		out->kind = k;
+	return 0;
+}
+
+int metrics_parse_about(const char *arg, struct body_agenda *a, char *why, size_t whylen)
+{
+	char id[BODY_ID_MAX + 1];
+	const char *rest;
+	struct body_indicator *d;
+	int k;
+
+	if (id_eq(arg, "ID=population|how-much|how-well|better-off", id, &rest, why, whylen) != 0 ||
+	    (d = agenda_ind(a, id, "--about", why, whylen)) == NULL)
+		return PAKT_EINVAL;
+	if ((k = name_index(body_abouts + 1, rest, strlen(rest))) < 0)
+		return measure_fail(why, whylen, "--about %s: '%.40s' is not population, how-much, how-well or better-off",
+				id, rest);
+	d->about = k + 1;
+	return 0;
+}
+
+/* "VALUE@PERIOD" into p. */
+static int parse_point(const char *opt, const char *id, const char *s, struct body_point *p,
+		       char *why, size_t whylen)
+{
+	const char *at = strrchr(s, '@');
+	char num[72];
+
+	if (at == NULL || !field(s, (size_t)(at - s), num, sizeof num) ||
+	    !metrics_parse_number(num, &p->value))
+		return measure_fail(why, whylen, "%s %s: '%.60s' is not VALUE@PERIOD (e.g. 35@2025-12)", opt, id,
+				s);
+	if (strlen(at + 1) > BODY_PERIOD_MAX || date_period_parse(at + 1, NULL, NULL) != 0)
+		return measure_fail(why, whylen, "%s %s: the period '%.40s' is not YYYY, YYYY-Qn, YYYY-MM, "
+				"YYYY-MM-DD or FROM..TO", opt, id, at + 1);
+	snprintf(p->period, sizeof p->period, "%s", at + 1);
+	return 0;
+}
+
+int metrics_parse_baseline(const char *arg, struct body_agenda *a, char *why, size_t whylen)
+{
+	char id[BODY_ID_MAX + 1];
+	const char *rest;
+	struct body_indicator *d;
+
+	if (id_eq(arg, "ID=VALUE@PERIOD", id, &rest, why, whylen) != 0 ||
+	    (d = agenda_ind(a, id, "--baseline", why, whylen)) == NULL ||
+	    parse_point("--baseline", id, rest, &d->baseline, why, whylen) != 0)
+		return PAKT_EINVAL;
+	d->has_baseline = true;
+	return 0;
+}
+
+int metrics_parse_milestone(const char *arg, struct body_agenda *a, char *why, size_t whylen)
+{
+	char id[BODY_ID_MAX + 1];
+	const char *rest;
+	struct body_indicator *d;
+	struct body_point p;
+	int64_t from, to, f2, t2;
+	size_t k;
+
+	if (id_eq(arg, "ID=VALUE@PERIOD", id, &rest, why, whylen) != 0 ||
+	    (d = agenda_ind(a, id, "--target", why, whylen)) == NULL ||
+	    parse_point("--target", id, rest, &p, why, whylen) != 0)
+		return PAKT_EINVAL;
+	if (d->n_milestones == BODY_MILESTONES_MAX)
+		return measure_fail(why, whylen, "--target %s: at most %d milestones", id, BODY_MILESTONES_MAX);
+	date_period_parse(p.period, &from, &to);
+	/* keep them in period order, as the body wants them */
+	for (k = d->n_milestones; k > 0; k--) {
+		date_period_parse(d->milestones[k - 1].period, &f2, &t2);
+		if (f2 == from && t2 == to)
+			return measure_fail(why, whylen, "--target %s: two milestones for %s", id, p.period);
+		if (f2 < from || (f2 == from && t2 < to))
+			break;
+		d->milestones[k] = d->milestones[k - 1];
+	}
+	d->milestones[k] = p;
+	d->n_milestones++;
+	return 0;
+}
+
+int metrics_parse_dimension(const char *arg, struct body_agenda *a, char *why, size_t whylen)
+{
+	char id[BODY_ID_MAX + 1];
+	const char *rest, *colon, *p;
+	struct body_indicator *d;
+
+	if (id_eq(arg, "ID=NAME:CAT1,CAT2,...", id, &rest, why, whylen) != 0 ||
+	    (d = agenda_ind(a, id, "--dimension", why, whylen)) == NULL)
+		return PAKT_EINVAL;
+	colon = strchr(rest, ':');
+	if (colon == NULL || !field(rest, (size_t)(colon - rest), d->dimension, sizeof d->dimension) ||
+	    !metrics_valid_id(d->dimension))
+		return measure_fail(why, whylen, "--dimension %s: '%.60s' is not NAME:CAT1,CAT2,... (NAME like an id)",
+				id, rest);
+	d->n_categories = 0;
+	for (p = colon + 1;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		char *cat;
+
+		if (d->n_categories == BODY_CATEGORIES_MAX)
+			return measure_fail(why, whylen, "--dimension %s: at most %d categories", id,
+					BODY_CATEGORIES_MAX);
+		cat = d->categories[d->n_categories];
+		if (!body_category_valid(p, len))
+			return measure_fail(why, whylen, "--dimension %s: category '%.*s' must be 1 to %d bytes "
+					"without control characters, ',', ':' or '='", id,
+					(int)(len > 40 ? 40 : len), p, BODY_CATEGORY_MAX);
+		field(p, len, cat, BODY_CATEGORY_MAX + 1);
+		for (size_t k = 0; k < d->n_categories; k++)
+			if (strcmp(d->categories[k], cat) == 0)
+				return measure_fail(why, whylen, "--dimension %s: category '%s' given twice", id,
+						cat);
+		d->n_categories++;
+		if (comma == NULL)
+			break;
+		p = comma + 1;
 	}
 	return 0;
 }
 
-int metrics_parse_value(const char *arg, struct body_value *out, char *why, size_t whylen)
+int metrics_parse_value(const char *arg, struct body_update *u, char *why, size_t whylen)
 {
-	const char *eq = strchr(arg, '=');
+	struct body_value *v;
+	const char *rest, *slash;
+	char num[72];
 
-	memset(out, 0, sizeof *out);
-	if (eq == NULL)
-		return why_fail(why, whylen, "'%.80s' is not INDICATOR=NUMBER", arg);
-	if (!field(arg, (size_t)(eq - arg), out->indicator, sizeof out->indicator) ||
-	    !metrics_valid_id(out->indicator))
-		return why_fail(why, whylen, "indicator id '%.*s' must be 1 to %d of a-z, 0-9, _ and -",
-				(int)(eq - arg > 40 ? 40 : eq - arg), arg, BODY_ID_MAX);
-	if (!metrics_parse_number(eq + 1, &out->value))
-		return why_fail(why, whylen, "%s: '%.40s' is not a finite number", out->indicator, eq + 1);
+	if (u->n == BODY_INDICATORS_MAX)
+		return measure_fail(why, whylen, "at most %d values", BODY_INDICATORS_MAX);
+	v = &u->v[u->n];
+	memset(v, 0, sizeof *v);
+	if (id_eq(arg, "INDICATOR=NUMBER (or NUM/DEN for a ratio)", v->indicator, &rest, why,
+		  whylen) != 0)
+		return PAKT_EINVAL;
+	for (size_t k = 0; k < u->n; k++)
+		if (strcmp(u->v[k].indicator, v->indicator) == 0)
+			return measure_fail(why, whylen, "indicator '%s' given twice", v->indicator);
+	slash = strchr(rest, '/');
+	if (slash != NULL) {
+		if (!field(rest, (size_t)(slash - rest), num, sizeof num) ||
+		    !metrics_parse_number(num, &v->value) || !metrics_parse_number(slash + 1, &v->den))
+			return measure_fail(why, whylen, "%s: '%.40s' is not NUMERATOR/DENOMINATOR", v->indicator,
+					rest);
+		if (!(v->den > 0))
+			return measure_fail(why, whylen, "%s: the denominator must be above 0", v->indicator);
+		v->has_den = true;
+	} else if (!metrics_parse_number(rest, &v->value)) {
+		return measure_fail(why, whylen, "%s: '%.40s' is not a finite number", v->indicator, rest);
+	}
+	u->n++;
+	return 0;
+}
+
+static int cmp_cell(const void *a, const void *b)
+{
+	return strcmp(((const struct body_cell *)a)->category, ((const struct body_cell *)b)->category);
+}
+
+int metrics_parse_split(const char *arg, struct body_update *u, char *why, size_t whylen)
+{
+	char id[BODY_ID_MAX + 1], num[72];
+	const char *rest, *p;
+	struct body_value *v = NULL;
+	size_t start = u->n_cells, n = 0;
+
+	if (id_eq(arg, "ID=CATEGORY:N,CATEGORY:N,...", id, &rest, why, whylen) != 0)
+		return PAKT_EINVAL;
+	for (size_t k = 0; k < u->n; k++)
+		if (strcmp(u->v[k].indicator, id) == 0)
+			v = &u->v[k];
+	if (v == NULL)
+		return measure_fail(why, whylen, "--split %s: no --value %s given", id, id);
+	if (v->n_split > 0)
+		return measure_fail(why, whylen, "--split %s given twice", id);
+	for (p = rest;;) {
+		const char *comma = strchr(p, ','), *colon = strchr(p, ':');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		struct body_cell *c = &u->cell[start + n];
+
+		if (start + n == BODY_CELLS_MAX || n == BODY_CATEGORIES_MAX)
+			return measure_fail(why, whylen, "--split %s: too many categories", id);
+		if (colon == NULL || colon >= p + len || !body_category_valid(p, (size_t)(colon - p)) ||
+		    !field(colon + 1, len - (size_t)(colon - p) - 1, num, sizeof num) ||
+		    !metrics_parse_number(num, &c->value))
+			return measure_fail(why, whylen, "--split %s: '%.*s' is not CATEGORY:NUMBER", id,
+					(int)(len > 40 ? 40 : len), p);
+		field(p, (size_t)(colon - p), c->category, sizeof c->category);
+		for (size_t k = 0; k < n; k++)
+			if (strcmp(u->cell[start + k].category, c->category) == 0)
+				return measure_fail(why, whylen, "--split %s: category '%s' given twice", id,
+						c->category);
+		n++;
+		if (comma == NULL)
+			break;
+		p = comma + 1;
+	}
+	qsort(&u->cell[start], n, sizeof u->cell[0], cmp_cell);
+	v->split = (uint8_t)start;
+	v->n_split = (uint8_t)n;
+	u->n_cells = start + n;
 	return 0;
 }
 
@@ -182,474 +394,88 @@ void metrics_fmt_day(int64_t days, char buf[16])
 		snprintf(buf, 16, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
 }
 
-/* ---- aggregation ---- */
 
-static void ind_free(struct metric_ind *mi)
+/* ---- the measure of a reply ---- */
+
+_Static_assert(sizeof(struct ctlop_r_cell) == sizeof(struct body_cell) &&
+	       offsetof(struct ctlop_r_cell, value) == offsetof(struct body_cell, value),
+	       "a reply's split cells are read as body cells");
+
+void metrics_indicator(const struct ctlop_r_indicator *in, struct body_indicator *d)
 {
-	free(mi->org_total);
-	free(mi->period_total);
-	free(mi->cell);
-	free(mi->has);
-	free(mi->org_has);
-	free(mi->period_has);
+	int k;
+
+	memset(d, 0, sizeof *d);
+	snprintf(d->id, sizeof d->id, "%s", in->id);
+	snprintf(d->name, sizeof d->name, "%s", in->name[0] ? in->name : in->id);
+	snprintf(d->unit, sizeof d->unit, "%s", in->unit);
+	d->has_target = in->has_target && isfinite(in->target);
+	d->target = in->target;
+	d->down = strcmp(in->direction, "down") == 0;
+	k = in->has_kind ? name_index(body_kinds, in->kind, strlen(in->kind)) : BODY_COUNT;
+	d->kind = k > 0 ? k : BODY_COUNT;
+	k = in->has_about ? name_index(body_abouts, in->about, strlen(in->about)) : -1;
+	d->about = k > 0 ? k : BODY_ABOUT_NONE;
+	d->has_baseline = in->has_baseline && isfinite(in->baseline) &&
+			  date_period_parse(in->baseline_period, NULL, NULL) == 0;
+	d->baseline.value = in->baseline;
+	snprintf(d->baseline.period, sizeof d->baseline.period, "%s", in->baseline_period);
+	for (size_t i = 0; i < in->n_milestones && d->n_milestones < BODY_MILESTONES_MAX; i++) {
+		struct body_point *p = &d->milestones[d->n_milestones];
+
+		if (!isfinite(in->milestones[i].value) ||
+		    date_period_parse(in->milestones[i].period, NULL, NULL) != 0)
+			continue;
+		snprintf(p->period, sizeof p->period, "%s", in->milestones[i].period);
+		p->value = in->milestones[i].value;
+		d->n_milestones++;
+	}
+	if (in->has_dimension && in->n_categories > 0) {
+		snprintf(d->dimension, sizeof d->dimension, "%s", in->dimension);
+		memcpy(d->categories, in->categories, sizeof d->categories);
+		d->n_categories = in->n_categories;
+	}
 }
 
-void metrics_free(struct metrics *m)
+int metrics_measure(struct measure *m, const struct ctlop_r_metrics *rep, const char *only)
 {
-	for (size_t i = 0; m->ind && i < m->n_ind; i++)
-		ind_free(&m->ind[i]);
-	free(m->ind);
-	free(m->org);
-	free(m->period);
-	memset(m, 0, sizeof *m);
-}
-
-long metrics_find(const struct metrics *m, const char *id)
-{
-	for (size_t i = 0; i < m->n_ind; i++)
-		if (strcmp(m->ind[i].def.id, id) == 0)
-			return (long)i;
-	return -1;
-}
-
-static long find_org(const struct metrics *m, const uint8_t key[32])
-{
-	for (size_t i = 0; i < m->n_org; i++)
-		if (memcmp(m->org[i].key, key, 32) == 0)
-			return (long)i;
-	return -1;
-}
-
-static long find_period(const struct metrics *m, const char *label)
-{
-	for (size_t i = 0; i < m->n_period; i++)
-		if (strcmp(m->period[i].label, label) == 0)
-			return (long)i;
-	return -1;
-}
-
-static int cmp_org(const void *a, const void *b)
-{
-	const struct metric_org *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
-
-	return c != 0 ? c : memcmp(x->key, y->key, 32);
-}
-
-static int cmp_period(const void *a, const void *b)
-{
-	const struct metric_period *x = a, *y = b;
-
-	if (x->from != y->from)
-		return x->from < y->from ? -1 : 1;
-	if (x->to != y->to)
-		return x->to < y->to ? -1 : 1;
-	return strcmp(x->label, y->label);
-}
-
-/* Grow *p (of *cap elements of size sz) to hold n + 1. */
-static int grow(void **p, size_t *cap, size_t n, size_t sz)
-{
-	void *q;
-	size_t ncap;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 8;
-	q = realloc(*p, ncap * sz);
-	if (q == NULL)
-		return PAKT_ENOMEM;
-	*p = q;
-	*cap = ncap;
-	return 0;
-}
-
-int metrics_build(struct metrics *m, const struct body_indicator *defs, size_t n_defs,
-		  const struct metric_row *rows, size_t n_rows, const char *only)
-{
-	size_t cap_ind = 0, cap_org = 0, cap_per = 0;
+	struct body_indicator *defs = calloc(rep->n_indicators + 1, sizeof *defs);
+	struct measure_row *rows = calloc(rep->n_rows + 1, sizeof *rows);
+	size_t n_defs = 0, n_rows = 0;
 	int rc = PAKT_ENOMEM;
 
 	memset(m, 0, sizeof *m);
-	for (size_t i = 0; i < n_defs; i++) {
-		if (only && strcmp(defs[i].id, only) != 0)
-			continue;
-		if (metrics_find(m, defs[i].id) >= 0)
-			continue;
-		if (grow((void **)&m->ind, &cap_ind, m->n_ind, sizeof *m->ind) != 0)
-			goto free_metrics;
-		memset(&m->ind[m->n_ind], 0, sizeof *m->ind);
-		m->ind[m->n_ind++].def = defs[i];
+	if (defs == NULL || rows == NULL)
+		goto free_rows;
+	for (size_t i = 0; i < rep->n_indicators; i++)
+		if (rep->indicators[i].id[0] != '\0')
+			metrics_indicator(&rep->indicators[i], &defs[n_defs++]);
+	for (size_t i = 0; i < rep->n_rows; i++) {
+		const struct ctlop_r_row *x = &rep->rows[i];
+		struct measure_row *r = &rows[n_rows];
+
+		if (x->indicator[0] == '\0' || x->period[0] == '\0' || !isfinite(x->value) ||
+		    x->from > x->to)
+			continue;       /* a row we cannot read is left out */
+		memcpy(r->org, x->author, 32);
+		r->name = x->name;
+		r->seq = x->seq;
+		r->indicator = x->indicator;
+		r->period = x->period;
+		r->from = x->from;
+		r->to = x->to;
+		r->value = x->value;
+		r->has_den = x->has_den;
+		r->den = x->den;
+		/* struct ctlop_r_cell has body_cell's layout */
+		r->split = (const struct body_cell *)x->split;
+		r->n_split = x->n_split;
+		n_rows++;
 	}
-	for (size_t r = 0; r < n_rows; r++) {
-		const struct metric_row *row = &rows[r];
-		long o;
-
-		if (only && strcmp(row->indicator, only) != 0)
-			continue;
-		if (metrics_find(m, row->indicator) < 0) {
-			struct body_indicator *d;
-
-			if (grow((void **)&m->ind, &cap_ind, m->n_ind, sizeof *m->ind) != 0)
-				goto free_metrics;
-			memset(&m->ind[m->n_ind], 0, sizeof *m->ind);
-			d = &m->ind[m->n_ind++].def;
-			snprintf(d->id, sizeof d->id, "%s", row->indicator);
-			snprintf(d->name, sizeof d->name, "%s", row->indicator);
-		}
-		o = find_org(m, row->author);
-		if (o < 0) {
-			if (grow((void **)&m->org, &cap_org, m->n_org, sizeof *m->org) != 0)
-				goto free_metrics;
-			memcpy(m->org[m->n_org].key, row->author, 32);
-			m->org[m->n_org].name[0] = '\0';
-			o = (long)m->n_org++;
-		}
-		if (m->org[o].name[0] == '\0' && row->name[0] != '\0')
-			snprintf(m->org[o].name, sizeof m->org[o].name, "%s", row->name);
-		if (find_period(m, row->period) < 0) {
-			struct metric_period *p;
-
-			if (grow((void **)&m->period, &cap_per, m->n_period, sizeof *m->period) != 0)
-				goto free_metrics;
-			p = &m->period[m->n_period++];
-			snprintf(p->label, sizeof p->label, "%s", row->period);
-			p->from = row->from;
-			p->to = row->to;
-		}
-	}
-	for (size_t i = 0; i < m->n_org; i++)
-		if (m->org[i].name[0] == '\0')
-			id_short(ID_KEY, m->org[i].key, m->org[i].name);
-	if (m->n_org > 1)
-		qsort(m->org, m->n_org, sizeof *m->org, cmp_org);
-	if (m->n_period > 1)
-		qsort(m->period, m->n_period, sizeof *m->period, cmp_period);
-
-	for (size_t i = 0; i < m->n_ind; i++) {
-		struct metric_ind *mi = &m->ind[i];
-		size_t no = m->n_org ? m->n_org : 1, np = m->n_period ? m->n_period : 1;
-
-		mi->org_total = calloc(no, sizeof *mi->org_total);
-		mi->org_has = calloc(no, sizeof *mi->org_has);
-		mi->period_total = calloc(np, sizeof *mi->period_total);
-		mi->period_has = calloc(np, sizeof *mi->period_has);
-		mi->cell = calloc(no * np, sizeof *mi->cell);
-		mi->has = calloc(no * np, sizeof *mi->has);
-		if (!mi->org_total || !mi->org_has || !mi->period_total || !mi->period_has ||
-		    !mi->cell || !mi->has)
-			goto free_metrics;
-	}
-	for (size_t r = 0; r < n_rows; r++) {
-		const struct metric_row *row = &rows[r];
-		long i = metrics_find(m, row->indicator), o, p;
-		struct metric_ind *mi;
-		size_t c;
-
-		if (i < 0 || !isfinite(row->value))
-			continue;
-		o = find_org(m, row->author);
-		p = find_period(m, row->period);
-		if (o < 0 || p < 0)
-			continue;
-		mi = &m->ind[i];
-		c = (size_t)o * m->n_period + (size_t)p;
-		mi->cell[c] += row->value;
-		mi->has[c] = true;
-		mi->org_total[o] += row->value;
-		mi->org_has[o] = true;
-		mi->period_total[p] += row->value;
-		mi->period_has[p] = true;
-		mi->total += row->value;
-		mi->n_rows++;
-	}
-	return 0;
-free_metrics:
-	metrics_free(m);
+	rc = measure_build(m, defs, n_defs, rows, n_rows, only);
+	/* names were borrowed from the reply: copied into m->org by now */
+free_rows:
+	free(rows);
+	free(defs);
 	return rc;
-}
-
-bool metrics_progress(const struct body_indicator *def, double total, double *pct, bool *met)
-{
-	if (!def->has_target)
-		return false;
-	*met = def->down ? total <= def->target : total >= def->target;
-	if (def->target != 0)
-		*pct = total / def->target * 100.0;
-	else
-		*pct = *met ? 100.0 : 0.0;
-	return true;
-}
-
-/* ---- text ---- */
-
-#define BAR_WIDTH 20
-#define NAME_COLS 24
-
-/* Columns a UTF-8 string takes (one per code point). */
-static size_t u8_cols(const char *s, size_t n)
-{
-	size_t cols = 0;
-
-	for (size_t i = 0; i < n; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			cols++;
-	return cols;
-}
-
-/* s padded or cut (with "…") to exactly cols columns. */
-static void put_col(FILE *f, const char *s, size_t cols)
-{
-	size_t n = strlen(s), have = u8_cols(s, n);
-
-	if (have <= cols) {
-		fputs(s, f);
-		for (size_t i = have; i < cols; i++)
-			fputc(' ', f);
-		return;
-	}
-	/* cut after cols - 1 code points */
-	size_t i = 0, c = 0;
-
-	while (i < n) {
-		if (((unsigned char)s[i] & 0xc0) != 0x80) {
-			if (c == cols - 1)
-				break;
-			c++;
-		}
-		i++;
-	}
-	fwrite(s, 1, i, f);
-	fputs("\xe2\x80\xa6", f);     /* … */
-}
-
-static void bar(FILE *f, double v, double denom)
-{
-	double frac = denom > 0 && v > 0 ? v / denom : 0;
-	int full = (int)lround(frac * BAR_WIDTH);
-
-	if (full > BAR_WIDTH)
-		full = BAR_WIDTH;
-	if (full < 0)
-		full = 0;
-	for (int i = 0; i < BAR_WIDTH; i++)
-		fputs(i < full ? "\xe2\x96\x88" : "\xe2\x96\x91", f);   /* █ ░ */
-}
-
-static void text_line(FILE *f, const char *label, double v, double denom, const char *unit)
-{
-	char num[32];
-
-	metrics_fmt_num(v, num);
-	fputs("  ", f);
-	put_col(f, label, NAME_COLS);
-	fputs(" ", f);
-	bar(f, v, denom);
-	fprintf(f, "  %s%s%s", num, unit[0] ? " " : "", unit);
-	if (denom > 0)
-		fprintf(f, " (%.0f%%)", v / denom * 100.0);
-	fputc('\n', f);
-}
-
-void metrics_text(FILE *f, const struct metrics *m, bool by_period)
-{
-	if (m->n_ind == 0) {
-		fputs("no indicators: set them with 'pakt agenda set'\n", f);
-		return;
-	}
-	for (size_t i = 0; i < m->n_ind; i++) {
-		const struct metric_ind *mi = &m->ind[i];
-		const struct body_indicator *d = &mi->def;
-		char tot[32], tgt[32];
-		double pct, denom = 0, mx = 0;
-		bool met;
-		size_t n = by_period ? m->n_period : m->n_org;
-
-		metrics_fmt_num(mi->total, tot);
-		if (i > 0)
-			fputc('\n', f);
-		fprintf(f, "%s (%s)%s%s%s: total %s", d->name, d->id, d->unit[0] ? " [" : "", d->unit,
-			d->unit[0] ? "]" : "", tot);
-		if (metrics_progress(d, mi->total, &pct, &met)) {
-			metrics_fmt_num(d->target, tgt);
-			if (!d->down) {
-				fprintf(f, " of target %s, %.0f%%%s\n", tgt, pct, met ? " (reached)" : "");
-			} else {
-				char diff[32];
-
-				metrics_fmt_num(fabs(mi->total - d->target), diff);
-				if (met)
-					fprintf(f, ", target at most %s: met (%s below)\n", tgt, diff);
-				else
-					fprintf(f, ", target at most %s: not met (%s above)\n", tgt, diff);
-			}
-		} else {
-			fputs(" (no target)\n", f);
-		}
-		if (mi->n_rows == 0) {
-			fputs("  (no values reported)\n", f);
-			continue;
-		}
-		/* bars: against the target (direction up), else against the total */
-		for (size_t k = 0; k < n; k++) {
-			bool has = by_period ? mi->period_has[k] : mi->org_has[k];
-			double v = by_period ? mi->period_total[k] : mi->org_total[k];
-
-			if (has && fabs(v) > mx)
-				mx = fabs(v);
-		}
-		if (d->has_target && !d->down && d->target > 0)
-			denom = d->target;
-		else if (mi->total > 0)
-			denom = mi->total;
-		else
-			denom = mx;
-		for (size_t k = 0; k < n; k++) {
-			if (by_period ? !mi->period_has[k] : !mi->org_has[k])
-				continue;
-			text_line(f, by_period ? m->period[k].label : m->org[k].name,
-				  by_period ? mi->period_total[k] : mi->org_total[k], denom, d->unit);
-		}
-	}
-}
-
-/* ---- CSV ---- */
-
-static void csv_field(FILE *f, const char *s)
-{
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-void metrics_csv(FILE *f, const struct metrics *m)
-{
-	char num[32];
-
-	fputs("indicator,org,period,value\n", f);
-	for (size_t i = 0; i < m->n_ind; i++) {
-		const struct metric_ind *mi = &m->ind[i];
-
-		for (size_t o = 0; o < m->n_org; o++)
-			for (size_t p = 0; p < m->n_period; p++) {
-				size_t c = o * m->n_period + p;
-
-				if (!mi->has[c])
-					continue;
-				metrics_fmt_num(mi->cell[c], num);
-				csv_field(f, mi->def.id);
-				fputc(',', f);
-				csv_field(f, m->org[o].name);
-				fputc(',', f);
-				csv_field(f, m->period[p].label);
-				fprintf(f, ",%s\n", num);
-			}
-	}
-}
-
-/* ---- JSON ---- */
-
-static void json_s(FILE *f, const char *s)
-{
-	output_json_str(f, s, strlen(s));
-}
-
-static void json_num(FILE *f, double v)
-{
-	char num[32];
-
-	if (!isfinite(v)) {
-		fputs("null", f);
-		return;
-	}
-	metrics_fmt_num(v, num);
-	fputs(num, f);
-}
-
-void metrics_json(FILE *f, const struct metrics *m)
-{
-	char kt[ID_TEXT_MAX], d1[16], d2[16];
-
-	fputs("{\"indicators\":[", f);
-	for (size_t i = 0; i < m->n_ind; i++) {
-		const struct metric_ind *mi = &m->ind[i];
-		const struct body_indicator *d = &mi->def;
-		double pct;
-		bool met, first = true;
-
-		fputs(i ? ",{\"id\":" : "{\"id\":", f);
-		json_s(f, d->id);
-		fputs(",\"name\":", f);
-		json_s(f, d->name);
-		fputs(",\"unit\":", f);
-		json_s(f, d->unit);
-		fprintf(f, ",\"direction\":\"%s\",\"target\":", d->down ? "down" : "up");
-		if (d->has_target)
-			json_num(f, d->target);
-		else
-			fputs("null", f);
-		fputs(",\"total\":", f);
-		json_num(f, mi->total);
-		fputs(",\"progress\":", f);
-		if (metrics_progress(d, mi->total, &pct, &met)) {
-			json_num(f, pct);
-			fprintf(f, ",\"met\":%s", met ? "true" : "false");
-		} else {
-			fputs("null,\"met\":null", f);
-		}
-		fputs(",\"orgs\":[", f);
-		for (size_t o = 0; o < m->n_org; o++) {
-			if (!mi->org_has[o])
-				continue;
-			id_encode(ID_KEY, m->org[o].key, kt);
-			fprintf(f, "%s{\"id\":\"%s\",\"name\":", first ? "" : ",", kt);
-			json_s(f, m->org[o].name);
-			fputs(",\"total\":", f);
-			json_num(f, mi->org_total[o]);
-			fputc('}', f);
-			first = false;
-		}
-		fputs("],\"periods\":[", f);
-		first = true;
-		for (size_t p = 0; p < m->n_period; p++) {
-			if (!mi->period_has[p])
-				continue;
-			metrics_fmt_day(m->period[p].from, d1);
-			metrics_fmt_day(m->period[p].to, d2);
-			fputs(first ? "{\"period\":" : ",{\"period\":", f);
-			json_s(f, m->period[p].label);
-			fprintf(f, ",\"from\":\"%s\",\"to\":\"%s\",\"total\":", d1, d2);
-			json_num(f, mi->period_total[p]);
-			fputc('}', f);
-			first = false;
-		}
-		fputs("],\"values\":[", f);
-		first = true;
-		for (size_t o = 0; o < m->n_org; o++)
-			for (size_t p = 0; p < m->n_period; p++) {
-				size_t c = o * m->n_period + p;
-
-				if (!mi->has[c])
-					continue;
-				id_encode(ID_KEY, m->org[o].key, kt);
-				fprintf(f, "%s{\"org\":\"%s\",\"name\":", first ? "" : ",", kt);
-				json_s(f, m->org[o].name);
-				fputs(",\"period\":", f);
-				json_s(f, m->period[p].label);
-				fputs(",\"value\":", f);
-				json_num(f, mi->cell[c]);
-				fputc('}', f);
-				first = false;
-			}
-		fputs("]}", f);
-	}
-	fputs("]}\n", f);
 }

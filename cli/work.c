@@ -43,6 +43,11 @@ static const struct option long_opts[] = {
 	[W_REOPEN] = {"reopen", no_argument, NULL, OPT_BASE + W_REOPEN},
 	[W_ALLOW_PAST_DUE] = {"allow-past-due", no_argument, NULL, OPT_BASE + W_ALLOW_PAST_DUE},
 	[W_DUE_WITHIN] = {"due-within", required_argument, NULL, OPT_BASE + W_DUE_WITHIN},
+	[W_ABOUT] = {"about", required_argument, NULL, OPT_BASE + W_ABOUT},
+	[W_BASELINE] = {"baseline", required_argument, NULL, OPT_BASE + W_BASELINE},
+	[W_DIMENSION] = {"dimension", required_argument, NULL, OPT_BASE + W_DIMENSION},
+	[W_SUPPRESS] = {"suppress-below", required_argument, NULL, OPT_BASE + W_SUPPRESS},
+	[W_SPLIT] = {"split", required_argument, NULL, OPT_BASE + W_SPLIT},
 	[W_N] = {"data-dir", required_argument, NULL, 'd'},
 	[W_N + 1] = {"help", no_argument, NULL, 'h'},
 	[W_N + 2] = {NULL, 0, NULL, 0},
@@ -75,6 +80,10 @@ int work_opts(const char *cmd, int argc, char **argv, uint64_t allow, int min_po
 			return cli_usage(cmd, "option '%s' does not apply here", argv[optind - 1]);
 		o->given[w] = true;
 		o->val[w] = optarg;
+		if (optarg != NULL && o->each[w].n == WORK_LIST_MAX)
+			return cli_usage(cmd, "too many --%s options", long_opts[w].name);
+		if (optarg != NULL)
+			o->each[w].v[o->each[w].n++] = optarg;
 		switch (w) {
 		case W_NETWORK:
 			if ((rc = cli_parse_id(cmd, "--network", ID_NETWORK, optarg, o->net)) != CLI_OK)

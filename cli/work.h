@@ -16,7 +16,8 @@ enum {
 	W_NETWORK, W_JSON, W_GOAL, W_INDICATOR, W_VALUE, W_PERIOD, W_BY, W_CSV, W_CHART,
 	W_PARTY, W_DUE, W_TARGET, W_DESCRIPTION, W_REASON, W_NOTE, W_EVIDENCE, W_MINE,
 	W_OPEN, W_OVERDUE, W_FEED, W_FROM, W_TO, W_OUTPUT, W_NAME, W_SECTOR, W_CONTACT,
-	W_ADDRESS, W_CHANGE, W_REOPEN, W_ALLOW_PAST_DUE, W_DUE_WITHIN, W_N
+	W_ADDRESS, W_CHANGE, W_REOPEN, W_ALLOW_PAST_DUE, W_DUE_WITHIN, W_ABOUT, W_BASELINE, W_DIMENSION,
+	W_SUPPRESS, W_SPLIT, W_N
 };
 #define A(x) (1ull << (x))
 #define WORK_LIST_MAX 64
@@ -31,6 +32,7 @@ struct work_opts {
 	const char *val[W_N];          /* last value of each single option */
 	bool given[W_N];
 	struct work_list ind, values, party, to, addr;
+	struct work_list each[W_N];    /* every value of each option, in order */
 	uint8_t net[32];
 	bool has_net;
 	int argc;                      /* positional arguments */

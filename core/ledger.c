@@ -132,6 +132,9 @@ static int take(struct ledger_scan *sc, const struct entry *e)
 			return 0;
 		memcpy(x->v, u->v, u->n * sizeof u->v[0]);
 		x->n = u->n;
+		x->seq = e->h.seq;
+		memcpy(x->cell, u->cell, u->n_cells * sizeof u->cell[0]);
+		x->n_cells = u->n_cells;
 		l->n_upd++;
 	} else if (strcmp(t, "commitment") == 0) {
 		GROW(l->com, l->n_com, sc->cap_com);

@@ -24,11 +24,13 @@
 
 struct ledger_update {
 	uint8_t author[32];
-	uint64_t at;
+	uint64_t at, seq;
 	char period[BODY_PERIOD_MAX + 1];
 	int64_t from, to;               /* days since the epoch */
 	struct body_value v[BODY_INDICATORS_MAX];
 	size_t n;
+	struct body_cell cell[BODY_CELLS_MAX];  /* the values' splits */
+	size_t n_cells;
 };
 
 /* Answers and statuses are kept in lifecycle order (PROTOCOL.md,

@@ -12,6 +12,7 @@
 #include "daemon/node.h"
 #include "daemon/repl.h"
 #include "daemon/verify.h"
+#include "core/measure.h"
 #include "proto/body.h"
 #include "proto/date.h"
 #include "proto/bundle.h"
@@ -59,6 +60,39 @@ void ctl_work_agenda_set(struct ctl_client *cl, const struct ctlop_req *r)
 	mpx_free(&body);
 }
 
+/* One agenda indicator as a reply lists it; milestones allocated. */
+static int indicator_view(struct ctlop_r_indicator *x, const struct body_indicator *d)
+{
+	x->has_about = d->about != BODY_ABOUT_NONE;
+	snprintf(x->about, sizeof x->about, "%s", body_abouts[d->about]);
+	x->has_baseline = d->has_baseline;
+	x->baseline = d->baseline.value;
+	snprintf(x->baseline_period, sizeof x->baseline_period, "%s", d->baseline.period);
+	memcpy(x->categories, d->categories, sizeof x->categories);
+	x->n_categories = d->n_categories;
+	x->has_dimension = d->dimension[0] != '\0';
+	snprintf(x->dimension, sizeof x->dimension, "%s", d->dimension);
+	snprintf(x->direction, sizeof x->direction, "%s", d->down ? "down" : "up");
+	snprintf(x->id, sizeof x->id, "%s", d->id);
+	x->has_kind = d->kind != BODY_COUNT;
+	snprintf(x->kind, sizeof x->kind, "%s", body_kinds[d->kind]);
+	x->has_milestones = d->n_milestones > 0;
+	x->milestones = calloc(d->n_milestones + 1, sizeof *x->milestones);
+	if (x->milestones == NULL)
+		return PAKT_ENOMEM;
+	for (size_t k = 0; k < d->n_milestones; k++) {
+		snprintf(x->milestones[k].period, sizeof x->milestones[k].period, "%s",
+			 d->milestones[k].period);
+		x->milestones[k].value = d->milestones[k].value;
+	}
+	x->n_milestones = d->n_milestones;
+	snprintf(x->name, sizeof x->name, "%s", d->name);
+	x->has_target = d->has_target;
+	x->target = d->target;
+	snprintf(x->unit, sizeof x->unit, "%s", d->unit);
+	return 0;
+}
+
 /* The agenda's indicators as a reply lists them (allocated into *out). */
 static int indicators_view(const struct ledger *l, struct ctlop_r_indicator **out, size_t *n)
 {
@@ -69,18 +103,17 @@ static int indicators_view(const struct ledger *l, struct ctlop_r_indicator **ou
 	if (*out == NULL)
 		return PAKT_ENOMEM;
 	for (size_t i = 0; i < k; i++) {
-		const struct body_indicator *d = &l->agenda.ind[i];
-		struct ctlop_r_indicator *x = &(*out)[i];
-
-		snprintf(x->direction, sizeof x->direction, "%s", d->down ? "down" : "up");
-		snprintf(x->id, sizeof x->id, "%s", d->id);
-		snprintf(x->name, sizeof x->name, "%s", d->name);
-		x->has_target = d->has_target;
-		x->target = d->target;
-		snprintf(x->unit, sizeof x->unit, "%s", d->unit);
+		*n = i + 1;             /* so that the reply frees what was allocated */
+		if (indicator_view(&(*out)[i], &l->agenda.ind[i]) != 0)
+			return PAKT_ENOMEM;
 	}
 	*n = k;
 	return 0;
+}
+
+static uint64_t suppress_of(const struct ledger *l)
+{
+	return l->has_agenda && l->agenda.has_suppress ? l->agenda.suppress : BODY_SUPPRESS_DEFAULT;
 }
 
 void ctl_work_agenda(struct ctl_client *cl, const struct ctlop_req *r)
@@ -102,6 +135,7 @@ void ctl_work_agenda(struct ctl_client *cl, const struct ctlop_req *r)
 		rep.ok = true;
 		rep.set_at = l.agenda_at;
 		memcpy(rep.set_by, l.agenda_by, 32);
+		rep.suppress = suppress_of(&l);
 		ctl_reply(cl, CTLOP_R_AGENDA, &rep);
 	}
 	ctlop_reply_free(CTLOP_R_AGENDA, &rep);
@@ -141,9 +175,15 @@ void ctl_work_update(struct ctl_client *cl, const struct ctlop_req *r)
 	for (size_t i = 0; i < u->n; i++) {
 		char msg[160];
 
-		if (agenda_indicator(&l, u->v[i].indicator) == NULL) {
+		const struct body_indicator *d = agenda_indicator(&l, u->v[i].indicator);
+
+		if (d == NULL) {
 			snprintf(msg, sizeof msg, "unknown indicator '%s': the agenda has %s", u->v[i].indicator,
 				 l.has_agenda ? "other indicators (see pakt agenda)" : "none yet");
+			ctl_send_error(cl, PAKT_EINVAL, msg);
+			goto free_ledger;
+		}
+		if (measure_check_value(d, &u->v[i], u->cell, msg, sizeof msg) != 0) {
 			ctl_send_error(cl, PAKT_EINVAL, msg);
 			goto free_ledger;
 		}
@@ -157,12 +197,41 @@ free_update:
 	free(u);
 }
 
+/* One reported value as the metrics reply carries it; split allocated. */
+static int row_view(struct ctlop_r_row *x, const struct ledger *l, const struct roster *m,
+		    const struct ledger_update *u, const struct body_value *v)
+{
+	x->at = u->at;
+	memcpy(x->author, u->author, 32);
+	x->has_den = v->has_den;
+	x->den = v->den;
+	x->from = u->from;
+	snprintf(x->indicator, sizeof x->indicator, "%s", v->indicator);
+	snprintf(x->name, sizeof x->name, "%s", ledger_name(l, m, u->author));
+	snprintf(x->period, sizeof x->period, "%s", u->period);
+	x->seq = u->seq;
+	x->split = calloc((size_t)v->n_split + 1, sizeof *x->split);
+	if (x->split == NULL)
+		return PAKT_ENOMEM;
+	for (size_t k = 0; k < v->n_split && (size_t)v->split + k < u->n_cells; k++) {
+		const struct body_cell *c = &u->cell[v->split + k];
+
+		snprintf(x->split[k].category, sizeof x->split[k].category, "%s", c->category);
+		x->split[k].value = c->value;
+		x->n_split = k + 1;
+	}
+	x->to = u->to;
+	x->value = v->value;
+	return 0;
+}
+
 void ctl_work_metrics(struct ctl_client *cl, const struct ctlop_req *r)
 {
 	struct repl_net *rn = ctl_network(cl, r);
 	struct ctlop_r_metrics rep = {.ok = true};
 	struct ledger l;
 	size_t rows = 0;
+	int rc;
 
 	if (rn == NULL || !load(cl, rn, &l))
 		return;
@@ -170,29 +239,22 @@ void ctl_work_metrics(struct ctl_client *cl, const struct ctlop_req *r)
 		for (size_t j = 0; j < l.upd[i].n; j++)
 			rows += agenda_indicator(&l, l.upd[i].v[j].indicator) != NULL;
 	rep.rows = calloc(rows + 1, sizeof *rep.rows);
-	if (rep.rows == NULL || indicators_view(&l, &rep.indicators, &rep.n_indicators) != 0) {
+	rc = rep.rows ? indicators_view(&l, &rep.indicators, &rep.n_indicators) : PAKT_ENOMEM;
+	for (size_t i = 0; rc == 0 && i < l.n_upd; i++) {
+		const struct ledger_update *u = &l.upd[i];
+
+		for (size_t j = 0; rc == 0 && j < u->n; j++) {
+			if (agenda_indicator(&l, u->v[j].indicator) == NULL)
+				continue;
+			rc = row_view(&rep.rows[rep.n_rows++], &l, &rn->members, u, &u->v[j]);
+		}
+	}
+	if (rc != 0) {
 		ctl_send_error(cl, PAKT_ENOMEM, "out of memory");
 		goto free_reply;
 	}
-	for (size_t i = 0; i < l.n_upd; i++) {
-		const struct ledger_update *u = &l.upd[i];
-
-		for (size_t j = 0; j < u->n; j++) {
-			struct ctlop_r_row *x = &rep.rows[rep.n_rows];
-
-			if (agenda_indicator(&l, u->v[j].indicator) == NULL)
-				continue;
-			x->at = u->at;
-			memcpy(x->author, u->author, 32);
-			x->from = u->from;
-			snprintf(x->indicator, sizeof x->indicator, "%s", u->v[j].indicator);
-			snprintf(x->name, sizeof x->name, "%s", ledger_name(&l, &rn->members, u->author));
-			snprintf(x->period, sizeof x->period, "%s", u->period);
-			x->to = u->to;
-			x->value = u->v[j].value;
-			rep.n_rows++;
-		}
-	}
+	snprintf(rep.initiative, sizeof rep.initiative, "%s", rn->members.network_name);
+	rep.suppress = suppress_of(&l);
 	ctl_reply(cl, CTLOP_R_METRICS, &rep);
 free_reply:
 	ctlop_reply_free(CTLOP_R_METRICS, &rep);

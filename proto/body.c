@@ -125,76 +125,6 @@ int body_member_parse(const uint8_t *body, size_t len, struct body_member *out)
 }
 
 
-/* ---- agenda ---- */
-
-static const char *const directions[] = { "up", "down", NULL };
-
-static int rd_direction(struct canon_rd *r, void *out, char *why,
-			size_t whylen)
-{
-	struct body_indicator *ind = out;
-	int dir, rc = body_rd_enum(r, "agenda indicator", "direction", directions,
-				   &dir, why, whylen);
-	if (rc == 0 && ind != NULL)
-		ind->down = dir == 1;
-	return rc;
-}
-
-/* {direction, id, name, target?, unit} */
-static const struct body_field indicator_fields[] = {
-	FN("direction", true, rd_direction),
-	VAL(struct body_indicator, "id", F_ID, id, true),
-	STR(struct body_indicator, "name", name, true, 1, BODY_NAME_MAX),
-	OPT(struct body_indicator, "target", F_NUM, target, has_target),
-	STR(struct body_indicator, "unit", unit, true, 0, BODY_UNIT_MAX),
-};
-
-static const struct body_list indicator_list = {
-	"agenda", "indicators", 1, BODY_INDICATORS_MAX,
-	"agenda: \"indicators\" must list 1 to %d indicators",
-	"agenda: an indicator is not a map", "agenda indicator",
-	indicator_fields, COUNT(indicator_fields),
-	sizeof(struct body_indicator),
-	offsetof(struct body_indicator, id),
-	"agenda: indicator id \"%s\" appears twice",
-};
-
-static const struct body_field agenda_fields[] = {
-	STR(struct body_agenda, "goal", goal, true, 0, BODY_TEXT_MAX),
-	LIST(struct body_agenda, "indicators", ind, n, &indicator_list),
-};
-
-static const struct body_schema agenda_schema = {
-	"agenda", agenda_fields, COUNT(agenda_fields), NULL
-};
-
-/* ---- update ---- */
-
-/* {indicator, value} */
-static const struct body_field value_fields[] = {
-	VAL(struct body_value, "indicator", F_ID, indicator, true),
-	VAL(struct body_value, "value", F_NUM, value, true),
-};
-
-static const struct body_list value_list = {
-	"update", "values", 0, BODY_INDICATORS_MAX,
-	"update: \"values\" lists more than %d values",
-	"update: a value is not a map", "update value",
-	value_fields, COUNT(value_fields), sizeof(struct body_value),
-	offsetof(struct body_value, indicator),
-	"update: indicator \"%s\" has two values",
-};
-
-static const struct body_field update_fields[] = {
-	VAL(struct body_update, "period", F_PERIOD, period, true),
-	STR(struct body_update, "text", text, true, 0, BODY_TEXT_MAX),
-	LIST(struct body_update, "values", v, n, &value_list),
-};
-
-static const struct body_schema update_schema = {
-	"update", update_fields, COUNT(update_fields), NULL
-};
-
 /* ---- commitment ---- */
 
 static int rd_parties(struct canon_rd *r, void *out, char *why, size_t whylen)
@@ -433,8 +363,8 @@ static const struct body_schema checkpoint_schema = {
 /* ---- parsers: canonical map, then the schema ---- */
 
 /* A body of schema s into *out (size bytes, cleared first). */
-static int parse_body(const struct body_schema *s, const uint8_t *b, size_t len,
-		      void *out, size_t size)
+int body_parse_into(const struct body_schema *s, const uint8_t *b, size_t len,
+		    void *out, size_t size)
 {
 	struct canon_rd r;
 	uint32_t n;
@@ -444,20 +374,10 @@ static int parse_body(const struct body_schema *s, const uint8_t *b, size_t len,
 	return body_parse_schema(&r, n, s, out, NULL, 0);
 }
 
-int body_agenda_parse(const uint8_t *b, size_t len, struct body_agenda *out)
-{
-	return parse_body(&agenda_schema, b, len, out, sizeof *out);
-}
-
-int body_update_parse(const uint8_t *b, size_t len, struct body_update *out)
-{
-	return parse_body(&update_schema, b, len, out, sizeof *out);
-}
-
 int body_commitment_parse(const uint8_t *b, size_t len,
 			  struct body_commitment *out)
 {
-	return parse_body(&commitment_schema, b, len, out, sizeof *out);
+	return body_parse_into(&commitment_schema, b, len, out, sizeof *out);
 }
 
 int body_ref_parse(const char *type, const uint8_t *b, size_t len,
@@ -466,27 +386,27 @@ int body_ref_parse(const char *type, const uint8_t *b, size_t len,
 	int kind = body_ref_kind(type);
 	if (kind < 0)
 		return PAKT_EBODY;
-	return parse_body(&ref_schemas[kind], b, len, out, sizeof *out);
+	return body_parse_into(&ref_schemas[kind], b, len, out, sizeof *out);
 }
 
 int body_succession_parse(const uint8_t *b, size_t len, struct body_succession *out)
 {
-	return parse_body(&succession_schema, b, len, out, sizeof *out);
+	return body_parse_into(&succession_schema, b, len, out, sizeof *out);
 }
 
 int body_revoke_parse(const uint8_t *b, size_t len, struct body_revoke *out)
 {
-	return parse_body(&revoke_schema, b, len, out, sizeof *out);
+	return body_parse_into(&revoke_schema, b, len, out, sizeof *out);
 }
 
 int body_status_parse(const uint8_t *b, size_t len, struct body_status *out)
 {
-	return parse_body(&status_schema, b, len, out, sizeof *out);
+	return body_parse_into(&status_schema, b, len, out, sizeof *out);
 }
 
 int body_profile_parse(const uint8_t *b, size_t len, struct body_profile *out)
 {
-	return parse_body(&profile_schema, b, len, out, sizeof *out);
+	return body_parse_into(&profile_schema, b, len, out, sizeof *out);
 }
 
 int body_checkpoint_parse(const uint8_t *b, size_t len, struct body_head *heads,
@@ -511,7 +431,7 @@ int body_validate(const char *type, const uint8_t *body, size_t len,
 		  char *why, size_t whylen)
 {
 	static const struct body_schema *const schemas[] = {
-		&agenda_schema, &update_schema, &commitment_schema,
+		&body_agenda_schema, &body_update_schema, &commitment_schema,
 		&ref_schemas[0], &ref_schemas[1], &ref_schemas[2],
 		&status_schema, &profile_schema, &checkpoint_schema,
 		&sealed_schema, &succession_schema, &revoke_schema,

@@ -1,6 +1,6 @@
 /* Entry bodies: building and validating the canonical msgpack map of each
  * entry type (schemas in proto/PROTOCOL.md). Parsers and body_validate are
- * in body.c, builders in body_build.c. */
+ * in body.c (agenda and update: body_measure.c), builders in body_build.c. */
 #ifndef PAKT_BODY_H
 #define PAKT_BODY_H
 
@@ -61,28 +61,80 @@ int body_validate(const char *type, const uint8_t *body, size_t len,
 #define BODY_SEALED_MAX 12288   /* bytes of a sealed message's ciphertext */
 #define BODY_HEADS_MAX 1024
 
+/* How an indicator's values combine (PROTOCOL.md, "agenda"; core/measure.h). */
+enum body_kind {
+	BODY_COUNT = 0,         /* done in a period: adds up (the key is absent) */
+	BODY_LEVEL,             /* a state at a moment: latest per organisation */
+	BODY_RATIO,             /* numerator / denominator, combined by parts */
+};
+/* What an indicator answers (Results-Based Accountability). */
+enum body_about {
+	BODY_ABOUT_NONE = 0,    /* not said (the key is absent) */
+	BODY_POPULATION,        /* a condition of the whole community */
+	BODY_HOW_MUCH,          /* performance measures of the partners' work */
+	BODY_HOW_WELL,
+	BODY_BETTER_OFF,
+};
+/* Wire names, indexed by the enums (NULL-terminated; [0] of abouts is ""). */
+extern const char *const body_kinds[];
+extern const char *const body_abouts[];
+
+#define BODY_MILESTONES_MAX 12
+#define BODY_CATEGORIES_MAX 16  /* categories of a dimension */
+#define BODY_CATEGORY_MAX 24    /* bytes of a category: no ',' ':' '=' or control */
+#define BODY_CELLS_MAX 32       /* split cells of one update, over all its values */
+#define BODY_SUPPRESS_DEFAULT 5 /* an agenda without "suppress" */
+#define BODY_SUPPRESS_MAX 1000
+
+/* A value at a period: a baseline or a milestone. */
+struct body_point {
+	char period[BODY_PERIOD_MAX + 1];
+	double value;
+};
+
 struct body_indicator {
 	char id[BODY_ID_MAX + 1];
 	char name[BODY_NAME_MAX + 1];
 	char unit[BODY_UNIT_MAX + 1];
 	bool has_target;
-	double target;
+	double target;                  /* the final target (a ratio's in percent) */
 	bool down;                      /* direction "down": lower is better */
+	int kind;                       /* enum body_kind */
+	int about;                      /* enum body_about */
+	bool has_baseline;
+	struct body_point baseline;
+	struct body_point milestones[BODY_MILESTONES_MAX];  /* intermediate targets */
+	size_t n_milestones;
+	char dimension[BODY_ID_MAX + 1];        /* "" = no breakdown */
+	char categories[BODY_CATEGORIES_MAX][BODY_CATEGORY_MAX + 1];
+	size_t n_categories;
 };
 struct body_agenda {
 	char goal[BODY_TEXT_MAX + 1];
 	struct body_indicator ind[BODY_INDICATORS_MAX];
 	size_t n;
+	bool has_suppress;
+	uint64_t suppress;              /* absent: BODY_SUPPRESS_DEFAULT */
+};
+/* One category's share of a value. */
+struct body_cell {
+	char category[BODY_CATEGORY_MAX + 1];
+	double value;
 };
 struct body_value {
 	char indicator[BODY_ID_MAX + 1];
-	double value;
+	double value;                   /* a ratio's numerator */
+	bool has_den;
+	double den;                     /* a ratio's denominator, > 0 */
+	uint8_t split, n_split;         /* the update's cell[split .. split + n_split) */
 };
 struct body_update {
 	char period[BODY_PERIOD_MAX + 1];
 	char text[BODY_TEXT_MAX + 1];
 	struct body_value v[BODY_INDICATORS_MAX];
 	size_t n;
+	struct body_cell cell[BODY_CELLS_MAX];
+	size_t n_cells;
 };
 struct body_commitment {
 	char title[BODY_TITLE_MAX + 1];
@@ -128,6 +180,20 @@ int body_agenda(struct mpx_out *o, const struct body_agenda *a);
 int body_agenda_parse(const uint8_t *b, size_t len, struct body_agenda *out);
 int body_update(struct mpx_out *o, const struct body_update *u);
 int body_update_parse(const uint8_t *b, size_t len, struct body_update *out);
+/* One indicator map, or one value map of an update, alone (the control
+ * protocol's agenda.set and update carry them as the bodies do). pack
+ * writes what the builders write (after their checks); read takes the
+ * map's canonical bytes and returns 0 or PAKT_EBODY with a reason:
+ * body_value_read appends value u->n (and its split cells) to u. */
+void body_indicator_pack(msgpack_packer *pk, const struct body_indicator *ind);
+int body_indicator_read(const uint8_t *b, size_t len, struct body_indicator *out, char *why,
+			size_t whylen);
+void body_value_pack(msgpack_packer *pk, const struct body_update *u, size_t i);
+int body_value_read(const uint8_t *b, size_t len, struct body_update *u, char *why,
+		    size_t whylen);
+/* A category: 1..BODY_CATEGORY_MAX bytes of UTF-8 without control
+ * characters, ',', ':' or '='. */
+bool body_category_valid(const char *s, size_t len);
 int body_commitment(struct mpx_out *o, const struct body_commitment *c);
 int body_commitment_parse(const uint8_t *b, size_t len, struct body_commitment *out);
 /* type: "accept", "decline" or "redact" */

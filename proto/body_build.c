@@ -168,16 +168,98 @@ int body_member_remove(struct mpx_out *o, const uint8_t key[32], const char *nam
 	return 0;
 }
 
+static int chk_point(const struct body_point *p, int64_t *from, int64_t *to)
+{
+	if (strnlen(p->period, sizeof p->period) == sizeof p->period)
+		return PAKT_ETOOBIG;
+	if (date_period_parse(p->period, from, to) != 0 || !isfinite(p->value))
+		return PAKT_EINVAL;
+	return 0;
+}
+
 static int chk_indicator(const struct body_indicator *ind)
 {
+	int64_t from0 = 0, to0 = 0, from, to;
 	int rc;
+
 	if ((rc = chk_id(ind->id, sizeof ind->id)) != 0 ||
 	    (rc = chk_str(ind->name, sizeof ind->name, 1, BODY_NAME_MAX)) != 0 ||
 	    (rc = chk_str(ind->unit, sizeof ind->unit, 0, BODY_UNIT_MAX)) != 0)
 		return rc;
-	if (ind->has_target && !isfinite(ind->target))
+	if ((ind->has_target && !isfinite(ind->target)) || ind->kind < BODY_COUNT ||
+	    ind->kind > BODY_RATIO || ind->about < BODY_ABOUT_NONE || ind->about > BODY_BETTER_OFF)
 		return PAKT_EINVAL;
+	if (ind->has_baseline && (rc = chk_point(&ind->baseline, &from, &to)) != 0)
+		return rc;
+	if (ind->n_milestones > BODY_MILESTONES_MAX)
+		return PAKT_ETOOBIG;
+	for (size_t j = 0; j < ind->n_milestones; j++) {
+		if ((rc = chk_point(&ind->milestones[j], &from, &to)) != 0)
+			return rc;
+		if (j > 0 && (from < from0 || (from == from0 && to <= to0)))
+			return PAKT_EINVAL;
+		from0 = from;
+		to0 = to;
+	}
+	if (ind->dimension[0] == '\0')
+		return ind->n_categories == 0 ? 0 : PAKT_EINVAL;
+	if ((rc = chk_id(ind->dimension, sizeof ind->dimension)) != 0)
+		return rc;
+	if (ind->n_categories < 1 || ind->n_categories > BODY_CATEGORIES_MAX)
+		return PAKT_EINVAL;
+	for (size_t j = 0; j < ind->n_categories; j++) {
+		const char *c = ind->categories[j];
+		if (!body_category_valid(c, strnlen(c, sizeof ind->categories[j])) ||
+		    body_earlier(ind->categories, j, sizeof ind->categories[0], 0))
+			return PAKT_EINVAL;
+	}
 	return 0;
+}
+
+static void pk_point(msgpack_packer *pk, const struct body_point *p)
+{
+	msgpack_pack_map(pk, 2);
+	mpx_kv_str(pk, "period", p->period);
+	pk_double(pk, "value", p->value);
+}
+
+/* about? < baseline? < dimension? < direction < id < kind? < milestones? <
+ * name < target? < unit */
+void body_indicator_pack(msgpack_packer *pk, const struct body_indicator *ind)
+{
+	bool dim = ind->dimension[0] != '\0';
+
+	msgpack_pack_map(pk, 4 + (ind->about != BODY_ABOUT_NONE) + ind->has_baseline + dim +
+			 (ind->kind != BODY_COUNT) + (ind->n_milestones > 0) + ind->has_target);
+	if (ind->about != BODY_ABOUT_NONE)
+		mpx_kv_str(pk, "about", body_abouts[ind->about]);
+	if (ind->has_baseline) {
+		mpx_str(pk, "baseline");
+		pk_point(pk, &ind->baseline);
+	}
+	if (dim) {
+		mpx_str(pk, "dimension");
+		msgpack_pack_map(pk, 2);
+		mpx_str(pk, "categories");
+		msgpack_pack_array(pk, ind->n_categories);
+		for (size_t j = 0; j < ind->n_categories; j++)
+			mpx_str(pk, ind->categories[j]);
+		mpx_kv_str(pk, "name", ind->dimension);
+	}
+	mpx_kv_str(pk, "direction", ind->down ? "down" : "up");
+	mpx_kv_str(pk, "id", ind->id);
+	if (ind->kind != BODY_COUNT)
+		mpx_kv_str(pk, "kind", body_kinds[ind->kind]);
+	if (ind->n_milestones > 0) {
+		mpx_str(pk, "milestones");
+		msgpack_pack_array(pk, ind->n_milestones);
+		for (size_t j = 0; j < ind->n_milestones; j++)
+			pk_point(pk, &ind->milestones[j]);
+	}
+	mpx_kv_str(pk, "name", ind->name);
+	if (ind->has_target)
+		pk_double(pk, "target", ind->target);
+	mpx_kv_str(pk, "unit", ind->unit);
 }
 
 int body_agenda(struct mpx_out *o, const struct body_agenda *a)
@@ -189,6 +271,9 @@ int body_agenda(struct mpx_out *o, const struct body_agenda *a)
 		return PAKT_EINVAL;
 	if (a->n > BODY_INDICATORS_MAX)
 		return PAKT_ETOOBIG;
+	if (a->has_suppress && (a->suppress > BODY_SUPPRESS_MAX ||
+				a->suppress == BODY_SUPPRESS_DEFAULT))
+		return PAKT_EINVAL;
 	if ((rc = chk_str(a->goal, sizeof a->goal, 0, BODY_TEXT_MAX)) != 0)
 		return rc;
 	for (size_t i = 0; i < a->n; i++) {
@@ -198,22 +283,59 @@ int body_agenda(struct mpx_out *o, const struct body_agenda *a)
 			return PAKT_EINVAL;
 	}
 	start = o->sb.size;
-	/* "goal" < "indicators"; direction < id < name < target < unit */
-	msgpack_pack_map(&o->pk, 2);
+	/* "goal" < "indicators" < "suppress" */
+	msgpack_pack_map(&o->pk, 2 + a->has_suppress);
 	mpx_kv_str(&o->pk, "goal", a->goal);
 	mpx_str(&o->pk, "indicators");
 	msgpack_pack_array(&o->pk, a->n);
-	for (size_t i = 0; i < a->n; i++) {
-		const struct body_indicator *ind = &a->ind[i];
-		msgpack_pack_map(&o->pk, ind->has_target ? 5 : 4);
-		mpx_kv_str(&o->pk, "direction", ind->down ? "down" : "up");
-		mpx_kv_str(&o->pk, "id", ind->id);
-		mpx_kv_str(&o->pk, "name", ind->name);
-		if (ind->has_target)
-			pk_double(&o->pk, "target", ind->target);
-		mpx_kv_str(&o->pk, "unit", ind->unit);
-	}
+	for (size_t i = 0; i < a->n; i++)
+		body_indicator_pack(&o->pk, &a->ind[i]);
+	if (a->has_suppress)
+		mpx_kv_u64(&o->pk, "suppress", a->suppress);
 	return chk_size(o, start);
+}
+
+static int chk_value(const struct body_update *u, size_t i)
+{
+	const struct body_value *v = &u->v[i];
+	int rc;
+
+	if ((rc = chk_id(v->indicator, sizeof v->indicator)) != 0)
+		return rc;
+	if (!isfinite(v->value) || (v->has_den && !(v->den > 0 && isfinite(v->den))) ||
+	    body_earlier(u->v[0].indicator, i, sizeof u->v[0], 0))
+		return PAKT_EINVAL;
+	if (v->n_split > BODY_CATEGORIES_MAX || (size_t)v->split + v->n_split > u->n_cells)
+		return PAKT_EINVAL;
+	for (size_t j = v->split; j < (size_t)v->split + v->n_split; j++) {
+		const char *c = u->cell[j].category;
+		if (!body_category_valid(c, strnlen(c, sizeof u->cell[j].category)) ||
+		    !isfinite(u->cell[j].value) ||
+		    (j > v->split && strcmp(u->cell[j - 1].category, c) >= 0))
+			return PAKT_EINVAL;
+	}
+	return 0;
+}
+
+/* den? < indicator < split? < value; split cells {category, value} */
+void body_value_pack(msgpack_packer *pk, const struct body_update *u, size_t i)
+{
+	const struct body_value *v = &u->v[i];
+
+	msgpack_pack_map(pk, 2 + v->has_den + (v->n_split > 0));
+	if (v->has_den)
+		pk_double(pk, "den", v->den);
+	mpx_kv_str(pk, "indicator", v->indicator);
+	if (v->n_split > 0) {
+		mpx_str(pk, "split");
+		msgpack_pack_array(pk, v->n_split);
+		for (size_t j = v->split; j < (size_t)v->split + v->n_split; j++) {
+			msgpack_pack_map(pk, 2);
+			mpx_kv_str(pk, "category", u->cell[j].category);
+			pk_double(pk, "value", u->cell[j].value);
+		}
+	}
+	pk_double(pk, "value", v->value);
 }
 
 int body_update(struct mpx_out *o, const struct body_update *u)
@@ -223,30 +345,23 @@ int body_update(struct mpx_out *o, const struct body_update *u)
 
 	if (o == NULL || u == NULL)
 		return PAKT_EINVAL;
-	if (u->n > BODY_INDICATORS_MAX)
+	if (u->n > BODY_INDICATORS_MAX || u->n_cells > BODY_CELLS_MAX)
 		return PAKT_ETOOBIG;
 	if ((rc = chk_when(u->period, sizeof u->period, false)) != 0 ||
 	    (rc = chk_str(u->text, sizeof u->text, 0, BODY_TEXT_MAX)) != 0)
 		return rc;
-	for (size_t i = 0; i < u->n; i++) {
-		if ((rc = chk_id(u->v[i].indicator, sizeof u->v[i].indicator)) != 0)
+	for (size_t i = 0; i < u->n; i++)
+		if ((rc = chk_value(u, i)) != 0)
 			return rc;
-		if (!isfinite(u->v[i].value) ||
-		    body_earlier(u->v[0].indicator, i, sizeof u->v[0], 0))
-			return PAKT_EINVAL;
-	}
 	start = o->sb.size;
-	/* period < text < values; indicator < value */
+	/* period < text < values */
 	msgpack_pack_map(&o->pk, 3);
 	mpx_kv_str(&o->pk, "period", u->period);
 	mpx_kv_str(&o->pk, "text", u->text);
 	mpx_str(&o->pk, "values");
 	msgpack_pack_array(&o->pk, u->n);
-	for (size_t i = 0; i < u->n; i++) {
-		msgpack_pack_map(&o->pk, 2);
-		mpx_kv_str(&o->pk, "indicator", u->v[i].indicator);
-		pk_double(&o->pk, "value", u->v[i].value);
-	}
+	for (size_t i = 0; i < u->n; i++)
+		body_value_pack(&o->pk, u, i);
 	return chk_size(o, start);
 }
 

@@ -151,6 +151,13 @@ int body_walk(struct canon_rd *r, uint32_t n, const char *type,
 int body_parse_schema(struct canon_rd *r, uint32_t n,
 		      const struct body_schema *s, void *out, char *why,
 		      size_t whylen);
+/* A whole body of schema s into *out (size bytes, cleared first): 0 or
+ * PAKT_EBODY. */
+int body_parse_into(const struct body_schema *s, const uint8_t *b, size_t len, void *out,
+		    size_t size);
+/* The shared-measurement schemas (body_measure.c). */
+extern const struct body_schema body_agenda_schema, body_update_schema;
+
 /* Check canonical form and open the map; 0 or PAKT_EBODY. */
 int body_open(struct canon_rd *r, const uint8_t *b, size_t len, uint32_t *n);
 

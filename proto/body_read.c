@@ -310,6 +310,18 @@ static bool digits(const char *s, int n, unsigned *v)
 	return true;
 }
 
+bool body_category_valid(const char *s, size_t len)
+{
+	if (len < 1 || len > BODY_CATEGORY_MAX || !canon_utf8_valid(s, len))
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7f || c == ',' || c == ':' || c == '=')
+			return false;
+	}
+	return true;
+}
+
 /* HOST:PORT: HOST a name or IPv4 address ([A-Za-z0-9._-]+) or an IPv6
  * address in brackets ([0-9A-Fa-f:.]+ with a colon); PORT 1..65535 in
  * decimal without leading zeros. */

@@ -20,6 +20,7 @@ enum ftype {
 	F_KEY_OR_EMPTY,     /* uint8_t[32], or "" when has is false */
 	F_BYTES,            /* uint8_t * with a size_t length at n_off (allocated) */
 	F_ARRAY,            /* elements of elem at a pointer, size_t count at n_off */
+	F_STRS,             /* array of str: char[cap][size] in the struct, count at n_off */
 };
 
 struct table;
@@ -31,6 +32,7 @@ struct field {
 	ptrdiff_t has;              /* offset of its bool has_ flag, or -1: always there */
 	size_t n_off;
 	const struct table *elem;
+	size_t cap;                 /* F_STRS */
 };
 
 struct table {
@@ -40,11 +42,13 @@ struct table {
 };
 
 #define SZ(T, m) sizeof(((T *)0)->m)
-#define FLD(T, k, type, m) {k, type, offsetof(T, m), SZ(T, m), -1, 0, NULL}
-#define OPT(T, k, type, m, h) {k, type, offsetof(T, m), SZ(T, m), offsetof(T, h), 0, NULL}
-#define BYTES(T, k, m, len) {k, F_BYTES, offsetof(T, m), 0, -1, offsetof(T, len), NULL}
-#define ARR(T, k, m, cnt, et) {k, F_ARRAY, offsetof(T, m), 0, -1, offsetof(T, cnt), &et}
-#define OPTARR(T, k, m, cnt, et, h) {k, F_ARRAY, offsetof(T, m), 0, offsetof(T, h), offsetof(T, cnt), &et}
+#define FLD(T, k, type, m) {k, type, offsetof(T, m), SZ(T, m), -1, 0, NULL, 0}
+#define OPT(T, k, type, m, h) {k, type, offsetof(T, m), SZ(T, m), offsetof(T, h), 0, NULL, 0}
+#define BYTES(T, k, m, len) {k, F_BYTES, offsetof(T, m), 0, -1, offsetof(T, len), NULL, 0}
+#define ARR(T, k, m, cnt, et) {k, F_ARRAY, offsetof(T, m), 0, -1, offsetof(T, cnt), &et, 0}
+#define OPTARR(T, k, m, cnt, et, h) {k, F_ARRAY, offsetof(T, m), 0, offsetof(T, h), offsetof(T, cnt), &et, 0}
+#define STRS(T, k, m, cnt) {k, F_STRS, offsetof(T, m), SZ(T, m[0]), -1, offsetof(T, cnt), NULL, \
+			      SZ(T, m) / SZ(T, m[0])}
 #define TABLE(name, T, ...) \
 	static const struct field name##_f[] = {__VA_ARGS__}; \
 	static const struct table name = {name##_f, sizeof name##_f / sizeof name##_f[0], sizeof(T)}
@@ -119,9 +123,20 @@ TABLE(t_rotated, struct ctlop_r_rotated,
       FLD(struct ctlop_r_rotated, "ok", F_BOOL, ok),
       FLD(struct ctlop_r_rotated, "old", F_BIN32, old),
       OPT(struct ctlop_r_rotated, "warning", F_STR, warning, has_warning));
+TABLE(t_point, struct ctlop_r_point,
+      FLD(struct ctlop_r_point, "period", F_STR, period),
+      FLD(struct ctlop_r_point, "value", F_F64, value));
 TABLE(t_indicator, struct ctlop_r_indicator,
+      OPT(struct ctlop_r_indicator, "about", F_STR, about, has_about),
+      OPT(struct ctlop_r_indicator, "baseline", F_F64, baseline, has_baseline),
+      OPT(struct ctlop_r_indicator, "baseline_period", F_STR, baseline_period, has_baseline),
+      STRS(struct ctlop_r_indicator, "categories", categories, n_categories),
+      OPT(struct ctlop_r_indicator, "dimension", F_STR, dimension, has_dimension),
       FLD(struct ctlop_r_indicator, "direction", F_STR, direction),
       FLD(struct ctlop_r_indicator, "id", F_STR, id),
+      OPT(struct ctlop_r_indicator, "kind", F_STR, kind, has_kind),
+      OPTARR(struct ctlop_r_indicator, "milestones", milestones, n_milestones, t_point,
+	     has_milestones),
       FLD(struct ctlop_r_indicator, "name", F_STR, name),
       OPT(struct ctlop_r_indicator, "target", F_F64, target, has_target),
       FLD(struct ctlop_r_indicator, "unit", F_STR, unit));
@@ -131,20 +146,29 @@ TABLE(t_agenda, struct ctlop_r_agenda,
       ARR(struct ctlop_r_agenda, "indicators", indicators, n_indicators, t_indicator),
       FLD(struct ctlop_r_agenda, "ok", F_BOOL, ok),
       FLD(struct ctlop_r_agenda, "set_at", F_U64, set_at),
-      FLD(struct ctlop_r_agenda, "set_by", F_BIN32, set_by));
+      FLD(struct ctlop_r_agenda, "set_by", F_BIN32, set_by),
+      FLD(struct ctlop_r_agenda, "suppress", F_U64, suppress));
+TABLE(t_cell, struct ctlop_r_cell,
+      FLD(struct ctlop_r_cell, "category", F_STR, category),
+      FLD(struct ctlop_r_cell, "value", F_F64, value));
 TABLE(t_row, struct ctlop_r_row,
       FLD(struct ctlop_r_row, "at", F_U64, at),
       FLD(struct ctlop_r_row, "author", F_BIN32, author),
+      OPT(struct ctlop_r_row, "den", F_F64, den, has_den),
       FLD(struct ctlop_r_row, "from", F_I64, from),
       FLD(struct ctlop_r_row, "indicator", F_STR, indicator),
       FLD(struct ctlop_r_row, "name", F_STR, name),
       FLD(struct ctlop_r_row, "period", F_STR, period),
+      FLD(struct ctlop_r_row, "seq", F_U64, seq),
+      ARR(struct ctlop_r_row, "split", split, n_split, t_cell),
       FLD(struct ctlop_r_row, "to", F_I64, to),
       FLD(struct ctlop_r_row, "value", F_F64, value));
 TABLE(t_metrics, struct ctlop_r_metrics,
       ARR(struct ctlop_r_metrics, "indicators", indicators, n_indicators, t_indicator),
+      FLD(struct ctlop_r_metrics, "initiative", F_STR, initiative),
       FLD(struct ctlop_r_metrics, "ok", F_BOOL, ok),
-      ARR(struct ctlop_r_metrics, "rows", rows, n_rows, t_row));
+      ARR(struct ctlop_r_metrics, "rows", rows, n_rows, t_row),
+      FLD(struct ctlop_r_metrics, "suppress", F_U64, suppress));
 TABLE(t_party, struct ctlop_r_party,
       FLD(struct ctlop_r_party, "at", F_U64, at),
       FLD(struct ctlop_r_party, "key", F_BIN32, key),
@@ -356,6 +380,23 @@ static int dec_field(struct dec *d, const struct field *f, void *out, const msgp
 		*AT(out, f->n_off, size_t *) = v->via.bin.size;
 		return 0;
 	}
+	case F_STRS: {
+		const msgpack_object *x = v->via.array.ptr;
+
+		if (v->type != MSGPACK_OBJECT_ARRAY || v->via.array.size > f->cap)
+			return bad_key(d, f->key);
+		for (size_t i = 0; i < v->via.array.size; i++) {
+			char *s = AT(out, f->off + i * f->size, char *);
+
+			if (x[i].type != MSGPACK_OBJECT_STR || x[i].via.str.size >= f->size ||
+			    memchr(x[i].via.str.ptr, '\0', x[i].via.str.size) != NULL)
+				return bad_key(d, f->key);
+			memcpy(s, x[i].via.str.ptr, x[i].via.str.size);
+			s[x[i].via.str.size] = '\0';
+		}
+		*AT(out, f->n_off, size_t *) = v->via.array.size;
+		return 0;
+	}
 	case F_ARRAY: {
 		size_t n, size = f->elem->size;
 		char *arr;
@@ -478,6 +519,15 @@ static void enc_field(const struct field *f, const void *in, msgpack_packer *pk)
 		mpx_kv_bin(pk, f->key, *AT(in, f->off, uint8_t *const *),
 			   *AT(in, f->n_off, const size_t *));
 		break;
+	case F_STRS: {
+		size_t n = *AT(in, f->n_off, const size_t *);
+
+		mpx_str(pk, f->key);
+		msgpack_pack_array(pk, (uint32_t)(n < f->cap ? n : f->cap));
+		for (size_t i = 0; i < n && i < f->cap; i++)
+			mpx_str(pk, AT(in, f->off + i * f->size, const char *));
+		break;
+	}
 	case F_ARRAY: {
 		const char *arr = *AT(in, f->off, char *const *);
 		size_t n = *AT(in, f->n_off, const size_t *);

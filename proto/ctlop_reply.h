@@ -128,9 +128,28 @@ struct ctlop_r_rotated {
 	char warning[256];
 };
 
-struct ctlop_r_indicator {
+struct ctlop_r_point {                /* a baseline or milestone */
+	char period[BODY_PERIOD_MAX + 1];
+	double value;
+};
+
+struct ctlop_r_indicator {            /* an agenda indicator (PROTOCOL.md, "agenda") */
+	bool has_about;
+	char about[12];               /* population, how-much, how-well, better-off */
+	bool has_baseline;            /* baseline and baseline_period */
+	double baseline;
+	char baseline_period[BODY_PERIOD_MAX + 1];
+	char categories[BODY_CATEGORIES_MAX][BODY_CATEGORY_MAX + 1];
+	size_t n_categories;
+	bool has_dimension;
+	char dimension[BODY_ID_MAX + 1];
 	char direction[8];            /* up, down */
 	char id[BODY_ID_MAX + 1];
+	bool has_kind;                /* absent: count (as in the body) */
+	char kind[8];                 /* level, ratio */
+	bool has_milestones;          /* absent: none */
+	struct ctlop_r_point *milestones;
+	size_t n_milestones;
 	char name[BODY_NAME_MAX + 1];
 	bool has_target;
 	double target;
@@ -145,15 +164,26 @@ struct ctlop_r_agenda {
 	bool ok;
 	uint64_t set_at;
 	uint8_t set_by[32];
+	uint64_t suppress;            /* small-cell threshold of the public report */
+};
+
+struct ctlop_r_cell {                 /* one category of a split */
+	char category[BODY_CATEGORY_MAX + 1];
+	double value;
 };
 
 struct ctlop_r_row {                  /* one reported value */
 	uint64_t at;
 	uint8_t author[32];
+	bool has_den;                 /* a ratio's denominator */
+	double den;
 	int64_t from;                 /* the period, in days since 1970 */
 	char indicator[BODY_ID_MAX + 1];
 	char name[BODY_NAME_MAX + 1];
 	char period[BODY_PERIOD_MAX + 1];
+	uint64_t seq;                 /* the update's place in its author's feed */
+	struct ctlop_r_cell *split;
+	size_t n_split;
 	int64_t to;
 	double value;
 };
@@ -161,9 +191,11 @@ struct ctlop_r_row {                  /* one reported value */
 struct ctlop_r_metrics {
 	struct ctlop_r_indicator *indicators;
 	size_t n_indicators;
+	char initiative[BODY_NAME_MAX + 1];   /* its name (genesis) */
 	bool ok;
 	struct ctlop_r_row *rows;
 	size_t n_rows;
+	uint64_t suppress;
 };
 
 struct ctlop_r_party {

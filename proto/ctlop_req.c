@@ -221,62 +221,67 @@ static int dec_post(struct dec *d, struct ctlop_post *p)
 	return 0;
 }
 
+/* Item x of an array re-packed to its bytes, for the body readers (a map
+ * the sender wrote as the body builders do: canonical). */
+static int item_bytes(struct mpx_out *o, const msgpack_object *x)
+{
+	mpx_reset(o);
+	return msgpack_pack_object(&o->pk, *x) == 0 ? 0 : PAKT_ENOMEM;
+}
+
 static int dec_agenda(struct dec *d, struct body_agenda *a)
 {
 	const char *msg = "an agenda needs a goal and 1 to 32 indicators";
 	const msgpack_object *inds;
+	struct mpx_out o;
+	char why[200];
 	int rc;
 
 	if ((rc = get_cstr(d, d->map, "goal", a->goal, sizeof a->goal, true, msg)) != 0 ||
 	    (rc = opt_array(d, "indicators", 1, BODY_INDICATORS_MAX, &inds, msg)) != 0)
 		return rc;
-	for (uint32_t i = 0; i < inds->via.array.size; i++) {
-		const msgpack_object *x = &inds->via.array.ptr[i];
-		struct body_indicator *ind = &a->ind[a->n++];
-		char dir[8];
-
-		msg = "each indicator needs id, name and unit";
-		if (x->type != MSGPACK_OBJECT_MAP)
-			return fail(d, PAKT_EINVAL, msg);
-		if ((rc = get_cstr(d, x, "id", ind->id, sizeof ind->id, true, msg)) != 0 ||
-		    (rc = get_cstr(d, x, "name", ind->name, sizeof ind->name, true, msg)) != 0 ||
-		    (rc = get_cstr(d, x, "unit", ind->unit, sizeof ind->unit, true, msg)) != 0 ||
-		    (rc = opt_double(d, x, "target", &ind->target, &ind->has_target,
-				     "an indicator's target must be a number")) != 0 ||
-		    (rc = get_cstr(d, x, "direction", dir, sizeof dir, false,
-				   "direction must be up or down")) != 0)
-			return rc;
-		ind->down = strcmp(dir, "down") == 0;
+	rc = mpx_get_u64(d->map, "suppress", &a->suppress);
+	if (rc == PAKT_ENOTFOUND)
+		rc = 0;
+	else if (rc != 0 || a->suppress > BODY_SUPPRESS_MAX)
+		return fail(d, PAKT_EINVAL, "suppress must be a count of 0 to 1000");
+	else
+		a->has_suppress = a->suppress != BODY_SUPPRESS_DEFAULT;
+	mpx_init(&o);
+	for (uint32_t i = 0; rc == 0 && i < inds->via.array.size; i++) {
+		if ((rc = item_bytes(&o, &inds->via.array.ptr[i])) != 0)
+			break;
+		if (body_indicator_read((const uint8_t *)o.sb.data, o.sb.size, &a->ind[a->n++], why,
+					sizeof why) != 0)
+			rc = fail(d, PAKT_EINVAL, why);
 	}
-	return 0;
+	mpx_free(&o);
+	return rc;
 }
 
 static int dec_update(struct dec *d, struct body_update *u)
 {
-	const char *msg = "values must be INDICATOR=NUMBER";
 	const msgpack_object *vals;
+	struct mpx_out o;
+	char why[200];
 	int rc;
 
 	if ((rc = get_cstr(d, d->map, "text", u->text, sizeof u->text, true,
 			   "an update needs its text (at most 8192 bytes)")) != 0 ||
 	    (rc = get_cstr(d, d->map, "period", u->period, sizeof u->period, false,
 			   "period must be YYYY, YYYY-Qn, YYYY-MM, YYYY-MM-DD or FROM..TO")) != 0 ||
-	    (rc = opt_array(d, "values", 0, BODY_INDICATORS_MAX, &vals, msg)) != 0)
+	    (rc = opt_array(d, "values", 0, BODY_INDICATORS_MAX, &vals,
+			    "an update has at most 32 values")) != 0)
 		return rc;
-	for (uint32_t i = 0; vals != NULL && i < vals->via.array.size; i++) {
-		const msgpack_object *x = &vals->via.array.ptr[i];
-		struct body_value *v = &u->v[u->n++];
-		bool has;
-
-		if (x->type != MSGPACK_OBJECT_MAP)
-			return fail(d, PAKT_EINVAL, msg);
-		if ((rc = get_cstr(d, x, "indicator", v->indicator, sizeof v->indicator, true, msg)) != 0 ||
-		    (rc = opt_double(d, x, "value", &v->value, &has, msg)) != 0)
-			return rc;
-		if (!has)
-			return fail(d, PAKT_EINVAL, msg);
+	mpx_init(&o);
+	for (uint32_t i = 0; rc == 0 && vals != NULL && i < vals->via.array.size; i++) {
+		if ((rc = item_bytes(&o, &vals->via.array.ptr[i])) != 0)
+			break;
+		if (body_value_read((const uint8_t *)o.sb.data, o.sb.size, u, why, sizeof why) != 0)
+			rc = fail(d, PAKT_EINVAL, why);
 	}
-	return 0;
+	mpx_free(&o);
+	return rc;
 }
 
 static int dec_commit(struct dec *d, struct body_commitment *c)
@@ -565,19 +570,10 @@ static void enc_agenda(struct enc *e, const struct body_agenda *a)
 	f_str(e, "goal", a->goal);
 	pk = field(e, "indicators");
 	msgpack_pack_array(pk, (uint32_t)a->n);
-	for (size_t i = 0; i < a->n; i++) {
-		const struct body_indicator *d = &a->ind[i];
-
-		msgpack_pack_map(pk, 4 + d->has_target);
-		mpx_kv_str(pk, "direction", d->down ? "down" : "up");
-		mpx_kv_str(pk, "id", d->id);
-		mpx_kv_str(pk, "name", d->name);
-		if (d->has_target) {
-			mpx_str(pk, "target");
-			msgpack_pack_double(pk, d->target);
-		}
-		mpx_kv_str(pk, "unit", d->unit);
-	}
+	for (size_t i = 0; i < a->n; i++)
+		body_indicator_pack(pk, &a->ind[i]);
+	if (a->has_suppress)
+		f_u64(e, "suppress", a->suppress);
 }
 
 static void enc_update(struct enc *e, const struct body_update *u)
@@ -590,12 +586,8 @@ static void enc_update(struct enc *e, const struct body_update *u)
 		return;
 	pk = field(e, "values");
 	msgpack_pack_array(pk, (uint32_t)u->n);
-	for (size_t i = 0; i < u->n; i++) {
-		msgpack_pack_map(pk, 2);
-		mpx_kv_str(pk, "indicator", u->v[i].indicator);
-		mpx_str(pk, "value");
-		msgpack_pack_double(pk, u->v[i].value);
-	}
+	for (size_t i = 0; i < u->n; i++)
+		body_value_pack(pk, u, i);
 }
 
 static void enc_commit(struct enc *e, const struct body_commitment *c)

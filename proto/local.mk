@@ -6,7 +6,7 @@ libpakt_a_SOURCES = \
 	%D%/id.c %D%/id.h \
 	%D%/entry.c %D%/entry.h \
 	%D%/body.c %D%/body.h %D%/body_priv.h \
-	%D%/body_read.c %D%/body_build.c \
+	%D%/body_read.c %D%/body_build.c %D%/body_measure.c \
 	%D%/sealed.c %D%/sealed.h %D%/date.c %D%/date.h \
 	%D%/ctlmsg.c %D%/ctlmsg.h \
 	%D%/ctlop.h %D%/ctlop_req.c %D%/ctlop_reply.h %D%/ctlop_reply.c %D%/ctlop_json.c

@@ -80,7 +80,7 @@ for o in $ORGS; do pakt_as "$o" profile set --name "${NAME[$o]}" --sector "${SEC
 
 say "6. A common agenda and shared measurement"
 pakt_as foundation agenda set --goal "No one sleeps outside in Rivertown by 2028" \
-	--indicator "beds:Shelter beds:beds:60" --indicator "rough:People sleeping rough:people:0:down"
+	--indicator "beds:Shelter beds:beds:60:up:level" --indicator "rough:People sleeping rough:people:0:down:level"
 wait_entries 11
 pakt_as city update "Winter count, first week" --value rough=63 --period 2026-11
 pakt_as foundation update "Quay Street shelter open" --value beds=40 --period 2026-12

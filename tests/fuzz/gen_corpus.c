@@ -293,6 +293,40 @@ static void initiative(void)
 	snprintf(rv.reason, sizeof rv.reason, "laptop stolen");
 	check(body_revoke(&bo, &rv), "revoke");
 	sign(&A, "revoke", &bo, "revoke");
+	/* shared measurement: kinds, about, baseline, milestones, dimension,
+	 * suppress; a ratio's den and a split */
+	ag->ind[0].kind = BODY_LEVEL;
+	ag->ind[0].about = BODY_POPULATION;
+	ag->ind[0].has_baseline = true;
+	snprintf(ag->ind[0].baseline.period, sizeof ag->ind[0].baseline.period, "2025-12");
+	ag->ind[0].baseline.value = 35;
+	snprintf(ag->ind[0].milestones[0].period, sizeof ag->ind[0].milestones[0].period, "2026-06");
+	ag->ind[0].milestones[0].value = 25;
+	ag->ind[0].n_milestones = 1;
+	snprintf(ag->ind[0].dimension, sizeof ag->ind[0].dimension, "age");
+	snprintf(ag->ind[0].categories[0], sizeof ag->ind[0].categories[0], "0-17");
+	snprintf(ag->ind[0].categories[1], sizeof ag->ind[0].categories[1], "65+");
+	ag->ind[0].n_categories = 2;
+	ag->ind[1].kind = BODY_RATIO;
+	ag->has_suppress = true;
+	ag->suppress = 3;
+	check(body_agenda(&bo, ag), "agenda");
+	sign(&A, "agenda", &bo, "agenda_kinds");
+	snprintf(up->period, sizeof up->period, "2026-03");
+	up->v[0].value = 28;
+	up->v[0].split = 0;
+	up->v[0].n_split = 2;
+	snprintf(up->cell[0].category, sizeof up->cell[0].category, "0-17");
+	up->cell[0].value = 2;
+	snprintf(up->cell[1].category, sizeof up->cell[1].category, "65+");
+	up->cell[1].value = 26;
+	up->n_cells = 2;
+	up->v[1].value = 34;
+	up->v[1].has_den = true;
+	up->v[1].den = 40;
+	up->n = 2;
+	check(body_update(&bo, up), "update");
+	sign(&B, "update", &bo, "update_split");
 	keys_free(&D.id);
 	free(ag);
 	free(up);
@@ -451,25 +485,42 @@ static void r_log(msgpack_packer *pk)
 	mpx_kv_u64(pk, "last", 10);
 	mpx_kv_bool(pk, "follow", true);
 }
+/* indicators and values exactly as the bodies hold them (canonical) */
 static void r_agenda_set(msgpack_packer *pk)
 {
-	msgpack_pack_map(pk, 3);
+	msgpack_pack_map(pk, 4);
 	mpx_kv_str(pk, "op", "agenda.set");
 	mpx_kv_str(pk, "goal", "fewer people sleeping rough");
 	mpx_str(pk, "indicators");
 	msgpack_pack_array(pk, 2);
-	msgpack_pack_map(pk, 5);
-	mpx_kv_str(pk, "id", "beds");
-	mpx_kv_str(pk, "name", "Beds open");
-	mpx_kv_str(pk, "unit", "beds");
-	mpx_str(pk, "target");
-	msgpack_pack_double(pk, 40.5);
-	mpx_kv_str(pk, "direction", "up");
-	msgpack_pack_map(pk, 4);
-	mpx_kv_str(pk, "id", "wait_days");
-	mpx_kv_str(pk, "name", "Waiting");
-	mpx_kv_str(pk, "unit", "days");
+	msgpack_pack_map(pk, 8);
+	mpx_kv_str(pk, "about", "population");
+	mpx_str(pk, "baseline");
+	msgpack_pack_map(pk, 2);
+	mpx_kv_str(pk, "period", "2025-12");
+	mpx_str(pk, "value");
+	msgpack_pack_double(pk, 35);
+	mpx_str(pk, "dimension");
+	msgpack_pack_map(pk, 2);
+	mpx_str(pk, "categories");
+	msgpack_pack_array(pk, 2);
+	mpx_str(pk, "0-17");
+	mpx_str(pk, "65+");
+	mpx_kv_str(pk, "name", "age");
 	mpx_kv_str(pk, "direction", "down");
+	mpx_kv_str(pk, "id", "rough");
+	mpx_kv_str(pk, "kind", "level");
+	mpx_kv_str(pk, "name", "Rough sleepers");
+	mpx_kv_str(pk, "unit", "people");
+	msgpack_pack_map(pk, 6);
+	mpx_kv_str(pk, "direction", "up");
+	mpx_kv_str(pk, "id", "kept");
+	mpx_kv_str(pk, "kind", "ratio");
+	mpx_kv_str(pk, "name", "Still housed");
+	mpx_str(pk, "target");
+	msgpack_pack_double(pk, 80);
+	mpx_kv_str(pk, "unit", "%");
+	mpx_kv_u64(pk, "suppress", 3);
 }
 static void r_update(msgpack_packer *pk)
 {
@@ -479,13 +530,22 @@ static void r_update(msgpack_packer *pk)
 	mpx_kv_str(pk, "period", "2026-Q1");
 	mpx_str(pk, "values");
 	msgpack_pack_array(pk, 2);
-	msgpack_pack_map(pk, 2);
-	mpx_kv_str(pk, "indicator", "beds");
-	mpx_kv_u64(pk, "value", 22);
-	msgpack_pack_map(pk, 2);
-	mpx_kv_str(pk, "indicator", "wait_days");
+	msgpack_pack_map(pk, 3);
+	mpx_str(pk, "den");
+	msgpack_pack_double(pk, 40);
+	mpx_kv_str(pk, "indicator", "kept");
 	mpx_str(pk, "value");
-	msgpack_pack_double(pk, -1.5);
+	msgpack_pack_double(pk, 34);
+	msgpack_pack_map(pk, 3);
+	mpx_kv_str(pk, "indicator", "rough");
+	mpx_str(pk, "split");
+	msgpack_pack_array(pk, 1);
+	msgpack_pack_map(pk, 2);
+	mpx_kv_str(pk, "category", "0-17");
+	mpx_str(pk, "value");
+	msgpack_pack_double(pk, 28);
+	mpx_str(pk, "value");
+	msgpack_pack_double(pk, 28);
 }
 static void r_commit(msgpack_packer *pk)
 {

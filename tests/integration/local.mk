@@ -8,6 +8,7 @@ INTEGRATION_TESTS = \
 	%D%/daemon_ops.sh
 INTEGRATION_TESTS += %D%/limits.sh %D%/catchup_backlog.sh %D%/work_bundle.sh %D%/work_witness.sh %D%/work_record.sh %D%/hardening.sh
 INTEGRATION_TESTS += %D%/mesh_join.sh
+INTEGRATION_TESTS += %D%/measure.sh
 INTEGRATION_TESTS += %D%/mesh_topologies.sh
 INTEGRATION_TESTS += %D%/mesh_partition.sh
 INTEGRATION_TESTS += %D%/mesh_restart_catchup.sh

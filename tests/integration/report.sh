@@ -136,7 +136,7 @@ ok $? "Chromium's net log: the report requests nothing (a probe page's image req
 D="$T_ROOT/dom.html"
 grep -q '<td class="current n" data-indicator="meals">853</td>' "$D"
 ok $? "the DOM shows meals: 853 reported"
-grep -q '<td class="target n">1000</td>' "$D" && grep -q '85% of target, not reached' "$D"
+grep -q '<td class="target n">1000</td>' "$D" && grep -q '85% of the way to the target, not reached' "$D"
 ok $? "the DOM shows its target 1000 and progress 85%"
 grep -q '<td class="trend">falling for 1 period (better)</td>' "$D"
 ok $? "rough sleepers: falling (41 to 28), better for a down indicator"

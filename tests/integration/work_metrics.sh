@@ -1,8 +1,10 @@
 #!/bin/bash
-# Shared measurement: partners report indicator values for different
+# Shared measurement with an agenda written as before kinds existed (its
+# indicators read as counts): partners report values for different
 # periods; once replicated, every node computes the same metrics (JSON,
 # and CSV byte for byte), the text shows a bar per organisation and the
-# SVG chart is well-formed with one line per organisation.
+# SVG chart is well-formed with one line per organisation and one for the
+# partnership.
 . "$(dirname "$0")/../lib/harness.sh"
 plan 18
 
@@ -35,26 +37,27 @@ cmp -s "$T_ROOT/m.a.csv" "$T_ROOT/m.b.csv" && cmp -s "$T_ROOT/m.a.csv" "$T_ROOT/
 ok $? "metrics --csv is identical byte for byte on every node"
 
 # beds: b 12 + 2 (2026-11) + 8 (2026-12), c 5 (2026-10) + 3 (2026-Q4) = 30 of 40
-grep -q '"id":"beds","name":"Beds","unit":"beds","direction":"up","target":40,"total":30,"progress":75,' "$T_ROOT/m.a.json" &&
-	grep -q "{\"id\":\"$id_b\",\"name\":\"Harbour\",\"total\":22}" "$T_ROOT/m.a.json" &&
-	grep -q "{\"id\":\"$id_c\",\"name\":\"City Welfare\",\"total\":8}" "$T_ROOT/m.a.json"
-ok $? "json: beds total 30 of 40 (75%), Harbour 22, City Welfare 8"
-grep -q '"id":"rough",[^]]*"direction":"down","target":0,"total":51.5,[^]]*"met":false' "$T_ROOT/m.a.json"
-ok $? "json: rough sleepers (down) total 51.5, target 0 not met"
-head -1 "$T_ROOT/m.a.csv" | grep -qx 'indicator,org,period,value' &&
-	grep -qx 'beds,Harbour,2026-12,8' "$T_ROOT/m.a.csv" && grep -qx 'beds,City Welfare,2026-10,5' "$T_ROOT/m.a.csv" &&
-	grep -qx 'beds,City Welfare,2026-Q4,3' "$T_ROOT/m.a.csv" && grep -qx 'rough,City Welfare,2026-Q4,21.5' "$T_ROOT/m.a.csv" &&
-	[ "$(grep -c '^beds,Harbour,2026-11,' "$T_ROOT/m.a.csv")" -ge 1 ] &&
-	[ "$(awk -F, '$1 == "beds" && $2 == "Harbour" && $3 == "2026-11" { s += $4 } END { print s }' "$T_ROOT/m.a.csv")" = 14 ]
-ok $? "csv: a header, then indicator,org,period,value rows (Harbour's 2026-11 values add up to 14)"
+grep -q '"indicator":"beds","name":"Beds","unit":"beds","kind":"count","direction":"up","about":null,"current":30,"baseline":null,"target":40,"milestones":\[\],"progress":75,"met":false,' "$T_ROOT/m.a.json" &&
+	grep -q "{\"id\":\"$id_b\",\"name\":\"Harbour\",\"value\":8,\"period\":\"2026-12\",\"total\":22}" "$T_ROOT/m.a.json" &&
+	grep -q "{\"id\":\"$id_c\",\"name\":\"City Welfare\",\"value\":3,\"period\":\"2026-Q4\",\"total\":8}" "$T_ROOT/m.a.json"
+ok $? "json: beds (a count: no kind in the agenda) current 30 of 40 (75%), Harbour 22, City Welfare 8"
+grep -q '"indicator":"rough","name":"Rough sleepers","unit":"people","kind":"count","direction":"down","about":null,"current":51.5,"baseline":null,"target":0,"milestones":\[\],"progress":[-0-9.e]*,"met":false' "$T_ROOT/m.a.json"
+ok $? "json: rough sleepers (down) current 51.5, target 0 not met"
+head -1 "$T_ROOT/m.a.csv" | grep -qx 'indicator,kind,org,period,value,den' &&
+	grep -qx 'beds,count,Harbour,2026-12,8,' "$T_ROOT/m.a.csv" && grep -qx 'beds,count,City Welfare,2026-10,5,' "$T_ROOT/m.a.csv" &&
+	grep -qx 'beds,count,City Welfare,2026-Q4,3,' "$T_ROOT/m.a.csv" && grep -qx 'rough,count,City Welfare,2026-Q4,21.5,' "$T_ROOT/m.a.csv" &&
+	grep -qx 'beds,count,Harbour,2026-11,14,' "$T_ROOT/m.a.csv"
+ok $? "csv: a header, then indicator,kind,org,period,value,den rows (Harbour's two 2026-11 counts add up to 14)"
 
 p c metrics >"$T_ROOT/m.txt"
-grep -q '^Beds (beds) \[beds\]: total 30 of target 40, 75%' "$T_ROOT/m.txt" &&
-	grep -E '^  Harbour +[^ ]+ +22 beds \(55%\)$' "$T_ROOT/m.txt" | grep -q '█' &&
-	grep -E '^  City Welfare +[^ ]+ +8 beds \(20%\)$' "$T_ROOT/m.txt" | grep -q '█'
-ok $? "text: beds 30 of 40, a bar per organisation (Harbour 22 = 55%, City Welfare 8 = 20%)"
-grep -q '^Rough sleepers (rough) \[people\]: total 51.5, target at most 0: not met' "$T_ROOT/m.txt"
-ok $? "text: rough sleepers, lower is better, not met"
+grep -q '^Beds (beds) \[beds\]$' "$T_ROOT/m.txt" && grep -q '^  current 30$' "$T_ROOT/m.txt" &&
+	grep -q '^  target 40 (higher is better): 75% of the way from 0, not reached$' "$T_ROOT/m.txt" &&
+	grep -E '^  Harbour +[^ ]+ +22 beds \(to 2026-12\)$' "$T_ROOT/m.txt" | grep -q '█' &&
+	grep -E '^  City Welfare +[^ ]+ +8 beds \(to 2026-Q4\)$' "$T_ROOT/m.txt" | grep -q '█'
+ok $? "text: beds 30 of 40, a bar per organisation (Harbour 22, City Welfare 8)"
+grep -q '^Rough sleepers (rough) \[people\]$' "$T_ROOT/m.txt" &&
+	grep -q '^  target at most 0 (lower is better): .*not reached$' "$T_ROOT/m.txt"
+ok $? "text: rough sleepers, lower is better, not reached"
 p b metrics beds --by period >"$T_ROOT/m.period"
 grep -qE '^  2026-11 +[^ ]+ +14 beds' "$T_ROOT/m.period" && ! grep -q "Rough" "$T_ROOT/m.period"
 ok $? "metrics beds --by period: one indicator, a bar per period (2026-11: 14)"
@@ -66,8 +69,10 @@ if command -v xmllint >/dev/null 2>&1; then
 else
 	grep -q '<svg ' "$svg" && [ "$(tail -1 "$svg")" = "</svg>" ]; ok $? "the SVG has <svg and ends with </svg>"
 fi
-# per indicator one line per organisation: beds (Harbour, City Welfare), rough (City Welfare)
-[ "$(grep -c '<polyline' "$svg")" -eq 3 ] && [ "$(grep -c 'class="target"' "$svg")" -eq 2 ] &&
-	grep -q '<svg[^>]*xmlns="http://www.w3.org/2000/svg"' "$svg"
-ok $? "the SVG has one polyline per organisation per indicator (3) and a target line per indicator"
+# per indicator one line per organisation and one for the partnership:
+# beds (Harbour, City Welfare, all), rough (City Welfare, all)
+[ "$(grep -c '<polyline' "$svg")" -eq 5 ] && [ "$(grep -c 'class="target"' "$svg")" -eq 2 ] &&
+	grep -q '<svg[^>]*xmlns="http://www.w3.org/2000/svg"' "$svg" && ! grep -q cumulative "$svg" &&
+	grep -q '>beds, total to date (count)</text>' "$svg"
+ok $? "the SVG has a polyline per organisation and per indicator for the partnership (5), a target line per indicator, an axis that says total to date (count)"
 no_sanitizer_reports; ok $? "no sanitizer reports"

@@ -1,7 +1,7 @@
 # Unit tests of the CLI's pure parts: metrics aggregation and rendering,
 # indicator/value argument parsing (cli/metrics.c).
 check_PROGRAMS += tests/unit/test_metrics
-tests_unit_test_metrics_SOURCES = tests/unit/test_metrics.c cli/metrics.c cli/metrics_svg.c cli/metrics.h \
+tests_unit_test_metrics_SOURCES = tests/unit/test_metrics.c cli/metrics.c cli/metrics_out.c cli/metrics_svg.c cli/metrics.h \
 	cli/output.c cli/output.h
 tests_unit_test_metrics_CFLAGS = $(PAKT_TEST_CFLAGS)
 tests_unit_test_metrics_LDADD = $(PAKT_TEST_LIBS) -lm

@@ -1,6 +1,5 @@
-/* Unit tests of cli/metrics: indicator and value arguments, aggregation
- * per organisation and period, progress for up/down, CSV bytes, JSON and
- * SVG well-formedness. */
+/* Unit tests of cli/metrics: the agenda and update arguments, the measure
+ * of a metrics reply, and its text, CSV, JSON and SVG renderings. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -27,56 +26,13 @@
 		(out) = buf_;                                   \
 	} while (0)
 
-static size_t count(const char *hay, const char *needle)
+static size_t count_tags(const char *hay, const char *needle)
 {
 	size_t n = 0;
 
 	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
 		n++;
 	return n;
-}
-
-/* ---- fixture: two indicators, three organisations, two periods ---- */
-
-static struct body_indicator defs[2];
-static struct metric_row rows[6];
-
-static void add_row(size_t i, uint8_t who, const char *name, const char *period,
-		    const char *ind, double v)
-{
-	struct metric_row *r = &rows[i];
-
-	memset(r, 0, sizeof *r);
-	memset(r->author, who, 32);
-	snprintf(r->name, sizeof r->name, "%s", name);
-	snprintf(r->period, sizeof r->period, "%s", period);
-	assert_int_equal(date_period_parse(period, &r->from, &r->to), 0);
-	snprintf(r->indicator, sizeof r->indicator, "%s", ind);
-	r->value = v;
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	memset(defs, 0, sizeof defs);
-	snprintf(defs[0].id, sizeof defs[0].id, "beds");
-	snprintf(defs[0].name, sizeof defs[0].name, "Shelter beds");
-	snprintf(defs[0].unit, sizeof defs[0].unit, "beds");
-	defs[0].has_target = true;
-	defs[0].target = 40;
-	snprintf(defs[1].id, sizeof defs[1].id, "rough");
-	snprintf(defs[1].name, sizeof defs[1].name, "Rough sleepers");
-	snprintf(defs[1].unit, sizeof defs[1].unit, "people");
-	defs[1].has_target = true;
-	defs[1].target = 50;
-	defs[1].down = true;
-	add_row(0, 1, "Harbour Foundation", "2026-Q4", "beds", 12);
-	add_row(1, 2, "City & <Welfare>", "2026-Q4", "beds", 8);
-	add_row(2, 1, "Harbour Foundation", "2027-Q1", "beds", 6);
-	add_row(3, 1, "Harbour Foundation", "2027-Q1", "beds", 1.5);  /* adds up */
-	add_row(4, 3, "Coop, \"Neighbours\"", "2026-11", "rough", 60);
-	add_row(5, 2, "City & <Welfare>", "2026-11", "rough", -5);
-	return 0;
 }
 
 static void test_parse_indicator(void **state)
@@ -127,285 +83,301 @@ static void test_parse_indicator(void **state)
 	assert_int_equal(metrics_parse_indicator("b:B:u:1:sideways", &d, why, sizeof why), PAKT_EINVAL);
 	assert_non_null(strstr(why, "up or down"));
 	assert_int_equal(metrics_parse_indicator("b:B:u:1:up:x", &d, why, sizeof why), PAKT_EINVAL);
+	assert_string_equal(why, "indicator b: the kind must be count, level or ratio, not 'x'");
+	assert_int_equal(metrics_parse_indicator("b:B:u:1:up:level:x", &d, why, sizeof why),
+			 PAKT_EINVAL);
+	/* the kind; an old-style argument is a count */
+	assert_int_equal(metrics_parse_indicator("beds:Beds:beds:80:up:level", &d, why, sizeof why), 0);
+	assert_int_equal(d.kind, BODY_LEVEL);
+	assert_int_equal(metrics_parse_indicator("kept:Kept:%:80::ratio", &d, why, sizeof why), 0);
+	assert_int_equal(d.kind, BODY_RATIO);
+	assert_false(d.down);
+	assert_int_equal(metrics_parse_indicator("meals:Meals:meals:100:up", &d, why, sizeof why), 0);
+	assert_int_equal(d.kind, BODY_COUNT);
 	assert_int_equal(metrics_parse_indicator("b:B:unit-longer-than-thirty-two-bytes", &d, why,
 						 sizeof why), PAKT_EINVAL);
 }
 
+/* --value with a ratio, --split sorted into cells; each refusal says why. */
 static void test_parse_value(void **state)
 {
-	struct body_value v;
+	static struct body_update u;
 	double x;
 	char why[256];
 
 	(void)state;
-	assert_int_equal(metrics_parse_value("beds=12", &v, why, sizeof why), 0);
-	assert_string_equal(v.indicator, "beds");
-	assert_true(v.value == 12);
-	assert_int_equal(metrics_parse_value("rough=-0.25", &v, why, sizeof why), 0);
-	assert_true(v.value == -0.25);
-	assert_int_equal(metrics_parse_value("beds", &v, why, sizeof why), PAKT_EINVAL);
-	assert_int_equal(metrics_parse_value("Beds=1", &v, why, sizeof why), PAKT_EINVAL);
-	assert_int_equal(metrics_parse_value("beds=", &v, why, sizeof why), PAKT_EINVAL);
-	assert_int_equal(metrics_parse_value("beds=1,5", &v, why, sizeof why), PAKT_EINVAL);
-	assert_int_equal(metrics_parse_value("=1", &v, why, sizeof why), PAKT_EINVAL);
+	memset(&u, 0, sizeof u);
+	assert_int_equal(metrics_parse_value("beds=12", &u, why, sizeof why), 0);
+	assert_string_equal(u.v[0].indicator, "beds");
+	assert_true(u.v[0].value == 12 && !u.v[0].has_den);
+	assert_int_equal(metrics_parse_value("kept=34/40", &u, why, sizeof why), 0);
+	assert_true(u.v[1].value == 34 && u.v[1].has_den && u.v[1].den == 40);
+	assert_int_equal(metrics_parse_value("rough=28", &u, why, sizeof why), 0);
+	assert_int_equal(metrics_parse_split("rough=65+:3,0-17:2,18-24:6,25-64:17", &u, why, sizeof why),
+			 0);
+	assert_int_equal(u.v[2].n_split, 4);
+	assert_string_equal(u.cell[u.v[2].split].category, "0-17");
+	assert_string_equal(u.cell[u.v[2].split + 3].category, "65+");
+	assert_true(u.cell[u.v[2].split + 3].value == 3);
+	assert_int_equal(metrics_parse_value("share=1/0", &u, why, sizeof why), PAKT_EINVAL);
+	assert_string_equal(why, "share: the denominator must be above 0");
+	assert_int_equal(metrics_parse_value("beds=3", &u, why, sizeof why), PAKT_EINVAL);
+	assert_string_equal(why, "indicator 'beds' given twice");
+	assert_int_equal(metrics_parse_split("meals=a:1", &u, why, sizeof why), PAKT_EINVAL);
+	assert_string_equal(why, "--split meals: no --value meals given");
+	assert_int_equal(metrics_parse_split("beds=a:1,a:2", &u, why, sizeof why), PAKT_EINVAL);
+	assert_string_equal(why, "--split beds: category 'a' given twice");
+	assert_int_equal(metrics_parse_split("beds=a", &u, why, sizeof why), PAKT_EINVAL);
+	assert_string_equal(why, "--split beds: 'a' is not CATEGORY:NUMBER");
+	assert_int_equal(metrics_parse_value("x", &u, why, sizeof why), PAKT_EINVAL);
+	assert_int_equal(metrics_parse_value("Beds=1", &u, why, sizeof why), PAKT_EINVAL);
+	assert_int_equal(metrics_parse_value("y=", &u, why, sizeof why), PAKT_EINVAL);
+	assert_int_equal(metrics_parse_value("y=1,5", &u, why, sizeof why), PAKT_EINVAL);
+	assert_int_equal(metrics_parse_value("=1", &u, why, sizeof why), PAKT_EINVAL);
 	assert_true(metrics_parse_number("1e3", &x) && x == 1000);
 	assert_false(metrics_parse_number(" 1", &x));
 	assert_false(metrics_parse_number("", &x));
 	assert_false(metrics_parse_number("-", &x));
 }
 
-static void test_aggregate(void **state)
+/* --about, --baseline, --target (milestones kept in order), --dimension. */
+static void test_parse_agenda_extras(void **state)
 {
-	struct metrics m;
-	const struct metric_ind *beds, *rough;
+	static struct body_agenda a;
+	char why[256];
 
 	(void)state;
-	assert_int_equal(metrics_build(&m, defs, 2, rows, 6, NULL), 0);
-	assert_int_equal(m.n_ind, 2);
-	assert_int_equal(m.n_org, 3);
-	assert_int_equal(m.n_period, 3);
-	/* orgs sorted by name, periods by first day */
-	assert_string_equal(m.org[0].name, "City & <Welfare>");
-	assert_string_equal(m.org[1].name, "Coop, \"Neighbours\"");
-	assert_string_equal(m.org[2].name, "Harbour Foundation");
-	assert_string_equal(m.period[0].label, "2026-Q4");
-	assert_string_equal(m.period[1].label, "2026-11");
-	assert_string_equal(m.period[2].label, "2027-Q1");
+	memset(&a, 0, sizeof a);
+	assert_int_equal(metrics_parse_indicator("rough:People sleeping rough:people:15:down:level",
+						 &a.ind[0], why, sizeof why), 0);
+	a.n = 1;
+	assert_int_equal(metrics_parse_about("rough=population", &a, why, sizeof why), 0);
+	assert_int_equal(a.ind[0].about, BODY_POPULATION);
+	assert_int_equal(metrics_parse_baseline("rough=35@2025-12", &a, why, sizeof why), 0);
+	assert_true(a.ind[0].has_baseline && a.ind[0].baseline.value == 35);
+	assert_int_equal(metrics_parse_milestone("rough=20@2026-12", &a, why, sizeof why), 0);
+	assert_int_equal(metrics_parse_milestone("rough=30@2026-06", &a, why, sizeof why), 0);
+	assert_int_equal(a.ind[0].n_milestones, 2);
+	assert_string_equal(a.ind[0].milestones[0].period, "2026-06");
+	assert_int_equal(metrics_parse_milestone("rough=31@2026-06", &a, why, sizeof why), PAKT_EINVAL);
+	assert_string_equal(why, "--target rough: two milestones for 2026-06");
+	assert_int_equal(metrics_parse_dimension("rough=age:0-17,18-24,25-64,65+", &a, why, sizeof why),
+			 0);
+	assert_int_equal(a.ind[0].n_categories, 4);
+	assert_string_equal(a.ind[0].categories[3], "65+");
+	assert_string_equal(a.ind[0].dimension, "age");
+	assert_int_equal(metrics_parse_about("rough=everyone", &a, why, sizeof why), PAKT_EINVAL);
+	assert_string_equal(why, "--about rough: 'everyone' is not population, how-much, how-well or better-off");
+	assert_int_equal(metrics_parse_baseline("beds=3@2026", &a, why, sizeof why), PAKT_EINVAL);
+	assert_string_equal(why, "--baseline beds: no --indicator beds given");
+	assert_int_equal(metrics_parse_baseline("rough=3", &a, why, sizeof why), PAKT_EINVAL);
+	assert_int_equal(metrics_parse_baseline("rough=3@2026-13", &a, why, sizeof why), PAKT_EINVAL);
+	assert_int_equal(metrics_parse_dimension("rough=age:a,a", &a, why, sizeof why), PAKT_EINVAL);
+	assert_string_equal(why, "--dimension rough: category 'a' given twice");
+	assert_int_equal(metrics_parse_dimension("rough=age", &a, why, sizeof why), PAKT_EINVAL);
+}
 
-	beds = &m.ind[metrics_find(&m, "beds")];
-	assert_true(beds->total == 27.5);
-	assert_true(beds->org_total[0] == 8);
-	assert_false(beds->org_has[1]);
-	assert_true(beds->org_total[2] == 19.5);
-	assert_true(beds->period_total[0] == 20);
-	assert_false(beds->period_has[1]);
-	assert_true(beds->period_total[2] == 7.5);
-	assert_true(beds->cell[2 * m.n_period + 2] == 7.5);     /* Harbour, 2027-Q1: 6 + 1.5 */
-	assert_int_equal(beds->n_rows, 4);
+/* ---- a metrics reply: beds (level) by two orgs, rough (level) with a
+ * split, kept (ratio) ---- */
 
-	rough = &m.ind[metrics_find(&m, "rough")];
-	assert_true(rough->total == 55);
-	assert_true(rough->org_total[1] == 60);
-	assert_true(rough->period_total[1] == 55);
-	metrics_free(&m);
+static struct ctlop_r_indicator inds[3];
+static struct ctlop_r_row rows[8];
+static struct ctlop_r_cell cells[2];
+static struct ctlop_r_metrics rep;
 
-	/* one indicator only */
-	assert_int_equal(metrics_build(&m, defs, 2, rows, 6, "rough"), 0);
+static void add_row(size_t i, uint8_t who, const char *name, uint64_t seq, const char *period,
+		    const char *ind, double v)
+{
+	struct ctlop_r_row *r = &rows[i];
+
+	memset(r, 0, sizeof *r);
+	memset(r->author, who, 32);
+	snprintf(r->name, sizeof r->name, "%s", name);
+	r->seq = seq;
+	snprintf(r->period, sizeof r->period, "%s", period);
+	assert_int_equal(date_period_parse(period, &r->from, &r->to), 0);
+	snprintf(r->indicator, sizeof r->indicator, "%s", ind);
+	r->value = v;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(inds, 0, sizeof inds);
+	strcpy(inds[0].id, "beds");
+	strcpy(inds[0].name, "Shelter beds");
+	strcpy(inds[0].unit, "beds");
+	inds[0].has_kind = true;
+	strcpy(inds[0].kind, "level");
+	strcpy(inds[0].direction, "up");
+	inds[0].has_target = true;
+	inds[0].target = 80;
+	strcpy(inds[1].id, "rough");
+	strcpy(inds[1].name, "People sleeping rough");
+	strcpy(inds[1].unit, "people");
+	inds[1].has_kind = true;
+	strcpy(inds[1].kind, "level");
+	strcpy(inds[1].direction, "down");
+	inds[1].has_target = true;
+	inds[1].target = 0;
+	inds[1].has_baseline = true;
+	inds[1].baseline = 35;
+	strcpy(inds[1].baseline_period, "2025-12");
+	inds[1].has_dimension = true;
+	strcpy(inds[1].dimension, "age");
+	strcpy(inds[1].categories[0], "0-17");
+	strcpy(inds[1].categories[1], "18+");
+	inds[1].n_categories = 2;
+	strcpy(inds[2].id, "kept");
+	strcpy(inds[2].name, "Still housed after 6 months");
+	strcpy(inds[2].unit, "%");
+	inds[2].has_kind = true;
+	strcpy(inds[2].kind, "ratio");
+	strcpy(inds[2].direction, "up");
+	add_row(0, 'A', "Foundation for the Homeless of Greater Wroclaw and Lower Silesia", 3,
+		"2026-01", "beds", 40);
+	add_row(1, 'A', "Foundation for the Homeless of Greater Wroclaw and Lower Silesia", 5,
+		"2026-02", "beds", 50);
+	add_row(2, 'A', "Foundation for the Homeless of Greater Wroclaw and Lower Silesia", 9,
+		"2026-03", "beds", 60);
+	add_row(3, 'B', "Coop \x1b[31m", 2, "2026-01", "beds", 4);
+	add_row(4, 'B', "Coop \x1b[31m", 4, "2026-02", "beds", 6);
+	add_row(5, 'C', "City", 1, "2026-03", "rough", 28);
+	strcpy(cells[0].category, "0-17");
+	cells[0].value = 2;
+	strcpy(cells[1].category, "18+");
+	cells[1].value = 26;
+	rows[5].split = cells;
+	rows[5].n_split = 2;
+	add_row(6, 'C', "City", 2, "2026-03", "kept", 34);
+	rows[6].has_den = true;
+	rows[6].den = 40;
+	memset(&rep, 0, sizeof rep);
+	rep.indicators = inds;
+	rep.n_indicators = 3;
+	rep.rows = rows;
+	rep.n_rows = 7;
+	strcpy(rep.initiative, "Housing First <Wroclaw>");
+	return 0;
+}
+
+/* The reply's indicators and rows become core/measure's: 66 beds. */
+static void test_measure_reply(void **state)
+{
+	struct measure m;
+
+	(void)state;
+	assert_int_equal(metrics_measure(&m, &rep, NULL), 0);
+	assert_int_equal(m.n_ind, 3);
+	assert_true(m.ind[0].current == 66);
+	assert_int_equal(m.ind[0].def.kind, BODY_LEVEL);
+	assert_true(m.ind[1].current == 28);
+	assert_true(m.ind[1].has_split && m.ind[1].split[1] == 26);
+	assert_true(m.ind[1].def.has_baseline);
+	assert_true(fabs(m.ind[2].current - 85) < 1e-9);
+	measure_free(&m);
+	assert_int_equal(metrics_measure(&m, &rep, "kept"), 0);
 	assert_int_equal(m.n_ind, 1);
-	assert_int_equal(m.n_org, 2);
-	assert_int_equal(m.n_period, 1);
-	metrics_free(&m);
-	assert_int_equal(metrics_build(&m, defs, 2, rows, 6, "none"), 0);
-	assert_int_equal(m.n_ind, 0);
-	metrics_free(&m);
-
-	/* a row for an indicator the agenda lacks gets its own */
-	assert_int_equal(metrics_build(&m, defs, 1, rows, 6, NULL), 0);
-	assert_int_equal(m.n_ind, 2);
-	assert_string_equal(m.ind[1].def.id, "rough");
-	assert_string_equal(m.ind[1].def.name, "rough");
-	assert_false(m.ind[1].def.has_target);
-	metrics_free(&m);
+	measure_free(&m);
 }
 
-static void test_progress(void **state)
-{
-	struct body_indicator d = {.has_target = true, .target = 40};
-	double pct;
-	bool met;
-
-	(void)state;
-	assert_true(metrics_progress(&d, 10, &pct, &met));
-	assert_true(pct == 25 && !met);
-	assert_true(metrics_progress(&d, 40, &pct, &met));
-	assert_true(pct == 100 && met);
-	d.down = true;                  /* lower is better */
-	assert_true(metrics_progress(&d, 30, &pct, &met));
-	assert_true(pct == 75 && met);
-	assert_true(metrics_progress(&d, 50, &pct, &met));
-	assert_false(met);
-	d.target = 0;
-	assert_true(metrics_progress(&d, 0, &pct, &met));
-	assert_true(met && pct == 100);
-	d.has_target = false;
-	assert_false(metrics_progress(&d, 5, &pct, &met));
-}
-
-static void test_csv_bytes(void **state)
-{
-	struct metrics m;
-	char *out;
-
-	(void)state;
-	assert_int_equal(metrics_build(&m, defs, 2, rows, 6, NULL), 0);
-	RENDER(metrics_csv(f, &m), out);
-	assert_string_equal(out,
-			    "indicator,org,period,value\n"
-			    "beds,City & <Welfare>,2026-Q4,8\n"
-			    "beds,Harbour Foundation,2026-Q4,12\n"
-			    "beds,Harbour Foundation,2027-Q1,7.5\n"
-			    "rough,City & <Welfare>,2026-11,-5\n"
-			    "rough,\"Coop, \"\"Neighbours\"\"\",2026-11,60\n");
-	free(out);
-	metrics_free(&m);
-}
-
+/* Text: current by kind, the missing report, the breakdown; a partner's
+ * escape sequence does not reach the terminal. */
 static void test_text(void **state)
 {
-	struct metrics m;
+	struct measure m;
 	char *out;
 
 	(void)state;
-	assert_int_equal(metrics_build(&m, defs, 2, rows, 6, NULL), 0);
+	assert_int_equal(metrics_measure(&m, &rep, NULL), 0);
 	RENDER(metrics_text(f, &m, false), out);
-	assert_non_null(strstr(out, "Shelter beds (beds) [beds]: total 27.5 of target 40, 69%\n"));
-	/* Harbour: 19.5 of 40 -> 49%, 10 of 20 cells */
-	assert_non_null(strstr(out, "  Harbour Foundation       "
-			       "██████████░░░░░░░░░░  19.5 beds (49%)\n"));
-	assert_non_null(strstr(out, "target at most 50: not met (5 above)"));
+	assert_non_null(strstr(out, "current 66 (2026-03)"));
+	assert_non_null(strstr(out, "no report for 2026-03 (last: 2026-02)"));
+	assert_non_null(strstr(out, "by age: 0-17 2, 18+ 26 (of 28)"));
+	assert_non_null(strstr(out, "current 85.0% (34 of 40)"));
+	assert_non_null(strstr(out, "trend: rising for 2 periods (better)"));
+	assert_null(strstr(out, "\x1b"));
+	assert_null(strstr(out, "160"));
 	free(out);
 	RENDER(metrics_text(f, &m, true), out);
-	assert_non_null(strstr(out, "  2027-Q1  "));
-	assert_null(strstr(out, "Harbour"));
+	assert_non_null(strstr(out, "2026-01"));
+	assert_non_null(strstr(out, "44 beds"));
 	free(out);
-	metrics_free(&m);
+	measure_free(&m);
 }
 
+/* CSV: one row per org and period, a ratio with its denominator. */
+static void test_csv(void **state)
+{
+	struct measure m;
+	char *out;
+
+	(void)state;
+	assert_int_equal(metrics_measure(&m, &rep, "kept"), 0);
+	RENDER(metrics_csv(f, &m), out);
+	assert_string_equal(out, "indicator,kind,org,period,value,den\nkept,ratio,City,2026-03,34,40\n");
+	free(out);
+	measure_free(&m);
+}
+
+/* JSON: the documented keys. */
 static void test_json(void **state)
 {
-	struct metrics m;
+	struct measure m;
 	char *out;
 
 	(void)state;
-	assert_int_equal(metrics_build(&m, defs, 2, rows, 6, "beds"), 0);
+	assert_int_equal(metrics_measure(&m, &rep, "beds"), 0);
 	RENDER(metrics_json(f, &m), out);
-	{
-		static const char head[] = "{\"indicators\":[{\"id\":\"beds\",\"name\":\"Shelter beds\","
-			"\"unit\":\"beds\",\"direction\":\"up\",\"target\":40,\"total\":27.5,"
-			"\"progress\":68.75,\"met\":false,\"orgs\":[{\"id\":\"pk_";
-
-		assert_memory_equal(out, head, strlen(head));
-	}
-	assert_non_null(strstr(out, "\"name\":\"City & <Welfare>\",\"total\":8}"));
-	assert_non_null(strstr(out, "{\"period\":\"2027-Q1\",\"from\":\"2027-01-01\","
-			       "\"to\":\"2027-03-31\",\"total\":7.5}"));
-	assert_string_equal(out + strlen(out) - 4, "}]}\n");
+	assert_non_null(strstr(out, "{\"indicators\":[{\"indicator\":\"beds\",\"name\":\"Shelter beds\","
+				    "\"unit\":\"beds\",\"kind\":\"level\",\"direction\":\"up\",\"about\":null,"
+				    "\"current\":66,\"baseline\":null,\"target\":80,\"milestones\":[],"
+				    "\"progress\":82.5,\"met\":false,"
+				    "\"trend\":{\"direction\":\"rising\",\"periods\":2,\"better\":true},"
+				    "\"orgs\":[{\"id\":\"pk_"));
+	assert_non_null(strstr(out, "\"value\":6,\"period\":\"2026-02\"}"));
+	assert_non_null(strstr(out, "\"periods\":[{\"period\":\"2026-01\",\"value\":44},"
+				    "{\"period\":\"2026-02\",\"value\":56},{\"period\":\"2026-03\",\"value\":66}],"
+				    "\"split\":null,\"missing\":[{\"id\":\"pk_"));
+	assert_non_null(strstr(out, "\"period\":\"2026-03\",\"last\":\"2026-02\"}],\"flagged\":[]}]}\n"));
 	free(out);
-	metrics_free(&m);
+	measure_free(&m);
 }
 
-/* Minimal XML check: tags balance, attribute values are quoted, and no
- * raw '<' or bare '&' appears in text or attributes. */
-static void assert_well_formed(const char *s)
-{
-	const char *stack[64];
-	size_t depth = 0, nl[64];
-	const char *p = s;
-
-	if (strncmp(p, "<?xml", 5) == 0)
-		p = strstr(p, "?>") + 2;
-	while (*p) {
-		if (*p == '&') {
-			size_t n = strspn(p + 1, "abcdefghijklmnopqrstuvwxyz#0123456789");
-
-			assert_true(n > 0 && p[1 + n] == ';');
-			p += n + 2;
-		} else if (*p == '<') {
-			bool close = p[1] == '/';
-			const char *name = p + 1 + close, *q = name;
-			char quote = 0;
-
-			while (*q && *q != ' ' && *q != '>' && *q != '/' && *q != '\n')
-				q++;
-			assert_true(q > name);
-			/* to the end of the tag, outside quoted values */
-			while (*q && (quote || *q != '>')) {
-				if (quote && *q == '<')
-					fail_msg("raw '<' in an attribute");
-				if (*q == '"' || *q == '\'')
-					quote = quote == *q ? 0 : quote ? quote : *q;
-				q++;
-			}
-			assert_int_equal(*q, '>');
-			if (close) {
-				assert_true(depth > 0);
-				depth--;
-				assert_int_equal(nl[depth], (size_t)(strcspn(name, " >")));
-				assert_memory_equal(stack[depth], name, nl[depth]);
-			} else if (q[-1] != '/') {
-				assert_true(depth < 64);
-				stack[depth] = name;
-				nl[depth++] = strcspn(name, " >\n/");
-			}
-			p = q + 1;
-		} else {
-			p++;
-		}
-	}
-	assert_int_equal(depth, 0);
-}
-
+/* SVG: title and date, the axis names unit and kind (never cumulative),
+ * a target of 0 above the axis with its label, the baseline, a heavier
+ * combined line, a long name wrapped, not cut; text escaped. */
 static void test_svg(void **state)
 {
-	struct metrics m;
+	struct measure m;
 	char *out;
 
 	(void)state;
-	assert_int_equal(metrics_build(&m, defs, 2, rows, 6, "beds"), 0);
-	RENDER(metrics_svg(f, &m), out);
-	assert_well_formed(out);
-	assert_true(strncmp(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=", 50) == 0);
-	/* one polyline per organisation that reported on beds (2 of 3) */
-	assert_int_equal(count(out, "<polyline"), 2);
-	assert_int_equal(count(out, "class=\"target\""), 1);
-	assert_non_null(strstr(out, "stroke-dasharray"));
-	assert_non_null(strstr(out, "City &amp; &lt;Welfare&gt;"));
-	assert_null(strstr(out, "City & "));
-	assert_non_null(strstr(out, "cumulative"));
-	assert_non_null(strstr(out, "2026-10-01"));     /* a period start on the x axis */
-	assert_non_null(strstr(out, "Shelter beds (beds)"));
+	assert_int_equal(metrics_measure(&m, &rep, NULL), 0);
+	RENDER(metrics_svg_write(f, &m, -1, rep.initiative, "2026-04-02"), out);
+	assert_true(strncmp(out, "<svg xmlns=", 11) == 0);
+	assert_non_null(strstr(out, "Housing First &lt;Wroclaw&gt;</text>"));
+	assert_non_null(strstr(out, "drawn 2026-04-02"));
+	assert_null(strstr(out, "cumulative"));
+	assert_non_null(strstr(out, ">people sleeping rough, latest count</text>"));
+	assert_non_null(strstr(out, ">shelter beds, latest count</text>"));
+	assert_non_null(strstr(out, ">target at most 0</text>"));
+	assert_non_null(strstr(out, ">target 80</text>"));
+	assert_non_null(strstr(out, ">baseline 35 (2025-12)</text>"));
+	assert_non_null(strstr(out, "stroke-width=\"3.5\""));
+	/* the long name in two lines or more, every word there */
+	assert_non_null(strstr(out, ">Foundation for the Homeless of</tspan>"));
+	assert_non_null(strstr(out, ">Silesia</tspan>"));
+	assert_null(strstr(out, "\x1b"));
+	assert_int_equal(count_tags(out, "<svg"), 1);
+	assert_int_equal(count_tags(out, "<g class=\"indicator\""), 3);
 	free(out);
-	metrics_free(&m);
-
-	/* every indicator: a panel each; quotes in names are escaped */
-	assert_int_equal(metrics_build(&m, defs, 2, rows, 6, NULL), 0);
-	RENDER(metrics_svg(f, &m), out);
-	assert_well_formed(out);
-	assert_int_equal(count(out, "<polyline"), 4);
-	assert_int_equal(count(out, "class=\"target\""), 2);
-	assert_non_null(strstr(out, "Coop, &quot;Neighbours&quot;"));
+	/* one indicator, for the report */
+	RENDER(metrics_svg_write(f, &m, 2, "", ""), out);
+	assert_int_equal(count_tags(out, "<g class=\"indicator\""), 1);
+	assert_non_null(strstr(out, "id=\"ind-kept\""));
 	free(out);
-	metrics_free(&m);
-
-	/* nothing reported: still a valid document */
-	assert_int_equal(metrics_build(&m, defs, 2, NULL, 0, NULL), 0);
-	RENDER(metrics_svg(f, &m), out);
-	assert_well_formed(out);
-	assert_int_equal(count(out, "<polyline"), 0);
-	assert_non_null(strstr(out, "no values reported"));
-	free(out);
-	metrics_free(&m);
-}
-
-static void test_format(void **state)
-{
-	char b[32];
-
-	(void)state;
-	metrics_fmt_num(12, b);
-	assert_string_equal(b, "12");
-	metrics_fmt_num(0.1, b);
-	assert_string_equal(b, "0.1");
-	metrics_fmt_num(-0.0, b);
-	assert_string_equal(b, "0");
-	metrics_fmt_num(1.0 / 3, b);
-	assert_true(strtod(b, NULL) == 1.0 / 3);
-	metrics_fmt_day(0, b);
-	assert_string_equal(b, "1970-01-01");
-	metrics_fmt_day(11017, b);
-	assert_string_equal(b, "2000-03-01");
-	metrics_fmt_day(20453, b);
-	assert_string_equal(b, "2025-12-31");
+	measure_free(&m);
 }
 
 int main(void)
@@ -413,13 +385,13 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_indicator),
 		cmocka_unit_test(test_parse_value),
-		cmocka_unit_test(test_aggregate),
-		cmocka_unit_test(test_progress),
-		cmocka_unit_test(test_csv_bytes),
-		cmocka_unit_test(test_text),
-		cmocka_unit_test(test_json),
-		cmocka_unit_test(test_svg),
-		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_parse_agenda_extras),
+		cmocka_unit_test_setup(test_measure_reply, setup),
+		cmocka_unit_test_setup(test_text, setup),
+		cmocka_unit_test_setup(test_csv, setup),
+		cmocka_unit_test_setup(test_json, setup),
+		cmocka_unit_test_setup(test_svg, setup),
 	};
-	return cmocka_run_group_tests_name("metrics", tests, setup, NULL);
+
+	return cmocka_run_group_tests_name("metrics", tests, NULL, NULL);
 }

@@ -1,0 +1,489 @@
+/* 'pakt metrics' for people (text), spreadsheets (CSV) and programs
+ * (JSON), from core/measure's result. See cli/metrics.h. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "cli/metrics.h"
+#include "cli/output.h"
+#include "proto/id.h"
+
+/* ---- text ---- */
+
+#define BAR_WIDTH 20
+#define NAME_COLS 24
+
+/* A partner's text, safe for a terminal: C0 and C1 controls and DEL as '?'. */
+static void put_safe(FILE *f, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fputc('?', f);
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			fputc('?', f), p++;
+		else
+			fputc(*p, f);
+	}
+}
+
+/* Columns a UTF-8 string takes (one per code point). */
+static size_t u8_cols(const char *s, size_t n)
+{
+	size_t cols = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			cols++;
+	return cols;
+}
+
+/* s made safe, padded or cut (with "…") to exactly cols columns. */
+static void put_col(FILE *f, const char *s, size_t cols)
+{
+	char buf[BODY_NAME_MAX + 1];
+	size_t n, have, i = 0, c = 0;
+
+	snprintf(buf, sizeof buf, "%s", s);
+	for (char *p = buf; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	n = strlen(buf);
+	have = u8_cols(buf, n);
+	if (have <= cols) {
+		put_safe(f, buf);
+		for (i = have; i < cols; i++)
+			fputc(' ', f);
+		return;
+	}
+	while (i < n) {
+		if (((unsigned char)buf[i] & 0xc0) != 0x80) {
+			if (c == cols - 1)
+				break;
+			c++;
+		}
+		i++;
+	}
+	buf[i] = '\0';
+	put_safe(f, buf);
+	fputs("\xe2\x80\xa6", f);     /* … */
+}
+
+static void bar(FILE *f, double v, double denom)
+{
+	double frac = denom > 0 && v > 0 ? v / denom : 0;
+	int full = (int)lround(frac * BAR_WIDTH);
+
+	full = full > BAR_WIDTH ? BAR_WIDTH : full < 0 ? 0 : full;
+	for (int i = 0; i < BAR_WIDTH; i++)
+		fputs(i < full ? "\xe2\x96\x88" : "\xe2\x96\x91", f);   /* █ ░ */
+}
+
+/* A value as people read it: a ratio's as a percentage. */
+static void fmt_value(const struct body_indicator *d, double v, char buf[40])
+{
+	char num[32];
+
+	if (d->kind == BODY_RATIO) {
+		snprintf(buf, 40, "%.1f%%", v);
+		return;
+	}
+	metrics_fmt_num(v, num);
+	snprintf(buf, 40, "%s", num);
+}
+
+static const char *kind_says(int kind)
+{
+	return kind == BODY_LEVEL ? "level: latest value per organisation, summed"
+	       : kind == BODY_RATIO ? "ratio: numerators and denominators added up"
+	       : "count: adds up over periods and organisations";
+}
+
+static void text_head(FILE *f, const struct measure *m, const struct measure_ind *mi)
+{
+	const struct body_indicator *d = &mi->def;
+	char cur[40], v[40];
+
+	put_safe(f, d->name);
+	fprintf(f, " (%s)", d->id);
+	if (d->unit[0]) {
+		fputs(" [", f);
+		put_safe(f, d->unit);
+		fputc(']', f);
+	}
+	fprintf(f, "\n  %s%s%s\n", kind_says(d->kind), d->about ? "; about: " : "",
+		body_abouts[d->about]);
+	if (!mi->has_current) {
+		fputs("  current: no values reported\n", f);
+	} else {
+		fmt_value(d, mi->current, cur);
+		fprintf(f, "  current %s", cur);
+		if (d->kind == BODY_LEVEL && mi->latest >= 0)
+			fprintf(f, " (%s)", m->period[mi->latest].label);
+		if (d->kind == BODY_RATIO) {
+			char a[32], b[32];
+
+			metrics_fmt_num(mi->num, a);
+			metrics_fmt_num(mi->den, b);
+			fprintf(f, " (%s of %s)", a, b);
+		}
+		fputc('\n', f);
+	}
+	if (d->has_baseline) {
+		fmt_value(d, d->baseline.value, v);
+		fprintf(f, "  baseline %s (%s)\n", v, d->baseline.period);
+	}
+	if (d->has_target) {
+		fmt_value(d, d->target, v);
+		fprintf(f, "  target %s%s (%s is better)", d->down ? "at most " : "", v,
+			d->down ? "lower" : "higher");
+		if (mi->has_progress) {
+			fmt_value(d, mi->start, cur);
+			fprintf(f, ": %.0f%% of the way from %s, %s", mi->progress, cur,
+				mi->met ? "reached" : "not reached");
+		}
+		fputc('\n', f);
+	}
+	if (mi->next_milestone >= 0) {
+		const struct body_point *p = &d->milestones[mi->next_milestone];
+
+		fmt_value(d, p->value, v);
+		fprintf(f, "  next milestone: %s for %s\n", v, p->period);
+	}
+	if (mi->trend != MEASURE_NO_TREND)
+		fprintf(f, "  trend: %s for %zu period%s%s\n", measure_trend_name(mi->trend),
+			mi->trend_periods, mi->trend_periods == 1 ? "" : "s",
+			mi->trend == MEASURE_FLAT ? "" : mi->trend_better ? " (better)" : " (worse)");
+}
+
+static void text_line(FILE *f, const struct body_indicator *d, const char *label, double v,
+		      double denom, const char *when)
+{
+	char num[40];
+
+	fmt_value(d, v, num);
+	fputs("  ", f);
+	put_col(f, label, NAME_COLS);
+	fputc(' ', f);
+	bar(f, v, denom);
+	fprintf(f, "  %s", num);
+	if (d->unit[0] && d->kind != BODY_RATIO) {
+		fputc(' ', f);
+		put_safe(f, d->unit);
+	}
+	if (when != NULL)
+		fprintf(f, " (%s)", when);
+	fputc('\n', f);
+}
+
+static void text_tail(FILE *f, const struct measure *m, const struct measure_ind *mi)
+{
+	const struct body_indicator *d = &mi->def;
+	char num[32];
+
+	for (size_t o = 0; o < m->n_org && mi->latest >= 0; o++) {
+		if (!mi->org_missing[o])
+			continue;
+		fputs("  ", f);
+		put_col(f, m->org[o].name, NAME_COLS);
+		fprintf(f, " no report for %s (last: %s)\n", m->period[mi->latest].label,
+			m->period[mi->org_last[o]].label);
+	}
+	if (mi->has_split) {
+		fputs("  by ", f);
+		put_safe(f, d->dimension);
+		fputc(':', f);
+		for (size_t k = 0; k < d->n_categories; k++) {
+			metrics_fmt_num(mi->split[k], num);
+			fputs(k ? ", " : " ", f);
+			put_safe(f, d->categories[k]);
+			fprintf(f, " %s", num);
+		}
+		metrics_fmt_num(mi->split_of, num);
+		fprintf(f, " (of %s)\n", num);
+	}
+	for (size_t k = 0; k < mi->n_flags; k++) {
+		long o = -1;
+
+		for (size_t j = 0; j < m->n_org; j++)
+			if (memcmp(m->org[j].key, mi->flags[k].org, 32) == 0)
+				o = (long)j;
+		fputs("  flagged: ", f);
+		put_safe(f, o >= 0 ? m->org[o].name : "?");
+		fprintf(f, " #%llu, %s: ", (unsigned long long)mi->flags[k].seq, mi->flags[k].period);
+		put_safe(f, mi->flags[k].what);
+		fputc('\n', f);
+	}
+}
+
+void metrics_text(FILE *f, const struct measure *m, bool by_period)
+{
+	if (m->n_ind == 0) {
+		fputs("no indicators: set them with 'pakt agenda set'\n", f);
+		return;
+	}
+	for (size_t i = 0; i < m->n_ind; i++) {
+		const struct measure_ind *mi = &m->ind[i];
+		double denom = 0;
+
+		if (i > 0)
+			fputc('\n', f);
+		text_head(f, m, mi);
+		if (mi->n_rows == 0) {
+			fputs("  (no values reported)\n", f);
+			continue;
+		}
+		/* bars against the target (upwards), else the largest value */
+		for (size_t k = 0; k < (by_period ? m->n_period : m->n_org); k++) {
+			bool has = by_period ? mi->has[k] : mi->org_last[k] >= 0;
+			double v = by_period ? mi->value[k] : mi->org_total[k];
+
+			if (has && fabs(v) > denom)
+				denom = fabs(v);
+		}
+		if (mi->def.kind == BODY_RATIO)
+			denom = 100;
+		else if (mi->def.has_target && !mi->def.down && mi->def.target > denom)
+			denom = mi->def.target;
+		for (size_t k = 0; by_period && k < m->n_period; k++)
+			if (mi->has[k])
+				text_line(f, &mi->def, m->period[k].label, mi->value[k], denom, NULL);
+		for (size_t o = 0; !by_period && o < m->n_org; o++) {
+			char when[BODY_PERIOD_MAX + 16];
+
+			if (mi->org_last[o] < 0)
+				continue;
+			/* a level: its latest value; else all it reported, up to */
+			snprintf(when, sizeof when, "%s%s", mi->def.kind == BODY_LEVEL ? "" : "to ",
+				 m->period[mi->org_last[o]].label);
+			text_line(f, &mi->def, m->org[o].name, mi->org_total[o], denom, when);
+		}
+		text_tail(f, m, mi);
+	}
+}
+
+/* ---- CSV ---- */
+
+static void csv_field(FILE *f, const char *s)
+{
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+void metrics_csv(FILE *f, const struct measure *m)
+{
+	char num[32];
+
+	fputs("indicator,kind,org,period,value,den\n", f);
+	for (size_t i = 0; i < m->n_ind; i++) {
+		const struct measure_ind *mi = &m->ind[i];
+
+		for (size_t o = 0; o < m->n_org; o++)
+			for (size_t p = 0; p < m->n_period; p++) {
+				size_t c = o * m->n_period + p;
+				bool ratio = mi->def.kind == BODY_RATIO;
+
+				if (!mi->cell_has[c])
+					continue;
+				csv_field(f, mi->def.id);
+				fprintf(f, ",%s,", body_kinds[mi->def.kind]);
+				csv_field(f, m->org[o].name);
+				fputc(',', f);
+				csv_field(f, m->period[p].label);
+				metrics_fmt_num(ratio ? mi->cell_num[c] : mi->cell[c], num);
+				fprintf(f, ",%s,", num);
+				if (ratio) {
+					metrics_fmt_num(mi->cell_den[c], num);
+					fputs(num, f);
+				}
+				fputc('\n', f);
+			}
+	}
+}
+
+/* ---- JSON ---- */
+
+static void json_s(FILE *f, const char *s)
+{
+	output_json_str(f, s, strlen(s));
+}
+
+static void json_num(FILE *f, double v)
+{
+	char num[32];
+
+	if (!isfinite(v)) {
+		fputs("null", f);
+		return;
+	}
+	metrics_fmt_num(v, num);
+	fputs(num, f);
+}
+
+static void json_point(FILE *f, const struct body_point *p)
+{
+	fputs("{\"period\":", f);
+	json_s(f, p->period);
+	fputs(",\"value\":", f);
+	json_num(f, p->value);
+	fputc('}', f);
+}
+
+static void json_org(FILE *f, const struct measure *m, size_t o)
+{
+	char kt[ID_TEXT_MAX];
+
+	id_encode(ID_KEY, m->org[o].key, kt);
+	fprintf(f, "{\"id\":\"%s\",\"name\":", kt);
+	json_s(f, m->org[o].name);
+}
+
+static void json_ind(FILE *f, const struct measure *m, const struct measure_ind *mi)
+{
+	const struct body_indicator *d = &mi->def;
+	bool first = true;
+
+	fputs("{\"indicator\":", f);
+	json_s(f, d->id);
+	fputs(",\"name\":", f);
+	json_s(f, d->name);
+	fputs(",\"unit\":", f);
+	json_s(f, d->unit);
+	fprintf(f, ",\"kind\":\"%s\",\"direction\":\"%s\",\"about\":", body_kinds[d->kind],
+		d->down ? "down" : "up");
+	if (d->about != BODY_ABOUT_NONE)
+		fprintf(f, "\"%s\"", body_abouts[d->about]);
+	else
+		fputs("null", f);
+	fputs(",\"current\":", f);
+	if (mi->has_current)
+		json_num(f, mi->current);
+	else
+		fputs("null", f);
+	if (d->kind == BODY_RATIO) {
+		fputs(",\"numerator\":", f);
+		json_num(f, mi->num);
+		fputs(",\"denominator\":", f);
+		json_num(f, mi->den);
+	}
+	fputs(",\"baseline\":", f);
+	if (d->has_baseline)
+		json_point(f, &d->baseline);
+	else
+		fputs("null", f);
+	fputs(",\"target\":", f);
+	if (d->has_target)
+		json_num(f, d->target);
+	else
+		fputs("null", f);
+	fputs(",\"milestones\":[", f);
+	for (size_t k = 0; k < d->n_milestones; k++) {
+		fputs(k ? "," : "", f);
+		json_point(f, &d->milestones[k]);
+	}
+	fputs("],\"progress\":", f);
+	if (mi->has_progress) {
+		json_num(f, mi->progress);
+		fprintf(f, ",\"met\":%s", mi->met ? "true" : "false");
+	} else {
+		fputs("null,\"met\":null", f);
+	}
+	fputs(",\"trend\":", f);
+	if (mi->trend != MEASURE_NO_TREND)
+		fprintf(f, "{\"direction\":\"%s\",\"periods\":%zu,\"better\":%s}",
+			measure_trend_name(mi->trend), mi->trend_periods,
+			mi->trend_better ? "true" : "false");
+	else
+		fputs("null", f);
+	fputs(",\"orgs\":[", f);
+	for (size_t o = 0; o < m->n_org; o++) {
+		if (mi->org_last[o] < 0)
+			continue;
+		fputs(first ? "" : ",", f);
+		json_org(f, m, o);
+		fputs(",\"value\":", f);
+		json_num(f, mi->org_value[o]);
+		fputs(",\"period\":", f);
+		json_s(f, m->period[mi->org_last[o]].label);
+		if (d->kind != BODY_LEVEL) {
+			fputs(",\"total\":", f);
+			json_num(f, mi->org_total[o]);
+		}
+		fputc('}', f);
+		first = false;
+	}
+	fputs("],\"periods\":[", f);
+	first = true;
+	for (size_t p = 0; p < m->n_period; p++) {
+		if (!mi->has[p])
+			continue;
+		fputs(first ? "{\"period\":" : ",{\"period\":", f);
+		json_s(f, m->period[p].label);
+		fputs(",\"value\":", f);
+		json_num(f, mi->value[p]);
+		fputc('}', f);
+		first = false;
+	}
+	fputs("],\"split\":", f);
+	if (d->n_categories > 0) {
+		fputs("{\"dimension\":", f);
+		json_s(f, d->dimension);
+		fputs(",\"of\":", f);
+		json_num(f, mi->split_of);
+		fputs(",\"values\":[", f);
+		for (size_t k = 0; k < d->n_categories; k++) {
+			fputs(k ? ",{\"category\":" : "{\"category\":", f);
+			json_s(f, d->categories[k]);
+			fputs(",\"value\":", f);
+			json_num(f, mi->split[k]);
+			fputc('}', f);
+		}
+		fputs("]}", f);
+	} else {
+		fputs("null", f);
+	}
+	fputs(",\"missing\":[", f);
+	first = true;
+	for (size_t o = 0; o < m->n_org && mi->latest >= 0; o++) {
+		if (!mi->org_missing[o])
+			continue;
+		fputs(first ? "" : ",", f);
+		json_org(f, m, o);
+		fputs(",\"period\":", f);
+		json_s(f, m->period[mi->latest].label);
+		fputs(",\"last\":", f);
+		json_s(f, m->period[mi->org_last[o]].label);
+		fputc('}', f);
+		first = false;
+	}
+	fputs("],\"flagged\":[", f);
+	for (size_t k = 0; k < mi->n_flags; k++) {
+		char kt[ID_TEXT_MAX];
+
+		id_encode(ID_KEY, mi->flags[k].org, kt);
+		fprintf(f, "%s{\"id\":\"%s\",\"seq\":%llu,\"period\":", k ? "," : "", kt,
+			(unsigned long long)mi->flags[k].seq);
+		json_s(f, mi->flags[k].period);
+		fputs(",\"what\":", f);
+		json_s(f, mi->flags[k].what);
+		fputc('}', f);
+	}
+	fputs("]}", f);
+}
+
+void metrics_json(FILE *f, const struct measure *m)
+{
+	fputs("{\"indicators\":[", f);
+	for (size_t i = 0; i < m->n_ind; i++) {
+		fputs(i ? "," : "", f);
+		json_ind(f, m, &m->ind[i]);
+	}
+	fputs("]}\n", f);
+}
