@@ -27,16 +27,19 @@
 
 static const char usage[] =
 	"usage: paktd [--data-dir DIR] [--listen ADDR:PORT] [--passphrase-file FILE] [--log-level LEVEL]\n"
+	"             [--control-group GROUP]\n"
 	"\n"
 	"Run one organisation's pakt node in the foreground, logging to stderr.\n"
 	"\n"
-	"  --data-dir DIR          data directory (default: $PAKT_HOME, else\n"
-	"                          ~/.local/share/pakt; /var/lib/pakt as a system service)\n"
+	"  --data-dir DIR          data directory (default: $PAKT_HOME, else systemd's\n"
+	"                          $STATE_DIRECTORY, else ~/.local/share/pakt)\n"
 	"  --listen ADDR:PORT      where partners connect (default: the config's\n"
 	"                          'listen', else 127.0.0.1:7420; port 0 picks a free one)\n"
 	"  --passphrase-file FILE  passphrase of an encrypted identity key\n"
 	"                          (also $PAKT_PASSPHRASE_FILE or $PAKT_PASSPHRASE)\n"
 	"  --log-level LEVEL       error, warn, info (default) or debug\n"
+	"  --control-group GROUP   members of GROUP may use the control socket too\n"
+	"                          (mode 0660; default: the config's 'control_group')\n"
 	"  -h, --help              this help;  --version  the version\n"
 	"\n"
 	"Signals: SIGTERM/SIGINT stop cleanly, SIGHUP reloads the config file.\n"
@@ -134,17 +137,25 @@ static int take_lock(struct daemon *d)
 static int load_identity(struct daemon *d, const char *pass_file)
 {
 	char path[DATADIR_PATH_MAX], why[512] = "";
+	char cred_path[DATADIR_PATH_MAX];
 	char *pass = NULL;
 	int rc;
 
 	datadir_file(d->node.datadir, DATADIR_KEY, path);
 	rc = keyfile_read(path, NULL, &d->node.id, why, sizeof why);
 	if (rc == PAKT_ENEEDPASS) {
+		/* systemd's LoadCredential=passphrase:FILE (see paktd.service) */
+		const char *creds = getenv("CREDENTIALS_DIRECTORY");
+
+		if (pass_file == NULL && creds != NULL && creds[0] == '/' &&
+		    datadir_file(creds, "passphrase", cred_path) == 0 && access(cred_path, F_OK) == 0)
+			pass_file = cred_path;
 		rc = passphrase_get(&pass, pass_file, isatty(0) ? "passphrase for identity key: " : NULL,
 				    false, why, sizeof why);
 		if (rc != 0) {
 			log_err("identity key %s is encrypted and no passphrase was given: "
-				"use --passphrase-file FILE or $PAKT_PASSPHRASE_FILE (%s)", path, why);
+				"use --passphrase-file FILE, $PAKT_PASSPHRASE_FILE or, under systemd, "
+				"LoadCredential=passphrase:FILE (%s)", path, why);
 			return rc;
 		}
 		rc = keyfile_read(path, pass, &d->node.id, why, sizeof why);
@@ -165,11 +176,13 @@ int main(int argc, char **argv)
 		{"passphrase-file", required_argument, NULL, 'p'},
 		{"log-level", required_argument, NULL, 'l'},
 		{"listen", required_argument, NULL, 'L'},
+		{"control-group", required_argument, NULL, 'g'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *dir_arg = NULL, *pass_file = NULL, *level_arg = NULL, *listen_arg = NULL;
+	const char *group_arg = NULL;
 	static struct daemon d;
 	struct node *n = &d.node;
 	struct rlimit no_core = {0, 0};
@@ -183,6 +196,7 @@ int main(int argc, char **argv)
 		case 'p': pass_file = optarg; break;
 		case 'l': level_arg = optarg; break;
 		case 'L': listen_arg = optarg; break;
+		case 'g': group_arg = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': puts("paktd " CTL_VERSION_STRING); return 0;
 		default: fputs(usage, stderr); return 2;
@@ -203,7 +217,7 @@ int main(int argc, char **argv)
 		log_err("libsodium failed to initialise");
 		return 1;
 	}
-	if (datadir_resolve(dir_arg, n->datadir) != 0) {
+	if (datadir_resolve(dir_arg, DATADIR_DAEMON, n->datadir, NULL) != 0) {
 		log_err("no data directory: pass --data-dir DIR or set PAKT_HOME");
 		return 1;
 	}
@@ -245,7 +259,7 @@ int main(int argc, char **argv)
 	n->loop = &d.loop;
 	n->ctl = &d.ctl;
 	n->started_ms = node_now_ms();
-	rc = ctl_start(&d.ctl, n, sock, why, sizeof why);
+	rc = ctl_start(&d.ctl, n, sock, group_arg ? group_arg : n->cfg.control_group, why, sizeof why);
 	if (rc == 0) {
 		rc = net_start(&d.net, n, listen_arg ? listen_arg : n->cfg.listen, why, sizeof why);
 		if (rc == 0)

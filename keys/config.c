@@ -56,6 +56,9 @@ static const char *config_apply(struct config *c, const char *key, const char *v
 		c->checkpoint_s = (unsigned)v;
 		return NULL;
 	}
+	if (strcmp(key, "control_group") == 0)
+		return copy_value(c->control_group, sizeof c->control_group, val) ?
+			"control_group too long (max 63 bytes)" : NULL;
 	if (strcmp(key, "address") == 0)
 		return copy_value(c->address, sizeof c->address, val) ? "address too long" : NULL;
 	if (strcmp(key, "listen") == 0)
@@ -74,7 +77,7 @@ static const char *config_apply(struct config *c, const char *key, const char *v
 		}
 		return "log_level must be error, warn, info or debug";
 	}
-	return "unknown key (known: name, log_level, network, listen, address, checkpoint_interval)";
+	return "unknown key (known: name, log_level, network, listen, address, checkpoint_interval, control_group)";
 }
 
 int config_load(struct config *c, const char *path, char *why, size_t whylen)

@@ -4,7 +4,8 @@
  * initiative id), listen (ADDR:PORT for peers), address (HOST:PORT that
  * partners can reach, put in invites; default: the listen address),
  * checkpoint_interval (seconds between checkpoint entries, default 300;
- * 0 = none). */
+ * 0 = none), control_group (a group whose members may use the control
+ * socket besides paktd's own user and root; default none). */
 #ifndef PAKT_CONFIG_H
 #define PAKT_CONFIG_H
 
@@ -26,6 +27,7 @@ struct config {
 	char listen[256];
 	char address[256];             /* advertised in invites; "" = listen */
 	unsigned checkpoint_s;         /* seconds between checkpoints; 0 = never */
+	char control_group[64];        /* "" = own user and root only */
 };
 
 /* Defaults, then the file at path. An absent file leaves the defaults.
