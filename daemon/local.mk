@@ -13,9 +13,9 @@ libpaktd_a_SOURCES = \
 PAKTD_LIBS = libpaktd.a $(PAKT_LIBS) $(UV_LIBS) $(SQLITE_LIBS)
 
 bin_PROGRAMS += paktd
-paktd_SOURCES = %D%/main.c
-paktd_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(SQLITE_CFLAGS)
-paktd_LDADD = $(PAKTD_LIBS)
+paktd_SOURCES = %D%/main.c %D%/notify.c %D%/notify.h
+paktd_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(SQLITE_CFLAGS) $(SYSTEMD_CFLAGS)
+paktd_LDADD = $(PAKTD_LIBS) $(SYSTEMD_LIBS)
 libpaktd_a_SOURCES += %D%/rotate.c %D%/rotate.h
 libpaktd_a_SOURCES += %D%/repl.c %D%/repl.h %D%/repl_ingest.c %D%/sigcheck.c %D%/sigcheck.h %D%/net.c %D%/net.h %D%/session.c \
 	%D%/session_priv.h %D%/session_hs.c %D%/session_repl.c

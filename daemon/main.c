@@ -16,6 +16,7 @@
 #include "daemon/log.h"
 #include "daemon/net.h"
 #include "daemon/node.h"
+#include "daemon/notify.h"
 #include "daemon/repl.h"
 #include "daemon/rotate.h"
 #include "daemon/sigcheck.h"
@@ -73,6 +74,7 @@ static void daemon_stop(struct daemon *d, const char *why)
 	if (d->stopping)
 		return;
 	d->stopping = true;
+	notify_stopping();
 	log_info("stopping (%s)", why);
 	ctl_stop(&d->ctl, on_ctl_closed);
 	if (d->node.net)
@@ -102,8 +104,11 @@ static void on_signal(uv_signal_t *h, int signum)
 {
 	struct daemon *d = h->data;
 
-	if (signum == SIGHUP)
+	if (signum == SIGHUP) {
+		notify_reloading();
 		node_reload_config(&d->node);
+		notify_ready("config reloaded");
+	}
 	else
 		daemon_stop(d, signum == SIGTERM ? "SIGTERM" : "SIGINT");
 }
@@ -296,6 +301,7 @@ int main(int argc, char **argv)
 		 (unsigned long long)feeds);
 	log_info("listening on %s", d.net.listen_addr);
 	log_info("listening on control socket %s", sock);
+	notify_ready("serving");
 	uv_run(&d.loop, UV_RUN_DEFAULT);
 	exit_code = 0;
 	n->ctl = NULL;
