@@ -13,7 +13,7 @@ libpaktd_a_SOURCES = \
 PAKTD_LIBS = libpaktd.a $(PAKT_LIBS) $(UV_LIBS) $(SQLITE_LIBS)
 
 bin_PROGRAMS += paktd
-paktd_SOURCES = %D%/main.c %D%/notify.c %D%/notify.h
+paktd_SOURCES = %D%/main.c %D%/sdnotify.c %D%/sdnotify.h %D%/notify.c %D%/notify.h
 paktd_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(SQLITE_CFLAGS) $(SYSTEMD_CFLAGS)
 paktd_LDADD = $(PAKTD_LIBS) $(SYSTEMD_LIBS)
 libpaktd_a_SOURCES += %D%/rotate.c %D%/rotate.h

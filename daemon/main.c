@@ -17,6 +17,7 @@
 #include "daemon/net.h"
 #include "daemon/node.h"
 #include "daemon/notify.h"
+#include "daemon/sdnotify.h"
 #include "daemon/repl.h"
 #include "daemon/rotate.h"
 #include "daemon/sigcheck.h"
@@ -51,6 +52,7 @@ struct daemon {
 	struct node node;
 	struct ctl ctl;
 	struct net net;
+	struct notify notify;
 	uv_signal_t sig_term, sig_int, sig_hup;
 	uv_timer_t checkpoint;
 	int lock_fd;
@@ -74,7 +76,8 @@ static void daemon_stop(struct daemon *d, const char *why)
 	if (d->stopping)
 		return;
 	d->stopping = true;
-	notify_stopping();
+	sdnotify_stopping();
+	notify_stop(&d->notify);
 	log_info("stopping (%s)", why);
 	ctl_stop(&d->ctl, on_ctl_closed);
 	if (d->node.net)
@@ -105,9 +108,9 @@ static void on_signal(uv_signal_t *h, int signum)
 	struct daemon *d = h->data;
 
 	if (signum == SIGHUP) {
-		notify_reloading();
+		sdnotify_reloading();
 		node_reload_config(&d->node);
-		notify_ready("config reloaded");
+		sdnotify_ready("config reloaded");
 	}
 	else
 		daemon_stop(d, signum == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -300,8 +303,12 @@ int main(int argc, char **argv)
 		 n->cfg.name[0] ? n->cfg.name : "unnamed", (unsigned long long)entries,
 		 (unsigned long long)feeds);
 	log_info("listening on %s", d.net.listen_addr);
+	if (notify_start(&d.notify, n) != 0) {
+		log_err("cannot start notifications: out of memory");
+		daemon_stop(&d, "out of memory");
+	}
 	log_info("listening on control socket %s", sock);
-	notify_ready("serving");
+	sdnotify_ready("serving");
 	uv_run(&d.loop, UV_RUN_DEFAULT);
 	exit_code = 0;
 	n->ctl = NULL;
