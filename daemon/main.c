@@ -278,8 +278,12 @@ int main(int argc, char **argv)
 	if (rc != 0) {
 		log_err("%s", why);
 		n->ctl = NULL;
-		if (d.net.open_handles)
+		/* both of net's handles, or the sweep timer keeps the loop (and
+		 * our lock) alive forever */
+		if (d.net.open_handles) {
 			uv_close((uv_handle_t *)&d.net.listener, NULL);
+			uv_close((uv_handle_t *)&d.net.sweep, NULL);
+		}
 		uv_run(&d.loop, UV_RUN_DEFAULT);  /* let the failed handles close */
 		goto close_loop;
 	}
