@@ -127,6 +127,20 @@ const struct cli_cmd commands_table[] = {
 	 "\n"
 	 "Ask the daemon for its identity, data directory, uptime and counts.\n"
 	 "Exit code 3 if paktd is not running.\n"},
+	{"doctor", cmd_doctor, "check this node's set-up and say what to fix",
+	 "usage: pakt doctor [--json] [--data-dir DIR]\n"
+	 "\n"
+	 "Check the data directory, key file, config and control socket (their\n"
+	 "modes and owners), whether paktd runs, every stored entry (as 'pakt\n"
+	 "verify'), that paktd answers where it listens, each peer (connected, or\n"
+	 "when last seen), the clock against partners' recent entries, this\n"
+	 "organisation's feed against partners' checkpoints (a node restored from\n"
+	 "an older copy, a fork), membership, and free disk space. Each finding\n"
+	 "is one line: ok, WARN or ERROR, the check, and what to do.\n"
+	 "Exit code 1 if any finding is an error.\n"
+	 "\n"
+	 "  --json   {\"ok\", \"errors\", \"warnings\", \"datadir\", \"findings\": [{\"check\",\n"
+	 "           \"level\": ok|warn|error, \"message\"}]}\n"},
 	{"verify", cmd_verify, "re-check every stored chain and signature",
 	 "usage: pakt verify [--json] [--data-dir DIR]\n"
 	 "       pakt verify FILE [--dump DIR] [--json]\n"
