@@ -293,6 +293,7 @@ static ctl_handler *const handlers[CTLOP_COUNT] = {
 	[CTLOP_AGENDA] = ctl_work_agenda,
 	[CTLOP_AGENDA_SET] = ctl_work_agenda_set,
 	[CTLOP_AUDIT] = ctl_audit_run,
+	[CTLOP_BACKUP] = ctl_node_backup,
 	[CTLOP_CHECKPOINT] = ctl_feed_checkpoint,
 	[CTLOP_COMMIT] = ctl_work_commit,
 	[CTLOP_COMMITMENTS] = ctl_work_commitments,
@@ -440,7 +441,8 @@ static bool peer_is_allowed(struct ctl_client *cl)
 		client_close(cl);
 		return false;
 	}
-	if (cred.uid == geteuid() || cred.uid == 0 || (c->has_group && peer_in_group(fd, &cred, c->group)))
+	cl->owner = cred.uid == geteuid() || cred.uid == 0;
+	if (cl->owner || (c->has_group && peer_in_group(fd, &cred, c->group)))
 		return true;
 	log_warn("control socket: refused a client of uid %u (pid %d): not paktd's uid %u, root%s",
 		 (unsigned)cred.uid, (int)cred.pid, (unsigned)geteuid(),

@@ -34,6 +34,9 @@ int datadir_file(const char *dir, const char *name, char out[DATADIR_PATH_MAX]);
 #define DATADIR_DB "pakt.db"
 #define DATADIR_SOCKET "paktd.sock"
 #define DATADIR_LOCK "paktd.lock"
+/* Present after pakt restore: the node must learn its own feed's head from
+ * a partner before it signs anything (PROTOCOL.md, "Backup files"). */
+#define DATADIR_UNSYNCED "unsynced"
 
 /* Unix socket paths are limited to about 107 bytes. */
 #define DATADIR_SOCKET_MAX 108

@@ -231,6 +231,9 @@ TABLE(t_log_row, struct ctlop_r_log_row,
       OPT(struct ctlop_r_log_row, "plain", F_STR, plain, has_plain),
       FLD(struct ctlop_r_log_row, "received", F_I64, received),
       FLD(struct ctlop_r_log_row, "rowid", F_I64, rowid));
+TABLE(t_backup, struct ctlop_r_backup,
+      FLD(struct ctlop_r_backup, "ok", F_BOOL, ok),
+      FLD(struct ctlop_r_backup, "path", F_STR, path));
 TABLE(t_log_end, struct ctlop_r_log_end,
       FLD(struct ctlop_r_log_end, "count", F_U64, count),
       FLD(struct ctlop_r_log_end, "ok", F_BOOL, ok));
@@ -252,6 +255,7 @@ static const struct table *const tables[CTLOP_R_COUNT] = {
 	[CTLOP_R_EXPORT] = &t_export,
 	[CTLOP_R_LOG_ROW] = &t_log_row,
 	[CTLOP_R_LOG_END] = &t_log_end,
+	[CTLOP_R_BACKUP] = &t_backup,
 };
 
 /* A reply's arrays may not make us allocate more than this in all (a frame
