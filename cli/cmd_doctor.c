@@ -183,6 +183,8 @@ static void check_daemon(struct doctor *d)
 	d->running = true;
 	add(d, DOCTOR_OK, "paktd", "running (pid %" PRIu64 ", version %s), %" PRIu64 " entries in %" PRIu64 " feeds",
 	    d->st.pid, d->st.version, d->st.entries, d->st.feeds);
+	if (d->st.has_unsynced)
+		add(d, DOCTOR_WARN, "feed", "%s", d->st.unsynced);
 	datadir_file(d->dir, DATADIR_SOCKET, sock);
 	if (stat(sock, &st) == 0 && (st.st_mode & 007))
 		add(d, DOCTOR_ERROR, "socket", "%s is open to everyone (mode %04o): chmod 600 %s (or 660 for a control_group)",

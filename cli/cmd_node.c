@@ -72,6 +72,8 @@ int cmd_status(int argc, char **argv)
 			print_id(ID_NETWORK, r.network, "initiative");
 		printf("%-12s %" PRIu64 " in %" PRIu64 " feeds, %" PRIu64 " initiatives\n", "entries",
 		       r.entries, r.feeds, r.networks);
+		if (r.has_unsynced)
+			printf("%-12s %s\n", "WAITING", r.unsynced);
 	}
 	ctlop_reply_free(CTLOP_R_STATUS, &r);
 	client_close(&c);

@@ -31,6 +31,8 @@ void ctl_node_status(struct ctl_client *cl, const struct ctlop_req *r)
 	st.pid = (uint64_t)getpid();
 	st.uptime_ms = node_now_ms() - n->started_ms;
 	snprintf(st.version, sizeof st.version, "%s", CTL_VERSION_STRING);
+	if ((st.has_unsynced = unsynced_reason(n) != NULL))
+		snprintf(st.unsynced, sizeof st.unsynced, "%s", unsynced_reason(n));
 	ctl_reply(cl, CTLOP_R_STATUS, &st);
 }
 

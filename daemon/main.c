@@ -98,7 +98,7 @@ static void on_checkpoint_timer(uv_timer_t *t)
 	for (struct repl_net *rn = d->node.nets; rn; rn = rn->next) {
 		int rc = ctl_publish_checkpoint(&d->node, rn, &e, why, sizeof why);
 
-		if (rc != 0 && rc != PAKT_ENOTFOUND && rc != PAKT_ENOTMEMBER)
+		if (rc != 0 && rc != PAKT_ENOTFOUND && rc != PAKT_ENOTMEMBER && rc != PAKT_EUNSYNCED)
 			log_warn("checkpoint not published: %s", why);
 	}
 }
@@ -259,7 +259,7 @@ int main(int argc, char **argv)
 		goto free_node;
 	if (sigcheck_start() != 0)
 		log_warn("no helper thread for signature checks: using one core");
-	if (node_mesh_init(n) != 0 || repl_load_all(n) != 0) {
+	if (node_mesh_init(n) != 0 || repl_load_all(n) != 0 || unsynced_start(n) != 0) {
 		log_err("cannot load replication state: %s", store_errmsg(n->store));
 		goto free_node;
 	}

@@ -65,6 +65,7 @@ TABLE(t_status, struct ctlop_r_status,
       FLD(struct ctlop_r_status, "networks", F_U64, networks),
       FLD(struct ctlop_r_status, "ok", F_BOOL, ok),
       FLD(struct ctlop_r_status, "pid", F_U64, pid),
+      OPT(struct ctlop_r_status, "unsynced", F_STR, unsynced, has_unsynced),
       FLD(struct ctlop_r_status, "uptime_ms", F_U64, uptime_ms),
       FLD(struct ctlop_r_status, "version", F_STR, version));
 TABLE(t_created, struct ctlop_r_created,
