@@ -183,6 +183,10 @@ static void check_daemon(struct doctor *d)
 	d->running = true;
 	add(d, DOCTOR_OK, "paktd", "running (pid %" PRIu64 ", version %s), %" PRIu64 " entries in %" PRIu64 " feeds",
 	    d->st.pid, d->st.version, d->st.entries, d->st.feeds);
+	if (d->st.has_own_fork)
+		add(d, DOCTOR_ERROR, "feed", "FORK of this organisation's feed at #%" PRIu64 ": two copies of this "
+		    "node signed different entries and partners stop accepting its feed; stop every copy but "
+		    "one and read 'pakt audit'", d->st.own_fork);
 	if (d->st.has_unsynced)
 		add(d, DOCTOR_WARN, "feed", "%s", d->st.unsynced);
 	datadir_file(d->dir, DATADIR_SOCKET, sock);

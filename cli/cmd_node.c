@@ -72,6 +72,10 @@ int cmd_status(int argc, char **argv)
 			print_id(ID_NETWORK, r.network, "initiative");
 		printf("%-12s %" PRIu64 " in %" PRIu64 " feeds, %" PRIu64 " initiatives\n", "entries",
 		       r.entries, r.feeds, r.networks);
+		if (r.has_own_fork)
+			printf("%-12s this organisation's feed FORKED at #%" PRIu64 ": two copies of this node signed "
+			       "different entries; partners stop accepting its feed. Stop every copy but one and "
+			       "read 'pakt audit'\n", "FORK", r.own_fork);
 		if (r.has_unsynced)
 			printf("%-12s %s\n", "WAITING", r.unsynced);
 	}

@@ -12,6 +12,18 @@
 #include "proto/ctlmsg.h"
 #include "proto/err.h"
 
+/* A fork of our own feed: two copies of this node signed. */
+static int own_fork_row(void *arg, const struct store_row *row)
+{
+	struct ctlop_r_status *st = arg;
+
+	if (memcmp(row->author, st->id, 32) == 0 && (!st->has_own_fork || row->seq < st->own_fork)) {
+		st->has_own_fork = true;
+		st->own_fork = row->seq;
+	}
+	return 0;
+}
+
 void ctl_node_status(struct ctl_client *cl, const struct ctlop_req *r)
 {
 	struct node *n = cl->ctl->node;
@@ -31,6 +43,7 @@ void ctl_node_status(struct ctl_client *cl, const struct ctlop_req *r)
 	st.pid = (uint64_t)getpid();
 	st.uptime_ms = node_now_ms() - n->started_ms;
 	snprintf(st.version, sizeof st.version, "%s", CTL_VERSION_STRING);
+	store_forks(n->store, NULL, own_fork_row, &st);
 	if ((st.has_unsynced = unsynced_reason(n) != NULL))
 		snprintf(st.unsynced, sizeof st.unsynced, "%s", unsynced_reason(n));
 	ctl_reply(cl, CTLOP_R_STATUS, &st);

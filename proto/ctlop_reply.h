@@ -57,6 +57,8 @@ struct ctlop_r_status {
 	uint64_t networks;
 	bool ok;
 	uint64_t pid, uptime_ms;
+	bool has_own_fork;            /* our own feed forked: the lowest seq */
+	uint64_t own_fork;
 	bool has_unsynced;            /* it signs nothing now, and why */
 	char unsynced[512];
 	char version[32];
