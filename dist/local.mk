@@ -7,7 +7,7 @@ bashcompletiondir = $(datadir)/bash-completion/completions
 bashcompletion_DATA = %D%/pakt
 examplesdir = $(docdir)/examples
 dist_examples_DATA = %D%/config.example
-EXTRA_DIST += %D%/paktd.service.in %D%/mkman.sh %D%/pakt-config.5 %D%/pakt.bash-completion
+EXTRA_DIST += debian %D%/paktd.service.in %D%/mkman.sh %D%/pakt-config.5 %D%/pakt.bash-completion
 CLEANFILES += %D%/paktd.service %D%/pakt.1 %D%/paktd.8 %D%/pakt
 
 %D%/paktd.service: %D%/paktd.service.in Makefile

@@ -7,9 +7,10 @@
 . "$(dirname "$0")/../lib/harness.sh"
 plan 9
 D="$T_ROOT/inst"
-prefix=/usr/local
+# the configured prefix: the unit names paktd's installed path
+prefix=$(sed -n 's/^prefix = //p' "$BUILD/Makefile")
 
-make -s -C "$BUILD" install DESTDIR="$D" prefix=$prefix >"$T_ROOT/install.out" 2>&1
+make -s -C "$BUILD" install DESTDIR="$D" >"$T_ROOT/install.out" 2>&1
 ok $? "make install DESTDIR=... succeeds"
 for f in bin/pakt bin/paktd lib/systemd/system/paktd.service share/man/man1/pakt.1 \
 	share/man/man8/paktd.8 share/man/man5/pakt-config.5 share/bash-completion/completions/pakt \
