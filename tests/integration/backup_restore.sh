@@ -5,7 +5,7 @@
 # and it fetched the newer entries; then it posts at the right seq, every
 # audit exits 0 and nobody sees a fork.
 . "$(dirname "$0")/../lib/harness.sh"
-plan 12
+plan 13
 BAK="$T_ROOT/fundacja.pakt-backup"
 
 make_initiative a "Kopie" && join_node a b
@@ -39,6 +39,8 @@ p r post "za wcześnie" >"$T_ROOT/early.out" 2>&1; rc=$?
 [ $rc -ne 0 ] && grep -q "signs nothing until a partner has told it the feed's head" "$T_ROOT/early.out" &&
 	p r status | grep -q "^WAITING"
 ok $? "before meeting a partner it refuses to post and says why (exit $rc); status shows WAITING"
+p r status --json | grep -Eq '^\{"datadir":"[^"]*","entries":[0-9]+,"feeds":[0-9]+,"id":"[0-9a-f]{64}","name":"[^"]*","network":"[0-9a-f]{64}","networks":1,"ok":true,"pid":[0-9]+,"unsynced":"this node was restored[^"]*","uptime_ms":[0-9]+,"version":"[^"]*"\}$'
+ok $? "status --json: the documented keys, with unsynced while it waits"
 
 p r peer add "$(daemon_addr b)" >/dev/null
 wait_for 150 sh -c "! '$PAKT' status --data-dir '$(node_dir r)' | grep -q '^WAITING'"

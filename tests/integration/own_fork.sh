@@ -3,7 +3,7 @@
 # --force-unsynced, then a post) hears of it from its partners, and its
 # 'pakt status' and 'pakt doctor' say so loudly with what to do.
 . "$(dirname "$0")/../lib/harness.sh"
-plan 5
+plan 6
 BAK="$T_ROOT/old.pakt-backup"
 
 make_initiative a "Rozwidlenie" && join_node a b && p a backup "$BAK" >/dev/null &&
@@ -18,5 +18,7 @@ wait_for 100 grep -q "FORK" "$(node_dir b)/paktd.log"
 ok $? "the restored copy signs at once and B sees the fork"
 wait_for 100 sh -c "'$PAKT' status --data-dir '$(node_dir r)' | grep -q '^FORK .*FORKED at #'"
 ok $? "pakt status on the copy shows the fork of its own feed"
+p r status --json | grep -Eq '"own_fork":[0-9]+,"pid"'
+ok $? "status --json carries own_fork"
 p r doctor 2>/dev/null | grep -Eq "^ERROR +feed +FORK of this organisation's feed at #[0-9]+: .*stop every copy but one"
 ok $? "pakt doctor reports it as an error with what to do"
