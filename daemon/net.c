@@ -278,8 +278,13 @@ void net_enforce_membership(struct net *net, struct repl_net *rn)
 		const uint8_t *key = session_peer_key(s);
 
 		next = session_next(s);
-		if (session_replicating(s, rn) && key && roster_find(&rn->members, key) == NULL)
+		if (session_replicating(s, rn) && key && roster_find(&rn->members, key) == NULL) {
+			/* what it lacks first, the removal among it: a removed
+			 * organisation learns of it from the signed entry, not
+			 * from our word (its notify_command and pakt doctor) */
+			session_pump(s);
 			session_bye(s, "no longer a member of this initiative");
+		}
 	}
 }
 

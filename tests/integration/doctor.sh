@@ -2,7 +2,7 @@
 # pakt doctor: each broken set-up gets its one-line finding with what to
 # do, and exit 1; a healthy node gets none. --json has the documented shape.
 . "$(dirname "$0")/../lib/harness.sh"
-plan 10
+plan 12
 
 # finding NODE LEVEL CHECK REGEX: doctor's text output has that finding
 finding() { p "$1" doctor 2>/dev/null | grep -Eq "^$2 +$3 +$4"; }
@@ -54,3 +54,9 @@ start_daemon b
 finding a ok member "a member \(admin\)"
 ok $? "the admin is still a member"
 
+
+join_node a d && p a member remove "$(node_id d)" >/dev/null
+wait_for 50 finding d ERROR member "this organisation was removed from the initiative: nothing it posts counts"
+ok $? "a removed organisation learns it from the signed removal, and doctor says so"
+[ "$(exit_of d)" = 1 ]
+ok $? "and exits 1"

@@ -2,10 +2,11 @@
 # notify_command: paktd runs the office's program (argv, no shell) with one
 # JSON event on stdin: a partner's new entry of notify_types, a commitment
 # naming this organisation, a commitment due within notify_due_days (once
-# per commitment a day, across restarts), a fork. Each kind arrives once; a program that fails or hangs is logged
+# per commitment a day, across restarts), a fork, this organisation's
+# removal. Each kind arrives once; a program that fails or hangs is logged
 # (and killed after 10 s) and paktd keeps serving.
 . "$(dirname "$0")/../lib/harness.sh"
-plan 12
+plan 13
 . "$(dirname "$0")/../lib/attack.sh"
 
 EV="$T_ROOT/events"
@@ -50,8 +51,11 @@ TARGET_ADDR=$(daemon_addr b) attack fork m fork
 wait_for 50 grep -q '"event":"fork"' "$EV" && grep '"event":"fork"' "$EV" | grep -q "\"author\":\"$M\""
 ok $? "a fork of M's feed arrives as a fork event naming M"
 
-for k in entry commitment fork; do diag "$k events: $(events $k)"; done
-[ "$(events commitment)" -eq 1 ] && [ "$(events fork)" -eq 1 ] &&
+p a member remove "$B" >/dev/null
+wait_for 50 grep -q '"event":"removed"' "$EV" && grep '"event":"removed"' "$EV" | grep -q "\"author\":\"$(p a id)\""
+ok $? "B's removal reaches B (the signed entry) and arrives as a removed event naming the admin"
+for k in entry commitment fork removed; do diag "$k events: $(events $k)"; done
+[ "$(events commitment)" -eq 1 ] && [ "$(events fork)" -eq 1 ] && [ "$(events removed)" -eq 1 ] &&
 	[ "$(grep -c '"text":"Noclegownia otwarta: 40 łóżek"' "$EV")" -eq 1 ]
 ok $? "each event came once"
 
