@@ -7,3 +7,4 @@
 #define PACKAGE_URL ""
 #define PACKAGE "pakt"
 #define VERSION "0.1.0"
+#define HAVE_LIBSYSTEMD 1

@@ -61,7 +61,7 @@ int cli_help(const char *cmd)
 
 int cli_datadir(const char *arg, char out[DATADIR_PATH_MAX])
 {
-	return datadir_resolve(arg, out);
+	return datadir_resolve(arg, DATADIR_CLIENT, out, NULL);
 }
 
 int cli_connect(struct client *c, const char *datadir_arg, const char *what)

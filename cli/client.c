@@ -1,10 +1,13 @@
 /* Blocking control-socket client. */
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include <sodium.h>
@@ -27,8 +30,32 @@ int client_connect(struct client *c, const char *datadir)
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+		int e = errno;
+		struct stat st;
+
+		/* paktd runs but this user may not talk to it: say so, and who
+		 * may (the group of the socket or of its directory). */
+		if (e == EACCES || e == EPERM) {
+			struct group *g;
+
+			if (stat(path, &st) == 0 && (st.st_mode & S_IRWXG) == 0) {
+				struct passwd *pw = getpwuid(st.st_uid);
+
+				snprintf(c->why, sizeof c->why,
+					 "permission denied on paktd's control socket %s: only its user '%s' and root "
+					 "may use it (run pakt as that user, or set control_group in paktd's config)",
+					 path, pw ? pw->pw_name : "?");
+				return PAKT_EPERM;
+			}
+			g = stat(path, &st) == 0 || stat(datadir, &st) == 0 ? getgrgid(st.st_gid) : NULL;
+			snprintf(c->why, sizeof c->why,
+				 "permission denied on paktd's control socket %s: ask the administrator to add "
+				 "you to the group '%s' (usermod -aG %s USER, then log in again)",
+				 path, g ? g->gr_name : "?", g ? g->gr_name : "GROUP");
+			return PAKT_EPERM;
+		}
 		snprintf(c->why, sizeof c->why, "paktd is not running (socket %s: %s); start it with 'paktd --data-dir %s'",
-			 path, strerror(errno), datadir);
+			 path, strerror(e), datadir);
 		return PAKT_ENOTRUNNING;
 	}
 	return 0;
@@ -143,8 +170,18 @@ int client_reply(struct client *c, enum ctlop_reply_kind k, void *r)
 
 int client_call(struct client *c, const struct ctlop_req *req, int timeout_ms)
 {
-	int rc = client_send(c, req);
+	int rc = client_send(c, req), refused;
+	char lost[sizeof c->why];
 
+	/* paktd may have refused us and hung up before our request went
+	 * out: its reason is still waiting to be read. */
+	if (rc == PAKT_ENOTRUNNING) {
+		memcpy(lost, c->why, sizeof lost);
+		if (client_recv(c, 1000) == 0 && (refused = client_reply_error(c)) != 0)
+			return refused;
+		memcpy(c->why, lost, sizeof lost);
+		return rc;
+	}
 	if (rc == 0)
 		rc = client_recv(c, timeout_ms);
 	if (rc == 0)

@@ -63,7 +63,7 @@ int cmd_init(int argc, char **argv)
 		return cli_usage("init", "unexpected argument '%s'", argv[optind]);
 	if (strlen(name) > 128 || strchr(name, '\n'))
 		return cli_usage("init", "--name must be one line of at most 128 bytes");
-	if (cli_datadir(dir_arg, dir) != 0)
+	if (datadir_resolve(dir_arg, DATADIR_OWN, dir, NULL) != 0)
 		return cli_fail("init", PAKT_EINVAL, "no data directory: pass --data-dir DIR or set PAKT_HOME");
 	datadir_file(dir, DATADIR_KEY, keypath);
 	datadir_file(dir, DATADIR_CONFIG, cfgpath);

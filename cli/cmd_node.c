@@ -61,11 +61,23 @@ int cmd_status(int argc, char **argv)
 		printf("paktd       running (pid %" PRIu64 ", up %" PRIu64 " s)\n", r.pid, r.uptime_ms / 1000);
 		print_id(ID_KEY, r.id, "id");
 		printf("%-12s %s\n", "name", r.name[0] ? r.name : "(unnamed: set 'name' in the config)");
-		printf("%-12s %s\n", "data dir", r.datadir);
+		char dir[DATADIR_PATH_MAX];
+		enum datadir_source src;
+
+		if (datadir_resolve(dir_arg, DATADIR_CLIENT, dir, &src) == 0)
+			printf("%-12s %s (%s)\n", "data dir", r.datadir, datadir_source_name(src));
+		else
+			printf("%-12s %s\n", "data dir", r.datadir);
 		if (r.has_network)
 			print_id(ID_NETWORK, r.network, "initiative");
 		printf("%-12s %" PRIu64 " in %" PRIu64 " feeds, %" PRIu64 " initiatives\n", "entries",
 		       r.entries, r.feeds, r.networks);
+		if (r.has_own_fork)
+			printf("%-12s this organisation's feed FORKED at #%" PRIu64 ": two copies of this node signed "
+			       "different entries; partners stop accepting its feed. Stop every copy but one and "
+			       "read 'pakt audit'\n", "FORK", r.own_fork);
+		if (r.has_unsynced)
+			printf("%-12s %s\n", "WAITING", r.unsynced);
 	}
 	ctlop_reply_free(CTLOP_R_STATUS, &r);
 	client_close(&c);

@@ -127,6 +127,41 @@ const struct cli_cmd commands_table[] = {
 	 "\n"
 	 "Ask the daemon for its identity, data directory, uptime and counts.\n"
 	 "Exit code 3 if paktd is not running.\n"},
+	{"doctor", cmd_doctor, "check this node's set-up and say what to fix",
+	 "usage: pakt doctor [--json] [--data-dir DIR]\n"
+	 "\n"
+	 "Check the data directory, key file, config and control socket (their\n"
+	 "modes and owners), whether paktd runs, every stored entry (as 'pakt\n"
+	 "verify'), that paktd answers where it listens, each peer (connected, or\n"
+	 "when last seen), the clock against partners' recent entries, this\n"
+	 "organisation's feed against partners' checkpoints (a node restored from\n"
+	 "an older copy, a fork), membership, and free disk space. Each finding\n"
+	 "is one line: ok, WARN or ERROR, the check, and what to do.\n"
+	 "Exit code 1 if any finding is an error.\n"
+	 "\n"
+	 "  --json   {\"ok\", \"errors\", \"warnings\", \"datadir\", \"findings\": [{\"check\",\n"
+	 "           \"level\": ok|warn|error, \"message\"}]}\n"},
+	{"backup", cmd_backup, "write the identity, config and store into one file",
+	 "usage: pakt backup FILE [--data-dir DIR]\n"
+	 "\n"
+	 "Write FILE (mode 0600, never over an existing file): the identity key as\n"
+	 "it is (an encrypted key stays encrypted), the config, and a consistent\n"
+	 "copy of the store taken while paktd runs. Only paktd's own user and\n"
+	 "root may make one (it holds the key): sudo -u pakt pakt backup FILE.\n"
+	 "Keep it as safe as the key.\n"},
+	{"restore", cmd_restore, "recreate a data directory from a backup",
+	 "usage: pakt restore FILE [--data-dir DIR] [--force-unsynced]\n"
+	 "\n"
+	 "Recreate the node of a 'pakt backup' FILE in DIR, on a new server or the\n"
+	 "same one. Refuses a directory that already holds a node. Partners may\n"
+	 "hold newer entries of this organisation's feed than the backup: the\n"
+	 "restored paktd signs nothing until a partner has told it the feed's head\n"
+	 "and it has fetched what it missed, so it cannot fork its own feed; 'pakt\n"
+	 "status' shows while it waits.\n"
+	 "\n"
+	 "  --force-unsynced  sign at once (no partner reachable): if partners hold\n"
+	 "                    newer entries, the next entry forks the feed and\n"
+	 "                    partners stop accepting it\n"},
 	{"verify", cmd_verify, "re-check every stored chain and signature",
 	 "usage: pakt verify [--json] [--data-dir DIR]\n"
 	 "       pakt verify FILE [--dump DIR] [--json]\n"

@@ -15,7 +15,7 @@ static const char main_usage[] =
 static const char main_footer[] =
 	"\n"
 	"Every command takes --data-dir DIR (default: $PAKT_HOME, else\n"
-	"~/.local/share/pakt) and --help.\n"
+	"~/.local/share/pakt, else the system's node /var/lib/pakt) and --help.\n"
 	"Exit codes: 0 ok, 1 operation or check failed, 2 usage error,\n"
 	"3 paktd not running, 4 no identity (run 'pakt init').\n";
 

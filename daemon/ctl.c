@@ -8,10 +8,12 @@
  * the decoder's reason (proto/ctlop.h); a second request while one is
  * pending (a job, a stream, a join) is refused; a stream reader that falls more
  * than CTL_PENDING_MAX behind is closed; too many clients are refused, and
- * so is a client of another uid than ours (root aside): SO_PEERCRED.
+ * so is a client of another uid than ours (root aside) that is not in the
+ * control group: SO_PEERCRED and SO_PEERGROUPS.
  * A client is freed only from its close callback, and not while a
  * thread-pool job (verify) still refers to it. */
 #include <errno.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -291,6 +293,7 @@ static ctl_handler *const handlers[CTLOP_COUNT] = {
 	[CTLOP_AGENDA] = ctl_work_agenda,
 	[CTLOP_AGENDA_SET] = ctl_work_agenda_set,
 	[CTLOP_AUDIT] = ctl_audit_run,
+	[CTLOP_BACKUP] = ctl_node_backup,
 	[CTLOP_CHECKPOINT] = ctl_feed_checkpoint,
 	[CTLOP_COMMIT] = ctl_work_commit,
 	[CTLOP_COMMITMENTS] = ctl_work_commitments,
@@ -407,10 +410,27 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	ctlmsg_consume(cl->in, &cl->in_len, off);
 }
 
-/* Only our own user (and root) may drive the daemon: the socket's mode
- * says so too, but a mode can be loosened by mistake. */
+/* Whether the client's groups (as of its connect) include ours. */
+static bool peer_in_group(uv_os_fd_t fd, const struct ucred *cred, gid_t group)
+{
+	gid_t groups[256];
+	socklen_t len = sizeof groups;
+
+	if (cred->gid == group)
+		return true;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) != 0)
+		return false;
+	for (size_t i = 0; i < len / sizeof groups[0]; i++)
+		if (groups[i] == group)
+			return true;
+	return false;
+}
+
+/* Only our own user, root and the control group may drive the daemon:
+ * the socket's mode says so too, but a mode can be loosened by mistake. */
 static bool peer_is_allowed(struct ctl_client *cl)
 {
+	struct ctl *c = cl->ctl;
 	struct ucred cred;
 	socklen_t len = sizeof cred;
 	uv_os_fd_t fd;
@@ -421,14 +441,24 @@ static bool peer_is_allowed(struct ctl_client *cl)
 		client_close(cl);
 		return false;
 	}
-	if (cred.uid != geteuid() && cred.uid != 0) {
-		log_warn("control socket: refused a client of uid %u (pid %d): paktd runs as uid %u",
-			 (unsigned)cred.uid, (int)cred.pid, (unsigned)geteuid());
+	cl->owner = cred.uid == geteuid() || cred.uid == 0;
+	if (cl->owner || (c->has_group && peer_in_group(fd, &cred, c->group)))
+		return true;
+	log_warn("control socket: refused a client of uid %u (pid %d): not paktd's uid %u, root%s",
+		 (unsigned)cred.uid, (int)cred.pid, (unsigned)geteuid(),
+		 c->has_group ? " or in the control group" : "");
+	if (c->has_group) {
+		struct group *g = getgrgid(c->group);
+		char msg[256];
+
+		snprintf(msg, sizeof msg, "permission denied: ask the administrator to add you to the group '%s' "
+			 "(usermod -aG %s USER, then log in again)", g ? g->gr_name : "?", g ? g->gr_name : "?");
+		ctl_send_error(cl, PAKT_EPERM, msg);
+	} else {
 		ctl_send_error(cl, PAKT_EPERM, "permission denied: only the user paktd runs as may use its control socket");
-		client_close(cl);
-		return false;
 	}
-	return true;
+	client_close(cl);
+	return false;
 }
 
 static void on_connection(uv_stream_t *server, int status)
@@ -474,9 +504,10 @@ static void ctl_on_event(void *arg, const struct node_event *ev)
 		ctl_notify(arg);
 }
 
-int ctl_start(struct ctl *c, struct node *n, const char *path, char *why,
-	      size_t whylen)
+int ctl_start(struct ctl *c, struct node *n, const char *path, const char *group,
+	      char *why, size_t whylen)
 {
+	struct stat st;
 	mode_t old;
 	int rc;
 
@@ -487,22 +518,43 @@ int ctl_start(struct ctl *c, struct node *n, const char *path, char *why,
 			 strlen(path), sizeof c->path - 1);
 		return PAKT_ETOOBIG;
 	}
+	if (group != NULL && group[0] != '\0') {
+		struct group *g = getgrnam(group);
+
+		if (g == NULL) {
+			snprintf(why, whylen, "control group '%s' does not exist: create it (groupadd %s) "
+				 "or change control_group in the config", group, group);
+			return PAKT_EINVAL;
+		}
+		c->has_group = true;
+		c->group = g->gr_gid;
+	}
 	snprintf(c->path, sizeof c->path, "%s", path);
 	unlink(path);   /* a stale socket from a crash; we hold the lock */
 	uv_pipe_init(n->loop, &c->server, 0);
 	c->server.data = c;
 	c->open_handles = 1;
-	/* Created 0600 from the start: no window where others may connect. */
+	/* Created 0600 from the start: no window where others may connect;
+	 * the group gets in only once the socket carries its gid. */
 	old = umask(0177);
 	rc = uv_pipe_bind(&c->server, path);
 	umask(old);
+	/* chown only when needed: the service's own group needs no chown,
+	 * which its system-call filter may forbid */
+	if (rc == 0 && c->has_group &&
+	    ((stat(path, &st) == 0 && st.st_gid != c->group && chown(path, (uid_t)-1, c->group) != 0) ||
+	     chmod(path, 0660) != 0)) {
+		snprintf(why, whylen, "control socket %s: cannot give it to group %s: %s", path, group, strerror(errno));
+		return PAKT_EIO;
+	}
 	if (rc == 0)
 		rc = uv_listen((uv_stream_t *)&c->server, 64, on_connection);
 	if (rc != 0) {
 		snprintf(why, whylen, "control socket %s: %s", path, uv_strerror(rc));
 		return PAKT_EIO;
 	}
-	chmod(path, 0600);
+	if (!c->has_group)
+		chmod(path, 0600);
 	c->listening = true;
 	return node_listen(n, ctl_on_event, c);
 }

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <uv.h>
 
 struct node;
@@ -15,6 +16,8 @@ struct ctl {
 	struct node *node;
 	struct ctl_client *clients;   /* doubly linked */
 	char path[108];
+	bool has_group;               /* members of group may connect too */
+	gid_t group;
 	bool listening;
 	bool closing;
 	unsigned open_handles;        /* server + clients still to be closed */
@@ -22,9 +25,12 @@ struct ctl {
 };
 
 /* Bind and listen at path (an old socket file left by a crash is
- * replaced; the caller holds the data directory lock). */
-int ctl_start(struct ctl *c, struct node *n, const char *path, char *why,
-	      size_t whylen);
+ * replaced; the caller holds the data directory lock). group: NULL or ""
+ * for a socket of mode 0600 that only our user and root may use, else a
+ * group name: mode 0660, that group, and its members admitted too
+ * (staff of the organisation, without sudo). */
+int ctl_start(struct ctl *c, struct node *n, const char *path, const char *group,
+	      char *why, size_t whylen);
 
 /* New entries were stored: push them to streaming clients. */
 void ctl_notify(struct ctl *c);

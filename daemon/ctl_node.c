@@ -1,5 +1,6 @@
-/* Control ops on the node itself: status, initiative.create, verify (in
- * the thread pool, on its own read-only connection to the store). */
+/* Control ops on the node itself: status, initiative.create, verify and
+ * backup (in the thread pool, on their own read-only connection to the
+ * store). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,18 @@
 #include "daemon/verify.h"
 #include "proto/ctlmsg.h"
 #include "proto/err.h"
+
+/* A fork of our own feed: two copies of this node signed. */
+static int own_fork_row(void *arg, const struct store_row *row)
+{
+	struct ctlop_r_status *st = arg;
+
+	if (memcmp(row->author, st->id, 32) == 0 && (!st->has_own_fork || row->seq < st->own_fork)) {
+		st->has_own_fork = true;
+		st->own_fork = row->seq;
+	}
+	return 0;
+}
 
 void ctl_node_status(struct ctl_client *cl, const struct ctlop_req *r)
 {
@@ -30,6 +43,9 @@ void ctl_node_status(struct ctl_client *cl, const struct ctlop_req *r)
 	st.pid = (uint64_t)getpid();
 	st.uptime_ms = node_now_ms() - n->started_ms;
 	snprintf(st.version, sizeof st.version, "%s", CTL_VERSION_STRING);
+	store_forks(n->store, NULL, own_fork_row, &st);
+	if ((st.has_unsynced = unsynced_reason(n) != NULL))
+		snprintf(st.unsynced, sizeof st.unsynced, "%s", unsynced_reason(n));
 	ctl_reply(cl, CTLOP_R_STATUS, &st);
 }
 
@@ -130,6 +146,79 @@ void ctl_node_verify(struct ctl_client *cl, const struct ctlop_req *r)
 	if (uv_queue_work(cl->ctl->node->loop, &j->req, verify_work, verify_done) != 0) {
 		free(j);
 		ctl_send_error(cl, PAKT_EIO, "could not start verification");
+		return;
+	}
+	cl->busy = true;
+}
+
+/* backup: a consistent copy of the store next to it, made in the thread
+ * pool on a read-only connection (SQLite's online backup: paktd keeps
+ * writing). Only paktd's own user and root may ask: pakt backup then
+ * reads the identity key too, which the control group must not get. */
+struct backup_job {
+	uv_work_t req;
+	struct ctl_client *cl;
+	char db_path[DATADIR_PATH_MAX];
+	char dest[DATADIR_PATH_MAX + 64];
+	int rc;
+	char why[512];
+};
+
+static void backup_work(uv_work_t *req)
+{
+	struct backup_job *j = req->data;
+	struct store *s;
+
+	j->rc = store_open(&s, j->db_path, true, j->why, sizeof j->why);
+	if (j->rc != 0)
+		return;
+	j->rc = store_copy(s, j->dest, j->why, sizeof j->why);
+	store_close(s);
+}
+
+static void backup_done(uv_work_t *req, int status)
+{
+	struct backup_job *j = req->data;
+	struct ctl_client *cl = j->cl;
+	struct ctlop_r_backup br = {.ok = true};
+
+	cl->busy = false;
+	if (cl->closed) {
+		unlink(j->dest);     /* nobody will fetch it */
+		ctl_client_free(cl);
+	} else if (status != 0 || j->rc != 0) {
+		ctl_send_error(cl, j->rc ? j->rc : PAKT_EIO, j->why[0] ? j->why : "backup could not run");
+	} else {
+		log_info("backup: store copied to %s", j->dest);
+		snprintf(br.path, sizeof br.path, "%.4000s", j->dest);
+		ctl_reply(cl, CTLOP_R_BACKUP, &br);
+	}
+	free(j);
+}
+
+void ctl_node_backup(struct ctl_client *cl, const struct ctlop_req *r)
+{
+	struct node *n = cl->ctl->node;
+	struct backup_job *j;
+
+	(void)r;
+	if (!cl->owner) {
+		ctl_send_error(cl, PAKT_EPERM, "permission denied: a backup holds the identity key; run it as "
+			       "paktd's user or root (sudo -u pakt pakt backup FILE)");
+		return;
+	}
+	if ((j = calloc(1, sizeof *j)) == NULL) {
+		ctl_send_error(cl, PAKT_ENOMEM, "out of memory");
+		return;
+	}
+	j->req.data = j;
+	j->cl = cl;
+	snprintf(j->db_path, sizeof j->db_path, "%s", n->db_path);
+	snprintf(j->dest, sizeof j->dest, "%s/backup-%llu-%d.db", n->datadir,
+		 (unsigned long long)node_now_ms(), (int)getpid());
+	if (uv_queue_work(n->loop, &j->req, backup_work, backup_done) != 0) {
+		free(j);
+		ctl_send_error(cl, PAKT_EIO, "could not start the backup");
 		return;
 	}
 	cl->busy = true;

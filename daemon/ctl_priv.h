@@ -30,6 +30,7 @@ struct ctl_client {
 	bool closing;                /* uv_close called */
 	bool closed;                 /* close callback ran */
 	bool busy;                   /* a thread-pool job refers to us */
+	bool owner;                  /* paktd's own uid or root, not the control group */
 	bool streaming;
 	struct store_query filter;   /* for streaming: pointers into the fields below */
 	uint8_t f_net[32], f_author[32];
@@ -87,6 +88,7 @@ void ctl_feed_checkpoint(struct ctl_client *cl, const struct ctlop_req *r);
 void ctl_node_status(struct ctl_client *cl, const struct ctlop_req *r);
 void ctl_node_initiative_create(struct ctl_client *cl, const struct ctlop_req *r);
 void ctl_node_verify(struct ctl_client *cl, const struct ctlop_req *r);
+void ctl_node_backup(struct ctl_client *cl, const struct ctlop_req *r);
 
 /* ctl_mesh.c: invites, joins, members, peers, subscriptions */
 void ctl_mesh_invite(struct ctl_client *cl, const struct ctlop_req *r);

@@ -33,7 +33,7 @@ struct node_event {
 
 typedef void (*node_event_fn)(void *arg, const struct node_event *ev);
 
-#define NODE_LISTENERS_MAX 4
+#define NODE_LISTENERS_MAX 8
 
 struct node_listener {
 	node_event_fn fn;

@@ -16,6 +16,8 @@
 #include "daemon/log.h"
 #include "daemon/net.h"
 #include "daemon/node.h"
+#include "daemon/notify.h"
+#include "daemon/sdnotify.h"
 #include "daemon/repl.h"
 #include "daemon/rotate.h"
 #include "daemon/sigcheck.h"
@@ -27,16 +29,19 @@
 
 static const char usage[] =
 	"usage: paktd [--data-dir DIR] [--listen ADDR:PORT] [--passphrase-file FILE] [--log-level LEVEL]\n"
+	"             [--control-group GROUP]\n"
 	"\n"
 	"Run one organisation's pakt node in the foreground, logging to stderr.\n"
 	"\n"
-	"  --data-dir DIR          data directory (default: $PAKT_HOME, else\n"
-	"                          ~/.local/share/pakt; /var/lib/pakt as a system service)\n"
+	"  --data-dir DIR          data directory (default: $PAKT_HOME, else systemd's\n"
+	"                          $STATE_DIRECTORY, else ~/.local/share/pakt)\n"
 	"  --listen ADDR:PORT      where partners connect (default: the config's\n"
 	"                          'listen', else 127.0.0.1:7420; port 0 picks a free one)\n"
 	"  --passphrase-file FILE  passphrase of an encrypted identity key\n"
 	"                          (also $PAKT_PASSPHRASE_FILE or $PAKT_PASSPHRASE)\n"
 	"  --log-level LEVEL       error, warn, info (default) or debug\n"
+	"  --control-group GROUP   members of GROUP may use the control socket too\n"
+	"                          (mode 0660; default: the config's 'control_group')\n"
 	"  -h, --help              this help;  --version  the version\n"
 	"\n"
 	"Signals: SIGTERM/SIGINT stop cleanly, SIGHUP reloads the config file.\n"
@@ -47,6 +52,7 @@ struct daemon {
 	struct node node;
 	struct ctl ctl;
 	struct net net;
+	struct notify notify;
 	uv_signal_t sig_term, sig_int, sig_hup;
 	uv_timer_t checkpoint;
 	int lock_fd;
@@ -70,6 +76,8 @@ static void daemon_stop(struct daemon *d, const char *why)
 	if (d->stopping)
 		return;
 	d->stopping = true;
+	sdnotify_stopping();
+	notify_stop(&d->notify);
 	log_info("stopping (%s)", why);
 	ctl_stop(&d->ctl, on_ctl_closed);
 	if (d->node.net)
@@ -90,7 +98,7 @@ static void on_checkpoint_timer(uv_timer_t *t)
 	for (struct repl_net *rn = d->node.nets; rn; rn = rn->next) {
 		int rc = ctl_publish_checkpoint(&d->node, rn, &e, why, sizeof why);
 
-		if (rc != 0 && rc != PAKT_ENOTFOUND && rc != PAKT_ENOTMEMBER)
+		if (rc != 0 && rc != PAKT_ENOTFOUND && rc != PAKT_ENOTMEMBER && rc != PAKT_EUNSYNCED)
 			log_warn("checkpoint not published: %s", why);
 	}
 }
@@ -99,8 +107,11 @@ static void on_signal(uv_signal_t *h, int signum)
 {
 	struct daemon *d = h->data;
 
-	if (signum == SIGHUP)
+	if (signum == SIGHUP) {
+		sdnotify_reloading();
 		node_reload_config(&d->node);
+		sdnotify_ready("config reloaded");
+	}
 	else
 		daemon_stop(d, signum == SIGTERM ? "SIGTERM" : "SIGINT");
 }
@@ -134,17 +145,25 @@ static int take_lock(struct daemon *d)
 static int load_identity(struct daemon *d, const char *pass_file)
 {
 	char path[DATADIR_PATH_MAX], why[512] = "";
+	char cred_path[DATADIR_PATH_MAX];
 	char *pass = NULL;
 	int rc;
 
 	datadir_file(d->node.datadir, DATADIR_KEY, path);
 	rc = keyfile_read(path, NULL, &d->node.id, why, sizeof why);
 	if (rc == PAKT_ENEEDPASS) {
+		/* systemd's LoadCredential=passphrase:FILE (see paktd.service) */
+		const char *creds = getenv("CREDENTIALS_DIRECTORY");
+
+		if (pass_file == NULL && creds != NULL && creds[0] == '/' &&
+		    datadir_file(creds, "passphrase", cred_path) == 0 && access(cred_path, F_OK) == 0)
+			pass_file = cred_path;
 		rc = passphrase_get(&pass, pass_file, isatty(0) ? "passphrase for identity key: " : NULL,
 				    false, why, sizeof why);
 		if (rc != 0) {
 			log_err("identity key %s is encrypted and no passphrase was given: "
-				"use --passphrase-file FILE or $PAKT_PASSPHRASE_FILE (%s)", path, why);
+				"use --passphrase-file FILE, $PAKT_PASSPHRASE_FILE or, under systemd, "
+				"LoadCredential=passphrase:FILE (%s)", path, why);
 			return rc;
 		}
 		rc = keyfile_read(path, pass, &d->node.id, why, sizeof why);
@@ -165,11 +184,13 @@ int main(int argc, char **argv)
 		{"passphrase-file", required_argument, NULL, 'p'},
 		{"log-level", required_argument, NULL, 'l'},
 		{"listen", required_argument, NULL, 'L'},
+		{"control-group", required_argument, NULL, 'g'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *dir_arg = NULL, *pass_file = NULL, *level_arg = NULL, *listen_arg = NULL;
+	const char *group_arg = NULL;
 	static struct daemon d;
 	struct node *n = &d.node;
 	struct rlimit no_core = {0, 0};
@@ -183,6 +204,7 @@ int main(int argc, char **argv)
 		case 'p': pass_file = optarg; break;
 		case 'l': level_arg = optarg; break;
 		case 'L': listen_arg = optarg; break;
+		case 'g': group_arg = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': puts("paktd " CTL_VERSION_STRING); return 0;
 		default: fputs(usage, stderr); return 2;
@@ -203,7 +225,7 @@ int main(int argc, char **argv)
 		log_err("libsodium failed to initialise");
 		return 1;
 	}
-	if (datadir_resolve(dir_arg, n->datadir) != 0) {
+	if (datadir_resolve(dir_arg, DATADIR_DAEMON, n->datadir, NULL) != 0) {
 		log_err("no data directory: pass --data-dir DIR or set PAKT_HOME");
 		return 1;
 	}
@@ -237,7 +259,7 @@ int main(int argc, char **argv)
 		goto free_node;
 	if (sigcheck_start() != 0)
 		log_warn("no helper thread for signature checks: using one core");
-	if (node_mesh_init(n) != 0 || repl_load_all(n) != 0) {
+	if (node_mesh_init(n) != 0 || repl_load_all(n) != 0 || unsynced_start(n) != 0) {
 		log_err("cannot load replication state: %s", store_errmsg(n->store));
 		goto free_node;
 	}
@@ -245,7 +267,7 @@ int main(int argc, char **argv)
 	n->loop = &d.loop;
 	n->ctl = &d.ctl;
 	n->started_ms = node_now_ms();
-	rc = ctl_start(&d.ctl, n, sock, why, sizeof why);
+	rc = ctl_start(&d.ctl, n, sock, group_arg ? group_arg : n->cfg.control_group, why, sizeof why);
 	if (rc == 0) {
 		rc = net_start(&d.net, n, listen_arg ? listen_arg : n->cfg.listen, why, sizeof why);
 		if (rc == 0)
@@ -256,8 +278,12 @@ int main(int argc, char **argv)
 	if (rc != 0) {
 		log_err("%s", why);
 		n->ctl = NULL;
-		if (d.net.open_handles)
+		/* both of net's handles, or the sweep timer keeps the loop (and
+		 * our lock) alive forever */
+		if (d.net.open_handles) {
 			uv_close((uv_handle_t *)&d.net.listener, NULL);
+			uv_close((uv_handle_t *)&d.net.sweep, NULL);
+		}
 		uv_run(&d.loop, UV_RUN_DEFAULT);  /* let the failed handles close */
 		goto close_loop;
 	}
@@ -281,7 +307,12 @@ int main(int argc, char **argv)
 		 n->cfg.name[0] ? n->cfg.name : "unnamed", (unsigned long long)entries,
 		 (unsigned long long)feeds);
 	log_info("listening on %s", d.net.listen_addr);
+	if (notify_start(&d.notify, n) != 0) {
+		log_err("cannot start notifications: out of memory");
+		daemon_stop(&d, "out of memory");
+	}
 	log_info("listening on control socket %s", sock);
+	sdnotify_ready("serving");
 	uv_run(&d.loop, UV_RUN_DEFAULT);
 	exit_code = 0;
 	n->ctl = NULL;

@@ -81,8 +81,14 @@ int net_start(struct net *net, struct node *node, const char *addr, char *why,
 	if (rc == 0)
 		rc = uv_listen((uv_stream_t *)&net->listener, 128, on_connection);
 	if (rc != 0) {
-		snprintf(why, whylen, "cannot listen on %s: %s (another program on that port? set 'listen' in the config or --listen)",
-			 addr, uv_strerror(rc));
+		snprintf(why, whylen, "cannot listen on %s: %s (%s)", addr, uv_strerror(rc),
+			 rc == UV_EADDRINUSE ? "another program, or another paktd, uses that port: "
+					       "stop it or set 'listen' in the config or --listen" :
+			 rc == UV_EADDRNOTAVAIL ? "that is not an address of this machine: use one of "
+						  "its addresses, or 0.0.0.0 for all" :
+			 rc == UV_EACCES ? "ports below 1024 need privileges: use 7420 or another port "
+					   "from 1024 up" :
+			 "set 'listen' in the config or --listen");
 		return PAKT_EIO;
 	}
 	uv_tcp_getsockname(&net->listener, (struct sockaddr *)&ss, &len);
@@ -272,8 +278,13 @@ void net_enforce_membership(struct net *net, struct repl_net *rn)
 		const uint8_t *key = session_peer_key(s);
 
 		next = session_next(s);
-		if (session_replicating(s, rn) && key && roster_find(&rn->members, key) == NULL)
+		if (session_replicating(s, rn) && key && roster_find(&rn->members, key) == NULL) {
+			/* what it lacks first, the removal among it: a removed
+			 * organisation learns of it from the signed entry, not
+			 * from our word (its notify_command and pakt doctor) */
+			session_pump(s);
 			session_bye(s, "no longer a member of this initiative");
+		}
 	}
 }
 

@@ -9,6 +9,7 @@
 #include "keys/config.h"
 #include "daemon/events.h"
 #include "daemon/store.h"
+#include "daemon/unsynced.h"
 #include "keys/datadir.h"
 #include "keys/keys.h"
 #include "proto/entry.h"
@@ -35,6 +36,7 @@ struct node {
 	uint8_t x_pk[32];
 	uint64_t started_ms;
 	uint64_t sim_now_ms;      /* nonzero: a simulated clock (tests/sim) */
+	struct unsynced unsynced;  /* signs nothing while behind its own feed */
 	struct node_listener listeners[NODE_LISTENERS_MAX];
 	size_t n_listeners;
 };

@@ -375,6 +375,7 @@ void session_on_message(struct session *s, const uint8_t *plain, size_t len)
 			session_close(s, "out of memory");
 			break;
 		}
+		unsynced_on_clock(n, s->rn, m.feeds, m.n_feeds);
 		session_pump(s);
 		break;
 	case PEER_ACT_ENTRIES: {

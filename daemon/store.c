@@ -1,8 +1,10 @@
 /* SQLite store of feeds and entries. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sqlite3.h>
 #include "daemon/store.h"
 #include "daemon/store_priv.h"
@@ -158,10 +160,39 @@ static int schema_version(struct store *s, int *v)
 	return rc;
 }
 
-static int migrate(struct store *s, char *why, size_t whylen)
+int store_copy(struct store *s, const char *dest, char *why, size_t whylen)
 {
-	char sql[64];
-	int v;
+	sqlite3 *to = NULL;
+	sqlite3_backup *b;
+	int fd, rc = SQLITE_ERROR;
+
+	/* created 0600 here, before SQLite writes a byte: it holds every
+	 * partner's entries and sealed messages */
+	fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(why, whylen, "%s: %s", dest, strerror(errno));
+		return errno == EEXIST ? PAKT_EEXIST : PAKT_EIO;
+	}
+	close(fd);
+	if (sqlite3_open_v2(dest, &to, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+	    (b = sqlite3_backup_init(to, "main", s->db, "main")) != NULL) {
+		rc = sqlite3_backup_step(b, -1);
+		sqlite3_backup_finish(b);
+	}
+	if (rc != SQLITE_DONE) {
+		snprintf(why, whylen, "copying the store to %s: %s", dest, to ? sqlite3_errmsg(to) : "out of memory");
+		sqlite3_close(to);
+		unlink(dest);
+		return rc == SQLITE_FULL ? PAKT_ENOSPC : PAKT_EIO;
+	}
+	sqlite3_close(to);
+	return 0;
+}
+
+static int migrate(struct store *s, const char *path, char *why, size_t whylen)
+{
+	char sql[64], bak[4200];
+	int v, rc;
 
 	if (schema_version(s, &v) != 0)
 		return store_fail(s, why, whylen, "reading schema version");
@@ -170,12 +201,18 @@ static int migrate(struct store *s, char *why, size_t whylen)
 			 v, STORE_SCHEMA_VERSION);
 		return PAKT_EVERSION;
 	}
+	/* An upgrade keeps the store as it was: a rollback to the older paktd
+	 * takes this copy (README, "Upgrades"). A new store has nothing to keep. */
+	if (v > 0 && v < (int)N_MIGRATIONS) {
+		snprintf(bak, sizeof bak, "%s.schema%d.bak", path, v);
+		if ((rc = store_copy(s, bak, why, whylen)) != 0 && rc != PAKT_EEXIST)
+			return rc;
+	}
 	for (; v < (int)N_MIGRATIONS; v++) {
 		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
 		if (store_exec(s, "BEGIN IMMEDIATE") != 0 ||
 		    store_exec(s, migrations[v]) != 0 || store_exec(s, sql) != 0) {
-			int rc = store_fail(s, why, whylen, "migrating schema");
-
+			rc = store_fail(s, why, whylen, "migrating schema");
 			store_exec(s, "ROLLBACK");
 			return rc;
 		}
@@ -281,7 +318,7 @@ int store_open(struct store **out, const char *path, bool readonly,
 			rc = store_fail(s, why, whylen, path);
 			goto close_store;
 		}
-		rc = migrate(s, why, whylen);
+		rc = migrate(s, path, why, whylen);
 		if (rc != 0)
 			goto close_store;
 	} else {

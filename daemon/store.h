@@ -26,6 +26,10 @@ int store_open(struct store **out, const char *path, bool readonly,
 	       char *why, size_t whylen);
 /* NULL-safe. */
 void store_close(struct store *s);
+/* A consistent copy of the whole store into a new file dest (mode 0600;
+ * PAKT_EEXIST if it exists), through SQLite's online backup: paktd keeps
+ * writing meanwhile. 0, PAKT_ENOSPC or PAKT_EIO with why. */
+int store_copy(struct store *s, const char *dest, char *why, size_t whylen);
 /* Last SQLite error text on this connection. */
 const char *store_errmsg(const struct store *s);
 

@@ -56,6 +56,29 @@ static const char *config_apply(struct config *c, const char *key, const char *v
 		c->checkpoint_s = (unsigned)v;
 		return NULL;
 	}
+	if (strcmp(key, "notify_command") == 0) {
+		if (*val != '\0' && *val != '/')
+			return "notify_command must start with an absolute path (no shell runs it)";
+		return copy_value(c->notify_command, sizeof c->notify_command, val) ?
+			"notify_command too long (max 1023 bytes)" : NULL;
+	}
+	if (strcmp(key, "notify_types") == 0) {
+		if (strspn(val, "abcdefghijklmnopqrstuvwxyz-,") != strlen(val))
+			return "notify_types is a comma-separated list of entry types (message,commitment,...)";
+		return copy_value(c->notify_types, sizeof c->notify_types, val) ? "notify_types too long" : NULL;
+	}
+	if (strcmp(key, "notify_due_days") == 0) {
+		char *end;
+		unsigned long v = strtoul(val, &end, 10);
+
+		if (*val == '\0' || *end != '\0' || v > 365)
+			return "notify_due_days must be days from 0 (no reminders) to 365";
+		c->notify_due_days = (unsigned)v;
+		return NULL;
+	}
+	if (strcmp(key, "control_group") == 0)
+		return copy_value(c->control_group, sizeof c->control_group, val) ?
+			"control_group too long (max 63 bytes)" : NULL;
 	if (strcmp(key, "address") == 0)
 		return copy_value(c->address, sizeof c->address, val) ? "address too long" : NULL;
 	if (strcmp(key, "listen") == 0)
@@ -74,7 +97,7 @@ static const char *config_apply(struct config *c, const char *key, const char *v
 		}
 		return "log_level must be error, warn, info or debug";
 	}
-	return "unknown key (known: name, log_level, network, listen, address, checkpoint_interval)";
+	return "unknown key (known: name, log_level, network, listen, address, checkpoint_interval, control_group, notify_command, notify_types, notify_due_days)";
 }
 
 int config_load(struct config *c, const char *path, char *why, size_t whylen)
@@ -88,6 +111,8 @@ int config_load(struct config *c, const char *path, char *why, size_t whylen)
 	c->log_level = CONFIG_LOG_INFO;
 	snprintf(c->listen, sizeof c->listen, "127.0.0.1:7420");
 	c->checkpoint_s = 300;
+	snprintf(c->notify_types, sizeof c->notify_types, "message,commitment,accept,decline,status");
+	c->notify_due_days = 3;
 	f = fopen(path, "r");
 	if (f == NULL)
 		return errno == ENOENT ? 0 : (snprintf(why, whylen, "%s: %s", path, strerror(errno)), PAKT_EIO);

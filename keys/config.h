@@ -4,7 +4,11 @@
  * initiative id), listen (ADDR:PORT for peers), address (HOST:PORT that
  * partners can reach, put in invites; default: the listen address),
  * checkpoint_interval (seconds between checkpoint entries, default 300;
- * 0 = none). */
+ * 0 = none), control_group (a group whose members may use the control
+ * socket besides paktd's own user and root; default none), notify_command
+ * (a program and its arguments, split at spaces, no shell: paktd runs it
+ * with one JSON event on stdin), notify_types (entry types that notify,
+ * comma-separated), notify_due_days (0 = no due reminders). */
 #ifndef PAKT_CONFIG_H
 #define PAKT_CONFIG_H
 
@@ -26,6 +30,10 @@ struct config {
 	char listen[256];
 	char address[256];             /* advertised in invites; "" = listen */
 	unsigned checkpoint_s;         /* seconds between checkpoints; 0 = never */
+	char control_group[64];        /* "" = own user and root only */
+	char notify_command[1024];     /* "" = no notifications */
+	char notify_types[256];        /* comma-separated entry types */
+	unsigned notify_due_days;      /* remind this many days ahead; 0 = never */
 };
 
 /* Defaults, then the file at path. An absent file leaves the defaults.

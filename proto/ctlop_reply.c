@@ -68,7 +68,9 @@ TABLE(t_status, struct ctlop_r_status,
       OPT(struct ctlop_r_status, "network", F_BIN32, network, has_network),
       FLD(struct ctlop_r_status, "networks", F_U64, networks),
       FLD(struct ctlop_r_status, "ok", F_BOOL, ok),
+      OPT(struct ctlop_r_status, "own_fork", F_U64, own_fork, has_own_fork),
       FLD(struct ctlop_r_status, "pid", F_U64, pid),
+      OPT(struct ctlop_r_status, "unsynced", F_STR, unsynced, has_unsynced),
       FLD(struct ctlop_r_status, "uptime_ms", F_U64, uptime_ms),
       FLD(struct ctlop_r_status, "version", F_STR, version));
 TABLE(t_created, struct ctlop_r_created,
@@ -273,6 +275,9 @@ TABLE(t_log_row, struct ctlop_r_log_row,
       OPT(struct ctlop_r_log_row, "plain", F_STR, plain, has_plain),
       FLD(struct ctlop_r_log_row, "received", F_I64, received),
       FLD(struct ctlop_r_log_row, "rowid", F_I64, rowid));
+TABLE(t_backup, struct ctlop_r_backup,
+      FLD(struct ctlop_r_backup, "ok", F_BOOL, ok),
+      FLD(struct ctlop_r_backup, "path", F_STR, path));
 TABLE(t_log_end, struct ctlop_r_log_end,
       FLD(struct ctlop_r_log_end, "count", F_U64, count),
       FLD(struct ctlop_r_log_end, "ok", F_BOOL, ok));
@@ -294,6 +299,7 @@ static const struct table *const tables[CTLOP_R_COUNT] = {
 	[CTLOP_R_EXPORT] = &t_export,
 	[CTLOP_R_LOG_ROW] = &t_log_row,
 	[CTLOP_R_LOG_END] = &t_log_end,
+	[CTLOP_R_BACKUP] = &t_backup,
 };
 
 /* A reply's arrays may not make us allocate more than this in all (a frame

@@ -31,6 +31,7 @@ enum ctlop_reply_kind {
 	CTLOP_R_EXPORT,       /* struct ctlop_r_export */
 	CTLOP_R_LOG_ROW,      /* struct ctlop_r_log_row: one streamed entry of log */
 	CTLOP_R_LOG_END,      /* struct ctlop_r_log_end: the end of a log without follow */
+	CTLOP_R_BACKUP,       /* struct ctlop_r_backup */
 	CTLOP_R_COUNT
 };
 
@@ -56,6 +57,10 @@ struct ctlop_r_status {
 	uint64_t networks;
 	bool ok;
 	uint64_t pid, uptime_ms;
+	bool has_own_fork;            /* our own feed forked: the lowest seq */
+	uint64_t own_fork;
+	bool has_unsynced;            /* it signs nothing now, and why */
+	char unsynced[512];
 	char version[32];
 };
 
@@ -343,6 +348,13 @@ struct ctlop_r_log_row {
 	char plain[BODY_TEXT_MAX + 1];
 	int64_t received;             /* ms */
 	int64_t rowid;
+};
+
+/* backup: where paktd put a consistent copy of its store, for pakt backup
+ * (run as paktd's user or root) to pack up and remove. */
+struct ctlop_r_backup {
+	bool ok;
+	char path[4096];
 };
 
 struct ctlop_r_log_end {

@@ -17,6 +17,7 @@ static const char *const names[CTLOP_COUNT] = {
 	[CTLOP_AGENDA] = "agenda",
 	[CTLOP_AGENDA_SET] = "agenda.set",
 	[CTLOP_AUDIT] = "audit",
+	[CTLOP_BACKUP] = "backup",
 	[CTLOP_CHECKPOINT] = "checkpoint",
 	[CTLOP_COMMIT] = "commit",
 	[CTLOP_COMMITMENTS] = "commitments",
@@ -462,7 +463,7 @@ static int dec_fields(struct dec *d, struct ctlop_req *r)
 		return dec_export(d, &r->u.export);
 	case CTLOP_PROFILE_SET:
 		return dec_profile(d, &r->u.profile);
-	default:   /* agenda, checkpoint, members, metrics, peer.list, status, verify */
+	default:   /* agenda, backup, checkpoint, members, metrics, peer.list, status, verify */
 		return 0;
 	}
 }

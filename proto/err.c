@@ -53,6 +53,7 @@ static const char *const reasons[PAKT_E_COUNT] = {
 	[PAKT_ELIMIT] = "limit exceeded",
 	[PAKT_ETIME] = "timestamp before the previous entry's or too far in the future",
 	[PAKT_ENOSPC] = "disk full: nothing was stored; free space and try again",
+	[PAKT_EUNSYNCED] = "this node waits to learn its own feed's head from a partner before it signs",
 };
 
 const char *pakt_strerror(int err)

@@ -66,6 +66,7 @@ enum pakt_err {
 
 	/* storage */
 	PAKT_ENOSPC,       /* the disk (or the store's size limit) is full: nothing was written */
+	PAKT_EUNSYNCED,    /* the node waits to learn its own feed's head from a partner */
 
 	PAKT_E_COUNT
 };

@@ -23,7 +23,7 @@ include %D%/fuzz/local.mk
 include %D%/sim/local.mk
 
 # make demo: build, then show one node end to end (stops by itself).
-EXTRA_DIST += %D%/demo.sh
+EXTRA_DIST += %D%/demo.sh %D%/vectors %D%/pkg/deb.sh
 .PHONY: demo
 demo: paktd$(EXEEXT) pakt$(EXEEXT)
 	PAKT_BUILDDIR='$(abs_top_builddir)' $(SHELL) $(top_srcdir)/%D%/demo.sh

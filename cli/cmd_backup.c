@@ -1,0 +1,371 @@
+/* pakt backup FILE / pakt restore FILE: one file with the identity key (as
+ * it is: an encrypted key stays encrypted), the config and a consistent
+ * copy of the store (PROTOCOL.md, "Backup files"). A restored node waits
+ * to learn its own feed's head from a partner before it signs anything,
+ * so that an old copy cannot fork its feed. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <msgpack.h>
+#include <msgpack/fbuffer.h>
+#include <sodium.h>
+#include "cli/cli.h"
+#include "cli/cmds.h"
+#include "keys/keyfile.h"
+#include "proto/err.h"
+
+#define BACKUP_FORMAT "pakt-backup"
+#define BACKUP_VERSION 1
+#define BACKUP_SMALL_MAX (1u << 20)     /* key and config: a few hundred bytes */
+
+/* The whole of a small file (key, config); NULL with errno set. */
+static uint8_t *read_small(const char *path, size_t *len)
+{
+	uint8_t *buf = malloc(BACKUP_SMALL_MAX);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = -1;
+
+	if (buf != NULL && fd >= 0)
+		n = read(fd, buf, BACKUP_SMALL_MAX);
+	if (fd >= 0)
+		close(fd);
+	if (n < 0 || (size_t)n == BACKUP_SMALL_MAX) {
+		if (n >= 0)
+			errno = EFBIG;
+		sodium_memzero(buf, buf ? BACKUP_SMALL_MAX : 0);
+		free(buf);
+		return NULL;
+	}
+	*len = (size_t)n;
+	return buf;
+}
+
+static void pack_bin(msgpack_packer *pk, const char *key, const void *p, size_t n)
+{
+	msgpack_pack_str_with_body(pk, key, strlen(key));
+	msgpack_pack_bin_with_body(pk, p, n);
+}
+
+/* Stream the store copy at db into pk as the value of "db", then its
+ * hash as "db_hash". 0 or errno. */
+static int pack_db(msgpack_packer *pk, const char *db)
+{
+	crypto_generichash_state h;
+	uint8_t chunk[1 << 16], hash[32];
+	struct stat st;
+	int fd = open(db, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0 || fstat(fd, &st) != 0)
+		return fd >= 0 ? (close(fd), errno) : errno;
+	if ((uint64_t)st.st_size > UINT32_MAX) {
+		close(fd);
+		return EFBIG;
+	}
+	crypto_generichash_init(&h, NULL, 0, sizeof hash);
+	msgpack_pack_str_with_body(pk, "db", 2);
+	msgpack_pack_bin(pk, (uint32_t)st.st_size);
+	for (off_t left = st.st_size; left > 0; left -= n) {
+		n = read(fd, chunk, sizeof chunk < (size_t)left ? sizeof chunk : (size_t)left);
+		if (n <= 0) {
+			close(fd);
+			return n < 0 ? errno : EIO;
+		}
+		crypto_generichash_update(&h, chunk, (size_t)n);
+		msgpack_pack_bin_body(pk, chunk, (size_t)n);
+	}
+	close(fd);
+	crypto_generichash_final(&h, hash, sizeof hash);
+	pack_bin(pk, "db_hash", hash, sizeof hash);
+	return 0;
+}
+
+int cmd_backup(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"data-dir", required_argument, NULL, 'd'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const struct ctlop_req req = {.op = CTLOP_BACKUP};
+	struct ctlop_r_backup r = {0};
+	char dir[DATADIR_PATH_MAX], path[DATADIR_PATH_MAX];
+	const char *dir_arg = NULL, *file;
+	uint8_t *key = NULL, *cfg = NULL;
+	size_t key_len = 0, cfg_len = 0;
+	msgpack_packer pk;
+	struct timespec now;
+	struct client c;
+	FILE *f = NULL;
+	int opt, ret, fd, err;
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd': dir_arg = optarg; break;
+		case 'h': return cli_help("backup");
+		default: return cli_usage("backup", "unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage("backup", optind == argc ? "which FILE?" : "unexpected argument '%s'", argv[optind + 1]);
+	file = argv[optind];
+	if (cli_datadir(dir_arg, dir) != 0)
+		return cli_fail("backup", PAKT_EINVAL, "no data directory: pass --data-dir DIR or set PAKT_HOME");
+	/* created first, 0600, never over another file: it will hold the key */
+	fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return cli_fail("backup", errno == EEXIST ? PAKT_EEXIST : PAKT_EIO, "%s: %s%s", file, strerror(errno),
+				errno == EEXIST ? " (choose a new file name; a backup never overwrites one)" : "");
+	ret = cli_request(&c, dir_arg, "backup", &req, -1);
+	if (ret == CLI_OK)
+		ret = cli_reply(&c, "backup", CTLOP_R_BACKUP, &r);
+	client_close(&c);
+	if (ret != CLI_OK)
+		goto remove_file;
+	datadir_file(dir, DATADIR_KEY, path);
+	if ((key = read_small(path, &key_len)) == NULL) {
+		ret = cli_fail("backup", PAKT_EIO, "%s: %s", path, strerror(errno));
+		goto remove_copy;
+	}
+	datadir_file(dir, DATADIR_CONFIG, path);
+	if ((cfg = read_small(path, &cfg_len)) == NULL && errno != ENOENT) {
+		ret = cli_fail("backup", PAKT_EIO, "%s: %s", path, strerror(errno));
+		goto remove_copy;
+	}
+	f = fdopen(fd, "w");
+	fd = -1;
+	clock_gettime(CLOCK_REALTIME, &now);
+	msgpack_packer_init(&pk, f, msgpack_fbuffer_write);
+	msgpack_pack_map(&pk, 7);       /* keys in bytewise order */
+	pack_bin(&pk, "config", cfg ? cfg : (const uint8_t *)"", cfg_len);
+	msgpack_pack_str_with_body(&pk, "created", 7);
+	msgpack_pack_uint64(&pk, (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000);
+	if ((err = pack_db(&pk, r.path)) != 0) {
+		ret = cli_fail("backup", PAKT_EIO, "reading the store copy %s: %s", r.path, strerror(err));
+		goto remove_copy;
+	}
+	msgpack_pack_str_with_body(&pk, "format", 6);
+	msgpack_pack_str_with_body(&pk, BACKUP_FORMAT, strlen(BACKUP_FORMAT));
+	pack_bin(&pk, "key", key, key_len);
+	msgpack_pack_str_with_body(&pk, "version", 7);
+	msgpack_pack_uint8(&pk, BACKUP_VERSION);
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0 || ferror(f)) {
+		ret = cli_fail("backup", errno == ENOSPC ? PAKT_ENOSPC : PAKT_EIO, "writing %s: %s", file, strerror(errno));
+		goto remove_copy;
+	}
+	printf("backup written to %s: the identity key, config and store (keep it as safe as the key)\n", file);
+remove_copy:
+	unlink(r.path);
+remove_file:
+	if (ret != CLI_OK)
+		unlink(file);
+	if (f != NULL)
+		fclose(f);
+	else if (fd >= 0)
+		close(fd);
+	if (key)
+		sodium_memzero(key, key_len);
+	free(key);
+	free(cfg);
+	return ret;
+}
+
+/* ---- restore ---- */
+
+struct backup_parts {
+	const msgpack_object *key, *config, *db, *db_hash;
+	uint64_t created;
+};
+
+static const char *parse_backup(const msgpack_object *root, struct backup_parts *b)
+{
+	const msgpack_object *fmt = NULL, *ver = NULL, *created = NULL;
+
+	if (root->type != MSGPACK_OBJECT_MAP)
+		return "not a pakt backup (expected a msgpack map)";
+	for (uint32_t i = 0; i < root->via.map.size; i++) {
+		const msgpack_object_kv *kv = &root->via.map.ptr[i];
+		const char *k = kv->key.via.str.ptr;
+		size_t n = kv->key.via.str.size;
+
+		if (kv->key.type != MSGPACK_OBJECT_STR)
+			continue;
+#define KEY(name, dst) if (n == strlen(name) && memcmp(k, name, n) == 0) dst = &kv->val
+		KEY("format", fmt);
+		KEY("version", ver);
+		KEY("created", created);
+		KEY("key", b->key);
+		KEY("config", b->config);
+		KEY("db", b->db);
+		KEY("db_hash", b->db_hash);
+#undef KEY
+	}
+	if (fmt == NULL || fmt->type != MSGPACK_OBJECT_STR || fmt->via.str.size != strlen(BACKUP_FORMAT) ||
+	    memcmp(fmt->via.str.ptr, BACKUP_FORMAT, fmt->via.str.size) != 0)
+		return "not a pakt backup (no \"format\": \"pakt-backup\")";
+	if (ver == NULL || ver->type != MSGPACK_OBJECT_POSITIVE_INTEGER || ver->via.u64 != BACKUP_VERSION)
+		return "a backup of a format version this pakt does not know: use the pakt that wrote it";
+	if (b->key == NULL || b->key->type != MSGPACK_OBJECT_BIN || b->key->via.bin.size == 0 ||
+	    b->config == NULL || b->config->type != MSGPACK_OBJECT_BIN ||
+	    b->db == NULL || b->db->type != MSGPACK_OBJECT_BIN ||
+	    b->db_hash == NULL || b->db_hash->type != MSGPACK_OBJECT_BIN || b->db_hash->via.bin.size != 32)
+		return "a damaged backup: key, config, db or db_hash missing";
+	b->created = created && created->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? created->via.u64 : 0;
+	return NULL;
+}
+
+/* Write a new file (0600, never over another) durably. */
+static int write_new(const char *path, const void *p, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	const char *c = p;
+
+	if (fd < 0)
+		return errno;
+	while (n > 0) {
+		ssize_t w = write(fd, c, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			int e = errno ? errno : EIO;
+
+			close(fd);
+			unlink(path);
+			return e;
+		}
+		c += w;
+		n -= (size_t)w;
+	}
+	if (fsync(fd) != 0) {
+		int e = errno;
+
+		close(fd);
+		unlink(path);
+		return e;
+	}
+	return close(fd) == 0 ? 0 : errno;
+}
+
+/* Unpack FILE (mapped) and put its parts into dir; 0 or a CLI exit code. */
+static int restore_into(const char *file, const uint8_t *map, size_t len, const char *dir, bool force)
+{
+	char key[DATADIR_PATH_MAX], db[DATADIR_PATH_MAX], cfg[DATADIR_PATH_MAX], mark[DATADIR_PATH_MAX];
+	struct backup_parts b = {0};
+	msgpack_unpacked u;
+	size_t off = 0;
+	uint8_t hash[32], pk[32];
+	const char *bad;
+	int ret = CLI_OK, err = 0;
+
+	msgpack_unpacked_init(&u);
+	if (msgpack_unpack_next(&u, (const char *)map, len, &off) != MSGPACK_UNPACK_SUCCESS || off != len) {
+		msgpack_unpacked_destroy(&u);
+		return cli_fail("restore", PAKT_EFORMAT, "%s: not a pakt backup, or cut short", file);
+	}
+	if ((bad = parse_backup(&u.data, &b)) != NULL) {
+		ret = cli_fail("restore", PAKT_EFORMAT, "%s: %s", file, bad);
+		goto done;
+	}
+	crypto_generichash(hash, sizeof hash, (const uint8_t *)b.db->via.bin.ptr, b.db->via.bin.size, NULL, 0);
+	if (memcmp(hash, b.db_hash->via.bin.ptr, 32) != 0) {
+		ret = cli_fail("restore", PAKT_EFORMAT, "%s: the store in the backup is damaged (its hash does not match)", file);
+		goto done;
+	}
+	datadir_file(dir, DATADIR_KEY, key);
+	datadir_file(dir, DATADIR_DB, db);
+	datadir_file(dir, DATADIR_CONFIG, cfg);
+	datadir_file(dir, DATADIR_UNSYNCED, mark);
+	if (access(key, F_OK) == 0 || access(db, F_OK) == 0) {
+		ret = cli_fail("restore", PAKT_EEXIST, "%s already holds a node (%s); refusing to overwrite it: "
+			       "restore into an empty --data-dir, or move it away first", dir,
+			       access(key, F_OK) == 0 ? DATADIR_KEY : DATADIR_DB);
+		goto done;
+	}
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		ret = cli_fail("restore", PAKT_EIO, "cannot create %s: %s", dir, strerror(errno));
+		goto done;
+	}
+	/* the key last: until it is there, a half-restored directory is no node */
+	if ((err = write_new(db, b.db->via.bin.ptr, b.db->via.bin.size)) != 0 ||
+	    (b.config->via.bin.size > 0 && (err = write_new(cfg, b.config->via.bin.ptr, b.config->via.bin.size)) != 0) ||
+	    (!force && (err = write_new(mark, "restored\n", 9)) != 0) ||
+	    (err = write_new(key, b.key->via.bin.ptr, b.key->via.bin.size)) != 0) {
+		ret = cli_fail("restore", err == ENOSPC ? PAKT_ENOSPC : PAKT_EIO, "writing into %s: %s", dir, strerror(err));
+		unlink(db);
+		unlink(cfg);
+		unlink(mark);
+		goto done;
+	}
+	if (keyfile_read_public(key, pk, NULL, NULL, 0) == 0) {
+		char id[ID_TEXT_MAX];
+
+		id_encode(ID_KEY, pk, id);
+		printf("restored %s into %s\n", id, dir);
+	}
+	if (force)
+		printf("warning: --force-unsynced: this node signs at once. If partners hold newer entries of its feed\n"
+		       "than the backup, its next entry forks the feed and partners stop accepting it.\n");
+	else
+		printf("start paktd: it signs nothing until a partner has told it this feed's head and it has\n"
+		       "fetched what it missed ('pakt status' shows when)\n");
+done:
+	msgpack_unpacked_destroy(&u);
+	return ret;
+}
+
+int cmd_restore(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"data-dir", required_argument, NULL, 'd'},
+		{"force-unsynced", no_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	char dir[DATADIR_PATH_MAX];
+	const char *dir_arg = NULL, *file;
+	bool force = false;
+	struct stat st;
+	uint8_t *map;
+	int opt, fd, ret;
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd': dir_arg = optarg; break;
+		case 'f': force = true; break;
+		case 'h': return cli_help("restore");
+		default: return cli_usage("restore", "unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage("restore", optind == argc ? "which FILE?" : "unexpected argument '%s'", argv[optind + 1]);
+	file = argv[optind];
+	if (datadir_resolve(dir_arg, DATADIR_OWN, dir, NULL) != 0)
+		return cli_fail("restore", PAKT_EINVAL, "no data directory: pass --data-dir DIR or set PAKT_HOME");
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0 || st.st_size == 0) {
+		ret = cli_fail("restore", PAKT_EIO, "%s: %s", file, fd < 0 ? strerror(errno) : "empty file");
+		if (fd >= 0)
+			close(fd);
+		return ret;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return cli_fail("restore", PAKT_EIO, "%s: %s", file, strerror(errno));
+	ret = restore_into(file, map, (size_t)st.st_size, dir, force);
+	munmap(map, (size_t)st.st_size);
+	return ret;
+}
