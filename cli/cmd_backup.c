@@ -14,16 +14,13 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <msgpack.h>
-#include <msgpack/fbuffer.h>
 #include <sodium.h>
 #include "cli/cli.h"
 #include "cli/cmds.h"
 #include "keys/keyfile.h"
+#include "proto/backup.h"
 #include "proto/err.h"
 
-#define BACKUP_FORMAT "pakt-backup"
-#define BACKUP_VERSION 1
 #define BACKUP_SMALL_MAX (1u << 20)     /* key and config: a few hundred bytes */
 
 /* The whole of a small file (key, config); NULL with errno set. */
@@ -48,46 +45,6 @@ static uint8_t *read_small(const char *path, size_t *len)
 	return buf;
 }
 
-static void pack_bin(msgpack_packer *pk, const char *key, const void *p, size_t n)
-{
-	msgpack_pack_str_with_body(pk, key, strlen(key));
-	msgpack_pack_bin_with_body(pk, p, n);
-}
-
-/* Stream the store copy at db into pk as the value of "db", then its
- * hash as "db_hash". 0 or errno. */
-static int pack_db(msgpack_packer *pk, const char *db)
-{
-	crypto_generichash_state h;
-	uint8_t chunk[1 << 16], hash[32];
-	struct stat st;
-	int fd = open(db, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0 || fstat(fd, &st) != 0)
-		return fd >= 0 ? (close(fd), errno) : errno;
-	if ((uint64_t)st.st_size > UINT32_MAX) {
-		close(fd);
-		return EFBIG;
-	}
-	crypto_generichash_init(&h, NULL, 0, sizeof hash);
-	msgpack_pack_str_with_body(pk, "db", 2);
-	msgpack_pack_bin(pk, (uint32_t)st.st_size);
-	for (off_t left = st.st_size; left > 0; left -= n) {
-		n = read(fd, chunk, sizeof chunk < (size_t)left ? sizeof chunk : (size_t)left);
-		if (n <= 0) {
-			close(fd);
-			return n < 0 ? errno : EIO;
-		}
-		crypto_generichash_update(&h, chunk, (size_t)n);
-		msgpack_pack_bin_body(pk, chunk, (size_t)n);
-	}
-	close(fd);
-	crypto_generichash_final(&h, hash, sizeof hash);
-	pack_bin(pk, "db_hash", hash, sizeof hash);
-	return 0;
-}
-
 int cmd_backup(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -101,11 +58,11 @@ int cmd_backup(int argc, char **argv)
 	const char *dir_arg = NULL, *file;
 	uint8_t *key = NULL, *cfg = NULL;
 	size_t key_len = 0, cfg_len = 0;
-	msgpack_packer pk;
 	struct timespec now;
 	struct client c;
 	FILE *f = NULL;
-	int opt, ret, fd, err;
+	char why[256];
+	int opt, ret, fd, db_fd, rc;
 
 	optind = 0;
 	opterr = 0;
@@ -145,20 +102,17 @@ int cmd_backup(int argc, char **argv)
 	f = fdopen(fd, "w");
 	fd = -1;
 	clock_gettime(CLOCK_REALTIME, &now);
-	msgpack_packer_init(&pk, f, msgpack_fbuffer_write);
-	msgpack_pack_map(&pk, 7);       /* keys in bytewise order */
-	pack_bin(&pk, "config", cfg ? cfg : (const uint8_t *)"", cfg_len);
-	msgpack_pack_str_with_body(&pk, "created", 7);
-	msgpack_pack_uint64(&pk, (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000);
-	if ((err = pack_db(&pk, r.path)) != 0) {
-		ret = cli_fail("backup", PAKT_EIO, "reading the store copy %s: %s", r.path, strerror(err));
+	if ((db_fd = open(r.path, O_RDONLY | O_CLOEXEC)) < 0) {
+		ret = cli_fail("backup", PAKT_EIO, "reading the store copy %s: %s", r.path, strerror(errno));
 		goto remove_copy;
 	}
-	msgpack_pack_str_with_body(&pk, "format", 6);
-	msgpack_pack_str_with_body(&pk, BACKUP_FORMAT, strlen(BACKUP_FORMAT));
-	pack_bin(&pk, "key", key, key_len);
-	msgpack_pack_str_with_body(&pk, "version", 7);
-	msgpack_pack_uint8(&pk, BACKUP_VERSION);
+	rc = backup_write(f, key, key_len, cfg, cfg_len,
+			  (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000, db_fd, why, sizeof why);
+	close(db_fd);
+	if (rc != 0) {
+		ret = cli_fail("backup", rc, "%s", why);
+		goto remove_copy;
+	}
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0 || ferror(f)) {
 		ret = cli_fail("backup", errno == ENOSPC ? PAKT_ENOSPC : PAKT_EIO, "writing %s: %s", file, strerror(errno));
 		goto remove_copy;
@@ -181,48 +135,6 @@ remove_file:
 }
 
 /* ---- restore ---- */
-
-struct backup_parts {
-	const msgpack_object *key, *config, *db, *db_hash;
-	uint64_t created;
-};
-
-static const char *parse_backup(const msgpack_object *root, struct backup_parts *b)
-{
-	const msgpack_object *fmt = NULL, *ver = NULL, *created = NULL;
-
-	if (root->type != MSGPACK_OBJECT_MAP)
-		return "not a pakt backup (expected a msgpack map)";
-	for (uint32_t i = 0; i < root->via.map.size; i++) {
-		const msgpack_object_kv *kv = &root->via.map.ptr[i];
-		const char *k = kv->key.via.str.ptr;
-		size_t n = kv->key.via.str.size;
-
-		if (kv->key.type != MSGPACK_OBJECT_STR)
-			continue;
-#define KEY(name, dst) if (n == strlen(name) && memcmp(k, name, n) == 0) dst = &kv->val
-		KEY("format", fmt);
-		KEY("version", ver);
-		KEY("created", created);
-		KEY("key", b->key);
-		KEY("config", b->config);
-		KEY("db", b->db);
-		KEY("db_hash", b->db_hash);
-#undef KEY
-	}
-	if (fmt == NULL || fmt->type != MSGPACK_OBJECT_STR || fmt->via.str.size != strlen(BACKUP_FORMAT) ||
-	    memcmp(fmt->via.str.ptr, BACKUP_FORMAT, fmt->via.str.size) != 0)
-		return "not a pakt backup (no \"format\": \"pakt-backup\")";
-	if (ver == NULL || ver->type != MSGPACK_OBJECT_POSITIVE_INTEGER || ver->via.u64 != BACKUP_VERSION)
-		return "a backup of a format version this pakt does not know: use the pakt that wrote it";
-	if (b->key == NULL || b->key->type != MSGPACK_OBJECT_BIN || b->key->via.bin.size == 0 ||
-	    b->config == NULL || b->config->type != MSGPACK_OBJECT_BIN ||
-	    b->db == NULL || b->db->type != MSGPACK_OBJECT_BIN ||
-	    b->db_hash == NULL || b->db_hash->type != MSGPACK_OBJECT_BIN || b->db_hash->via.bin.size != 32)
-		return "a damaged backup: key, config, db or db_hash missing";
-	b->created = created && created->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? created->via.u64 : 0;
-	return NULL;
-}
 
 /* Write a new file (0600, never over another) durably. */
 static int write_new(const char *path, const void *p, size_t n)
@@ -261,51 +173,33 @@ static int write_new(const char *path, const void *p, size_t n)
 static int restore_into(const char *file, const uint8_t *map, size_t len, const char *dir, bool force)
 {
 	char key[DATADIR_PATH_MAX], db[DATADIR_PATH_MAX], cfg[DATADIR_PATH_MAX], mark[DATADIR_PATH_MAX];
-	struct backup_parts b = {0};
-	msgpack_unpacked u;
-	size_t off = 0;
-	uint8_t hash[32], pk[32];
-	const char *bad;
+	struct backup_parts b;
+	uint8_t pk[32];
+	char why[256];
 	int ret = CLI_OK, err = 0;
 
-	msgpack_unpacked_init(&u);
-	if (msgpack_unpack_next(&u, (const char *)map, len, &off) != MSGPACK_UNPACK_SUCCESS || off != len) {
-		msgpack_unpacked_destroy(&u);
-		return cli_fail("restore", PAKT_EFORMAT, "%s: not a pakt backup, or cut short", file);
-	}
-	if ((bad = parse_backup(&u.data, &b)) != NULL) {
-		ret = cli_fail("restore", PAKT_EFORMAT, "%s: %s", file, bad);
-		goto done;
-	}
-	crypto_generichash(hash, sizeof hash, (const uint8_t *)b.db->via.bin.ptr, b.db->via.bin.size, NULL, 0);
-	if (memcmp(hash, b.db_hash->via.bin.ptr, 32) != 0) {
-		ret = cli_fail("restore", PAKT_EFORMAT, "%s: the store in the backup is damaged (its hash does not match)", file);
-		goto done;
-	}
+	if (backup_parse(map, len, &b, why, sizeof why) != 0)
+		return cli_fail("restore", PAKT_EFORMAT, "%s: %s", file, why);
 	datadir_file(dir, DATADIR_KEY, key);
 	datadir_file(dir, DATADIR_DB, db);
 	datadir_file(dir, DATADIR_CONFIG, cfg);
 	datadir_file(dir, DATADIR_UNSYNCED, mark);
-	if (access(key, F_OK) == 0 || access(db, F_OK) == 0) {
-		ret = cli_fail("restore", PAKT_EEXIST, "%s already holds a node (%s); refusing to overwrite it: "
-			       "restore into an empty --data-dir, or move it away first", dir,
-			       access(key, F_OK) == 0 ? DATADIR_KEY : DATADIR_DB);
-		goto done;
-	}
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		ret = cli_fail("restore", PAKT_EIO, "cannot create %s: %s", dir, strerror(errno));
-		goto done;
-	}
+	if (access(key, F_OK) == 0 || access(db, F_OK) == 0)
+		return cli_fail("restore", PAKT_EEXIST, "%s already holds a node (%s); refusing to overwrite it: "
+				"restore into an empty --data-dir, or move it away first", dir,
+				access(key, F_OK) == 0 ? DATADIR_KEY : DATADIR_DB);
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return cli_fail("restore", PAKT_EIO, "cannot create %s: %s", dir, strerror(errno));
 	/* the key last: until it is there, a half-restored directory is no node */
-	if ((err = write_new(db, b.db->via.bin.ptr, b.db->via.bin.size)) != 0 ||
-	    (b.config->via.bin.size > 0 && (err = write_new(cfg, b.config->via.bin.ptr, b.config->via.bin.size)) != 0) ||
+	if ((err = write_new(db, b.db, b.db_len)) != 0 ||
+	    (b.config_len > 0 && (err = write_new(cfg, b.config, b.config_len)) != 0) ||
 	    (!force && (err = write_new(mark, "restored\n", 9)) != 0) ||
-	    (err = write_new(key, b.key->via.bin.ptr, b.key->via.bin.size)) != 0) {
+	    (err = write_new(key, b.key, b.key_len)) != 0) {
 		ret = cli_fail("restore", err == ENOSPC ? PAKT_ENOSPC : PAKT_EIO, "writing into %s: %s", dir, strerror(err));
 		unlink(db);
 		unlink(cfg);
 		unlink(mark);
-		goto done;
+		return ret;
 	}
 	if (keyfile_read_public(key, pk, NULL, NULL, 0) == 0) {
 		char id[ID_TEXT_MAX];
@@ -319,8 +213,6 @@ static int restore_into(const char *file, const uint8_t *map, size_t len, const 
 	else
 		printf("start paktd: it signs nothing until a partner has told it this feed's head and it has\n"
 		       "fetched what it missed ('pakt status' shows when)\n");
-done:
-	msgpack_unpacked_destroy(&u);
 	return ret;
 }
 

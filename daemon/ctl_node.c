@@ -44,8 +44,8 @@ void ctl_node_status(struct ctl_client *cl, const struct ctlop_req *r)
 	st.uptime_ms = node_now_ms() - n->started_ms;
 	snprintf(st.version, sizeof st.version, "%s", CTL_VERSION_STRING);
 	store_forks(n->store, NULL, own_fork_row, &st);
-	if ((st.has_unsynced = unsynced_reason(n) != NULL))
-		snprintf(st.unsynced, sizeof st.unsynced, "%s", unsynced_reason(n));
+	if ((st.has_unsynced = unsynced_reason(&n->unsynced) != NULL))
+		snprintf(st.unsynced, sizeof st.unsynced, "%s", unsynced_reason(&n->unsynced));
 	ctl_reply(cl, CTLOP_R_STATUS, &st);
 }
 

@@ -259,7 +259,8 @@ int main(int argc, char **argv)
 		goto free_node;
 	if (sigcheck_start() != 0)
 		log_warn("no helper thread for signature checks: using one core");
-	if (node_mesh_init(n) != 0 || repl_load_all(n) != 0 || unsynced_start(n) != 0) {
+	unsynced_init(&n->unsynced, n->datadir);
+	if (node_mesh_init(n) != 0 || repl_load_all(n) != 0) {
 		log_err("cannot load replication state: %s", store_errmsg(n->store));
 		goto free_node;
 	}

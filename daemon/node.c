@@ -90,8 +90,8 @@ int node_append(struct node *n, const uint8_t *network, const char *type,
 
 	if (strlen(type) > ENTRY_TYPE_MAX)
 		return PAKT_EINVAL;
-	if (unsynced_reason(n) != NULL) {
-		snprintf(why, whylen, "%s", unsynced_reason(n));
+	if (unsynced_reason(&n->unsynced) != NULL) {
+		snprintf(why, whylen, "%s", unsynced_reason(&n->unsynced));
 		return PAKT_EUNSYNCED;
 	}
 	memcpy(h.author, n->id.pk, 32);

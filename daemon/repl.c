@@ -513,3 +513,15 @@ int repl_attach(struct node *n)
 	node_unlisten(n, repl_on_event, n);
 	return node_listen(n, repl_on_event, n);
 }
+
+void repl_settle_unsynced(struct node *n)
+{
+	uint8_t ids[UNSYNCED_NETS_MAX][32];
+	size_t k = 0;
+
+	if (unsynced_reason(&n->unsynced) == NULL)
+		return;
+	for (struct repl_net *rn = n->nets; rn && k < UNSYNCED_NETS_MAX; rn = rn->next)
+		memcpy(ids[k++], rn->id, 32);
+	unsynced_settle(&n->unsynced, n->store, n->id.pk, (const uint8_t (*)[32])ids, k);
+}

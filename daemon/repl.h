@@ -147,6 +147,9 @@ void repl_redacted_add(struct node *n, const uint8_t hash[32]);
 /* The name to show for a key: its latest profile name, else its member
  * name, else "". */
 const char *repl_name(const struct repl_net *rn, const uint8_t key[32]);
+/* A restored node (daemon/unsynced.h): signing again once every
+ * initiative's partners confirmed our feed's head. */
+void repl_settle_unsynced(struct node *n);
 
 /* Reload members after a member entry and emit NODE_EV_MEMBERS. */
 void repl_members_changed(struct node *n, struct repl_net *rn);

@@ -375,7 +375,8 @@ void session_on_message(struct session *s, const uint8_t *plain, size_t len)
 			session_close(s, "out of memory");
 			break;
 		}
-		unsynced_on_clock(n, s->rn, m.feeds, m.n_feeds);
+		unsynced_heard(&n->unsynced, n->store, n->id.pk, s->rn->id, m.feeds, m.n_feeds);
+		repl_settle_unsynced(n);
 		session_pump(s);
 		break;
 	case PEER_ACT_ENTRIES: {
@@ -396,6 +397,7 @@ void session_on_message(struct session *s, const uint8_t *plain, size_t len)
 		for (size_t i = 0; i < res.n_hints; i++)
 			session_send_fork_hint(s, res.hints[i].wire, res.hints[i].len);
 		repl_announce(n, s->rn, &res);
+		repl_settle_unsynced(n);
 		break;
 	}
 	case PEER_ACT_FORK:
