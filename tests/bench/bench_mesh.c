@@ -16,6 +16,9 @@
  *      handshake crypto of both sides in-process, for reference.
  *
  * Usage: bench_mesh PAKTD PAKT
+ * To profile: BENCH_MESH_LIVE=N runs only the chain, with N posts (at most
+ * 20,000); BENCH_MESH_SAMPLES=FILE writes each post's latencies (ms: ack,
+ * B, E); BENCH_MESH_CATCHUP_ONLY=1 runs no chain.
  * Every loop stops at a count or a time limit; a watchdog alarm stops the
  * whole run. Temp data lives in a fresh directory under $TMPDIR (default
  * /tmp), removed at the end; daemons get SIGTERM (and die with us through
