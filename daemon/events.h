@@ -2,8 +2,9 @@
  * announce what happened, and the network and the control socket listen.
  * Nothing below calls back into its caller; it emits an event instead.
  *
- * A listener is called synchronously, in registration order, from inside
- * node_emit. It must not free the node or unregister itself there. */
+ * A listener is called synchronously, in registration order (one added
+ * with node_listen_first goes ahead), from inside node_emit. It must not
+ * free the node or unregister itself there. */
 #ifndef PAKT_EVENTS_H
 #define PAKT_EVENTS_H
 

@@ -102,7 +102,8 @@ int net_start(struct net *net, struct node *node, const char *addr, char *why,
 			 ntohs(((struct sockaddr_in *)&ss)->sin_port));
 	}
 	net->listening = true;
-	rc = node_listen(node, net_on_event, net);
+	/* before the control socket's streams: every further hop waits */
+	rc = node_listen_first(node, net_on_event, net);
 	if (rc != 0) {
 		snprintf(why, whylen, "cannot listen to the node's events: %s", pakt_strerror(rc));
 		return rc;

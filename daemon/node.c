@@ -32,6 +32,16 @@ int node_listen(struct node *n, node_event_fn fn, void *arg)
 	return 0;
 }
 
+int node_listen_first(struct node *n, node_event_fn fn, void *arg)
+{
+	if (n->n_listeners == NODE_LISTENERS_MAX)
+		return PAKT_ELIMIT;
+	memmove(&n->listeners[1], &n->listeners[0], n->n_listeners * sizeof n->listeners[0]);
+	n->listeners[0] = (struct node_listener){fn, arg};
+	n->n_listeners++;
+	return 0;
+}
+
 void node_unlisten(struct node *n, node_event_fn fn, void *arg)
 {
 	for (size_t i = 0; i < n->n_listeners; i++) {

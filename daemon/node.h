@@ -50,6 +50,10 @@ uint64_t node_now(const struct node *n);
 /* Listen to the node's events (daemon/events.h). PAKT_ELIMIT when
  * NODE_LISTENERS_MAX are registered. node_unlisten removes fn/arg. */
 int node_listen(struct node *n, node_event_fn fn, void *arg);
+/* The same, but called before every listener registered so far: the
+ * network's relay goes before local readers, since each further hop of
+ * an entry waits for it (bench_mesh: 4-hop latency). */
+int node_listen_first(struct node *n, node_event_fn fn, void *arg);
 void node_unlisten(struct node *n, node_event_fn fn, void *arg);
 /* Tell every listener. */
 void node_emit(struct node *n, const struct node_event *ev);

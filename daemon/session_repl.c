@@ -141,13 +141,20 @@ void session_pump(struct session *s)
 		return;
 	p->s = s;
 	mpx_init(&p->o);
-	for (size_t i = 0; i < s->rn->n_feeds && !s->closing; i++) {
+	/* Admins' feeds first: they hold the membership, and a partner
+	 * refuses the feed of a key it does not know as a member (rule 3),
+	 * then asks for it again. A fresh node got over half of a catch-up
+	 * twice when the admin's feed came late in our order. */
+	for (size_t k = 0; k < 2 * s->rn->n_feeds && !s->closing; k++) {
+		size_t i = k % s->rn->n_feeds;
 		const struct repl_feed *f = &s->rn->feeds[i];
 		uint64_t head;
 
-		/* the cheap test first: the author's end costs a roster lookup,
-		 * and a pump visits every feed of every session */
-		if (!peer_wants(&s->peer, i, f->seq, &from))
+		/* the cheap test first: the author's role and end cost a
+		 * roster lookup each, and a pump visits every feed of every
+		 * session */
+		if (!peer_wants(&s->peer, i, f->seq, &from) ||
+		    roster_is_admin(&s->rn->members, f->author) != (k < s->rn->n_feeds))
 			continue;
 		head = repl_feed_relay_seq(s->rn, f);
 		while (!s->closing && peer_wants(&s->peer, i, head, &from)) {

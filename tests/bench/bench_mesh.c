@@ -16,6 +16,9 @@
  *      handshake crypto of both sides in-process, for reference.
  *
  * Usage: bench_mesh PAKTD PAKT
+ * To profile: BENCH_MESH_LIVE=N runs only the chain, with N posts (at most
+ * 20,000); BENCH_MESH_SAMPLES=FILE writes each post's latencies (ms: ack,
+ * B, E); BENCH_MESH_CATCHUP_ONLY=1 runs no chain.
  * Every loop stops at a count or a time limit; a watchdog alarm stops the
  * whole run. Temp data lives in a fresh directory under $TMPDIR (default
  * /tmp), removed at the end; daemons get SIGTERM (and die with us through
@@ -59,6 +62,7 @@
 #define FILL_THREADS 2
 #define N_CHAIN 5
 #define N_LIVE 1000
+#define N_LIVE_MAX 20000         /* BENCH_MESH_LIVE=N: only the chain, N posts */
 #define N_HS 3000
 #define N_HS_CRYPTO 2000
 
@@ -809,8 +813,10 @@ static int bench_catchup(const char *paktd)
 
 /* ---- 2. live latency along a chain ---- */
 
-static double lat_b[N_LIVE], lat_e[N_LIVE], lat_hop[N_LIVE], lat_ack[N_LIVE], lat_ab[N_LIVE];
-static size_t n_lat;
+static double lat_b[N_LIVE_MAX], lat_e[N_LIVE_MAX], lat_hop[N_LIVE_MAX], lat_ack[N_LIVE_MAX],
+	lat_ab[N_LIVE_MAX];
+static size_t n_lat, n_live = N_LIVE;
+static bool live_only;
 static unsigned long live_mismatch;
 
 static int dcmp(const void *a, const void *b)
@@ -920,7 +926,8 @@ static int live_posts(const char *a_dir, const char *b_dir, const char *e_dir,
 	memset(text, 'l', BODY_TEXT_LEN);
 	text[BODY_TEXT_LEN] = '\0';
 	bench_req_post(&req, text);
-	for (size_t i = 0; i < N_LIVE && bench_now() - t_start < T_LIVE && rc == 0; i++) {
+	for (size_t i = 0; i < n_live && bench_now() - t_start < T_LIVE * (double)n_live / N_LIVE &&
+	     rc == 0; i++) {
 		double t0, tack = 0, tbb = 0, tee = 0;
 		uint64_t seq = 0, sb = 0, se = 0;
 
@@ -1097,7 +1104,7 @@ static int bench_chain(const char *paktd)
 			return PAKT_EIO;
 		}
 	}
-	printf("chain A-B-C-D-E checked with pakt peer list --json; %d posts next\n", N_LIVE);
+	printf("chain A-B-C-D-E checked with pakt peer list --json; %zu posts next\n", n_live);
 	fflush(stdout);
 	rc = live_posts(dirs[0], dirs[1], dirs[N_CHAIN - 1], a_pk);
 	for (int i = N_CHAIN - 1; i >= 0; i--)
@@ -1206,6 +1213,18 @@ static void report(void)
 	bench_raw_print_passes(&raw);
 }
 
+/* BENCH_MESH_SAMPLES=FILE: every post's latencies, in ms: ack, B, E. */
+static void live_samples(const char *path)
+{
+	FILE *f = path ? fopen(path, "w") : NULL;
+
+	if (f == NULL)
+		return;
+	for (size_t i = 0; i < n_lat; i++)
+		fprintf(f, "%.3f %.3f %.3f\n", lat_ack[i], lat_b[i], lat_e[i]);
+	fclose(f);
+}
+
 int main(int argc, char **argv)
 {
 	double t_start = bench_now();
@@ -1219,23 +1238,34 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_watchdog);
 	signal(SIGTERM, on_watchdog);
 	signal(SIGPIPE, SIG_IGN);
-	alarm(T_WATCHDOG);
+	/* BENCH_MESH_LIVE=N: only the chain, with N posts (to profile a hop) */
+	if (getenv("BENCH_MESH_LIVE") != NULL) {
+		long v = strtol(getenv("BENCH_MESH_LIVE"), NULL, 10);
+
+		live_only = true;
+		n_live = v < 1 ? 1 : v > N_LIVE_MAX ? N_LIVE_MAX : (size_t)v;
+	}
+	alarm(T_WATCHDOG + (unsigned)(T_LIVE * (double)n_live / N_LIVE));
 
 	printf("pakt mesh bench: %ld cores online, temp in %s\n", sysconf(_SC_NPROCESSORS_ONLN), root);
 	fflush(stdout);
-	bench_raw();
-	bench_hs_crypto();
-	rc = bench_catchup(argv[1]);
+	if (!live_only) {
+		bench_raw();
+		bench_hs_crypto();
+		rc = bench_catchup(argv[1]);
+	}
 	for (size_t i = 0; i < n_dmn; i++)
 		if (dmn[i].pid > 0)
 			daemon_stop(&dmn[i]);
-	if (bench_chain(argv[1]) != 0)
+	/* BENCH_MESH_CATCHUP_ONLY=1: no chain (to profile a catch-up) */
+	if (getenv("BENCH_MESH_CATCHUP_ONLY") == NULL && bench_chain(argv[1]) != 0)
 		rc = rc ? rc : PAKT_EIO;
 	for (size_t i = 0; i < n_dmn; i++)
 		if (dmn[i].pid > 0)
 			daemon_stop(&dmn[i]);
-	bench_raw();
-
+	if (!live_only)
+		bench_raw();
+	live_samples(getenv("BENCH_MESH_SAMPLES"));   /* before report sorts them */
 	report();
 	alarm(0);
 	cleanup_all();

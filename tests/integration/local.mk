@@ -11,7 +11,7 @@ INTEGRATION_TESTS += %D%/mesh_join.sh
 INTEGRATION_TESTS += %D%/measure.sh
 INTEGRATION_TESTS += %D%/mesh_topologies.sh
 INTEGRATION_TESTS += %D%/mesh_partition.sh
-INTEGRATION_TESTS += %D%/mesh_restart_catchup.sh
+INTEGRATION_TESTS += %D%/mesh_restart_catchup.sh %D%/mesh_catchup_order.sh
 INTEGRATION_TESTS += %D%/mesh_membership.sh
 INTEGRATION_TESTS += %D%/mesh_subscribe.sh
 # crashes and power loss
