@@ -19,8 +19,10 @@ plan 14
 # the catalog as 'make install' lays it out, from this build
 make -s -C "$BUILD/po" install DESTDIR="$T_ROOT/inst" >"$T_ROOT/install.out" 2>&1
 mo=$(find "$T_ROOT/inst" -path '*/pl/LC_MESSAGES/pakt.mo' 2>/dev/null | head -1)
-[ -n "$mo" ]; ok $? "make install puts pl/LC_MESSAGES/pakt.mo under the localedir"
 export PAKT_LOCALEDIR=${mo%/pl/LC_MESSAGES/pakt.mo}
+# without PAKT_LOCALEDIR pakt looks in the localedir it was built with
+[ -n "$mo" ] && grep -qaF -- "${PAKT_LOCALEDIR#"$T_ROOT/inst"}" "$PAKT"
+ok $? "make install puts pl/LC_MESSAGES/pakt.mo in the localedir pakt looks in (${mo#"$T_ROOT/inst"})"
 unset LC_ALL LC_MESSAGES LANGUAGE LANG
 pl() { LANG=pl_PL.UTF-8 "$PAKT" "$@"; }
 
