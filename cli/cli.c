@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
+#include "cli/i18n.h"
 #include "proto/err.h"
 
 int cli_fail(const char *what, int err, const char *fmt, ...)
@@ -55,7 +56,7 @@ int cli_help(const char *cmd)
 	const struct cli_cmd *c = cli_find(cmd);
 
 	if (c != NULL)
-		fputs(c->usage, stdout);
+		fputs(_(c->usage), stdout);
 	return CLI_OK;
 }
 

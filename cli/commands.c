@@ -1,11 +1,14 @@
-/* The command table: names, one-line summaries and --help texts. */
+/* The command table: names, one-line summaries and --help texts. The texts
+ * are marked N_() for po/ and translated where printed (cli/main.c,
+ * cli_help). */
 #include <stddef.h>
 #include "cli/cli.h"
+#include "cli/i18n.h"
 #include "cli/cmds.h"
 
 const struct cli_cmd commands_table[] = {
-	{"init", cmd_init, "create this organisation's identity and data directory",
-	 "usage: pakt init [--name NAME] [--data-dir DIR] [--encrypt] [--passphrase-file FILE]\n"
+	{"init", cmd_init, N_("create this organisation's identity and data directory"),
+	 N_("usage: pakt init [--name NAME] [--data-dir DIR] [--encrypt] [--passphrase-file FILE]\n"
 	 "\n"
 	 "Create the data directory (mode 0700), a new Ed25519 identity key\n"
 	 "(identity.key, mode 0600) and a config file. Refuses to overwrite an\n"
@@ -16,20 +19,20 @@ const struct cli_cmd commands_table[] = {
 	 "                          the terminal, or $PAKT_PASSPHRASE_FILE / $PAKT_PASSPHRASE)\n"
 	 "  --passphrase-file FILE  encrypt with the first line of FILE (mode 0600)\n"
 	 "  --data-dir DIR          where to create it (default: $PAKT_HOME, else\n"
-	 "                          ~/.local/share/pakt)\n"},
-	{"id", cmd_id, "print this organisation's id",
-	 "usage: pakt id [--data-dir DIR]\n"
+	 "                          ~/.local/share/pakt)\n")},
+	{"id", cmd_id, N_("print this organisation's id"),
+	 N_("usage: pakt id [--data-dir DIR]\n"
 	 "\n"
 	 "Print the public id (pk_...) of the identity in the data directory.\n"
-	 "Works without a running daemon.\n"},
-	{"initiative", cmd_initiative, "create an initiative (pakt initiative create NAME)",
-	 "usage: pakt initiative create NAME [--goal TEXT] [--data-dir DIR]\n"
+	 "Works without a running daemon.\n")},
+	{"initiative", cmd_initiative, N_("create an initiative (pakt initiative create NAME)"),
+	 N_("usage: pakt initiative create NAME [--goal TEXT] [--data-dir DIR]\n"
 	 "\n"
 	 "Create an initiative with this organisation as its first admin: writes\n"
 	 "the genesis entry and prints the initiative id (nw_...). The first\n"
-	 "initiative becomes the default for post, log and tail.\n"},
-	{"invite", cmd_invite, "print a one-time invite code for a new partner (admins)",
-	 "usage: pakt invite [--name ORG] [--expires 7d] [--network ID] [--data-dir DIR]\n"
+	 "initiative becomes the default for post, log and tail.\n")},
+	{"invite", cmd_invite, N_("print a one-time invite code for a new partner (admins)"),
+	 N_("usage: pakt invite [--name ORG] [--expires 7d] [--network ID] [--data-dir DIR]\n"
 	 "\n"
 	 "Print one line, an invite code (pi_...): the initiative, this daemon's id\n"
 	 "and address, and a one-time secret. Give it to the new partner, who runs\n"
@@ -37,20 +40,20 @@ const struct cli_cmd commands_table[] = {
 	 "'address', else the listen address.\n"
 	 "\n"
 	 "  --name ORG      the name the new member gets in the member list\n"
-	 "  --expires D     how long the code is valid: 30m, 12h, 7d (default 7d)\n"},
-	{"join", cmd_join, "join an initiative with an invite code",
-	 "usage: pakt join CODE [--data-dir DIR]\n"
+	 "  --expires D     how long the code is valid: 30m, 12h, 7d (default 7d)\n")},
+	{"join", cmd_join, N_("join an initiative with an invite code"),
+	 N_("usage: pakt join CODE [--data-dir DIR]\n"
 	 "\n"
 	 "Connect to the inviting daemon, prove the code's secret inside the\n"
 	 "encrypted channel and become a member; this node then replicates the\n"
-	 "whole initiative. A used, expired or wrong code is refused with a reason.\n"},
-	{"members", cmd_members, "list the members of the initiative",
-	 "usage: pakt members [--json] [--network ID] [--data-dir DIR]\n"
+	 "whole initiative. A used, expired or wrong code is refused with a reason.\n")},
+	{"members", cmd_members, N_("list the members of the initiative"),
+	 N_("usage: pakt members [--json] [--network ID] [--data-dir DIR]\n"
 	 "\n"
 	 "Each member's id, name, role, who admitted it and since when, as derived\n"
-	 "from the genesis entry and the admins' member entries.\n"},
-	{"member", cmd_member, "remove a member, or revoke a stolen key (admins)",
-	 "usage: pakt member remove ID [--network ID] [--data-dir DIR]\n"
+	 "from the genesis entry and the admins' member entries.\n")},
+	{"member", cmd_member, N_("remove a member, or revoke a stolen key (admins)"),
+	 N_("usage: pakt member remove ID [--network ID] [--data-dir DIR]\n"
 	 "       pakt member revoke-key ID --after SEQ [--reason TEXT] [--network ID] [--data-dir DIR]\n"
 	 "\n"
 	 "remove: publish a member entry removing ID: its connections close at once\n"
@@ -61,9 +64,9 @@ const struct cli_cmd commands_table[] = {
 	 "marked untrusted in every partner's audit and count for nothing, ID is no\n"
 	 "longer a member, and a successor it named after SEQ ('pakt key rotate' by\n"
 	 "the thief) is revoked with it. The member can be admitted again under a\n"
-	 "new key with 'pakt invite'.\n"},
-	{"key", cmd_key, "rotate this organisation's identity key",
-	 "usage: pakt key rotate [--passphrase-file FILE] [--data-dir DIR]\n"
+	 "new key with 'pakt invite'.\n")},
+	{"key", cmd_key, N_("rotate this organisation's identity key"),
+	 N_("usage: pakt key rotate [--passphrase-file FILE] [--data-dir DIR]\n"
 	 "\n"
 	 "Make a new identity key and hand this organisation's place in every\n"
 	 "initiative to it: a succession entry, signed by the old key and by the\n"
@@ -73,26 +76,26 @@ const struct cli_cmd commands_table[] = {
 	 "Sealed messages addressed to the old key can no longer be opened.\n"
 	 "\n"
 	 "  --passphrase-file FILE  encrypt the new key with the first line of FILE;\n"
-	 "                          an encrypted identity always asks for one\n"},
-	{"peer", cmd_peer, "add, list or remove peers to dial",
-	 "usage: pakt peer add HOST:PORT [ID] [--network ID] [--data-dir DIR]\n"
+	 "                          an encrypted identity always asks for one\n")},
+	{"peer", cmd_peer, N_("add, list or remove peers to dial"),
+	 N_("usage: pakt peer add HOST:PORT [ID] [--network ID] [--data-dir DIR]\n"
 	 "       pakt peer list [--json] [--data-dir DIR]\n"
 	 "       pakt peer remove HOST:PORT [--data-dir DIR]\n"
 	 "\n"
 	 "paktd dials added peers, and again after a disconnect with jittered\n"
 	 "exponential backoff (0.25 s up to 30 s). With ID, the peer must have that\n"
-	 "key. 'list' shows connected or not, last seen, entries behind, bytes in/out.\n"},
-	{"subscribe", cmd_subscribe, "store a member's feed again (the default)",
-	 "usage: pakt subscribe ID [--network ID] [--data-dir DIR]\n"
+	 "key. 'list' shows connected or not, last seen, entries behind, bytes in/out.\n")},
+	{"subscribe", cmd_subscribe, N_("store a member's feed again (the default)"),
+	 N_("usage: pakt subscribe ID [--network ID] [--data-dir DIR]\n"
 	 "\n"
-	 "Undo 'pakt unsubscribe': replicate ID's feed again from where it stopped.\n"},
-	{"unsubscribe", cmd_unsubscribe, "stop storing a member's new entries",
-	 "usage: pakt unsubscribe ID [--network ID] [--data-dir DIR]\n"
+	 "Undo 'pakt unsubscribe': replicate ID's feed again from where it stopped.\n")},
+	{"unsubscribe", cmd_unsubscribe, N_("stop storing a member's new entries"),
+	 N_("usage: pakt unsubscribe ID [--network ID] [--data-dir DIR]\n"
 	 "\n"
 	 "By default a node replicates every member. After this, ID's new entries\n"
-	 "are neither stored nor relayed by this node; what is stored stays.\n"},
-	{"post", cmd_post, "post a message to the initiative",
-	 "usage: pakt post [TEXT | -] [--to ID[,ID...]]... [--network ID] [--data-dir DIR]\n"
+	 "are neither stored nor relayed by this node; what is stored stays.\n")},
+	{"post", cmd_post, N_("post a message to the initiative"),
+	 N_("usage: pakt post [TEXT | -] [--to ID[,ID...]]... [--network ID] [--data-dir DIR]\n"
 	 "\n"
 	 "Sign and store a message entry. Without TEXT, or with '-', the text is\n"
 	 "read from standard input. Prints the entry's seq and id once the entry is\n"
@@ -100,9 +103,9 @@ const struct cli_cmd commands_table[] = {
 	 "\n"
 	 "  --to ID[,ID...]  seal the message: only these members (pk_...) and this\n"
 	 "                   organisation can read it; others see only that it exists\n"
-	 "  --network ID     the initiative (default: the config's, or the only one)\n"},
-	{"log", cmd_log, "list stored entries, oldest first",
-	 "usage: pakt log [--limit N] [--type T] [--network ID] [--ids] [--json] [--data-dir DIR]\n"
+	 "  --network ID     the initiative (default: the config's, or the only one)\n")},
+	{"log", cmd_log, N_("list stored entries, oldest first"),
+	 N_("usage: pakt log [--limit N] [--type T] [--network ID] [--ids] [--json] [--data-dir DIR]\n"
 	 "\n"
 	 "List stored entries in the order they were stored.\n"
 	 "\n"
@@ -110,9 +113,9 @@ const struct cli_cmd commands_table[] = {
 	 "  --type T       only entries of type T (message, genesis, ...)\n"
 	 "  --network ID   only entries of one initiative\n"
 	 "  --ids          show authors' ids (pk_...) instead of their names\n"
-	 "  --json         a JSON array of entry objects\n"},
-	{"tail", cmd_tail, "show the latest entries; -f follows new ones live",
-	 "usage: pakt tail [-f] [-n N] [--from ID] [--type T] [--network ID] [--ids] [--json] [--data-dir DIR]\n"
+	 "  --json         a JSON array of entry objects\n")},
+	{"tail", cmd_tail, N_("show the latest entries; -f follows new ones live"),
+	 N_("usage: pakt tail [-f] [-n N] [--from ID] [--type T] [--network ID] [--ids] [--json] [--data-dir DIR]\n"
 	 "\n"
 	 "Show the last N entries (default 10); with -f keep running and show each\n"
 	 "new entry as soon as it is stored, until interrupted.\n"
@@ -121,14 +124,14 @@ const struct cli_cmd commands_table[] = {
 	 "  -n N           how many stored entries to show first (0: none)\n"
 	 "  --from ID      only entries by that member (pk_...)\n"
 	 "  --type T       only entries of type T\n"
-	 "  --json         one JSON object per line\n"},
-	{"status", cmd_status, "show whether paktd runs, the identity and entry counts",
-	 "usage: pakt status [--json] [--data-dir DIR]\n"
+	 "  --json         one JSON object per line\n")},
+	{"status", cmd_status, N_("show whether paktd runs, the identity and entry counts"),
+	 N_("usage: pakt status [--json] [--data-dir DIR]\n"
 	 "\n"
 	 "Ask the daemon for its identity, data directory, uptime and counts.\n"
-	 "Exit code 3 if paktd is not running.\n"},
-	{"doctor", cmd_doctor, "check this node's set-up and say what to fix",
-	 "usage: pakt doctor [--json] [--data-dir DIR]\n"
+	 "Exit code 3 if paktd is not running.\n")},
+	{"doctor", cmd_doctor, N_("check this node's set-up and say what to fix"),
+	 N_("usage: pakt doctor [--json] [--data-dir DIR]\n"
 	 "\n"
 	 "Check the data directory, key file, config and control socket (their\n"
 	 "modes and owners), whether paktd runs, every stored entry (as 'pakt\n"
@@ -140,17 +143,17 @@ const struct cli_cmd commands_table[] = {
 	 "Exit code 1 if any finding is an error.\n"
 	 "\n"
 	 "  --json   {\"ok\", \"errors\", \"warnings\", \"datadir\", \"findings\": [{\"check\",\n"
-	 "           \"level\": ok|warn|error, \"message\"}]}\n"},
-	{"backup", cmd_backup, "write the identity, config and store into one file",
-	 "usage: pakt backup FILE [--data-dir DIR]\n"
+	 "           \"level\": ok|warn|error, \"message\"}]}\n")},
+	{"backup", cmd_backup, N_("write the identity, config and store into one file"),
+	 N_("usage: pakt backup FILE [--data-dir DIR]\n"
 	 "\n"
 	 "Write FILE (mode 0600, never over an existing file): the identity key as\n"
 	 "it is (an encrypted key stays encrypted), the config, and a consistent\n"
 	 "copy of the store taken while paktd runs. Only paktd's own user and\n"
 	 "root may make one (it holds the key): sudo -u pakt pakt backup FILE.\n"
-	 "Keep it as safe as the key.\n"},
-	{"restore", cmd_restore, "recreate a data directory from a backup",
-	 "usage: pakt restore FILE [--data-dir DIR] [--force-unsynced]\n"
+	 "Keep it as safe as the key.\n")},
+	{"restore", cmd_restore, N_("recreate a data directory from a backup"),
+	 N_("usage: pakt restore FILE [--data-dir DIR] [--force-unsynced]\n"
 	 "\n"
 	 "Recreate the node of a 'pakt backup' FILE in DIR, on a new server or the\n"
 	 "same one. Refuses a directory that already holds a node. Partners may\n"
@@ -161,9 +164,9 @@ const struct cli_cmd commands_table[] = {
 	 "\n"
 	 "  --force-unsynced  sign at once (no partner reachable): if partners hold\n"
 	 "                    newer entries, the next entry forks the feed and\n"
-	 "                    partners stop accepting it\n"},
-	{"verify", cmd_verify, "re-check every stored chain and signature",
-	 "usage: pakt verify [--json] [--data-dir DIR]\n"
+	 "                    partners stop accepting it\n")},
+	{"verify", cmd_verify, N_("re-check every stored chain and signature"),
+	 N_("usage: pakt verify [--json] [--data-dir DIR]\n"
 	 "       pakt verify FILE [--dump DIR] [--json]\n"
 	 "\n"
 	 "Without FILE: ask paktd to re-check every stored entry: encoding, body\n"
@@ -173,9 +176,9 @@ const struct cli_cmd commands_table[] = {
 	 "With FILE: check an audit bundle written by 'pakt export' offline, with\n"
 	 "no daemon and no data directory; '-' reads standard input. --dump DIR\n"
 	 "writes each entry's signed header, signature and key as files that any\n"
-	 "Ed25519 tool can check ('pakt verify FILE --help' says how).\n"},
-	{"agenda", cmd_agenda, "show or set the shared agenda: goal and indicators",
-	 "usage: pakt agenda set --goal TEXT --indicator ID:NAME:UNIT[:TARGET[:up|down[:KIND]]]...\n"
+	 "Ed25519 tool can check ('pakt verify FILE --help' says how).\n")},
+	{"agenda", cmd_agenda, N_("show or set the shared agenda: goal and indicators"),
+	 N_("usage: pakt agenda set --goal TEXT --indicator ID:NAME:UNIT[:TARGET[:up|down[:KIND]]]...\n"
 	 "                       [--about ID=WHAT]... [--baseline ID=VALUE@PERIOD]...\n"
 	 "                       [--target ID=VALUE@PERIOD]... [--dimension ID=NAME:CAT,CAT...]...\n"
 	 "                       [--suppress-below N] [--network ID] [--data-dir DIR]\n"
@@ -207,9 +210,9 @@ const struct cli_cmd commands_table[] = {
 	 "  --dimension ID=NAME:CAT,...  the one breakdown updates may give, e.g.\n"
 	 "                     rough=age:0-17,18-24,25-64,65+ (counts only, no records)\n"
 	 "  --suppress-below N the public report hides breakdown cells below N (default 5)\n"
-	 "  --json             print the agenda as JSON\n"},
-	{"update", cmd_update, "report progress: text and indicator values for a period",
-	 "usage: pakt update [TEXT | -] [--value ID=NUMBER | ID=NUM/DEN]... [--split ID=CAT:N,...]...\n"
+	 "  --json             print the agenda as JSON\n")},
+	{"update", cmd_update, N_("report progress: text and indicator values for a period"),
+	 N_("usage: pakt update [TEXT | -] [--value ID=NUMBER | ID=NUM/DEN]... [--split ID=CAT:N,...]...\n"
 	 "                   [--period PERIOD] [--network ID] [--data-dir DIR]\n"
 	 "\n"
 	 "Publish an update entry: a progress report and measured values. Without\n"
@@ -222,9 +225,9 @@ const struct cli_cmd commands_table[] = {
 	 "  --value ID=N/D    a ratio indicator's numerator and denominator (D > 0)\n"
 	 "  --split ID=CAT:N,CAT:N,...  the value of ID broken down by its dimension\n"
 	 "  --period PERIOD   the time the values describe: 2026, 2026-Q4, 2026-11,\n"
-	 "                    2026-11-15 or 2026-10-01..2026-12-31 (default: this month)\n"},
-	{"metrics", cmd_metrics, "shared measurement: current values, targets, trends, breakdowns",
-	 "usage: pakt metrics [INDICATOR] [--by org|period] [--json | --csv] [--chart FILE.svg]\n"
+	 "                    2026-11-15 or 2026-10-01..2026-12-31 (default: this month)\n")},
+	{"metrics", cmd_metrics, N_("shared measurement: current values, targets, trends, breakdowns"),
+	 N_("usage: pakt metrics [INDICATOR] [--by org|period] [--json | --csv] [--chart FILE.svg]\n"
 	 "                    [--network ID] [--data-dir DIR]\n"
 	 "\n"
 	 "Combine the values reported in updates by each indicator's kind: a count\n"
@@ -242,9 +245,9 @@ const struct cli_cmd commands_table[] = {
 	 "  --csv            CSV: indicator,kind,org,period,value,den\n"
 	 "  --chart FILE     also write an SVG chart: per indicator each organisation's\n"
 	 "                   values, the partnership's as a heavier line, the target,\n"
-	 "                   milestones and baseline\n"},
-	{"commit", cmd_commit, "publish a commitment by one or more organisations",
-	 "usage: pakt commit TITLE --party ID... --due YYYY-MM-DD [--indicator ID --target N]\n"
+	 "                   milestones and baseline\n")},
+	{"commit", cmd_commit, N_("publish a commitment by one or more organisations"),
+	 N_("usage: pakt commit TITLE --party ID... --due YYYY-MM-DD [--indicator ID --target N]\n"
 	 "                   [--description TEXT] [--allow-past-due] [--network ID] [--data-dir DIR]\n"
 	 "\n"
 	 "Publish a commitment entry and print its id (en_...). Each party answers\n"
@@ -258,9 +261,9 @@ const struct cli_cmd commands_table[] = {
 	 "  --indicator ID      the agenda indicator it moves\n"
 	 "  --target N          the value of that indicator promised\n"
 	 "  --description TEXT  details\n"
-	 "  --allow-past-due    record an older agreement whose due date has passed\n"},
-	{"accept", cmd_accept, "accept a commitment you are a party to",
-	 "usage: pakt accept COMMITMENT [--change] [--network ID] [--data-dir DIR]\n"
+	 "  --allow-past-due    record an older agreement whose due date has passed\n")},
+	{"accept", cmd_accept, N_("accept a commitment you are a party to"),
+	 N_("usage: pakt accept COMMITMENT [--change] [--network ID] [--data-dir DIR]\n"
 	 "\n"
 	 "Publish this organisation's acceptance of COMMITMENT (en_...). A commitment\n"
 	 "accepted by every party is countersigned. A party answers once: to turn an\n"
@@ -268,18 +271,18 @@ const struct cli_cmd commands_table[] = {
 	 "Refused after a final status (fulfilled, missed, withdrawn) unless the\n"
 	 "commitment was reopened ('pakt progress ... --reopen').\n"
 	 "\n"
-	 "  --change  replace this organisation's earlier answer\n"},
-	{"decline", cmd_decline, "decline a commitment you are a party to",
-	 "usage: pakt decline COMMITMENT [--reason TEXT] [--change] [--network ID] [--data-dir DIR]\n"
+	 "  --change  replace this organisation's earlier answer\n")},
+	{"decline", cmd_decline, N_("decline a commitment you are a party to"),
+	 N_("usage: pakt decline COMMITMENT [--reason TEXT] [--change] [--network ID] [--data-dir DIR]\n"
 	 "\n"
 	 "Publish this organisation's refusal of COMMITMENT (en_...). The reason\n"
 	 "shows in 'pakt commitments' and 'pakt audit'. The rules of 'pakt accept'\n"
 	 "apply: one answer unless --change, none after a final status.\n"
 	 "\n"
 	 "  --reason TEXT  why (1 to 1024 bytes)\n"
-	 "  --change       replace this organisation's earlier answer\n"},
-	{"progress", cmd_progress, "report the state of a commitment",
-	 "usage: pakt progress COMMITMENT in-progress|fulfilled|missed|withdrawn\n"
+	 "  --change       replace this organisation's earlier answer\n")},
+	{"progress", cmd_progress, N_("report the state of a commitment"),
+	 N_("usage: pakt progress COMMITMENT in-progress|fulfilled|missed|withdrawn\n"
 	 "                     [--note TEXT] [--evidence ENTRY] [--reopen] [--network ID]\n"
 	 "                     [--data-dir DIR]\n"
 	 "\n"
@@ -289,9 +292,9 @@ const struct cli_cmd commands_table[] = {
 	 "\n"
 	 "  --note TEXT       an explanation\n"
 	 "  --evidence ENTRY  the entry that shows it (en_..., e.g. an update)\n"
-	 "  --reopen          reopen a commitment with a final status\n"},
-	{"commitments", cmd_commitments, "list commitments: parties, answers, status, outcome",
-	 "usage: pakt commitments [--mine | --open | --overdue] [--party ID] [--due-within Nd|Nw]\n"
+	 "  --reopen          reopen a commitment with a final status\n")},
+	{"commitments", cmd_commitments, N_("list commitments: parties, answers, status, outcome"),
+	 N_("usage: pakt commitments [--mine | --open | --overdue] [--party ID] [--due-within Nd|Nw]\n"
 	 "                        [--json] [--network ID] [--data-dir DIR]\n"
 	 "\n"
 	 "Each commitment: title, id, author, due date, outcome (open, overdue,\n"
@@ -305,9 +308,9 @@ const struct cli_cmd commands_table[] = {
 	 "  --open      only those not yet fulfilled, missed or withdrawn\n"
 	 "  --overdue   only open ones past their due date\n"
 	 "  --party ID  only those with ID (pk_...) as a party\n"
-	 "  --json      a JSON array\n"},
-	{"audit", cmd_audit, "check every chain and show the record of every commitment",
-	 "usage: pakt audit [ID] [--json] [--network ID] [--data-dir DIR]\n"
+	 "  --json      a JSON array\n")},
+	{"audit", cmd_audit, N_("check every chain and show the record of every commitment"),
+	 N_("usage: pakt audit [ID] [--json] [--network ID] [--data-dir DIR]\n"
 	 "\n"
 	 "Re-check every stored chain and signature, list forks (two entries with\n"
 	 "the same author and seq, with both hashes), and show each commitment:\n"
@@ -321,9 +324,9 @@ const struct cli_cmd commands_table[] = {
 	 "  ID      only this organisation (pk_...)\n"
 	 "  --json  the whole audit as JSON\n"
 	 "\n"
-	 "Exit code 1 if a chain is broken or a feed forked.\n"},
-	{"export", cmd_export, "write a bundle that proves a commitment or a feed range",
-	 "usage: pakt export COMMITMENT -o FILE [--network ID] [--data-dir DIR]\n"
+	 "Exit code 1 if a chain is broken or a feed forked.\n")},
+	{"export", cmd_export, N_("write a bundle that proves a commitment or a feed range"),
+	 N_("usage: pakt export COMMITMENT -o FILE [--network ID] [--data-dir DIR]\n"
 	 "       pakt export --feed ID [--from SEQ] [--to SEQ] -o FILE [--network ID] [--data-dir DIR]\n"
 	 "\n"
 	 "Write a bundle: the signed entries that prove one commitment's history\n"
@@ -331,17 +334,17 @@ const struct cli_cmd commands_table[] = {
 	 "pk_..., seqs FROM to TO, both included; default the whole feed). 'pakt\n"
 	 "verify' checks it offline. FILE is replaced atomically if it exists.\n"
 	 "\n"
-	 "  -o, --output FILE  where to write the bundle (required)\n"},
-	{"redact", cmd_redact, "ask every node to drop the body of one of your entries",
-	 "usage: pakt redact ENTRY --reason TEXT [--network ID] [--data-dir DIR]\n"
+	 "  -o, --output FILE  where to write the bundle (required)\n")},
+	{"redact", cmd_redact, N_("ask every node to drop the body of one of your entries"),
+	 N_("usage: pakt redact ENTRY --reason TEXT [--network ID] [--data-dir DIR]\n"
 	 "\n"
 	 "Publish a redaction of ENTRY (en_..., an entry of this organisation):\n"
 	 "every node drops its body and keeps its signed header, so the chain still\n"
 	 "verifies. The redaction itself stays visible in 'pakt audit'.\n"
 	 "\n"
-	 "  --reason TEXT  why (required, at most 1024 bytes; may be \"\")\n"},
-	{"profile", cmd_profile, "publish how this organisation presents itself",
-	 "usage: pakt profile set --name NAME --sector ngo|public|business|other\n"
+	 "  --reason TEXT  why (required, at most 1024 bytes; may be \"\")\n")},
+	{"profile", cmd_profile, N_("publish how this organisation presents itself"),
+	 N_("usage: pakt profile set --name NAME --sector ngo|public|business|other\n"
 	 "                        [--contact TEXT] [--address HOST:PORT]... [--network ID] [--data-dir DIR]\n"
 	 "\n"
 	 "Publish a profile entry, replacing the earlier one.\n"
@@ -349,23 +352,23 @@ const struct cli_cmd commands_table[] = {
 	 "  --name NAME        the organisation's name (1 to 128 bytes)\n"
 	 "  --sector S         ngo, public, business or other\n"
 	 "  --contact TEXT     how people reach it\n"
-	 "  --address H:P      where its daemon accepts peers, repeatable (at most 4)\n"},
-	{"message", cmd_message, "reply to a message (pakt message reply ENTRY TEXT)",
-	 "usage: pakt message reply ENTRY [TEXT | -] [--to ID[,ID...]] [--network ID] [--data-dir DIR]\n"
+	 "  --address H:P      where its daemon accepts peers, repeatable (at most 4)\n")},
+	{"message", cmd_message, N_("reply to a message (pakt message reply ENTRY TEXT)"),
+	 N_("usage: pakt message reply ENTRY [TEXT | -] [--to ID[,ID...]] [--network ID] [--data-dir DIR]\n"
 	 "\n"
 	 "Post a message that answers ENTRY (en_...): its reply_to is ENTRY's hash.\n"
 	 "Without TEXT, or with '-', the text is read from standard input.\n"
 	 "\n"
-	 "  --to ID[,ID...]  seal the reply to these members (see 'pakt post')\n"},
-	{"checkpoint", cmd_checkpoint, "publish the heads this node holds now (a signed receipt)",
-	 "usage: pakt checkpoint [--data-dir DIR]\n"
+	 "  --to ID[,ID...]  seal the reply to these members (see 'pakt post')\n")},
+	{"checkpoint", cmd_checkpoint, N_("publish the heads this node holds now (a signed receipt)"),
+	 N_("usage: pakt checkpoint [--data-dir DIR]\n"
 	 "\n"
 	 "paktd publishes a checkpoint entry every 'checkpoint_interval' seconds\n"
 	 "(default 300) when something changed: the latest seq and hash of every\n"
 	 "feed it holds. Partners' checkpoints are delivery receipts and bound the\n"
-	 "time an entry existed. This publishes one now; exit 1 if nothing changed.\n"},
-	{"report", cmd_report, "write the partnership report: one HTML file to read, print or send",
-	 "usage: pakt report [-o FILE.html] [--period PERIOD] [--public] [--network ID] [--data-dir DIR]\n"
+	 "time an entry existed. This publishes one now; exit 1 if nothing changed.\n")},
+	{"report", cmd_report, N_("write the partnership report: one HTML file to read, print or send"),
+	 N_("usage: pakt report [-o FILE.html] [--period PERIOD] [--public] [--network ID] [--data-dir DIR]\n"
 	 "\n"
 	 "Write one self-contained HTML file (no fonts, scripts, images or requests\n"
 	 "from elsewhere; it prints to A4 from a browser) and print its path: the\n"
@@ -382,6 +385,6 @@ const struct cli_cmd commands_table[] = {
 	 "                     one period: 2026, 2026-Q4, 2026-11, 2026-11-15 or FROM..TO\n"
 	 "  --public           for readers outside the partnership: leave out message\n"
 	 "                     texts (private ones too) and show breakdown cells below 5\n"
-	 "                     as \"<5\"\n"},
+	 "                     as \"<5\"\n")},
 	{NULL, NULL, NULL, NULL},
 };

@@ -1,7 +1,7 @@
 bin_PROGRAMS += pakt
 pakt_SOURCES = \
 	%D%/main.c %D%/cli.c %D%/cli.h \
-	%D%/commands.c %D%/cmds.h \
+	%D%/commands.c %D%/cmds.h %D%/i18n.c %D%/i18n.h \
 	%D%/client.c %D%/client.h \
 	%D%/output.c %D%/output.h \
 	%D%/cmd_local.c %D%/cmd_feed.c %D%/cmd_node.c %D%/cmd_doctor.c %D%/cmd_backup.c %D%/cmd_mesh.c \

@@ -1,36 +1,38 @@
 /* pakt: the command-line client of a pakt node. */
 #include <string.h>
 #include "cli/cli.h"
+#include "cli/i18n.h"
 #include "keys/keys.h"
 #include "proto/ctlmsg.h"
 #include "proto/err.h"
 
-static const char main_usage[] =
+static const char main_usage[] = N_(
 	"usage: pakt [--version] [--help] COMMAND [ARGS]\n"
 	"\n"
 	"pakt keeps a signed, replicated record of what partner organisations\n"
 	"say, measure and promise each other. Commands:\n"
-	"\n";
+	"\n");
 
-static const char main_footer[] =
+static const char main_footer[] = N_(
 	"\n"
 	"Every command takes --data-dir DIR (default: $PAKT_HOME, else\n"
 	"~/.local/share/pakt, else the system's node /var/lib/pakt) and --help.\n"
 	"Exit codes: 0 ok, 1 operation or check failed, 2 usage error,\n"
-	"3 paktd not running, 4 no identity (run 'pakt init').\n";
+	"3 paktd not running, 4 no identity (run 'pakt init').\n");
 
 static void print_main_help(FILE *f)
 {
-	fputs(main_usage, f);
+	fputs(_(main_usage), f);
 	for (const struct cli_cmd *c = commands_table; c->name; c++)
-		fprintf(f, "  %-12s %s\n", c->name, c->summary);
-	fputs(main_footer, f);
+		fprintf(f, "  %-12s %s\n", c->name, _(c->summary));
+	fputs(_(main_footer), f);
 }
 
 int main(int argc, char **argv)
 {
 	const struct cli_cmd *cmd;
 
+	i18n_init();
 	if (argc < 2) {
 		print_main_help(stderr);
 		return CLI_USAGE;

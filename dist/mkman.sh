@@ -4,6 +4,8 @@
 # usage: mkman.sh pakt|paktd BUILT_PROGRAM VERSION > PAGE
 set -eu
 what=$1 prog=$2 version=$3
+# the pages are English whatever the builder's language (po/ translates)
+LC_ALL=C LANGUAGE= && export LC_ALL LANGUAGE
 
 # help text -> roff: escape backslashes, keep lines starting with . or '
 # from being read as requests, show it as it is (no filling).

@@ -57,3 +57,4 @@ INTEGRATION_TESTS += %D%/peer_rules.sh
 INTEGRATION_TESTS += %D%/profile_dial.sh
 # the partnership report, rendered in headless Chromium
 INTEGRATION_TESTS += %D%/report.sh
+INTEGRATION_TESTS += %D%/polish.sh
