@@ -2,7 +2,7 @@
 # indicator/value argument parsing (cli/metrics.c).
 check_PROGRAMS += tests/unit/test_metrics
 tests_unit_test_metrics_SOURCES = tests/unit/test_metrics.c cli/metrics.c cli/metrics_out.c cli/metrics_svg.c cli/metrics.h \
-	cli/output.c cli/output.h
+	cli/output.c cli/output.h cli/text.c cli/text.h
 tests_unit_test_metrics_CFLAGS = $(PAKT_TEST_CFLAGS)
 tests_unit_test_metrics_LDADD = $(PAKT_TEST_LIBS) -lm
 TESTS += tests/unit/test_metrics
@@ -18,7 +18,15 @@ TESTS += tests/unit/test_ctlop
 # (internal, public, one period) from a made-up record (cli/report*.c).
 check_PROGRAMS += tests/unit/test_report
 tests_unit_test_report_SOURCES = tests/unit/test_report.c cli/report_html.c cli/report_sections.c \
-	cli/report_ind.c cli/report.h cli/metrics.c cli/metrics_svg.c cli/metrics.h cli/output.c cli/output.h
+	cli/report_ind.c cli/report.h cli/metrics.c cli/metrics_svg.c cli/metrics.h cli/output.c cli/output.h \
+	cli/text.c cli/text.h
 tests_unit_test_report_CFLAGS = $(PAKT_TEST_CFLAGS)
 tests_unit_test_report_LDADD = $(PAKT_TEST_LIBS) -lm
 TESTS += tests/unit/test_report
+
+# Partner text for a terminal: escaping and display width (cli/text.c).
+check_PROGRAMS += tests/unit/test_text
+tests_unit_test_text_SOURCES = tests/unit/test_text.c cli/text.c cli/text.h
+tests_unit_test_text_CFLAGS = $(PAKT_TEST_CFLAGS)
+tests_unit_test_text_LDADD = $(PAKT_TEST_LIBS)
+TESTS += tests/unit/test_text
