@@ -414,13 +414,13 @@ static void print_audit(const struct ctlop_r_audit *m)
 	if (m->n_orgs == 0)
 		printf("  (none)\n");
 	else
-		printf("  %-30s %4s %8s %8s %4s %4s %6s %4s\n", "ORGANISATION", "MADE", "ACCEPTED",
+		printf("  %-33s %4s %8s %8s %4s %4s %6s %4s\n", "ORGANISATION", "MADE", "ACCEPTED",
 		       "DECLINED", "KEPT", "LATE", "MISSED", "OPEN");
 	for (size_t i = 0; i < m->n_orgs; i++) {
 		const struct ctlop_r_org *x = &m->orgs[i];
 
 		fputs("  ", stdout);
-		who(x->name, x->key, 30, true);
+		who(x->name, x->key, 33, true);
 		printf(" %4" PRIu64 " %8" PRIu64 " %8" PRIu64 " %4" PRIu64 " %4" PRIu64 " %6" PRIu64
 		       " %4" PRIu64 "\n", x->made, x->accepted, x->declined, x->kept, x->late, x->missed,
 		       x->open);

@@ -40,7 +40,7 @@ for n in a b c; do feeds_contiguous "$n" || bad="$bad $n"; done
 
 # peer list: connected peers with traffic counted both ways
 pl=$(p a peer list --json | json_objects)
-ok_peer() { echo "$pl" | grep "\"key\":\"$(node_hex "$1")\"" | grep '"connected":true' |
+ok_peer() { echo "$pl" | grep "\"key\":\"$(node_id "$1")\"" | grep '"connected":true' |
 	grep -v '"bytes_in":0,' | grep -qv '"bytes_out":0,'; }
 ok_peer b && ok_peer c; ok $? "peer list --json on a: b and c connected, bytes in and out non-zero"
 p b peer list | grep -q "connected outbound"; ok $? "peer list on b: a connected outbound"
