@@ -266,10 +266,10 @@ static void print_commitment(const struct ctlop_r_commit *x, bool audit)
 
 	id_encode(ID_ENTRY, x->hash, idt);
 	when(x->at, at);
-	text_fit(stdout, x->title[0] ? x->title : "(untitled)", 78, false);
+	text_put(stdout, x->title[0] ? x->title : "(untitled)");
 	printf("\n  %s\n  by ", idt);
 	who(x->author_name, x->author, 0, false);
-	printf(", %s; due %s; outcome: %s; countersigned: %s\n", at,
+	printf(", %s; due %s\n  outcome: %s; countersigned: %s\n", at,
 	       x->due[0] ? x->due : "-", x->outcome[0] ? x->outcome : "-",
 	       x->countersigned ? "yes (every party accepted)" : "no");
 	if (x->description[0]) {

@@ -277,9 +277,9 @@ static int peer_list(struct mesh_opts *mo)
 			output_ago(x->last_seen, (int64_t)time(NULL) * 1000, when);
 		/* the address may come from a partner's profile: escaped */
 		text_fit(stdout, x->address, 22, true);
-		printf(" %-12s %-9s %-3s seen %-10s behind %" PRIu64 "  %" PRIu64 "/%" PRIu64 " B\n",
-		       kt, x->connected ? "connected" : "offline", x->inbound ? "in" : "out", when,
-		       x->behind, x->bytes_in, x->bytes_out);
+		printf(" %-12s %-9s %-8s %-10s behind %" PRIu64 ", %" PRIu64 "/%" PRIu64 " B\n",
+		       kt, x->connected ? "connected" : "offline", x->inbound ? "inbound" : "outbound",
+		       when, x->behind, x->bytes_in, x->bytes_out);
 	}
 free_reply:
 	ctlop_reply_free(CTLOP_R_PEERS, &r);

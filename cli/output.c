@@ -312,6 +312,28 @@ static void gist_message(FILE *f, const struct output_ctx *x, const struct entry
 	msgpack_unpacked_destroy(&u);
 }
 
+static void gist_genesis(FILE *f, const struct output_ctx *x, const struct entry *e)
+{
+	msgpack_unpacked u;
+	const char *name = "", *goal = "";
+	size_t nlen = 0, glen = 0;
+
+	msgpack_unpacked_init(&u);
+	if (body_map(e, &u) == 0) {
+		mpx_get_str(&u.data, "name", &name, &nlen);
+		mpx_get_str(&u.data, "goal", &goal, &glen);
+	}
+	fputs("starts the initiative \xc2\xab", f);
+	text_put_n(f, name, nlen);
+	fputs("\xc2\xbb", f);
+	if (glen > 0) {
+		fputs(": ", f);
+		text_put_n(f, goal, glen);
+	}
+	msgpack_unpacked_destroy(&u);
+	(void)x;
+}
+
 static void gist_update(FILE *f, const struct output_ctx *x, const struct body_update *b)
 {
 	char num[32];
@@ -359,6 +381,8 @@ static bool gist(FILE *f, struct output_ctx *x, const struct entry *e)
 
 	if (strcmp(t, "message") == 0) {
 		gist_message(f, x, e);
+	} else if (strcmp(t, "genesis") == 0) {
+		gist_genesis(f, x, e);
 	} else if (strcmp(t, "update") == 0 && body_update_parse(e->body, e->body_len, &b.u) == 0) {
 		gist_update(f, x, &b.u);
 	} else if (strcmp(t, "commitment") == 0 &&
@@ -510,7 +534,7 @@ void output_entry(FILE *f, struct output_ctx *x, const uint8_t *wire, size_t len
 	fputs("  ", f);
 	text_fit(f, author_name[0] ? author_name : author, NAME_COLS, false);
 	fprintf(f, " #%" PRIu64 "  ", e.h.seq);
-	rc = (int)text_fit(f, e.h.type, 8, false);
+	rc = (int)text_fit(f, e.h.type, ENTRY_TYPE_MAX, false);
 	for (; rc < 8; rc++)
 		fputc(' ', f);
 	fputc(' ', f);

@@ -16,10 +16,10 @@ join_node a c "City Welfare"; ok $? "partner c joins by invite"
 bad=""
 for n in a b c; do
 	m=$(p "$n" members) || { bad="$bad $n"; continue; }
-	[ "$(echo "$m" | grep -c '^pk_')" -eq 3 ] &&
-		echo "$m" | grep -q ' a  .* admin ' &&
-		echo "$m" | grep -q 'Harbour Foundation .* member ' &&
-		echo "$m" | grep -q 'City Welfare .* member ' || bad="$bad $n"
+	[ "$(echo "$m" | grep -c '^  pk_')" -eq 3 ] &&
+		echo "$m" | grep -q '^a  .* admin ' &&
+		echo "$m" | grep -q '^Harbour Foundation .* member ' &&
+		echo "$m" | grep -q '^City Welfare .* member ' || bad="$bad $n"
 done
 [ -z "$bad" ]; ok $? "members lists the same 3 named members on every node${bad:+ (wrong on:$bad)}"
 [ "$(p b members --json | json_objects | grep -c '"removed":false')" -eq 3 ]
