@@ -25,17 +25,29 @@ static const char *esc(const char *s, size_t len, unsigned flags)
 	return out;
 }
 
-/* What a writer prints, into a malloc'd string. */
-#define RENDER(call, out)                                       \
-	do {                                                    \
-		char *buf_ = NULL;                              \
-		size_t len_ = 0;                                \
-		FILE *f = open_memstream(&buf_, &len_);         \
-		assert_non_null(f);                             \
-		call;                                           \
-		assert_int_equal(fclose(f), 0);                 \
-		(out) = buf_;                                   \
-	} while (0)
+/* What one of text's writers prints (which: 'f' text_fit, 'p' text_pad,
+ * 'l' text_put_lines, 'o' text_put), as a malloc'd string; *w gets
+ * text_fit's result. */
+static char *writes(char which, const char *s, size_t cols, bool flag, size_t *w)
+{
+	char *buf = NULL;
+	size_t len = 0, got = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	if (which == 'f')
+		got = text_fit(f, s, cols, flag);
+	else if (which == 'p')
+		text_pad(f, s, cols, flag);
+	else if (which == 'l')
+		text_put_lines(f, s, "    ");
+	else
+		text_put(f, s);
+	assert_int_equal(fclose(f), 0);
+	if (w != NULL)
+		*w = got;
+	return buf;
+}
 
 /* No byte of the escaped text is a control character (C0, DEL). */
 static void assert_no_controls(const char *s)
@@ -72,10 +84,10 @@ static void test_newline(void **state)
 	assert_string_equal(esc("hi\n12:00  mops #9  message  fake", 32, 0),
 			    "hi\xe2\x8f\x8e" "12:00  mops #9  message  fake");
 	assert_string_equal(esc("a\nb", 3, TEXT_LINES), "a\nb");
-	RENDER(text_put_lines(f, "one\ntwo\x1b", "    "), out);
+	out = writes('l', "one\ntwo\x1b", 0, false, NULL);
 	assert_string_equal(out, "one\n    two\\e");
 	free(out);
-	RENDER(text_put(f, "x\ny"), out);
+	out = writes('o', "x\ny", 0, false, NULL);
 	assert_null(strchr(out, '\n'));
 	free(out);
 }
@@ -134,22 +146,26 @@ static void test_prefix(void **state)
 static void test_fit(void **state)
 {
 	char *out;
+	size_t w;
 
 	(void)state;
-	RENDER(assert_int_equal(text_fit(f, "Łódź", 8, true), 8), out);
+	out = writes('f', "Łódź", 8, true, &w);
+	assert_int_equal(w, 8);
 	assert_string_equal(out, "Łódź    ");
 	free(out);
-	RENDER(assert_int_equal(text_fit(f, "Miejski Ośrodek Pomocy Społecznej w Łodzi", 20, true), 20), out);
+	out = writes('f', "Miejski Ośrodek Pomocy Społecznej w Łodzi", 20, true, &w);
+	assert_int_equal(w, 20);
 	assert_string_equal(out, "Miejski Ośrodek Pom…");
 	assert_int_equal(text_width(out, strlen(out)), 20);
 	free(out);
-	RENDER(assert_int_equal(text_fit(f, "東京都庁", 6, true), 6), out);
+	out = writes('f', "東京都庁", 6, true, &w);
+	assert_int_equal(w, 6);
 	assert_string_equal(out, "東京… ");                    /* 2+2+1, padded to 6 */
 	free(out);
-	RENDER(text_fit(f, "a\x1b[2Jb", 40, false), out);   /* escaped before measuring */
+	out = writes('f', "a\x1b[2Jb", 40, false, NULL);   /* escaped before measuring */
 	assert_string_equal(out, "a\\e[2Jb");
 	free(out);
-	RENDER(text_pad(f, "żółw", 6, true), out);
+	out = writes('p', "żółw", 6, true, NULL);
 	assert_string_equal(out, "  żółw");
 	free(out);
 }
