@@ -129,9 +129,13 @@ static bool ask(const char *dir, const struct ctlop_req *log, enum ctlop_op op,
 }
 
 /* What the lines will name, from paktd: the members, the commitments'
- * titles, the indicators' units (one request each). */
+ * titles, the indicators' units (one request each, those the listing's
+ * --type can use). */
 static void learn(struct output_ctx *x, const char *dir_arg, const struct ctlop_req *log)
 {
+	const char *t = log->u.log.type;
+	bool titles = !t[0] || !strcmp(t, "accept") || !strcmp(t, "decline") || !strcmp(t, "status");
+	bool units = !t[0] || strcmp(t, "update") == 0;
 	static struct ctlop_r_members m;
 	static struct ctlop_r_commitments cm;
 	static struct ctlop_r_agenda ag;
@@ -143,12 +147,12 @@ static void learn(struct output_ctx *x, const char *dir_arg, const struct ctlop_
 		for (size_t i = 0; i < m.n_members; i++)
 			output_ctx_member(x, m.members[i].key, m.members[i].name);
 	ctlop_reply_free(CTLOP_R_MEMBERS, &m);
-	if (ask(dir, log, CTLOP_COMMITMENTS, CTLOP_R_COMMITMENTS, &cm))
+	if (titles && ask(dir, log, CTLOP_COMMITMENTS, CTLOP_R_COMMITMENTS, &cm))
 		for (size_t i = 0; i < cm.n_commitments; i++)
 			output_ctx_entry(x, cm.commitments[i].hash, cm.commitments[i].author,
 					 cm.commitments[i].seq, cm.commitments[i].title);
 	ctlop_reply_free(CTLOP_R_COMMITMENTS, &cm);
-	if (ask(dir, log, CTLOP_AGENDA, CTLOP_R_AGENDA, &ag))
+	if (units && ask(dir, log, CTLOP_AGENDA, CTLOP_R_AGENDA, &ag))
 		for (size_t i = 0; i < ag.n_indicators; i++)
 			output_ctx_unit(x, ag.indicators[i].id, ag.indicators[i].unit);
 	ctlop_reply_free(CTLOP_R_AGENDA, &ag);

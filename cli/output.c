@@ -99,10 +99,13 @@ static int grow(void **v, size_t n, size_t *cap, size_t size)
 	return 0;
 }
 
-static struct output_known *known_of(const struct output_ctx *x, const uint8_t hash[32])
+/* The latest record of hash (one with a title when titled); a listing
+ * appends every entry it shows, so this is searched only for references. */
+static struct output_known *known_of(const struct output_ctx *x, const uint8_t hash[32],
+				     bool titled)
 {
 	for (size_t i = x ? x->n_known : 0; i-- > 0;)
-		if (memcmp(x->known[i].hash, hash, 32) == 0)
+		if (memcmp(x->known[i].hash, hash, 32) == 0 && (!titled || x->known[i].title))
 			return &x->known[i];
 	return NULL;
 }
@@ -110,20 +113,18 @@ static struct output_known *known_of(const struct output_ctx *x, const uint8_t h
 int output_ctx_entry(struct output_ctx *x, const uint8_t hash[32], const uint8_t author[32],
 		     uint64_t seq, const char *title)
 {
-	struct output_known *k = known_of(x, hash);
+	struct output_known *k;
 
-	if (k == NULL) {
-		if (grow((void **)&x->known, x->n_known, &x->cap_known, sizeof *x->known) != 0)
-			return PAKT_ENOMEM;
-		k = &x->known[x->n_known++];
-		memset(k, 0, sizeof *k);
-		memcpy(k->hash, hash, 32);
-	}
-	memcpy(k->author, author, 32);
-	if (seq)
-		k->seq = seq;
-	if (title != NULL && k->title == NULL && (k->title = strdup(title)) == NULL)
+	if (grow((void **)&x->known, x->n_known, &x->cap_known, sizeof *x->known) != 0)
 		return PAKT_ENOMEM;
+	k = &x->known[x->n_known];
+	memset(k, 0, sizeof *k);
+	memcpy(k->hash, hash, 32);
+	memcpy(k->author, author, 32);
+	k->seq = seq;
+	if (title != NULL && (k->title = strdup(title)) == NULL)
+		return PAKT_ENOMEM;
+	x->n_known++;
 	return 0;
 }
 
@@ -226,7 +227,7 @@ static void put_who(FILE *f, const struct output_ctx *x, const uint8_t key[32])
 /* "NAME #12" of a referenced entry, or its short id. */
 static void put_ref(FILE *f, const struct output_ctx *x, const uint8_t hash[32])
 {
-	const struct output_known *k = known_of(x, hash);
+	const struct output_known *k = known_of(x, hash, false);
 	char sh[16];
 
 	if (k != NULL && k->seq) {
@@ -241,9 +242,9 @@ static void put_ref(FILE *f, const struct output_ctx *x, const uint8_t hash[32])
 /* «TITLE» of a referenced commitment, or its reference. */
 static void put_title(FILE *f, const struct output_ctx *x, const uint8_t hash[32])
 {
-	const struct output_known *k = known_of(x, hash);
+	const struct output_known *k = known_of(x, hash, true);
 
-	if (k != NULL && k->title != NULL) {
+	if (k != NULL) {
 		fputs("\xc2\xab", f);
 		text_fit(f, k->title, 60, false);
 		fputs("\xc2\xbb", f);

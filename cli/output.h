@@ -50,8 +50,8 @@ struct output_ctx {
 
 void output_ctx_init(struct output_ctx *x, int64_t now_ms);
 void output_ctx_free(struct output_ctx *x);
-/* Remember an entry (title: a commitment's, or NULL; copied). 0 or
- * PAKT_ENOMEM. */
+/* Remember an entry (title: a commitment's, or NULL; copied); appended
+ * without a search, the latest record wins. 0 or PAKT_ENOMEM. */
 int output_ctx_entry(struct output_ctx *x, const uint8_t hash[32], const uint8_t author[32],
 		     uint64_t seq, const char *title);
 /* Remember a member's name ("" is ignored). 0 or PAKT_ENOMEM. */
