@@ -26,7 +26,8 @@ TESTS += tests/unit/test_report
 
 # Partner text for a terminal: escaping and display width (cli/text.c).
 check_PROGRAMS += tests/unit/test_text
-tests_unit_test_text_SOURCES = tests/unit/test_text.c cli/text.c cli/text.h
+tests_unit_test_text_SOURCES = tests/unit/test_text.c cli/text.c cli/text.h cli/output.c cli/output.h \
+	cli/metrics.c cli/metrics_out.c cli/metrics_svg.c cli/metrics.h
 tests_unit_test_text_CFLAGS = $(PAKT_TEST_CFLAGS)
-tests_unit_test_text_LDADD = $(PAKT_TEST_LIBS)
+tests_unit_test_text_LDADD = $(PAKT_TEST_LIBS) -lm
 TESTS += tests/unit/test_text

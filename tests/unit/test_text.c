@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "cli/output.h"
 #include "cli/text.h"
 
 /* s escaped as one line (or with TEXT_LINES), into a static buffer. */
@@ -170,6 +171,32 @@ static void test_fit(void **state)
 	free(out);
 }
 
+/* Times in a log line: relative within a week, then the date; a time
+ * ahead of now (a partner's clock) as its date. */
+static void test_ago(void **state)
+{
+	const int64_t now = 1767225600000LL + 12 * 3600000LL;  /* 2026-01-01 12:00 UTC */
+	char buf[32];
+
+	(void)state;
+	output_ago((uint64_t)now - 20000, now, buf);
+	assert_string_equal(buf, "just now");
+	output_ago((uint64_t)now - 3 * 60000, now, buf);
+	assert_string_equal(buf, "3 min ago");
+	output_ago((uint64_t)now - 3 * 3600000, now, buf);
+	assert_string_equal(buf, "3 h ago");
+	output_ago((uint64_t)now - 26 * 3600000, now, buf);
+	assert_string_equal(buf, "1 day ago");
+	output_ago((uint64_t)now - 2 * 86400000, now, buf);
+	assert_string_equal(buf, "2 days ago");
+	output_ago((uint64_t)now - 9 * 86400000LL, now, buf);
+	assert_int_equal(strlen(buf), 10);                  /* YYYY-MM-DD */
+	assert_memory_equal(buf, "2025-12-2", 9);
+	output_ago((uint64_t)now + 86400000, now, buf);
+	assert_int_equal(strlen(buf), 10);
+	assert_memory_equal(buf, "2026-01-0", 9);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -180,6 +207,7 @@ int main(void)
 		cmocka_unit_test_setup(test_width, setup),
 		cmocka_unit_test_setup(test_prefix, setup),
 		cmocka_unit_test_setup(test_fit, setup),
+		cmocka_unit_test_setup(test_ago, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
