@@ -1,8 +1,10 @@
 # Unit tests of the CLI's pure parts: metrics aggregation and rendering,
 # indicator/value argument parsing (cli/metrics.c).
-check_PROGRAMS += tests/unit/test_metrics
-tests_unit_test_metrics_SOURCES = tests/unit/test_metrics.c cli/metrics.c cli/metrics_out.c cli/metrics_svg.c cli/metrics.h \
+# The CLI's rendering modules, linked by the tests below.
+CLI_RENDER_SOURCES = cli/metrics.c cli/metrics_out.c cli/metrics_svg.c cli/metrics.h \
 	cli/output.c cli/output.h cli/text.c cli/text.h
+check_PROGRAMS += tests/unit/test_metrics
+tests_unit_test_metrics_SOURCES = tests/unit/test_metrics.c $(CLI_RENDER_SOURCES)
 tests_unit_test_metrics_CFLAGS = $(PAKT_TEST_CFLAGS)
 tests_unit_test_metrics_LDADD = $(PAKT_TEST_LIBS) -lm
 TESTS += tests/unit/test_metrics
@@ -24,10 +26,10 @@ tests_unit_test_report_CFLAGS = $(PAKT_TEST_CFLAGS)
 tests_unit_test_report_LDADD = $(PAKT_TEST_LIBS) -lm
 TESTS += tests/unit/test_report
 
-# Partner text for a terminal: escaping and display width (cli/text.c).
-check_PROGRAMS += tests/unit/test_text
-tests_unit_test_text_SOURCES = tests/unit/test_text.c cli/text.c cli/text.h cli/output.c cli/output.h \
-	cli/metrics.c cli/metrics_out.c cli/metrics_svg.c cli/metrics.h
-tests_unit_test_text_CFLAGS = $(PAKT_TEST_CFLAGS)
-tests_unit_test_text_LDADD = $(PAKT_TEST_LIBS) -lm
+# Partner text for a terminal: escaping, display width, relative times
+# (cli/text.c, output_ago).
 TESTS += tests/unit/test_text
+check_PROGRAMS += tests/unit/test_text
+tests_unit_test_text_LDADD = $(PAKT_TEST_LIBS) -lm
+tests_unit_test_text_CFLAGS = $(PAKT_TEST_CFLAGS)
+tests_unit_test_text_SOURCES = tests/unit/test_text.c $(CLI_RENDER_SOURCES)
