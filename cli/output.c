@@ -377,7 +377,10 @@ static bool gist(FILE *f, struct output_ctx *x, const struct entry *e)
 		struct body_status s;
 		struct body_member m;
 		struct body_profile p;
+		struct body_agenda a;
+		struct body_head h[BODY_HEADS_MAX];
 	} b;
+	size_t n;
 	const char *t = e->h.type;
 
 	if (strcmp(t, "message") == 0) {
@@ -422,6 +425,23 @@ static bool gist(FILE *f, struct output_ctx *x, const struct entry *e)
 			fputs(", ", f);
 			text_put(f, b.p.contact);
 		}
+	} else if (strcmp(t, "agenda") == 0 && body_agenda_parse(e->body, e->body_len, &b.a) == 0) {
+		fputs("agenda: ", f);
+		text_put(f, b.a.goal[0] ? b.a.goal : "(no goal)");
+		for (size_t i = 0; i < b.a.n; i++) {
+			fputs(i ? ", " : "; ", f);
+			text_put(f, b.a.ind[i].id);
+			if (b.a.ind[i].unit[0]) {
+				fputs(" (", f);
+				text_put(f, b.a.ind[i].unit);
+				fputc(')', f);
+			}
+			if (x != NULL)
+				output_ctx_unit(x, b.a.ind[i].id, b.a.ind[i].unit);
+		}
+	} else if (strcmp(t, "checkpoint") == 0 &&
+		   body_checkpoint_parse(e->body, e->body_len, b.h, BODY_HEADS_MAX, &n) == 0) {
+		fprintf(f, "holds %zu feed%s", n, n == 1 ? "" : "s");
 	} else {
 		return false;
 	}
