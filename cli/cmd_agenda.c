@@ -11,6 +11,7 @@
 #include "cli/cmds.h"
 #include "cli/metrics.h"
 #include "cli/output.h"
+#include "cli/text.h"
 #include "cli/work.h"
 #include "proto/body.h"
 #include "proto/date.h"
@@ -116,9 +117,11 @@ static void show_extras(const struct body_indicator *d)
 		printf("    milestone: %s for %s\n", num, d->milestones[k].period);
 	}
 	if (d->n_categories > 0) {
-		printf("    by %s:", d->dimension);
+		fputs("    by ", stdout);
+		text_put(stdout, d->dimension);
+		putchar(':');
 		for (size_t k = 0; k < d->n_categories; k++)
-			printf("%s%s", k ? ", " : " ", d->categories[k]);
+			fputs(k ? ", " : " ", stdout), text_put(stdout, d->categories[k]);
 		putchar('\n');
 	}
 }
@@ -150,21 +153,27 @@ static int agenda_show(int argc, char **argv)
 	if (m.set_at > 0)
 		output_time(m.set_at, when);
 	n = indicators(m.indicators, m.n_indicators, ind);
-	printf("goal: %s\n", m.goal[0] ? m.goal : "(none)");
+	fputs("goal: ", stdout);
+	text_put(stdout, m.goal[0] ? m.goal : "(none)");
+	putchar('\n');
 	printf("set by %s at %s", by, when);
 	if (m.history > 1)
 		printf(" (agenda %" PRIu64 ", replacing %" PRIu64 " earlier)", m.history, m.history - 1);
 	printf("\npublic report: breakdown cells below %" PRIu64 " hidden\n", m.suppress);
-	printf("\n%-20s %-32s %-10s %-6s %12s  %s\n", "ID", "NAME", "UNIT", "KIND", "TARGET",
-	       "DIRECTION");
+	/* 80 columns: names and units cut by display width (cli/text.h);
+	 * ids are [a-z0-9_-] */
+	printf("\n%-12s %-28s %-10s %-6s %8s  %s\n", "ID", "NAME", "UNIT", "KIND", "TARGET",
+	       "BETTER");
 	for (size_t i = 0; i < n; i++) {
 		char tgt[32] = "-";
 
 		if (ind[i].has_target)
 			metrics_fmt_num(ind[i].target, tgt);
-		printf("%-20s %-32s %-10s %-6s %12s  %s\n", ind[i].id, ind[i].name,
-		       ind[i].unit[0] ? ind[i].unit : "-", body_kinds[ind[i].kind], tgt,
-		       ind[i].down ? "down (lower is better)" : "up (higher is better)");
+		printf("%-12s ", ind[i].id);
+		text_fit(stdout, ind[i].name, 28, true);
+		putchar(' ');
+		text_fit(stdout, ind[i].unit[0] ? ind[i].unit : "-", 10, true);
+		printf(" %-6s %8s  %s\n", body_kinds[ind[i].kind], tgt, ind[i].down ? "down" : "up");
 		show_extras(&ind[i]);
 	}
 free_reply:

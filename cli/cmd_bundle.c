@@ -14,6 +14,7 @@
 #include <sodium.h>
 #include "cli/cli.h"
 #include "cli/output.h"
+#include "cli/text.h"
 #include "cli/work.h"
 #include "core/audit.h"
 #include "proto/bundle.h"
@@ -227,29 +228,41 @@ static const char *name_of(const struct audit_report *r, const uint8_t key[32])
 	return m != NULL && m->name[0] ? m->name : NULL;
 }
 
-/* "pk_... (Org B)" */
-static void who(const struct audit_report *r, const uint8_t key[32], char out[ID_TEXT_MAX + 140])
+/* "pk_... (Org B)", the name escaped */
+static void who(const struct audit_report *r, const uint8_t key[32])
 {
 	char id[ID_TEXT_MAX];
 	const char *nm = name_of(r, key);
 
 	id_encode(ID_KEY, key, id);
-	if (nm != NULL)
-		snprintf(out, ID_TEXT_MAX + 140, "%s (%s)", id, nm);
-	else
-		snprintf(out, ID_TEXT_MAX + 140, "%s", id);
+	fputs(id, stdout);
+	if (nm != NULL) {
+		fputs(" (", stdout);
+		text_put(stdout, nm);
+		putchar(')');
+	}
+}
+
+/* "LABEL" then partner text s escaped on one line, then a newline. */
+static void field(const char *label, const char *s)
+{
+	fputs(label, stdout);
+	text_put(stdout, s);
+	putchar('\n');
 }
 
 static void print_text(const char *file, const struct audit_report *r)
 {
-	char nw[ID_TEXT_MAX], id[ID_TEXT_MAX], t[32], w[ID_TEXT_MAX + 140];
+	char nw[ID_TEXT_MAX], id[ID_TEXT_MAX], t[32];
 
 	id_encode(ID_NETWORK, r->network, nw);
 	printf("ok: %s proves %s\n", file,
 	       r->kind == BUNDLE_COMMITMENT ? "a commitment's history" : "a feed's range");
-	printf("initiative  %s (%s)\n", r->roster.network_name, nw);
+	fputs("initiative  ", stdout);
+	text_put(stdout, r->roster.network_name);
+	printf(" (%s)\n", nw);
 	if (r->goal[0])
-		printf("goal        %s\n", r->goal);
+		field("goal        ", r->goal);
 	printf("checked     %zu entries in %zu feeds (%zu with bodies): signatures, chains\n"
 	       "            from seq 1, network, memberships\n",
 	       r->n_entries, r->n_feeds, r->n_bodies);
@@ -259,21 +272,22 @@ static void print_text(const char *file, const struct audit_report *r)
 
 		id_encode(ID_KEY, m->key, id);
 		utc(m->removed ? m->removed_ms : m->since_ms, t);
-		printf("  %s  %-6s %s%s%s %s\n", id, m->admin ? "admin" : "member",
-		       m->name[0] ? m->name : "", m->name[0] ? "," : "",
-		       m->removed ? " removed" : " since", t);
+		printf("  %s  %-6s ", id, m->admin ? "admin" : "member");
+		text_put(stdout, m->name);
+		printf("%s%s %s\n", m->name[0] ? "," : "", m->removed ? " removed" : " since", t);
 	}
 	if (r->kind == BUNDLE_COMMITMENT) {
 		const struct body_commitment *c = &r->commitment;
 
 		id_encode(ID_ENTRY, r->subject, id);
 		printf("commitment  %s\n", id);
-		printf("  title     %s\n", c->title);
+		field("  title     ", c->title);
 		if (c->description[0])
-			printf("  details   %s\n", c->description);
-		who(r, r->commitment_author, w);
+			field("  details   ", c->description);
 		utc(r->commitment_ts, t);
-		printf("  by        %s, %s (#%" PRIu64 ")\n", w, t, r->commitment_seq);
+		fputs("  by        ", stdout);
+		who(r, r->commitment_author);
+		printf(", %s (#%" PRIu64 ")\n", t, r->commitment_seq);
 		printf("  due       %s\n", c->due);
 		if (c->indicator[0]) {
 			if (c->has_target)
@@ -289,12 +303,13 @@ static void print_text(const char *file, const struct audit_report *r)
 				if (r->answers[k].counts &&
 				    roster_same(&r->roster, r->answers[k].party, c->parties[i]))
 					last = &r->answers[k];
-			who(r, c->parties[i], w);
-			printf("  party     %s: %s", w,
+			fputs("  party     ", stdout);
+			who(r, c->parties[i]);
+			printf(": %s",
 			       last == NULL ? "no answer in the bundle" : last->accept ? "accepted" : "declined");
 			if (last != NULL && last->reason[0]) {
 				fputs(": ", stdout);
-				work_print_safe(stdout, last->reason, BODY_REASON_MAX);
+				text_put(stdout, last->reason);
 			}
 			putchar('\n');
 		}
@@ -308,13 +323,14 @@ static void print_text(const char *file, const struct audit_report *r)
 			if (ans) {
 				const struct audit_answer *a = &r->answers[k++];
 
-				who(r, a->party, w);
 				utc(a->ts, t);
-				printf("  %s  %s %s%s", t, w, a->accept ? "accepted" : "declined",
+				printf("  %s  ", t);
+				who(r, a->party);
+				printf(" %s%s", a->accept ? "accepted" : "declined",
 				       a->change ? " [change]" : "");
 				if (a->reason[0]) {
 					fputs(": ", stdout);
-					work_print_safe(stdout, a->reason, BODY_REASON_MAX);
+					text_put(stdout, a->reason);
 				}
 				if (!a->counts && a->breach)
 					printf("  NO EFFECT: %s", a->breach);
@@ -324,13 +340,14 @@ static void print_text(const char *file, const struct audit_report *r)
 			} else {
 				const struct audit_status *st = &r->statuses[s++];
 
-				who(r, st->by, w);
 				utc(st->ts, t);
-				printf("  %s  %s: status %s%s", t, w, st->st.state,
+				printf("  %s  ", t);
+				who(r, st->by);
+				printf(": status %s%s", st->st.state,
 				       st->st.reopen ? " [reopens]" : "");
 				if (st->st.note[0]) {
 					fputs(": ", stdout);
-					work_print_safe(stdout, st->st.note, 299);
+					text_fit(stdout, st->st.note, 300, false);
 				}
 				if (!st->counts)
 					printf("  NO EFFECT: %s", st->breach ? st->breach : "see the notes");
@@ -340,8 +357,9 @@ static void print_text(const char *file, const struct audit_report *r)
 		if (r->n_answers == 0 && r->n_statuses == 0)
 			printf("  (no answers or statuses)\n");
 	} else {
-		who(r, r->subject, w);
-		printf("feed        %s: seq 1..%" PRIu64 ", %zu with bodies", w, r->feed_last,
+		fputs("feed        ", stdout);
+		who(r, r->subject);
+		printf(": seq 1..%" PRIu64 ", %zu with bodies", r->feed_last,
 		       r->feed_bodies);
 		if (r->feed_bodies)
 			printf(" (#%" PRIu64 "..#%" PRIu64 ")", r->feed_first, r->feed_last_body);
@@ -350,7 +368,7 @@ static void print_text(const char *file, const struct audit_report *r)
 	if (r->n_notes_total) {
 		printf("notes\n");
 		for (size_t i = 0; i < r->n_notes; i++)
-			printf("  %s\n", r->notes[i]);
+			field("  ", r->notes[i]);
 		if (r->n_notes_total > r->n_notes)
 			printf("  ... and %zu more\n", r->n_notes_total - r->n_notes);
 	}

@@ -8,6 +8,7 @@
 #include "cli/cmds.h"
 #include "cli/metrics.h"
 #include "cli/output.h"
+#include "cli/text.h"
 #include "cli/work.h"
 #include "proto/body.h"
 #include "proto/date.h"
@@ -157,16 +158,24 @@ int cmd_progress(int argc, char **argv)
 	return work_done(&c, ret);
 }
 
-/* "Name (pk_abcd…)" or the short id alone. */
-static void who(const char *name, const uint8_t key[32], char *out, size_t cap)
+/* "Name (pk_abcd…)" or the short id alone, the name escaped and cut so
+ * that the whole fits cols columns (0: no limit); padded to cols when pad. */
+static void who(const char *name, const uint8_t key[32], size_t cols, bool pad)
 {
-	char sh[16];
+	char sh[16], tail[24];
+	size_t w;
 
 	id_short(ID_KEY, key, sh);
-	if (name[0])
-		snprintf(out, cap, "%s (%s)", name, sh);
-	else
-		snprintf(out, cap, "%s", sh);
+	if (name[0] == '\0') {
+		text_fit(stdout, sh, cols ? cols : sizeof sh, pad);
+		return;
+	}
+	snprintf(tail, sizeof tail, " (%s)", sh);
+	w = text_fit(stdout, name, cols ? cols - text_width(tail, strlen(tail)) : BODY_NAME_MAX * 4,
+		     false);
+	fputs(tail, stdout);
+	for (w += text_width(tail, strlen(tail)); pad && w < cols; w++)
+		putchar(' ');
 }
 
 static void when(uint64_t ms, char out[32])
@@ -183,7 +192,7 @@ static void quoted(const char *text)
 	if (text[0] == '\0')
 		return;
 	fputs(" (\"", stdout);
-	work_print_safe(stdout, text, 299);
+	text_fit(stdout, text, 300, false);
 	fputs("\")", stdout);
 }
 
@@ -192,7 +201,7 @@ static void quoted(const char *text)
 static void print_statuses(const struct ctlop_r_commit *x, bool audit)
 {
 	const struct ctlop_r_status_line *last = NULL;
-	char by[200], at[32];
+	char at[32];
 
 	for (size_t i = 0; i < x->n_statuses; i++)
 		if (x->statuses[i].counts)
@@ -200,9 +209,9 @@ static void print_statuses(const struct ctlop_r_commit *x, bool audit)
 	if (x->n_statuses == 0 || (!audit && last == NULL)) {
 		printf("  status: none yet\n");
 	} else if (!audit) {
-		who(last->by_name, last->by, by, sizeof by);
 		when(last->at, at);
-		printf("  status: %s since %s, by %s", x->state, at, by);
+		printf("  status: %s since %s, by ", x->state, at);
+		who(last->by_name, last->by, 0, false);
 		quoted(last->note);
 		putchar('\n');
 	} else {
@@ -210,10 +219,10 @@ static void print_statuses(const struct ctlop_r_commit *x, bool audit)
 		for (size_t i = 0; i < x->n_statuses; i++) {
 			const struct ctlop_r_status_line *s = &x->statuses[i];
 
-			who(s->by_name, s->by, by, sizeof by);
 			when(s->at, at);
-			printf("    %s  %-11s by %s%s", at, s->state[0] ? s->state : "?", by,
-			       s->reopen ? " [reopens]" : "");
+			printf("    %s  %-11s by ", at, s->state[0] ? s->state : "?");
+			who(s->by_name, s->by, 0, false);
+			fputs(s->reopen ? " [reopens]" : "", stdout);
 			quoted(s->note);
 			if (!s->counts)
 				printf("  NO EFFECT: %s", s->breach[0] ? s->breach : "see anomalies");
@@ -227,7 +236,7 @@ static void print_statuses(const struct ctlop_r_commit *x, bool audit)
 static void print_answers(const struct ctlop_r_commit *x, bool audit)
 {
 	size_t answered = 0;
-	char by[200], at[32];
+	char at[32];
 
 	for (size_t i = 0; i < x->n_parties; i++)
 		answered += strcmp(x->parties[i].response, "none") != 0 && x->parties[i].response[0];
@@ -237,9 +246,10 @@ static void print_answers(const struct ctlop_r_commit *x, bool audit)
 	for (size_t i = 0; i < x->n_answers; i++) {
 		const struct ctlop_r_answer *a = &x->answers[i];
 
-		who(a->by_name, a->by, by, sizeof by);
 		when(a->at, at);
-		printf("    %s  %-8s by %s%s", at, a->response, by, a->change ? " [change]" : "");
+		printf("    %s  %-8s by ", at, a->response);
+		who(a->by_name, a->by, 0, false);
+		fputs(a->change ? " [change]" : "", stdout);
 		quoted(a->reason);
 		if (!a->counts && a->breach[0])
 			printf("  NO EFFECT: %s", a->breach);
@@ -252,19 +262,19 @@ static void print_answers(const struct ctlop_r_commit *x, bool audit)
 /* One commitment of a commitments or audit reply, for people. */
 static void print_commitment(const struct ctlop_r_commit *x, bool audit)
 {
-	char idt[ID_TEXT_MAX], by[200], at[32], num[32];
+	char idt[ID_TEXT_MAX], at[32], num[32];
 
 	id_encode(ID_ENTRY, x->hash, idt);
-	who(x->author_name, x->author, by, sizeof by);
 	when(x->at, at);
-	work_print_safe(stdout, x->title[0] ? x->title : "(untitled)", BODY_TITLE_MAX);
-	printf("\n  %s\n", idt);
-	printf("  by %s, %s; due %s; outcome: %s; countersigned: %s\n", by, at,
+	text_put(stdout, x->title[0] ? x->title : "(untitled)");
+	printf("\n  %s\n  by ", idt);
+	who(x->author_name, x->author, 0, false);
+	printf(", %s; due %s\n  outcome: %s; countersigned: %s\n", at,
 	       x->due[0] ? x->due : "-", x->outcome[0] ? x->outcome : "-",
 	       x->countersigned ? "yes (every party accepted)" : "no");
 	if (x->description[0]) {
 		fputs("  ", stdout);
-		work_print_safe(stdout, x->description, BODY_TEXT_MAX);
+		text_put_lines(stdout, x->description, "  ");
 		putchar('\n');
 	}
 	if (x->indicator[0]) {
@@ -279,12 +289,13 @@ static void print_commitment(const struct ctlop_r_commit *x, bool audit)
 	for (size_t i = 0; i < x->n_parties; i++) {
 		const struct ctlop_r_party *p = &x->parties[i];
 
-		who(p->name, p->key, by, sizeof by);
 		when(p->at, at);
+		fputs("    ", stdout);
+		who(p->name, p->key, 40, true);
 		if (p->response[0] == '\0' || strcmp(p->response, "none") == 0) {
-			printf("    %-40s no answer yet\n", by);
+			printf(" no answer yet\n");
 		} else {
-			printf("    %-40s %s %s", by, p->response, at);
+			printf(" %-8s %s", p->response, at);
 			quoted(p->reason);
 			putchar('\n');
 		}
@@ -299,9 +310,10 @@ static void print_commitment(const struct ctlop_r_commit *x, bool audit)
 	else
 		putchar('\n');
 	for (size_t i = 0; i < x->n_received_by; i++) {
-		who(x->received_by[i].name, x->received_by[i].key, by, sizeof by);
 		when(x->received_by[i].at, at);
-		printf("    %-40s %s\n", by, at);
+		fputs("    ", stdout);
+		who(x->received_by[i].name, x->received_by[i].key, 40, true);
+		printf(" %s\n", at);
 	}
 	printf("  on time confirmed: %s\n", x->on_time_confirmed ? "yes" : "no");
 }
@@ -309,7 +321,6 @@ static void print_commitment(const struct ctlop_r_commit *x, bool audit)
 /* --due-within: the parties that have not answered yet. */
 static void print_waiting(const struct ctlop_r_commit *x)
 {
-	char by[200];
 	size_t n = 0;
 
 	printf("  waiting for an answer from:");
@@ -318,8 +329,8 @@ static void print_waiting(const struct ctlop_r_commit *x)
 
 		if (p->response[0] && strcmp(p->response, "none") != 0)
 			continue;
-		who(p->name, p->key, by, sizeof by);
-		printf("%s %s", n++ ? "," : "", by);
+		fputs(n++ ? ", " : " ", stdout);
+		who(p->name, p->key, 0, false);
 	}
 	printf("%s\n", n ? "" : " nobody (every party answered)");
 }
@@ -377,7 +388,7 @@ int cmd_commitments(int argc, char **argv)
 
 static void print_audit(const struct ctlop_r_audit *m)
 {
-	char by[200], idt[ID_TEXT_MAX], idt2[ID_TEXT_MAX], at[32];
+	char idt[ID_TEXT_MAX], idt2[ID_TEXT_MAX], at[32];
 
 	printf("chains and signatures: %" PRIu64 " entries checked, %s\n", m->checked,
 	       m->n_bad ? "PROBLEMS FOUND" : "all valid");
@@ -403,23 +414,25 @@ static void print_audit(const struct ctlop_r_audit *m)
 	if (m->n_orgs == 0)
 		printf("  (none)\n");
 	else
-		printf("  %-40s %6s %8s %8s %6s %6s %6s %6s\n", "ORGANISATION", "MADE", "ACCEPTED",
+		printf("  %-33s %4s %8s %8s %4s %4s %6s %4s\n", "ORGANISATION", "MADE", "ACCEPTED",
 		       "DECLINED", "KEPT", "LATE", "MISSED", "OPEN");
 	for (size_t i = 0; i < m->n_orgs; i++) {
 		const struct ctlop_r_org *x = &m->orgs[i];
 
-		who(x->name, x->key, by, sizeof by);
-		printf("  %-40s %6" PRIu64 " %8" PRIu64 " %8" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64
-		       " %6" PRIu64 "\n", by, x->made, x->accepted, x->declined, x->kept, x->late, x->missed,
+		fputs("  ", stdout);
+		who(x->name, x->key, 33, true);
+		printf(" %4" PRIu64 " %8" PRIu64 " %8" PRIu64 " %4" PRIu64 " %4" PRIu64 " %6" PRIu64
+		       " %4" PRIu64 "\n", x->made, x->accepted, x->declined, x->kept, x->late, x->missed,
 		       x->open);
 	}
 	printf("\nanomalies:%s\n", m->n_anomalies ? "" : " none");
 	for (size_t i = 0; i < m->n_anomalies; i++) {
 		const struct ctlop_r_anomaly *x = &m->anomalies[i];
 
-		who(x->name, x->author, by, sizeof by);
 		id_encode(ID_ENTRY, x->hash, idt);
-		printf("  %s #%" PRIu64 " %s", by, x->seq, idt);
+		fputs("  ", stdout);
+		who(x->name, x->author, 0, false);
+		printf(" #%" PRIu64 " %s", x->seq, idt);
 		if (x->has_ref) {
 			id_encode(ID_ENTRY, x->ref, idt2);
 			printf(" (on commitment %s)", idt2);
@@ -433,8 +446,9 @@ static void print_audit(const struct ctlop_r_audit *m)
 		id_encode(ID_KEY, x->author, idt2);
 		id_encode(ID_ENTRY, x->ref, idt);
 		when(x->at, at);
-		printf("  %s #%" PRIu64 " at %s removed the body of %s%s%s%s\n", idt2, x->seq, at, idt,
-		       x->reason[0] ? " (\"" : "", x->reason, x->reason[0] ? "\")" : "");
+		printf("  %s #%" PRIu64 " at %s removed the body of %s", idt2, x->seq, at, idt);
+		quoted(x->reason);
+		putchar('\n');
 	}
 	printf("\nresult: %s\n", m->ok ? "OK: every chain intact, no fork"
 	       : "FAILED: a broken chain or a fork (see above)");

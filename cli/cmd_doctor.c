@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include "cli/cli.h"
 #include "cli/cmds.h"
+#include "cli/text.h"
 #include "keys/config.h"
 #include "keys/keyfile.h"
 #include "proto/body.h"
@@ -60,14 +61,6 @@ static void add(struct doctor *d, enum doctor_level level, const char *check, co
 	va_start(ap, fmt);
 	vsnprintf(d->f[d->n].text, sizeof d->f[d->n].text, fmt, ap);
 	va_end(ap);
-	/* addresses come from partners' profiles: no control characters (C0,
-	 * DEL, C1) reach the terminal */
-	for (unsigned char *t = (unsigned char *)d->f[d->n].text; *t; t++) {
-		if (*t < 0x20 || *t == 0x7f)
-			*t = '?';
-		else if (*t == 0xc2 && t[1] >= 0x80 && t[1] <= 0x9f)
-			t[0] = t[1] = '?';
-	}
 	d->n++;
 }
 
@@ -553,9 +546,14 @@ report:
 	if (json) {
 		print_json(&d, errors, warns);
 	} else {
-		for (size_t i = 0; i < d.n; i++)
-			printf("%-5s %-8s %s\n", d.f[i].level == DOCTOR_OK ? "ok" : d.f[i].level == DOCTOR_WARN ? "WARN" : "ERROR",
-			       d.f[i].check, d.f[i].text);
+		/* a finding may quote partners' profiles (addresses, names):
+		 * escaped for the terminal (cli/text.h) */
+		for (size_t i = 0; i < d.n; i++) {
+			printf("%-5s %-8s ", d.f[i].level == DOCTOR_OK ? "ok" : d.f[i].level == DOCTOR_WARN ? "WARN" : "ERROR",
+			       d.f[i].check);
+			text_put(stdout, d.f[i].text);
+			putchar('\n');
+		}
 		printf("%zu error%s, %zu warning%s (%s, %s)\n", errors, errors == 1 ? "" : "s", warns,
 		       warns == 1 ? "" : "s", d.dir, datadir_source_name(src));
 	}

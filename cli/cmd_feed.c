@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "cli/cli.h"
 #include "cli/cmds.h"
 #include "cli/output.h"
@@ -100,7 +101,7 @@ int cmd_post(int argc, char **argv)
 struct stream_opts {
 	const char *dir_arg, *net_arg, *type, *from_arg;
 	unsigned long long last;
-	bool has_last, follow, json, ids;
+	bool has_last, follow, json, ids, long_form;
 };
 
 static volatile sig_atomic_t interrupted;
@@ -111,6 +112,52 @@ static void on_interrupt(int sig)
 	interrupted = 1;
 }
 
+/* One request of op on the listing's initiative, on its own connection,
+ * into *r (kind k); false when it fails (the listing then names less). */
+static bool ask(const char *dir, const struct ctlop_req *log, enum ctlop_op op,
+		enum ctlop_reply_kind k, void *r)
+{
+	struct ctlop_req req = {.op = op, .has_network = log->has_network};
+	struct client c;
+	bool ok;
+
+	memcpy(req.network, log->network, 32);
+	ok = client_connect(&c, dir) == 0 && client_call(&c, &req, 30000) == 0 &&
+	     client_reply_error(&c) == 0 && client_reply(&c, k, r) == 0;
+	client_close(&c);
+	return ok;
+}
+
+/* What the lines will name, from paktd: the members, the commitments'
+ * titles, the indicators' units (one request each, those the listing's
+ * --type can use). */
+static void learn(struct output_ctx *x, const char *dir_arg, const struct ctlop_req *log)
+{
+	const char *t = log->u.log.type;
+	bool titles = !t[0] || !strcmp(t, "accept") || !strcmp(t, "decline") || !strcmp(t, "status");
+	bool units = !t[0] || strcmp(t, "update") == 0;
+	static struct ctlop_r_members m;
+	static struct ctlop_r_commitments cm;
+	static struct ctlop_r_agenda ag;
+	char dir[DATADIR_PATH_MAX];
+
+	if (cli_datadir(dir_arg, dir) != 0)
+		return;
+	if (ask(dir, log, CTLOP_MEMBERS, CTLOP_R_MEMBERS, &m))
+		for (size_t i = 0; i < m.n_members; i++)
+			output_ctx_member(x, m.members[i].key, m.members[i].name);
+	ctlop_reply_free(CTLOP_R_MEMBERS, &m);
+	if (titles && ask(dir, log, CTLOP_COMMITMENTS, CTLOP_R_COMMITMENTS, &cm))
+		for (size_t i = 0; i < cm.n_commitments; i++)
+			output_ctx_entry(x, cm.commitments[i].hash, cm.commitments[i].author,
+					 cm.commitments[i].seq, cm.commitments[i].title);
+	ctlop_reply_free(CTLOP_R_COMMITMENTS, &cm);
+	if (units && ask(dir, log, CTLOP_AGENDA, CTLOP_R_AGENDA, &ag))
+		for (size_t i = 0; i < ag.n_indicators; i++)
+			output_ctx_unit(x, ag.indicators[i].id, ag.indicators[i].unit);
+	ctlop_reply_free(CTLOP_R_AGENDA, &ag);
+}
+
 /* Run a log request and print the entries it streams. */
 static int stream_entries(const char *cmd, const struct stream_opts *so)
 {
@@ -118,6 +165,7 @@ static int stream_entries(const char *cmd, const struct stream_opts *so)
 	struct ctlop_req req = {.op = CTLOP_LOG};
 	struct ctlop_log *q = &req.u.log;
 	static struct ctlop_r_log_row row;
+	struct output_ctx x;
 	unsigned long long shown = 0;
 	int ret, rc;
 
@@ -139,6 +187,10 @@ static int stream_entries(const char *cmd, const struct stream_opts *so)
 		client_close(&c);
 		return ret;
 	}
+	output_ctx_init(&x, (int64_t)time(NULL) * 1000);
+	x.long_form = so->long_form;
+	if (!so->json)
+		learn(&x, so->dir_arg, &req);
 	rc = client_send(&c, &req);
 	if (so->follow) {
 		signal(SIGINT, on_interrupt);
@@ -164,8 +216,8 @@ static int stream_entries(const char *cmd, const struct stream_opts *so)
 			row.name[0] = '\0';
 		if (so->json && !so->follow && shown > 0)
 			fputc(',', stdout);
-		output_entry(stdout, row.entry, row.entry_len, row.received, row.name,
-			  row.has_plain ? row.plain : NULL, so->json);
+		output_entry(stdout, &x, row.entry, row.entry_len, row.received,
+			     row.name, row.has_plain ? row.plain : NULL, so->json);
 		ctlop_reply_free(CTLOP_R_LOG_ROW, &row);
 		if (so->json && so->follow)
 			fputc('\n', stdout);
@@ -177,6 +229,7 @@ static int stream_entries(const char *cmd, const struct stream_opts *so)
 		fputs("]\n", stdout);
 	if (rc != 0 && !interrupted)
 		ret = cli_fail(cmd, rc, "%s", c.why);
+	output_ctx_free(&x);
 	client_close(&c);
 	return ret;
 }
@@ -190,6 +243,7 @@ static int parse_stream_opts(const char *cmd, int argc, char **argv, struct stre
 		{"from", required_argument, NULL, 'F'},
 		{"json", no_argument, NULL, 'j'},
 		{"ids", no_argument, NULL, 'I'},
+		{"long", no_argument, NULL, 'L'},
 		{"follow", no_argument, NULL, 'f'},
 		{"data-dir", required_argument, NULL, 'd'},
 		{"help", no_argument, NULL, 'h'},
@@ -214,6 +268,7 @@ static int parse_stream_opts(const char *cmd, int argc, char **argv, struct stre
 		case 'F': so->from_arg = optarg; break;
 		case 'j': so->json = true; break;
 		case 'I': so->ids = true; break;
+		case 'L': so->long_form = true; break;
 		case 'f':
 			if (!is_tail)
 				return cli_usage(cmd, "--follow is an option of 'pakt tail'");

@@ -3,9 +3,11 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "cli/cli.h"
 #include "cli/cmds.h"
 #include "cli/output.h"
+#include "cli/text.h"
 #include "proto/err.h"
 #include "proto/id.h"
 
@@ -153,6 +155,35 @@ int cmd_join(int argc, char **argv)
 	return done(&c, ret);
 }
 
+/* The members table, for people: a line of columns aligned by display
+ * width (names escaped and cut with "…"), then the full id. 80 columns. */
+static void print_members_head(const struct ctlop_r_members *r)
+{
+	fputs("members of ", stdout);
+	text_put(stdout, r->name[0] ? r->name : "(genesis not received yet)");
+	putchar('\n');
+	printf("%-34s %-6s %-10s %s\n", "NAME", "ROLE", "SINCE", "ADMITTED BY");
+}
+
+static void print_member(const struct ctlop_r_members *r, const struct ctlop_r_member *x,
+			 const char *when, const char *kt)
+{
+	const char *by = NULL;
+	char bshort[16];
+
+	for (size_t k = 0; k < r->n_members && by == NULL; k++)
+		if (memcmp(r->members[k].key, x->added_by, 32) == 0 && r->members[k].name[0])
+			by = r->members[k].name;
+	id_short(ID_KEY, x->added_by, bshort);
+	text_fit(stdout, x->name[0] ? x->name : "-", 34, true);
+	printf(" %-6s ", x->role);
+	text_pad(stdout, when, 10, false);
+	putchar(' ');
+	text_fit(stdout, memcmp(x->key, x->added_by, 32) == 0 ? "(founder)" : by ? by : bshort, 26,
+		 false);
+	printf("\n  %s%s\n", kt, x->removed ? "  (removed)" : "");
+}
+
 int cmd_members(int argc, char **argv)
 {
 	struct mesh_opts mo;
@@ -172,25 +203,21 @@ int cmd_members(int argc, char **argv)
 	if (mo.json)
 		fputc('[', stdout);
 	else
-		printf("members of %s\n", r.name[0] ? r.name : "(genesis not received yet)");
+		print_members_head(&r);
 	for (size_t i = 0; i < r.n_members; i++) {
 		const struct ctlop_r_member *x = &r.members[i];
 		char kt[ID_TEXT_MAX], bt[ID_TEXT_MAX], when[32];
 
 		id_encode(ID_KEY, x->key, kt);
 		id_encode(ID_KEY, x->added_by, bt);
-		output_time(x->since, when);
+		output_ago(x->since, (int64_t)time(NULL) * 1000, when);
 		if (mo.json) {
 			printf("%s{\"id\":\"%s\",\"name\":", i ? "," : "", kt);
 			output_json_str(stdout, x->name, strlen(x->name));
 			printf(",\"role\":\"%s\",\"admitted_by\":\"%s\",\"since\":%" PRIu64 ",\"removed\":%s}",
 			       x->role, bt, x->since, x->removed ? "true" : "false");
 		} else {
-			char bshort[16];
-
-			id_short(ID_KEY, x->added_by, bshort);
-			printf("%s  %-32s %-7s since %s by %s%s\n", kt, x->name[0] ? x->name : "-", x->role,
-			       when, bshort, x->removed ? "  (removed)" : "");
+			print_member(&r, x, when, kt);
 		}
 	}
 	if (mo.json)
@@ -234,7 +261,7 @@ static int peer_list(struct mesh_opts *mo)
 	int ret = cli_request(&c, mo->dir_arg, "peer", &req, 10000);
 
 	if (ret == CLI_OK && mo->json)
-		cli_json(&c, false, true, NULL);
+		cli_json(&c, true, true, NULL);
 	else if (ret == CLI_OK)
 		ret = cli_reply(&c, "peer", CTLOP_R_PEERS, &r);
 	if (ret != CLI_OK || mo->json)
@@ -247,10 +274,12 @@ static int peer_list(struct mesh_opts *mo)
 		if (x->has_key)
 			id_short(ID_KEY, x->key, kt);
 		if (x->last_seen)
-			output_time(x->last_seen, when);
-		printf("%-22s %-12s %-9s %-8s last seen %s  behind %" PRIu64 "  in %" PRIu64 " B  out %" PRIu64 " B\n",
-		       x->address, kt, x->connected ? "connected" : "offline",
-		       x->inbound ? "inbound" : "outbound", when, x->behind, x->bytes_in, x->bytes_out);
+			output_ago(x->last_seen, (int64_t)time(NULL) * 1000, when);
+		/* the address may come from a partner's profile: escaped */
+		text_fit(stdout, x->address, 22, true);
+		printf(" %-12s %-9s %-8s %-10s behind %" PRIu64 ", %" PRIu64 "/%" PRIu64 " B\n",
+		       kt, x->connected ? "connected" : "offline", x->inbound ? "inbound" : "outbound",
+		       when, x->behind, x->bytes_in, x->bytes_out);
 	}
 free_reply:
 	ctlop_reply_free(CTLOP_R_PEERS, &r);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "cli/cli.h"
 #include "cli/cmds.h"
+#include "cli/text.h"
 #include "cli/output.h"
 #include "proto/err.h"
 #include "proto/id.h"
@@ -56,11 +57,13 @@ int cmd_status(int argc, char **argv)
 		return ret < 0 ? CLI_OK : ret;
 	ret = cli_request(&c, dir_arg, "status", &req, 10000);
 	if (ret == CLI_OK && json) {
-		cli_json(&c, false, true, NULL);
+		cli_json(&c, true, true, NULL);
 	} else if (ret == CLI_OK && (ret = cli_reply(&c, "status", CTLOP_R_STATUS, &r)) == CLI_OK) {
 		printf("paktd       running (pid %" PRIu64 ", up %" PRIu64 " s)\n", r.pid, r.uptime_ms / 1000);
 		print_id(ID_KEY, r.id, "id");
-		printf("%-12s %s\n", "name", r.name[0] ? r.name : "(unnamed: set 'name' in the config)");
+		printf("%-12s ", "name");
+		text_put(stdout, r.name[0] ? r.name : "(unnamed: set 'name' in the config)");
+		putchar('\n');
 		char dir[DATADIR_PATH_MAX];
 		enum datadir_source src;
 
@@ -106,7 +109,7 @@ int cmd_verify(int argc, char **argv)
 	if (ret != CLI_OK)
 		goto free_reply;
 	if (json) {
-		cli_json(&c, false, true, NULL);
+		cli_json(&c, true, true, NULL);
 	} else {
 		for (size_t i = 0; i < r.n_listed; i++) {
 			const struct ctlop_r_bad *b = &r.bad[i];

@@ -2,70 +2,17 @@
  * (JSON), from core/measure's result. See cli/metrics.h. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli/metrics.h"
 #include "cli/output.h"
+#include "cli/text.h"
 #include "proto/id.h"
 
 /* ---- text ---- */
 
 #define BAR_WIDTH 20
 #define NAME_COLS 24
-
-/* A partner's text, safe for a terminal: C0 and C1 controls and DEL as '?'. */
-static void put_safe(FILE *f, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			fputc('?', f);
-		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-			fputc('?', f), p++;
-		else
-			fputc(*p, f);
-	}
-}
-
-/* Columns a UTF-8 string takes (one per code point). */
-static size_t u8_cols(const char *s, size_t n)
-{
-	size_t cols = 0;
-
-	for (size_t i = 0; i < n; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			cols++;
-	return cols;
-}
-
-/* s made safe, padded or cut (with "…") to exactly cols columns. */
-static void put_col(FILE *f, const char *s, size_t cols)
-{
-	char buf[BODY_NAME_MAX + 1];
-	size_t n, have, i = 0, c = 0;
-
-	snprintf(buf, sizeof buf, "%s", s);
-	for (char *p = buf; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	n = strlen(buf);
-	have = u8_cols(buf, n);
-	if (have <= cols) {
-		put_safe(f, buf);
-		for (i = have; i < cols; i++)
-			fputc(' ', f);
-		return;
-	}
-	while (i < n) {
-		if (((unsigned char)buf[i] & 0xc0) != 0x80) {
-			if (c == cols - 1)
-				break;
-			c++;
-		}
-		i++;
-	}
-	buf[i] = '\0';
-	put_safe(f, buf);
-	fputs("\xe2\x80\xa6", f);     /* … */
-}
 
 static void bar(FILE *f, double v, double denom)
 {
@@ -102,11 +49,11 @@ static void text_head(FILE *f, const struct measure *m, const struct measure_ind
 	const struct body_indicator *d = &mi->def;
 	char cur[40], v[40];
 
-	put_safe(f, d->name);
+	text_put(f, d->name);
 	fprintf(f, " (%s)", d->id);
 	if (d->unit[0]) {
 		fputs(" [", f);
-		put_safe(f, d->unit);
+		text_put(f, d->unit);
 		fputc(']', f);
 	}
 	fprintf(f, "\n  %s%s%s\n", kind_says(d->kind), d->about ? "; about: " : "",
@@ -161,13 +108,13 @@ static void text_line(FILE *f, const struct body_indicator *d, const char *label
 
 	fmt_value(d, v, num);
 	fputs("  ", f);
-	put_col(f, label, NAME_COLS);
+	text_fit(f, label, NAME_COLS, true);
 	fputc(' ', f);
 	bar(f, v, denom);
 	fprintf(f, "  %s", num);
 	if (d->unit[0] && d->kind != BODY_RATIO) {
 		fputc(' ', f);
-		put_safe(f, d->unit);
+		text_put(f, d->unit);
 	}
 	if (when != NULL)
 		fprintf(f, " (%s)", when);
@@ -183,18 +130,18 @@ static void text_tail(FILE *f, const struct measure *m, const struct measure_ind
 		if (!mi->org_missing[o])
 			continue;
 		fputs("  ", f);
-		put_col(f, m->org[o].name, NAME_COLS);
+		text_fit(f, m->org[o].name, NAME_COLS, true);
 		fprintf(f, " no report for %s (last: %s)\n", m->period[mi->latest].label,
 			m->period[mi->org_last[o]].label);
 	}
 	if (mi->has_split) {
 		fputs("  by ", f);
-		put_safe(f, d->dimension);
+		text_put(f, d->dimension);
 		fputc(':', f);
 		for (size_t k = 0; k < d->n_categories; k++) {
 			metrics_fmt_num(mi->split[k], num);
 			fputs(k ? ", " : " ", f);
-			put_safe(f, d->categories[k]);
+			text_put(f, d->categories[k]);
 			fprintf(f, " %s", num);
 		}
 		metrics_fmt_num(mi->split_of, num);
@@ -207,9 +154,9 @@ static void text_tail(FILE *f, const struct measure *m, const struct measure_ind
 			if (memcmp(m->org[j].key, mi->flags[k].org, 32) == 0)
 				o = (long)j;
 		fputs("  flagged: ", f);
-		put_safe(f, o >= 0 ? m->org[o].name : "?");
+		text_put(f, o >= 0 ? m->org[o].name : "?");
 		fprintf(f, " #%llu, %s: ", (unsigned long long)mi->flags[k].seq, mi->flags[k].period);
-		put_safe(f, mi->flags[k].what);
+		text_put(f, mi->flags[k].what);
 		fputc('\n', f);
 	}
 }
@@ -262,19 +209,28 @@ void metrics_text(FILE *f, const struct measure *m, bool by_period)
 
 /* ---- CSV ---- */
 
+/* A field, quoted when needed; a partner's control characters escaped as
+ * on the terminal (cli/text.h), its newlines kept inside the quotes. */
 static void csv_field(FILE *f, const char *s)
 {
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		fputs(s, f);
+	char *e;
+
+	if (text_escape(s, strlen(s), TEXT_LINES, &e, NULL) != 0) {
+		fputs("?", f);
 		return;
 	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
+	if (strpbrk(e, ",\"\n") == NULL) {
+		fputs(e, f);
+	} else {
+		fputc('"', f);
+		for (const char *p = e; *p; p++) {
+			if (*p == '"')
+				fputc('"', f);
+			fputc(*p, f);
+		}
+		fputc('"', f);
 	}
-	fputc('"', f);
+	free(e);
 }
 
 void metrics_csv(FILE *f, const struct measure *m)

@@ -225,23 +225,6 @@ int work_parse_keys(const char *cmd, const char *what, const struct work_list *l
 	return CLI_OK;
 }
 
-
-void work_print_safe(FILE *f, const char *s, size_t max)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (size_t i = 0; i < max && p[i] != '\0'; i++) {
-		if (p[i] < 0x20 || p[i] == 0x7f) {
-			fputc('?', f);
-		} else if (p[i] == 0xc2 && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f) {
-			fputc('?', f);          /* a C1 control, U+0080..U+009F */
-			i++;
-		} else {
-			fputc(p[i], f);
-		}
-	}
-}
-
 bool work_parse_days(const char *s, uint64_t *days)
 {
 	char *end;

@@ -67,11 +67,6 @@ int work_text(const char *cmd, const char *arg, char *out, bool allow_empty);
 /* A string option's length within [min, max] bytes, else a usage error. */
 int work_check_len(const char *cmd, const char *what, const char *s, size_t min, size_t max);
 
-/* Partner text for a terminal: s (at most max bytes) with control
- * characters (C0, DEL, C1) shown as '?', so a note cannot move the cursor
- * or recolour the screen. */
-void work_print_safe(FILE *f, const char *s, size_t max);
-
 /* "Nd" (days) or "Nw" (weeks), N from 0 to 36600 days, into *days;
  * false if it is neither. */
 bool work_parse_days(const char *s, uint64_t *days);

@@ -145,7 +145,7 @@ int ctlop_json_value(msgpack_sbuffer *out, const uint8_t *msg, size_t len)
 	msgpack_unpacked_init(&u);
 	if (mpx_check(msg, len, CANON_MAX_DEPTH) == 0 &&
 	    msgpack_unpack_next(&u, (const char *)msg, len, &off) == MSGPACK_UNPACK_SUCCESS) {
-		value(out, &u.data, false, "", 0);
+		value(out, &u.data, true, "", 0);
 		rc = 0;
 	}
 	msgpack_unpacked_destroy(&u);

@@ -396,8 +396,10 @@ int ctlop_reply_json(msgpack_sbuffer *out, const uint8_t *msg, size_t len, bool 
 /* A JSON string literal of s[0..len) appended to out (", \\ and control
  * characters escaped; other bytes as they are). */
 void ctlop_json_str(msgpack_sbuffer *out, const char *s, size_t len);
-/* Any one msgpack value, msg[0..len), as JSON with bins as hex (an entry
- * body in 'pakt log --json'). 0 or PAKT_EPROTO. */
+/* Any one msgpack value, msg[0..len), as JSON (an entry body in 'pakt
+ * log --json'): a 32-byte bin as the text id its key names (en_ for
+ * "ref", "reply_to", "evidence", "hash"; pk_ otherwise), other bins as
+ * hex. 0 or PAKT_EPROTO. */
 int ctlop_json_value(msgpack_sbuffer *out, const uint8_t *msg, size_t len);
 /* The string under key in the map msg[0..len), borrowed from msg: 0,
  * PAKT_ENOTFOUND, or PAKT_EPROTO if msg is not a map. */

@@ -39,7 +39,7 @@ p r post "za wcześnie" >"$T_ROOT/early.out" 2>&1; rc=$?
 [ $rc -ne 0 ] && grep -q "signs nothing until a partner has told it the feed's head" "$T_ROOT/early.out" &&
 	p r status | grep -q "^WAITING"
 ok $? "before meeting a partner it refuses to post and says why (exit $rc); status shows WAITING"
-p r status --json | grep -Eq '^\{"datadir":"[^"]*","entries":[0-9]+,"feeds":[0-9]+,"id":"[0-9a-f]{64}","name":"[^"]*","network":"[0-9a-f]{64}","networks":1,"ok":true,"pid":[0-9]+,"unsynced":"this node was restored[^"]*","uptime_ms":[0-9]+,"version":"[^"]*"\}$'
+p r status --json | grep -Eq '^\{"datadir":"[^"]*","entries":[0-9]+,"feeds":[0-9]+,"id":"pk_[a-z2-7]{58}","name":"[^"]*","network":"nw_[a-z2-7]{58}","networks":1,"ok":true,"pid":[0-9]+,"unsynced":"this node was restored[^"]*","uptime_ms":[0-9]+,"version":"[^"]*"\}$'
 ok $? "status --json: the documented keys, with unsynced while it waits"
 
 p r peer add "$(daemon_addr b)" >/dev/null

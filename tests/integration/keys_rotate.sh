@@ -31,7 +31,7 @@ ok $? "pakt key rotate: b's id is now a new key ($(head -1 "$T_ROOT/out"))"
 ok $? "the new identity.key is mode 0600 and nothing is left staged"
 rotated() {   # rotated NODE: new_b is a member named Org B, old_b removed
 	local m; m=$("$PAKT" members --data-dir "$(node_dir "$1")") || return 1
-	echo "$m" | grep "^$new_b " | grep -q "Org B" && echo "$m" | grep "^$old_b " | grep -q "(removed)"
+	echo "$m" | grep -B1 "^  $new_b\$" | grep -q "^Org B " && echo "$m" | grep "^  $old_b " | grep -q "(removed)"
 }
 wait_for 100 rotated a && wait_for 100 rotated c
 ok $? "a and c list b's new key as member 'Org B' and its old key as removed"
@@ -101,7 +101,7 @@ p a commitments | grep -q "Forged party"; ok $? "c's commitment from before the 
 p b export "$stolen" -o "$T_ROOT/stolen.bundle" >/dev/null && "$PAKT" verify "$T_ROOT/stolen.bundle" >"$T_ROOT/out" 2>&1
 rc=$?; [ $rc -eq 1 ] && grep -q "untrusted" "$T_ROOT/out"
 ok $? "an exported bundle of the stolen commitment fails the offline check: untrusted (exit $rc)"
-wait_for 100 sh -c "'$PAKT' members --data-dir '$(node_dir b)' | grep '^$id_c ' | grep -q '(removed)'"
+wait_for 100 sh -c "'$PAKT' members --data-dir '$(node_dir b)' | grep '^  $id_c ' | grep -q '(removed)'"
 ok $? "c is no longer a member on b"
 p c post "c after revocation" >/dev/null
 wait_for 20 sh -c "'$PAKT' log --data-dir '$(node_dir a)' | grep -q 'c after revocation'"
@@ -123,5 +123,5 @@ wait_for 150 grep -q "admitted as the successor of a member's key" "$(node_dir a
 ok $? "a admits d's new key on the strength of the succession in d's handshake"
 p d post "d after rotation" >/dev/null
 wait_for 150 has_text a "d after rotation" &&
-	wait_for 50 sh -c "'$PAKT' members --data-dir '$(node_dir a)' | grep '^$new_d ' | grep -q 'Org D'"
+	wait_for 50 sh -c "'$PAKT' members --data-dir '$(node_dir a)' | grep -B1 '^  $new_d\$' | grep -q '^Org D '"
 ok $? "then a replicates d's succession and new posts, and lists d's new key as 'Org D'"

@@ -16,10 +16,10 @@ join_node a c "City Welfare"; ok $? "partner c joins by invite"
 bad=""
 for n in a b c; do
 	m=$(p "$n" members) || { bad="$bad $n"; continue; }
-	[ "$(echo "$m" | grep -c '^pk_')" -eq 3 ] &&
-		echo "$m" | grep -q ' a  .* admin ' &&
-		echo "$m" | grep -q 'Harbour Foundation .* member ' &&
-		echo "$m" | grep -q 'City Welfare .* member ' || bad="$bad $n"
+	[ "$(echo "$m" | grep -c '^  pk_')" -eq 3 ] &&
+		echo "$m" | grep -q '^a  .* admin ' &&
+		echo "$m" | grep -q '^Harbour Foundation .* member ' &&
+		echo "$m" | grep -q '^City Welfare .* member ' || bad="$bad $n"
 done
 [ -z "$bad" ]; ok $? "members lists the same 3 named members on every node${bad:+ (wrong on:$bad)}"
 [ "$(p b members --json | json_objects | grep -c '"removed":false')" -eq 3 ]
@@ -40,7 +40,7 @@ for n in a b c; do feeds_contiguous "$n" || bad="$bad $n"; done
 
 # peer list: connected peers with traffic counted both ways
 pl=$(p a peer list --json | json_objects)
-ok_peer() { echo "$pl" | grep "\"key\":\"$(node_hex "$1")\"" | grep '"connected":true' |
+ok_peer() { echo "$pl" | grep "\"key\":\"$(node_id "$1")\"" | grep '"connected":true' |
 	grep -v '"bytes_in":0,' | grep -qv '"bytes_out":0,'; }
 ok_peer b && ok_peer c; ok $? "peer list --json on a: b and c connected, bytes in and out non-zero"
 p b peer list | grep -q "connected outbound"; ok $? "peer list on b: a connected outbound"

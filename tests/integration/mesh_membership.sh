@@ -58,6 +58,6 @@ wait_for 50 grep_since x "$lx" "closed:"
 ok $? "x logs the connection as closed ($(log_since x "$lx" | grep -o 'closed: .*' | head -1))"
 id_x=$(node_id x); id_a=$(node_id a)
 ! entry_keys a | grep -q "^$id_x " && ! entry_keys x | grep -q "^$id_a " && ! peer_connected x a &&
-	[ "$(p x members | grep -c '^pk_')" -eq 1 ]
+	[ "$(p x members | grep -c '^  pk_')" -eq 1 ]
 ok $? "nothing was exchanged between x and a"
 no_sanitizer_reports; ok $? "no sanitizer reports"

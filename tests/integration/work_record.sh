@@ -9,13 +9,13 @@ plan 8
 
 make_initiative a "Record" && join_node a b "Org B"
 old_b=$(node_id b)
-wait_for 50 sh -c "'$PAKT' members --data-dir '$(node_dir a)' | grep -q '^$old_b '"
+wait_for 50 sh -c "'$PAKT' members --data-dir '$(node_dir a)' | grep -q '^  $old_b'"
 cm=$(p a commit "Open 20 beds" --party "$old_b" --due 2099-12-31 | en_id)
 wait_for 100 sh -c "'$PAKT' commitments --data-dir '$(node_dir b)' | grep -q 'Open 20 beds'"
 ok $? "a commits b (its first key) to 20 beds"
 
 p b key rotate >/dev/null; new_b=$(node_id b)
-rotated() { "$PAKT" members --data-dir "$(node_dir a)" | grep -q "^$new_b "; }
+rotated() { "$PAKT" members --data-dir "$(node_dir a)" | grep -q "^  $new_b"; }
 wait_for 150 rotated && [ "$new_b" != "$old_b" ]; ok $? "b rotates its key; a knows the new one"
 p b accept "$cm" >/dev/null
 wait_for 150 sh -c "'$PAKT' commitments --data-dir '$(node_dir a)' | grep -q 'countersigned: yes'"

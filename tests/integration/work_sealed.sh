@@ -31,7 +31,7 @@ ok $? "c (not a recipient) sees that a private message exists, not its text"
 rid=$(p b message reply "$pub" "a reply from b" | en_id)
 [ -n "$rid" ]; ok $? "b replies to a's message"
 wait_for 100 has_entry a "$rid" && log_objects a --type message | grep "\"hash\":\"$rid\"" |
-	grep -q "\"body\":{\"reply_to\":\"$(id_hex "$pub")\",\"text\":\"a reply from b\"}"
+	grep -q "\"body\":{\"reply_to\":\"$pub\",\"text\":\"a reply from b\"}"
 ok $? "on a, the reply's body has reply_to = the answered entry's hash"
 srid=$(p b message reply "$sid" "sealed answer $$" --to "$id_a" | en_id)
 wait_for 100 has_entry a "$srid" && log_objects a --type sealed | grep "\"hash\":\"$srid\"" |

@@ -124,8 +124,8 @@ trap finish EXIT
 # ---- mesh helpers (several daemons of one initiative) ----
 
 node_id() { "$PAKT" id --data-dir "$(node_dir "$1")"; }          # pk_...
-node_hex() {   # the node's key in hex, as 'peer list --json' shows it
-	p "$1" status --json | grep -o '"id":"[0-9a-f]*"' | cut -d'"' -f4
+node_hex() {   # the node's key in hex, as the store (SQLite) holds it
+	python3 -c 'import base64, sys; s = sys.argv[1][3:].upper(); print(base64.b32decode(s + "=" * (-len(s) % 8))[:32].hex())' "$(node_id "$1")"
 }
 
 # make_initiative NAME [TITLE]: init and start NAME, create an initiative
@@ -184,9 +184,9 @@ has_text() { p "$1" log --type message | grep -q -- "  message  $2\$"; }
 
 # peer_connected NAME OTHER: NAME has a live, replicating connection to OTHER.
 peer_connected() {
-	local hex
-	hex=$(node_hex "$2") || return 1
-	p "$1" peer list --json | json_objects | grep "\"key\":\"$hex\"" | grep -q '"connected":true'
+	local id
+	id=$(node_id "$2") || return 1
+	p "$1" peer list --json | json_objects | grep "\"key\":\"$id\"" | grep -q '"connected":true'
 }
 
 # wait_secs SECONDS COMMAND...: like wait_for, but bounded by wall-clock
