@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "cli/cmds.h"
 #include "cli/output.h"
+#include "cli/work.h"
 #include "proto/err.h"
 #include "proto/id.h"
 
@@ -195,6 +196,12 @@ int cmd_members(int argc, char **argv)
 	}
 	if (mo.json)
 		puts("]");
+	else if (r.has_removal) {
+		/* names come from partners: shown without control characters */
+		fputs("this organisation was ", stdout);
+		work_print_safe(stdout, r.removal, sizeof r.removal);
+		puts("");
+	}
 free_reply:
 	ctlop_reply_free(CTLOP_R_MEMBERS, &r);
 	return done(&c, ret);

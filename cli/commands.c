@@ -351,12 +351,16 @@ const struct cli_cmd commands_table[] = {
 	 "  --contact TEXT     how people reach it\n"
 	 "  --address H:P      where its daemon accepts peers, repeatable (at most 4)\n"},
 	{"message", cmd_message, "reply to a message (pakt message reply ENTRY TEXT)",
-	 "usage: pakt message reply ENTRY [TEXT | -] [--to ID[,ID...]] [--network ID] [--data-dir DIR]\n"
+	 "usage: pakt message reply ENTRY [TEXT | -] [--to ID[,ID...]] [--public] [--network ID] [--data-dir DIR]\n"
 	 "\n"
 	 "Post a message that answers ENTRY (en_...): its reply_to is ENTRY's hash.\n"
 	 "Without TEXT, or with '-', the text is read from standard input.\n"
+	 "A reply to a sealed (private) message is sealed too, to its author and\n"
+	 "this organisation (sealed messages do not name their other recipients:\n"
+	 "add them with --to).\n"
 	 "\n"
-	 "  --to ID[,ID...]  seal the reply to these members (see 'pakt post')\n"},
+	 "  --to ID[,ID...]  seal the reply to these members (see 'pakt post')\n"
+	 "  --public         post a reply to a sealed message in the clear\n"},
 	{"checkpoint", cmd_checkpoint, "publish the heads this node holds now (a signed receipt)",
 	 "usage: pakt checkpoint [--data-dir DIR]\n"
 	 "\n"

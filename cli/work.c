@@ -48,6 +48,7 @@ static const struct option long_opts[] = {
 	[W_DIMENSION] = {"dimension", required_argument, NULL, OPT_BASE + W_DIMENSION},
 	[W_SUPPRESS] = {"suppress-below", required_argument, NULL, OPT_BASE + W_SUPPRESS},
 	[W_SPLIT] = {"split", required_argument, NULL, OPT_BASE + W_SPLIT},
+	[W_PUBLIC] = {"public", no_argument, NULL, OPT_BASE + W_PUBLIC},
 	[W_N] = {"data-dir", required_argument, NULL, 'd'},
 	[W_N + 1] = {"help", no_argument, NULL, 'h'},
 	[W_N + 2] = {NULL, 0, NULL, 0},

@@ -165,10 +165,11 @@ int ctl_feed_push(struct ctl_client *cl)
 	return rc;
 }
 
-/* A sealed body for the recipients in `to` (members' Ed25519 keys) and
- * ourselves. Sends the error reply itself and returns its code. */
+/* A sealed body for the recipients in `to` (members' Ed25519 keys), also
+ * (when not NULL) for also, and ourselves. Sends the error reply itself
+ * and returns its code. */
 static int seal_for(struct ctl_client *cl, const uint8_t net[32], const struct ctlop_post *p,
-		    struct mpx_out *body)
+		    const uint8_t *also, struct mpx_out *body, size_t *n_rcpt)
 {
 	struct node *n = cl->ctl->node;
 	struct repl_net *rn = repl_net_find(n, net);
@@ -181,63 +182,33 @@ static int seal_for(struct ctl_client *cl, const uint8_t net[32], const struct c
 		return PAKT_ENOTMEMBER;
 	}
 	memcpy(rcpt[k++], n->x_pk, 32);   /* the author reads it back */
-	for (size_t i = 0; i < p->n_to; i++) {
-		if (roster_find(&rn->members, p->to[i]) == NULL ||
-		    keys_pk_to_x25519(p->to[i], rcpt[k]) != 0) {
-			ctl_send_error(cl, PAKT_ENOTMEMBER, "every recipient must be a current member");
+	for (size_t i = 0; i <= p->n_to; i++) {
+		const uint8_t *key = i < p->n_to ? p->to[i] : also;
+		bool dup = false;
+
+		if (key == NULL)
+			break;
+		if (k == BODY_BOXES_MAX) {
+			ctl_send_error(cl, PAKT_ETOOBIG, "at most 31 recipients besides this organisation");
+			return PAKT_ETOOBIG;
+		}
+		if (roster_find(&rn->members, key) == NULL || keys_pk_to_x25519(key, rcpt[k]) != 0) {
+			ctl_send_error(cl, PAKT_ENOTMEMBER, i < p->n_to ? "every recipient must be a current member"
+				       : "the sealed message's author is no longer a member: reply with --to or --public");
 			return PAKT_ENOTMEMBER;
 		}
-		if (memcmp(rcpt[k], n->x_pk, 32) != 0)
+		for (size_t j = 0; j < k; j++)
+			dup |= memcmp(rcpt[j], rcpt[k], 32) == 0;
+		if (!dup)
 			k++;
 	}
 	rc = sealed_seal(body, net, n->id.pk, p->text, p->has_reply_to ? p->reply_to : NULL,
 			 (const uint8_t (*)[32])rcpt, k);
+	*n_rcpt = k;
 	if (rc != 0)
 		ctl_send_error(cl, rc, "could not seal the message");
 	return rc;
 }
-
-void ctl_feed_post(struct ctl_client *cl, const struct ctlop_req *r)
-{
-	const struct ctlop_post *p = &r->u.post;
-	struct node *n = cl->ctl->node;
-	const uint8_t *reply_to = p->has_reply_to ? p->reply_to : NULL;
-	uint8_t net[32];
-	char why[512] = "";
-	struct mpx_out body;
-	struct entry e;
-	int rc;
-
-	rc = node_pick_network(n, r->has_network ? r->network : NULL, net, why, sizeof why);
-	if (rc != 0) {
-		ctl_send_error(cl, rc, why[0] ? why : pakt_strerror(rc));
-		return;
-	}
-	mpx_init(&body);
-	if (p->n_to > 0) {
-		rc = seal_for(cl, net, p, &body);
-		if (rc != 0)
-			goto free_body;
-	} else {
-		rc = body_message(&body, p->text, reply_to);
-	}
-	if (rc != 0) {
-		snprintf(why, sizeof why, "message: %s (at most %d bytes of UTF-8)",
-			 pakt_strerror(rc), BODY_TEXT_MAX);
-		ctl_send_error(cl, rc, why);
-		goto free_body;
-	}
-	rc = node_append(n, net, p->n_to > 0 ? "sealed" : "message", (const uint8_t *)body.sb.data,
-			 body.sb.size, &e, why, sizeof why);
-	if (rc != 0)
-		ctl_send_error(cl, rc, why);
-	else
-		ctl_reply_entry(cl, &e, true);
-free_body:
-	mpx_free(&body);
-}
-
-/* ---- redaction, profiles, checkpoints ---- */
 
 struct own_row {
 	bool found;
@@ -256,6 +227,83 @@ static int note_row(void *arg, const struct store_row *row)
 	snprintf(o->type, sizeof o->type, "%s", row->type);
 	return 0;
 }
+
+/* A reply to a sealed entry stays sealed (unless "public"): to the
+ * original's author, ourselves and any `to`. Sealed envelopes do not name
+ * their recipients, so replying to our own sealed entry needs `to`. Sets
+ * *author (NULL: reply in the clear or to `to` only); false after an
+ * error reply. */
+static bool private_reply(struct ctl_client *cl, const struct ctlop_post *p, struct own_row *orig,
+			  const uint8_t **author)
+{
+	*author = NULL;
+	if (!p->has_reply_to || p->public_reply ||
+	    store_get(cl->ctl->node->store, p->reply_to, note_row, orig) != 0 || !orig->found ||
+	    strcmp(orig->type, "sealed") != 0)
+		return true;
+	if (memcmp(orig->author, cl->ctl->node->id.pk, 32) != 0)
+		*author = orig->author;
+	else if (p->n_to == 0) {
+		ctl_send_error(cl, PAKT_EINVAL, "that sealed message is this organisation's own and sealed "
+			       "messages do not name their recipients: reply with --to ID,... or --public");
+		return false;
+	}
+	return true;
+}
+
+void ctl_feed_post(struct ctl_client *cl, const struct ctlop_req *r)
+{
+	const struct ctlop_post *p = &r->u.post;
+	struct node *n = cl->ctl->node;
+	const uint8_t *reply_to = p->has_reply_to ? p->reply_to : NULL, *also;
+	struct own_row orig = {0};
+	uint8_t net[32];
+	char why[512] = "";
+	struct mpx_out body;
+	struct entry e;
+	size_t n_rcpt = 0;
+	bool sealed;
+	int rc;
+
+	rc = node_pick_network(n, r->has_network ? r->network : NULL, net, why, sizeof why);
+	if (rc != 0) {
+		ctl_send_error(cl, rc, why[0] ? why : pakt_strerror(rc));
+		return;
+	}
+	if (!private_reply(cl, p, &orig, &also))
+		return;
+	sealed = p->n_to > 0 || also != NULL;
+	mpx_init(&body);
+	if (sealed) {
+		rc = seal_for(cl, net, p, also, &body, &n_rcpt);
+		if (rc != 0)
+			goto free_body;
+	} else {
+		rc = body_message(&body, p->text, reply_to);
+	}
+	if (rc != 0) {
+		snprintf(why, sizeof why, "message: %s (at most %d bytes of UTF-8)",
+			 pakt_strerror(rc), BODY_TEXT_MAX);
+		ctl_send_error(cl, rc, why);
+		goto free_body;
+	}
+	rc = node_append(n, net, sealed ? "sealed" : "message", (const uint8_t *)body.sb.data,
+			 body.sb.size, &e, why, sizeof why);
+	if (rc != 0) {
+		ctl_send_error(cl, rc, why);
+	} else {
+		struct ctlop_r_entry re = {.has_network = true, .ok = true, .seq = e.h.seq,
+					   .has_recipients = sealed, .recipients = n_rcpt};
+
+		memcpy(re.hash, e.hash, 32);
+		memcpy(re.network, net, 32);
+		ctl_reply(cl, CTLOP_R_ENTRY, &re);
+	}
+free_body:
+	mpx_free(&body);
+}
+
+/* ---- redaction, profiles, checkpoints ---- */
 
 void ctl_feed_redact(struct ctl_client *cl, const struct ctlop_req *req)
 {

@@ -168,6 +168,7 @@ void ctl_mesh_members(struct ctl_client *cl, const struct ctlop_req *r)
 	rep.n_members = rn->members.n;
 	snprintf(rep.name, sizeof rep.name, "%s", rn->members.network_name);
 	memcpy(rep.network, rn->id, 32);
+	rep.has_removal = ctl_removal(cl->ctl->node, rn, rep.removal, sizeof rep.removal);
 	ctl_reply(cl, CTLOP_R_MEMBERS, &rep);
 	ctlop_reply_free(CTLOP_R_MEMBERS, &rep);
 }
