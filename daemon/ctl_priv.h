@@ -37,6 +37,7 @@ struct ctl_client {
 	char f_type[ENTRY_TYPE_MAX + 1];
 	struct link *join_link;      /* a pakt join waiting for its outcome */
 	uint8_t join_net[32], join_inviter[32];
+	char join_addr[256];         /* the inviter's address dialled, for errors */
 	bool backlog;                /* a log request still sending stored rows */
 	bool follow;                 /* ... then becomes a live stream */
 	uint64_t count;              /* rows sent for the current request */
