@@ -111,9 +111,9 @@ wait_entries 15
 pakt_as city metrics
 
 say "7. A commitment, countersigned by both partners, then fulfilled"
+echo "-- partners are named by their id (pakt id) or by the start of their name:"
 CITY=$(pakt_as city id); echo "$CITY"
-COOP=$(pakt_as coop id); echo "$COOP"
-out=$(pakt_as foundation commit "Open 20 more beds on the second floor" --party "$CITY" --party "$COOP" \
+out=$(pakt_as foundation commit "Open 20 more beds on the second floor" --party "$CITY" --party second \
 	--due 2027-03-31 --indicator beds --target 20)
 echo "$out"
 C=$(echo "$out" | grep -o 'en_[a-z2-7]*' | head -1)
