@@ -260,10 +260,12 @@ int cmd_post_sealed(int argc, char **argv)
 {
 	struct work_opts o;
 	static struct ctlop_req r;
-	int ret = work_opts("post", argc, argv, A(W_NETWORK) | A(W_TO), 0, 1, &o);
+	int ret = work_opts("post", argc, argv, A(W_NETWORK) | A(W_TO), 0, argc, &o);
 
 	if (ret != CLI_OK)
 		return ret < 0 ? CLI_OK : ret;
+	if (o.argc > 1)
+		return cli_usage("post", "give the text as one argument (quote it)");
 	work_req(&r, CTLOP_POST, &o);
 	ret = work_text("post", o.argc ? o.argv[0] : NULL, r.u.post.text, false);
 	return ret != CLI_OK ? ret : post_text(&o, &r);

@@ -310,6 +310,7 @@ void ctl_feed_redact(struct ctl_client *cl, const struct ctlop_req *req)
 	struct node *n = cl->ctl->node;
 	struct own_row row = {0};
 	const struct body_ref *r = &req->u.ref;
+	char msg[512];
 	struct repl_net *rn;
 	struct mpx_out body;
 
@@ -322,8 +323,6 @@ void ctl_feed_redact(struct ctl_client *cl, const struct ctlop_req *req)
 		return;
 	}
 	if (!repl_redactable(row.type)) {
-		char msg[200];
-
 		snprintf(msg, sizeof msg, "a %s entry is part of the record and cannot be redacted "
 			 "(only message, update, sealed and profile entries carry content to erase)", row.type);
 		ctl_send_error(cl, PAKT_EPERM, msg);
@@ -331,6 +330,10 @@ void ctl_feed_redact(struct ctl_client *cl, const struct ctlop_req *req)
 	}
 	if (repl_net_open(n, row.network, &rn) != 0) {
 		ctl_send_error(cl, PAKT_EIO, "cannot open the initiative");
+		return;
+	}
+	if (ctl_removal(n, rn, msg, sizeof msg)) {
+		ctl_send_error(cl, PAKT_ENOTMEMBER, msg);   /* as ctl.c refuses other writes */
 		return;
 	}
 	mpx_init(&body);
