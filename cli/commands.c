@@ -355,9 +355,8 @@ const struct cli_cmd commands_table[] = {
 	 "\n"
 	 "Post a message that answers ENTRY (en_...): its reply_to is ENTRY's hash.\n"
 	 "Without TEXT, or with '-', the text is read from standard input.\n"
-	 "A reply to a sealed (private) message is sealed too, to its author and\n"
-	 "this organisation (sealed messages do not name their other recipients:\n"
-	 "add them with --to).\n"
+	 "A reply to a sealed (private) message is sealed too, to the same\n"
+	 "recipients and its author (those still members).\n"
 	 "\n"
 	 "  --to ID[,ID...]  seal the reply to these members (see 'pakt post')\n"
 	 "  --public         post a reply to a sealed message in the clear\n"},

@@ -165,45 +165,66 @@ int ctl_feed_push(struct ctl_client *cl)
 	return rc;
 }
 
-/* A sealed body for the recipients in `to` (members' Ed25519 keys), also
- * (when not NULL) for also, and ourselves. Sends the error reply itself
- * and returns its code. */
+/* Add member key to the recipients (X25519 in rcpt, Ed25519 in named)
+ * unless it is there already. PAKT_ENOTMEMBER, PAKT_ETOOBIG or 0. */
+static int add_recipient(struct repl_net *rn, const uint8_t key[32], uint8_t (*rcpt)[32], size_t *k,
+			 struct sealed_to *named)
+{
+	uint8_t x[32];
+
+	if (roster_find(&rn->members, key) == NULL || keys_pk_to_x25519(key, x) != 0)
+		return PAKT_ENOTMEMBER;
+	for (size_t j = 0; j < *k; j++)
+		if (memcmp(rcpt[j], x, 32) == 0)
+			return 0;
+	if (*k == BODY_BOXES_MAX)
+		return PAKT_ETOOBIG;
+	memcpy(rcpt[(*k)++], x, 32);
+	memcpy(named->keys[named->n++], key, 32);
+	return 0;
+}
+
+/* A sealed body for the members in `to` (each must be one), those in also
+ * that still are, and ourselves; it names them inside, so that a reply
+ * reaches them all. Sends the error reply itself and returns its code. */
 static int seal_for(struct ctl_client *cl, const uint8_t net[32], const struct ctlop_post *p,
-		    const uint8_t *also, struct mpx_out *body, size_t *n_rcpt)
+		    const struct sealed_to *also, struct mpx_out *body, size_t *n_rcpt)
 {
 	struct node *n = cl->ctl->node;
 	struct repl_net *rn = repl_net_find(n, net);
 	uint8_t rcpt[BODY_BOXES_MAX][32];
+	struct sealed_to named = {.n = 0};
 	size_t k = 0;
-	int rc;
+	int rc = 0;
 
 	if (rn == NULL) {
 		ctl_send_error(cl, PAKT_ENOTMEMBER, "every recipient must be a current member");
 		return PAKT_ENOTMEMBER;
 	}
-	memcpy(rcpt[k++], n->x_pk, 32);   /* the author reads it back */
-	for (size_t i = 0; i <= p->n_to; i++) {
-		const uint8_t *key = i < p->n_to ? p->to[i] : also;
-		bool dup = false;
+	memcpy(rcpt[k++], n->x_pk, 32);   /* the author reads it back, and is not named */
+	for (size_t i = 0; i < p->n_to + also->n && rc != PAKT_ETOOBIG; i++) {
+		bool mine = i < p->n_to;
+		const uint8_t *key = mine ? p->to[i] : also->keys[i - p->n_to];
 
-		if (key == NULL)
-			break;
-		if (k == BODY_BOXES_MAX) {
-			ctl_send_error(cl, PAKT_ETOOBIG, "at most 31 recipients besides this organisation");
-			return PAKT_ETOOBIG;
+		if (memcmp(key, n->id.pk, 32) == 0)
+			continue;
+		rc = add_recipient(rn, key, rcpt, &k, &named);
+		if (rc == PAKT_ENOTMEMBER && mine) {
+			ctl_send_error(cl, rc, "every recipient must be a current member");
+			return rc;
 		}
-		if (roster_find(&rn->members, key) == NULL || keys_pk_to_x25519(key, rcpt[k]) != 0) {
-			ctl_send_error(cl, PAKT_ENOTMEMBER, i < p->n_to ? "every recipient must be a current member"
-				       : "the sealed message's author is no longer a member: reply with --to or --public");
-			return PAKT_ENOTMEMBER;
-		}
-		for (size_t j = 0; j < k; j++)
-			dup |= memcmp(rcpt[j], rcpt[k], 32) == 0;
-		if (!dup)
-			k++;
 	}
-	rc = sealed_seal(body, net, n->id.pk, p->text, p->has_reply_to ? p->reply_to : NULL,
-			 (const uint8_t (*)[32])rcpt, k);
+	if (rc == PAKT_ETOOBIG) {
+		ctl_send_error(cl, rc, "at most 31 recipients besides this organisation");
+		return rc;
+	}
+	if (k == 1 && also->n > 0) {
+		ctl_send_error(cl, PAKT_ENOTMEMBER, "no one the sealed message went to is still a member: "
+			       "reply with --to ID,... or --public");
+		return PAKT_ENOTMEMBER;
+	}
+	rc = sealed_seal_to(body, net, n->id.pk, p->text, p->has_reply_to ? p->reply_to : NULL,
+			    (const uint8_t (*)[32])rcpt, k, &named);
 	*n_rcpt = k;
 	if (rc != 0)
 		ctl_send_error(cl, rc, "could not seal the message");
@@ -228,24 +249,59 @@ static int note_row(void *arg, const struct store_row *row)
 	return 0;
 }
 
-/* A reply to a sealed entry stays sealed (unless "public"): to the
- * original's author, ourselves and any `to`. Sealed envelopes do not name
- * their recipients, so replying to our own sealed entry needs `to`. Sets
- * *author (NULL: reply in the clear or to `to` only); false after an
- * error reply. */
-static bool private_reply(struct ctl_client *cl, const struct ctlop_post *p, struct own_row *orig,
-			  const uint8_t **author)
+/* The sealed entry a reply answers: whether it is one, and whom it went to
+ * as far as we can tell (its author and the recipients it names). */
+struct thread {
+	struct node *n;
+	bool sealed;
+	uint8_t author[32];
+	struct sealed_to named;   /* empty unless we could open it */
+};
+
+static int thread_row(void *arg, const struct store_row *row)
 {
-	*author = NULL;
-	if (!p->has_reply_to || p->public_reply ||
-	    store_get(cl->ctl->node->store, p->reply_to, note_row, orig) != 0 || !orig->found ||
-	    strcmp(orig->type, "sealed") != 0)
+	struct thread *t = arg;
+	char text[BODY_TEXT_MAX + 1];
+
+	if (strcmp(row->type, "sealed") != 0)
+		return 0;
+	t->sealed = true;
+	if (row->body != NULL) {
+		sodium_mprotect_readonly(t->n->x_sk);
+		(void)sealed_open_to(row->body, row->body_len, row->network, row->author, t->n->x_pk,
+				     t->n->x_sk, text, sizeof text, NULL, NULL, &t->named);
+		sodium_mprotect_noaccess(t->n->x_sk);
+		sodium_memzero(text, sizeof text);
+	}
+	memcpy(t->author, row->author, 32);
+	return 0;
+}
+
+/* A reply to a sealed entry stays sealed (unless "public"): to the
+ * entry's author and the recipients it names (those still members), us,
+ * and any `to`. Fills also (n = 0: the reply is not made private by
+ * this); false after an error reply. */
+static bool private_reply(struct ctl_client *cl, const struct ctlop_post *p, struct sealed_to *also)
+{
+	struct node *n = cl->ctl->node;
+	struct thread t = {.n = n};
+
+	also->n = 0;
+	if (!p->has_reply_to || p->public_reply || store_get(n->store, p->reply_to, thread_row, &t) != 0 ||
+	    !t.sealed)
 		return true;
-	if (memcmp(orig->author, cl->ctl->node->id.pk, 32) != 0)
-		*author = orig->author;
-	else if (p->n_to == 0) {
-		ctl_send_error(cl, PAKT_EINVAL, "that sealed message is this organisation's own and sealed "
-			       "messages do not name their recipients: reply with --to ID,... or --public");
+	/* we were one of at most 32 (author and 31 named) if we could open
+	 * it: the others fit in 31 */
+	for (size_t i = 0; i <= t.named.n && also->n < BODY_BOXES_MAX - 1; i++) {
+		const uint8_t *key = i < t.named.n ? t.named.keys[i] : t.author;
+
+		if (memcmp(key, n->id.pk, 32) != 0)
+			memcpy(also->keys[also->n++], key, 32);
+	}
+	if (also->n == 0 && p->n_to == 0) {
+		/* our own, sealed before messages named their recipients */
+		ctl_send_error(cl, PAKT_EINVAL, "that sealed message does not name its recipients: "
+			       "reply with --to ID,... or --public");
 		return false;
 	}
 	return true;
@@ -255,8 +311,8 @@ void ctl_feed_post(struct ctl_client *cl, const struct ctlop_req *r)
 {
 	const struct ctlop_post *p = &r->u.post;
 	struct node *n = cl->ctl->node;
-	const uint8_t *reply_to = p->has_reply_to ? p->reply_to : NULL, *also;
-	struct own_row orig = {0};
+	const uint8_t *reply_to = p->has_reply_to ? p->reply_to : NULL;
+	static struct sealed_to also;   /* one loop thread */
 	uint8_t net[32];
 	char why[512] = "";
 	struct mpx_out body;
@@ -270,12 +326,12 @@ void ctl_feed_post(struct ctl_client *cl, const struct ctlop_req *r)
 		ctl_send_error(cl, rc, why[0] ? why : pakt_strerror(rc));
 		return;
 	}
-	if (!private_reply(cl, p, &orig, &also))
+	if (!private_reply(cl, p, &also))
 		return;
-	sealed = p->n_to > 0 || also != NULL;
+	sealed = p->n_to > 0 || also.n > 0;
 	mpx_init(&body);
 	if (sealed) {
-		rc = seal_for(cl, net, p, also, &body, &n_rcpt);
+		rc = seal_for(cl, net, p, &also, &body, &n_rcpt);
 		if (rc != 0)
 			goto free_body;
 	} else {
