@@ -61,6 +61,10 @@ int main(int argc, char **argv)
 	while (first < argc && (k = global_option(argc - first, argv + first)) > 0)
 		first += k;
 	n_global = first - 1;
+	if (first < argc && (strcmp(argv[first], "--data-dir") == 0 || strcmp(argv[first], "--network") == 0)) {
+		fprintf(stderr, "pakt: %s needs a value, then the command (see 'pakt --help')\n", argv[first]);
+		return CLI_USAGE;
+	}
 	if (first >= argc) {
 		print_main_help(stderr);
 		return CLI_USAGE;
