@@ -62,8 +62,7 @@ void names_note_globals(int argc, char **argv)
 	}
 }
 
-/* A partner's name for an error line: control characters as '?'. */
-static void safe_name(const char *s, char *out, size_t cap)
+void names_safe(const char *s, char *out, size_t cap)
 {
 	size_t n = 0;
 
@@ -109,7 +108,7 @@ int names_resolve(const char *cmd, const char *what, const char *prefix, uint8_t
 			whole = m;
 			exact++;
 		}
-		safe_name(m->name, shown, sizeof shown);
+		names_safe(m->name, shown, sizeof shown);
 		id_short(ID_KEY, m->key, idt);
 		if (used < sizeof list)
 			used += (size_t)snprintf(list + used, sizeof list - used, "%s%s (%s)", used ? ", " : "",
@@ -120,7 +119,7 @@ int names_resolve(const char *cmd, const char *what, const char *prefix, uint8_t
 	if (hits == 1 || exact == 1)
 		memcpy(out, hit->key, 32);
 	ctlop_reply_free(CTLOP_R_MEMBERS, &r);
-	safe_name(prefix, name, sizeof name);
+	names_safe(prefix, name, sizeof name);
 	if (hits == 0)
 		return cli_usage(cmd, "%s '%.80s' is neither an id (pk_...) nor the start of a member's name "
 				 "(see 'pakt members')", what, name);

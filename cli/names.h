@@ -19,6 +19,10 @@ void names_fold(const char *s, char *out, size_t cap);
  * or none) and returns a CLI exit code; CLI_OK with out set. */
 int names_resolve(const char *cmd, const char *what, const char *prefix, uint8_t out[32]);
 
+/* A partner's text (a name) for one line: control characters as '?',
+ * into out[cap] (truncated to fit). */
+void names_safe(const char *s, char *out, size_t cap);
+
 /* Remember the global options of the command line (argv as the command
  * gets it) for names_resolve: the last --data-dir and --network. */
 void names_note_globals(int argc, char **argv);
