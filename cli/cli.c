@@ -5,6 +5,8 @@
 #include <string.h>
 #include "cli/cli.h"
 #include "cli/i18n.h"
+#include "cli/names.h"
+#include "proto/body.h"
 #include "proto/err.h"
 
 int cli_fail(const char *what, int err, const char *fmt, ...)
@@ -65,6 +67,16 @@ int cli_datadir(const char *arg, char out[DATADIR_PATH_MAX])
 	return datadir_resolve(arg, DATADIR_CLIENT, out, NULL);
 }
 
+/* The client's error: permission denied on the control socket (refused
+ * by the kernel, or by paktd's credentials check) has its own exit code,
+ * since the fix is a group membership, not paktd. */
+static int fail_client(struct client *c, const char *what, int rc)
+{
+	int ret = cli_fail(what, rc, "%s", c->why);
+
+	return rc == PAKT_EPERM && strncmp(c->why, "permission denied", 17) == 0 ? CLI_NOACCESS : ret;
+}
+
 int cli_connect(struct client *c, const char *datadir_arg, const char *what)
 {
 	char dir[DATADIR_PATH_MAX];
@@ -73,12 +85,11 @@ int cli_connect(struct client *c, const char *datadir_arg, const char *what)
 	if (cli_datadir(datadir_arg, dir) != 0) {
 		memset(c, 0, sizeof *c);
 		c->fd = -1;
-		return cli_fail(what, PAKT_EINVAL, "no data directory: pass --data-dir DIR or set PAKT_HOME");
+		return cli_fail(what, PAKT_ENOINIT, "no data directory: pass --data-dir DIR or set PAKT_HOME "
+				"(or run 'pakt init')");
 	}
 	rc = client_connect(c, dir);
-	if (rc != 0)
-		return cli_fail(what, rc, "%s", c->why);
-	return CLI_OK;
+	return rc == 0 ? CLI_OK : fail_client(c, what, rc);
 }
 
 int cli_request(struct client *c, const char *dir_arg, const char *what,
@@ -89,7 +100,7 @@ int cli_request(struct client *c, const char *dir_arg, const char *what,
 	if (ret != CLI_OK)
 		return ret;
 	rc = client_call(c, req, timeout_ms);
-	return rc == 0 ? CLI_OK : cli_fail(what, rc, "%s", c->why);
+	return rc == 0 ? CLI_OK : fail_client(c, what, rc);
 }
 
 int cli_reply(struct client *c, const char *what, enum ctlop_reply_kind k, void *r)
@@ -114,8 +125,12 @@ void cli_json(struct client *c, bool ids, bool keep_ok, const char *only)
 int cli_parse_id(const char *cmd, const char *what, enum id_kind kind, const char *text,
 		 uint8_t out[32])
 {
-	int rc = id_decode(kind, text, out);
+	int rc;
 
+	/* a member may be named by the start of its name instead */
+	if (kind == ID_KEY && strncmp(text, "pk_", 3) != 0)
+		return names_resolve(cmd, what, text, out);
+	rc = id_decode(kind, text, out);
 	if (rc != 0)
 		return cli_usage(cmd, "%s '%.80s': %s", what, text, pakt_strerror(rc));
 	return CLI_OK;
@@ -143,4 +158,18 @@ bool cli_parse_count(const char *s, unsigned long long *out)
 		return false;
 	*out = strtoull(s, &end, 10);
 	return *end == '\0';
+}
+
+int cli_check_type(const char *cmd, const char *type)
+{
+	char list[256] = "";
+	size_t used = 0;
+
+	for (size_t i = 0; body_types[i] != NULL; i++) {
+		if (strcmp(type, body_types[i]) == 0)
+			return CLI_OK;
+		used += (size_t)snprintf(list + used, used < sizeof list ? sizeof list - used : 0, "%s%s",
+					 i ? ", " : "", body_types[i]);
+	}
+	return cli_usage(cmd, "--type '%.40s' is not an entry type; the types are: %s", type, list);
 }

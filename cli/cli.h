@@ -17,7 +17,8 @@ enum cli_exit {
 	CLI_FAIL = 1,        /* the operation or check failed */
 	CLI_USAGE = 2,       /* bad command line */
 	CLI_NODAEMON = 3,    /* paktd is not running / connection lost */
-	CLI_NOINIT = 4,      /* no identity in the data directory */
+	CLI_NOINIT = 4,      /* no data directory or no identity in it: run pakt init */
+	CLI_NOACCESS = 5,    /* permission denied on paktd's control socket */
 };
 
 struct cli_cmd {
@@ -62,9 +63,15 @@ int cli_reply(struct client *c, const char *what, enum ctlop_reply_kind k, void 
  * under key only if not NULL. */
 void cli_json(struct client *c, bool ids, bool keep_ok, const char *only);
 
-/* Parse a pk_ / nw_ id argument; prints a usage error (exit 2) if bad. */
+/* Parse a pk_ / nw_ id argument; prints a usage error (exit 2) if bad.
+ * A member (ID_KEY) may also be given by the start of its name
+ * (cli/names.h: asks paktd). */
 int cli_parse_id(const char *cmd, const char *what, enum id_kind kind, const char *text,
 		 uint8_t out[32]);
+
+/* CLI_OK if type is an entry type this version knows, else a usage error
+ * that lists them. */
+int cli_check_type(const char *cmd, const char *type);
 
 /* All of stdin, NUL-terminated (malloc'd): at most max bytes, else *len
  * is max + 1 so the caller can say it is too long. NULL if out of memory. */

@@ -54,8 +54,26 @@ int client_connect(struct client *c, const char *datadir)
 				 path, g ? g->gr_name : "?", g ? g->gr_name : "GROUP");
 			return PAKT_EPERM;
 		}
-		snprintf(c->why, sizeof c->why, "paktd is not running (socket %s: %s); start it with 'paktd --data-dir %s'",
-			 path, strerror(e), datadir);
+		/* no data directory, or one without an identity: nothing to
+		 * start paktd on yet */
+		if (e == ENOENT && stat(datadir, &st) != 0 && errno == ENOENT) {
+			snprintf(c->why, sizeof c->why, "no data directory %s: run 'pakt init --data-dir %s' "
+				 "(or give the right --data-dir)", datadir, datadir);
+			return PAKT_ENOINIT;
+		}
+		if (e == ENOENT && datadir_file(datadir, DATADIR_KEY, path) == 0 && stat(path, &st) != 0 &&
+		    errno == ENOENT) {
+			snprintf(c->why, sizeof c->why, "no identity in %s: run 'pakt init --data-dir %s'",
+				 datadir, datadir);
+			return PAKT_ENOINIT;
+		}
+		datadir_file(datadir, DATADIR_SOCKET, path);
+		if (e == ENOENT || e == ECONNREFUSED) {
+			snprintf(c->why, sizeof c->why, "paktd is not running (socket %s: %s); start it with "
+				 "'paktd --data-dir %s'", path, strerror(e), datadir);
+			return PAKT_ENOTRUNNING;
+		}
+		snprintf(c->why, sizeof c->why, "cannot reach paktd's control socket %s: %s", path, strerror(e));
 		return PAKT_ENOTRUNNING;
 	}
 	return 0;

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli/cli.h"
+#include "cli/names.h"
 #include "cli/cmds.h"
 #include "cli/text.h"
 #include "keys/config.h"
@@ -335,8 +336,12 @@ static void check_membership(struct doctor *d)
 		add(d, DOCTOR_ERROR, "member", "this organisation is not a member of its initiative yet: ask an "
 		    "admin for an invite and 'pakt join CODE'");
 	} else if (m.members[rc].removed) {
-		add(d, DOCTOR_ERROR, "member", "this organisation was removed from the initiative: nothing it posts "
-		    "counts; ask the initiative's admins (pakt members)");
+		char told[sizeof m.removal];
+
+		/* the sentence names partners: no control characters */
+		names_safe(m.has_removal ? m.removal : "removed from the initiative", told, sizeof told);
+		add(d, DOCTOR_ERROR, "member", "this organisation was %s: nothing it posts counts; ask the "
+		    "initiative's admins (pakt members)", told);
 	} else {
 		add(d, DOCTOR_OK, "member", "a member (%s) of the initiative, with %zu members",
 		    m.members[rc].role, m.n_members);

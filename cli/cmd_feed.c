@@ -11,7 +11,6 @@
 #include "proto/err.h"
 #include "proto/id.h"
 
-#define POST_TEXT_MAX 8192
 
 
 /* Decode a --network argument; prints the error. */
@@ -26,76 +25,9 @@ static int parse_network(const char *cmd, const char *text, uint8_t out[32])
 
 int cmd_post(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"network", required_argument, NULL, 'n'},
-		{"data-dir", required_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *dir_arg = NULL, *net_arg = NULL;
-	char *text = NULL, idtext[ID_TEXT_MAX];
-	size_t len;
-	struct ctlop_req req = {.op = CTLOP_POST};
-	struct ctlop_r_entry r;
-	struct client c;
-	int opt, ret;
-
-	/* a private message, sealed by paktd: cli/cmd_share.c */
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--to") == 0 || strncmp(argv[i], "--to=", 5) == 0)
-			return cmd_post_sealed(argc, argv);
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'n': net_arg = optarg; break;
-		case 'd': dir_arg = optarg; break;
-		case 'h': return cli_help("post");
-		default: return cli_usage("post", "unknown or incomplete option '%s'", argv[optind - 1]);
-		}
-	}
-	if (argc - optind > 1)
-		return cli_usage("post", "give the text as one argument (quote it)");
-	if (net_arg && (ret = parse_network("post", net_arg, req.network)) != CLI_OK)
-		return ret;
-	req.has_network = net_arg != NULL;
-	if (optind == argc || strcmp(argv[optind], "-") == 0) {
-		text = cli_read_stdin(POST_TEXT_MAX, &len);
-		if (text == NULL)
-			return cli_fail("post", PAKT_ENOMEM, "out of memory");
-		/* one trailing newline comes from the shell or editor, not the author */
-		if (len > 0 && text[len - 1] == '\n')
-			text[--len] = '\0';
-	} else {
-		text = strdup(argv[optind]);
-		len = text ? strlen(text) : 0;
-	}
-	if (text == NULL)
-		return cli_fail("post", PAKT_ENOMEM, "out of memory");
-	if (len == 0) {
-		free(text);
-		return cli_usage("post", "the message is empty");
-	}
-	if (len > POST_TEXT_MAX) {
-		free(text);
-		return cli_fail("post", PAKT_ETOOBIG, "the message is longer than %d bytes", POST_TEXT_MAX);
-	}
-	if (memchr(text, '\0', len) != NULL) {
-		free(text);
-		return cli_usage("post", "the message contains a NUL byte");
-	}
-	memcpy(req.u.post.text, text, len + 1);
-	ret = cli_request(&c, dir_arg, "post", &req, 10000);
-	if (ret == CLI_OK)
-		ret = cli_reply(&c, "post", CTLOP_R_ENTRY, &r);
-	if (ret == CLI_OK) {
-		id_encode(ID_ENTRY, r.hash, idtext);
-		printf("posted #%llu %s\n", (unsigned long long)r.seq, idtext);
-	}
-	ctlop_reply_free(CTLOP_R_ENTRY, &r);
-	client_close(&c);
-	free(text);
-	return ret;
+	/* one reader of message text for every post, sealed (--to) or not:
+	 * cli/cmd_share.c */
+	return cmd_post_sealed(argc, argv);
 }
 
 struct stream_opts {
@@ -175,8 +107,8 @@ static int stream_entries(const char *cmd, const struct stream_opts *so)
 	if (so->from_arg && (ret = cli_parse_id(cmd, "--from", ID_KEY, so->from_arg, q->author)) != CLI_OK)
 		return ret;
 	q->has_author = so->from_arg != NULL;
-	if (so->type && (strlen(so->type) == 0 || strlen(so->type) > ENTRY_TYPE_MAX))
-		return cli_usage(cmd, "--type must be an entry type such as message or genesis");
+	if (so->type && (ret = cli_check_type(cmd, so->type)) != CLI_OK)
+		return ret;
 	if (so->type)
 		snprintf(q->type, sizeof q->type, "%s", so->type);
 	q->has_last = so->has_last;

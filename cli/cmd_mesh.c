@@ -8,8 +8,10 @@
 #include "cli/cmds.h"
 #include "cli/output.h"
 #include "cli/text.h"
+#include "cli/work.h"
 #include "proto/err.h"
 #include "proto/id.h"
+#include "proto/wire.h"
 
 enum { O_NETWORK = 1, O_JSON = 2, O_NAME = 4, O_EXPIRES = 8 };
 
@@ -142,12 +144,13 @@ int cmd_join(int argc, char **argv)
 
 	if (ret != CLI_OK)
 		return ret < 0 ? CLI_OK : ret;
-	if (strncmp(mo.argv[0], "pi_", 3) != 0)
-		return cli_usage("join", "an invite code starts with pi_");
-	if (strlen(mo.argv[0]) > INVITE_TEXT_MAX)
-		return cli_usage("join", "that is too long for an invite code");
 	req = mesh_req(&mo, CTLOP_JOIN);
-	snprintf(req.u.join.code, sizeof req.u.join.code, "%s", mo.argv[0]);
+	/* as an e-mail client may have wrapped it: spaces, line breaks, <> */
+	if (wire_invite_clean(mo.argv[0], req.u.join.code) != 0)
+		return cli_usage("join", "that is too long for an invite code (at most %d characters)",
+				 INVITE_TEXT_MAX);
+	if (strncmp(req.u.join.code, "pi_", 3) != 0)
+		return cli_usage("join", "an invite code starts with pi_");
 	ret = cli_request(&c, mo.dir_arg, "join", &req, 30000);
 	ctlop_req_wipe(&req);
 	if (ret == CLI_OK)
@@ -222,6 +225,12 @@ int cmd_members(int argc, char **argv)
 	}
 	if (mo.json)
 		puts("]");
+	else if (r.has_removal) {
+		/* names come from partners: shown without control characters */
+		fputs("this organisation was ", stdout);
+		text_put(stdout, r.removal);
+		puts("");
+	}
 free_reply:
 	ctlop_reply_free(CTLOP_R_MEMBERS, &r);
 	return done(&c, ret);

@@ -6,6 +6,7 @@
 #include "cli/cmds.h"
 #include "cli/text.h"
 #include "cli/output.h"
+#include "cli/work.h"
 #include "proto/err.h"
 #include "proto/id.h"
 
@@ -81,6 +82,12 @@ int cmd_status(int argc, char **argv)
 			       "read 'pakt audit'\n", "FORK", r.own_fork);
 		if (r.has_unsynced)
 			printf("%-12s %s\n", "WAITING", r.unsynced);
+		if (r.has_removal) {
+			/* names come from partners: shown without control characters */
+			printf("%-12s ", "REMOVED");
+			text_put(stdout, r.removal);
+			puts(": this node can read what it holds but no longer post there");
+		}
 	}
 	ctlop_reply_free(CTLOP_R_STATUS, &r);
 	client_close(&c);

@@ -2,6 +2,7 @@
  * sealed posts and message replies. */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,23 +228,31 @@ int cmd_profile(int argc, char **argv)
 
 /* ---- messages: sealed posts and replies ---- */
 
-/* Post r's text, sealed to the --to recipients when there are any. */
+/* Post r's text, sealed to the --to recipients when there are any (and,
+ * for a reply to a sealed message, to its author: paktd decides). */
 static int post_text(struct work_opts *o, struct ctlop_req *r)
 {
 	struct ctlop_post *p = &r->u.post;
+	struct ctlop_r_entry e;
 	struct client c;
-	char extra[64] = "";
+	char idt[ID_TEXT_MAX];
 	int ret;
 
-	if (o->to.n > 0) {
-		/* the daemon adds this node's own key so that it can read the message back */
-		if ((ret = work_parse_keys(o->cmd, "--to", &o->to, p->to, BODY_BOXES_MAX - 1, &p->n_to)) != CLI_OK)
-			return ret;
-		snprintf(extra, sizeof extra, " (sealed to %zu recipient%s)", p->n_to, p->n_to == 1 ? "" : "s");
-	}
+	/* the daemon adds this node's own key so that it can read the message back */
+	if (o->to.n > 0 &&
+	    (ret = work_parse_keys(o->cmd, "--to", &o->to, p->to, BODY_BOXES_MAX - 1, &p->n_to)) != CLI_OK)
+		return ret;
 	ret = work_send(&c, o, r, 10000);
 	if (ret == CLI_OK)
-		ret = work_posted(&c, o->cmd, "posted", extra);
+		ret = cli_reply(&c, o->cmd, CTLOP_R_ENTRY, &e);
+	if (ret == CLI_OK) {
+		id_encode(ID_ENTRY, e.hash, idt);
+		printf("posted #%" PRIu64 " %s", e.seq, idt);
+		if (e.has_recipients)
+			printf(" (sealed to %" PRIu64 " recipient%s, this organisation included)", e.recipients,
+			       e.recipients == 1 ? "" : "s");
+		putchar('\n');
+	}
 	return work_done(&c, ret);
 }
 
@@ -251,10 +260,12 @@ int cmd_post_sealed(int argc, char **argv)
 {
 	struct work_opts o;
 	static struct ctlop_req r;
-	int ret = work_opts("post", argc, argv, A(W_NETWORK) | A(W_TO), 0, 1, &o);
+	int ret = work_opts("post", argc, argv, A(W_NETWORK) | A(W_TO), 0, argc, &o);
 
 	if (ret != CLI_OK)
 		return ret < 0 ? CLI_OK : ret;
+	if (o.argc > 1)
+		return cli_usage("post", "give the text as one argument (quote it)");
 	work_req(&r, CTLOP_POST, &o);
 	ret = work_text("post", o.argc ? o.argv[0] : NULL, r.u.post.text, false);
 	return ret != CLI_OK ? ret : post_text(&o, &r);
@@ -270,13 +281,16 @@ int cmd_message(int argc, char **argv)
 		return cli_help("message");
 	if (argc < 2 || strcmp(argv[1], "reply") != 0)
 		return cli_usage("message", "the subcommand is 'reply'");
-	ret = work_opts("message", argc - 1, argv + 1, A(W_NETWORK) | A(W_TO), 1, 2, &o);
+	ret = work_opts("message", argc - 1, argv + 1, A(W_NETWORK) | A(W_TO) | A(W_PUBLIC), 1, 2, &o);
 	if (ret != CLI_OK)
 		return ret < 0 ? CLI_OK : ret;
 	work_req(&r, CTLOP_POST, &o);
 	if ((ret = cli_parse_id("message", "entry", ID_ENTRY, o.argv[0], r.u.post.reply_to)) != CLI_OK)
 		return ret;
+	if (o.given[W_PUBLIC] && o.to.n > 0)
+		return cli_usage("message", "--public and --to exclude each other");
 	r.u.post.has_reply_to = true;
+	r.u.post.public_reply = o.given[W_PUBLIC];
 	ret = work_text("message", o.argc == 2 ? o.argv[1] : NULL, r.u.post.text, false);
 	return ret != CLI_OK ? ret : post_text(&o, &r);
 }

@@ -105,17 +105,23 @@ const struct cli_cmd commands_table[] = {
 	 "                   organisation can read it; others see only that it exists\n"
 	 "  --network ID     the initiative (default: the config's, or the only one)\n")},
 	{"log", cmd_log, N_("list stored entries, oldest first"),
-	 N_("usage: pakt log [--limit N] [--type T] [--network ID] [--ids] [--json] [--data-dir DIR]\n"
+	 N_("usage: pakt log [--limit N] [--from ID] [--type T] [--network ID] [--ids] [--long] [--json]\n"
+	 "                [--data-dir DIR]\n"
 	 "\n"
-	 "List stored entries in the order they were stored.\n"
+	 "List stored entries in the order they were stored, one line each: when,\n"
+	 "who, #seq, type and the gist (a message's text, an update's values, a\n"
+	 "commitment's title).\n"
 	 "\n"
 	 "  --limit N      only the last N entries\n"
+	 "  --from ID      only entries by that member (pk_... or the start of its name)\n"
 	 "  --type T       only entries of type T (message, genesis, ...)\n"
 	 "  --network ID   only entries of one initiative\n"
 	 "  --ids          show authors' ids (pk_...) instead of their names\n"
+	 "  --long         every field of each entry (ids, prev, body), text on its own lines\n"
 	 "  --json         a JSON array of entry objects\n")},
 	{"tail", cmd_tail, N_("show the latest entries; -f follows new ones live"),
-	 N_("usage: pakt tail [-f] [-n N] [--from ID] [--type T] [--network ID] [--ids] [--json] [--data-dir DIR]\n"
+	 N_("usage: pakt tail [-f] [-n N] [--from ID] [--type T] [--network ID] [--ids] [--long] [--json]\n"
+	 "                 [--data-dir DIR]\n"
 	 "\n"
 	 "Show the last N entries (default 10); with -f keep running and show each\n"
 	 "new entry as soon as it is stored, until interrupted.\n"
@@ -124,6 +130,8 @@ const struct cli_cmd commands_table[] = {
 	 "  -n N           how many stored entries to show first (0: none)\n"
 	 "  --from ID      only entries by that member (pk_...)\n"
 	 "  --type T       only entries of type T\n"
+	 "  --ids          show authors' ids (pk_...) instead of their names\n"
+	 "  --long         every field of each entry, text on its own lines\n"
 	 "  --json         one JSON object per line\n")},
 	{"status", cmd_status, N_("show whether paktd runs, the identity and entry counts"),
 	 N_("usage: pakt status [--json] [--data-dir DIR]\n"
@@ -354,12 +362,15 @@ const struct cli_cmd commands_table[] = {
 	 "  --contact TEXT     how people reach it\n"
 	 "  --address H:P      where its daemon accepts peers, repeatable (at most 4)\n")},
 	{"message", cmd_message, N_("reply to a message (pakt message reply ENTRY TEXT)"),
-	 N_("usage: pakt message reply ENTRY [TEXT | -] [--to ID[,ID...]] [--network ID] [--data-dir DIR]\n"
+	 N_("usage: pakt message reply ENTRY [TEXT | -] [--to ID[,ID...]] [--public] [--network ID] [--data-dir DIR]\n"
 	 "\n"
 	 "Post a message that answers ENTRY (en_...): its reply_to is ENTRY's hash.\n"
 	 "Without TEXT, or with '-', the text is read from standard input.\n"
+	 "A reply to a sealed (private) message is sealed too, to the same\n"
+	 "recipients and its author (those still members).\n"
 	 "\n"
-	 "  --to ID[,ID...]  seal the reply to these members (see 'pakt post')\n")},
+	 "  --to ID[,ID...]  seal the reply to these members (see 'pakt post')\n"
+	 "  --public         post a reply to a sealed message in the clear\n")},
 	{"checkpoint", cmd_checkpoint, N_("publish the heads this node holds now (a signed receipt)"),
 	 N_("usage: pakt checkpoint [--data-dir DIR]\n"
 	 "\n"

@@ -2,7 +2,7 @@ bin_PROGRAMS += pakt
 pakt_SOURCES = \
 	%D%/main.c %D%/cli.c %D%/cli.h \
 	%D%/commands.c %D%/cmds.h %D%/i18n.c %D%/i18n.h \
-	%D%/client.c %D%/client.h \
+	%D%/client.c %D%/client.h %D%/names.c %D%/names.h \
 	%D%/output.c %D%/output.h %D%/text.c %D%/text.h \
 	%D%/cmd_local.c %D%/cmd_feed.c %D%/cmd_node.c %D%/cmd_doctor.c %D%/cmd_backup.c %D%/cmd_mesh.c \
 	%D%/work.c %D%/work.h %D%/cmd_agenda.c %D%/cmd_commit.c %D%/cmd_share.c \

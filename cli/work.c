@@ -6,6 +6,7 @@
 #include <string.h>
 #include "cli/work.h"
 #include "proto/body.h"
+#include "proto/canon.h"
 #include "proto/err.h"
 #include "proto/id.h"
 
@@ -48,6 +49,7 @@ static const struct option long_opts[] = {
 	[W_DIMENSION] = {"dimension", required_argument, NULL, OPT_BASE + W_DIMENSION},
 	[W_SUPPRESS] = {"suppress-below", required_argument, NULL, OPT_BASE + W_SUPPRESS},
 	[W_SPLIT] = {"split", required_argument, NULL, OPT_BASE + W_SPLIT},
+	[W_PUBLIC] = {"public", no_argument, NULL, OPT_BASE + W_PUBLIC},
 	[W_N] = {"data-dir", required_argument, NULL, 'd'},
 	[W_N + 1] = {"help", no_argument, NULL, 'h'},
 	[W_N + 2] = {NULL, 0, NULL, 0},
@@ -165,9 +167,13 @@ int work_text(const char *cmd, const char *arg, char *out, bool allow_empty)
 	if (text == NULL)
 		return cli_fail(cmd, PAKT_ENOMEM, "out of memory");
 	if (len > BODY_TEXT_MAX)
-		ret = cli_usage(cmd, "the text is longer than %d bytes", BODY_TEXT_MAX);
+		ret = cli_usage(cmd, "the text is longer than %d bytes (the limit of one entry's text; "
+				"split it into several)", BODY_TEXT_MAX);
 	else if (memchr(text, '\0', len) != NULL)
 		ret = cli_usage(cmd, "the text contains a NUL byte");
+	else if (!canon_utf8_valid(text, len))
+		ret = cli_usage(cmd, "the text is not valid UTF-8 (text in the Windows code page?): "
+				"convert it with: iconv -f cp1250 -t utf-8");
 	else if (len == 0 && !allow_empty)
 		ret = cli_usage(cmd, "the text is empty");
 	else

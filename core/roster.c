@@ -324,13 +324,14 @@ static bool act_allowed(const struct roster *r, const struct graph *g, const str
 	       g->naming[key_node(g, a->u.new_key) - g->na] == 1;
 }
 
-static void cut_at(struct roster_member *m, uint64_t seq, uint64_t ts)
+static void cut_at(struct roster_member *m, uint64_t seq, const struct roster_act *a)
 {
 	if (seq < m->cut)
 		m->cut = seq;
 	if (!m->removed) {
 		m->removed = true;
-		m->removed_ms = ts;
+		m->removed_ms = a->ts;
+		memcpy(m->removed_by, a->author, 32);
 	}
 }
 
@@ -354,12 +355,12 @@ static int apply_member(struct roster *r, const struct roster_act *a)
 		return 0;
 	}
 	if (b->has_seq) {
-		cut_at(t, b->seq, a->ts);
+		cut_at(t, b->seq, a);
 	} else {
 		/* written by an older node: bounded by its timestamp only */
 		if (a->ts < t->cut_ts)
 			t->cut_ts = a->ts;
-		cut_at(t, t->cut, a->ts);
+		cut_at(t, t->cut, a);
 	}
 	return 0;
 }
@@ -382,7 +383,7 @@ static int apply_succession(struct roster *r, const struct roster_act *a)
 	old->has_successor = true;
 	memcpy(old->successor, a->u.new_key, 32);
 	old->succession_seq = a->seq;
-	cut_at(old, a->seq, a->ts);
+	cut_at(old, a->seq, a);
 	return 0;
 }
 
@@ -405,7 +406,7 @@ static int revoke_key(struct roster *r, const uint8_t key[32], uint64_t after,
 	if ((m = slot(r, key)) == NULL)
 		return PAKT_ENOMEM;
 	m->revoked = true;
-	cut_at(m, after, a->ts);
+	cut_at(m, after, a);
 	if (m->has_successor && m->succession_seq > after)
 		return revoke_key(r, m->successor, 0, a);
 	return 0;

@@ -46,6 +46,7 @@ struct roster_member {
 	uint8_t added_by[32];
 	uint64_t since_ms;        /* timestamp of the admitting entry (display only) */
 	uint64_t removed_ms;      /* timestamp of the act that ended it (display only) */
+	uint8_t removed_by[32];   /* author of that act (display only) */
 	bool admitted;            /* by the genesis, a counted add or a succession */
 	uint64_t cut;             /* its entries with seq > cut count for nothing */
 	uint64_t cut_ts;          /* a removal without seq (older nodes): its

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <sodium.h>
 #include "daemon/ctl.h"
@@ -31,6 +32,7 @@
 #include "proto/ctlmsg.h"
 #include "proto/ctlop.h"
 #include "proto/ctlop_reply.h"
+#include "proto/id.h"
 #include "proto/err.h"
 
 struct write_req {
@@ -177,6 +179,63 @@ struct repl_net *ctl_network(struct ctl_client *cl, const struct ctlop_req *r)
 		return NULL;
 	}
 	return rn;
+}
+
+bool ctl_removal(struct node *n, struct repl_net *rn, char *out, size_t cap)
+{
+	const struct roster_member *m = roster_lookup(&rn->members, n->id.pk);
+	char by[BODY_NAME_MAX + 1], day[16] = "?";
+	time_t t;
+	struct tm tm;
+
+	if (m == NULL || !m->removed || m->has_successor)
+		return false;   /* a rotated key handed its place on: not removed */
+	snprintf(by, sizeof by, "%s", repl_name(rn, m->removed_by));
+	if (by[0] == '\0') {
+		const struct roster_member *b = roster_lookup(&rn->members, m->removed_by);
+
+		if (b != NULL && b->name[0] != '\0')
+			snprintf(by, sizeof by, "%s", b->name);
+		else
+			id_short(ID_KEY, m->removed_by, by);
+	}
+	t = (time_t)(m->removed_ms / 1000);
+	if (gmtime_r(&t, &tm) != NULL)
+		strftime(day, sizeof day, "%Y-%m-%d", &tm);
+	snprintf(out, cap, "removed from %s by %s on %s",
+		 rn->members.network_name[0] ? rn->members.network_name : "the initiative", by, day);
+	return true;
+}
+
+/* Ops that sign an entry into the request's initiative. */
+static bool writes_initiative(enum ctlop_op op)
+{
+	switch (op) {
+	case CTLOP_POST: case CTLOP_AGENDA_SET: case CTLOP_UPDATE: case CTLOP_COMMIT:
+	case CTLOP_ACCEPT: case CTLOP_DECLINE: case CTLOP_PROGRESS: case CTLOP_PROFILE_SET:
+	case CTLOP_CHECKPOINT: case CTLOP_INVITE: case CTLOP_MEMBER_REMOVE:
+	case CTLOP_MEMBER_REVOKE_KEY:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A removed node's writes into that initiative are refused with the
+ * sentence that says by whom and when (its partners would drop them). */
+static bool refuse_removed(struct ctl_client *cl, const struct ctlop_req *r)
+{
+	struct node *n = cl->ctl->node;
+	struct repl_net *rn;
+	uint8_t id[32];
+	char why[512];
+
+	if (!writes_initiative(r->op) ||
+	    node_pick_network(n, r->has_network ? r->network : NULL, id, why, sizeof why) != 0 ||
+	    repl_net_open(n, id, &rn) != 0 || !ctl_removal(n, rn, why, sizeof why))
+		return false;   /* the handler reports other failures itself */
+	ctl_send_error(cl, PAKT_ENOTMEMBER, why);
+	return true;
 }
 
 bool ctl_need_admin(struct ctl_client *cl, struct repl_net *rn)
@@ -347,7 +406,7 @@ static void dispatch(struct ctl_client *cl, const uint8_t *buf, size_t len)
 	}
 	if (rc != 0)
 		ctl_send_error(cl, rc, why);
-	else
+	else if (!refuse_removed(cl, r))
 		handlers[r->op](cl, r);
 wipe_req:
 	ctlop_req_wipe(r);   /* a passphrase or an invite code */

@@ -165,79 +165,71 @@ int ctl_feed_push(struct ctl_client *cl)
 	return rc;
 }
 
-/* A sealed body for the recipients in `to` (members' Ed25519 keys) and
- * ourselves. Sends the error reply itself and returns its code. */
+/* Add member key to the recipients (X25519 in rcpt, Ed25519 in named)
+ * unless it is there already. PAKT_ENOTMEMBER, PAKT_ETOOBIG or 0. */
+static int add_recipient(struct repl_net *rn, const uint8_t key[32], uint8_t (*rcpt)[32], size_t *k,
+			 struct sealed_to *named)
+{
+	uint8_t x[32];
+
+	if (roster_find(&rn->members, key) == NULL || keys_pk_to_x25519(key, x) != 0)
+		return PAKT_ENOTMEMBER;
+	for (size_t j = 0; j < *k; j++)
+		if (memcmp(rcpt[j], x, 32) == 0)
+			return 0;
+	if (*k == BODY_BOXES_MAX)
+		return PAKT_ETOOBIG;
+	memcpy(rcpt[(*k)++], x, 32);
+	memcpy(named->keys[named->n++], key, 32);
+	return 0;
+}
+
+/* A sealed body for the members in `to` (each must be one), those in also
+ * that still are, and ourselves; it names them inside, so that a reply
+ * reaches them all. Sends the error reply itself and returns its code. */
 static int seal_for(struct ctl_client *cl, const uint8_t net[32], const struct ctlop_post *p,
-		    struct mpx_out *body)
+		    const struct sealed_to *also, struct mpx_out *body, size_t *n_rcpt)
 {
 	struct node *n = cl->ctl->node;
 	struct repl_net *rn = repl_net_find(n, net);
 	uint8_t rcpt[BODY_BOXES_MAX][32];
+	struct sealed_to named = {.n = 0};
 	size_t k = 0;
-	int rc;
+	int rc = 0;
 
 	if (rn == NULL) {
 		ctl_send_error(cl, PAKT_ENOTMEMBER, "every recipient must be a current member");
 		return PAKT_ENOTMEMBER;
 	}
-	memcpy(rcpt[k++], n->x_pk, 32);   /* the author reads it back */
-	for (size_t i = 0; i < p->n_to; i++) {
-		if (roster_find(&rn->members, p->to[i]) == NULL ||
-		    keys_pk_to_x25519(p->to[i], rcpt[k]) != 0) {
-			ctl_send_error(cl, PAKT_ENOTMEMBER, "every recipient must be a current member");
-			return PAKT_ENOTMEMBER;
+	memcpy(rcpt[k++], n->x_pk, 32);   /* the author reads it back, and is not named */
+	for (size_t i = 0; i < p->n_to + also->n && rc != PAKT_ETOOBIG; i++) {
+		bool mine = i < p->n_to;
+		const uint8_t *key = mine ? p->to[i] : also->keys[i - p->n_to];
+
+		if (memcmp(key, n->id.pk, 32) == 0)
+			continue;
+		rc = add_recipient(rn, key, rcpt, &k, &named);
+		if (rc == PAKT_ENOTMEMBER && mine) {
+			ctl_send_error(cl, rc, "every recipient must be a current member");
+			return rc;
 		}
-		if (memcmp(rcpt[k], n->x_pk, 32) != 0)
-			k++;
 	}
-	rc = sealed_seal(body, net, n->id.pk, p->text, p->has_reply_to ? p->reply_to : NULL,
-			 (const uint8_t (*)[32])rcpt, k);
+	if (rc == PAKT_ETOOBIG) {
+		ctl_send_error(cl, rc, "at most 31 recipients besides this organisation");
+		return rc;
+	}
+	if (k == 1 && also->n > 0) {
+		ctl_send_error(cl, PAKT_ENOTMEMBER, "no one the sealed message went to is still a member: "
+			       "reply with --to ID,... or --public");
+		return PAKT_ENOTMEMBER;
+	}
+	rc = sealed_seal_to(body, net, n->id.pk, p->text, p->has_reply_to ? p->reply_to : NULL,
+			    (const uint8_t (*)[32])rcpt, k, &named);
+	*n_rcpt = k;
 	if (rc != 0)
 		ctl_send_error(cl, rc, "could not seal the message");
 	return rc;
 }
-
-void ctl_feed_post(struct ctl_client *cl, const struct ctlop_req *r)
-{
-	const struct ctlop_post *p = &r->u.post;
-	struct node *n = cl->ctl->node;
-	const uint8_t *reply_to = p->has_reply_to ? p->reply_to : NULL;
-	uint8_t net[32];
-	char why[512] = "";
-	struct mpx_out body;
-	struct entry e;
-	int rc;
-
-	rc = node_pick_network(n, r->has_network ? r->network : NULL, net, why, sizeof why);
-	if (rc != 0) {
-		ctl_send_error(cl, rc, why[0] ? why : pakt_strerror(rc));
-		return;
-	}
-	mpx_init(&body);
-	if (p->n_to > 0) {
-		rc = seal_for(cl, net, p, &body);
-		if (rc != 0)
-			goto free_body;
-	} else {
-		rc = body_message(&body, p->text, reply_to);
-	}
-	if (rc != 0) {
-		snprintf(why, sizeof why, "message: %s (at most %d bytes of UTF-8)",
-			 pakt_strerror(rc), BODY_TEXT_MAX);
-		ctl_send_error(cl, rc, why);
-		goto free_body;
-	}
-	rc = node_append(n, net, p->n_to > 0 ? "sealed" : "message", (const uint8_t *)body.sb.data,
-			 body.sb.size, &e, why, sizeof why);
-	if (rc != 0)
-		ctl_send_error(cl, rc, why);
-	else
-		ctl_reply_entry(cl, &e, true);
-free_body:
-	mpx_free(&body);
-}
-
-/* ---- redaction, profiles, checkpoints ---- */
 
 struct own_row {
 	bool found;
@@ -257,11 +249,124 @@ static int note_row(void *arg, const struct store_row *row)
 	return 0;
 }
 
+/* The sealed entry a reply answers: whether it is one, and whom it went to
+ * as far as we can tell (its author and the recipients it names). */
+struct thread {
+	struct node *n;
+	bool sealed;
+	uint8_t author[32];
+	struct sealed_to named;   /* empty unless we could open it */
+};
+
+static int thread_row(void *arg, const struct store_row *row)
+{
+	struct thread *t = arg;
+	char text[BODY_TEXT_MAX + 1];
+
+	if (strcmp(row->type, "sealed") != 0)
+		return 0;
+	t->sealed = true;
+	if (row->body != NULL) {
+		sodium_mprotect_readonly(t->n->x_sk);
+		(void)sealed_open_to(row->body, row->body_len, row->network, row->author, t->n->x_pk,
+				     t->n->x_sk, text, sizeof text, NULL, NULL, &t->named);
+		sodium_mprotect_noaccess(t->n->x_sk);
+		sodium_memzero(text, sizeof text);
+	}
+	memcpy(t->author, row->author, 32);
+	return 0;
+}
+
+/* A reply to a sealed entry stays sealed (unless "public"): to the
+ * entry's author and the recipients it names (those still members), us,
+ * and any `to`. Fills also (n = 0: the reply is not made private by
+ * this); false after an error reply. */
+static bool private_reply(struct ctl_client *cl, const struct ctlop_post *p, struct sealed_to *also)
+{
+	struct node *n = cl->ctl->node;
+	struct thread t = {.n = n};
+
+	also->n = 0;
+	if (!p->has_reply_to || p->public_reply || store_get(n->store, p->reply_to, thread_row, &t) != 0 ||
+	    !t.sealed)
+		return true;
+	/* we were one of at most 32 (author and 31 named) if we could open
+	 * it: the others fit in 31 */
+	for (size_t i = 0; i <= t.named.n && also->n < BODY_BOXES_MAX - 1; i++) {
+		const uint8_t *key = i < t.named.n ? t.named.keys[i] : t.author;
+
+		if (memcmp(key, n->id.pk, 32) != 0)
+			memcpy(also->keys[also->n++], key, 32);
+	}
+	if (also->n == 0 && p->n_to == 0) {
+		/* our own, sealed before messages named their recipients */
+		ctl_send_error(cl, PAKT_EINVAL, "that sealed message does not name its recipients: "
+			       "reply with --to ID,... or --public");
+		return false;
+	}
+	return true;
+}
+
+void ctl_feed_post(struct ctl_client *cl, const struct ctlop_req *r)
+{
+	const struct ctlop_post *p = &r->u.post;
+	struct node *n = cl->ctl->node;
+	const uint8_t *reply_to = p->has_reply_to ? p->reply_to : NULL;
+	static struct sealed_to also;   /* one loop thread */
+	uint8_t net[32];
+	char why[512] = "";
+	struct mpx_out body;
+	struct entry e;
+	size_t n_rcpt = 0;
+	bool sealed;
+	int rc;
+
+	rc = node_pick_network(n, r->has_network ? r->network : NULL, net, why, sizeof why);
+	if (rc != 0) {
+		ctl_send_error(cl, rc, why[0] ? why : pakt_strerror(rc));
+		return;
+	}
+	if (!private_reply(cl, p, &also))
+		return;
+	sealed = p->n_to > 0 || also.n > 0;
+	mpx_init(&body);
+	if (sealed) {
+		rc = seal_for(cl, net, p, &also, &body, &n_rcpt);
+		if (rc != 0)
+			goto free_body;
+	} else {
+		rc = body_message(&body, p->text, reply_to);
+	}
+	if (rc != 0) {
+		snprintf(why, sizeof why, "message: %s (at most %d bytes of UTF-8)",
+			 pakt_strerror(rc), BODY_TEXT_MAX);
+		ctl_send_error(cl, rc, why);
+		goto free_body;
+	}
+	rc = node_append(n, net, sealed ? "sealed" : "message", (const uint8_t *)body.sb.data,
+			 body.sb.size, &e, why, sizeof why);
+	if (rc != 0) {
+		ctl_send_error(cl, rc, why);
+	} else {
+		struct ctlop_r_entry re = {.has_network = true, .ok = true, .seq = e.h.seq,
+					   .has_recipients = sealed, .recipients = n_rcpt};
+
+		memcpy(re.hash, e.hash, 32);
+		memcpy(re.network, net, 32);
+		ctl_reply(cl, CTLOP_R_ENTRY, &re);
+	}
+free_body:
+	mpx_free(&body);
+}
+
+/* ---- redaction, profiles, checkpoints ---- */
+
 void ctl_feed_redact(struct ctl_client *cl, const struct ctlop_req *req)
 {
 	struct node *n = cl->ctl->node;
 	struct own_row row = {0};
 	const struct body_ref *r = &req->u.ref;
+	char msg[512];
 	struct repl_net *rn;
 	struct mpx_out body;
 
@@ -274,8 +379,6 @@ void ctl_feed_redact(struct ctl_client *cl, const struct ctlop_req *req)
 		return;
 	}
 	if (!repl_redactable(row.type)) {
-		char msg[200];
-
 		snprintf(msg, sizeof msg, "a %s entry is part of the record and cannot be redacted "
 			 "(only message, update, sealed and profile entries carry content to erase)", row.type);
 		ctl_send_error(cl, PAKT_EPERM, msg);
@@ -283,6 +386,10 @@ void ctl_feed_redact(struct ctl_client *cl, const struct ctlop_req *req)
 	}
 	if (repl_net_open(n, row.network, &rn) != 0) {
 		ctl_send_error(cl, PAKT_EIO, "cannot open the initiative");
+		return;
+	}
+	if (ctl_removal(n, rn, msg, sizeof msg)) {
+		ctl_send_error(cl, PAKT_ENOTMEMBER, msg);   /* as ctl.c refuses other writes */
 		return;
 	}
 	mpx_init(&body);

@@ -66,9 +66,15 @@ static void join_done(void *arg, int rc, const char *why)
 
 	cl->join_link = NULL;
 	if (rc != 0) {
-		char msg[320];
+		const char *a = cl->join_addr, *port = strrchr(a, ':');
+		char msg[1024];
 
-		snprintf(msg, sizeof msg, "join refused or failed: %s", why);
+		/* not reached at all: say where we dialled and what to check */
+		if (strncmp(why, "connect:", 8) == 0 || strncmp(why, "cannot resolve", 14) == 0)
+			snprintf(msg, sizeof msg, "could not reach the inviter at %s (%s): is paktd running at %s "
+				 "and port %s open in its firewall?", a, why, a, port ? port + 1 : "7420");
+		else
+			snprintf(msg, sizeof msg, "join refused or failed (inviter at %s): %s", a, why);
 		ctl_send_error(cl, rc, msg);
 		return;
 	}
@@ -136,6 +142,7 @@ void ctl_mesh_join(struct ctl_client *cl, const struct ctlop_req *r)
 	cl->join_link = l;
 	memcpy(cl->join_net, inv.network, 32);
 	memcpy(cl->join_inviter, inv.inviter, 32);
+	snprintf(cl->join_addr, sizeof cl->join_addr, "%s", inv.addrs[0]);
 	id_encode(ID_NETWORK, inv.network, text);
 	log_info("joining %s via %s", text, inv.addrs[0]);
 wipe_invite:
@@ -168,6 +175,7 @@ void ctl_mesh_members(struct ctl_client *cl, const struct ctlop_req *r)
 	rep.n_members = rn->members.n;
 	snprintf(rep.name, sizeof rep.name, "%s", rn->members.network_name);
 	memcpy(rep.network, rn->id, 32);
+	rep.has_removal = ctl_removal(cl->ctl->node, rn, rep.removal, sizeof rep.removal);
 	ctl_reply(cl, CTLOP_R_MEMBERS, &rep);
 	ctlop_reply_free(CTLOP_R_MEMBERS, &rep);
 }

@@ -8,6 +8,7 @@
 #include "daemon/ctl_priv.h"
 #include "daemon/log.h"
 #include "daemon/node.h"
+#include "daemon/repl.h"
 #include "daemon/verify.h"
 #include "proto/ctlmsg.h"
 #include "proto/err.h"
@@ -46,6 +47,15 @@ void ctl_node_status(struct ctl_client *cl, const struct ctlop_req *r)
 	store_forks(n->store, NULL, own_fork_row, &st);
 	if ((st.has_unsynced = unsynced_reason(&n->unsynced) != NULL))
 		snprintf(st.unsynced, sizeof st.unsynced, "%s", unsynced_reason(&n->unsynced));
+	for (struct repl_net *rn = n->nets; rn != NULL; rn = rn->next) {
+		char one[512];
+		size_t used = strlen(st.removal);
+
+		if (!ctl_removal(n, rn, one, sizeof one))
+			continue;
+		snprintf(st.removal + used, sizeof st.removal - used, "%s%s", used ? "; " : "", one);
+		st.has_removal = true;
+	}
 	ctl_reply(cl, CTLOP_R_STATUS, &st);
 }
 

@@ -37,6 +37,7 @@ struct ctl_client {
 	char f_type[ENTRY_TYPE_MAX + 1];
 	struct link *join_link;      /* a pakt join waiting for its outcome */
 	uint8_t join_net[32], join_inviter[32];
+	char join_addr[256];         /* the inviter's address dialled, for errors */
 	bool backlog;                /* a log request still sending stored rows */
 	bool follow;                 /* ... then becomes a live stream */
 	uint64_t count;              /* rows sent for the current request */
@@ -58,6 +59,9 @@ struct repl_net;
 /* The request's network (or the default); on failure an error reply is
  * sent and NULL returned. */
 struct repl_net *ctl_network(struct ctl_client *cl, const struct ctlop_req *r);
+/* Whether this node was removed from rn; if so, out[cap] gets "removed
+ * from INITIATIVE by NAME on YYYY-MM-DD" (PROTOCOL.md, control table). */
+bool ctl_removal(struct node *n, struct repl_net *rn, char *out, size_t cap);
 /* Whether we are an admin of rn; if not, reply the error. */
 bool ctl_need_admin(struct ctl_client *cl, struct repl_net *rn);
 /* Reply {"hash", "network"?, "ok", "seq"} for an entry we appended. */

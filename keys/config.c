@@ -195,7 +195,7 @@ int config_create(const char *path, const char *name, char *why, size_t whylen)
 		return PAKT_EINVAL;
 	}
 	snprintf(text, sizeof text,
-		 "# pakt node configuration (see README.md, \"Configuration\")\n"
+		 "# pakt node configuration: every key in 'man pakt-config' (README.md, \"Data directory\")\n"
 		 "name = %s\n"
 		 "log_level = info\n"
 		 "listen = 127.0.0.1:7420\n", name);

@@ -427,6 +427,11 @@ int body_checkpoint_parse(const uint8_t *b, size_t len, struct body_head *heads,
 }
 
 
+const char *const body_types[] = {
+	"message", "sealed", "profile", "genesis", "member", "succession", "revoke", "agenda",
+	"update", "commitment", "accept", "decline", "status", "redact", "checkpoint", NULL,
+};
+
 int body_validate(const char *type, const uint8_t *body, size_t len,
 		  char *why, size_t whylen)
 {

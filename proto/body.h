@@ -42,6 +42,11 @@ int body_member_parse(const uint8_t *body, size_t len, struct body_member *out);
 /* Validate a canonical body against the schema of type. Unknown types are
  * accepted as any canonical map (forward compatibility). Returns 0 or
  * PAKT_EBODY (with detail written to why[whylen] when why is not NULL). */
+/* The entry types this version knows (PROTOCOL.md "Entry bodies"), in the
+ * order a listing shows them; NULL-terminated. Others still validate as
+ * any canonical map, for newer peers. */
+extern const char *const body_types[];
+
 int body_validate(const char *type, const uint8_t *body, size_t len,
 		  char *why, size_t whylen);
 

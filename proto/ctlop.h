@@ -71,6 +71,7 @@ struct ctlop_post {
 	uint8_t reply_to[32];
 	uint8_t to[BODY_BOXES_MAX - 1][32];
 	size_t n_to;
+	bool public_reply;   /* "public": a reply to a sealed entry stays in the clear */
 };
 
 struct ctlop_initiative_create {

@@ -44,6 +44,8 @@ struct ctlop_r_entry {
 	bool has_network;             /* post says which initiative it chose */
 	uint8_t network[32];
 	bool ok;
+	bool has_recipients;          /* post: a sealed entry, to this many (us included) */
+	uint64_t recipients;
 	uint64_t seq;
 };
 
@@ -61,6 +63,8 @@ struct ctlop_r_status {
 	uint64_t own_fork;
 	bool has_unsynced;            /* it signs nothing now, and why */
 	char unsynced[512];
+	bool has_removal;             /* "removed from X by Y on DATE" (each initiative, "; ") */
+	char removal[1024];
 	char version[32];
 };
 
@@ -104,6 +108,8 @@ struct ctlop_r_members {
 	char name[BODY_NAME_MAX + 1]; /* the initiative's */
 	uint8_t network[32];
 	bool ok;
+	bool has_removal;             /* this node was removed: "removed from X by Y on DATE" */
+	char removal[512];
 };
 
 struct ctlop_r_peer {

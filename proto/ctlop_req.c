@@ -208,6 +208,8 @@ static int dec_post(struct dec *d, struct ctlop_post *p)
 	p->text[len] = '\0';
 	if ((rc = opt_bin32(d, d->map, "reply_to", p->reply_to, &p->has_reply_to)) != 0)
 		return rc;
+	if ((rc = opt_bool(d, "public", &p->public_reply)) != 0)
+		return rc;
 	if ((rc = opt_array(d, "to", 0, BODY_BOXES_MAX - 1, &to, "'to' must list 1 to 31 members")) != 0)
 		return rc;
 	if (to == NULL)
@@ -620,6 +622,7 @@ static void enc_fields(struct enc *e, const struct ctlop_req *r)
 		f_opt_str(e, "type", r->u.log.type);
 		break;
 	case CTLOP_POST:
+		f_true(e, "public", r->u.post.public_reply);
 		f_opt_bin(e, "reply_to", r->u.post.has_reply_to, r->u.post.reply_to);
 		f_str(e, "text", r->u.post.text);
 		if (r->u.post.n_to == 0)

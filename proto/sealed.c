@@ -74,9 +74,40 @@ const struct body_schema sealed_schema = {
 };
 
 
+/* The inner map: {reply_to?, text, to?} (keys in bytewise order). */
+static int pack_inner(struct mpx_out *in, const char *text, const uint8_t *reply_to,
+		      const struct sealed_to *to)
+{
+	int rc = body_message(in, text, reply_to);   /* checks the text */
+
+	if (rc != 0 || to == NULL || to->n == 0)
+		return rc;
+	if (to->n > BODY_BOXES_MAX - 1)
+		return PAKT_ETOOBIG;
+	sodium_memzero(in->sb.data, in->sb.size);
+	mpx_reset(in);
+	msgpack_pack_map(&in->pk, reply_to != NULL ? 3 : 2);
+	if (reply_to != NULL)
+		mpx_kv_bin(&in->pk, "reply_to", reply_to, 32);
+	mpx_kv_str(&in->pk, "text", text);
+	mpx_str(&in->pk, "to");
+	msgpack_pack_array(&in->pk, (uint32_t)to->n);
+	for (size_t i = 0; i < to->n; i++)
+		mpx_bin(&in->pk, to->keys[i], 32);
+	return 0;
+}
+
 int sealed_seal(struct mpx_out *o, const uint8_t network[32],
 		const uint8_t author[32], const char *text,
 		const uint8_t *reply_to, const uint8_t (*recipients)[32], size_t n)
+{
+	return sealed_seal_to(o, network, author, text, reply_to, recipients, n, NULL);
+}
+
+int sealed_seal_to(struct mpx_out *o, const uint8_t network[32],
+		   const uint8_t author[32], const char *text,
+		   const uint8_t *reply_to, const uint8_t (*recipients)[32], size_t n,
+		   const struct sealed_to *to)
 {
 	uint8_t key[crypto_secretbox_KEYBYTES], ck[crypto_secretbox_KEYBYTES];
 	uint8_t nonce[crypto_secretbox_NONCEBYTES];
@@ -91,9 +122,9 @@ int sealed_seal(struct mpx_out *o, const uint8_t network[32],
 		return PAKT_EINVAL;
 	if (n > BODY_BOXES_MAX)
 		return PAKT_ETOOBIG;
-	/* the inner map is a message body: {reply_to?, text} */
+	/* the inner map is a message body and the other recipients */
 	mpx_init(&in);
-	if ((rc = body_message(&in, text, reply_to)) != 0) {
+	if ((rc = pack_inner(&in, text, reply_to, to)) != 0) {
 		mpx_free(&in);
 		return rc;
 	}
@@ -136,11 +167,13 @@ int sealed_seal(struct mpx_out *o, const uint8_t network[32],
 }
 
 
-/* The decrypted inner map: canonical {reply_to?: bin32, text: str}. */
+/* The decrypted inner map: canonical {reply_to?: bin32, text: str,
+ * to?: [bin32, 1..31]}. */
 struct inner {
 	char *text;
 	size_t cap;
 	uint8_t *reply_to;
+	struct sealed_to *to;
 };
 
 static int rd_inner_reply(struct canon_rd *r, void *out, char *why,
@@ -170,15 +203,35 @@ static int rd_inner_text(struct canon_rd *r, void *out, char *why,
 	return 0;
 }
 
+static int rd_inner_to(struct canon_rd *r, void *out, char *why, size_t whylen)
+{
+	struct inner *in = out;
+	const uint8_t *p;
+	uint32_t cnt;
+
+	if (canon_rd_array(r, &cnt) != 0 || cnt < 1 || cnt > BODY_BOXES_MAX - 1)
+		return PAKT_EBODY;
+	for (uint32_t i = 0; i < cnt; i++) {
+		if (body_rd_bin32(r, &p, "to", NULL, 0) != 0)
+			return PAKT_EBODY;
+		if (in->to != NULL)
+			memcpy(in->to->keys[i], p, 32);
+	}
+	if (in->to != NULL)
+		in->to->n = cnt;
+	return 0;
+}
+
 static const struct body_field inner_fields[] = {
 	FN("reply_to", false, rd_inner_reply),
 	FN("text", true, rd_inner_text),
+	FN("to", false, rd_inner_to),
 };
 
 static int parse_inner(const uint8_t *pt, size_t len, char *text, size_t cap,
-		       uint8_t reply_to[32], bool *has_reply)
+		       uint8_t reply_to[32], bool *has_reply, struct sealed_to *to)
 {
-	struct inner in = { text, cap, reply_to };
+	struct inner in = { text, cap, reply_to, to };
 	struct canon_rd r;
 	uint32_t n;
 	unsigned seen;
@@ -199,6 +252,15 @@ int sealed_open(const uint8_t *b, size_t len, const uint8_t network[32],
 		const uint8_t x_sk[32], char *text, size_t cap,
 		uint8_t reply_to[32], bool *has_reply)
 {
+	return sealed_open_to(b, len, network, author, x_pk, x_sk, text, cap, reply_to,
+			      has_reply, NULL);
+}
+
+int sealed_open_to(const uint8_t *b, size_t len, const uint8_t network[32],
+		   const uint8_t author[32], const uint8_t x_pk[32],
+		   const uint8_t x_sk[32], char *text, size_t cap,
+		   uint8_t reply_to[32], bool *has_reply, struct sealed_to *to)
+{
 	struct sealed_view v;
 	struct canon_rd r;
 	uint8_t key[crypto_secretbox_KEYBYTES], ck[crypto_secretbox_KEYBYTES];
@@ -212,6 +274,8 @@ int sealed_open(const uint8_t *b, size_t len, const uint8_t network[32],
 	    text == NULL || cap == 0)
 		return PAKT_EINVAL;
 	text[0] = '\0';
+	if (to != NULL)
+		to->n = 0;
 	if (body_open(&r, b, len, &n) != 0 ||
 	    body_parse_schema(&r, n, &sealed_schema, &v, NULL, 0) != 0)
 		return PAKT_EBODY;
@@ -225,7 +289,7 @@ int sealed_open(const uint8_t *b, size_t len, const uint8_t network[32],
 	pt_len = v.ct_len - crypto_secretbox_MACBYTES;
 	ct_key(ck, key, network, author);
 	if (crypto_secretbox_open_easy(pt, v.ct, v.ct_len, v.nonce, ck) == 0)
-		rc = parse_inner(pt, pt_len, text, cap, reply_to, has_reply);
+		rc = parse_inner(pt, pt_len, text, cap, reply_to, has_reply, to);
 	else if (crypto_secretbox_open_easy(pt, v.ct, v.ct_len, v.nonce,
 					    key) == 0)
 		rc = PAKT_EVERSION;     /* before the binding: any author's */
@@ -234,8 +298,11 @@ int sealed_open(const uint8_t *b, size_t len, const uint8_t network[32],
 	sodium_memzero(key, sizeof key);
 	sodium_memzero(ck, sizeof ck);
 	sodium_memzero(pt, pt_len);
-	if (rc != 0)
+	if (rc != 0) {
 		text[0] = '\0';
+		if (to != NULL)
+			to->n = 0;
+	}
 	return rc;
 }
 

@@ -372,22 +372,42 @@ int wire_invite_encode(const struct invite *inv, char out[INVITE_TEXT_MAX])
 	return 0;
 }
 
-int wire_invite_decode(const char *text, struct invite *inv)
+int wire_invite_clean(const char *text, char out[INVITE_TEXT_MAX + 1])
+{
+	size_t n = 0;
+
+	for (; *text != '\0'; text++) {
+		if (strchr(" \t\r\n<>", *text) != NULL)
+			continue;
+		if (n == INVITE_TEXT_MAX) {
+			out[n] = '\0';
+			return PAKT_EIDLEN;
+		}
+		out[n++] = *text;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+int wire_invite_decode(const char *raw, struct invite *inv)
 {
 	uint8_t buf[INVITE_BIN_MAX + 4], sum[4];
+	char text[INVITE_TEXT_MAX + 1];
 	struct canon_rd r;
 	const uint8_t *p;
 	uint32_t n, len;
 	uint64_t v;
-	size_t blen, tlen = strlen(text);
+	size_t blen, tlen;
 	int rc;
 
 	memset(inv, 0, sizeof *inv);
+	rc = wire_invite_clean(raw, text);
+	tlen = strlen(text);
 	if (tlen < 3 || strncmp(text, INVITE_PREFIX, 3) != 0)
-		return PAKT_EIDPREFIX;
-	if (tlen > INVITE_TEXT_MAX)
-		return PAKT_EIDLEN;
-	rc = id_b32_decode(text + 3, tlen - 3, buf, sizeof buf, &blen);
+		rc = PAKT_EIDPREFIX;
+	if (rc == 0)
+		rc = id_b32_decode(text + 3, tlen - 3, buf, sizeof buf, &blen);
+	sodium_memzero(text, sizeof text);   /* it holds the secret */
 	if (rc != 0)
 		return rc;
 	if (blen < 5)

@@ -126,7 +126,13 @@ struct invite {
 	uint64_t expires_ms;
 };
 int wire_invite_encode(const struct invite *inv, char out[INVITE_TEXT_MAX]);
-/* PAKT_EIDPREFIX, PAKT_EIDCHAR, PAKT_EIDCHECKSUM, PAKT_EFORMAT, or 0. */
+/* The code in text as an e-mail client may have wrapped it: spaces, tabs,
+ * line breaks, '<' and '>' dropped into out[INVITE_TEXT_MAX + 1].
+ * PAKT_EIDLEN if what is left is longer than INVITE_TEXT_MAX, else 0. */
+int wire_invite_clean(const char *text, char out[INVITE_TEXT_MAX + 1]);
+/* Decode a code (cleaned as wire_invite_clean does first).
+ * PAKT_EIDPREFIX, PAKT_EIDLEN, PAKT_EIDCHAR, PAKT_EIDCHECKSUM,
+ * PAKT_EFORMAT, or 0. */
 int wire_invite_decode(const char *text, struct invite *inv);
 
 #endif

@@ -25,9 +25,31 @@ cleanup() {
 }
 trap cleanup EXIT
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-show() { printf '$ pakt %s\n' "$*"; }
-pakt_as() { local o=$1; shift; show "$*   [as $o]"; "$PAKT" "$@" --data-dir "$DEMO/$o"; }
+# Bold headings only on a terminal (and not with NO_COLOR): a file or a
+# pipe gets plain text.
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then BOLD=$'\033[1m' PLAIN=$'\033[0m'; else BOLD='' PLAIN=''; fi
+exec 3>&1   # commands are shown on the real stdout, even inside $(...)
+say() { printf '\n%s== %s%s\n' "$BOLD" "$*" "$PLAIN"; }
+# quote ARG: ARG as a shell would need it typed (single quotes when it
+# holds anything but plain word characters)
+quote() {
+	case $1 in
+	'' | *[!A-Za-z0-9_./:=@%+,-]*) printf "'%s'" "${1//\'/\'\\\'\'}" ;;
+	*) printf '%s' "$1" ;;
+	esac
+}
+# show CMD ARGS...: "$ CMD ARGS" with every argument quoted as typed
+# (the programs as pakt and paktd: they are $BUILD/pakt and $BUILD/paktd)
+show() {
+	local a out
+	case $1 in "$PAKT") out=pakt ;; "$PAKTD") out=paktd ;; *) out=$(quote "$1") ;; esac
+	shift
+	for a in "$@"; do out="$out $(quote "$a")"; done
+	printf '$ %s\n' "$out" >&3
+}
+# run CMD ARGS...: show it, then run it
+run() { show "$@"; "$@"; }
+pakt_as() { local o=$1; shift; run "$PAKT" "$@" --data-dir "$DEMO/$o"; }
 
 # wait (at most 10 s) until every node has N entries
 wait_entries() {
@@ -45,7 +67,8 @@ wait_entries() {
 
 say "1. Each organisation creates its identity and starts its daemon"
 for o in $ORGS; do
-	"$PAKT" init --name "${NAME[$o]}" --data-dir "$DEMO/$o" | sed -n 's/^id: /  '"$o"': /p'
+	pakt_as "$o" init --name "${NAME[$o]}" | sed -n 's/^id: /  '"$o"': /p'
+	show "$PAKTD" --data-dir "$DEMO/$o" --listen 127.0.0.1:0
 	"$PAKTD" --data-dir "$DEMO/$o" --listen 127.0.0.1:0 2>"$DEMO/$o.log" &
 	PID[$o]=$!
 done
@@ -58,11 +81,9 @@ pakt_as foundation initiative create "Homes First Rivertown" --goal "No one slee
 
 say "3. It invites the city and the cooperative; each joins with its code"
 for o in city coop; do
-	code=$("$PAKT" invite --name "${NAME[$o]}" --data-dir "$DEMO/foundation")
-	show "invite --name \"${NAME[$o]}\"   [as foundation]"
-	echo "${code:0:60}..."
-	show "join pi_...   [as $o]"
-	"$PAKT" join "$code" --data-dir "$DEMO/$o"
+	code=$(pakt_as foundation invite --name "${NAME[$o]}")
+	echo "$code"
+	pakt_as "$o" join "$code"
 done
 pakt_as coop members
 
@@ -72,7 +93,7 @@ pakt_as city post "We fund 20 of the 40 beds from the winter budget."
 pakt_as coop post "Our crew can renovate the second floor by March."
 wait_entries 7   # genesis, 3 member entries, 3 posts
 echo "-- on the coop's node:"
-"$PAKT" log --type message --data-dir "$DEMO/coop"
+pakt_as coop log --type message
 
 say "5. Each organisation says who it is: name and sector"
 declare -A SECTOR=([foundation]=ngo [city]=public [coop]=business)
@@ -90,11 +111,10 @@ wait_entries 15
 pakt_as city metrics
 
 say "7. A commitment, countersigned by both partners, then fulfilled"
-CITY=$("$PAKT" id --data-dir "$DEMO/city")
-COOP=$("$PAKT" id --data-dir "$DEMO/coop")
-out=$("$PAKT" commit "Open 20 more beds on the second floor" --party "$CITY" --party "$COOP" \
-	--due 2027-03-31 --indicator beds --target 20 --data-dir "$DEMO/foundation")
-show "commit \"Open 20 more beds on the second floor\" --party CITY --party COOP --due 2027-03-31   [as foundation]"
+echo "-- partners are named by their id (pakt id) or by the start of their name:"
+CITY=$(pakt_as city id); echo "$CITY"
+out=$(pakt_as foundation commit "Open 20 more beds on the second floor" --party "$CITY" --party second \
+	--due 2027-03-31 --indicator beds --target 20)
 echo "$out"
 C=$(echo "$out" | grep -o 'en_[a-z2-7]*' | head -1)
 wait_entries 16
@@ -112,17 +132,17 @@ say "8. A private message: only the city can read it"
 pakt_as foundation post --to "$CITY" "Can we move the budget meeting to Thursday?"
 wait_entries 22
 echo "-- the city sees:"
-"$PAKT" log --type sealed --data-dir "$DEMO/city"
+pakt_as city log --type sealed
 echo "-- the cooperative stores and relays it, but sees:"
-"$PAKT" log --type sealed --data-dir "$DEMO/coop"
+pakt_as coop log --type sealed
 
 say "9. The audit: every chain, every promise, every organisation's record"
 pakt_as city audit
 
 say "10. The commitment's proof travels as a file anyone can verify offline"
 pakt_as foundation export "$C" -o "$DEMO/commitment.pakt"
-show "verify $DEMO/commitment.pakt   [no daemon, no data directory]"
-(cd "$DEMO" && env -u PAKT_HOME "$PAKT" verify "$DEMO/commitment.pakt")
+echo "-- with no daemon and no data directory:"
+(cd "$DEMO" && run env -u PAKT_HOME "$PAKT" verify "$DEMO/commitment.pakt")
 
 say "11. Every node verifies every signature and chain link"
 for o in $ORGS; do pakt_as "$o" verify; done
@@ -131,12 +151,12 @@ say "12. The partnership report: one HTML file to open in a browser, print to A4
 pakt_as city report -o "$REPORT"
 if command -v chromium >/dev/null 2>&1; then
 	PNG=${REPORT%.html}.png
-	printf '$ chromium --headless --screenshot=%s file://%s   [a picture of it]\n' "$PNG" "$REPORT"
-	timeout 120 chromium --headless --no-sandbox --disable-gpu --no-first-run --hide-scrollbars \
+	echo "-- a picture of it:"
+	run timeout 120 chromium --headless --no-sandbox --disable-gpu --no-first-run --hide-scrollbars \
 		--user-data-dir="$DEMO/chromium" --window-size=1000,3000 --screenshot="$PNG" \
 		"file://$REPORT" >/dev/null 2>&1 && echo "screenshot $PNG ($(wc -c <"$PNG") bytes)"
 fi
 
 say "13. SIGTERM stops the daemons cleanly"
-for o in $ORGS; do kill -TERM "${PID[$o]}"; wait "${PID[$o]}"; PID[$o]=""; done
+for o in $ORGS; do run kill -TERM "${PID[$o]}"; wait "${PID[$o]}"; PID[$o]=""; done
 echo "demo finished; the partnership report is $REPORT ($(wc -c <"$REPORT") bytes)"

@@ -255,6 +255,15 @@ static void initiative(void)
 			  (const uint8_t (*)[32])recips, 1),
 	      "seal");
 	sign(&C, "sealed", &bo, "sealed_reply");
+	{
+		/* one that names its other recipients inside */
+		struct sealed_to to = {.n = 1};
+
+		memset(to.keys[0], 0x43, 32);
+		check(sealed_seal_to(&bo, k.network, k.seal_pk, "who else reads this", NULL,
+				     (const uint8_t (*)[32])recips, 2, &to), "seal");
+		sign(&C, "sealed", &bo, "sealed_to");
+	}
 
 	memcpy(heads[0].author, A.id.pk, 32);
 	heads[0].seq = A.seq;
@@ -735,6 +744,22 @@ static void gen_invite(void)
 	inv.n_addrs = 1;
 	check(wire_invite_encode(&inv, code), "invite");
 	put("invite", "one_addr", code, strlen(code));
+	{
+		/* as an e-mail client wraps it: <...>, line breaks, indentation */
+		char wrapped[2 * INVITE_TEXT_MAX];
+		size_t n = 0;
+
+		wrapped[n++] = '<';
+		for (size_t i = 0; code[i] != '\0'; i++) {
+			if (i > 0 && i % 60 == 0) {
+				memcpy(wrapped + n, "\r\n  ", 4);
+				n += 4;
+			}
+			wrapped[n++] = code[i];
+		}
+		wrapped[n++] = '>';
+		put("invite", "wrapped", wrapped, n);
+	}
 	snprintf(inv.addrs[1], sizeof inv.addrs[1], "[::1]:7420");
 	snprintf(inv.addrs[2], sizeof inv.addrs[2], "node-a.example.org:7420");
 	snprintf(inv.addrs[3], sizeof inv.addrs[3], "10.0.0.1:1");

@@ -56,7 +56,7 @@ ok $? "the admin is still a member"
 
 
 join_node a d && p a member remove "$(node_id d)" >/dev/null
-wait_for 50 finding d ERROR member "this organisation was removed from the initiative: nothing it posts counts"
+wait_for 50 finding d ERROR member "this organisation was removed from Doctor by a on [0-9]{4}-[0-9]{2}-[0-9]{2}: nothing it posts counts"
 ok $? "a removed organisation learns it from the signed removal, and doctor says so"
 [ "$(exit_of d)" = 1 ]
 ok $? "and exits 1"

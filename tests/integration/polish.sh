@@ -27,7 +27,7 @@ unset LC_ALL LC_MESSAGES LANGUAGE LANG
 pl() { LANG=pl_PL.UTF-8 "$PAKT" "$@"; }
 
 pl --help >"$T_ROOT/help.pl" 2>&1
-grep -q '^użycie: pakt \[--version\] \[--help\] POLECENIE' "$T_ROOT/help.pl" &&
+grep -q '^użycie: pakt \[--version\] \[--help\] \[--data-dir KATALOG\]' "$T_ROOT/help.pl" &&
 	grep -q '^  members      lista partnerów inicjatywy$' "$T_ROOT/help.pl" &&
 	grep -q '^  commit       publikuje zobowiązanie jednej lub kilku organizacji$' "$T_ROOT/help.pl" &&
 	grep -q "^Kody wyjścia: 0 sukces" "$T_ROOT/help.pl" &&

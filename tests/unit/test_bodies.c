@@ -917,6 +917,45 @@ struct xkey {
 #define NET keys[38]
 #define AUTHOR keys[39]
 
+/* A sealed message names its other recipients inside: each recipient
+ * reads the list back (what a reply is sealed to); one without a list
+ * reads none; more than 31 names are refused. */
+static void test_seal_names_recipients(void **state)
+{
+	struct xkey x[2];
+	uint8_t rcpt[2][32];
+	struct sealed_to to = {.n = 2}, back = {.n = 9}, many = {.n = BODY_BOXES_MAX};
+	struct mpx_out o;
+	char text[BODY_TEXT_MAX + 1];
+
+	for (int i = 0; i < 2; i++) {
+		crypto_box_keypair(x[i].pk, x[i].sk);
+		memcpy(rcpt[i], x[i].pk, 32);
+	}
+	memcpy(to.keys[0], keys[3], 32);
+	memcpy(to.keys[1], keys[4], 32);
+	mpx_init(&o);
+	assert_int_equal(sealed_seal_to(&o, NET, AUTHOR, "who else", NULL,
+					(const uint8_t (*)[32])rcpt, 2, &to), 0);
+	expect_ok("sealed", &o);
+	assert_int_equal(sealed_open_to(BUF(o), NET, AUTHOR, x[1].pk, x[1].sk, text, sizeof text,
+					NULL, NULL, &back), 0);
+	assert_string_equal(text, "who else");
+	assert_int_equal(back.n, 2);
+	assert_memory_equal(back.keys[1], keys[4], 32);
+	/* the old form (no list) still opens, naming no one */
+	mpx_reset(&o);
+	assert_int_equal(sealed_seal(&o, NET, AUTHOR, "x", NULL, (const uint8_t (*)[32])rcpt, 1), 0);
+	assert_int_equal(sealed_open_to(BUF(o), NET, AUTHOR, x[0].pk, x[0].sk, text, sizeof text,
+					NULL, NULL, &back), 0);
+	assert_int_equal(back.n, 0);
+	mpx_reset(&o);
+	many.n = BODY_BOXES_MAX;   /* one more than a sealed_to holds: refused before packing */
+	assert_int_equal(sealed_seal_to(&o, NET, AUTHOR, "x", NULL, (const uint8_t (*)[32])rcpt, 1,
+					&many), PAKT_ETOOBIG);
+	mpx_free(&o);
+}
+
 /* Sealed to 3 recipients: each opens it, a 4th key gets PAKT_ENOTFOUND, a
  * flipped ciphertext byte fails, and the envelope validates. */
 static void test_seal_roundtrip(void **state)
@@ -1291,6 +1330,7 @@ int main(void)
 		cmocka_unit_test(test_checkpoint_roundtrip),
 		cmocka_unit_test(test_checkpoint_rejections),
 		cmocka_unit_test(test_seal_roundtrip),
+		cmocka_unit_test(test_seal_names_recipients),
 		cmocka_unit_test(test_unseal_inner_strict),
 		cmocka_unit_test(test_sealed_bound),
 		cmocka_unit_test(test_sealed_rejections),

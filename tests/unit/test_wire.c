@@ -69,6 +69,37 @@ static void test_invite_typo(void **state)
 	assert_int_not_equal(wire_invite_decode(code, &back), 0);
 }
 
+/* A code as an e-mail client wraps it (<>, line breaks, indentation)
+ * decodes to the same invite; other stray characters do not. */
+static void test_invite_wrapped(void **state)
+{
+	struct invite inv = sample_invite(), back;
+	char code[INVITE_TEXT_MAX], wrapped[2 * INVITE_TEXT_MAX], clean[INVITE_TEXT_MAX + 1];
+	size_t n = 0, len;
+
+	assert_int_equal(wire_invite_encode(&inv, code), 0);
+	len = strlen(code);
+	wrapped[n++] = '<';
+	for (size_t i = 0; i < len; i++) {
+		if (i > 0 && i % 40 == 0) {
+			memcpy(wrapped + n, "\r\n\t  ", 5);
+			n += 5;
+		}
+		wrapped[n++] = code[i];
+	}
+	memcpy(wrapped + n, ">\n", 3);
+	assert_int_equal(wire_invite_clean(wrapped, clean), 0);
+	assert_string_equal(clean, code);
+	assert_int_equal(wire_invite_decode(wrapped, &back), 0);
+	assert_memory_equal(back.secret, inv.secret, 32);
+	wrapped[45] = '-';
+	assert_int_not_equal(wire_invite_decode(wrapped, &back), 0);
+	/* too long once cleaned, however it is wrapped */
+	memset(wrapped, 'a', INVITE_TEXT_MAX + 1);
+	wrapped[INVITE_TEXT_MAX + 1] = '\0';
+	assert_int_equal(wire_invite_clean(wrapped, clean), PAKT_EIDLEN);
+}
+
 /* The preamble carries the network and is refused without the magic. */
 static void test_preamble(void **state)
 {
@@ -230,6 +261,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_invite_round_trip),
 		cmocka_unit_test(test_invite_typo),
+		cmocka_unit_test(test_invite_wrapped),
 		cmocka_unit_test(test_preamble),
 		cmocka_unit_test(test_clock_part_fits_frame),
 		cmocka_unit_test(test_hello),
