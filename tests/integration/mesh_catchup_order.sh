@@ -18,6 +18,10 @@ for i in $(seq 1 12); do
 	stop_daemon "m$i"
 done
 [ -n "$m" ]; ok $? "a member key that sorts before the admin's ($m, after $i tries)"
+if [ -z "$m" ]; then   # nothing below can run without it
+	for k in 3 4 5 6; do ok 1 "skipped: no member key found"; done
+	exit 0
+fi
 posts() { for k in $(seq 1 20); do p "$1" post "m $k" >/dev/null || return 1; done; }
 join_node a "$m" && posts "$m"
 ok $? "$m joined and posted 20 messages"

@@ -46,6 +46,9 @@ node_dir() { echo "$T_ROOT/$1"; }
 # init_node NAME [pakt init args...]
 init_node() {
 	local name=$1; shift
+	# an empty name would be the test's root itself: its daemon would
+	# escape the cleanup (finish stops named daemons) and hold the TAP pipe
+	[ -n "$name" ] || { diag "init_node: no node name"; return 1; }
 	"$PAKT" init --data-dir "$(node_dir "$name")" --name "$name" "$@" >/dev/null
 }
 
@@ -55,6 +58,7 @@ init_node() {
 # (e.g. "ip netns exec NS" to run it in a network namespace).
 start_daemon() {
 	local name=$1 dir; shift
+	[ -n "$name" ] || { diag "start_daemon: no node name"; return 1; }
 	dir=$(node_dir "$name")
 	# port 0: the kernel picks a free port, read back from the log
 	${PAKTD_WRAP:-} "$PAKTD" --data-dir "$dir" --listen 127.0.0.1:0 "$@" 2>>"$dir/paktd.log" &
