@@ -62,4 +62,4 @@ INTEGRATION_TESTS += %D%/profile_dial.sh
 INTEGRATION_TESTS += %D%/report.sh
 INTEGRATION_TESTS += %D%/polish.sh
 # partner text on a terminal: escaping, display width (issue 12)
-INTEGRATION_TESTS += %D%/text_safety.sh %D%/text_width.sh
+INTEGRATION_TESTS += %D%/text_safety.sh %D%/text_width.sh %D%/demo_output.sh
