@@ -54,7 +54,7 @@ int client_connect(struct client *c, const char *datadir)
 			snprintf(c->why, sizeof c->why,
 				 _("permission denied on paktd's control socket %s: ask the administrator to add "
 				   "you to the group '%s' (usermod -aG %s USER, then log in again)"),
-				 path, g ? g->gr_name : "?", g ? g->gr_name : "GROUP");
+				 path, g ? g->gr_name : "?", g ? g->gr_name : _("GROUP"));
 			c->denied = true;
 			return PAKT_EPERM;
 		}

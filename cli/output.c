@@ -539,7 +539,7 @@ static void body_json_safe(FILE *f, const struct entry *e)
 	FILE *m = open_memstream(&buf, &len);
 
 	if (m == NULL) {
-		fputs("(out of memory)", f);
+		fputs(_("(out of memory)"), f);
 		return;
 	}
 	body_json(m, e->body, e->body_len);
