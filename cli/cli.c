@@ -44,11 +44,12 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	if (c != NULL) {
-		/* the first line of the usage text is the synopsis */
-		const char *nl = strchr(c->usage, '\n');
+		/* the first line of the usage text is the synopsis, in the
+		 * language the help is in */
+		const char *usage = _(c->usage), *nl = strchr(usage, '\n');
 
-		fprintf(stderr, "%.*s\n", nl ? (int)(nl - c->usage) : (int)strlen(c->usage), c->usage);
-		fprintf(stderr, "(see 'pakt %s --help')\n", cmd);
+		fprintf(stderr, "%.*s\n", nl ? (int)(nl - usage) : (int)strlen(usage), usage);
+		fprintf(stderr, _("(see 'pakt %s --help')\n"), cmd);
 	}
 	return CLI_USAGE;
 }
@@ -74,7 +75,10 @@ static int fail_client(struct client *c, const char *what, int rc)
 {
 	int ret = cli_fail(what, rc, "%s", c->why);
 
-	return rc == PAKT_EPERM && strncmp(c->why, "permission denied", 17) == 0 ? CLI_NOACCESS : ret;
+	/* the kernel's refusal is found by pakt (c->denied), paktd's comes
+	 * as its English reason */
+	return rc == PAKT_EPERM && (c->denied || strncmp(c->why, "permission denied", 17) == 0) ?
+	       CLI_NOACCESS : ret;
 }
 
 int cli_connect(struct client *c, const char *datadir_arg, const char *what)
@@ -85,8 +89,8 @@ int cli_connect(struct client *c, const char *datadir_arg, const char *what)
 	if (cli_datadir(datadir_arg, dir) != 0) {
 		memset(c, 0, sizeof *c);
 		c->fd = -1;
-		return cli_fail(what, PAKT_ENOINIT, "no data directory: pass --data-dir DIR or set PAKT_HOME "
-				"(or run 'pakt init')");
+		return cli_fail(what, PAKT_ENOINIT, _("no data directory: pass --data-dir DIR or set PAKT_HOME "
+						      "(or run 'pakt init')"));
 	}
 	rc = client_connect(c, dir);
 	return rc == 0 ? CLI_OK : fail_client(c, what, rc);
@@ -132,7 +136,8 @@ int cli_parse_id(const char *cmd, const char *what, enum id_kind kind, const cha
 		return names_resolve(cmd, what, text, out);
 	rc = id_decode(kind, text, out);
 	if (rc != 0)
-		return cli_usage(cmd, "%s '%.80s': %s", what, text, pakt_strerror(rc));
+		/* TRANSLATORS: an option or argument name, what was given, and why it is no id */
+		return cli_usage(cmd, _("%s '%.80s': %s"), what, text, pakt_strerror(rc));
 	return CLI_OK;
 }
 
@@ -171,5 +176,5 @@ int cli_check_type(const char *cmd, const char *type)
 		used += (size_t)snprintf(list + used, used < sizeof list ? sizeof list - used : 0, "%s%s",
 					 i ? ", " : "", body_types[i]);
 	}
-	return cli_usage(cmd, "--type '%.40s' is not an entry type; the types are: %s", type, list);
+	return cli_usage(cmd, _("--type '%.40s' is not an entry type; the types are: %s"), type, list);
 }

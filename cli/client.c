@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sodium.h>
 #include "cli/client.h"
+#include "cli/i18n.h"
 #include "keys/datadir.h"
 #include "proto/ctlmsg.h"
 #include "proto/err.h"
@@ -24,7 +25,7 @@ int client_connect(struct client *c, const char *datadir)
 	memset(c, 0, sizeof *c);
 	c->fd = -1;
 	if (datadir_file(datadir, DATADIR_SOCKET, path) != 0 || strlen(path) >= sizeof sa.sun_path) {
-		snprintf(c->why, sizeof c->why, "socket path too long: %s", path);
+		snprintf(c->why, sizeof c->why, _("socket path too long: %s"), path);
 		return PAKT_EINVAL;
 	}
 	memcpy(sa.sun_path, path, strlen(path) + 1);
@@ -42,38 +43,42 @@ int client_connect(struct client *c, const char *datadir)
 				struct passwd *pw = getpwuid(st.st_uid);
 
 				snprintf(c->why, sizeof c->why,
-					 "permission denied on paktd's control socket %s: only its user '%s' and root "
-					 "may use it (run pakt as that user, or set control_group in paktd's config)",
+					 _("permission denied on paktd's control socket %s: only its user '%s' and "
+					   "root may use it (run pakt as that user, or set control_group in paktd's "
+					   "config)"),
 					 path, pw ? pw->pw_name : "?");
+				c->denied = true;
 				return PAKT_EPERM;
 			}
 			g = stat(path, &st) == 0 || stat(datadir, &st) == 0 ? getgrgid(st.st_gid) : NULL;
 			snprintf(c->why, sizeof c->why,
-				 "permission denied on paktd's control socket %s: ask the administrator to add "
-				 "you to the group '%s' (usermod -aG %s USER, then log in again)",
-				 path, g ? g->gr_name : "?", g ? g->gr_name : "GROUP");
+				 _("permission denied on paktd's control socket %s: ask the administrator to add "
+				   "you to the group '%s' (usermod -aG %s USER, then log in again)"),
+				 path, g ? g->gr_name : "?", g ? g->gr_name : _("GROUP"));
+			c->denied = true;
 			return PAKT_EPERM;
 		}
 		/* no data directory, or one without an identity: nothing to
 		 * start paktd on yet */
 		if (e == ENOENT && stat(datadir, &st) != 0 && errno == ENOENT) {
-			snprintf(c->why, sizeof c->why, "no data directory %s: run 'pakt init --data-dir %s' "
-				 "(or give the right --data-dir)", datadir, datadir);
+			snprintf(c->why, sizeof c->why, _("no data directory %s: run 'pakt init --data-dir %s' "
+							    "(or give the right --data-dir)"), datadir, datadir);
 			return PAKT_ENOINIT;
 		}
 		if (e == ENOENT && datadir_file(datadir, DATADIR_KEY, path) == 0 && stat(path, &st) != 0 &&
 		    errno == ENOENT) {
-			snprintf(c->why, sizeof c->why, "no identity in %s: run 'pakt init --data-dir %s'",
+			snprintf(c->why, sizeof c->why, _("no identity in %s: run 'pakt init --data-dir %s'"),
 				 datadir, datadir);
 			return PAKT_ENOINIT;
 		}
 		datadir_file(datadir, DATADIR_SOCKET, path);
 		if (e == ENOENT || e == ECONNREFUSED) {
-			snprintf(c->why, sizeof c->why, "paktd is not running (socket %s: %s); start it with "
-				 "'paktd --data-dir %s'", path, strerror(e), datadir);
+			snprintf(c->why, sizeof c->why, _("paktd is not running (socket %s: %s); start it with "
+							    "'paktd --data-dir %s'"), path, strerror(e), datadir);
 			return PAKT_ENOTRUNNING;
 		}
-		snprintf(c->why, sizeof c->why, "cannot reach paktd's control socket %s: %s", path, strerror(e));
+		snprintf(c->why, sizeof c->why, _("cannot reach paktd's control socket %s: %s"), path,
+			 strerror(e));
 		return PAKT_ENOTRUNNING;
 	}
 	return 0;
@@ -96,7 +101,7 @@ static int send_all(struct client *c, const char *p, size_t left)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			snprintf(c->why, sizeof c->why, "lost the connection to paktd: %s", strerror(errno));
+			snprintf(c->why, sizeof c->why, _("lost the connection to paktd: %s"), strerror(errno));
 			return PAKT_ENOTRUNNING;
 		}
 		p += n;
@@ -115,14 +120,14 @@ static int read_full(struct client *c, uint8_t *p, size_t len, int timeout_ms)
 		if (pr < 0 && errno == EINTR)
 			continue;
 		if (pr == 0) {
-			snprintf(c->why, sizeof c->why, "paktd did not answer within %d ms", timeout_ms);
+			snprintf(c->why, sizeof c->why, _("paktd did not answer within %d ms"), timeout_ms);
 			return PAKT_EIO;
 		}
 		n = read(c->fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			snprintf(c->why, sizeof c->why, "paktd closed the connection");
+			snprintf(c->why, sizeof c->why, "%s", _("paktd closed the connection"));
 			return PAKT_ENOTRUNNING;
 		}
 		p += n;
@@ -139,7 +144,8 @@ int client_send(struct client *c, const struct ctlop_req *req)
 	mpx_init(&o);
 	rc = ctlop_req_encode(req, &o);
 	if (rc != 0)
-		snprintf(c->why, sizeof c->why, "the request is larger than the control protocol allows (1 MiB)");
+		snprintf(c->why, sizeof c->why, "%s",
+			 _("the request is larger than the control protocol allows (1 MiB)"));
 	else
 		rc = send_all(c, o.sb.data, o.sb.size);
 	sodium_memzero(o.sb.data, o.sb.size);   /* a passphrase or an invite code */
@@ -158,7 +164,7 @@ int client_recv(struct client *c, int timeout_ms)
 		return rc;
 	len = ctlmsg_frame_len(hdr);
 	if (len > CTL_FRAME_MAX) {
-		snprintf(c->why, sizeof c->why, "paktd sent an oversized message (%u bytes)", len);
+		snprintf(c->why, sizeof c->why, _("paktd sent an oversized message (%u bytes)"), len);
 		return PAKT_EPROTO;
 	}
 	if (len > c->cap) {

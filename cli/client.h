@@ -2,6 +2,7 @@
 #ifndef PAKT_CLIENT_H
 #define PAKT_CLIENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "proto/ctlop.h"
@@ -13,6 +14,7 @@ struct client {
 	uint8_t *buf;              /* last message's bytes, valid until the next recv */
 	size_t len, cap;
 	char why[512];             /* reason of the last failure */
+	bool denied;               /* the kernel refused the socket (EACCES/EPERM) */
 };
 
 /* Connect to paktd's socket in datadir. PAKT_ENOTRUNNING (why: "paktd is

@@ -6,12 +6,11 @@
 #include <time.h>
 #include "cli/cli.h"
 #include "cli/cmds.h"
+#include "cli/i18n.h"
 #include "cli/output.h"
 #include "proto/entry.h"
 #include "proto/err.h"
 #include "proto/id.h"
-
-
 
 /* Decode a --network argument; prints the error. */
 static int parse_network(const char *cmd, const char *text, uint8_t out[32])
@@ -19,7 +18,7 @@ static int parse_network(const char *cmd, const char *text, uint8_t out[32])
 	int rc = id_decode(ID_NETWORK, text, out);
 
 	if (rc != 0)
-		return cli_usage(cmd, "--network %s: %s", text, pakt_strerror(rc));
+		return cli_usage(cmd, _("--network %s: %s"), text, pakt_strerror(rc));
 	return CLI_OK;
 }
 
@@ -191,7 +190,7 @@ static int parse_stream_opts(const char *cmd, int argc, char **argv, struct stre
 		case 'l':
 		case 'n':
 			if (!cli_parse_count(optarg, &so->last))
-				return cli_usage(cmd, "%s takes a number, not '%s'",
+				return cli_usage(cmd, _("%s takes a number, not '%s'"),
 						 opt == 'l' ? "--limit" : "-n", optarg);
 			so->has_last = true;
 			break;
@@ -203,16 +202,16 @@ static int parse_stream_opts(const char *cmd, int argc, char **argv, struct stre
 		case 'L': so->long_form = true; break;
 		case 'f':
 			if (!is_tail)
-				return cli_usage(cmd, "--follow is an option of 'pakt tail'");
+				return cli_usage(cmd, "%s", _("--follow is an option of 'pakt tail'"));
 			so->follow = true;
 			break;
 		case 'd': so->dir_arg = optarg; break;
 		case 'h': cli_help(cmd); return -1;
-		default: return cli_usage(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
+		default: return cli_usage(cmd, _("unknown or incomplete option '%s'"), argv[optind - 1]);
 		}
 	}
 	if (optind != argc)
-		return cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+		return cli_usage(cmd, _("unexpected argument '%s'"), argv[optind]);
 	return CLI_OK;
 }
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include "cli/cli.h"
 #include "cli/cmds.h"
+#include "cli/i18n.h"
 #include "keys/config.h"
 #include "keys/keyfile.h"
 #include "keys/passphrase.h"
@@ -56,32 +57,32 @@ int cmd_init(int argc, char **argv)
 		case 'e': encrypt = true; break;
 		case 'p': pass_file = optarg; encrypt = true; break;
 		case 'h': return cli_help("init");
-		default: return cli_usage("init", "unknown or incomplete option '%s'", argv[optind - 1]);
+		default: return cli_usage("init", _("unknown or incomplete option '%s'"), argv[optind - 1]);
 		}
 	}
 	if (optind != argc)
-		return cli_usage("init", "unexpected argument '%s'", argv[optind]);
+		return cli_usage("init", _("unexpected argument '%s'"), argv[optind]);
 	if (strlen(name) > 128 || strchr(name, '\n'))
-		return cli_usage("init", "--name must be one line of at most 128 bytes");
+		return cli_usage("init", "%s", _("--name must be one line of at most 128 bytes"));
 	if (datadir_resolve(dir_arg, DATADIR_OWN, dir, NULL) != 0)
-		return cli_fail("init", PAKT_EINVAL, "no data directory: pass --data-dir DIR or set PAKT_HOME");
+		return cli_fail("init", PAKT_EINVAL, "%s", _("no data directory: pass --data-dir DIR or set PAKT_HOME"));
 	datadir_file(dir, DATADIR_KEY, keypath);
 	datadir_file(dir, DATADIR_CONFIG, cfgpath);
 	if (access(keypath, F_OK) == 0)
 		return cli_fail("init", PAKT_EEXIST,
-				"%s already exists; refusing to overwrite an identity (choose another --data-dir)",
+				_("%s already exists; refusing to overwrite an identity (choose another --data-dir)"),
 				keypath);
 	if (make_dirs(dir) != 0)
-		return cli_fail("init", PAKT_EIO, "cannot create %s: %s", dir, strerror(errno));
+		return cli_fail("init", PAKT_EIO, _("cannot create %s: %s"), dir, strerror(errno));
 	if (encrypt) {
-		rc = passphrase_get(&pass, pass_file, "new passphrase for the identity key: ",
+		rc = passphrase_get(&pass, pass_file, _("new passphrase for the identity key: "),
 				    true, why, sizeof why);
 		if (rc != 0)
-			return cli_fail("init", rc, "passphrase: %s", why);
+			return cli_fail("init", rc, _("passphrase: %s"), why);
 	}
 	rc = keys_generate(&id);
 	if (rc != 0) {
-		cli_fail("init", rc, "key generation failed: %s", pakt_strerror(rc));
+		cli_fail("init", rc, _("key generation failed: %s"), pakt_strerror(rc));
 		goto free_key;
 	}
 	rc = keyfile_write(keypath, &id, pass, why, sizeof why);
@@ -95,8 +96,8 @@ int cmd_init(int argc, char **argv)
 		goto free_key;
 	}
 	id_encode(ID_KEY, id.pk, idtext);
-	printf("initialised %s\nid: %s\n", dir, idtext);
-	printf("start the daemon with: paktd --data-dir %s\n", dir);
+	/* TRANSLATORS: the data directory, this organisation's new id, the data directory */
+	printf(_("initialised %s\nid: %s\nstart the daemon with: paktd --data-dir %s\n"), dir, idtext, dir);
 	ret = CLI_OK;
 free_key:
 	keys_free(&id);
@@ -123,17 +124,17 @@ int cmd_id(int argc, char **argv)
 		switch (opt) {
 		case 'd': dir_arg = optarg; break;
 		case 'h': return cli_help("id");
-		default: return cli_usage("id", "unknown or incomplete option '%s'", argv[optind - 1]);
+		default: return cli_usage("id", _("unknown or incomplete option '%s'"), argv[optind - 1]);
 		}
 	}
 	if (optind != argc)
-		return cli_usage("id", "unexpected argument '%s'", argv[optind]);
+		return cli_usage("id", _("unexpected argument '%s'"), argv[optind]);
 	if (cli_datadir(dir_arg, dir) != 0)
-		return cli_fail("id", PAKT_EINVAL, "no data directory: pass --data-dir DIR or set PAKT_HOME");
+		return cli_fail("id", PAKT_EINVAL, "%s", _("no data directory: pass --data-dir DIR or set PAKT_HOME"));
 	datadir_file(dir, DATADIR_KEY, keypath);
 	rc = keyfile_read_public(keypath, pk, NULL, why, sizeof why);
 	if (rc == PAKT_ENOTFOUND)
-		return cli_fail("id", PAKT_ENOINIT, "no identity in %s: run 'pakt init' first", dir);
+		return cli_fail("id", PAKT_ENOINIT, _("no identity in %s: run 'pakt init' first"), dir);
 	if (rc != 0)
 		return cli_fail("id", PAKT_ENOINIT, "%s", why[0] ? why : pakt_strerror(rc));
 	id_encode(ID_KEY, pk, idtext);

@@ -1,9 +1,10 @@
 /* Commands about the node itself: status, verify, initiative. */
 #include <getopt.h>
-#include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
 #include "cli/cmds.h"
+#include "cli/i18n.h"
 #include "cli/text.h"
 #include "cli/output.h"
 #include "cli/work.h"
@@ -29,20 +30,54 @@ static int simple_opts(const char *cmd, int argc, char **argv, const char **dir_
 		case 'd': *dir_arg = optarg; break;
 		case 'j': *json = true; break;
 		case 'h': cli_help(cmd); return -1;
-		default: return cli_usage(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
+		default: return cli_usage(cmd, _("unknown or incomplete option '%s'"), argv[optind - 1]);
 		}
 	}
 	if (optind != argc)
-		return cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+		return cli_usage(cmd, _("unexpected argument '%s'"), argv[optind]);
 	return CLI_OK;
 }
 
-static void print_id(enum id_kind kind, const uint8_t raw[32], const char *label)
+/* The labels of 'pakt status', padded to the widest in this language
+ * (12 columns at least), then a space. */
+enum status_label { SL_PAKTD, SL_ID, SL_NAME, SL_DIR, SL_NETWORK, SL_ENTRIES, SL_FORK, SL_WAITING,
+		    SL_REMOVED, SL_N };
+
+static void put_label(enum status_label which)
+{
+	static const char *const label[SL_N] = {
+		N_("paktd"), N_("id"), N_("name"), N_("data dir"), N_("initiative"), N_("entries"),
+		/* TRANSLATORS: warnings in capitals, like the English */
+		N_("FORK"), N_("WAITING"), N_("REMOVED"),
+	};
+	static size_t cols = 12;
+	static bool measured;
+
+	for (size_t i = 0; !measured && i < SL_N; i++)
+		if (text_width(_(label[i]), strlen(_(label[i]))) > cols)
+			cols = text_width(_(label[i]), strlen(_(label[i])));
+	measured = true;
+	text_pad(stdout, _(label[which]), cols, false);
+	putchar(' ');
+}
+
+static void print_id(enum id_kind kind, const uint8_t raw[32], enum status_label label)
 {
 	char text[ID_TEXT_MAX];
 
 	id_encode(kind, raw, text);
-	printf("%-12s %s\n", label, text);
+	put_label(label);
+	printf("%s\n", text);
+}
+
+/* Where the data directory came from, in this language. */
+static const char *source_name(enum datadir_source src)
+{
+	switch (src) {
+	case DATADIR_FROM_SYSTEM: return _("the system node");
+	case DATADIR_FROM_HOME: return _("your own node");
+	default: return datadir_source_name(src);     /* --data-dir, $PAKT_HOME */
+	}
 }
 
 int cmd_status(int argc, char **argv)
@@ -60,33 +95,42 @@ int cmd_status(int argc, char **argv)
 	if (ret == CLI_OK && json) {
 		cli_json(&c, true, true, NULL);
 	} else if (ret == CLI_OK && (ret = cli_reply(&c, "status", CTLOP_R_STATUS, &r)) == CLI_OK) {
-		printf("paktd       running (pid %" PRIu64 ", up %" PRIu64 " s)\n", r.pid, r.uptime_ms / 1000);
-		print_id(ID_KEY, r.id, "id");
-		printf("%-12s ", "name");
-		text_put(stdout, r.name[0] ? r.name : "(unnamed: set 'name' in the config)");
-		putchar('\n');
-		char dir[DATADIR_PATH_MAX];
+		char dir[DATADIR_PATH_MAX], *removal;
 		enum datadir_source src;
 
+		put_label(SL_PAKTD);
+		printf(_("running (pid %llu, up %llu s)\n"), (unsigned long long)r.pid,
+		       (unsigned long long)(r.uptime_ms / 1000));
+		print_id(ID_KEY, r.id, SL_ID);
+		put_label(SL_NAME);
+		text_put(stdout, r.name[0] ? r.name : _("(unnamed: set 'name' in the config)"));
+		putchar('\n');
+		put_label(SL_DIR);
 		if (datadir_resolve(dir_arg, DATADIR_CLIENT, dir, &src) == 0)
-			printf("%-12s %s (%s)\n", "data dir", r.datadir, datadir_source_name(src));
+			printf("%s (%s)\n", r.datadir, source_name(src));
 		else
-			printf("%-12s %s\n", "data dir", r.datadir);
+			printf("%s\n", r.datadir);
 		if (r.has_network)
-			print_id(ID_NETWORK, r.network, "initiative");
-		printf("%-12s %" PRIu64 " in %" PRIu64 " feeds, %" PRIu64 " initiatives\n", "entries",
-		       r.entries, r.feeds, r.networks);
-		if (r.has_own_fork)
-			printf("%-12s this organisation's feed FORKED at #%" PRIu64 ": two copies of this node signed "
-			       "different entries; partners stop accepting its feed. Stop every copy but one and "
-			       "read 'pakt audit'\n", "FORK", r.own_fork);
-		if (r.has_unsynced)
-			printf("%-12s %s\n", "WAITING", r.unsynced);
-		if (r.has_removal) {
-			/* names come from partners: shown without control characters */
-			printf("%-12s ", "REMOVED");
-			text_put(stdout, r.removal);
-			puts(": this node can read what it holds but no longer post there");
+			print_id(ID_NETWORK, r.network, SL_NETWORK);
+		put_label(SL_ENTRIES);
+		printf(_("%llu in %llu feeds, %llu initiatives\n"), (unsigned long long)r.entries,
+		       (unsigned long long)r.feeds, (unsigned long long)r.networks);
+		if (r.has_own_fork) {
+			put_label(SL_FORK);
+			printf(_("this organisation's feed FORKED at #%llu: two copies of this node signed "
+				 "different entries; partners stop accepting its feed. Stop every copy but one "
+				 "and read 'pakt audit'\n"), (unsigned long long)r.own_fork);
+		}
+		if (r.has_unsynced) {
+			put_label(SL_WAITING);
+			printf("%s\n", r.unsynced);
+		}
+		/* names come from partners: shown without control characters */
+		if (r.has_removal && text_escape(r.removal, strlen(r.removal), 0, &removal, NULL) == 0) {
+			put_label(SL_REMOVED);
+			/* TRANSLATORS: "removed from INITIATIVE by NAME on DATE" (from paktd) */
+			printf(_("%s: this node can read what it holds but no longer post there\n"), removal);
+			free(removal);
 		}
 	}
 	ctlop_reply_free(CTLOP_R_STATUS, &r);
@@ -124,10 +168,13 @@ int cmd_verify(int argc, char **argv)
 
 			id_encode(ID_KEY, b->author, a);
 			id_encode(ID_NETWORK, b->network, nw);
-			printf("BAD  feed %s in %s  seq %" PRIu64 ": %s\n", a, nw, b->seq, b->reason);
+			/* TRANSLATORS: the feed's author id, its initiative, the entry's number, why */
+			printf(_("BAD  feed %s in %s  seq %llu: %s\n"), a, nw, (unsigned long long)b->seq,
+			       b->reason);
 		}
-		printf("%s: %" PRIu64 " entries in %" PRIu64 " feeds checked, %" PRIu64 " bad\n",
-		       r.n_bad ? "FAILED" : "ok", r.checked, r.feeds, r.n_bad);
+		printf(r.n_bad ? _("FAILED: %llu entries in %llu feeds checked, %llu bad\n")
+			       : _("ok: %llu entries in %llu feeds checked, %llu bad\n"),
+		       (unsigned long long)r.checked, (unsigned long long)r.feeds, (unsigned long long)r.n_bad);
 	}
 	if (r.n_bad)
 		ret = CLI_FAIL;
@@ -154,11 +201,11 @@ int cmd_initiative(int argc, char **argv)
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		if (argc < 2)
-			return cli_usage("initiative", "missing subcommand (create)");
+			return cli_usage("initiative", "%s", _("missing subcommand (create)"));
 		return cli_help("initiative");
 	}
 	if (strcmp(argv[1], "create") != 0)
-		return cli_usage("initiative", "unknown subcommand '%s' (known: create)", argv[1]);
+		return cli_usage("initiative", _("unknown subcommand '%s' (known: create)"), argv[1]);
 	argc--;
 	argv++;
 	optind = 0;
@@ -168,22 +215,23 @@ int cmd_initiative(int argc, char **argv)
 		case 'g': goal = optarg; break;
 		case 'd': dir_arg = optarg; break;
 		case 'h': return cli_help("initiative");
-		default: return cli_usage("initiative", "unknown or incomplete option '%s'", argv[optind - 1]);
+		default: return cli_usage("initiative", _("unknown or incomplete option '%s'"), argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 1)
-		return cli_usage("initiative", "give the initiative's NAME (quoted) and nothing else");
+		return cli_usage("initiative", "%s", _("give the initiative's NAME (quoted) and nothing else"));
 	name = argv[optind];
 	if (*name == '\0' || strlen(name) > 128)
-		return cli_usage("initiative", "the name must be 1 to 128 bytes");
+		return cli_usage("initiative", "%s", _("the name must be 1 to 128 bytes"));
 	if (goal && strlen(goal) > BODY_TEXT_MAX)
-		return cli_usage("initiative", "the goal must be at most %d bytes", BODY_TEXT_MAX);
+		return cli_usage("initiative", P_("the goal must be at most %d byte", "the goal must be at most %d bytes",
+						  BODY_TEXT_MAX), BODY_TEXT_MAX);
 	snprintf(req.u.create.name, sizeof req.u.create.name, "%s", name);
 	snprintf(req.u.create.goal, sizeof req.u.create.goal, "%s", goal ? goal : "");
 	ret = cli_request(&c, dir_arg, "initiative", &req, 60000);
 	if (ret == CLI_OK && (ret = cli_reply(&c, "initiative", CTLOP_R_CREATED, &r)) == CLI_OK) {
 		id_encode(ID_NETWORK, r.network, text);
-		printf("created initiative %s\n", text);
+		printf(_("created initiative %s\n"), text);
 	}
 	client_close(&c);
 	return ret;
@@ -202,7 +250,8 @@ int cmd_checkpoint(int argc, char **argv)
 		return ret < 0 ? CLI_OK : ret;
 	ret = cli_request(&c, dir_arg, "checkpoint", &req, 10000);
 	if (ret == CLI_OK && (ret = cli_reply(&c, "checkpoint", CTLOP_R_ENTRY, &r)) == CLI_OK)
-		printf("checkpoint published (#%" PRIu64 "): partners now have this node's receipt of every head it holds\n", r.seq);
+		printf(_("checkpoint published (#%llu): partners now have this node's receipt of every head "
+			 "it holds\n"), (unsigned long long)r.seq);
 	client_close(&c);
 	return ret;
 }

@@ -1,14 +1,17 @@
 /* Translations: _() translates a text where it is printed; N_() marks a
  * text kept in a table (cli/commands.c) for xgettext without translating
- * it there. Catalogs come from po/ (README, "Language"). */
+ * it there; P_(singular, plural, n) picks the form a count needs (Polish
+ * has three). Catalogs come from po/ (README, "Language"). */
 #ifndef PAKT_I18N_H
 #define PAKT_I18N_H
 
 #ifdef ENABLE_NLS
 #include <libintl.h>
 #define _(s) gettext(s)
+#define P_(s, p, n) ngettext(s, p, n)
 #else
 #define _(s) (s)
+#define P_(s, p, n) ((n) == 1 ? (s) : (p))
 #endif
 #define N_(s) s
 

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli/cli.h"
+#include "cli/i18n.h"
 #include "cli/names.h"
 #include "proto/err.h"
 #include "proto/id.h"
@@ -84,7 +85,7 @@ int names_resolve(const char *cmd, const char *what, const char *prefix, uint8_t
 	names_fold(prefix, want, sizeof want);
 	plen = strlen(want);
 	if (plen == 0)
-		return cli_usage(cmd, "%s is empty", what);
+		return cli_usage(cmd, _("%s is empty"), what);
 	if (global_net != NULL && id_decode(ID_NETWORK, global_net, req.network) == 0)
 		req.has_network = true;
 	ret = cli_request(&c, global_dir, cmd, &req, 10000);
@@ -121,10 +122,12 @@ int names_resolve(const char *cmd, const char *what, const char *prefix, uint8_t
 	ctlop_reply_free(CTLOP_R_MEMBERS, &r);
 	names_safe(prefix, name, sizeof name);
 	if (hits == 0)
-		return cli_usage(cmd, "%s '%.80s' is neither an id (pk_...) nor the start of a member's name "
-				 "(see 'pakt members')", what, name);
+		return cli_usage(cmd, _("%s '%.80s' is neither an id (pk_...) nor the start of a member's "
+					"name (see 'pakt members')"), what, name);
 	if (hits > 1 && exact != 1)
-		return cli_usage(cmd, "%s '%.80s' matches %zu members: %s; give more of the name or the id",
+		return cli_usage(cmd, P_("%s '%.80s' matches %zu member: %s; give more of the name or the id",
+					 "%s '%.80s' matches %zu members: %s; give more of the name or the id",
+					 hits),
 				 what, name, hits, list);
 	return CLI_OK;
 }

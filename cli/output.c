@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "cli/i18n.h"
 #include "cli/metrics.h"
 #include "cli/output.h"
 #include "cli/text.h"
@@ -56,14 +57,39 @@ void output_ago(uint64_t ms, int64_t now_ms, char buf[32])
 		localtime_r(&t, &tm);
 		strftime(buf, 32, "%Y-%m-%d", &tm);
 	} else if (s < 60) {
-		snprintf(buf, 32, "just now");
+		snprintf(buf, 32, "%s", _("just now"));
 	} else if (s < 3600) {
-		snprintf(buf, 32, "%" PRId64 " min ago", s / 60);
+		/* TRANSLATORS: minutes; the form follows the number */
+		snprintf(buf, 32, P_("%lld min ago", "%lld min ago", (unsigned long)(s / 60)), (long long)(s / 60));
 	} else if (s < 86400) {
-		snprintf(buf, 32, "%" PRId64 " h ago", s / 3600);
+		/* TRANSLATORS: hours; the form follows the number */
+		snprintf(buf, 32, P_("%lld h ago", "%lld h ago", (unsigned long)(s / 3600)), (long long)(s / 3600));
 	} else {
-		snprintf(buf, 32, "%" PRId64 " day%s ago", s / 86400, s < 2 * 86400 ? "" : "s");
+		snprintf(buf, 32, P_("%lld day ago", "%lld days ago", (unsigned long)(s / 86400)),
+			 (long long)(s / 86400));
 	}
+}
+
+/* The columns the widest output_ago can take in this language (a date
+ * is 10), so that log lines stay aligned in every language. */
+static size_t ago_cols(void)
+{
+	static const int64_t unit[] = {60, 3600, 86400}, most[] = {59, 23, 6};
+	static size_t cols;
+	char buf[32];
+
+	if (cols > 0)
+		return cols;
+	cols = 10;
+	output_ago(0, 0, buf);
+	cols = text_width(buf, strlen(buf)) > cols ? text_width(buf, strlen(buf)) : cols;
+	for (size_t u = 0; u < 3; u++)
+		for (int64_t n = 1; n <= most[u]; n++) {
+			output_ago(0, n * unit[u] * 1000, buf);
+			if (text_width(buf, strlen(buf)) > cols)
+				cols = text_width(buf, strlen(buf));
+		}
+	return cols;
 }
 
 /* ---- what a listing knows ---- */
@@ -239,18 +265,57 @@ static void put_ref(FILE *f, const struct output_ctx *x, const uint8_t hash[32])
 	}
 }
 
+/* What put(f, x, key) writes, as a string (NULL if out of memory) to fill
+ * a translated sentence: a sentence is one format, whatever the order of
+ * its parts in the language. Free it. */
+static char *as_text(void (*put)(FILE *, const struct output_ctx *, const uint8_t *),
+		     const struct output_ctx *x, const uint8_t key[32])
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (m == NULL)
+		return NULL;
+	put(m, x, key);
+	fclose(m);
+	return buf;
+}
+
+/* Partner text s[0..len) escaped, cut to cols (0: whole), as a string
+ * for a sentence (NULL if out of memory). Free it. */
+static char *safe_text(const char *s, size_t len, size_t cols)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *m;
+
+	if (cols == 0)
+		return text_escape(s, len, 0, &buf, NULL) == 0 ? buf : NULL;
+	if ((m = open_memstream(&buf, &n)) == NULL)
+		return NULL;
+	text_fit(m, s, cols, false);
+	fclose(m);
+	return buf;
+}
+
+#define OR_Q(s) ((s) != NULL ? (s) : "?")
+
 /* «TITLE» of a referenced commitment, or its reference. */
 static void put_title(FILE *f, const struct output_ctx *x, const uint8_t hash[32])
 {
 	const struct output_known *k = known_of(x, hash, true);
+	char *ref;
 
 	if (k != NULL) {
 		fputs("\xc2\xab", f);
 		text_fit(f, k->title, 60, false);
 		fputs("\xc2\xbb", f);
 	} else {
-		fputs("commitment ", f);
-		put_ref(f, x, hash);
+		ref = as_text(put_ref, x, hash);
+		/* TRANSLATORS: a commitment whose title is unknown, by its author and number */
+		fprintf(f, _("commitment %s"), OR_Q(ref));
+		free(ref);
 	}
 }
 
@@ -296,9 +361,11 @@ static void gist_message(FILE *f, const struct output_ctx *x, const struct entry
 	if (body_map(e, &u) == 0) {
 		mpx_get_str(&u.data, "text", &text, &len);
 		if (mpx_get_binn(&u.data, "reply_to", reply_to, 32) == 0) {
-			fputs("reply to ", f);
-			put_ref(f, x, reply_to);
-			fputs(": ", f);
+			char *ref = as_text(put_ref, x, reply_to);
+
+			/* TRANSLATORS: the entry replied to: its author's name and number */
+			fprintf(f, _("reply to %s: "), OR_Q(ref));
+			free(ref);
 		}
 	}
 	if (x != NULL && x->long_form) {
@@ -319,25 +386,29 @@ static void gist_genesis(FILE *f, const struct output_ctx *x, const struct entry
 	const char *name = "", *goal = "";
 	size_t nlen = 0, glen = 0;
 
+	char *n, *g;
+
 	msgpack_unpacked_init(&u);
 	if (body_map(e, &u) == 0) {
 		mpx_get_str(&u.data, "name", &name, &nlen);
 		mpx_get_str(&u.data, "goal", &goal, &glen);
 	}
-	fputs("starts the initiative \xc2\xab", f);
-	text_put_n(f, name, nlen);
-	fputs("\xc2\xbb", f);
-	if (glen > 0) {
-		fputs(": ", f);
-		text_put_n(f, goal, glen);
-	}
+	n = safe_text(name, nlen, 0);
+	g = safe_text(goal, glen, 0);
+	if (glen > 0)
+		/* TRANSLATORS: the initiative's name and its goal */
+		fprintf(f, _("starts the initiative \xc2\xab%s\xc2\xbb: %s"), OR_Q(n), OR_Q(g));
+	else
+		fprintf(f, _("starts the initiative \xc2\xab%s\xc2\xbb"), OR_Q(n));
+	free(n);
+	free(g);
 	msgpack_unpacked_destroy(&u);
 	(void)x;
 }
 
 static void gist_update(FILE *f, const struct output_ctx *x, const struct body_update *b)
 {
-	char num[32];
+	char num[32], den[32];
 
 	text_put(f, b->period);
 	fputc(':', f);
@@ -347,10 +418,13 @@ static void gist_update(FILE *f, const struct output_ctx *x, const struct body_u
 		fputs(i ? ", " : " ", f);
 		text_put(f, b->v[i].indicator);
 		metrics_fmt_num(b->v[i].value, num);
-		fprintf(f, " %s", num);
+		fputc(' ', f);
 		if (b->v[i].has_den) {
-			metrics_fmt_num(b->v[i].den, num);
-			fprintf(f, " of %s", num);
+			metrics_fmt_num(b->v[i].den, den);
+			/* TRANSLATORS: a value out of a total: "12 of 80" */
+			fprintf(f, _("%s of %s"), num, den);
+		} else {
+			fputs(num, f);
 		}
 		if (unit[0]) {
 			fputc(' ', f);
@@ -382,6 +456,7 @@ static bool gist(FILE *f, struct output_ctx *x, const struct entry *e)
 	} b;
 	size_t n;
 	const char *t = e->h.type;
+	char *s1 = NULL;
 
 	if (strcmp(t, "message") == 0) {
 		gist_message(f, x, e);
@@ -391,43 +466,50 @@ static bool gist(FILE *f, struct output_ctx *x, const struct entry *e)
 		gist_update(f, x, &b.u);
 	} else if (strcmp(t, "commitment") == 0 &&
 		   body_commitment_parse(e->body, e->body_len, &b.c) == 0) {
-		fputs("\xc2\xab", f);
-		text_put(f, b.c.title);
-		fprintf(f, "\xc2\xbb due %s", b.c.due);
+		s1 = safe_text(b.c.title, strlen(b.c.title), 0);
+		/* TRANSLATORS: a commitment's title and its due date (YYYY-MM-DD) */
+		fprintf(f, _("\xc2\xab%s\xc2\xbb due %s"), OR_Q(s1), b.c.due);
 		if (x != NULL)
 			output_ctx_entry(x, e->hash, e->h.author, e->h.seq, b.c.title);
 	} else if ((strcmp(t, "accept") == 0 || strcmp(t, "decline") == 0) &&
 		   body_ref_parse(t, e->body, e->body_len, &b.r) == 0) {
-		fputs(t[0] == 'a' ? "accepts " : "declines ", f);
-		put_title(f, x, b.r.ref);
-		fputs(b.r.change ? " (changed answer)" : "", f);
+		const char *fmt = t[0] == 'a' ? (b.r.change ? _("accepts %s (changed answer)") : _("accepts %s"))
+				  : (b.r.change ? _("declines %s (changed answer)") : _("declines %s"));
+
+		s1 = as_text(put_title, x, b.r.ref);
+		fprintf(f, fmt, OR_Q(s1));
 		put_said(f, x, b.r.text);
 	} else if (strcmp(t, "redact") == 0 && body_ref_parse(t, e->body, e->body_len, &b.r) == 0) {
-		fputs("removes the text of ", f);
-		put_ref(f, x, b.r.ref);
+		s1 = as_text(put_ref, x, b.r.ref);
+		fprintf(f, _("removes the text of %s"), OR_Q(s1));
 		put_said(f, x, b.r.text);
 	} else if (strcmp(t, "status") == 0 && body_status_parse(e->body, e->body_len, &b.s) == 0) {
-		fprintf(f, "status %s%s on ", b.s.state, b.s.reopen ? " (reopened)" : "");
-		put_title(f, x, b.s.ref);
+		s1 = as_text(put_title, x, b.s.ref);
+		/* TRANSLATORS: the state (fulfilled, missed, ... as typed) and the commitment */
+		fprintf(f, b.s.reopen ? _("status %s (reopened) on %s") : _("status %s on %s"), b.s.state,
+			OR_Q(s1));
 		put_said(f, x, b.s.note);
 	} else if (strcmp(t, "member") == 0 && body_member_parse(e->body, e->body_len, &b.m) == 0) {
 		char sh[16];
 
 		id_short(ID_KEY, b.m.key, sh);
-		fputs(b.m.add ? "admits " : "removes ", f);
-		text_fit(f, b.m.name[0] ? b.m.name : sh, NAME_COLS, false);
-		fprintf(f, " (%s) as %s", sh, b.m.admin ? "admin" : "member");
+		s1 = b.m.name[0] ? safe_text(b.m.name, strlen(b.m.name), NAME_COLS) : strdup(sh);
+		/* TRANSLATORS: the organisation's name and its short id */
+		fprintf(f, b.m.add ? (b.m.admin ? _("admits %s (%s) as admin") : _("admits %s (%s) as member"))
+				   : (b.m.admin ? _("removes %s (%s) as admin") : _("removes %s (%s) as member")),
+			OR_Q(s1), sh);
 	} else if (strcmp(t, "profile") == 0 && body_profile_parse(e->body, e->body_len, &b.p) == 0) {
-		fputs("profile: ", f);
-		text_put(f, b.p.name);
-		fprintf(f, ", %s", b.p.sector);
+		s1 = safe_text(b.p.name, strlen(b.p.name), 0);
+		/* TRANSLATORS: the organisation's name and its sector (ngo, public, ... as typed) */
+		fprintf(f, _("profile: %s, %s"), OR_Q(s1), b.p.sector);
 		if (b.p.contact[0]) {
 			fputs(", ", f);
 			text_put(f, b.p.contact);
 		}
 	} else if (strcmp(t, "agenda") == 0 && body_agenda_parse(e->body, e->body_len, &b.a) == 0) {
-		fputs("agenda: ", f);
-		text_put(f, b.a.goal[0] ? b.a.goal : "(no goal)");
+		s1 = b.a.goal[0] ? safe_text(b.a.goal, strlen(b.a.goal), 0) : strdup(_("(no goal)"));
+		/* TRANSLATORS: the shared goal; its indicators follow */
+		fprintf(f, _("agenda: %s"), OR_Q(s1));
 		for (size_t i = 0; i < b.a.n; i++) {
 			fputs(i ? ", " : "; ", f);
 			text_put(f, b.a.ind[i].id);
@@ -441,10 +523,11 @@ static bool gist(FILE *f, struct output_ctx *x, const struct entry *e)
 		}
 	} else if (strcmp(t, "checkpoint") == 0 &&
 		   body_checkpoint_parse(e->body, e->body_len, b.h, BODY_HEADS_MAX, &n) == 0) {
-		fprintf(f, "holds %zu feed%s", n, n == 1 ? "" : "s");
+		fprintf(f, P_("holds %zu feed", "holds %zu feeds", n), n);
 	} else {
 		return false;
 	}
+	free(s1);
 	return true;
 }
 
@@ -456,7 +539,7 @@ static void body_json_safe(FILE *f, const struct entry *e)
 	FILE *m = open_memstream(&buf, &len);
 
 	if (m == NULL) {
-		fputs("(out of memory)", f);
+		fputs(_("(out of memory)"), f);
 		return;
 	}
 	body_json(m, e->body, e->body_len);
@@ -468,49 +551,76 @@ static void body_json_safe(FILE *f, const struct entry *e)
 static void entry_gist(FILE *f, struct output_ctx *x, const struct entry *e, const char *plain)
 {
 	if (plain != NULL) {
-		fputs("(private) ", f);
+		/* TRANSLATORS: before a sealed message this node can read */
+		fputs(_("(private) "), f);
 		if (x != NULL && x->long_form)
 			text_put_lines(f, plain, "    ");
 		else
 			text_put(f, plain);
 	} else if (e->body == NULL || canon_check(e->body, e->body_len, CANON_MAX_DEPTH) != 0) {
-		fputs("(body not present: redacted or not fetched)", f);
+		fputs(_("(body not present: redacted or not fetched)"), f);
 	} else if (strcmp(e->h.type, "sealed") == 0) {
-		fputs("(private message for other members)", f);
+		fputs(_("(private message for other members)"), f);
 	} else if (!gist(f, x, e)) {
 		body_json_safe(f, e);
 	}
+}
+
+/* The field names of --long, aligned to the widest in this language. */
+enum long_field { LF_ID, LF_AUTHOR, LF_NETWORK, LF_PREV, LF_RECEIVED, LF_BODY, LF_GIST, LF_N };
+
+static void put_field(FILE *f, enum long_field which)
+{
+	static const char *const label[LF_N] = {
+		N_("id"), N_("author"), N_("network"), N_("prev"), N_("received"), N_("body"), N_("gist"),
+	};
+	static size_t cols;
+	static bool measured;
+
+	for (size_t i = 0; !measured && i < LF_N; i++)
+		if (text_width(_(label[i]), strlen(_(label[i]))) + 2 > cols)
+			cols = text_width(_(label[i]), strlen(_(label[i]))) + 2;
+	measured = true;
+	fputs("  ", f);
+	text_pad(f, _(label[which]), cols, false);
 }
 
 /* --long: every field, one per line, the text on as many lines as it has
  * (indented: partner text never starts a line). */
 static void entry_long(FILE *f, struct output_ctx *x, const struct entry *e, int64_t received)
 {
-	char when[32], ago[32], idt[ID_TEXT_MAX];
+	char when[32], ago[32], idt[ID_TEXT_MAX], *type, *who;
 
 	output_time(e->h.timestamp, when);
 	output_ago(e->h.timestamp, x->now_ms, ago);
-	fprintf(f, "#%" PRIu64 " ", e->h.seq);
-	text_put(f, e->h.type);
-	fputs(" by ", f);
-	put_who(f, x, e->h.author);
-	fprintf(f, ", %s (%s)\n", when, ago);
+	type = safe_text(e->h.type, strlen(e->h.type), 0);
+	who = as_text(put_who, x, e->h.author);
+	/* TRANSLATORS: #number, entry type (as typed), author, date and time, how long ago */
+	fprintf(f, _("#%llu %s by %s, %s (%s)\n"), (unsigned long long)e->h.seq, OR_Q(type), OR_Q(who),
+		when, ago);
+	free(type);
+	free(who);
 	id_encode(ID_ENTRY, e->hash, idt);
-	fprintf(f, "  id        %s\n", idt);
+	put_field(f, LF_ID);
+	fprintf(f, "%s\n", idt);
 	id_encode(ID_KEY, e->h.author, idt);
-	fprintf(f, "  author    %s\n", idt);
+	put_field(f, LF_AUTHOR);
+	fprintf(f, "%s\n", idt);
 	id_encode(ID_NETWORK, entry_network(e), idt);
-	fprintf(f, "  network   %s\n", idt);
+	put_field(f, LF_NETWORK);
+	fprintf(f, "%s\n", idt);
 	if (e->h.has_prev) {
 		id_encode(ID_ENTRY, e->h.prev, idt);
-		fprintf(f, "  prev      %s\n", idt);
+		put_field(f, LF_PREV);
+		fprintf(f, "%s\n", idt);
 	}
 	if (received > 0) {
 		output_time((uint64_t)received, when);
-		fprintf(f, "  received  %s\n", when);
+		put_field(f, LF_RECEIVED);
+		fprintf(f, "%s\n", when);
 	}
 	if (e->body != NULL && canon_check(e->body, e->body_len, CANON_MAX_DEPTH) == 0) {
-		fputs("  body      ", f);
+		put_field(f, LF_BODY);
 		body_json_safe(f, e);
 		fputc('\n', f);
 	}
@@ -528,7 +638,7 @@ void output_entry(FILE *f, struct output_ctx *x, const uint8_t *wire, size_t len
 		if (json)
 			fprintf(f, "{\"error\":\"damaged entry: %s\"}", pakt_strerror(rc));
 		else
-			fprintf(f, "(damaged entry: %s)\n", pakt_strerror(rc));
+			fprintf(f, _("(damaged entry: %s)\n"), pakt_strerror(rc));
 		return;
 	}
 	if (json) {
@@ -541,7 +651,7 @@ void output_entry(FILE *f, struct output_ctx *x, const uint8_t *wire, size_t len
 	}
 	if (x != NULL && x->long_form) {
 		entry_long(f, x, &e, received);
-		fputs("  gist      ", f);
+		put_field(f, LF_GIST);
 		entry_gist(f, x, &e, plain);
 		fputs("\n\n", f);
 		return;
@@ -551,7 +661,7 @@ void output_entry(FILE *f, struct output_ctx *x, const uint8_t *wire, size_t len
 	else
 		output_time(e.h.timestamp, when);
 	id_short(ID_KEY, e.h.author, author);
-	text_pad(f, when, 10, false);
+	text_pad(f, when, ago_cols(), false);
 	fputs("  ", f);
 	text_fit(f, author_name[0] ? author_name : author, NAME_COLS, false);
 	fprintf(f, " #%" PRIu64 "  ", e.h.seq);

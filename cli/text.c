@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
+#include "cli/i18n.h"
 #include "cli/text.h"
 #include "proto/err.h"
 
@@ -191,7 +192,7 @@ void text_put_n(FILE *f, const char *s, size_t len)
 	size_t n;
 
 	if (text_escape(s, len, 0, &e, &n) != 0) {
-		fputs("(out of memory)", f);
+		fputs(_("(out of memory)"), f);
 		return;
 	}
 	fwrite(e, 1, n, f);
@@ -208,7 +209,7 @@ void text_put_lines(FILE *f, const char *s, const char *indent)
 	char *e;
 
 	if (text_escape(s, strlen(s), TEXT_LINES, &e, NULL) != 0) {
-		fputs("(out of memory)", f);
+		fputs(_("(out of memory)"), f);
 		return;
 	}
 	for (const char *p = e; *p; p++) {
