@@ -53,7 +53,7 @@ ok $? "an ambiguous start lists the candidates, exit 2: $(head -1 "$T_ROOT/err")
 p a post --to "Nobody" "x" >/dev/null 2>"$T_ROOT/err"; [ $? -eq 2 ] &&
 	grep -q "'Nobody' is neither an id (pk_...) nor the start of a member's name" "$T_ROOT/err"
 ok $? "a name that matches no member: exit 2 with a reason"
-p a member remove "ośr" >"$T_ROOT/out" 2>&1 && p a members | grep "Ośrodek" | grep -q "(removed)"
+p a member remove "ośr" >"$T_ROOT/out" 2>&1 && p a members | grep -A1 "^Ośrodek" | grep -q "(removed)"
 ok $? "member remove by name: 'ośr'"
 
 # text in the Windows Polish code page
