@@ -17,6 +17,7 @@
 #include <sodium.h>
 #include "cli/cli.h"
 #include "cli/cmds.h"
+#include "cli/i18n.h"
 #include "keys/keyfile.h"
 #include "proto/backup.h"
 #include "proto/err.h"
@@ -70,19 +71,20 @@ int cmd_backup(int argc, char **argv)
 		switch (opt) {
 		case 'd': dir_arg = optarg; break;
 		case 'h': return cli_help("backup");
-		default: return cli_usage("backup", "unknown or incomplete option '%s'", argv[optind - 1]);
+		default: return cli_usage("backup", _("unknown or incomplete option '%s'"), argv[optind - 1]);
 		}
 	}
 	if (optind != argc - 1)
-		return cli_usage("backup", optind == argc ? "which FILE?" : "unexpected argument '%s'", argv[optind + 1]);
+		return cli_usage("backup", optind == argc ? _("which FILE?") : _("unexpected argument '%s'"), argv[optind + 1]);
 	file = argv[optind];
 	if (cli_datadir(dir_arg, dir) != 0)
-		return cli_fail("backup", PAKT_EINVAL, "no data directory: pass --data-dir DIR or set PAKT_HOME");
+		return cli_fail("backup", PAKT_EINVAL, _("no data directory: pass --data-dir DIR or set PAKT_HOME"));
 	/* created first, 0600, never over another file: it will hold the key */
 	fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return cli_fail("backup", errno == EEXIST ? PAKT_EEXIST : PAKT_EIO, "%s: %s%s", file, strerror(errno),
-				errno == EEXIST ? " (choose a new file name; a backup never overwrites one)" : "");
+		return cli_fail("backup", errno == EEXIST ? PAKT_EEXIST : PAKT_EIO, errno == EEXIST ?
+				_("%s: %s (choose a new file name; a backup never overwrites one)") : "%s: %s",
+				file, strerror(errno));
 	ret = cli_request(&c, dir_arg, "backup", &req, -1);
 	if (ret == CLI_OK)
 		ret = cli_reply(&c, "backup", CTLOP_R_BACKUP, &r);
@@ -103,7 +105,7 @@ int cmd_backup(int argc, char **argv)
 	fd = -1;
 	clock_gettime(CLOCK_REALTIME, &now);
 	if ((db_fd = open(r.path, O_RDONLY | O_CLOEXEC)) < 0) {
-		ret = cli_fail("backup", PAKT_EIO, "reading the store copy %s: %s", r.path, strerror(errno));
+		ret = cli_fail("backup", PAKT_EIO, _("reading the store copy %s: %s"), r.path, strerror(errno));
 		goto remove_copy;
 	}
 	rc = backup_write(f, key, key_len, cfg, cfg_len,
@@ -114,10 +116,10 @@ int cmd_backup(int argc, char **argv)
 		goto remove_copy;
 	}
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0 || ferror(f)) {
-		ret = cli_fail("backup", errno == ENOSPC ? PAKT_ENOSPC : PAKT_EIO, "writing %s: %s", file, strerror(errno));
+		ret = cli_fail("backup", errno == ENOSPC ? PAKT_ENOSPC : PAKT_EIO, _("writing %s: %s"), file, strerror(errno));
 		goto remove_copy;
 	}
-	printf("backup written to %s: the identity key, config and store (keep it as safe as the key)\n", file);
+	printf(_("backup written to %s: the identity key, config and store (keep it as safe as the key)\n"), file);
 remove_copy:
 	unlink(r.path);
 remove_file:
@@ -185,17 +187,17 @@ static int restore_into(const char *file, const uint8_t *map, size_t len, const 
 	datadir_file(dir, DATADIR_CONFIG, cfg);
 	datadir_file(dir, DATADIR_UNSYNCED, mark);
 	if (access(key, F_OK) == 0 || access(db, F_OK) == 0)
-		return cli_fail("restore", PAKT_EEXIST, "%s already holds a node (%s); refusing to overwrite it: "
-				"restore into an empty --data-dir, or move it away first", dir,
+		return cli_fail("restore", PAKT_EEXIST, _("%s already holds a node (%s); refusing to overwrite it: "
+				  "restore into an empty --data-dir, or move it away first"), dir,
 				access(key, F_OK) == 0 ? DATADIR_KEY : DATADIR_DB);
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return cli_fail("restore", PAKT_EIO, "cannot create %s: %s", dir, strerror(errno));
+		return cli_fail("restore", PAKT_EIO, _("cannot create %s: %s"), dir, strerror(errno));
 	/* the key last: until it is there, a half-restored directory is no node */
 	if ((err = write_new(db, b.db, b.db_len)) != 0 ||
 	    (b.config_len > 0 && (err = write_new(cfg, b.config, b.config_len)) != 0) ||
 	    (!force && (err = write_new(mark, "restored\n", 9)) != 0) ||
 	    (err = write_new(key, b.key, b.key_len)) != 0) {
-		ret = cli_fail("restore", err == ENOSPC ? PAKT_ENOSPC : PAKT_EIO, "writing into %s: %s", dir, strerror(err));
+		ret = cli_fail("restore", err == ENOSPC ? PAKT_ENOSPC : PAKT_EIO, _("writing into %s: %s"), dir, strerror(err));
 		unlink(db);
 		unlink(cfg);
 		unlink(mark);
@@ -205,14 +207,14 @@ static int restore_into(const char *file, const uint8_t *map, size_t len, const 
 		char id[ID_TEXT_MAX];
 
 		id_encode(ID_KEY, pk, id);
-		printf("restored %s into %s\n", id, dir);
+		printf(_("restored %s into %s\n"), id, dir);
 	}
 	if (force)
-		printf("warning: --force-unsynced: this node signs at once. If partners hold newer entries of its feed\n"
-		       "than the backup, its next entry forks the feed and partners stop accepting it.\n");
+		fputs(_("warning: --force-unsynced: this node signs at once. If partners hold newer entries of its feed\n"
+			"than the backup, its next entry forks the feed and partners stop accepting it.\n"), stdout);
 	else
-		printf("start paktd: it signs nothing until a partner has told it this feed's head and it has\n"
-		       "fetched what it missed ('pakt status' shows when)\n");
+		fputs(_("start paktd: it signs nothing until a partner has told it this feed's head and it has\n"
+			"fetched what it missed ('pakt status' shows when)\n"), stdout);
 	return ret;
 }
 
@@ -238,17 +240,17 @@ int cmd_restore(int argc, char **argv)
 		case 'd': dir_arg = optarg; break;
 		case 'f': force = true; break;
 		case 'h': return cli_help("restore");
-		default: return cli_usage("restore", "unknown or incomplete option '%s'", argv[optind - 1]);
+		default: return cli_usage("restore", _("unknown or incomplete option '%s'"), argv[optind - 1]);
 		}
 	}
 	if (optind != argc - 1)
-		return cli_usage("restore", optind == argc ? "which FILE?" : "unexpected argument '%s'", argv[optind + 1]);
+		return cli_usage("restore", optind == argc ? _("which FILE?") : _("unexpected argument '%s'"), argv[optind + 1]);
 	file = argv[optind];
 	if (datadir_resolve(dir_arg, DATADIR_OWN, dir, NULL) != 0)
-		return cli_fail("restore", PAKT_EINVAL, "no data directory: pass --data-dir DIR or set PAKT_HOME");
+		return cli_fail("restore", PAKT_EINVAL, _("no data directory: pass --data-dir DIR or set PAKT_HOME"));
 	fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) != 0 || st.st_size == 0) {
-		ret = cli_fail("restore", PAKT_EIO, "%s: %s", file, fd < 0 ? strerror(errno) : "empty file");
+		ret = cli_fail("restore", PAKT_EIO, "%s: %s", file, fd < 0 ? strerror(errno) : _("empty file"));
 		if (fd >= 0)
 			close(fd);
 		return ret;

@@ -20,12 +20,21 @@
 #include "cli/cli.h"
 #include "cli/names.h"
 #include "cli/cmds.h"
+#include "cli/i18n.h"
 #include "cli/text.h"
 #include "keys/config.h"
 #include "keys/keyfile.h"
 #include "proto/body.h"
 #include "proto/entry.h"
 #include "proto/err.h"
+
+#ifndef P_ /* cli/i18n.h has it once merged; the same definition here until then */
+#ifdef ENABLE_NLS
+#define P_(s, p, n) ngettext(s, p, n)
+#else
+#define P_(s, p, n) ((n) == 1 ? (s) : (p))
+#endif
+#endif
 
 #define DOCTOR_FINDINGS_MAX 96
 #define DOCTOR_LOG_LAST 500             /* recent entries read for clock and heads */
@@ -47,7 +56,16 @@ struct doctor {
 	const char *dir_arg;
 	struct ctlop_r_status st;
 	bool running;
+	bool json;                      /* findings stay English in --json */
 };
+
+/* A finding's text (marked N_) in the language of the output: --json
+ * keeps the English that scripts match. */
+static const char *tr(const struct doctor *d, const char *s) __attribute__((format_arg(2)));
+static const char *tr(const struct doctor *d, const char *s)
+{
+	return d->json ? s : _(s);
+}
 
 static void add(struct doctor *d, enum doctor_level level, const char *check, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -60,23 +78,23 @@ static void add(struct doctor *d, enum doctor_level level, const char *check, co
 	d->f[d->n].level = level;
 	snprintf(d->f[d->n].check, sizeof d->f[d->n].check, "%s", check);
 	va_start(ap, fmt);
-	vsnprintf(d->f[d->n].text, sizeof d->f[d->n].text, fmt, ap);
+	vsnprintf(d->f[d->n].text, sizeof d->f[d->n].text, tr(d, fmt), ap);
 	va_end(ap);
 	d->n++;
 }
 
-static const char *ago(uint64_t ms, char buf[32])
+static const char *ago(const struct doctor *d, uint64_t ms, char buf[32])
 {
 	uint64_t s = ms / 1000;
 
 	if (s < 120)
-		snprintf(buf, 32, "%" PRIu64 " s ago", s);
+		snprintf(buf, 32, tr(d, N_("%" PRIu64 " s ago")), s);
 	else if (s < 7200)
-		snprintf(buf, 32, "%" PRIu64 " min ago", s / 60);
+		snprintf(buf, 32, tr(d, N_("%" PRIu64 " min ago")), s / 60);
 	else if (s < 172800)
-		snprintf(buf, 32, "%" PRIu64 " h ago", s / 3600);
-	else
-		snprintf(buf, 32, "%" PRIu64 " days ago", s / 86400);
+		snprintf(buf, 32, tr(d, N_("%" PRIu64 " h ago")), s / 3600);
+	else    /* two or more: one form in English and Polish */
+		snprintf(buf, 32, tr(d, N_("%" PRIu64 " days ago")), s / 86400);
 	return buf;
 }
 
@@ -100,44 +118,47 @@ static void check_files(struct doctor *d)
 	int rc;
 
 	if (stat(d->dir, &st) != 0) {
-		add(d, DOCTOR_ERROR, "datadir", "no data directory %s: create the node with 'pakt init --data-dir %s'",
+		add(d, DOCTOR_ERROR, "datadir", N_("no data directory %s: create the node with 'pakt init --data-dir %s'"),
 		    d->dir, d->dir);
 		return;
 	}
 	if (st.st_mode & S_IWOTH)
-		add(d, DOCTOR_ERROR, "datadir", "%s is writable by everyone (mode %04o): chmod o-w %s", d->dir,
+		add(d, DOCTOR_ERROR, "datadir", N_("%s is writable by everyone (mode %04o): chmod o-w %s"), d->dir,
 		    (unsigned)(st.st_mode & 07777), d->dir);
 	else if (st.st_mode & S_IROTH)
-		add(d, DOCTOR_WARN, "datadir", "%s is readable by everyone (mode %04o): chmod o-rx %s", d->dir,
+		add(d, DOCTOR_WARN, "datadir", N_("%s is readable by everyone (mode %04o): chmod o-rx %s"), d->dir,
 		    (unsigned)(st.st_mode & 07777), d->dir);
 	else
-		add(d, DOCTOR_OK, "datadir", "%s (mode %04o)", d->dir, (unsigned)(st.st_mode & 07777));
+		add(d, DOCTOR_OK, "datadir", N_("%s (mode %04o)"), d->dir, (unsigned)(st.st_mode & 07777));
 
 	datadir_file(d->dir, DATADIR_KEY, key);
 	if (stat(key, &kst) != 0) {
-		add(d, errno == EACCES ? DOCTOR_OK : DOCTOR_ERROR, "keyfile", errno == EACCES ?
-		    "%s: not visible to you (normal for staff; paktd's user holds it)" :
-		    "no identity key %s: run 'pakt init --data-dir %s' (or 'pakt restore' from a backup)", key, d->dir);
+		if (errno == EACCES)
+			add(d, DOCTOR_OK, "keyfile", N_("%s: not visible to you (normal for staff; paktd's user holds it)"),
+			    key);
+		else
+			add(d, DOCTOR_ERROR, "keyfile", N_("no identity key %s: run 'pakt init --data-dir %s' (or 'pakt "
+			    "restore' from a backup)"), key, d->dir);
 	} else if (kst.st_mode & 077) {
-		add(d, DOCTOR_ERROR, "keyfile", "%s is readable by group or others (mode %04o): chmod 600 %s", key,
+		add(d, DOCTOR_ERROR, "keyfile", N_("%s is readable by group or others (mode %04o): chmod 600 %s"), key,
 		    (unsigned)(kst.st_mode & 07777), key);
 	} else if (kst.st_uid != st.st_uid) {
-		add(d, DOCTOR_WARN, "keyfile", "%s belongs to uid %u, the data directory to uid %u: chown %u %s", key,
+		add(d, DOCTOR_WARN, "keyfile", N_("%s belongs to uid %u, the data directory to uid %u: chown %u %s"), key,
 		    (unsigned)kst.st_uid, (unsigned)st.st_uid, (unsigned)st.st_uid, key);
 	} else if (access(key, R_OK) != 0) {
-		add(d, DOCTOR_OK, "keyfile", "%s (mode 0600; readable only by paktd's user)", key);
+		add(d, DOCTOR_OK, "keyfile", N_("%s (mode 0600; readable only by paktd's user)"), key);
 	} else if ((rc = keyfile_read_public(key, pk, &enc, why, sizeof why)) != 0) {
-		add(d, DOCTOR_ERROR, "keyfile", "%s cannot be read: %s (restore it from a backup)", key,
+		add(d, DOCTOR_ERROR, "keyfile", N_("%s cannot be read: %s (restore it from a backup)"), key,
 		    why[0] ? why : pakt_strerror(rc));
 	} else {
-		add(d, DOCTOR_OK, "keyfile", "%s (mode 0600%s)", key, enc ? ", encrypted" : "");
+		add(d, DOCTOR_OK, "keyfile", enc ? N_("%s (mode 0600, encrypted)") : N_("%s (mode 0600)"), key);
 	}
 
 	datadir_file(d->dir, DATADIR_CONFIG, cfg);
 	if (access(cfg, R_OK) != 0 && errno == EACCES)
-		add(d, DOCTOR_OK, "config", "%s: not readable by you (normal for staff)", cfg);
+		add(d, DOCTOR_OK, "config", N_("%s: not readable by you (normal for staff)"), cfg);
 	else if (config_load(&c, cfg, why, sizeof why) != 0)
-		add(d, DOCTOR_ERROR, "config", "%s: fix the line, then 'systemctl reload paktd' or restart paktd", why);
+		add(d, DOCTOR_ERROR, "config", N_("%s: fix the line, then 'systemctl reload paktd' or restart paktd"), why);
 	else
 		add(d, DOCTOR_OK, "config", "%s", cfg);
 }
@@ -164,31 +185,30 @@ static void check_daemon(struct doctor *d)
 	if (rc == 0)
 		rc = client_reply(&c, CTLOP_R_STATUS, &d->st);
 	if (rc != 0) {
-		add(d, DOCTOR_ERROR, "paktd", "%s", rc == PAKT_ENOTRUNNING ?
-		    "paktd is not running: 'systemctl start paktd' (the service) or 'paktd --data-dir DIR'" : c.why);
 		if (rc == PAKT_ENOTRUNNING)
-			snprintf(d->f[d->n - 1].text, sizeof d->f[d->n - 1].text,
-				 "paktd is not running on %.180s: 'systemctl start paktd' (the service) or 'paktd --data-dir %.180s &'",
-				 d->dir, d->dir);
+			add(d, DOCTOR_ERROR, "paktd", N_("paktd is not running on %.180s: 'systemctl start paktd' (the "
+			    "service) or 'paktd --data-dir %.180s &'"), d->dir, d->dir);
+		else
+			add(d, DOCTOR_ERROR, "paktd", "%s", c.why);
 		client_close(&c);
 		return;
 	}
 	client_close(&c);
 	d->running = true;
-	add(d, DOCTOR_OK, "paktd", "running (pid %" PRIu64 ", version %s), %" PRIu64 " entries in %" PRIu64 " feeds",
+	add(d, DOCTOR_OK, "paktd", N_("running (pid %" PRIu64 ", version %s), %" PRIu64 " entries in %" PRIu64 " feeds"),
 	    d->st.pid, d->st.version, d->st.entries, d->st.feeds);
 	if (d->st.has_own_fork)
-		add(d, DOCTOR_ERROR, "feed", "FORK of this organisation's feed at #%" PRIu64 ": two copies of this "
+		add(d, DOCTOR_ERROR, "feed", N_("FORK of this organisation's feed at #%" PRIu64 ": two copies of this "
 		    "node signed different entries and partners stop accepting its feed; stop every copy but "
-		    "one and read 'pakt audit'", d->st.own_fork);
+		    "one and read 'pakt audit'"), d->st.own_fork);
 	if (d->st.has_unsynced)
 		add(d, DOCTOR_WARN, "feed", "%s", d->st.unsynced);
 	datadir_file(d->dir, DATADIR_SOCKET, sock);
 	if (stat(sock, &st) == 0 && (st.st_mode & 007))
-		add(d, DOCTOR_ERROR, "socket", "%s is open to everyone (mode %04o): chmod 600 %s (or 660 for a control_group)",
+		add(d, DOCTOR_ERROR, "socket", N_("%s is open to everyone (mode %04o): chmod 600 %s (or 660 for a control_group)"),
 		    sock, (unsigned)(st.st_mode & 07777), sock);
 	else if (stat(sock, &st) == 0)
-		add(d, DOCTOR_OK, "socket", "%s (mode %04o)", sock, (unsigned)(st.st_mode & 07777));
+		add(d, DOCTOR_OK, "socket", N_("%s (mode %04o)"), sock, (unsigned)(st.st_mode & 07777));
 }
 
 static void check_store(struct doctor *d)
@@ -200,12 +220,12 @@ static void check_store(struct doctor *d)
 	if (rc == 0)
 		rc = client_reply(&c, CTLOP_R_VERIFY, &v);
 	if (rc != 0)
-		add(d, DOCTOR_ERROR, "store", "the store cannot be checked: %s", c.why);
+		add(d, DOCTOR_ERROR, "store", N_("the store cannot be checked: %s"), c.why);
 	else if (v.n_bad > 0)
-		add(d, DOCTOR_ERROR, "store", "%" PRIu64 " of %" PRIu64 " stored entries are bad: 'pakt verify' lists them",
+		add(d, DOCTOR_ERROR, "store", N_("%" PRIu64 " of %" PRIu64 " stored entries are bad: 'pakt verify' lists them"),
 		    v.n_bad, v.checked);
 	else
-		add(d, DOCTOR_OK, "store", "every page readable; %" PRIu64 " entries in %" PRIu64 " feeds verify",
+		add(d, DOCTOR_OK, "store", N_("every page readable; %" PRIu64 " entries in %" PRIu64 " feeds verify"),
 		    v.checked, v.feeds);
 	ctlop_reply_free(CTLOP_R_VERIFY, &v);
 	client_close(&c);
@@ -267,42 +287,42 @@ static void check_net(struct doctor *d)
 	if (rc == 0)
 		rc = client_reply(&c, CTLOP_R_PEERS, &pr);
 	if (rc != 0) {
-		add(d, DOCTOR_ERROR, "listen", "cannot list peers: %s", c.why);
+		add(d, DOCTOR_ERROR, "listen", N_("cannot list peers: %s"), c.why);
 		client_close(&c);
 		return;
 	}
 	if (!reachable(pr.listen))
-		add(d, DOCTOR_ERROR, "listen", "nothing answers at %s where paktd should listen: restart paktd and read its log",
+		add(d, DOCTOR_ERROR, "listen", N_("nothing answers at %s where paktd should listen: restart paktd and read its log"),
 		    pr.listen);
 	else if (strncmp(pr.listen, "127.", 4) == 0)
-		add(d, DOCTOR_WARN, "listen", "listening on %s: partners on other machines cannot connect; set "
-		    "'listen = 0.0.0.0:7420' in the config, open 7420/tcp, reload", pr.listen);
+		add(d, DOCTOR_WARN, "listen", N_("listening on %s: partners on other machines cannot connect; set "
+		    "'listen = 0.0.0.0:7420' in the config, open 7420/tcp, reload"), pr.listen);
 	else
-		add(d, DOCTOR_OK, "listen", "listening on %s and answering", pr.listen);
+		add(d, DOCTOR_OK, "listen", N_("listening on %s and answering"), pr.listen);
 	for (size_t i = 0; i < pr.n_peers; i++) {
 		const struct ctlop_r_peer *p = &pr.peers[i];
 
 		if (p->has_key)
 			id_encode(ID_KEY, p->key, id);
 		else
-			snprintf(id, sizeof id, "key not known yet");
+			snprintf(id, sizeof id, "%s", tr(d, N_("key not known yet")));
 		if (p->connected)
-			add(d, DOCTOR_OK, "peer", "%s (%.20s...) connected%s", p->address, id,
-			    p->behind ? ", catching up" : "");
+			add(d, DOCTOR_OK, "peer", p->behind ? N_("%s (%.20s...) connected, catching up") :
+			    N_("%s (%.20s...) connected"), p->address, id);
 		else if (p->inbound)
 			continue;
 		else if (p->last_seen == 0)
-			add(d, DOCTOR_WARN, "peer", "%s never reached: check the address ('pakt peer list'), that "
-			    "its paktd runs and that its firewall lets 7420/tcp in", p->address);
+			add(d, DOCTOR_WARN, "peer", N_("%s never reached: check the address ('pakt peer list'), that "
+			    "its paktd runs and that its firewall lets 7420/tcp in"), p->address);
 		else if (now > p->last_seen && now - p->last_seen > DOCTOR_PEER_STALE_MS)
-			add(d, DOCTOR_WARN, "peer", "%s last seen %s: ask its administrator whether paktd runs",
-			    p->address, ago(now - p->last_seen, when));
+			add(d, DOCTOR_WARN, "peer", N_("%s last seen %s: ask its administrator whether paktd runs"),
+			    p->address, ago(d, now - p->last_seen, when));
 		else
-			add(d, DOCTOR_OK, "peer", "%s not connected now, last seen %s (it is dialled again)",
-			    p->address, ago(now > p->last_seen ? now - p->last_seen : 0, when));
+			add(d, DOCTOR_OK, "peer", N_("%s not connected now, last seen %s (it is dialled again)"),
+			    p->address, ago(d, now > p->last_seen ? now - p->last_seen : 0, when));
 	}
 	if (pr.n_peers == 0)
-		add(d, DOCTOR_WARN, "peer", "no peers: join an initiative ('pakt join CODE') or add one ('pakt peer add HOST:PORT')");
+		add(d, DOCTOR_WARN, "peer", N_("no peers: join an initiative ('pakt join CODE') or add one ('pakt peer add HOST:PORT')"));
 	ctlop_reply_free(CTLOP_R_PEERS, &pr);
 	client_close(&c);
 }
@@ -314,14 +334,14 @@ static void check_membership(struct doctor *d)
 	int rc;
 
 	if (!d->st.has_network) {
-		add(d, DOCTOR_WARN, "member", "no initiative yet: 'pakt initiative create NAME' or 'pakt join CODE'");
+		add(d, DOCTOR_WARN, "member", N_("no initiative yet: 'pakt initiative create NAME' or 'pakt join CODE'"));
 		return;
 	}
 	rc = request(d, &c, CTLOP_MEMBERS, 10000);
 	if (rc == 0)
 		rc = client_reply(&c, CTLOP_R_MEMBERS, &m);
 	if (rc != 0) {
-		add(d, DOCTOR_ERROR, "member", "cannot list members: %s", c.why);
+		add(d, DOCTOR_ERROR, "member", N_("cannot list members: %s"), c.why);
 		client_close(&c);
 		return;
 	}
@@ -333,17 +353,17 @@ static void check_membership(struct doctor *d)
 		break;
 	}
 	if (rc < 0) {
-		add(d, DOCTOR_ERROR, "member", "this organisation is not a member of its initiative yet: ask an "
-		    "admin for an invite and 'pakt join CODE'");
+		add(d, DOCTOR_ERROR, "member", N_("this organisation is not a member of its initiative yet: ask an "
+		    "admin for an invite and 'pakt join CODE'"));
 	} else if (m.members[rc].removed) {
 		char told[sizeof m.removal];
 
 		/* the sentence names partners: no control characters */
-		names_safe(m.has_removal ? m.removal : "removed from the initiative", told, sizeof told);
-		add(d, DOCTOR_ERROR, "member", "this organisation was %s: nothing it posts counts; ask the "
-		    "initiative's admins (pakt members)", told);
+		names_safe(m.has_removal ? m.removal : tr(d, N_("removed from the initiative")), told, sizeof told);
+		add(d, DOCTOR_ERROR, "member", N_("this organisation was %s: nothing it posts counts; ask the "
+		    "initiative's admins (pakt members)"), told);
 	} else {
-		add(d, DOCTOR_OK, "member", "a member (%s) of the initiative, with %zu members",
+		add(d, DOCTOR_OK, "member", N_("a member (%s) of the initiative, with %zu members"),
 		    m.members[rc].role, m.n_members);
 	}
 	ctlop_reply_free(CTLOP_R_MEMBERS, &m);
@@ -430,28 +450,28 @@ static void check_feeds(struct doctor *d)
 	}
 	client_close(&c);
 	if (rc != 0) {
-		add(d, DOCTOR_ERROR, "feed", "cannot read the log: %s", c.why);
+		add(d, DOCTOR_ERROR, "feed", N_("cannot read the log: %s"), c.why);
 		return;
 	}
 	if (v.partners >= 2 && v.partners_ahead * 2 > v.partners)
-		add(d, DOCTOR_ERROR, "clock", "this machine's clock is behind its partners' (by up to %" PRId64
-		    " s): turn on time sync ('timedatectl set-ntp true')", v.ahead_ms / 1000);
+		add(d, DOCTOR_ERROR, "clock", N_("this machine's clock is behind its partners' (by up to %" PRId64
+		    " s): turn on time sync ('timedatectl set-ntp true')"), v.ahead_ms / 1000);
 	else if (v.ahead_ms > DOCTOR_SKEW_MS)
-		add(d, DOCTOR_WARN, "clock", "entries of %.24s... arrive stamped up to %" PRId64 " s in the future: "
-		    "its clock is ahead; tell its administrator", (id_encode(ID_KEY, v.ahead_by, who), who),
+		add(d, DOCTOR_WARN, "clock", N_("entries of %.24s... arrive stamped up to %" PRId64 " s in the future: "
+		    "its clock is ahead; tell its administrator"), (id_encode(ID_KEY, v.ahead_by, who), who),
 		    v.ahead_ms / 1000);
 	else
-		add(d, DOCTOR_OK, "clock", "partners' recent entries agree with this machine's clock");
+		add(d, DOCTOR_OK, "clock", N_("partners' recent entries agree with this machine's clock"));
 	if (v.seen_seq > v.own_seq)
-		add(d, DOCTOR_ERROR, "feed", "partners hold this organisation's feed up to #%" PRIu64 " but this node "
+		add(d, DOCTOR_ERROR, "feed", N_("partners hold this organisation's feed up to #%" PRIu64 " but this node "
 		    "only up to #%" PRIu64 ": it was restored from an older copy or lost data; do not post until "
-		    "it has them back from partners (they are fetched on connect)", v.seen_seq, v.own_seq);
+		    "it has them back from partners (they are fetched on connect)"), v.seen_seq, v.own_seq);
 	else if (v.seen_seq == v.own_seq && v.seen_seq > 0 && memcmp(v.seen_hash, v.own_hash, 32) != 0)
-		add(d, DOCTOR_ERROR, "feed", "FORK: partners hold a different entry #%" PRIu64 " of this "
+		add(d, DOCTOR_ERROR, "feed", N_("FORK: partners hold a different entry #%" PRIu64 " of this "
 		    "organisation's feed than this node: two copies of this node posted; stop all but one "
-		    "and read 'pakt audit'", v.seen_seq);
+		    "and read 'pakt audit'"), v.seen_seq);
 	else if (v.seen_seq > 0)
-		add(d, DOCTOR_OK, "feed", "partners' latest checkpoints agree with this node's feed (#%" PRIu64 ")",
+		add(d, DOCTOR_OK, "feed", N_("partners' latest checkpoints agree with this node's feed (#%" PRIu64 ")"),
 		    v.own_seq);
 }
 
@@ -465,13 +485,13 @@ static void check_disk(struct doctor *d)
 	free_b = (double)sv.f_bavail * (double)sv.f_frsize;
 	total_b = (double)sv.f_blocks * (double)sv.f_frsize;
 	if (free_b < 100.0 * 1024 * 1024)
-		add(d, DOCTOR_ERROR, "disk", "only %.0f MiB free on the disk of %s: posting stops when it is full; "
-		    "free space", free_b / 1048576, d->dir);
+		add(d, DOCTOR_ERROR, "disk", N_("only %.0f MiB free on the disk of %s: posting stops when it is full; "
+		    "free space"), free_b / 1048576, d->dir);
 	else if (free_b < 1024.0 * 1024 * 1024 || free_b < total_b * 0.05)
-		add(d, DOCTOR_WARN, "disk", "%.0f MiB free on the disk of %s (%.0f%%): free space soon",
+		add(d, DOCTOR_WARN, "disk", N_("%.0f MiB free on the disk of %s (%.0f%%): free space soon"),
 		    free_b / 1048576, d->dir, 100.0 * free_b / total_b);
 	else
-		add(d, DOCTOR_OK, "disk", "%.1f GiB free on the disk of %s", free_b / 1073741824, d->dir);
+		add(d, DOCTOR_OK, "disk", N_("%.1f GiB free on the disk of %s"), free_b / 1073741824, d->dir);
 }
 
 /* ---- output ---- */
@@ -523,20 +543,21 @@ int cmd_doctor(int argc, char **argv)
 		case 'd': d.dir_arg = optarg; break;
 		case 'j': json = true; break;
 		case 'h': return cli_help("doctor");
-		default: return cli_usage("doctor", "unknown or incomplete option '%s'", argv[optind - 1]);
+		default: return cli_usage("doctor", _("unknown or incomplete option '%s'"), argv[optind - 1]);
 		}
 	}
 	if (optind != argc)
-		return cli_usage("doctor", "unexpected argument '%s'", argv[optind]);
+		return cli_usage("doctor", _("unexpected argument '%s'"), argv[optind]);
 	if (datadir_resolve(d.dir_arg, DATADIR_CLIENT, d.dir, &src) != 0)
-		return cli_fail("doctor", PAKT_EINVAL, "no data directory: pass --data-dir DIR or set PAKT_HOME");
+		return cli_fail("doctor", PAKT_EINVAL, _("no data directory: pass --data-dir DIR or set PAKT_HOME"));
+	d.json = json;
 	check_files(&d);
 	if (d.n > 0 && d.f[0].level == DOCTOR_ERROR && strcmp(d.f[0].check, "datadir") == 0)
 		goto report;
 	check_daemon(&d);
 	if (d.running) {
 		if (!json)
-			fprintf(stderr, "checking every stored entry...\n");
+			fputs(_("checking every stored entry...\n"), stderr);
 		check_store(&d);
 		check_net(&d);
 		check_membership(&d);
@@ -554,13 +575,17 @@ report:
 		/* a finding may quote partners' profiles (addresses, names):
 		 * escaped for the terminal (cli/text.h) */
 		for (size_t i = 0; i < d.n; i++) {
-			printf("%-5s %-8s ", d.f[i].level == DOCTOR_OK ? "ok" : d.f[i].level == DOCTOR_WARN ? "WARN" : "ERROR",
-			       d.f[i].check);
+			/* TRANSLATORS: the level of a finding of 'pakt doctor' (5 columns) */
+			text_pad(stdout, d.f[i].level == DOCTOR_OK ? _("ok") : d.f[i].level == DOCTOR_WARN ? _("WARN") :
+				 _("ERROR"), 5, false);
+			printf(" %-8s ", d.f[i].check);
 			text_put(stdout, d.f[i].text);
 			putchar('\n');
 		}
-		printf("%zu error%s, %zu warning%s (%s, %s)\n", errors, errors == 1 ? "" : "s", warns,
-		       warns == 1 ? "" : "s", d.dir, datadir_source_name(src));
+		/* TRANSLATORS: the summary line: "2 errors, 1 warning (DIR, where DIR came from)" */
+		printf(P_("%zu error", "%zu errors", errors), errors);
+		printf(P_(", %zu warning", ", %zu warnings", warns), warns);
+		printf(" (%s, %s)\n", d.dir, datadir_source_name(src));
 	}
 	return errors ? CLI_FAIL : CLI_OK;
 }

@@ -6,6 +6,7 @@
 #include <time.h>
 #include "cli/cli.h"
 #include "cli/cmds.h"
+#include "cli/i18n.h"
 #include "cli/output.h"
 #include "cli/text.h"
 #include "cli/work.h"
@@ -47,7 +48,7 @@ static int mesh_opts(const char *cmd, int argc, char **argv, unsigned allow,
 				: opt == 'e' ? O_EXPIRES : 0;
 
 		if (need && !(allow & need))
-			return cli_usage(cmd, "option '%s' does not apply here", argv[optind - 1]);
+			return cli_usage(cmd, _("option '%s' does not apply here"), argv[optind - 1]);
 		switch (opt) {
 		case 'N':
 			if ((rc = cli_parse_id(cmd, "--network", ID_NETWORK, optarg, mo->net)) != CLI_OK)
@@ -59,15 +60,15 @@ static int mesh_opts(const char *cmd, int argc, char **argv, unsigned allow,
 		case 'e': mo->expires = optarg; break;
 		case 'd': mo->dir_arg = optarg; break;
 		case 'h': cli_help(cmd); return -1;
-		default: return cli_usage(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
+		default: return cli_usage(cmd, _("unknown or incomplete option '%s'"), argv[optind - 1]);
 		}
 	}
 	mo->argc = argc - optind;
 	mo->argv = argv + optind;
 	if (mo->argc < min_pos)
-		return cli_usage(cmd, "missing argument");
+		return cli_usage(cmd, _("missing argument"));
 	if (mo->argc > max_pos)
-		return cli_usage(cmd, "unexpected argument '%s'", mo->argv[max_pos]);
+		return cli_usage(cmd, _("unexpected argument '%s'"), mo->argv[max_pos]);
 	return CLI_OK;
 }
 
@@ -122,10 +123,10 @@ int cmd_invite(int argc, char **argv)
 		req.u.invite.ttl_ms = parse_duration(mo.expires);
 		req.u.invite.has_ttl = true;
 		if (req.u.invite.ttl_ms == 0)
-			return cli_usage("invite", "--expires takes a duration such as 7d, 12h or 30m");
+			return cli_usage("invite", _("--expires takes a duration such as 7d, 12h or 30m"));
 	}
 	if (mo.name && strlen(mo.name) > BODY_NAME_MAX)
-		return cli_usage("invite", "--name must be at most %d bytes", BODY_NAME_MAX);
+		return cli_usage("invite", _("--name must be at most %d bytes"), BODY_NAME_MAX);
 	if (mo.name)
 		snprintf(req.u.invite.name, sizeof req.u.invite.name, "%s", mo.name);
 	ret = cli_request(&c, mo.dir_arg, "invite", &req, 10000);
@@ -147,25 +148,45 @@ int cmd_join(int argc, char **argv)
 	req = mesh_req(&mo, CTLOP_JOIN);
 	/* as an e-mail client may have wrapped it: spaces, line breaks, <> */
 	if (wire_invite_clean(mo.argv[0], req.u.join.code) != 0)
-		return cli_usage("join", "that is too long for an invite code (at most %d characters)",
+		return cli_usage("join", _("that is too long for an invite code (at most %d characters)"),
 				 INVITE_TEXT_MAX);
 	if (strncmp(req.u.join.code, "pi_", 3) != 0)
-		return cli_usage("join", "an invite code starts with pi_");
+		return cli_usage("join", _("an invite code starts with pi_"));
 	ret = cli_request(&c, mo.dir_arg, "join", &req, 30000);
 	ctlop_req_wipe(&req);
 	if (ret == CLI_OK)
-		puts("joined: this node is now a member and replicates the initiative");
+		puts(_("joined: this node is now a member and replicates the initiative"));
 	return done(&c, ret);
+}
+
+/* printf(fmt, text) with partner text escaped as one line (cli/text.h):
+ * the sentence around it stays whole for translators. */
+static void put_escaped(const char *fmt, const char *text)
+{
+	char *e = NULL;
+
+	if (text_escape(text, strlen(text), 0, &e, NULL) != 0)
+		return;
+	printf(fmt, e);
+	free(e);
 }
 
 /* The members table, for people: a line of columns aligned by display
  * width (names escaped and cut with "…"), then the full id. 80 columns. */
 static void print_members_head(const struct ctlop_r_members *r)
 {
-	fputs("members of ", stdout);
-	text_put(stdout, r->name[0] ? r->name : "(genesis not received yet)");
-	putchar('\n');
-	printf("%-34s %-6s %-10s %s\n", "NAME", "ROLE", "SINCE", "ADMITTED BY");
+	/* the initiative's name comes from a partner: escaped */
+	if (r->name[0])
+		put_escaped(_("members of %s\n"), r->name);
+	else
+		puts(_("members of (genesis not received yet)"));
+	/* TRANSLATORS: column headers of 'pakt members' (34, 6 and 10 columns wide) */
+	text_pad(stdout, _("NAME"), 34, false);
+	putchar(' ');
+	text_pad(stdout, _("ROLE"), 6, false);
+	putchar(' ');
+	text_pad(stdout, _("SINCE"), 10, false);
+	printf(" %s\n", _("ADMITTED BY"));
 }
 
 static void print_member(const struct ctlop_r_members *r, const struct ctlop_r_member *x,
@@ -182,9 +203,9 @@ static void print_member(const struct ctlop_r_members *r, const struct ctlop_r_m
 	printf(" %-6s ", x->role);
 	text_pad(stdout, when, 10, false);
 	putchar(' ');
-	text_fit(stdout, memcmp(x->key, x->added_by, 32) == 0 ? "(founder)" : by ? by : bshort, 26,
+	text_fit(stdout, memcmp(x->key, x->added_by, 32) == 0 ? _("(founder)") : by ? by : bshort, 26,
 		 false);
-	printf("\n  %s%s\n", kt, x->removed ? "  (removed)" : "");
+	printf("\n  %s%s\n", kt, x->removed ? _("  (removed)") : "");
 }
 
 int cmd_members(int argc, char **argv)
@@ -227,9 +248,7 @@ int cmd_members(int argc, char **argv)
 		puts("]");
 	else if (r.has_removal) {
 		/* names come from partners: shown without control characters */
-		fputs("this organisation was ", stdout);
-		text_put(stdout, r.removal);
-		puts("");
+		put_escaped(_("this organisation was %s\n"), r.removal);
 	}
 free_reply:
 	ctlop_reply_free(CTLOP_R_MEMBERS, &r);
@@ -248,17 +267,17 @@ int cmd_member(int argc, char **argv)
 	if (argc < 2 || strcmp(argv[1], "remove") != 0) {
 		if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
 			return cli_help("member");
-		return cli_usage("member", "the subcommand is 'remove' or 'revoke-key'");
+		return cli_usage("member", _("the subcommand is 'remove' or 'revoke-key'"));
 	}
 	ret = mesh_opts("member", argc - 1, argv + 1, O_NETWORK, 1, 1, &mo);
 	if (ret != CLI_OK)
 		return ret < 0 ? CLI_OK : ret;
 	req = mesh_req(&mo, CTLOP_MEMBER_REMOVE);
-	if ((ret = cli_parse_id("member", "member id", ID_KEY, mo.argv[0], req.u.key.key)) != CLI_OK)
+	if ((ret = cli_parse_id("member", _("member id"), ID_KEY, mo.argv[0], req.u.key.key)) != CLI_OK)
 		return ret;
 	ret = cli_request(&c, mo.dir_arg, "member", &req, 10000);
 	if (ret == CLI_OK)
-		printf("removed %s: its connections are closed and it is refused from now on\n", mo.argv[0]);
+		printf(_("removed %s: its connections are closed and it is refused from now on\n"), mo.argv[0]);
 	return done(&c, ret);
 }
 
@@ -275,20 +294,28 @@ static int peer_list(struct mesh_opts *mo)
 		ret = cli_reply(&c, "peer", CTLOP_R_PEERS, &r);
 	if (ret != CLI_OK || mo->json)
 		goto free_reply;
-	printf("listening on %s\n", r.listen);
+	printf(_("listening on %s\n"), r.listen);
 	for (size_t i = 0; i < r.n_peers; i++) {
 		const struct ctlop_r_peer *x = &r.peers[i];
-		char kt[16] = "-", when[32] = "never";
+		char kt[16] = "-", when[32];
 
 		if (x->has_key)
 			id_short(ID_KEY, x->key, kt);
+		snprintf(when, sizeof when, "%s", _("never"));
 		if (x->last_seen)
 			output_ago(x->last_seen, (int64_t)time(NULL) * 1000, when);
 		/* the address may come from a partner's profile: escaped */
 		text_fit(stdout, x->address, 22, true);
-		printf(" %-12s %-9s %-8s %-10s behind %" PRIu64 ", %" PRIu64 "/%" PRIu64 " B\n",
-		       kt, x->connected ? "connected" : "offline", x->inbound ? "inbound" : "outbound",
-		       when, x->behind, x->bytes_in, x->bytes_out);
+		printf(" %-12s ", kt);
+		/* TRANSLATORS: peer states in 'pakt peer list' (9 columns) */
+		text_pad(stdout, x->connected ? _("connected") : _("offline"), 9, false);
+		putchar(' ');
+		/* TRANSLATORS: who dialled (8 columns) */
+		text_pad(stdout, x->inbound ? _("inbound") : _("outbound"), 8, false);
+		putchar(' ');
+		text_pad(stdout, when, 10, false);
+		printf(_(" behind %" PRIu64 ", %" PRIu64 "/%" PRIu64 " B\n"), x->behind, x->bytes_in,
+		       x->bytes_out);
 	}
 free_reply:
 	ctlop_reply_free(CTLOP_R_PEERS, &r);
@@ -316,22 +343,22 @@ int cmd_peer(int argc, char **argv)
 		if (ret != CLI_OK)
 			return ret < 0 ? CLI_OK : ret;
 		if (add && strchr(mo.argv[0], ':') == NULL)
-			return cli_usage("peer", "the address must be HOST:PORT");
+			return cli_usage("peer", _("the address must be HOST:PORT"));
 		if (strlen(mo.argv[0]) > CTLOP_ADDRESS_MAX)
-			return cli_usage("peer", "the address is longer than %d bytes", CTLOP_ADDRESS_MAX);
+			return cli_usage("peer", _("the address is longer than %d bytes"), CTLOP_ADDRESS_MAX);
 		req = mesh_req(&mo, add ? CTLOP_PEER_ADD : CTLOP_PEER_REMOVE);
 		snprintf(req.u.peer.address, sizeof req.u.peer.address, "%s", mo.argv[0]);
 		if (mo.argc == 2) {
-			if ((ret = cli_parse_id("peer", "peer id", ID_KEY, mo.argv[1], req.u.peer.key)) != CLI_OK)
+			if ((ret = cli_parse_id("peer", _("peer id"), ID_KEY, mo.argv[1], req.u.peer.key)) != CLI_OK)
 				return ret;
 			req.u.peer.has_key = true;
 		}
 		ret = cli_request(&c, mo.dir_arg, "peer", &req, 10000);
 		if (ret == CLI_OK && add)
-			printf("added peer %s: paktd dials it now and after every disconnect\n", mo.argv[0]);
+			printf(_("added peer %s: paktd dials it now and after every disconnect\n"), mo.argv[0]);
 		return done(&c, ret);
 	}
-	return cli_usage("peer", "the subcommand is add, list or remove");
+	return cli_usage("peer", _("the subcommand is add, list or remove"));
 }
 
 static int subscription(const char *cmd, int argc, char **argv)
@@ -344,7 +371,7 @@ static int subscription(const char *cmd, int argc, char **argv)
 	if (ret != CLI_OK)
 		return ret < 0 ? CLI_OK : ret;
 	req = mesh_req(&mo, strcmp(cmd, "subscribe") == 0 ? CTLOP_SUBSCRIBE : CTLOP_UNSUBSCRIBE);
-	if ((ret = cli_parse_id(cmd, "feed id", ID_KEY, mo.argv[0], req.u.key.key)) != CLI_OK)
+	if ((ret = cli_parse_id(cmd, _("feed id"), ID_KEY, mo.argv[0], req.u.key.key)) != CLI_OK)
 		return ret;
 	ret = cli_request(&c, mo.dir_arg, cmd, &req, 10000);
 	return done(&c, ret);

@@ -8,10 +8,19 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli/cmds.h"
+#include "cli/i18n.h"
 #include "cli/work.h"
 #include "proto/body.h"
 #include "proto/err.h"
 #include "proto/id.h"
+
+#ifndef P_ /* cli/i18n.h has it once merged; the same definition here until then */
+#ifdef ENABLE_NLS
+#define P_(s, p, n) ngettext(s, p, n)
+#else
+#define P_(s, p, n) ((n) == 1 ? (s) : (p))
+#endif
+#endif
 
 /* Write len bytes to path via path.tmp and rename; prints errors. */
 static int write_file(const char *cmd, const char *path, const uint8_t *p, size_t len)
@@ -21,10 +30,10 @@ static int write_file(const char *cmd, const char *path, const uint8_t *p, size_
 	int fd, err = 0;
 
 	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-		return cli_usage(cmd, "the file name is too long");
+		return cli_usage(cmd, _("the file name is too long"));
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return cli_fail(cmd, PAKT_EIO, "cannot create %s: %s", tmp, strerror(errno));
+		return cli_fail(cmd, PAKT_EIO, _("cannot create %s: %s"), tmp, strerror(errno));
 	while (off < len) {
 		ssize_t w = write(fd, p + off, len - off);
 
@@ -44,7 +53,7 @@ static int write_file(const char *cmd, const char *path, const uint8_t *p, size_
 		err = errno;
 	if (err != 0) {
 		unlink(tmp);
-		return cli_fail(cmd, PAKT_EIO, "cannot write %s: %s", path, strerror(err));
+		return cli_fail(cmd, PAKT_EIO, _("cannot write %s: %s"), path, strerror(err));
 	}
 	return CLI_OK;
 }
@@ -64,36 +73,36 @@ int cmd_export(int argc, char **argv)
 		return ret < 0 ? CLI_OK : ret;
 	work_req(&r, CTLOP_EXPORT, &o);
 	if ((o.argc == 1) == o.given[W_FEED])
-		return cli_usage("export", "give either a COMMITMENT (en_...) or --feed ID");
-	if (o.argc == 1 && (ret = cli_parse_id("export", "commitment", ID_ENTRY, o.argv[0], x->ref)) != CLI_OK)
+		return cli_usage("export", _("give either a COMMITMENT (en_...) or --feed ID"));
+	if (o.argc == 1 && (ret = cli_parse_id("export", _("commitment"), ID_ENTRY, o.argv[0], x->ref)) != CLI_OK)
 		return ret;
 	if (o.given[W_FEED] && (ret = cli_parse_id("export", "--feed", ID_KEY, o.val[W_FEED], x->feed)) != CLI_OK)
 		return ret;
 	x->has_ref = o.argc == 1;
 	x->has_feed = o.given[W_FEED];
 	if ((o.given[W_FROM] || o.given[W_TO]) && !o.given[W_FEED])
-		return cli_usage("export", "--from and --to select a range of a --feed");
+		return cli_usage("export", _("--from and --to select a range of a --feed"));
 	if (o.to.n > 1)
-		return cli_usage("export", "give --to once");
+		return cli_usage("export", _("give --to once"));
 	if (o.given[W_FROM] && (!cli_parse_count(o.val[W_FROM], &from) || from == 0))
-		return cli_usage("export", "--from takes a seq (1, 2, ...), not '%.40s'", o.val[W_FROM]);
+		return cli_usage("export", _("--from takes a seq (1, 2, ...), not '%.40s'"), o.val[W_FROM]);
 	if (o.given[W_TO] && (!cli_parse_count(o.val[W_TO], &to) || to == 0))
-		return cli_usage("export", "--to takes a seq (1, 2, ...), not '%.40s'", o.val[W_TO]);
+		return cli_usage("export", _("--to takes a seq (1, 2, ...), not '%.40s'"), o.val[W_TO]);
 	if (o.given[W_FROM] && o.given[W_TO] && to < from)
-		return cli_usage("export", "--to %llu is before --from %llu", to, from);
+		return cli_usage("export", _("--to %llu is before --from %llu"), to, from);
 	if (!o.given[W_OUTPUT] || o.val[W_OUTPUT][0] == '\0')
-		return cli_usage("export", "-o FILE is required");
+		return cli_usage("export", _("-o FILE is required"));
 	x->from = from;
 	x->to = to;
 	ret = work_send(&c, &o, &r, WORK_TIMEOUT_BIG);
 	if (ret == CLI_OK)
 		ret = cli_reply(&c, "export", CTLOP_R_EXPORT, &m);
 	if (ret == CLI_OK && m.bundle == NULL)
-		ret = cli_fail("export", PAKT_EPROTO, "paktd sent no bundle");
+		ret = cli_fail("export", PAKT_EPROTO, _("paktd sent no bundle"));
 	if (ret == CLI_OK)
 		ret = write_file("export", o.val[W_OUTPUT], m.bundle, m.bundle_len);
 	if (ret == CLI_OK)
-		printf("wrote %s (%zu bytes); check it offline with 'pakt verify'\n", o.val[W_OUTPUT],
+		printf(_("wrote %s (%zu bytes); check it offline with 'pakt verify'\n"), o.val[W_OUTPUT],
 		       m.bundle_len);
 	ctlop_reply_free(CTLOP_R_EXPORT, &m);
 	return work_done(&c, ret);
@@ -112,16 +121,16 @@ int cmd_redact(int argc, char **argv)
 	if (ret != CLI_OK)
 		return ret < 0 ? CLI_OK : ret;
 	work_req(&r, CTLOP_REDACT, &o);
-	if ((ret = cli_parse_id("redact", "entry", ID_ENTRY, o.argv[0], r.u.ref.ref)) != CLI_OK)
+	if ((ret = cli_parse_id("redact", _("entry"), ID_ENTRY, o.argv[0], r.u.ref.ref)) != CLI_OK)
 		return ret;
 	if (!o.given[W_REASON])
-		return cli_usage("redact", "--reason TEXT is required (it may be \"\")");
+		return cli_usage("redact", _("--reason TEXT is required (it may be \"\")"));
 	if ((ret = work_check_len("redact", "--reason", o.val[W_REASON], 0, BODY_REASON_MAX)) != CLI_OK)
 		return ret;
 	snprintf(r.u.ref.text, sizeof r.u.ref.text, "%s", o.val[W_REASON]);
 	ret = work_send(&c, &o, &r, 10000);
 	if (ret == CLI_OK) {
-		snprintf(verb, sizeof verb, "redaction of %s posted:", o.argv[0]);
+		snprintf(verb, sizeof verb, _("redaction of %s posted:"), o.argv[0]);
 		ret = work_posted(&c, "redact", verb, NULL);
 	}
 	return work_done(&c, ret);
@@ -184,35 +193,35 @@ int cmd_profile(int argc, char **argv)
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
 		return cli_help("profile");
 	if (argc < 2 || strcmp(argv[1], "set") != 0)
-		return cli_usage("profile", "the subcommand is 'set'");
+		return cli_usage("profile", _("the subcommand is 'set'"));
 	ret = work_opts("profile", argc - 1, argv + 1, A(W_NETWORK) | A(W_NAME) | A(W_SECTOR) |
 			A(W_CONTACT) | A(W_ADDRESS), 0, 0, &o);
 	if (ret != CLI_OK)
 		return ret < 0 ? CLI_OK : ret;
 	work_req(&r, CTLOP_PROFILE_SET, &o);
 	if (!o.given[W_NAME])
-		return cli_usage("profile", "--name NAME is required");
+		return cli_usage("profile", _("--name NAME is required"));
 	if ((ret = work_check_len("profile", "--name", o.val[W_NAME], 1, BODY_NAME_MAX)) != CLI_OK)
 		return ret;
 	if (!o.given[W_SECTOR])
-		return cli_usage("profile", "--sector is required: ngo, public, business or other");
+		return cli_usage("profile", _("--sector is required: ngo, public, business or other"));
 	for (size_t i = 0; sectors[i]; i++)
 		ok |= strcmp(o.val[W_SECTOR], sectors[i]) == 0;
 	if (!ok)
-		return cli_usage("profile", "--sector is ngo, public, business or other, not '%.40s'",
+		return cli_usage("profile", _("--sector is ngo, public, business or other, not '%.40s'"),
 				 o.val[W_SECTOR]);
 	if (o.given[W_CONTACT] &&
 	    (ret = work_check_len("profile", "--contact", o.val[W_CONTACT], 1, BODY_CONTACT_MAX)) != CLI_OK)
 		return ret;
 	if (o.addr.n > BODY_ADDRS_MAX)
-		return cli_usage("profile", "at most %d --address options", BODY_ADDRS_MAX);
+		return cli_usage("profile", _("at most %d --address options"), BODY_ADDRS_MAX);
 	for (size_t i = 0; i < o.addr.n; i++) {
 		if (!valid_address(o.addr.v[i]))
-			return cli_usage("profile", "--address '%.80s' is not HOST:PORT (port 1-65535; "
-					 "IPv6 in brackets)", o.addr.v[i]);
+			return cli_usage("profile", _("--address '%.80s' is not HOST:PORT (port 1-65535; "
+					   "IPv6 in brackets)"), o.addr.v[i]);
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(o.addr.v[k], o.addr.v[i]) == 0)
-				return cli_usage("profile", "--address %s given twice", o.addr.v[i]);
+				return cli_usage("profile", _("--address %s given twice"), o.addr.v[i]);
 		snprintf(p->addrs[i], sizeof p->addrs[i], "%s", o.addr.v[i]);
 	}
 	p->n_addrs = o.addr.n;
@@ -222,7 +231,7 @@ int cmd_profile(int argc, char **argv)
 		snprintf(p->contact, sizeof p->contact, "%s", o.val[W_CONTACT]);
 	ret = work_send(&c, &o, &r, 10000);
 	if (ret == CLI_OK)
-		ret = work_posted(&c, "profile", "profile published", NULL);
+		ret = work_posted(&c, "profile", _("profile published"), NULL);
 	return work_done(&c, ret);
 }
 
@@ -247,11 +256,12 @@ static int post_text(struct work_opts *o, struct ctlop_req *r)
 		ret = cli_reply(&c, o->cmd, CTLOP_R_ENTRY, &e);
 	if (ret == CLI_OK) {
 		id_encode(ID_ENTRY, e.hash, idt);
-		printf("posted #%" PRIu64 " %s", e.seq, idt);
 		if (e.has_recipients)
-			printf(" (sealed to %" PRIu64 " recipient%s, this organisation included)", e.recipients,
-			       e.recipients == 1 ? "" : "s");
-		putchar('\n');
+			printf(P_("posted #%" PRIu64 " %s (sealed to %" PRIu64 " recipient, this organisation included)\n",
+				  "posted #%" PRIu64 " %s (sealed to %" PRIu64 " recipients, this organisation included)\n",
+				  (unsigned long)e.recipients), e.seq, idt, e.recipients);
+		else
+			printf(_("posted #%" PRIu64 " %s\n"), e.seq, idt);
 	}
 	return work_done(&c, ret);
 }
@@ -265,7 +275,7 @@ int cmd_post_sealed(int argc, char **argv)
 	if (ret != CLI_OK)
 		return ret < 0 ? CLI_OK : ret;
 	if (o.argc > 1)
-		return cli_usage("post", "give the text as one argument (quote it)");
+		return cli_usage("post", _("give the text as one argument (quote it)"));
 	work_req(&r, CTLOP_POST, &o);
 	ret = work_text("post", o.argc ? o.argv[0] : NULL, r.u.post.text, false);
 	return ret != CLI_OK ? ret : post_text(&o, &r);
@@ -280,15 +290,15 @@ int cmd_message(int argc, char **argv)
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
 		return cli_help("message");
 	if (argc < 2 || strcmp(argv[1], "reply") != 0)
-		return cli_usage("message", "the subcommand is 'reply'");
+		return cli_usage("message", _("the subcommand is 'reply'"));
 	ret = work_opts("message", argc - 1, argv + 1, A(W_NETWORK) | A(W_TO) | A(W_PUBLIC), 1, 2, &o);
 	if (ret != CLI_OK)
 		return ret < 0 ? CLI_OK : ret;
 	work_req(&r, CTLOP_POST, &o);
-	if ((ret = cli_parse_id("message", "entry", ID_ENTRY, o.argv[0], r.u.post.reply_to)) != CLI_OK)
+	if ((ret = cli_parse_id("message", _("entry"), ID_ENTRY, o.argv[0], r.u.post.reply_to)) != CLI_OK)
 		return ret;
 	if (o.given[W_PUBLIC] && o.to.n > 0)
-		return cli_usage("message", "--public and --to exclude each other");
+		return cli_usage("message", _("--public and --to exclude each other"));
 	r.u.post.has_reply_to = true;
 	r.u.post.public_reply = o.given[W_PUBLIC];
 	ret = work_text("message", o.argc == 2 ? o.argv[1] : NULL, r.u.post.text, false);

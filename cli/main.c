@@ -64,7 +64,7 @@ int main(int argc, char **argv)
 		first += k;
 	n_global = first - 1;
 	if (first < argc && (strcmp(argv[first], "--data-dir") == 0 || strcmp(argv[first], "--network") == 0)) {
-		fprintf(stderr, "pakt: %s needs a value, then the command (see 'pakt --help')\n", argv[first]);
+		fprintf(stderr, _("pakt: %s needs a value, then the command (see 'pakt --help')\n"), argv[first]);
 		return CLI_USAGE;
 	}
 	if (first >= argc) {
@@ -84,23 +84,23 @@ int main(int argc, char **argv)
 	}
 	cmd = cli_find(argv[first]);
 	if (cmd == NULL) {
-		fprintf(stderr, "pakt: '%s' is not a pakt command; see 'pakt --help'\n", argv[first]);
+		fprintf(stderr, _("pakt: '%s' is not a pakt command; see 'pakt --help'\n"), argv[first]);
 		return CLI_USAGE;
 	}
 	if (keys_global_init() != 0) {
-		fprintf(stderr, "pakt: libsodium failed to initialise\n");
+		fputs(_("pakt: libsodium failed to initialise\n"), stderr);
 		return CLI_FAIL;
 	}
 	for (k = 1; k < argc; k++)
 		if (!canon_utf8_valid(argv[k], strlen(argv[k]))) {
-			fprintf(stderr, "pakt: %s: argument %d is not valid UTF-8 (text in the Windows code "
-				"page?): convert it with: iconv -f cp1250 -t utf-8\n", cmd->name, k);
+			fprintf(stderr, _("pakt: %s: argument %d is not valid UTF-8 (text in the Windows code "
+					  "page?): convert it with: iconv -f cp1250 -t utf-8\n"), cmd->name, k);
 			return CLI_USAGE;
 		}
 	/* COMMAND ARGS... GLOBALS (before a "--" that ends the options) */
 	args = calloc((size_t)argc + 1, sizeof *args);
 	if (args == NULL) {
-		fprintf(stderr, "pakt: out of memory\n");
+		fputs(_("pakt: out of memory\n"), stderr);
 		return CLI_FAIL;
 	}
 	n = 0;
