@@ -60,6 +60,8 @@ INTEGRATION_TESTS += %D%/peer_rules.sh
 INTEGRATION_TESTS += %D%/profile_dial.sh
 # the partnership report, rendered in headless Chromium
 INTEGRATION_TESTS += %D%/report.sh
+# the report in Polish (issue 12)
+INTEGRATION_TESTS += %D%/polish_tr4.sh
 INTEGRATION_TESTS += %D%/polish.sh
 # partner text on a terminal: escaping, display width (issue 12)
 INTEGRATION_TESTS += %D%/text_safety.sh %D%/text_width.sh
