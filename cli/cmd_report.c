@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "cli/cli.h"
 #include "cli/cmds.h"
+#include "cli/i18n.h"
 #include "cli/report.h"
 #include "proto/date.h"
 #include "proto/err.h"
@@ -21,15 +22,15 @@ static int write_file(const char *path, const struct report *r)
 	int fd, rc, err = 0;
 
 	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-		return cli_usage("report", "-o: the file name is too long");
+		return cli_usage("report", _("-o: the file name is too long"));
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return cli_fail("report", PAKT_EIO, "cannot create %s: %s; choose another file with -o",
+		return cli_fail("report", PAKT_EIO, _("cannot create %s: %s; choose another file with -o"),
 				tmp, strerror(errno));
 	if ((f = fdopen(fd, "w")) == NULL) {
 		close(fd);
 		unlink(tmp);
-		return cli_fail("report", PAKT_ENOMEM, "out of memory");
+		return cli_fail("report", PAKT_ENOMEM, _("out of memory"));
 	}
 	rc = report_write(f, r);
 	if (rc == PAKT_EIO)
@@ -41,9 +42,9 @@ static int write_file(const char *path, const struct report *r)
 	if (rc != 0 || err != 0)
 		unlink(tmp);
 	if (rc == PAKT_ENOMEM)
-		return cli_fail("report", rc, "out of memory");
+		return cli_fail("report", rc, _("out of memory"));
 	if (rc != 0 || err != 0)
-		return cli_fail("report", PAKT_EIO, "cannot write %s: %s; choose another file with -o",
+		return cli_fail("report", PAKT_EIO, _("cannot write %s: %s; choose another file with -o"),
 				path, strerror(err ? err : EIO));
 	return CLI_OK;
 }
@@ -73,14 +74,14 @@ static int parse_opts(int argc, char **argv, struct report_opts *o, struct repor
 		switch (opt) {
 		case 'o':
 			if (optarg[0] == '\0')
-				return cli_usage("report", "-o needs a file name");
+				return cli_usage("report", _("-o needs a file name"));
 			o->out = optarg;
 			break;
 		case 'p':
 			if (strlen(optarg) > BODY_PERIOD_MAX ||
 			    date_period_parse(optarg, &r->pfrom, &r->pto) != 0)
-				return cli_usage("report", "--period '%.40s' is not YYYY, YYYY-Qn, YYYY-MM, "
-						 "YYYY-MM-DD or FROM..TO (dates YYYY-MM-DD)", optarg);
+				return cli_usage("report", _("--period '%.40s' is not YYYY, YYYY-Qn, YYYY-MM, "
+						   "YYYY-MM-DD or FROM..TO (dates YYYY-MM-DD)"), optarg);
 			r->has_period = true;
 			snprintf(r->period, sizeof r->period, "%s", optarg);
 			break;
@@ -92,11 +93,11 @@ static int parse_opts(int argc, char **argv, struct report_opts *o, struct repor
 			break;
 		case 'd': o->dir_arg = optarg; break;
 		case 'h': cli_help("report"); return -1;
-		default: return cli_usage("report", "unknown or incomplete option '%s'", argv[optind - 1]);
+		default: return cli_usage("report", _("unknown or incomplete option '%s'"), argv[optind - 1]);
 		}
 	}
 	if (optind != argc)
-		return cli_usage("report", "unexpected argument '%s'", argv[optind]);
+		return cli_usage("report", _("unexpected argument '%s'"), argv[optind]);
 	return CLI_OK;
 }
 
@@ -127,7 +128,7 @@ int cmd_report(int argc, char **argv)
 	if (ret == CLI_OK)
 		ret = write_file(o.out, &r);
 	if (ret == CLI_OK)
-		printf("report written to %s\n", o.out);
+		printf(_("report written to %s\n"), o.out);
 	report_free(&r);
 	return ret;
 }

@@ -78,7 +78,7 @@ static int gather_members(struct gather *g, struct report *r)
 		struct report_org *o = org_get(r, m.members[i].key);
 
 		if (o == NULL) {
-			ret = cli_fail("report", PAKT_ENOMEM, "out of memory");
+			ret = cli_fail("report", PAKT_ENOMEM, "%s", _("out of memory"));
 			break;
 		}
 		snprintf(o->name, sizeof o->name, "%s", m.members[i].name);
@@ -304,7 +304,7 @@ static int gather_entries(const struct gather *g, struct report *r)
 		ctlop_reply_free(CTLOP_R_LOG_ROW, &row);
 	}
 	if (rc != 0)
-		ret = cli_fail("report", rc, "%s", rc == PAKT_ENOMEM ? "out of memory" : c.why);
+		ret = cli_fail("report", rc, "%s", rc == PAKT_ENOMEM ? _("out of memory") : c.why);
 close:
 	client_close(&c);
 	return ret;

@@ -15,6 +15,15 @@
 #include "proto/body.h"
 #include "proto/ctlop_reply.h"
 #include "proto/id.h"
+#include "cli/i18n.h"
+
+#ifndef P_          /* cli/i18n.h has it once the plural helper lands */
+#ifdef ENABLE_NLS
+#define P_(s, p, n) ngettext(s, p, n)
+#else
+#define P_(s, p, n) ((n) == 1 ? (s) : (p))
+#endif
+#endif
 
 /* --public: breakdown cells below this are shown as "<N" (the usual
  * small-cell rule for aggregate statistics). */
@@ -134,6 +143,54 @@ void report_html_who(FILE *f, const struct report *r, const uint8_t key[32]);
 void report_html_time(FILE *f, uint64_t ms);
 /* A number in its shortest exact form. */
 void report_html_num(FILE *f, double v);
+
+/* A text of ours (a translated heading, label or sentence; never a
+ * partner's): escaped as report_esc does, but for the apostrophe. */
+void report_html_text(FILE *f, const char *ours);
+/* <tag class="cls">ours</tag>, no class attribute if cls is NULL. */
+void report_html_tag(FILE *f, const char *tag, const char *cls, const char *ours);
+
+/* ---- sentences of ours, translated ----
+ * report_tr writes fmt, a translated text of ours, as report_html_text
+ * does (so a translation holds no markup), with each %s, or %N$s, replaced
+ * by the next, or Nth, argument: written as the functions above write it,
+ * inside its open and close markup if given. "%%" is a '%'; a conversion
+ * without an argument writes nothing. Build the arguments with the
+ * REPORT_* macros below; REPORT_TR counts them. Whole sentences keep the
+ * word order the translator's to choose. */
+enum report_arg_kind {
+	REPORT_ARG_TEXT,                /* s: partner text or ours, escaped */
+	REPORT_ARG_WHO,                 /* raw: an organisation's key */
+	REPORT_ARG_TIME,                /* u: ms since the epoch */
+	REPORT_ARG_ID,                  /* id, raw: a full text id in <code> */
+	REPORT_ARG_U64,                 /* u */
+	REPORT_ARG_NUM,                 /* v: shortest exact form */
+};
+struct report_arg {
+	enum report_arg_kind kind;
+	const char *s;
+	const uint8_t *raw;             /* 32 bytes */
+	enum id_kind id;
+	uint64_t u;
+	double v;
+	const char *open, *close;       /* our markup around it, or NULL */
+};
+void report_tr(FILE *f, const struct report *r, const char *fmt, const struct report_arg *arg,
+	       size_t n);
+#define REPORT_TR(f, r, fmt, ...)                                                         \
+	report_tr(f, r, fmt, (const struct report_arg[]){__VA_ARGS__},                    \
+		  sizeof((const struct report_arg[]){__VA_ARGS__}) / sizeof(struct report_arg))
+#define REPORT_TEXT(x) {.kind = REPORT_ARG_TEXT, .s = (x)}
+#define REPORT_TEXT_IN(o, c, x) {.kind = REPORT_ARG_TEXT, .s = (x), .open = (o), .close = (c)}
+#define REPORT_WHO(k) {.kind = REPORT_ARG_WHO, .raw = (k)}
+#define REPORT_TIME(ms) {.kind = REPORT_ARG_TIME, .u = (ms)}
+#define REPORT_ID(k, x) {.kind = REPORT_ARG_ID, .id = (k), .raw = (x)}
+#define REPORT_U64(x) {.kind = REPORT_ARG_U64, .u = (x)}
+#define REPORT_NUM(x) {.kind = REPORT_ARG_NUM, .v = (x)}
+
+/* A protocol value shown to people (a commitment's outcome, an answer, a
+ * status state): its translation if it is one we know, else itself. */
+const char *report_value(const char *v);
 
 /* ---- sections: each writes one <section> from r alone ---- */
 

@@ -1,5 +1,7 @@
 /* The report's HTML: escaping of partner text and the page's frame (inline
  * style sheet for screen and A4 print; nothing fetched from anywhere). */
+#include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "cli/metrics.h"
@@ -47,7 +49,9 @@ static bool invisible(unsigned long c)
 	       (c >= 0x202a && c <= 0x202e) || (c >= 0x2060 && c <= 0x2069) || c == 0xfeff;
 }
 
-void report_esc_n(FILE *f, const char *s, size_t len)
+/* report_esc_n; ours: the text is one of our own (an apostrophe can stay:
+ * we write text and attributes in double quotes only). */
+static void esc(FILE *f, const char *s, size_t len, bool ours)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, n;
@@ -59,7 +63,7 @@ void report_esc_n(FILE *f, const char *s, size_t len)
 		case '<': fputs("&lt;", f); i++; continue;
 		case '>': fputs("&gt;", f); i++; continue;
 		case '"': fputs("&quot;", f); i++; continue;
-		case '\'': fputs("&#39;", f); i++; continue;
+		case '\'': fputs(ours ? "'" : "&#39;", f); i++; continue;
 		case '\n': case '\t': fputc(p[i], f); i++; continue;
 		default: break;
 		}
@@ -84,6 +88,11 @@ void report_esc_n(FILE *f, const char *s, size_t len)
 			i += n;
 		}
 	}
+}
+
+void report_esc_n(FILE *f, const char *s, size_t len)
+{
+	esc(f, s, len, false);
 }
 
 void report_html_markup(FILE *f, const char *s, size_t len)
@@ -145,7 +154,11 @@ static const char style[] =
 
 void report_html_begin(FILE *f, const char *title)
 {
-	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	fputs("<!DOCTYPE html>\n<html lang=\"", f);
+	/* TRANSLATORS: the language of the report page (<html lang="...">):
+	   your language's code, as in the catalog's name (pl). */
+	report_esc(f, _("en"));
+	fputs("\">\n<head>\n<meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 	      "<meta name=\"generator\" content=\"pakt report\">\n<title>", f);
 	report_esc(f, title);
@@ -200,4 +213,88 @@ void report_html_num(FILE *f, double v)
 
 	metrics_fmt_num(v, buf);
 	fputs(buf, f);
+}
+
+void report_html_text(FILE *f, const char *ours)
+{
+	esc(f, ours, strlen(ours), true);
+}
+
+void report_html_tag(FILE *f, const char *tag, const char *cls, const char *ours)
+{
+	if (cls != NULL)
+		fprintf(f, "<%s class=\"%s\">", tag, cls);
+	else
+		fprintf(f, "<%s>", tag);
+	report_html_text(f, ours);
+	fprintf(f, "</%s>", tag);
+}
+
+static void tr_arg(FILE *f, const struct report *r, const struct report_arg *a)
+{
+	if (a->open != NULL)
+		fputs(a->open, f);
+	switch (a->kind) {
+	case REPORT_ARG_TEXT: report_esc(f, a->s ? a->s : ""); break;
+	case REPORT_ARG_WHO: report_html_who(f, r, a->raw); break;
+	case REPORT_ARG_TIME: report_html_time(f, a->u); break;
+	case REPORT_ARG_ID: report_html_id(f, a->id, a->raw); break;
+	case REPORT_ARG_U64: fprintf(f, "%" PRIu64, a->u); break;
+	case REPORT_ARG_NUM: report_html_num(f, a->v); break;
+	}
+	if (a->close != NULL)
+		fputs(a->close, f);
+}
+
+void report_tr(FILE *f, const struct report *r, const char *fmt, const struct report_arg *arg,
+	       size_t n)
+{
+	const char *p = fmt, *lit = fmt;
+	size_t next = 0;
+
+	while ((p = strchr(p, '%')) != NULL) {
+		const char *c = p + 1;
+		size_t which = next;
+		char *end;
+
+		if (*c == '%') {        /* the first '%' is text, the second starts over */
+			esc(f, lit, (size_t)(c - lit), true);
+			lit = p = c + 1;
+			continue;
+		}
+		if (*c >= '1' && *c <= '9') {
+			unsigned long k = strtoul(c, &end, 10);
+
+			if (*end != '$') {
+				p = c;
+				continue;
+			}
+			which = (size_t)k - 1;
+			c = end + 1;
+		}
+		if (*c != 's') {        /* not ours: leave it as text */
+			p = c;
+			continue;
+		}
+		esc(f, lit, (size_t)(p - lit), true);
+		if (which < n)
+			tr_arg(f, r, &arg[which]);
+		next = which + 1;
+		lit = p = c + 1;
+	}
+	report_html_text(f, lit);
+}
+
+const char *report_value(const char *v)
+{
+	/* the values core/ledger gives an outcome, a party's answer, a status */
+	static const char *const known[] = {
+		N_("open"), N_("overdue"), N_("kept"), N_("late"), N_("missed"), N_("withdrawn"),
+		N_("accepted"), N_("declined"), N_("in-progress"), N_("fulfilled"),
+	};
+
+	for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+		if (strcmp(v, known[i]) == 0)
+			return _(known[i]);
+	return v;
 }

@@ -61,8 +61,8 @@ static int ind_chart(FILE *f, const struct report *r, const struct measure *m, s
 	svg = strstr(buf, "<svg");
 	fputs("<figure class=\"chart\" data-indicator=\"", f);
 	report_esc(f, m->ind[i].def.id);
-	fputs("\" role=\"img\" aria-label=\"chart of ", f);
-	report_esc(f, m->ind[i].def.name);
+	fputs("\" role=\"img\" aria-label=\"", f);
+	REPORT_TR(f, r, _("chart of %s"), REPORT_TEXT(m->ind[i].def.name));
 	fputs("\">\n", f);
 	if (svg != NULL)    /* names in the legend may hold bidi overrides */
 		report_html_markup(f, svg, len - (size_t)(svg - buf));
@@ -72,11 +72,20 @@ static int ind_chart(FILE *f, const struct report *r, const struct measure *m, s
 }
 
 /* A value as its kind shows it: a ratio in percent. */
+static const char *ind_value_str(const struct body_indicator *d, double v, char buf[40])
+{
+	char num[32];
+
+	metrics_fmt_num(d->kind == BODY_RATIO ? round(v * 10) / 10 : v, num);
+	snprintf(buf, 40, "%s%s", num, d->kind == BODY_RATIO ? "%" : "");
+	return buf;
+}
+
 static void ind_value(FILE *f, const struct body_indicator *d, double v)
 {
-	report_html_num(f, d->kind == BODY_RATIO ? round(v * 10) / 10 : v);
-	if (d->kind == BODY_RATIO)
-		fputs("%", f);
+	char buf[40];
+
+	fputs(ind_value_str(d, v, buf), f);
 }
 
 /* A cell of the public edition hides what could single out people: a
@@ -94,8 +103,9 @@ static void ind_cell(FILE *f, const struct report *r, const struct body_indicato
 		     double den)
 {
 	if (ind_small(r, d, v, den)) {
-		fprintf(f, "<td class=\"n suppressed\" title=\"suppressed: fewer than %.0f\">&lt;%.0f</td>",
-			threshold(r), threshold(r));
+		fputs("<td class=\"n suppressed\" title=\"", f);
+		REPORT_TR(f, r, _("suppressed: fewer than %s"), REPORT_NUM(round(threshold(r))));
+		fprintf(f, "\">&lt;%.0f</td>", threshold(r));
 		return;
 	}
 	fputs("<td class=\"n\">", f);
@@ -103,16 +113,26 @@ static void ind_cell(FILE *f, const struct report *r, const struct body_indicato
 	fputs("</td>", f);
 }
 
-static void ind_trend(FILE *f, const struct measure_ind *mi)
+static void ind_trend(FILE *f, const struct report *r, const struct measure_ind *mi)
 {
-	if (mi->trend == MEASURE_NO_TREND) {
-		fputs("not enough periods yet", f);
+	size_t n = mi->trend_periods;
+	char num[24], trend[160];
+	const char *how;
+
+	switch (mi->trend) {
+	case MEASURE_RISING: how = P_("rising for %s period", "rising for %s periods", n); break;
+	case MEASURE_FALLING: how = P_("falling for %s period", "falling for %s periods", n); break;
+	case MEASURE_FLAT: how = P_("flat for %s period", "flat for %s periods", n); break;
+	default:
+		report_html_text(f, _("not enough periods yet"));
 		return;
 	}
-	fprintf(f, "%s for %zu period%s", measure_trend_name(mi->trend), mi->trend_periods,
-		mi->trend_periods == 1 ? "" : "s");
-	if (mi->trend != MEASURE_FLAT)
-		fputs(mi->trend_better ? " (better)" : " (worse)", f);
+	snprintf(num, sizeof num, "%zu", n);
+	snprintf(trend, sizeof trend, how, num);
+	if (mi->trend == MEASURE_FLAT)
+		report_html_text(f, trend);
+	else    /* TRANSLATORS: %s is a trend ("falling for 2 periods") */
+		REPORT_TR(f, r, mi->trend_better ? _("%s (better)") : _("%s (worse)"), REPORT_TEXT(trend));
 }
 
 static void ind_breakdown(FILE *f, const struct report *r, const struct measure *m,
@@ -121,7 +141,8 @@ static void ind_breakdown(FILE *f, const struct report *r, const struct measure 
 	const struct body_indicator *d = &mi->def;
 	bool any_missing = false;
 
-	fputs("<table class=\"breakdown\"><thead><tr><th>organisation</th>", f);
+	fputs("<table class=\"breakdown\"><thead><tr>", f);
+	report_html_tag(f, "th", NULL, _("organisation"));
 	for (size_t p = 0; p < m->n_period; p++) {
 		if (!mi->has[p])
 			continue;
@@ -148,7 +169,9 @@ static void ind_breakdown(FILE *f, const struct report *r, const struct measure 
 		}
 		fputs("</tr>\n", f);
 	}
-	fputs("<tr class=\"total\"><th>partnership</th>", f);
+	fputs("<tr class=\"total\">", f);
+	/* TRANSLATORS: the row of the whole partnership's values */
+	report_html_tag(f, "th", NULL, _("partnership"));
 	for (size_t p = 0; p < m->n_period; p++) {
 		if (!mi->has[p])
 			continue;
@@ -161,13 +184,22 @@ static void ind_breakdown(FILE *f, const struct report *r, const struct measure 
 	for (size_t o = 0; mi->latest >= 0 && o < m->n_org; o++) {
 		if (!mi->org_missing[o])
 			continue;
-		fputs(any_missing ? ", " : "<p class=\"missing\">missing reports: ", f);
-		report_html_who(f, r, m->org[o].key);
-		fputs(": no report for ", f);
-		report_esc(f, m->period[mi->latest].label);
+		if (!any_missing) {
+			fputs("<p class=\"missing\">", f);
+			report_html_text(f, _("missing reports:"));
+			fputs(" ", f);
+		} else {
+			fputs(", ", f);
+		}
+		REPORT_TR(f, r, _("%s: no report for %s"), REPORT_WHO(m->org[o].key),
+			  REPORT_TEXT(m->period[mi->latest].label));
 		any_missing = true;
 	}
-	fputs(any_missing ? "</p>\n" : "<p class=\"missing\">missing reports: none</p>\n", f);
+	if (!any_missing)
+		report_html_tag(f, "p", "missing", _("missing reports: none"));
+	else
+		fputs("</p>", f);
+	fputs("\n", f);
 }
 
 /* The split of the current value by the indicator's dimension. */
@@ -185,59 +217,76 @@ static void ind_split(FILE *f, const struct report *r, const struct measure_ind 
 		report_esc(f, d->categories[k]);
 		fputs("</th>", f);
 	}
-	fputs("</tr></thead><tbody><tr><td>of ", f);
-	report_html_num(f, mi->split_of);
+	fputs("</tr></thead><tbody><tr><td>", f);
+	/* TRANSLATORS: the total the split's cells are part of */
+	REPORT_TR(f, r, _("of %s"), REPORT_NUM(mi->split_of));
 	fputs("</td>", f);
 	for (size_t k = 0; k < d->n_categories; k++)
 		ind_cell(f, r, d, mi->split[k], 0);
 	fputs("</tr></tbody></table>\n", f);
 }
 
-static void ind_summary(FILE *f, const struct measure_ind *mi)
+static void ind_summary(FILE *f, const struct report *r, const struct measure_ind *mi)
 {
 	const struct body_indicator *d = &mi->def;
-	static const char *const kinds[] = {"count: added up over periods and organisations",
-		"level: each organisation's latest value, summed", "ratio: numerators and denominators added up"};
+	static const char *const kinds[] = {N_("count: added up over periods and organisations"),
+		N_("level: each organisation's latest value, summed"),
+		N_("ratio: numerators and denominators added up")};
+	char v1[40], v2[40];
 
-	fputs("<table class=\"summary keep\"><tbody>\n<tr><th>unit</th><td>", f);
+	fputs("<table class=\"summary keep\"><tbody>\n<tr>", f);
+	report_html_tag(f, "th", NULL, _("unit"));
+	fputs("<td>", f);
 	report_esc(f, d->unit[0] ? d->unit : "-");
-	fprintf(f, "</td><th>direction</th><td>%s</td></tr>\n",
-		d->down ? "down (lower is better)" : "up (higher is better)");
-	fprintf(f, "<tr><th>kind</th><td class=\"kind\">%s</td><th>baseline</th><td class=\"baseline n\">",
-		kinds[d->kind >= BODY_COUNT && d->kind <= BODY_RATIO ? d->kind : BODY_COUNT]);
-	if (d->has_baseline) {
-		ind_value(f, d, d->baseline.value);
-		fputs(" (", f);
-		report_esc(f, d->baseline.period);
-		fputs(")", f);
-	} else {
-		fputs("none", f);
-	}
-	fputs("</td></tr>\n<tr><th>current</th><td class=\"current n\" data-indicator=\"", f);
+	fputs("</td>", f);
+	report_html_tag(f, "th", NULL, _("direction"));
+	report_html_tag(f, "td", NULL, d->down ? _("down (lower is better)") : _("up (higher is better)"));
+	fputs("</tr>\n<tr>", f);
+	report_html_tag(f, "th", NULL, _("kind"));
+	report_html_tag(f, "td", "kind",
+			_(kinds[d->kind >= BODY_COUNT && d->kind <= BODY_RATIO ? d->kind : BODY_COUNT]));
+	report_html_tag(f, "th", NULL, _("baseline"));
+	fputs("<td class=\"baseline n\">", f);
+	if (d->has_baseline)
+		/* TRANSLATORS: a value and the period it was measured in */
+		REPORT_TR(f, r, _("%s (%s)"), REPORT_TEXT(ind_value_str(d, d->baseline.value, v1)),
+			  REPORT_TEXT(d->baseline.period));
+	else
+		report_html_text(f, _("none"));
+	fputs("</td></tr>\n<tr>", f);
+	report_html_tag(f, "th", NULL, _("current"));
+	fputs("<td class=\"current n\" data-indicator=\"", f);
 	report_esc(f, d->id);
 	fputs("\">", f);
 	if (mi->has_current)
 		ind_value(f, d, mi->current);
 	else
-		fputs("no values yet", f);
-	fputs("</td><th>target</th><td class=\"target n\">", f);
+		report_html_text(f, _("no values yet"));
+	fputs("</td>", f);
+	report_html_tag(f, "th", NULL, _("target"));
+	fputs("<td class=\"target n\">", f);
 	if (d->has_target)
 		ind_value(f, d, d->target);
 	else
-		fputs("none", f);
-	if (mi->next_milestone >= 0) {
-		fputs("; next milestone ", f);
-		ind_value(f, d, d->milestones[mi->next_milestone].value);
-		fputs(" by ", f);
-		report_esc(f, d->milestones[mi->next_milestone].period);
-	}
-	fputs("</td></tr>\n<tr><th>progress</th><td class=\"progress\">", f);
-	if (mi->has_progress)
-		fprintf(f, "%.0f%% of the way to the target, %s", mi->progress, mi->met ? "reached" : "not reached");
+		report_html_text(f, _("none"));
+	if (mi->next_milestone >= 0)
+		REPORT_TR(f, r, _("; next milestone %s by %s"),
+			  REPORT_TEXT(ind_value_str(d, d->milestones[mi->next_milestone].value, v2)),
+			  REPORT_TEXT(d->milestones[mi->next_milestone].period));
+	fputs("</td></tr>\n<tr>", f);
+	report_html_tag(f, "th", NULL, _("progress"));
+	fputs("<td class=\"progress\">", f);
+	snprintf(v1, sizeof v1, "%.0f%%", mi->progress);
+	if (!mi->has_progress)
+		report_html_text(f, _("no target"));
+	else if (mi->met)
+		REPORT_TR(f, r, _("%s of the way to the target, reached"), REPORT_TEXT(v1));
 	else
-		fputs("no target", f);
-	fputs("</td><th>trend</th><td class=\"trend\">", f);
-	ind_trend(f, mi);
+		REPORT_TR(f, r, _("%s of the way to the target, not reached"), REPORT_TEXT(v1));
+	fputs("</td>", f);
+	report_html_tag(f, "th", NULL, _("trend"));
+	fputs("<td class=\"trend\">", f);
+	ind_trend(f, r, mi);
 	fputs("</td></tr>\n</tbody></table>\n", f);
 }
 
@@ -253,19 +302,29 @@ static int ind_one(FILE *f, const struct report *r, const struct measure *m, siz
 	fputs(" <code class=\"meta\">", f);
 	report_esc(f, d->id);
 	fputs("</code></h3>\n", f);
-	ind_summary(f, mi);
+	ind_summary(f, r, mi);
 	if (mi->n_rows && ind_chart(f, r, m, i) != 0)
 		return PAKT_ENOMEM;
-	fputs("<h4>By organisation and period</h4>\n", f);
+	report_html_tag(f, "h4", NULL, _("By organisation and period"));
+	fputs("\n", f);
 	if (mi->n_rows) {
 		ind_breakdown(f, r, m, mi);
 		ind_split(f, r, mi);
 	} else {
-		fprintf(f, "<p>No organisation has reported this indicator %s.</p>\n",
-			r->has_period ? "in this period" : "yet");
+		report_html_tag(f, "p", NULL, r->has_period ?
+				_("No organisation has reported this indicator in this period.") :
+				_("No organisation has reported this indicator yet."));
+		fputs("\n", f);
 	}
 	for (size_t k = 0; k < mi->n_flags; k++) {
-		fputs(k ? "; " : "<p class=\"flagged\">values that break a rule (counted as the rule says): ", f);
+		if (k == 0) {
+			fputs("<p class=\"flagged\">", f);
+			report_html_text(f, _("values that break a rule (counted as the rule says):"));
+			fputs(" ", f);
+		} else {
+			fputs("; ", f);
+		}
+		/* the rule's words are core/measure's (English) */
 		report_html_who(f, r, mi->flags[k].org);
 		fputs(" ", f);
 		report_esc(f, mi->flags[k].period);
@@ -280,15 +339,24 @@ int report_section_indicators(FILE *f, const struct report *r)
 {
 	struct measure m;
 	int rc = ind_gather(r, &m);
+	double lim = round(threshold(r));
 
-	fputs("<section id=\"indicators\">\n<h2>Shared measurement</h2>\n", f);
+	fputs("<section id=\"indicators\">\n", f);
+	report_html_tag(f, "h2", NULL, _("Shared measurement"));
+	fputs("\n", f);
 	if (rc != 0)
 		return rc;
-	if (r->pub)
-		fprintf(f, "<p class=\"meta\">Public edition: counts below %.0f (and shares of fewer than %.0f) "
-			"are shown as &lt;%.0f.</p>\n", threshold(r), threshold(r), threshold(r));
-	if (m.n_ind == 0)
-		fputs("<p>No indicators: the agenda names none yet ('pakt agenda set').</p>\n", f);
+	if (r->pub) {
+		fputs("<p class=\"meta\">", f);
+		REPORT_TR(f, r, _("Public edition: counts below %s (and shares of fewer than %s) are "
+				  "shown as <%s."), REPORT_NUM(lim), REPORT_NUM(lim), REPORT_NUM(lim));
+		fputs("</p>\n", f);
+	}
+	if (m.n_ind == 0) {
+		report_html_tag(f, "p", NULL, _("No indicators: the agenda names none yet "
+						"('pakt agenda set')."));
+		fputs("\n", f);
+	}
 	for (size_t i = 0; rc == 0 && i < m.n_ind; i++)
 		rc = ind_one(f, r, &m, i);
 	fputs("</section>\n", f);

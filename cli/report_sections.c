@@ -51,68 +51,101 @@ bool report_in_period(const struct report *r, uint64_t ms)
 }
 
 
+/* The header row of a table: its columns' labels, translated; a label
+ * starting with '#' is a number's column (right-aligned). */
+static void thead(FILE *f, const char *table_class, const char *const *labels, size_t n)
+{
+	if (table_class != NULL)
+		fprintf(f, "<table class=\"%s\"><thead><tr>", table_class);
+	else
+		fputs("<table><thead><tr>", f);
+	for (size_t i = 0; i < n; i++) {
+		bool num = labels[i][0] == '#';
+
+		report_html_tag(f, "th", num ? "n" : NULL, _(labels[i] + num));
+	}
+	fputs("</tr></thead>", f);
+}
+#define THEAD(f, cls, ...)                                                                \
+	thead(f, cls, (const char *const[]){__VA_ARGS__},                                 \
+	      sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
+
 void report_section_header(FILE *f, const struct report *r)
 {
-	fputs("<header>\n<h1>Partnership report: <bdi>", f);
-	report_esc(f, r->name);
-	fputs("</bdi></h1>\n<p>Initiative ", f);
-	report_html_id(f, ID_NETWORK, r->network);
-	fputs("</p>\n<p class=\"meta\">Drawn ", f);
-	report_html_time(f, r->now_ms);
-	fputs(" from the node of ", f);
-	report_html_who(f, r, r->self);
-	fputs(". Period: ", f);
-	if (r->has_period) {
-		fputs("<span class=\"period\">", f);
-		report_esc(f, r->period);
-		fputs("</span>", f);
-	} else {
-		fputs("everything recorded", f);
+	fputs("<header>\n<h1>", f);
+	REPORT_TR(f, r, _("Partnership report: %s"), REPORT_TEXT_IN("<bdi>", "</bdi>", r->name));
+	fputs("</h1>\n<p>", f);
+	REPORT_TR(f, r, _("Initiative %s"), REPORT_ID(ID_NETWORK, r->network));
+	fputs("</p>\n<p class=\"meta\">", f);
+	REPORT_TR(f, r, _("Drawn %s from the node of %s."), REPORT_TIME(r->now_ms), REPORT_WHO(r->self));
+	fputs(" ", f);
+	if (r->has_period)
+		REPORT_TR(f, r, _("Period: %s."),
+			  REPORT_TEXT_IN("<span class=\"period\">", "</span>", r->period));
+	else
+		report_html_text(f, _("Period: everything recorded."));
+	fputs(" ", f);
+	if (r->pub)
+		REPORT_TR(f, r, _("Edition: %s (message texts left out, small breakdown cells hidden)."),
+			  REPORT_TEXT_IN("<span class=\"edition\">", "</span>", _("public")));
+	else
+		REPORT_TR(f, r, _("Edition: %s (for the partners)."),
+			  REPORT_TEXT_IN("<span class=\"edition\">", "</span>", _("internal")));
+	fputs("</p>\n<p>", f);
+	REPORT_TR(f, r, _("Every number in this report comes from entries the partners signed. The "
+			  "last section, %s, lists each organisation's feed as of this report and the "
+			  "commands that check it offline."),
+		  REPORT_TEXT_IN("<a href=\"#verify\">", "</a>", _("Verification")));
+	fputs("</p>\n", f);
+	if (!r->audit.ok) {
+		report_html_tag(f, "p", "warn", _("Warning: this node's audit found a broken chain or a "
+						  "fork; see Verification."));
+		fputs("\n", f);
 	}
-	fputs(". Edition: ", f);
-	fputs(r->pub ? "<span class=\"edition\">public</span> (message texts left out, small "
-	      "breakdown cells hidden)" : "<span class=\"edition\">internal</span> (for the partners)", f);
-	fputs(".</p>\n<p>Every number in this report comes from entries the partners signed. "
-	      "The last section, <a href=\"#verify\">Verification</a>, lists each organisation's "
-	      "feed as of this report and the commands that check it offline.</p>\n", f);
-	if (!r->audit.ok)
-		fputs("<p class=\"warn\">Warning: this node's audit found a broken chain or a fork; "
-		      "see Verification.</p>\n", f);
 	fputs("</header>\n", f);
 }
 
 static const char *sector_name(const char *s)
 {
 	if (strcmp(s, "ngo") == 0)
-		return "non-profit";
+		return _("non-profit");
 	if (strcmp(s, "public") == 0)
-		return "public sector";
+		return _("public sector");
 	if (strcmp(s, "business") == 0)
-		return "business";
+		return _("business");
 	if (strcmp(s, "other") == 0)
-		return "other";
-	return "not stated";
+		return _("other");
+	return _("not stated");
 }
 
 void report_section_partners(FILE *f, const struct report *r)
 {
-	fputs("<section id=\"partners\">\n<h2>Goal and partners</h2>\n<p class=\"goal text\">", f);
+	fputs("<section id=\"partners\">\n", f);
+	report_html_tag(f, "h2", NULL, _("Goal and partners"));
+	fputs("\n<p class=\"goal text\">", f);
 	if (r->goal[0])
 		report_esc(f, r->goal);
 	else
-		fputs("No goal has been stated yet.", f);
-	fputs("</p>\n<table><thead><tr><th>organisation</th><th>sector</th><th>role</th>"
-	      "<th>member since</th><th>id</th></tr></thead>\n<tbody>\n", f);
+		report_html_text(f, _("No goal has been stated yet."));
+	fputs("</p>\n", f);
+	THEAD(f, NULL, N_("organisation"), N_("sector"), N_("role"), N_("member since"), N_("id"));
+	fputs("\n<tbody>\n", f);
 	for (size_t i = 0; i < r->n_org; i++) {
 		const struct report_org *o = &r->org[i];
+		const char *role = strcmp(o->role, "admin") == 0 ? _("backbone (admin)") : _("partner");
 
 		if (o->role[0] == '\0')
 			continue;     /* an author that is not a member: see Verification */
 		fputs("<tr class=\"partner\"><td><bdi>", f);
-		report_esc(f, o->name[0] ? o->name : "(no name)");
-		fprintf(f, "</bdi></td><td>%s</td><td>%s%s</td><td>", sector_name(o->sector),
-			strcmp(o->role, "admin") == 0 ? "backbone (admin)" : "partner",
-			o->removed ? ", removed" : "");
+		report_esc(f, o->name[0] ? o->name : _("(no name)"));
+		fputs("</bdi></td>", f);
+		report_html_tag(f, "td", NULL, sector_name(o->sector));
+		fputs("<td>", f);
+		if (o->removed)
+			REPORT_TR(f, r, _("%s, removed"), REPORT_TEXT(role));
+		else
+			report_html_text(f, role);
+		fputs("</td><td>", f);
 		report_html_time(f, o->since);
 		fputs("</td><td>", f);
 		report_html_id(f, ID_KEY, o->key);
@@ -133,8 +166,8 @@ static bool commit_in_period(const struct report *r, const struct ctlop_r_commit
 
 static void commit_parties(FILE *f, const struct report *r, const struct ctlop_r_commit *c)
 {
-	fputs("<table class=\"parties\"><thead><tr><th>party</th><th>answer</th><th>when</th>"
-	      "<th>reason</th></tr></thead><tbody>\n", f);
+	THEAD(f, "parties", N_("party"), N_("answer"), N_("when"), N_("reason"));
+	fputs("<tbody>\n", f);
 	for (size_t i = 0; i < c->n_parties; i++) {
 		const struct ctlop_r_party *p = &c->parties[i];
 		bool none = p->response[0] == '\0' || strcmp(p->response, "none") == 0;
@@ -144,7 +177,7 @@ static void commit_parties(FILE *f, const struct report *r, const struct ctlop_r
 		fputs("<tr><td>", f);
 		report_html_who(f, r, p->key);
 		fputs("</td><td class=\"answer\">", f);
-		report_esc(f, none ? "no answer yet" : p->response);
+		report_esc(f, none ? _("no answer yet") : report_value(p->response));
 		fputs("</td><td>", f);
 		report_html_time(f, none ? 0 : p->at);
 		fputs("</td><td class=\"text reason\">", f);
@@ -157,18 +190,19 @@ static void commit_parties(FILE *f, const struct report *r, const struct ctlop_r
 static void commit_statuses(FILE *f, const struct report *r, const struct ctlop_r_commit *c)
 {
 	if (c->n_statuses == 0) {
-		fputs("<p>Status history: no status reported yet.</p>\n", f);
+		report_html_tag(f, "p", NULL, _("Status history: no status reported yet."));
+		fputs("\n", f);
 		return;
 	}
-	fputs("<table class=\"statuses\"><thead><tr><th>when</th><th>status</th><th>by</th>"
-	      "<th>note</th></tr></thead><tbody>\n", f);
+	THEAD(f, "statuses", N_("when"), N_("status"), N_("by"), N_("note"));
+	fputs("<tbody>\n", f);
 	for (size_t i = 0; i < c->n_statuses; i++) {
 		const struct ctlop_r_status_line *s = &c->statuses[i];
 
 		fputs("<tr><td>", f);
 		report_html_time(f, s->at);
 		fputs("</td><td class=\"state\">", f);
-		report_esc(f, s->state[0] ? s->state : "?");
+		report_esc(f, s->state[0] ? report_value(s->state) : "?");
 		fputs("</td><td>", f);
 		report_html_who(f, r, s->by);
 		fputs("</td><td class=\"text\">", f);
@@ -184,27 +218,22 @@ static void commit_one(FILE *f, const struct report *r, const struct ctlop_r_com
 
 	id_encode(ID_ENTRY, c->hash, id);
 	fprintf(f, "<div class=\"commitment\" data-commitment=\"%s\">\n<h3 class=\"title\">", id);
-	report_esc(f, c->title[0] ? c->title : "(untitled)");
+	report_esc(f, c->title[0] ? c->title : _("(untitled)"));
 	fputs("</h3>\n<p>", f);
 	report_html_id(f, ID_ENTRY, c->hash);
-	fputs("<br>made by ", f);
-	report_html_who(f, r, c->author);
-	fputs(", ", f);
-	report_html_time(f, c->at);
-	fputs("; due <span class=\"due\">", f);
-	report_esc(f, c->due[0] ? c->due : "-");
-	fputs("</span></p>\n<p>Outcome: <strong class=\"outcome\">", f);
-	report_esc(f, c->outcome[0] ? c->outcome : "-");
-	fprintf(f, "</strong>; countersigned: %s", c->countersigned ? "yes (every party accepted)" : "no");
-	if (c->indicator[0]) {
-		fputs("; moves indicator <code>", f);
-		report_esc(f, c->indicator);
-		fputs("</code>", f);
-		if (c->has_target) {
-			fputs(", target ", f);
-			report_html_num(f, c->target);
-		}
-	}
+	fputs("<br>", f);
+	REPORT_TR(f, r, _("made by %s, %s; due %s"), REPORT_WHO(c->author), REPORT_TIME(c->at),
+		  REPORT_TEXT_IN("<span class=\"due\">", "</span>", c->due[0] ? c->due : "-"));
+	fputs("</p>\n<p>", f);
+	REPORT_TR(f, r, c->countersigned ? _("Outcome: %s; countersigned: yes (every party accepted)")
+		  : _("Outcome: %s; countersigned: no"),
+		  REPORT_TEXT_IN("<strong class=\"outcome\">", "</strong>",
+				 c->outcome[0] ? report_value(c->outcome) : "-"));
+	if (c->indicator[0] && c->has_target)
+		REPORT_TR(f, r, _("; moves indicator %s, target %s"),
+			  REPORT_TEXT_IN("<code>", "</code>", c->indicator), REPORT_NUM(c->target));
+	else if (c->indicator[0])
+		REPORT_TR(f, r, _("; moves indicator %s"), REPORT_TEXT_IN("<code>", "</code>", c->indicator));
 	fputs("</p>\n", f);
 	if (c->description[0]) {
 		fputs("<p class=\"text description\">", f);
@@ -213,30 +242,39 @@ static void commit_one(FILE *f, const struct report *r, const struct ctlop_r_com
 	}
 	commit_parties(f, r, c);
 	commit_statuses(f, r, c);
-	fputs("<p class=\"meta\">Received, as partners' checkpoints confirm: ", f);
+	fputs("<p class=\"meta\">", f);
+	report_html_text(f, _("Received, as partners' checkpoints confirm:"));
+	fputs(" ", f);
 	for (size_t i = 0; i < c->n_received_by; i++) {
 		fputs(i ? "; " : "", f);
-		report_html_who(f, r, c->received_by[i].key);
-		fputs(" by ", f);
-		report_html_time(f, c->received_by[i].at);
+		REPORT_TR(f, r, _("%s by %s"), REPORT_WHO(c->received_by[i].key),
+			  REPORT_TIME(c->received_by[i].at));
 	}
-	fprintf(f, "%s. On time confirmed: %s.</p>\n</div>\n", c->n_received_by ? "" : "nobody yet",
-		c->on_time_confirmed ? "yes" : "no");
+	if (c->n_received_by == 0)
+		report_html_text(f, _("nobody yet"));
+	fputs(". ", f);
+	report_esc(f, c->on_time_confirmed ? _("On time confirmed: yes.") : _("On time confirmed: no."));
+	fputs("</p>\n</div>\n", f);
 }
 
 void report_section_commitments(FILE *f, const struct report *r)
 {
 	size_t shown = 0;
 
-	fputs("<section id=\"commitments\">\n<h2>Commitments</h2>\n", f);
+	fputs("<section id=\"commitments\">\n", f);
+	report_html_tag(f, "h2", NULL, _("Commitments"));
+	fputs("\n", f);
 	for (size_t i = 0; i < r->audit.n_commitments; i++) {
 		if (!commit_in_period(r, &r->audit.commitments[i]))
 			continue;
 		commit_one(f, r, &r->audit.commitments[i]);
 		shown++;
 	}
-	if (shown == 0)
-		fprintf(f, "<p>No commitments%s.</p>\n", r->has_period ? " made or due in this period" : "");
+	if (shown == 0) {
+		report_html_tag(f, "p", NULL, r->has_period ? _("No commitments made or due in this period.")
+				: _("No commitments."));
+		fputs("\n", f);
+	}
 	fputs("</section>\n", f);
 }
 
@@ -259,17 +297,22 @@ static uint64_t declined(const struct report *r, const uint8_t key[32])
 
 void report_section_record(FILE *f, const struct report *r)
 {
-	fputs("<section id=\"record\">\n<h2>Each organisation's record</h2>\n", f);
-	if (r->has_period)
-		fputs("<p class=\"meta\">Over the whole history, not only the period.</p>\n", f);
+	fputs("<section id=\"record\">\n", f);
+	report_html_tag(f, "h2", NULL, _("Each organisation's record"));
+	fputs("\n", f);
+	if (r->has_period) {
+		report_html_tag(f, "p", "meta", _("Over the whole history, not only the period."));
+		fputs("\n", f);
+	}
 	if (r->audit.n_orgs == 0) {
-		fputs("<p>No commitments yet.</p>\n</section>\n", f);
+		report_html_tag(f, "p", NULL, _("No commitments yet."));
+		fputs("\n</section>\n", f);
 		return;
 	}
-	fputs("<table class=\"record\"><thead><tr><th>organisation</th><th class=\"n\">made</th>"
-	      "<th class=\"n\">accepted</th><th class=\"n\">declined</th><th class=\"n\">kept</th>"
-	      "<th class=\"n\">late</th><th class=\"n\">missed</th><th class=\"n\">open</th>"
-	      "</tr></thead>\n<tbody>\n", f);
+	/* commitments made, answered as a party, and their outcomes */
+	THEAD(f, "record", N_("organisation"), "#" N_("made"), "#" N_("accepted"), "#" N_("declined"),
+	      "#" N_("kept"), "#" N_("late"), "#" N_("missed"), "#" N_("open"));
+	fputs("\n<tbody>\n", f);
 	for (size_t i = 0; i < r->audit.n_orgs; i++) {
 		const struct ctlop_r_org *o = &r->audit.orgs[i];
 		char id[ID_TEXT_MAX];
@@ -288,17 +331,24 @@ void report_section_record(FILE *f, const struct report *r)
 
 void report_section_witnessed(FILE *f, const struct report *r)
 {
-	fputs("<section id=\"witnessed\">\n<h2>What partners witnessed</h2>\n"
-	      "<p>A checkpoint is a partner's signed statement of the feeds it holds: a receipt, "
-	      "and a bound on when those entries existed. Each partner's latest one", f);
-	fputs(r->has_period ? " up to the end of the period:</p>\n" : ":</p>\n", f);
+	fputs("<section id=\"witnessed\">\n", f);
+	report_html_tag(f, "h2", NULL, _("What partners witnessed"));
+	fputs("\n", f);
+	report_html_tag(f, "p", NULL, r->has_period ?
+			_("A checkpoint is a partner's signed statement of the feeds it holds: a receipt, "
+			  "and a bound on when those entries existed. Each partner's latest one up to the "
+			  "end of the period:") :
+			_("A checkpoint is a partner's signed statement of the feeds it holds: a receipt, "
+			  "and a bound on when those entries existed. Each partner's latest one:"));
+	fputs("\n", f);
 	if (r->n_cp == 0) {
-		fputs("<p>No checkpoints yet.</p>\n</section>\n", f);
+		report_html_tag(f, "p", NULL, _("No checkpoints yet."));
+		fputs("\n</section>\n", f);
 		return;
 	}
-	fputs("<table class=\"witnessed\"><thead><tr><th>witness</th><th>as of</th>"
-	      "<th>holds the feed of</th><th class=\"n\">up to seq</th><th>entry</th></tr></thead>\n"
-	      "<tbody>\n", f);
+	THEAD(f, "witnessed", N_("witness"), N_("as of"), N_("holds the feed of"), "#" N_("up to seq"),
+	      N_("entry"));
+	fputs("\n<tbody>\n", f);
 	for (size_t i = 0; i < r->n_cp; i++) {
 		const struct report_cp *cp = &r->cp[i];
 
@@ -323,25 +373,41 @@ void report_section_messages(FILE *f, const struct report *r)
 
 	for (size_t i = 0; i < r->n_msg; i++)
 		sealed += r->msg[i].sealed;
-	fputs("<section id=\"messages\">\n<h2>Conversation</h2>\n", f);
+	fputs("<section id=\"messages\">\n", f);
+	report_html_tag(f, "h2", NULL, _("Conversation"));
+	fputs("\n", f);
 	if (r->pub) {
-		fprintf(f, "<p>%" PRIu64 " message%s%s; their texts are left out of the public "
-			"edition.</p>\n</section>\n", r->n_msg_total, r->n_msg_total == 1 ? "" : "s",
-			r->has_period ? " in this period" : "");
+		fputs("<p>", f);
+		if (r->has_period)
+			REPORT_TR(f, r, P_("%s message in this period; their texts are left out of the "
+					   "public edition.", "%s messages in this period; their texts are left "
+					   "out of the public edition.", r->n_msg_total),
+				  REPORT_U64(r->n_msg_total));
+		else
+			REPORT_TR(f, r, P_("%s message; their texts are left out of the public edition.",
+					   "%s messages; their texts are left out of the public edition.",
+					   r->n_msg_total), REPORT_U64(r->n_msg_total));
+		fputs("</p>\n</section>\n", f);
 		return;
 	}
 	if (r->n_msg == 0) {
-		fputs("<p>No messages.</p>\n</section>\n", f);
+		report_html_tag(f, "p", NULL, _("No messages."));
+		fputs("\n</section>\n", f);
 		return;
 	}
-	if (r->n_msg_total > r->n_msg)
-		fprintf(f, "<p class=\"meta\">The latest %zu of %" PRIu64 " messages.</p>\n", r->n_msg,
-			r->n_msg_total);
-	if (sealed)
-		fputs("<p class=\"meta\">Private messages show their text only when this node was "
-		      "one of their recipients.</p>\n", f);
-	fputs("<table class=\"messages\"><thead><tr><th>when</th><th>from</th><th>message</th>"
-	      "</tr></thead>\n<tbody>\n", f);
+	if (r->n_msg_total > r->n_msg) {
+		fputs("<p class=\"meta\">", f);
+		REPORT_TR(f, r, _("The latest %s of %s messages."), REPORT_U64(r->n_msg),
+			  REPORT_U64(r->n_msg_total));
+		fputs("</p>\n", f);
+	}
+	if (sealed) {
+		report_html_tag(f, "p", "meta", _("Private messages show their text only when this node "
+						  "was one of their recipients."));
+		fputs("\n", f);
+	}
+	THEAD(f, "messages", N_("when"), N_("from"), N_("message"));
+	fputs("\n<tbody>\n", f);
 	for (size_t i = 0; i < r->n_msg; i++) {
 		const struct report_msg *m = &r->msg[i];
 
@@ -350,10 +416,14 @@ void report_section_messages(FILE *f, const struct report *r)
 		fputs("</td><td>", f);
 		report_html_who(f, r, m->author);
 		fputs("</td><td class=\"text\">", f);
-		if (m->sealed)
-			fputs(m->text ? "<em>(private)</em> " : "<em>(private message for other members)</em>", f);
-		else if (m->text == NULL)
-			fputs("<em>(text removed or not held here)</em>", f);
+		if (m->sealed && m->text) {
+			report_html_tag(f, "em", NULL, _("(private)"));
+			fputs(" ", f);
+		} else if (m->sealed) {
+			report_html_tag(f, "em", NULL, _("(private message for other members)"));
+		} else if (m->text == NULL) {
+			report_html_tag(f, "em", NULL, _("(text removed or not held here)"));
+		}
 		if (m->text)
 			report_esc(f, m->text);
 		fputs("</td></tr>\n", f);
@@ -377,10 +447,21 @@ static void verify_audit(FILE *f, const struct report *r)
 {
 	const struct ctlop_r_audit *a = &r->audit;
 
-	fprintf(f, "<p class=\"audit\">This node's audit: %" PRIu64 " entries checked, %s; %zu "
-		"fork%s; %zu anomal%s.</p>\n", a->checked,
-		a->n_bad ? "<strong>broken chains or signatures</strong>" : "every chain and signature valid",
-		a->n_forks, a->n_forks == 1 ? "" : "s", a->n_anomalies, a->n_anomalies == 1 ? "y" : "ies");
+	fputs("<p class=\"audit\">", f);
+	if (a->n_bad)
+		REPORT_TR(f, r, P_("This node's audit: %s entry checked, %s;",
+				   "This node's audit: %s entries checked, %s;", a->checked),
+			  REPORT_U64(a->checked),
+			  REPORT_TEXT_IN("<strong>", "</strong>", _("broken chains or signatures")));
+	else
+		REPORT_TR(f, r, P_("This node's audit: %s entry checked, %s;",
+				   "This node's audit: %s entries checked, %s;", a->checked),
+			  REPORT_U64(a->checked), REPORT_TEXT(_("every chain and signature valid")));
+	fputs(" ", f);
+	REPORT_TR(f, r, P_("%s fork;", "%s forks;", a->n_forks), REPORT_U64(a->n_forks));
+	fputs(" ", f);
+	REPORT_TR(f, r, P_("%s anomaly.", "%s anomalies.", a->n_anomalies), REPORT_U64(a->n_anomalies));
+	fputs("</p>\n", f);
 	if (a->n_anomalies == 0)
 		return;
 	fputs("<ul class=\"anomalies\">\n", f);
@@ -400,15 +481,19 @@ void report_section_verify(FILE *f, const struct report *r)
 	char nw[ID_TEXT_MAX];
 
 	id_encode(ID_NETWORK, r->network, nw);
-	fputs("<section id=\"verify\" class=\"break\">\n<h2>Verification</h2>\n<p>Initiative ", f);
-	report_html_id(f, ID_NETWORK, r->network);
-	fprintf(f, ". As of ");
-	report_html_time(f, r->now_ms);
-	fprintf(f, " the node that drew this report held %" PRIu64 " entries of it. Each "
-		"organisation's feed is a chain of signed entries; its head (the latest seq and that "
-		"entry's hash) fixes everything before it.</p>\n", r->entries);
-	fputs("<table class=\"heads\"><thead><tr><th>organisation</th><th>feed</th>"
-	      "<th class=\"n\">head seq</th><th>head hash</th></tr></thead>\n<tbody>\n", f);
+	fputs("<section id=\"verify\" class=\"break\">\n", f);
+	report_html_tag(f, "h2", NULL, _("Verification"));
+	fputs("\n<p>", f);
+	REPORT_TR(f, r, P_("Initiative %s. As of %s the node that drew this report held %s entry of it.",
+			   "Initiative %s. As of %s the node that drew this report held %s entries of it.",
+			   r->entries),
+		  REPORT_ID(ID_NETWORK, r->network), REPORT_TIME(r->now_ms), REPORT_U64(r->entries));
+	fputs(" ", f);
+	report_html_text(f, _("Each organisation's feed is a chain of signed entries; its head (the latest "
+			"seq and that entry's hash) fixes everything before it."));
+	fputs("</p>\n", f);
+	THEAD(f, "heads", N_("organisation"), N_("feed"), "#" N_("head seq"), N_("head hash"));
+	fputs("\n<tbody>\n", f);
 	for (size_t i = 0; i < r->n_org; i++) {
 		const struct report_org *o = &r->org[i];
 		char pk[ID_TEXT_MAX];
@@ -426,11 +511,14 @@ void report_section_verify(FILE *f, const struct report *r)
 	}
 	fputs("</tbody></table>\n", f);
 	verify_audit(f, r);
-	fputs("<h3>Check it yourself</h3>\n<p>Ask any partner to run the export commands on its "
-	      "node (each writes a bundle file of signed entries), then check the bundles on any "
-	      "computer with pakt, offline: 'pakt verify' needs no daemon, no data directory and "
-	      "no network. The last line of each index names the head: it must end with the seq "
-	      "and hash above.</p>\n<pre class=\"commands\">", f);
+	report_html_tag(f, "h3", NULL, _("Check it yourself"));
+	fputs("\n", f);
+	report_html_tag(f, "p", NULL, _("Ask any partner to run the export commands on its node (each "
+					"writes a bundle file of signed entries), then check the bundles "
+					"on any computer with pakt, offline: 'pakt verify' needs no "
+					"daemon, no data directory and no network. The last line of each "
+					"index names the head: it must end with the seq and hash above."));
+	fputs("\n<pre class=\"commands\">", f);
 	for (size_t i = 0; i < r->n_org; i++)
 		if (r->org[i].has_head)
 			verify_feed_cmds(f, r, &r->org[i], ++n);
@@ -443,8 +531,9 @@ void report_section_verify(FILE *f, const struct report *r)
 		fputs("</section>\n", f);
 		return;
 	}
-	fputs("<p>Each commitment's own proof (the commitment, its answers and statuses):</p>\n"
-	      "<pre class=\"commands\">", f);
+	report_html_tag(f, "p", NULL, _("Each commitment's own proof (the commitment, its answers and "
+					"statuses):"));
+	fputs("\n<pre class=\"commands\">", f);
 	n = 0;
 	for (size_t i = 0; i < r->audit.n_commitments; i++) {
 		char en[ID_TEXT_MAX];
@@ -461,10 +550,10 @@ void report_section_verify(FILE *f, const struct report *r)
 
 int report_write(FILE *f, const struct report *r)
 {
-	char title[BODY_NAME_MAX + 64];
+	char title[BODY_NAME_MAX + 256];
 	int rc;
 
-	snprintf(title, sizeof title, "Partnership report: %s", r->name);
+	snprintf(title, sizeof title, _("Partnership report: %s"), r->name);
 	report_html_begin(f, title);
 	report_section_header(f, r);
 	report_section_partners(f, r);

@@ -106,6 +106,32 @@ static void test_markup(void **state)
 	free(buf);
 }
 
+/* A sentence of ours (as a translation gives it) with its pieces: the
+ * text escaped but for apostrophes, the pieces where %s or %N$s stand
+ * (a translator may reorder them), partner text in them escaped fully
+ * inside our markup, "%%" a '%', a conversion without a piece empty. */
+static void test_sentence(void **state)
+{
+	struct report r;
+	uint8_t key[32];
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+
+	(void)state;
+	memset(&r, 0, sizeof r);
+	memset(key, 0xaa, 32);
+	assert_non_null(f);
+	REPORT_TR(f, &r, "it's <%2$s> & %1$s: 50%% %s%s %q",
+		  REPORT_TEXT_IN("<b>", "</b>", "a'<i>"), REPORT_U64(7));
+	fputc('|', f);
+	REPORT_TR(f, &r, "%s by %s", REPORT_WHO(key), REPORT_TIME(1796083200000ull));
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(buf, "it's &lt;7&gt; &amp; <b>a&#39;&lt;i&gt;</b>: 50% 7 %q|"
+			    "<code>pk_vkvkvkvk</code> by 2026-12-01 00:00 UTC");
+	free(buf);
+}
+
 /* ---- a whole page ---- */
 
 #define HOSTILE "<script>alert(1)</script>\xe2\x80\xae"
@@ -242,6 +268,7 @@ int main(void)
 		cmocka_unit_test(test_esc_bidi),
 		cmocka_unit_test(test_esc_invalid_utf8),
 		cmocka_unit_test(test_markup),
+		cmocka_unit_test(test_sentence),
 		cmocka_unit_test(test_page_internal),
 		cmocka_unit_test(test_page_public),
 		cmocka_unit_test(test_page_period),
