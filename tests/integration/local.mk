@@ -61,5 +61,7 @@ INTEGRATION_TESTS += %D%/profile_dial.sh
 # the partnership report, rendered in headless Chromium
 INTEGRATION_TESTS += %D%/report.sh
 INTEGRATION_TESTS += %D%/polish.sh
+# the collective-impact commands and the chart in Polish (issue 12)
+INTEGRATION_TESTS += %D%/polish_tr3.sh
 # partner text on a terminal: escaping, display width (issue 12)
 INTEGRATION_TESTS += %D%/text_safety.sh %D%/text_width.sh
