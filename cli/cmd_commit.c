@@ -190,7 +190,7 @@ static void who(FILE *f, const char *name, const uint8_t key[32], size_t cols, b
 }
 
 /* who() as a string, so that a sentence with a name in it is translated
- * whole; freed by who_free. Never NULL. */
+ * whole: malloc'ed (the caller frees it), NULL when out of memory. */
 static char *who_str(const char *name, const uint8_t key[32])
 {
 	char *s = NULL;
@@ -198,19 +198,13 @@ static char *who_str(const char *name, const uint8_t key[32])
 	FILE *f = open_memstream(&s, &n);
 
 	if (f == NULL)
-		return (char *)"?";
+		return NULL;
 	who(f, name, key, 0, false);
-	if (fclose(f) != 0 || s == NULL) {
+	if (fclose(f) != 0) {
 		free(s);
-		return (char *)"?";
+		return NULL;
 	}
 	return s;
-}
-
-static void who_free(char *s)
-{
-	if (strcmp(s, "?") != 0)
-		free(s);
 }
 
 static void when(uint64_t ms, char out[32])
@@ -253,8 +247,8 @@ static void print_statuses(const struct ctlop_r_commit *x, bool audit)
 		when(last->at, at);
 		by = who_str(last->by_name, last->by);
 		/* TRANSLATORS: the state (in-progress, fulfilled, ...) stays as it is */
-		printf(_("  status: %s since %s, by %s"), x->state, at, by);
-		who_free(by);
+		printf(_("  status: %s since %s, by %s"), x->state, at, by ? by : "?");
+		free(by);
 		quoted(last->note);
 		putchar('\n');
 	} else {
@@ -265,8 +259,8 @@ static void print_statuses(const struct ctlop_r_commit *x, bool audit)
 			when(s->at, at);
 			by = who_str(s->by_name, s->by);
 			/* TRANSLATORS: time, the state (kept as it is, padded to 11) and who */
-			printf(_("    %s  %-11s by %s"), at, s->state[0] ? s->state : "?", by);
-			who_free(by);
+			printf(_("    %s  %-11s by %s"), at, s->state[0] ? s->state : "?", by ? by : "?");
+			free(by);
 			fputs(s->reopen ? _(" [reopens]") : "", stdout);
 			quoted(s->note);
 			if (!s->counts)
@@ -295,8 +289,8 @@ static void print_answers(const struct ctlop_r_commit *x, bool audit)
 		by = who_str(a->by_name, a->by);
 		/* TRANSLATORS: time, the answer (accepted or declined, kept as it
 		 * is, padded to 8) and who */
-		printf(_("    %s  %-8s by %s"), at, a->response, by);
-		who_free(by);
+		printf(_("    %s  %-8s by %s"), at, a->response, by ? by : "?");
+		free(by);
 		fputs(a->change ? _(" [change]") : "", stdout);
 		quoted(a->reason);
 		if (!a->counts && a->breach[0])
@@ -319,8 +313,8 @@ static void print_commitment(const struct ctlop_r_commit *x, bool audit)
 	by = who_str(x->author_name, x->author);
 	/* TRANSLATORS: who, when, the due date; then the outcome (kept, late,
 	 * ... stays as it is) and whether every party accepted */
-	printf(_("  by %s, %s; due %s\n"), by, at, x->due[0] ? x->due : "-");
-	who_free(by);
+	printf(_("  by %s, %s; due %s\n"), by ? by : "?", at, x->due[0] ? x->due : "-");
+	free(by);
 	printf(_("  outcome: %s; countersigned: %s\n"), x->outcome[0] ? x->outcome : "-",
 	       x->countersigned ? _("yes (every party accepted)") : _("no"));
 	if (x->description[0]) {
@@ -513,13 +507,13 @@ static void print_audit(const struct ctlop_r_audit *m)
 		if (x->has_ref) {
 			id_encode(ID_ENTRY, x->ref, idt2);
 			/* TRANSLATORS: who, #seq, the entry, the commitment; then what */
-			printf(_("  %s #%llu %s (on commitment %s): %s\n"), by, (unsigned long long)x->seq,
+			printf(_("  %s #%llu %s (on commitment %s): %s\n"), by ? by : "?", (unsigned long long)x->seq,
 			       idt, idt2, x->what[0] ? x->what : "?");
 		} else {
-			printf("  %s #%llu %s: %s\n", by, (unsigned long long)x->seq, idt,
+			printf("  %s #%llu %s: %s\n", by ? by : "?", (unsigned long long)x->seq, idt,
 			       x->what[0] ? x->what : "?");
 		}
-		who_free(by);
+		free(by);
 	}
 	fputs(m->n_redactions ? _("\nredactions:\n") : _("\nredactions: none\n"), stdout);
 	for (size_t i = 0; i < m->n_redactions; i++) {
