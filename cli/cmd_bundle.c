@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <sodium.h>
 #include "cli/cli.h"
+#include "cli/i18n.h"
 #include "cli/output.h"
 #include "cli/text.h"
 #include "cli/work.h"
@@ -20,6 +21,14 @@
 #include "proto/bundle.h"
 #include "proto/err.h"
 #include "proto/id.h"
+
+#ifndef P_      /* until cli/i18n.h has it */
+#ifdef ENABLE_NLS
+#define P_(s, p, n) ngettext(s, p, n)
+#else
+#define P_(s, p, n) ((n) == 1 ? (s) : (p))
+#endif
+#endif
 
 /* For cmd_verify (cli/cmd_node.c): `pakt verify` checks a bundle when it
  * is given a FILE (any argument that is not an option or an option's
@@ -46,7 +55,7 @@ bool cmd_verify_is_bundle(int argc, char **argv)
 	return false;
 }
 
-static const char bundle_usage[] =
+static const char bundle_usage[] = N_(
 	"usage: pakt verify FILE [--dump DIR] [--json]\n"
 	"\n"
 	"Check an audit bundle (written by 'pakt export') offline: no daemon and\n"
@@ -65,14 +74,14 @@ static const char bundle_usage[] =
 	"                 openssl pkeyutl -verify -pubin -inkey DIR/1.pub.pem \\\n"
 	"                   -rawin -in DIR/1.header -sigfile DIR/1.sig\n"
 	"               (OpenSSL 3.0 or later)\n"
-	"  --json       one JSON object: {\"ok\": true, ...} or {\"ok\": false, \"error\": ...}\n";
+	"  --json       one JSON object: {\"ok\": true, ...} or {\"ok\": false, \"error\": ...}\n");
 
 static int usage(const char *fmt, const char *arg)
 {
 	fputs("pakt: verify: ", stderr);
 	fprintf(stderr, fmt, arg);
 	fputc('\n', stderr);
-	fputs("usage: pakt verify FILE [--dump DIR] [--json]\n(see 'pakt verify --help')\n", stderr);
+	fputs(_("usage: pakt verify FILE [--dump DIR] [--json]\n(see 'pakt verify --help')\n"), stderr);
 	return CLI_USAGE;
 }
 
@@ -95,7 +104,7 @@ static int read_all(const char *path, uint8_t **buf, size_t *len, char *why, siz
 	uint8_t *b = NULL;
 
 	if (fd < 0) {
-		snprintf(why, whylen, "cannot open: %s", strerror(errno));
+		snprintf(why, whylen, _("cannot open: %s"), strerror(errno));
 		return PAKT_EIO;
 	}
 	for (;;) {
@@ -109,13 +118,13 @@ static int read_all(const char *path, uint8_t **buf, size_t *len, char *why, siz
 			if (cap > BUNDLE_BYTES_MAX + 1)
 				cap = BUNDLE_BYTES_MAX + 1;
 			if ((nb = realloc(b, cap)) == NULL) {
-				snprintf(why, whylen, "out of memory");
+				snprintf(why, whylen, "%s", _("out of memory"));
 				goto close_and_free;
 			}
 			b = nb;
 		}
 		if (n > BUNDLE_BYTES_MAX) {
-			snprintf(why, whylen, "larger than %zu MiB: not a bundle pakt reads",
+			snprintf(why, whylen, _("larger than %zu MiB: not a bundle pakt reads"),
 				 BUNDLE_BYTES_MAX >> 20);
 			goto close_and_free;
 		}
@@ -123,7 +132,7 @@ static int read_all(const char *path, uint8_t **buf, size_t *len, char *why, siz
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			snprintf(why, whylen, "cannot read: %s", strerror(errno));
+			snprintf(why, whylen, _("cannot read: %s"), strerror(errno));
 			goto close_and_free;
 		}
 		if (r == 0)
@@ -243,134 +252,224 @@ static void who(const struct audit_report *r, const uint8_t key[32])
 	}
 }
 
-/* "LABEL" then partner text s escaped on one line, then a newline. */
-static void field(const char *label, const char *s)
+/* The labels of the text output, in a column as wide as the longest
+ * (translated) one needs: 12 columns in English. Top-level labels start
+ * the line, the commitment's are indented by 2. */
+static const char *const top_labels[] = {
+	/* TRANSLATORS: labels in a column of 'pakt verify FILE': keep them
+	 * short, one or two words */
+	N_("initiative"), N_("goal"), N_("checked"), N_("members"), N_("commitment"),
+	N_("history"), N_("feed"), N_("dumped"), NULL,
+};
+static const char *const sub_labels[] = {
+	/* TRANSLATORS: labels of a commitment in 'pakt verify FILE': keep
+	 * them short */
+	N_("title"), N_("details"), N_("by"), N_("due"), N_("target"), N_("indicator"),
+	N_("party"), N_("outcome"), NULL,
+};
+
+static size_t label_cols(void)
 {
-	fputs(label, stdout);
+	static size_t cols;
+
+	if (cols == 0) {
+		cols = 12;
+		for (size_t i = 0; top_labels[i]; i++) {
+			const char *t = _(top_labels[i]);
+			size_t w = text_width(t, strlen(t)) + 2;
+
+			cols = w > cols ? w : cols;
+		}
+		for (size_t i = 0; sub_labels[i]; i++) {
+			const char *t = _(sub_labels[i]);
+			size_t w = text_width(t, strlen(t)) + 3;
+
+			cols = w > cols ? w : cols;
+		}
+	}
+	return cols;
+}
+
+/* A label (translated by the caller), indented, padded to the column; ""
+ * for the column's blank on a continued line. */
+static void label(const char *text, size_t indent)
+{
+	printf("%*s", (int)indent, "");
+	text_pad(stdout, text, label_cols() - indent, false);
+}
+
+/* A label then partner text s escaped on one line, then a newline. */
+static void field(const char *text, size_t indent, const char *s)
+{
+	label(text, indent);
 	text_put(stdout, s);
 	putchar('\n');
 }
 
-static void print_text(const char *file, const struct audit_report *r)
+static void print_members(const struct audit_report *r)
 {
-	char nw[ID_TEXT_MAX], id[ID_TEXT_MAX], t[32];
+	char id[ID_TEXT_MAX], t[32];
 
-	id_encode(ID_NETWORK, r->network, nw);
-	printf("ok: %s proves %s\n", file,
-	       r->kind == BUNDLE_COMMITMENT ? "a commitment's history" : "a feed's range");
-	fputs("initiative  ", stdout);
-	text_put(stdout, r->roster.network_name);
-	printf(" (%s)\n", nw);
-	if (r->goal[0])
-		field("goal        ", r->goal);
-	printf("checked     %zu entries in %zu feeds (%zu with bodies): signatures, chains\n"
-	       "            from seq 1, network, memberships\n",
-	       r->n_entries, r->n_feeds, r->n_bodies);
-	printf("members     as the bundle's genesis and member entries show them:\n");
+	label(_("members"), 0);
+	fputs(_("as the bundle's genesis and member entries show them:\n"), stdout);
 	for (size_t i = 0; i < r->roster.n; i++) {
 		const struct roster_member *m = &r->roster.v[i];
 
 		id_encode(ID_KEY, m->key, id);
 		utc(m->removed ? m->removed_ms : m->since_ms, t);
+		/* the role is the protocol's word, as in --json */
 		printf("  %s  %-6s ", id, m->admin ? "admin" : "member");
 		text_put(stdout, m->name);
-		printf("%s%s %s\n", m->name[0] ? "," : "", m->removed ? " removed" : " since", t);
+		fputs(m->name[0] ? "," : "", stdout);
+		/* TRANSLATORS: after a member's name: " since 2026-01-05 10:00:00Z" */
+		printf(m->removed ? _(" removed %s\n") : _(" since %s\n"), t);
 	}
-	if (r->kind == BUNDLE_COMMITMENT) {
-		const struct body_commitment *c = &r->commitment;
+}
 
-		id_encode(ID_ENTRY, r->subject, id);
-		printf("commitment  %s\n", id);
-		field("  title     ", c->title);
-		if (c->description[0])
-			field("  details   ", c->description);
-		utc(r->commitment_ts, t);
-		fputs("  by        ", stdout);
-		who(r, r->commitment_author);
-		printf(", %s (#%" PRIu64 ")\n", t, r->commitment_seq);
-		printf("  due       %s\n", c->due);
-		if (c->indicator[0]) {
-			if (c->has_target)
-				printf("  target    %s = %g\n", c->indicator, c->target);
-			else
-				printf("  indicator %s\n", c->indicator);
-		}
-		for (size_t i = 0; i < c->n_parties; i++) {
-			const struct audit_answer *last = NULL;
+/* The answers and statuses in lifecycle order. */
+static void print_history(const struct audit_report *r)
+{
+	char t[32];
 
-			/* its answer that counts, by any key of the party's member */
-			for (size_t k = 0; k < r->n_answers; k++)
-				if (r->answers[k].counts &&
-				    roster_same(&r->roster, r->answers[k].party, c->parties[i]))
-					last = &r->answers[k];
-			fputs("  party     ", stdout);
-			who(r, c->parties[i]);
-			printf(": %s",
-			       last == NULL ? "no answer in the bundle" : last->accept ? "accepted" : "declined");
-			if (last != NULL && last->reason[0]) {
+	label(_("history"), 0);
+	fputs(_("(lifecycle order: PROTOCOL.md, \"Lifecycle\")\n"), stdout);
+	for (size_t k = 0, s = 0; k < r->n_answers || s < r->n_statuses;) {
+		bool ans = s >= r->n_statuses ||
+			   (k < r->n_answers && r->answers[k].order <= r->statuses[s].order);
+
+		if (ans) {
+			const struct audit_answer *a = &r->answers[k++];
+
+			utc(a->ts, t);
+			printf("  %s  ", t);
+			who(r, a->party);
+			/* accepted, declined: the protocol's words, as in 'pakt commitments' */
+			printf(" %s%s", a->accept ? "accepted" : "declined", a->change ? _(" [change]") : "");
+			if (a->reason[0]) {
 				fputs(": ", stdout);
-				text_put(stdout, last->reason);
+				text_put(stdout, a->reason);
 			}
+			if (!a->counts && a->breach)
+				printf(_("  NO EFFECT: %s"), a->breach);
+			else if (!a->counts)
+				fputs(_("  (replaced by a later change)"), stdout);
+			putchar('\n');
+		} else {
+			const struct audit_status *st = &r->statuses[s++];
+
+			utc(st->ts, t);
+			printf("  %s  ", t);
+			who(r, st->by);
+			/* TRANSLATORS: the state (in-progress, fulfilled, ...) stays as it is */
+			printf(_(": status %s"), st->st.state);
+			fputs(st->st.reopen ? _(" [reopens]") : "", stdout);
+			if (st->st.note[0]) {
+				fputs(": ", stdout);
+				text_fit(stdout, st->st.note, 300, false);
+			}
+			if (!st->counts)
+				printf(_("  NO EFFECT: %s"), st->breach ? st->breach : _("see the notes"));
 			putchar('\n');
 		}
-		printf("  countersigned %s\n", r->countersigned ? "yes" : "no");
-		printf("  outcome   %s (status %s)\n", r->outcome, r->state);
-		printf("history     (lifecycle order: PROTOCOL.md, \"Lifecycle\")\n");
-		for (size_t k = 0, s = 0; k < r->n_answers || s < r->n_statuses;) {
-			bool ans = s >= r->n_statuses ||
-				   (k < r->n_answers && r->answers[k].order <= r->statuses[s].order);
+	}
+	if (r->n_answers == 0 && r->n_statuses == 0)
+		fputs(_("  (no answers or statuses)\n"), stdout);
+}
 
-			if (ans) {
-				const struct audit_answer *a = &r->answers[k++];
+static void print_commitment(const struct audit_report *r)
+{
+	const struct body_commitment *c = &r->commitment;
+	char id[ID_TEXT_MAX], t[32];
 
-				utc(a->ts, t);
-				printf("  %s  ", t);
-				who(r, a->party);
-				printf(" %s%s", a->accept ? "accepted" : "declined",
-				       a->change ? " [change]" : "");
-				if (a->reason[0]) {
-					fputs(": ", stdout);
-					text_put(stdout, a->reason);
-				}
-				if (!a->counts && a->breach)
-					printf("  NO EFFECT: %s", a->breach);
-				else if (!a->counts)
-					printf("  (replaced by a later change)");
-				putchar('\n');
-			} else {
-				const struct audit_status *st = &r->statuses[s++];
+	id_encode(ID_ENTRY, r->subject, id);
+	label(_("commitment"), 0);
+	printf("%s\n", id);
+	field(_("title"), 2, c->title);
+	if (c->description[0])
+		field(_("details"), 2, c->description);
+	utc(r->commitment_ts, t);
+	label(_("by"), 2);
+	who(r, r->commitment_author);
+	printf(", %s (#%llu)\n", t, (unsigned long long)r->commitment_seq);
+	label(_("due"), 2);
+	printf("%s\n", c->due);
+	if (c->indicator[0] && c->has_target) {
+		label(_("target"), 2);
+		printf("%s = %g\n", c->indicator, c->target);
+	} else if (c->indicator[0]) {
+		label(_("indicator"), 2);
+		printf("%s\n", c->indicator);
+	}
+	for (size_t i = 0; i < c->n_parties; i++) {
+		const struct audit_answer *last = NULL;
 
-				utc(st->ts, t);
-				printf("  %s  ", t);
-				who(r, st->by);
-				printf(": status %s%s", st->st.state,
-				       st->st.reopen ? " [reopens]" : "");
-				if (st->st.note[0]) {
-					fputs(": ", stdout);
-					text_fit(stdout, st->st.note, 300, false);
-				}
-				if (!st->counts)
-					printf("  NO EFFECT: %s", st->breach ? st->breach : "see the notes");
-				putchar('\n');
-			}
+		/* its answer that counts, by any key of the party's member */
+		for (size_t k = 0; k < r->n_answers; k++)
+			if (r->answers[k].counts &&
+			    roster_same(&r->roster, r->answers[k].party, c->parties[i]))
+				last = &r->answers[k];
+		label(_("party"), 2);
+		who(r, c->parties[i]);
+		printf(": %s", last == NULL ? _("no answer in the bundle")
+		       : last->accept ? "accepted" : "declined");
+		if (last != NULL && last->reason[0]) {
+			fputs(": ", stdout);
+			text_put(stdout, last->reason);
 		}
-		if (r->n_answers == 0 && r->n_statuses == 0)
-			printf("  (no answers or statuses)\n");
+		putchar('\n');
+	}
+	/* TRANSLATORS: whether every party accepted the commitment */
+	fputs(r->countersigned ? _("  countersigned yes\n") : _("  countersigned no\n"), stdout);
+	label(_("outcome"), 2);
+	/* TRANSLATORS: the outcome (kept, late, ...) and the state (fulfilled,
+	 * ...) stay as they are */
+	printf(_("%s (status %s)\n"), r->outcome, r->state);
+	print_history(r);
+}
+
+static void print_text(const char *file, const struct audit_report *r)
+{
+	char nw[ID_TEXT_MAX];
+
+	id_encode(ID_NETWORK, r->network, nw);
+	printf(r->kind == BUNDLE_COMMITMENT ? _("ok: %s proves a commitment's history\n")
+	       : _("ok: %s proves a feed's range\n"), file);
+	label(_("initiative"), 0);
+	text_put(stdout, r->roster.network_name);
+	printf(" (%s)\n", nw);
+	if (r->goal[0])
+		field(_("goal"), 0, r->goal);
+	label(_("checked"), 0);
+	/* TRANSLATORS: after "checked"; the next line goes on with "from seq
+	 * 1, network, memberships" */
+	printf(P_("%zu entries in %zu feeds (%zu with bodies): signatures, chains\n",
+		  "%zu entries in %zu feeds (%zu with bodies): signatures, chains\n", r->n_entries),
+	       r->n_entries, r->n_feeds, r->n_bodies);
+	label("", 0);
+	fputs(_("from seq 1, network, memberships\n"), stdout);
+	print_members(r);
+	if (r->kind == BUNDLE_COMMITMENT) {
+		print_commitment(r);
 	} else {
-		fputs("feed        ", stdout);
+		label(_("feed"), 0);
 		who(r, r->subject);
-		printf(": seq 1..%" PRIu64 ", %zu with bodies", r->feed_last,
-		       r->feed_bodies);
+		printf(P_(": seq 1..%llu, %zu with bodies", ": seq 1..%llu, %zu with bodies", r->feed_bodies),
+		       (unsigned long long)r->feed_last, r->feed_bodies);
 		if (r->feed_bodies)
-			printf(" (#%" PRIu64 "..#%" PRIu64 ")", r->feed_first, r->feed_last_body);
+			printf(" (#%llu..#%llu)", (unsigned long long)r->feed_first,
+			       (unsigned long long)r->feed_last_body);
 		putchar('\n');
 	}
 	if (r->n_notes_total) {
-		printf("notes\n");
-		for (size_t i = 0; i < r->n_notes; i++)
-			field("  ", r->notes[i]);
+		fputs(_("notes\n"), stdout);
+		for (size_t i = 0; i < r->n_notes; i++) {
+			fputs("  ", stdout);
+			text_put(stdout, r->notes[i]);
+			putchar('\n');
+		}
 		if (r->n_notes_total > r->n_notes)
-			printf("  ... and %zu more\n", r->n_notes_total - r->n_notes);
+			printf(P_("  ... and %zu more\n", "  ... and %zu more\n", r->n_notes_total - r->n_notes),
+			       r->n_notes_total - r->n_notes);
 	}
 }
 
@@ -542,14 +641,14 @@ int cmd_verify_bundle(int argc, char **argv)
 		case 'D': dump_dir = optarg; break;
 		case 'j': json = true; break;
 		case 'd': break;
-		case 'h': fputs(bundle_usage, stdout); return CLI_OK;
-		default: return usage("unknown or incomplete option '%s'", argv[optind - 1]);
+		case 'h': fputs(_(bundle_usage), stdout); return CLI_OK;
+		default: return usage(_("unknown or incomplete option '%s'"), argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
-		return usage("missing FILE%s", "");
+		return usage("%s", _("missing FILE"));
 	if (optind + 1 < argc)
-		return usage("unexpected argument '%s'", argv[optind + 1]);
+		return usage(_("unexpected argument '%s'"), argv[optind + 1]);
 	file = argv[optind];
 	if (read_all(file, &buf, &len, why, sizeof why) != 0)
 		return cli_fail("verify", PAKT_EIO, "%s: %s", file, why);
@@ -560,7 +659,7 @@ int cmd_verify_bundle(int argc, char **argv)
 	else if (rc == 0)
 		print_text(file, &r);
 	else
-		fprintf(stderr, "pakt: verify: %s: FAILED: %s\n", file, r.reason);
+		fprintf(stderr, _("pakt: verify: %s: FAILED: %s\n"), file, r.reason);
 	ret = rc == 0 ? CLI_OK : CLI_FAIL;
 
 	if (dump_dir != NULL) {
@@ -568,10 +667,13 @@ int cmd_verify_bundle(int argc, char **argv)
 			cli_fail("verify", PAKT_EIO, "--dump %s: %s", dump_dir, why);
 			ret = CLI_FAIL;
 		} else if (!json) {
-			printf("dumped      %zu entries to %s: check entry i with\n"
-			       "            openssl pkeyutl -verify -pubin -inkey %s/i.pub.pem -rawin \\\n"
-			       "              -in %s/i.header -sigfile %s/i.sig\n",
-			       dumped, dump_dir, dump_dir, dump_dir, dump_dir);
+			label(_("dumped"), 0);
+			printf(P_("%zu entries to %s: check entry i with\n",
+				  "%zu entries to %s: check entry i with\n", dumped), dumped, dump_dir);
+			label("", 0);
+			printf("openssl pkeyutl -verify -pubin -inkey %s/i.pub.pem -rawin \\\n", dump_dir);
+			label("", 0);
+			printf("  -in %s/i.header -sigfile %s/i.sig\n", dump_dir, dump_dir);
 		}
 	}
 	audit_report_free(&r);

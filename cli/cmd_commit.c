@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include "cli/cmds.h"
+#include "cli/i18n.h"
 #include "cli/metrics.h"
 #include "cli/output.h"
 #include "cli/text.h"
@@ -14,6 +15,14 @@
 #include "proto/date.h"
 #include "proto/err.h"
 #include "proto/id.h"
+
+#ifndef P_      /* until cli/i18n.h has it */
+#ifdef ENABLE_NLS
+#define P_(s, p, n) ngettext(s, p, n)
+#else
+#define P_(s, p, n) ((n) == 1 ? (s) : (p))
+#endif
+#endif
 
 int cmd_commit(int argc, char **argv)
 {
@@ -30,32 +39,32 @@ int cmd_commit(int argc, char **argv)
 	if (ret != CLI_OK)
 		return ret < 0 ? CLI_OK : ret;
 	work_req(&r, CTLOP_COMMIT, &o);
-	if ((ret = work_check_len("commit", "the title", o.argv[0], 1, BODY_TITLE_MAX)) != CLI_OK)
+	if ((ret = work_check_len("commit", _("the title"), o.argv[0], 1, BODY_TITLE_MAX)) != CLI_OK)
 		return ret;
 	if (o.party.n == 0)
-		return cli_usage("commit", "give the committing organisations with --party ID");
+		return cli_usage("commit", "%s", _("give the committing organisations with --party ID"));
 	if ((ret = work_parse_keys("commit", "--party", &o.party, cm->parties, BODY_PARTIES_MAX,
 				   &cm->n_parties)) != CLI_OK)
 		return ret;
 	if (!o.given[W_DUE])
-		return cli_usage("commit", "--due YYYY-MM-DD is required");
+		return cli_usage("commit", "%s", _("--due YYYY-MM-DD is required"));
 	if (strlen(o.val[W_DUE]) >= sizeof cm->due || date_parse(o.val[W_DUE], &day) != 0)
-		return cli_usage("commit", "--due '%.40s' is not a date YYYY-MM-DD", o.val[W_DUE]);
+		return cli_usage("commit", _("--due '%.40s' is not a date YYYY-MM-DD"), o.val[W_DUE]);
 	/* a date in the past marks every party late at once: only on purpose
 	 * (the days are UTC's, as the outcome's "overdue") */
 	if (day < (int64_t)(time(NULL) / 86400) && !o.given[W_ALLOW_PAST_DUE])
-		return cli_fail("commit", PAKT_EINVAL, "due date %s is in the past; use --allow-past-due "
-				"to record an older agreement", o.val[W_DUE]);
+		return cli_fail("commit", PAKT_EINVAL, _("due date %s is in the past; use --allow-past-due "
+				"to record an older agreement"), o.val[W_DUE]);
 	if (o.ind.n > 1)
-		return cli_usage("commit", "a commitment moves at most one --indicator");
+		return cli_usage("commit", "%s", _("a commitment moves at most one --indicator"));
 	if (o.ind.n == 1 && !metrics_valid_id(o.ind.v[0]))
-		return cli_usage("commit", "--indicator '%.40s' must be 1 to %d of a-z, 0-9, _ and -",
+		return cli_usage("commit", _("--indicator '%.40s' must be 1 to %d of a-z, 0-9, _ and -"),
 				 o.ind.v[0], BODY_ID_MAX);
 	if (o.given[W_TARGET]) {
 		if (o.ind.n == 0)
-			return cli_usage("commit", "--target needs --indicator");
+			return cli_usage("commit", "%s", _("--target needs --indicator"));
 		if (!metrics_parse_number(o.val[W_TARGET], &cm->target))
-			return cli_usage("commit", "--target '%.40s' is not a finite number", o.val[W_TARGET]);
+			return cli_usage("commit", _("--target '%.40s' is not a finite number"), o.val[W_TARGET]);
 		cm->has_target = true;
 	}
 	if (o.given[W_DESCRIPTION] &&
@@ -70,7 +79,7 @@ int cmd_commit(int argc, char **argv)
 	ret = work_send(&c, &o, &r, 10000);
 	if (ret == CLI_OK && (ret = cli_reply(&c, "commit", CTLOP_R_ENTRY, &e)) == CLI_OK) {
 		id_encode(ID_ENTRY, e.hash, idt);
-		printf("committed %s\n", idt);   /* the commitment's id: what partners accept */
+		printf(_("committed %s\n"), idt);   /* the commitment's id: what partners accept */
 	}
 	return work_done(&c, ret);
 }
@@ -82,14 +91,14 @@ static int answer(const char *cmd, int argc, char **argv)
 	struct work_opts o;
 	struct ctlop_req r;
 	struct client c;
-	char verb[96];
+	char verb[256];
 	int ret = work_opts(cmd, argc, argv, A(W_NETWORK) | A(W_CHANGE) | (decline ? A(W_REASON) : 0),
 			    1, 1, &o);
 
 	if (ret != CLI_OK)
 		return ret < 0 ? CLI_OK : ret;
 	work_req(&r, decline ? CTLOP_DECLINE : CTLOP_ACCEPT, &o);
-	if ((ret = cli_parse_id(cmd, "commitment", ID_ENTRY, o.argv[0], r.u.ref.ref)) != CLI_OK)
+	if ((ret = cli_parse_id(cmd, _("commitment"), ID_ENTRY, o.argv[0], r.u.ref.ref)) != CLI_OK)
 		return ret;
 	if (o.given[W_REASON] &&
 	    (ret = work_check_len(cmd, "--reason", o.val[W_REASON], 1, BODY_REASON_MAX)) != CLI_OK)
@@ -99,8 +108,11 @@ static int answer(const char *cmd, int argc, char **argv)
 	r.u.ref.change = o.given[W_CHANGE];   /* paktd refuses what breaks the lifecycle */
 	ret = work_send(&c, &o, &r, 10000);
 	if (ret == CLI_OK) {
-		snprintf(verb, sizeof verb, "%s %s%s:", decline ? "declined" : "accepted", o.argv[0],
-			 o.given[W_CHANGE] ? " (changed answer)" : "");
+		const char *fmt = decline ? (o.given[W_CHANGE] ? _("declined %s (changed answer):")
+					     : _("declined %s:"))
+				  : o.given[W_CHANGE] ? _("accepted %s (changed answer):") : _("accepted %s:");
+
+		snprintf(verb, sizeof verb, fmt, o.argv[0]);
 		ret = work_posted(&c, cmd, verb, NULL);
 	}
 	return work_done(&c, ret);
@@ -123,7 +135,7 @@ int cmd_progress(int argc, char **argv)
 	static struct ctlop_req r;
 	struct body_status *st = &r.u.progress;
 	struct client c;
-	char verb[128];
+	char verb[256];
 	bool ok = false;
 	int ret = work_opts("progress", argc, argv, A(W_NETWORK) | A(W_NOTE) | A(W_EVIDENCE) | A(W_REOPEN),
 			    2, 2, &o);
@@ -131,13 +143,13 @@ int cmd_progress(int argc, char **argv)
 	if (ret != CLI_OK)
 		return ret < 0 ? CLI_OK : ret;
 	work_req(&r, CTLOP_PROGRESS, &o);
-	if ((ret = cli_parse_id("progress", "commitment", ID_ENTRY, o.argv[0], st->ref)) != CLI_OK)
+	if ((ret = cli_parse_id("progress", _("commitment"), ID_ENTRY, o.argv[0], st->ref)) != CLI_OK)
 		return ret;
 	for (size_t i = 0; states[i]; i++)
 		ok |= strcmp(o.argv[1], states[i]) == 0;
 	if (!ok)
-		return cli_usage("progress", "the state is in-progress, fulfilled, missed or withdrawn, "
-				 "not '%.40s'", o.argv[1]);
+		return cli_usage("progress", _("the state is in-progress, fulfilled, missed or withdrawn, "
+				 "not '%.40s'"), o.argv[1]);
 	if (o.given[W_NOTE] &&
 	    (ret = work_check_len("progress", "--note", o.val[W_NOTE], 1, BODY_TEXT_MAX)) != CLI_OK)
 		return ret;
@@ -151,8 +163,8 @@ int cmd_progress(int argc, char **argv)
 		snprintf(st->note, sizeof st->note, "%s", o.val[W_NOTE]);
 	ret = work_send(&c, &o, &r, 10000);
 	if (ret == CLI_OK) {
-		snprintf(verb, sizeof verb, "%s is now %s%s:", o.argv[0], o.argv[1],
-			 o.given[W_REOPEN] ? " (reopened)" : "");
+		snprintf(verb, sizeof verb, o.given[W_REOPEN] ? _("%s is now %s (reopened):")
+			 : _("%s is now %s:"), o.argv[0], o.argv[1]);
 		ret = work_posted(&c, "progress", verb, NULL);
 	}
 	return work_done(&c, ret);
@@ -160,22 +172,39 @@ int cmd_progress(int argc, char **argv)
 
 /* "Name (pk_abcd…)" or the short id alone, the name escaped and cut so
  * that the whole fits cols columns (0: no limit); padded to cols when pad. */
-static void who(const char *name, const uint8_t key[32], size_t cols, bool pad)
+static void who(FILE *f, const char *name, const uint8_t key[32], size_t cols, bool pad)
 {
 	char sh[16], tail[24];
 	size_t w;
 
 	id_short(ID_KEY, key, sh);
 	if (name[0] == '\0') {
-		text_fit(stdout, sh, cols ? cols : sizeof sh, pad);
+		text_fit(f, sh, cols ? cols : sizeof sh, pad);
 		return;
 	}
 	snprintf(tail, sizeof tail, " (%s)", sh);
-	w = text_fit(stdout, name, cols ? cols - text_width(tail, strlen(tail)) : BODY_NAME_MAX * 4,
-		     false);
-	fputs(tail, stdout);
+	w = text_fit(f, name, cols ? cols - text_width(tail, strlen(tail)) : BODY_NAME_MAX * 4, false);
+	fputs(tail, f);
 	for (w += text_width(tail, strlen(tail)); pad && w < cols; w++)
-		putchar(' ');
+		fputc(' ', f);
+}
+
+/* who() as a string, so that a sentence with a name in it is translated
+ * whole: malloc'ed (the caller frees it), NULL when out of memory. */
+static char *who_str(const char *name, const uint8_t key[32])
+{
+	char *s = NULL;
+	size_t n;
+	FILE *f = open_memstream(&s, &n);
+
+	if (f == NULL)
+		return NULL;
+	who(f, name, key, 0, false);
+	if (fclose(f) != 0) {
+		free(s);
+		return NULL;
+	}
+	return s;
 }
 
 static void when(uint64_t ms, char out[32])
@@ -196,36 +225,46 @@ static void quoted(const char *text)
 	fputs("\")", stdout);
 }
 
+/* "  NO EFFECT: why" after a line whose entry did not count. */
+static void no_effect(const char *why)
+{
+	printf(_("  NO EFFECT: %s"), why);
+}
+
 /* The statuses of x: the latest that counts, or every one for the audit
  * (those that broke the lifecycle marked). */
 static void print_statuses(const struct ctlop_r_commit *x, bool audit)
 {
 	const struct ctlop_r_status_line *last = NULL;
-	char at[32];
+	char at[32], *by;
 
 	for (size_t i = 0; i < x->n_statuses; i++)
 		if (x->statuses[i].counts)
 			last = &x->statuses[i];
 	if (x->n_statuses == 0 || (!audit && last == NULL)) {
-		printf("  status: none yet\n");
+		fputs(_("  status: none yet\n"), stdout);
 	} else if (!audit) {
 		when(last->at, at);
-		printf("  status: %s since %s, by ", x->state, at);
-		who(last->by_name, last->by, 0, false);
+		by = who_str(last->by_name, last->by);
+		/* TRANSLATORS: the state (in-progress, fulfilled, ...) stays as it is */
+		printf(_("  status: %s since %s, by %s"), x->state, at, by ? by : "?");
+		free(by);
 		quoted(last->note);
 		putchar('\n');
 	} else {
-		printf("  status history (lifecycle order):\n");
+		fputs(_("  status history (lifecycle order):\n"), stdout);
 		for (size_t i = 0; i < x->n_statuses; i++) {
 			const struct ctlop_r_status_line *s = &x->statuses[i];
 
 			when(s->at, at);
-			printf("    %s  %-11s by ", at, s->state[0] ? s->state : "?");
-			who(s->by_name, s->by, 0, false);
-			fputs(s->reopen ? " [reopens]" : "", stdout);
+			by = who_str(s->by_name, s->by);
+			/* TRANSLATORS: time, the state (kept as it is, padded to 11) and who */
+			printf(_("    %s  %-11s by %s"), at, s->state[0] ? s->state : "?", by ? by : "?");
+			free(by);
+			fputs(s->reopen ? _(" [reopens]") : "", stdout);
 			quoted(s->note);
 			if (!s->counts)
-				printf("  NO EFFECT: %s", s->breach[0] ? s->breach : "see anomalies");
+				no_effect(s->breach[0] ? s->breach : _("see anomalies"));
 			putchar('\n');
 		}
 	}
@@ -236,25 +275,28 @@ static void print_statuses(const struct ctlop_r_commit *x, bool audit)
 static void print_answers(const struct ctlop_r_commit *x, bool audit)
 {
 	size_t answered = 0;
-	char at[32];
+	char at[32], *by;
 
 	for (size_t i = 0; i < x->n_parties; i++)
 		answered += strcmp(x->parties[i].response, "none") != 0 && x->parties[i].response[0];
 	if (x->n_answers == 0 || (!audit && x->n_answers == answered))
 		return;
-	printf("  answer history (lifecycle order):\n");
+	fputs(_("  answer history (lifecycle order):\n"), stdout);
 	for (size_t i = 0; i < x->n_answers; i++) {
 		const struct ctlop_r_answer *a = &x->answers[i];
 
 		when(a->at, at);
-		printf("    %s  %-8s by ", at, a->response);
-		who(a->by_name, a->by, 0, false);
-		fputs(a->change ? " [change]" : "", stdout);
+		by = who_str(a->by_name, a->by);
+		/* TRANSLATORS: time, the answer (accepted or declined, kept as it
+		 * is, padded to 8) and who */
+		printf(_("    %s  %-8s by %s"), at, a->response, by ? by : "?");
+		free(by);
+		fputs(a->change ? _(" [change]") : "", stdout);
 		quoted(a->reason);
 		if (!a->counts && a->breach[0])
-			printf("  NO EFFECT: %s", a->breach);
+			no_effect(a->breach);
 		else if (!a->counts)
-			printf("  (replaced by a later change)");
+			fputs(_("  (replaced by a later change)"), stdout);
 		putchar('\n');
 	}
 }
@@ -262,38 +304,39 @@ static void print_answers(const struct ctlop_r_commit *x, bool audit)
 /* One commitment of a commitments or audit reply, for people. */
 static void print_commitment(const struct ctlop_r_commit *x, bool audit)
 {
-	char idt[ID_TEXT_MAX], at[32], num[32];
+	char idt[ID_TEXT_MAX], at[32], num[32], *by;
 
 	id_encode(ID_ENTRY, x->hash, idt);
 	when(x->at, at);
-	text_put(stdout, x->title[0] ? x->title : "(untitled)");
-	printf("\n  %s\n  by ", idt);
-	who(x->author_name, x->author, 0, false);
-	printf(", %s; due %s\n  outcome: %s; countersigned: %s\n", at,
-	       x->due[0] ? x->due : "-", x->outcome[0] ? x->outcome : "-",
-	       x->countersigned ? "yes (every party accepted)" : "no");
+	text_put(stdout, x->title[0] ? x->title : _("(untitled)"));
+	printf("\n  %s\n", idt);
+	by = who_str(x->author_name, x->author);
+	/* TRANSLATORS: who, when, the due date; then the outcome (kept, late,
+	 * ... stays as it is) and whether every party accepted */
+	printf(_("  by %s, %s; due %s\n"), by ? by : "?", at, x->due[0] ? x->due : "-");
+	free(by);
+	printf(_("  outcome: %s; countersigned: %s\n"), x->outcome[0] ? x->outcome : "-",
+	       x->countersigned ? _("yes (every party accepted)") : _("no"));
 	if (x->description[0]) {
 		fputs("  ", stdout);
 		text_put_lines(stdout, x->description, "  ");
 		putchar('\n');
 	}
-	if (x->indicator[0]) {
-		printf("  moves indicator %s", x->indicator);
-		if (x->has_target) {
-			metrics_fmt_num(x->target, num);
-			printf(" to %s", num);
-		}
-		putchar('\n');
+	if (x->indicator[0] && x->has_target) {
+		metrics_fmt_num(x->target, num);
+		printf(_("  moves indicator %s to %s\n"), x->indicator, num);
+	} else if (x->indicator[0]) {
+		printf(_("  moves indicator %s\n"), x->indicator);
 	}
-	printf("  parties:\n");
+	fputs(_("  parties:\n"), stdout);
 	for (size_t i = 0; i < x->n_parties; i++) {
 		const struct ctlop_r_party *p = &x->parties[i];
 
 		when(p->at, at);
 		fputs("    ", stdout);
-		who(p->name, p->key, 40, true);
+		who(stdout, p->name, p->key, 40, true);
 		if (p->response[0] == '\0' || strcmp(p->response, "none") == 0) {
-			printf(" no answer yet\n");
+			fputs(_(" no answer yet\n"), stdout);
 		} else {
 			printf(" %-8s %s", p->response, at);
 			quoted(p->reason);
@@ -304,18 +347,16 @@ static void print_commitment(const struct ctlop_r_commit *x, bool audit)
 	print_statuses(x, audit);
 	if (!audit)
 		return;
-	printf("  received by:");
-	if (x->n_received_by == 0)
-		printf(" nobody confirmed yet\n");
-	else
-		putchar('\n');
+	fputs(x->n_received_by == 0 ? _("  received by: nobody confirmed yet\n") : _("  received by:\n"),
+	      stdout);
 	for (size_t i = 0; i < x->n_received_by; i++) {
 		when(x->received_by[i].at, at);
 		fputs("    ", stdout);
-		who(x->received_by[i].name, x->received_by[i].key, 40, true);
+		who(stdout, x->received_by[i].name, x->received_by[i].key, 40, true);
 		printf(" %s\n", at);
 	}
-	printf("  on time confirmed: %s\n", x->on_time_confirmed ? "yes" : "no");
+	fputs(x->on_time_confirmed ? _("  on time confirmed: yes\n") : _("  on time confirmed: no\n"),
+	      stdout);
 }
 
 /* --due-within: the parties that have not answered yet. */
@@ -323,16 +364,16 @@ static void print_waiting(const struct ctlop_r_commit *x)
 {
 	size_t n = 0;
 
-	printf("  waiting for an answer from:");
+	fputs(_("  waiting for an answer from:"), stdout);
 	for (size_t i = 0; i < x->n_parties; i++) {
 		const struct ctlop_r_party *p = &x->parties[i];
 
 		if (p->response[0] && strcmp(p->response, "none") != 0)
 			continue;
 		fputs(n++ ? ", " : " ", stdout);
-		who(p->name, p->key, 0, false);
+		who(stdout, p->name, p->key, 0, false);
 	}
-	printf("%s\n", n ? "" : " nobody (every party answered)");
+	fputs(n ? "\n" : _(" nobody (every party answered)\n"), stdout);
 }
 
 int cmd_commitments(int argc, char **argv)
@@ -348,9 +389,9 @@ int cmd_commitments(int argc, char **argv)
 		return ret < 0 ? CLI_OK : ret;
 	filters = o.given[W_MINE] + o.given[W_OPEN] + o.given[W_OVERDUE];
 	if (filters > 1)
-		return cli_usage("commitments", "give one of --mine, --open and --overdue");
+		return cli_usage("commitments", "%s", _("give one of --mine, --open and --overdue"));
 	if (o.party.n > 1)
-		return cli_usage("commitments", "give one --party");
+		return cli_usage("commitments", "%s", _("give one --party"));
 	work_req(&r, CTLOP_COMMITMENTS, &o);
 	if (o.party.n == 1 &&
 	    (ret = cli_parse_id("commitments", "--party", ID_KEY, o.party.v[0], r.u.commitments.party)) != CLI_OK)
@@ -358,8 +399,8 @@ int cmd_commitments(int argc, char **argv)
 	r.u.commitments.has_party = o.party.n == 1;
 	if (o.given[W_DUE_WITHIN] &&
 	    !work_parse_days(o.val[W_DUE_WITHIN], &r.u.commitments.due_within))
-		return cli_usage("commitments", "--due-within '%.40s' is not Nd (days) or Nw (weeks), "
-				 "at most 36600 days", o.val[W_DUE_WITHIN]);
+		return cli_usage("commitments", _("--due-within '%.40s' is not Nd (days) or Nw (weeks), "
+				 "at most 36600 days"), o.val[W_DUE_WITHIN]);
 	r.u.commitments.has_due_within = o.given[W_DUE_WITHIN];
 	if (filters)
 		snprintf(r.u.commitments.filter, sizeof r.u.commitments.filter, "%s",
@@ -372,7 +413,7 @@ int cmd_commitments(int argc, char **argv)
 	if (ret == CLI_OK)
 		ret = cli_reply(&c, "commitments", CTLOP_R_COMMITMENTS, &m);
 	if (ret == CLI_OK && m.n_commitments == 0)
-		puts(o.given[W_DUE_WITHIN] ? "no open commitment falls due then" : "no commitments");
+		puts(o.given[W_DUE_WITHIN] ? _("no open commitment falls due then") : _("no commitments"));
 	for (size_t i = 0; ret == CLI_OK && i < m.n_commitments; i++) {
 		if (i)
 			putchar('\n');
@@ -386,72 +427,108 @@ int cmd_commitments(int argc, char **argv)
 
 /* ---- audit ---- */
 
+/* The record per organisation: a table of 80 columns whose number columns
+ * are as wide as their (translated) headers, the names taking the rest. */
+static void print_orgs(const struct ctlop_r_audit *m)
+{
+	static const char *const head[] = {
+		/* TRANSLATORS: column headers of the audit's record per
+		 * organisation; keep them short (the table has 80 columns) */
+		N_("MADE"), N_("ACCEPTED"), N_("DECLINED"), N_("KEPT"), N_("LATE"), N_("MISSED"),
+		N_("OPEN"),
+	};
+	enum { N_COLS = sizeof head / sizeof head[0] };
+	size_t w[N_COLS], used = 2, name_cols;
+
+	fputs(_("\nrecord per organisation:\n"), stdout);
+	if (m->n_orgs == 0) {
+		fputs(_("  (none)\n"), stdout);
+		return;
+	}
+	for (size_t k = 0; k < N_COLS; k++) {
+		w[k] = text_width(_(head[k]), strlen(_(head[k])));
+		w[k] = w[k] < 4 ? 4 : w[k] > 12 ? 12 : w[k];
+		used += 1 + w[k];
+	}
+	name_cols = used + 16 > 80 ? 16 : 80 - used;
+	fputs("  ", stdout);
+	text_pad(stdout, _("ORGANISATION"), name_cols, false);
+	for (size_t k = 0; k < N_COLS; k++) {
+		putchar(' ');
+		text_pad(stdout, _(head[k]), w[k], true);
+	}
+	putchar('\n');
+	for (size_t i = 0; i < m->n_orgs; i++) {
+		const struct ctlop_r_org *x = &m->orgs[i];
+		uint64_t v[N_COLS] = {x->made, x->accepted, x->declined, x->kept, x->late, x->missed,
+				      x->open};
+
+		fputs("  ", stdout);
+		who(stdout, x->name, x->key, name_cols, true);
+		for (size_t k = 0; k < N_COLS; k++)
+			printf(" %*llu", (int)w[k], (unsigned long long)v[k]);
+		putchar('\n');
+	}
+}
+
 static void print_audit(const struct ctlop_r_audit *m)
 {
 	char idt[ID_TEXT_MAX], idt2[ID_TEXT_MAX], at[32];
 
-	printf("chains and signatures: %" PRIu64 " entries checked, %s\n", m->checked,
-	       m->n_bad ? "PROBLEMS FOUND" : "all valid");
+	printf(P_("chains and signatures: %llu entries checked, %s\n",
+		  "chains and signatures: %llu entries checked, %s\n", m->checked),
+	       (unsigned long long)m->checked, m->n_bad ? _("PROBLEMS FOUND") : _("all valid"));
 	for (size_t i = 0; i < m->n_bad; i++) {
 		id_encode(ID_KEY, m->bad[i].author, idt);
-		printf("  BAD %s #%" PRIu64 ": %s\n", idt, m->bad[i].seq,
+		printf(_("  BAD %s #%llu: %s\n"), idt, (unsigned long long)m->bad[i].seq,
 		       m->bad[i].reason[0] ? m->bad[i].reason : "?");
 	}
-	printf("forks:%s\n", m->n_forks ? "" : " none");
+	fputs(m->n_forks ? _("forks:\n") : _("forks: none\n"), stdout);
 	for (size_t i = 0; i < m->n_forks; i++) {
 		id_encode(ID_KEY, m->forks[i].author, idt);
-		printf("  FORK %s #%" PRIu64 ": two different entries\n", idt, m->forks[i].seq);
+		printf(_("  FORK %s #%llu: two different entries\n"), idt,
+		       (unsigned long long)m->forks[i].seq);
 		id_encode(ID_ENTRY, m->forks[i].a, idt);
 		id_encode(ID_ENTRY, m->forks[i].b, idt2);
 		printf("    %s\n    %s\n", idt, idt2);
 	}
-	printf("\ncommitments:%s\n", m->n_commitments ? "" : " none");
+	fputs(m->n_commitments ? _("\ncommitments:\n") : _("\ncommitments: none\n"), stdout);
 	for (size_t i = 0; i < m->n_commitments; i++) {
 		putchar('\n');
 		print_commitment(&m->commitments[i], true);
 	}
-	printf("\nrecord per organisation:\n");
-	if (m->n_orgs == 0)
-		printf("  (none)\n");
-	else
-		printf("  %-33s %4s %8s %8s %4s %4s %6s %4s\n", "ORGANISATION", "MADE", "ACCEPTED",
-		       "DECLINED", "KEPT", "LATE", "MISSED", "OPEN");
-	for (size_t i = 0; i < m->n_orgs; i++) {
-		const struct ctlop_r_org *x = &m->orgs[i];
-
-		fputs("  ", stdout);
-		who(x->name, x->key, 33, true);
-		printf(" %4" PRIu64 " %8" PRIu64 " %8" PRIu64 " %4" PRIu64 " %4" PRIu64 " %6" PRIu64
-		       " %4" PRIu64 "\n", x->made, x->accepted, x->declined, x->kept, x->late, x->missed,
-		       x->open);
-	}
-	printf("\nanomalies:%s\n", m->n_anomalies ? "" : " none");
+	print_orgs(m);
+	fputs(m->n_anomalies ? _("\nanomalies:\n") : _("\nanomalies: none\n"), stdout);
 	for (size_t i = 0; i < m->n_anomalies; i++) {
 		const struct ctlop_r_anomaly *x = &m->anomalies[i];
+		char *by = who_str(x->name, x->author);
 
 		id_encode(ID_ENTRY, x->hash, idt);
-		fputs("  ", stdout);
-		who(x->name, x->author, 0, false);
-		printf(" #%" PRIu64 " %s", x->seq, idt);
 		if (x->has_ref) {
 			id_encode(ID_ENTRY, x->ref, idt2);
-			printf(" (on commitment %s)", idt2);
+			/* TRANSLATORS: who, #seq, the entry, the commitment; then what */
+			printf(_("  %s #%llu %s (on commitment %s): %s\n"), by ? by : "?", (unsigned long long)x->seq,
+			       idt, idt2, x->what[0] ? x->what : "?");
+		} else {
+			printf("  %s #%llu %s: %s\n", by ? by : "?", (unsigned long long)x->seq, idt,
+			       x->what[0] ? x->what : "?");
 		}
-		printf(": %s\n", x->what[0] ? x->what : "?");
+		free(by);
 	}
-	printf("\nredactions:%s\n", m->n_redactions ? "" : " none");
+	fputs(m->n_redactions ? _("\nredactions:\n") : _("\nredactions: none\n"), stdout);
 	for (size_t i = 0; i < m->n_redactions; i++) {
 		const struct ctlop_r_redaction *x = &m->redactions[i];
 
 		id_encode(ID_KEY, x->author, idt2);
 		id_encode(ID_ENTRY, x->ref, idt);
 		when(x->at, at);
-		printf("  %s #%" PRIu64 " at %s removed the body of %s", idt2, x->seq, at, idt);
+		printf(_("  %s #%llu at %s removed the body of %s"), idt2, (unsigned long long)x->seq, at,
+		       idt);
 		quoted(x->reason);
 		putchar('\n');
 	}
-	printf("\nresult: %s\n", m->ok ? "OK: every chain intact, no fork"
-	       : "FAILED: a broken chain or a fork (see above)");
+	fputs(m->ok ? _("\nresult: OK: every chain intact, no fork\n")
+	      : _("\nresult: FAILED: a broken chain or a fork (see above)\n"), stdout);
 }
 
 int cmd_audit(int argc, char **argv)
@@ -466,7 +543,7 @@ int cmd_audit(int argc, char **argv)
 		return ret < 0 ? CLI_OK : ret;
 	work_req(&r, CTLOP_AUDIT, &o);
 	if (o.argc == 1 &&
-	    (ret = cli_parse_id("audit", "organisation id", ID_KEY, o.argv[0], r.u.audit.author)) != CLI_OK)
+	    (ret = cli_parse_id("audit", _("organisation id"), ID_KEY, o.argv[0], r.u.audit.author)) != CLI_OK)
 		return ret;
 	r.u.audit.has_author = o.argc == 1;
 	ret = work_send(&c, &o, &r, WORK_TIMEOUT_BIG);

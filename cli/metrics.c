@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cli/i18n.h"
 #include "cli/metrics.h"
 #include "cli/output.h"
 #include "proto/err.h"
@@ -62,9 +63,9 @@ static int id_eq(const char *arg, const char *what, char id[BODY_ID_MAX + 1], co
 	const char *eq = strchr(arg, '=');
 
 	if (eq == NULL)
-		return measure_fail(why, whylen, "'%.80s' is not %s", arg, what);
+		return measure_fail(why, whylen, _("'%.80s' is not %s"), arg, what);
 	if (!field(arg, (size_t)(eq - arg), id, BODY_ID_MAX + 1) || !metrics_valid_id(id))
-		return measure_fail(why, whylen, "indicator id '%.*s' must be 1 to %d of a-z, 0-9, _ and -",
+		return measure_fail(why, whylen, _("indicator id '%.*s' must be 1 to %d of a-z, 0-9, _ and -"),
 				(int)(eq - arg > 40 ? 40 : eq - arg), arg, BODY_ID_MAX);
 	*rest = eq + 1;
 	return 0;
@@ -77,7 +78,7 @@ static struct body_indicator *agenda_ind(struct body_agenda *a, const char *id, 
 	for (size_t i = 0; i < a->n; i++)
 		if (strcmp(a->ind[i].id, id) == 0)
 			return &a->ind[i];
-	measure_fail(why, whylen, "%s %s: no --indicator %s given", opt, id, id);
+	measure_fail(why, whylen, _("%s %s: no --indicator %s given"), opt, id, id);
 	return NULL;
 }
 
@@ -103,8 +104,8 @@ int metrics_parse_indicator(const char *arg, struct body_indicator *out, char *w
 	memset(out, 0, sizeof *out);
 	for (;;) {
 		if (nf == 8)
-			return measure_fail(why, whylen, "'%.80s' has too many ':' fields; use "
-					"ID:NAME:UNIT[:TARGET[:up|down[:count|level|ratio]]] (a name cannot contain ':')",
+			return measure_fail(why, whylen, _("'%.80s' has too many ':' fields; use "
+					"ID:NAME:UNIT[:TARGET[:up|down[:count|level|ratio]]] (a name cannot contain ':')"),
 					arg);
 		c = strchr(p, ':');
 		f[nf] = p;
@@ -115,33 +116,35 @@ int metrics_parse_indicator(const char *arg, struct body_indicator *out, char *w
 		p = c + 1;
 	}
 	if (nf < 3 || nf > 6)
-		return measure_fail(why, whylen, "'%.80s' is not ID:NAME:UNIT[:TARGET[:up|down[:count|level|ratio]]]%s",
-				arg, nf > 6 ? " (a name cannot contain ':')" : "");
+		return measure_fail(why, whylen, nf > 6
+				    ? _("'%.80s' is not ID:NAME:UNIT[:TARGET[:up|down[:count|level|ratio]]] "
+					"(a name cannot contain ':')")
+				    : _("'%.80s' is not ID:NAME:UNIT[:TARGET[:up|down[:count|level|ratio]]]"), arg);
 	if (!field(f[0], len[0], out->id, sizeof out->id) || !metrics_valid_id(out->id))
-		return measure_fail(why, whylen, "indicator id '%.*s' must be 1 to %d of a-z, 0-9, _ and -",
+		return measure_fail(why, whylen, _("indicator id '%.*s' must be 1 to %d of a-z, 0-9, _ and -"),
 				(int)(len[0] > 40 ? 40 : len[0]), f[0], BODY_ID_MAX);
 	if (len[1] == 0)
-		return measure_fail(why, whylen, "indicator %s: the name is empty", out->id);
+		return measure_fail(why, whylen, _("indicator %s: the name is empty"), out->id);
 	if (!field(f[1], len[1], out->name, sizeof out->name))
-		return measure_fail(why, whylen, "indicator %s: the name is longer than %d bytes", out->id,
+		return measure_fail(why, whylen, _("indicator %s: the name is longer than %d bytes"), out->id,
 				BODY_NAME_MAX);
 	if (!field(f[2], len[2], out->unit, sizeof out->unit))
-		return measure_fail(why, whylen, "indicator %s: the unit is longer than %d bytes", out->id,
+		return measure_fail(why, whylen, _("indicator %s: the unit is longer than %d bytes"), out->id,
 				BODY_UNIT_MAX);
 	if (nf >= 4 && len[3] > 0) {
 		if (!field(f[3], len[3], num, sizeof num) || !metrics_parse_number(num, &out->target))
-			return measure_fail(why, whylen, "indicator %s: the target '%.*s' is not a finite number",
+			return measure_fail(why, whylen, _("indicator %s: the target '%.*s' is not a finite number"),
 					out->id, (int)(len[3] > 40 ? 40 : len[3]), f[3]);
 		out->has_target = true;
 	}
 	if (nf >= 5 && len[4] > 0) {
 		if ((k = name_index(dirs, f[4], len[4])) < 0)
-			return measure_fail(why, whylen, "indicator %s: the direction must be up or down, not '%.*s'",
+			return measure_fail(why, whylen, _("indicator %s: the direction must be up or down, not '%.*s'"),
 					out->id, (int)(len[4] > 40 ? 40 : len[4]), f[4]);
 		out->down = k == 1;
 	}
 	if (nf == 6 && (k = name_index(body_kinds, f[5], len[5])) < 0)
-		return measure_fail(why, whylen, "indicator %s: the kind must be count, level or ratio, not '%.*s'",
+		return measure_fail(why, whylen, _("indicator %s: the kind must be count, level or ratio, not '%.*s'"),
 				out->id, (int)(len[5] > 40 ? 40 : len[5]), f[5]);
 	if (nf == 6)
 		out->kind = k;
@@ -159,7 +162,7 @@ int metrics_parse_about(const char *arg, struct body_agenda *a, char *why, size_
 	    (d = agenda_ind(a, id, "--about", why, whylen)) == NULL)
 		return PAKT_EINVAL;
 	if ((k = name_index(body_abouts + 1, rest, strlen(rest))) < 0)
-		return measure_fail(why, whylen, "--about %s: '%.40s' is not population, how-much, how-well or better-off",
+		return measure_fail(why, whylen, _("--about %s: '%.40s' is not population, how-much, how-well or better-off"),
 				id, rest);
 	d->about = k + 1;
 	return 0;
@@ -174,11 +177,11 @@ static int parse_point(const char *opt, const char *id, const char *s, struct bo
 
 	if (at == NULL || !field(s, (size_t)(at - s), num, sizeof num) ||
 	    !metrics_parse_number(num, &p->value))
-		return measure_fail(why, whylen, "%s %s: '%.60s' is not VALUE@PERIOD (e.g. 35@2025-12)", opt, id,
+		return measure_fail(why, whylen, _("%s %s: '%.60s' is not VALUE@PERIOD (e.g. 35@2025-12)"), opt, id,
 				s);
 	if (strlen(at + 1) > BODY_PERIOD_MAX || date_period_parse(at + 1, NULL, NULL) != 0)
-		return measure_fail(why, whylen, "%s %s: the period '%.40s' is not YYYY, YYYY-Qn, YYYY-MM, "
-				"YYYY-MM-DD or FROM..TO", opt, id, at + 1);
+		return measure_fail(why, whylen, _("%s %s: the period '%.40s' is not YYYY, YYYY-Qn, YYYY-MM, "
+				"YYYY-MM-DD or FROM..TO"), opt, id, at + 1);
 	snprintf(p->period, sizeof p->period, "%s", at + 1);
 	return 0;
 }
@@ -211,13 +214,13 @@ int metrics_parse_milestone(const char *arg, struct body_agenda *a, char *why, s
 	    parse_point("--target", id, rest, &p, why, whylen) != 0)
 		return PAKT_EINVAL;
 	if (d->n_milestones == BODY_MILESTONES_MAX)
-		return measure_fail(why, whylen, "--target %s: at most %d milestones", id, BODY_MILESTONES_MAX);
+		return measure_fail(why, whylen, _("--target %s: at most %d milestones"), id, BODY_MILESTONES_MAX);
 	date_period_parse(p.period, &from, &to);
 	/* keep them in period order, as the body wants them */
 	for (k = d->n_milestones; k > 0; k--) {
 		date_period_parse(d->milestones[k - 1].period, &f2, &t2);
 		if (f2 == from && t2 == to)
-			return measure_fail(why, whylen, "--target %s: two milestones for %s", id, p.period);
+			return measure_fail(why, whylen, _("--target %s: two milestones for %s"), id, p.period);
 		if (f2 < from || (f2 == from && t2 < to))
 			break;
 		d->milestones[k] = d->milestones[k - 1];
@@ -239,7 +242,7 @@ int metrics_parse_dimension(const char *arg, struct body_agenda *a, char *why, s
 	colon = strchr(rest, ':');
 	if (colon == NULL || !field(rest, (size_t)(colon - rest), d->dimension, sizeof d->dimension) ||
 	    !metrics_valid_id(d->dimension))
-		return measure_fail(why, whylen, "--dimension %s: '%.60s' is not NAME:CAT1,CAT2,... (NAME like an id)",
+		return measure_fail(why, whylen, _("--dimension %s: '%.60s' is not NAME:CAT1,CAT2,... (NAME like an id)"),
 				id, rest);
 	d->n_categories = 0;
 	for (p = colon + 1;;) {
@@ -248,17 +251,17 @@ int metrics_parse_dimension(const char *arg, struct body_agenda *a, char *why, s
 		char *cat;
 
 		if (d->n_categories == BODY_CATEGORIES_MAX)
-			return measure_fail(why, whylen, "--dimension %s: at most %d categories", id,
+			return measure_fail(why, whylen, _("--dimension %s: at most %d categories"), id,
 					BODY_CATEGORIES_MAX);
 		cat = d->categories[d->n_categories];
 		if (!body_category_valid(p, len))
-			return measure_fail(why, whylen, "--dimension %s: category '%.*s' must be 1 to %d bytes "
-					"without control characters, ',', ':' or '='", id,
+			return measure_fail(why, whylen, _("--dimension %s: category '%.*s' must be 1 to %d bytes "
+					"without control characters, ',', ':' or '='"), id,
 					(int)(len > 40 ? 40 : len), p, BODY_CATEGORY_MAX);
 		field(p, len, cat, BODY_CATEGORY_MAX + 1);
 		for (size_t k = 0; k < d->n_categories; k++)
 			if (strcmp(d->categories[k], cat) == 0)
-				return measure_fail(why, whylen, "--dimension %s: category '%s' given twice", id,
+				return measure_fail(why, whylen, _("--dimension %s: category '%s' given twice"), id,
 						cat);
 		d->n_categories++;
 		if (comma == NULL)
@@ -275,7 +278,7 @@ int metrics_parse_value(const char *arg, struct body_update *u, char *why, size_
 	char num[72];
 
 	if (u->n == BODY_INDICATORS_MAX)
-		return measure_fail(why, whylen, "at most %d values", BODY_INDICATORS_MAX);
+		return measure_fail(why, whylen, _("at most %d values"), BODY_INDICATORS_MAX);
 	v = &u->v[u->n];
 	memset(v, 0, sizeof *v);
 	if (id_eq(arg, "INDICATOR=NUMBER (or NUM/DEN for a ratio)", v->indicator, &rest, why,
@@ -283,18 +286,18 @@ int metrics_parse_value(const char *arg, struct body_update *u, char *why, size_
 		return PAKT_EINVAL;
 	for (size_t k = 0; k < u->n; k++)
 		if (strcmp(u->v[k].indicator, v->indicator) == 0)
-			return measure_fail(why, whylen, "indicator '%s' given twice", v->indicator);
+			return measure_fail(why, whylen, _("indicator '%s' given twice"), v->indicator);
 	slash = strchr(rest, '/');
 	if (slash != NULL) {
 		if (!field(rest, (size_t)(slash - rest), num, sizeof num) ||
 		    !metrics_parse_number(num, &v->value) || !metrics_parse_number(slash + 1, &v->den))
-			return measure_fail(why, whylen, "%s: '%.40s' is not NUMERATOR/DENOMINATOR", v->indicator,
+			return measure_fail(why, whylen, _("%s: '%.40s' is not NUMERATOR/DENOMINATOR"), v->indicator,
 					rest);
 		if (!(v->den > 0))
-			return measure_fail(why, whylen, "%s: the denominator must be above 0", v->indicator);
+			return measure_fail(why, whylen, _("%s: the denominator must be above 0"), v->indicator);
 		v->has_den = true;
 	} else if (!metrics_parse_number(rest, &v->value)) {
-		return measure_fail(why, whylen, "%s: '%.40s' is not a finite number", v->indicator, rest);
+		return measure_fail(why, whylen, _("%s: '%.40s' is not a finite number"), v->indicator, rest);
 	}
 	u->n++;
 	return 0;
@@ -318,25 +321,25 @@ int metrics_parse_split(const char *arg, struct body_update *u, char *why, size_
 		if (strcmp(u->v[k].indicator, id) == 0)
 			v = &u->v[k];
 	if (v == NULL)
-		return measure_fail(why, whylen, "--split %s: no --value %s given", id, id);
+		return measure_fail(why, whylen, _("--split %s: no --value %s given"), id, id);
 	if (v->n_split > 0)
-		return measure_fail(why, whylen, "--split %s given twice", id);
+		return measure_fail(why, whylen, _("--split %s given twice"), id);
 	for (p = rest;;) {
 		const char *comma = strchr(p, ','), *colon = strchr(p, ':');
 		size_t len = comma ? (size_t)(comma - p) : strlen(p);
 		struct body_cell *c = &u->cell[start + n];
 
 		if (start + n == BODY_CELLS_MAX || n == BODY_CATEGORIES_MAX)
-			return measure_fail(why, whylen, "--split %s: too many categories", id);
+			return measure_fail(why, whylen, _("--split %s: too many categories"), id);
 		if (colon == NULL || colon >= p + len || !body_category_valid(p, (size_t)(colon - p)) ||
 		    !field(colon + 1, len - (size_t)(colon - p) - 1, num, sizeof num) ||
 		    !metrics_parse_number(num, &c->value))
-			return measure_fail(why, whylen, "--split %s: '%.*s' is not CATEGORY:NUMBER", id,
+			return measure_fail(why, whylen, _("--split %s: '%.*s' is not CATEGORY:NUMBER"), id,
 					(int)(len > 40 ? 40 : len), p);
 		field(p, (size_t)(colon - p), c->category, sizeof c->category);
 		for (size_t k = 0; k < n; k++)
 			if (strcmp(u->cell[start + k].category, c->category) == 0)
-				return measure_fail(why, whylen, "--split %s: category '%s' given twice", id,
+				return measure_fail(why, whylen, _("--split %s: category '%s' given twice"), id,
 						c->category);
 		n++;
 		if (comma == NULL)

@@ -4,10 +4,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cli/i18n.h"
 #include "cli/metrics.h"
 #include "cli/output.h"
 #include "cli/text.h"
 #include "proto/id.h"
+
+#ifndef P_      /* until cli/i18n.h has it */
+#ifdef ENABLE_NLS
+#define P_(s, p, n) ngettext(s, p, n)
+#else
+#define P_(s, p, n) ((n) == 1 ? (s) : (p))
+#endif
+#endif
 
 /* ---- text ---- */
 
@@ -39,9 +48,29 @@ static void fmt_value(const struct body_indicator *d, double v, char buf[40])
 
 static const char *kind_says(int kind)
 {
-	return kind == BODY_LEVEL ? "level: latest value per organisation, summed"
-	       : kind == BODY_RATIO ? "ratio: numerators and denominators added up"
-	       : "count: adds up over periods and organisations";
+	/* TRANSLATORS: level, ratio and count are the kinds typed in
+	 * 'pakt agenda set': keep them as they are */
+	return kind == BODY_LEVEL ? _("level: latest value per organisation, summed")
+	       : kind == BODY_RATIO ? _("ratio: numerators and denominators added up")
+	       : _("count: adds up over periods and organisations");
+}
+
+/* "  trend: rising for 3 periods (better)" */
+static void trend_says(FILE *f, const struct measure_ind *mi)
+{
+	size_t n = mi->trend_periods;
+	/* TRANSLATORS: a trend of an indicator's values: "rising for 3
+	 * periods" */
+	const char *dir = mi->trend == MEASURE_RISING ? _("rising") : _("falling");
+
+	if (mi->trend == MEASURE_FLAT)
+		fprintf(f, P_("  trend: flat for %zu period\n", "  trend: flat for %zu periods\n", n), n);
+	else if (mi->trend_better)
+		fprintf(f, P_("  trend: %s for %zu period (better)\n",
+			      "  trend: %s for %zu periods (better)\n", n), dir, n);
+	else
+		fprintf(f, P_("  trend: %s for %zu period (worse)\n",
+			      "  trend: %s for %zu periods (worse)\n", n), dir, n);
 }
 
 static void text_head(FILE *f, const struct measure *m, const struct measure_ind *mi)
@@ -56,36 +85,45 @@ static void text_head(FILE *f, const struct measure *m, const struct measure_ind
 		text_put(f, d->unit);
 		fputc(']', f);
 	}
-	fprintf(f, "\n  %s%s%s\n", kind_says(d->kind), d->about ? "; about: " : "",
-		body_abouts[d->about]);
+	fputs("\n", f);
+	if (d->about)
+		/* TRANSLATORS: the kind, then "about:" and population,
+		 * how-much, how-well or better-off (kept as they are) */
+		fprintf(f, _("  %s; about: %s\n"), kind_says(d->kind), body_abouts[d->about]);
+	else
+		fprintf(f, "  %s\n", kind_says(d->kind));
 	if (!mi->has_current) {
-		fputs("  current: no values reported\n", f);
+		fputs(_("  current: no values reported\n"), f);
+	} else if (d->kind == BODY_LEVEL && mi->latest >= 0) {
+		fmt_value(d, mi->current, cur);
+		/* TRANSLATORS: the value, then the period it is from */
+		fprintf(f, _("  current %s (%s)\n"), cur, m->period[mi->latest].label);
+	} else if (d->kind == BODY_RATIO) {
+		char a[32], b[32];
+
+		fmt_value(d, mi->current, cur);
+		metrics_fmt_num(mi->num, a);
+		metrics_fmt_num(mi->den, b);
+		/* TRANSLATORS: a percentage, then "34 of 40" */
+		fprintf(f, _("  current %s (%s of %s)\n"), cur, a, b);
 	} else {
 		fmt_value(d, mi->current, cur);
-		fprintf(f, "  current %s", cur);
-		if (d->kind == BODY_LEVEL && mi->latest >= 0)
-			fprintf(f, " (%s)", m->period[mi->latest].label);
-		if (d->kind == BODY_RATIO) {
-			char a[32], b[32];
-
-			metrics_fmt_num(mi->num, a);
-			metrics_fmt_num(mi->den, b);
-			fprintf(f, " (%s of %s)", a, b);
-		}
-		fputc('\n', f);
+		fprintf(f, _("  current %s\n"), cur);
 	}
 	if (d->has_baseline) {
 		fmt_value(d, d->baseline.value, v);
-		fprintf(f, "  baseline %s (%s)\n", v, d->baseline.period);
+		fprintf(f, _("  baseline %s (%s)\n"), v, d->baseline.period);
 	}
 	if (d->has_target) {
 		fmt_value(d, d->target, v);
-		fprintf(f, "  target %s%s (%s is better)", d->down ? "at most " : "", v,
-			d->down ? "lower" : "higher");
+		fprintf(f, d->down ? _("  target at most %s (lower is better)")
+			: _("  target %s (higher is better)"), v);
 		if (mi->has_progress) {
 			fmt_value(d, mi->start, cur);
-			fprintf(f, ": %.0f%% of the way from %s, %s", mi->progress, cur,
-				mi->met ? "reached" : "not reached");
+			/* TRANSLATORS: follows "target 80 (higher is better)": how
+			 * far from the baseline (or first value) to the target */
+			fprintf(f, mi->met ? _(": %.0f%% of the way from %s, reached")
+				: _(": %.0f%% of the way from %s, not reached"), mi->progress, cur);
 		}
 		fputc('\n', f);
 	}
@@ -93,12 +131,10 @@ static void text_head(FILE *f, const struct measure *m, const struct measure_ind
 		const struct body_point *p = &d->milestones[mi->next_milestone];
 
 		fmt_value(d, p->value, v);
-		fprintf(f, "  next milestone: %s for %s\n", v, p->period);
+		fprintf(f, _("  next milestone: %s for %s\n"), v, p->period);
 	}
 	if (mi->trend != MEASURE_NO_TREND)
-		fprintf(f, "  trend: %s for %zu period%s%s\n", measure_trend_name(mi->trend),
-			mi->trend_periods, mi->trend_periods == 1 ? "" : "s",
-			mi->trend == MEASURE_FLAT ? "" : mi->trend_better ? " (better)" : " (worse)");
+		trend_says(f, mi);
 }
 
 static void text_line(FILE *f, const struct body_indicator *d, const char *label, double v,
@@ -131,11 +167,13 @@ static void text_tail(FILE *f, const struct measure *m, const struct measure_ind
 			continue;
 		fputs("  ", f);
 		text_fit(f, m->org[o].name, NAME_COLS, true);
-		fprintf(f, " no report for %s (last: %s)\n", m->period[mi->latest].label,
+		fprintf(f, _(" no report for %s (last: %s)\n"), m->period[mi->latest].label,
 			m->period[mi->org_last[o]].label);
 	}
 	if (mi->has_split) {
-		fputs("  by ", f);
+		/* TRANSLATORS: the dimension (an id like "gender") follows,
+		 * then ':' and each category with its value */
+		fputs(_("  by "), f);
 		text_put(f, d->dimension);
 		fputc(':', f);
 		for (size_t k = 0; k < d->n_categories; k++) {
@@ -145,7 +183,7 @@ static void text_tail(FILE *f, const struct measure *m, const struct measure_ind
 			fprintf(f, " %s", num);
 		}
 		metrics_fmt_num(mi->split_of, num);
-		fprintf(f, " (of %s)\n", num);
+		fprintf(f, _(" (of %s)\n"), num);
 	}
 	for (size_t k = 0; k < mi->n_flags; k++) {
 		long o = -1;
@@ -153,7 +191,7 @@ static void text_tail(FILE *f, const struct measure *m, const struct measure_ind
 		for (size_t j = 0; j < m->n_org; j++)
 			if (memcmp(m->org[j].key, mi->flags[k].org, 32) == 0)
 				o = (long)j;
-		fputs("  flagged: ", f);
+		fputs(_("  flagged: "), f);
 		text_put(f, o >= 0 ? m->org[o].name : "?");
 		fprintf(f, " #%llu, %s: ", (unsigned long long)mi->flags[k].seq, mi->flags[k].period);
 		text_put(f, mi->flags[k].what);
@@ -164,7 +202,7 @@ static void text_tail(FILE *f, const struct measure *m, const struct measure_ind
 void metrics_text(FILE *f, const struct measure *m, bool by_period)
 {
 	if (m->n_ind == 0) {
-		fputs("no indicators: set them with 'pakt agenda set'\n", f);
+		fputs(_("no indicators: set them with 'pakt agenda set'\n"), f);
 		return;
 	}
 	for (size_t i = 0; i < m->n_ind; i++) {
@@ -175,7 +213,7 @@ void metrics_text(FILE *f, const struct measure *m, bool by_period)
 			fputc('\n', f);
 		text_head(f, m, mi);
 		if (mi->n_rows == 0) {
-			fputs("  (no values reported)\n", f);
+			fputs(_("  (no values reported)\n"), f);
 			continue;
 		}
 		/* bars against the target (upwards), else the largest value */
@@ -199,7 +237,8 @@ void metrics_text(FILE *f, const struct measure *m, bool by_period)
 			if (mi->org_last[o] < 0)
 				continue;
 			/* a level: its latest value; else all it reported, up to */
-			snprintf(when, sizeof when, "%s%s", mi->def.kind == BODY_LEVEL ? "" : "to ",
+			/* TRANSLATORS: "to 2026-03": everything reported up to that period */
+			snprintf(when, sizeof when, mi->def.kind == BODY_LEVEL ? "%s" : _("to %s"),
 				 m->period[mi->org_last[o]].label);
 			text_line(f, &mi->def, m->org[o].name, mi->org_total[o], denom, when);
 		}

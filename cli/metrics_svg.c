@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cli/i18n.h"
 #include "cli/metrics.h"
 #include "cli/output.h"
 #include "proto/date.h"
@@ -50,6 +51,26 @@ static void svg_esc(FILE *f, const char *s)
 	}
 }
 
+/* A translated text fmt with one or two %s, each arg escaped as the rest. */
+static void svg_fmt2(FILE *f, const char *fmt, const char *a, const char *b)
+{
+	char *s = NULL;
+	size_t n;
+	FILE *m = open_memstream(&s, &n);
+
+	if (m == NULL)
+		return;
+	fprintf(m, fmt, a, b);
+	if (fclose(m) == 0 && s != NULL)
+		svg_esc(f, s);
+	free(s);
+}
+
+static void svg_fmt(FILE *f, const char *fmt, const char *a)
+{
+	svg_fmt2(f, fmt, a, "");
+}
+
 /* A step of 1, 2 or 5 times a power of ten near span / 4. */
 static double nice_step(double span)
 {
@@ -69,12 +90,14 @@ void metrics_axis_label(const struct body_indicator *d, char *buf, size_t len)
 	snprintf(name, sizeof name, "%s", d->name);
 	if (name[0] >= 'A' && name[0] <= 'Z' && !(name[1] >= 'A' && name[1] <= 'Z'))
 		name[0] = (char)(name[0] - 'A' + 'a');      /* "People ..." -> "people ..." */
+	/* TRANSLATORS: the y axis of a chart: the indicator's name, then what
+	 * its values are */
 	if (d->kind == BODY_LEVEL)
-		snprintf(buf, len, "%s, latest count", name);
+		snprintf(buf, len, _("%s, latest count"), name);
 	else if (d->kind == BODY_RATIO)
-		snprintf(buf, len, "%s, %% (numerators / denominators)", name);
+		snprintf(buf, len, _("%s, %% (numerators / denominators)"), name);
 	else
-		snprintf(buf, len, "%s, total to date (count)", name);
+		snprintf(buf, len, _("%s, total to date (count)"), name);
 }
 
 /* Lines of at most LEGEND_COLS code points, broken at spaces where one
@@ -267,8 +290,12 @@ static void svg_axes(FILE *f, const struct measure *m, const struct measure_ind 
 		fr->py + fr->ph / 2, fr->px - 55, fr->py + fr->ph / 2);
 	svg_esc(f, label);
 	fputs("</text>\n", f);
-	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">"
-		"period (first day)</text>\n", fr->px + fr->pw / 2, fr->py + fr->ph + 40);
+	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">",
+		fr->px + fr->pw / 2, fr->py + fr->ph + 40);
+	/* TRANSLATORS: the x axis of a chart: each period is drawn at its
+	 * first day */
+	svg_esc(f, _("period (first day)"));
+	fputs("</text>\n", f);
 	for (size_t p = 0; p < m->n_period; p++)
 		if (mi->has[p] && m->period[p].from != last) {
 			n_starts++;
@@ -303,8 +330,9 @@ static void svg_goals(FILE *f, const struct body_indicator *d, const struct fram
 			"stroke=\"#b00\" stroke-width=\"2\" stroke-dasharray=\"8 4\"/>\n",
 			fr->px, fy(fr, d->target), fr->px + fr->pw, fy(fr, d->target));
 		fprintf(f, "<text class=\"target-label\" x=\"%.1f\" y=\"%.1f\" font-size=\"11\" "
-			"text-anchor=\"end\" fill=\"#b00\">target %s%s</text>\n", fr->px + fr->pw - 4,
-			fy(fr, d->target) - 5, d->down ? "at most " : "", num);
+			"text-anchor=\"end\" fill=\"#b00\">", fr->px + fr->pw - 4, fy(fr, d->target) - 5);
+		svg_fmt(f, d->down ? _("target at most %s") : _("target %s"), num);
+		fputs("</text>\n", f);
 	}
 	for (size_t k = 0; k < d->n_milestones; k++) {
 		double x, y;
@@ -315,8 +343,8 @@ static void svg_goals(FILE *f, const struct body_indicator *d, const struct fram
 		y = fy(fr, d->milestones[k].value);
 		metrics_fmt_num(d->milestones[k].value, num);
 		fprintf(f, "<path class=\"milestone\" d=\"M%.1f %.1fl6 6l-6 6l-6 -6z\" fill=\"none\" "
-			"stroke=\"#b00\" stroke-width=\"1.5\"><title>milestone %s for ", x, y - 6, num);
-		svg_esc(f, d->milestones[k].period);
+			"stroke=\"#b00\" stroke-width=\"1.5\"><title>", x, y - 6);
+		svg_fmt2(f, _("milestone %s for %s"), num, d->milestones[k].period);
 		fputs("</title></path>\n", f);
 	}
 	if (d->has_baseline) {
@@ -327,9 +355,9 @@ static void svg_goals(FILE *f, const struct body_indicator *d, const struct fram
 			"stroke=\"#666\" stroke-width=\"1\" stroke-dasharray=\"2 3\"/>\n",
 			fr->px, y, fr->px + fr->pw, y);
 		fprintf(f, "<text class=\"baseline-label\" x=\"%.1f\" y=\"%.1f\" font-size=\"11\" "
-			"fill=\"#666\">baseline %s (", fr->px + 4, y - 4, num);
-		svg_esc(f, d->baseline.period);
-		fputs(")</text>\n", f);
+			"fill=\"#666\">", fr->px + 4, y - 4);
+		svg_fmt2(f, _("baseline %s (%s)"), num, d->baseline.period);
+		fputs("</text>\n", f);
 	}
 }
 
@@ -367,7 +395,7 @@ static void svg_legend(FILE *f, const struct measure *m, const struct measure_in
 
 	fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#000\" "
 		"stroke-width=\"4\"/>\n", lx, ly - 4, lx + 20, ly - 4);
-	svg_wrapped(f, lx + 26, ly, "partnership (combined)", "font-size=\"12\" font-weight=\"bold\"",
+	svg_wrapped(f, lx + 26, ly, _("partnership (combined)"), "font-size=\"12\" font-weight=\"bold\"",
 		    &h);
 	ly += h + 6;
 	for (size_t o = 0, shown = 0; o < m->n_org; o++) {
@@ -402,13 +430,16 @@ static void svg_panel(FILE *f, const struct measure *m, size_t i, double y0)
 	fputs("</text>\n", f);
 	svg_axes(f, m, mi, &fr);
 	svg_goals(f, d, &fr);
-	if (!any)
+	if (!any) {
 		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" text-anchor=\"middle\" "
-			"fill=\"#888\">no values reported</text>\n", fr.px + fr.pw / 2, fr.py + fr.ph / 2);
+			"fill=\"#888\">", fr.px + fr.pw / 2, fr.py + fr.ph / 2);
+		svg_esc(f, _("no values reported"));
+		fputs("</text>\n", f);
+	}
 	/* the partnership's heavier line first, each organisation's over it */
 	if (any)
 		svg_series(f, m, &fr, se.has + m->n_org * se.np, se.v + m->n_org * se.np, 1, "#000",
-			   3.5, "partnership");
+			   3.5, _("partnership"));
 	for (size_t o = 0, shown = 0; o < m->n_org; o++)
 		if (mi->org_last[o] >= 0)
 			svg_series(f, m, &fr, se.has + o * se.np, se.v + o * se.np, 1,
@@ -430,21 +461,24 @@ void metrics_svg_write(FILE *f, const struct measure *m, long only, const char *
 	fprintf(f, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%u\" fill=\"#fff\"/>\n", SVG_W, h);
 	fprintf(f, "<text class=\"title\" x=\"%d\" y=\"26\" font-size=\"18\" font-weight=\"bold\">",
 		SVG_ML);
-	svg_esc(f, initiative != NULL && initiative[0] ? initiative : "Shared measurement");
+	svg_esc(f, initiative != NULL && initiative[0] ? initiative : _("Shared measurement"));
 	fprintf(f, "</text>\n<text class=\"drawn\" x=\"%d\" y=\"44\" font-size=\"11\" fill=\"#555\">",
 		SVG_ML);
-	if (drawn != NULL && drawn[0]) {
-		fputs("drawn ", f);
-		svg_esc(f, drawn);
-	}
-	fputs(" by pakt from signed updates</text>\n", f);
-	if (m->n_ind == 0 || (only >= 0 && (size_t)only >= m->n_ind))
-		fprintf(f, "<text x=\"%d\" y=\"%.0f\" font-size=\"14\">no indicators</text>\n", SVG_ML,
-			y + 40);
-	else if (only >= 0)
-		svg_panel(f, m, (size_t)only, y);
+	if (drawn != NULL && drawn[0])
+		/* TRANSLATORS: under a chart's title; the date it was drawn */
+		svg_fmt(f, _("drawn %s by pakt from signed updates"), drawn);
 	else
+		svg_esc(f, _(" by pakt from signed updates"));
+	fputs("</text>\n", f);
+	if (m->n_ind == 0 || (only >= 0 && (size_t)only >= m->n_ind)) {
+		fprintf(f, "<text x=\"%d\" y=\"%.0f\" font-size=\"14\">", SVG_ML, y + 40);
+		svg_esc(f, _("no indicators"));
+		fputs("</text>\n", f);
+	} else if (only >= 0) {
+		svg_panel(f, m, (size_t)only, y);
+	} else {
 		for (size_t i = 0; i < m->n_ind; i++, y += SVG_PANEL_H)
 			svg_panel(f, m, i, y);
+	}
 	fputs("</svg>\n", f);
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cli/i18n.h"
 #include "cli/work.h"
 #include "proto/body.h"
 #include "proto/canon.h"
@@ -77,13 +78,13 @@ int work_opts(const char *cmd, int argc, char **argv, uint64_t allow, int min_po
 			continue;
 		}
 		if (w < 0)
-			return cli_usage(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
+			return cli_usage(cmd, _("unknown or incomplete option '%s'"), argv[optind - 1]);
 		if (!(allow & A(w)))
-			return cli_usage(cmd, "option '%s' does not apply here", argv[optind - 1]);
+			return cli_usage(cmd, _("option '%s' does not apply here"), argv[optind - 1]);
 		o->given[w] = true;
 		o->val[w] = optarg;
 		if (optarg != NULL && o->each[w].n == WORK_LIST_MAX)
-			return cli_usage(cmd, "too many --%s options", long_opts[w].name);
+			return cli_usage(cmd, _("too many --%s options"), long_opts[w].name);
 		if (optarg != NULL)
 			o->each[w].v[o->each[w].n++] = optarg;
 		switch (w) {
@@ -101,16 +102,16 @@ int work_opts(const char *cmd, int argc, char **argv, uint64_t allow, int min_po
 		}
 		if (l != NULL) {
 			if (l->n == WORK_LIST_MAX)
-				return cli_usage(cmd, "too many --%s options", long_opts[w].name);
+				return cli_usage(cmd, _("too many --%s options"), long_opts[w].name);
 			l->v[l->n++] = optarg;
 		}
 	}
 	o->argc = argc - optind;
 	o->argv = argv + optind;
 	if (o->argc < min_pos)
-		return cli_usage(cmd, "missing argument");
+		return cli_usage(cmd, "%s", _("missing argument"));
 	if (o->argc > max_pos)
-		return cli_usage(cmd, "unexpected argument '%s'", o->argv[max_pos]);
+		return cli_usage(cmd, _("unexpected argument '%s'"), o->argv[max_pos]);
 	return CLI_OK;
 }
 
@@ -165,17 +166,17 @@ int work_text(const char *cmd, const char *arg, char *out, bool allow_empty)
 		len = text ? strlen(text) : 0;
 	}
 	if (text == NULL)
-		return cli_fail(cmd, PAKT_ENOMEM, "out of memory");
+		return cli_fail(cmd, PAKT_ENOMEM, "%s", _("out of memory"));
 	if (len > BODY_TEXT_MAX)
-		ret = cli_usage(cmd, "the text is longer than %d bytes (the limit of one entry's text; "
-				"split it into several)", BODY_TEXT_MAX);
+		ret = cli_usage(cmd, _("the text is longer than %d bytes (the limit of one entry's text; "
+				"split it into several)"), BODY_TEXT_MAX);
 	else if (memchr(text, '\0', len) != NULL)
-		ret = cli_usage(cmd, "the text contains a NUL byte");
+		ret = cli_usage(cmd, "%s", _("the text contains a NUL byte"));
 	else if (!canon_utf8_valid(text, len))
-		ret = cli_usage(cmd, "the text is not valid UTF-8 (text in the Windows code page?): "
-				"convert it with: iconv -f cp1250 -t utf-8");
+		ret = cli_usage(cmd, "%s", _("the text is not valid UTF-8 (text in the Windows code page?): "
+				"convert it with: iconv -f cp1250 -t utf-8"));
 	else if (len == 0 && !allow_empty)
-		ret = cli_usage(cmd, "the text is empty");
+		ret = cli_usage(cmd, "%s", _("the text is empty"));
 	else
 		memcpy(out, text, len + 1);
 	free(text);
@@ -188,9 +189,9 @@ int work_check_len(const char *cmd, const char *what, const char *s, size_t min,
 	size_t n = strlen(s);
 
 	if (n < min)
-		return cli_usage(cmd, "%s is empty", what);
+		return cli_usage(cmd, _("%s is empty"), what);
 	if (n > max)
-		return cli_usage(cmd, "%s is longer than %zu bytes", what, max);
+		return cli_usage(cmd, _("%s is longer than %zu bytes"), what, max);
 	return CLI_OK;
 }
 
@@ -211,7 +212,7 @@ int work_parse_keys(const char *cmd, const char *what, const struct work_list *l
 			bool dup = false;
 
 			if (len == 0 || len >= sizeof buf)
-				return cli_usage(cmd, "%s '%.80s' is not a list of pk_ ids", what, l->v[i]);
+				return cli_usage(cmd, _("%s '%.80s' is not a list of pk_ ids"), what, l->v[i]);
 			memcpy(buf, p, len);
 			buf[len] = '\0';
 			if ((ret = cli_parse_id(cmd, what, ID_KEY, buf, key)) != CLI_OK)
@@ -220,7 +221,7 @@ int work_parse_keys(const char *cmd, const char *what, const struct work_list *l
 				dup |= memcmp(keys[k], key, 32) == 0;
 			if (!dup) {
 				if (*n == cap)
-					return cli_usage(cmd, "at most %zu organisations in %s", cap, what);
+					return cli_usage(cmd, _("at most %zu organisations in %s"), cap, what);
 				memcpy(keys[(*n)++], key, 32);
 			}
 			if (comma == NULL)

@@ -64,5 +64,7 @@ INTEGRATION_TESTS += %D%/polish.sh %D%/polish_tr1.sh
 INTEGRATION_TESTS += %D%/polish_tr2.sh
 # the report in Polish (issue 12)
 INTEGRATION_TESTS += %D%/polish_tr4.sh
+# the collective-impact commands and the chart in Polish (issue 12)
+INTEGRATION_TESTS += %D%/polish_tr3.sh
 # partner text on a terminal: escaping, display width (issue 12)
 INTEGRATION_TESTS += %D%/text_safety.sh %D%/text_width.sh %D%/demo_output.sh
