@@ -19,14 +19,6 @@
 #include "proto/err.h"
 #include "proto/id.h"
 
-#ifndef P_      /* until cli/i18n.h has it */
-#ifdef ENABLE_NLS
-#define P_(s, p, n) ngettext(s, p, n)
-#else
-#define P_(s, p, n) ((n) == 1 ? (s) : (p))
-#endif
-#endif
-
 /* The agenda's indicators of a reply, as the agenda body holds them. */
 static size_t indicators(const struct ctlop_r_indicator *in, size_t n, struct body_indicator *out)
 {

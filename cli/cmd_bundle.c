@@ -22,14 +22,6 @@
 #include "proto/err.h"
 #include "proto/id.h"
 
-#ifndef P_      /* until cli/i18n.h has it */
-#ifdef ENABLE_NLS
-#define P_(s, p, n) ngettext(s, p, n)
-#else
-#define P_(s, p, n) ((n) == 1 ? (s) : (p))
-#endif
-#endif
-
 /* For cmd_verify (cli/cmd_node.c): `pakt verify` checks a bundle when it
  * is given a FILE (any argument that is not an option or an option's
  * value) or --dump; otherwise it asks the daemon to check its store. */

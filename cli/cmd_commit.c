@@ -16,14 +16,6 @@
 #include "proto/err.h"
 #include "proto/id.h"
 
-#ifndef P_      /* until cli/i18n.h has it */
-#ifdef ENABLE_NLS
-#define P_(s, p, n) ngettext(s, p, n)
-#else
-#define P_(s, p, n) ((n) == 1 ? (s) : (p))
-#endif
-#endif
-
 int cmd_commit(int argc, char **argv)
 {
 	struct work_opts o;

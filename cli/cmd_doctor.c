@@ -28,14 +28,6 @@
 #include "proto/entry.h"
 #include "proto/err.h"
 
-#ifndef P_ /* cli/i18n.h has it once merged; the same definition here until then */
-#ifdef ENABLE_NLS
-#define P_(s, p, n) ngettext(s, p, n)
-#else
-#define P_(s, p, n) ((n) == 1 ? (s) : (p))
-#endif
-#endif
-
 #define DOCTOR_FINDINGS_MAX 96
 #define DOCTOR_LOG_LAST 500             /* recent entries read for clock and heads */
 #define DOCTOR_SKEW_MS (2 * 60 * 1000)  /* a clock this far off is worth a word */

@@ -14,14 +14,6 @@
 #include "proto/err.h"
 #include "proto/id.h"
 
-#ifndef P_ /* cli/i18n.h has it once merged; the same definition here until then */
-#ifdef ENABLE_NLS
-#define P_(s, p, n) ngettext(s, p, n)
-#else
-#define P_(s, p, n) ((n) == 1 ? (s) : (p))
-#endif
-#endif
-
 /* Write len bytes to path via path.tmp and rename; prints errors. */
 static int write_file(const char *cmd, const char *path, const uint8_t *p, size_t len)
 {

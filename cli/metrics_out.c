@@ -10,14 +10,6 @@
 #include "cli/text.h"
 #include "proto/id.h"
 
-#ifndef P_      /* until cli/i18n.h has it */
-#ifdef ENABLE_NLS
-#define P_(s, p, n) ngettext(s, p, n)
-#else
-#define P_(s, p, n) ((n) == 1 ? (s) : (p))
-#endif
-#endif
-
 /* ---- text ---- */
 
 #define BAR_WIDTH 20

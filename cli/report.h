@@ -17,14 +17,6 @@
 #include "proto/id.h"
 #include "cli/i18n.h"
 
-#ifndef P_          /* cli/i18n.h has it once the plural helper lands */
-#ifdef ENABLE_NLS
-#define P_(s, p, n) ngettext(s, p, n)
-#else
-#define P_(s, p, n) ((n) == 1 ? (s) : (p))
-#endif
-#endif
-
 /* --public: breakdown cells below this are shown as "<N" (the usual
  * small-cell rule for aggregate statistics). */
 #define REPORT_SUPPRESS_DEFAULT 5

@@ -83,7 +83,7 @@ pl log --bogus >/dev/null 2>&1; [ $? -eq 2 ]; ok $? "in Polish, a bad option sti
 msgfmt -c --statistics -o /dev/null "$SRC/po/pl.po" >"$T_ROOT/stats" 2>&1 &&
 	grep -q '^[0-9]* translated messages\.$' "$T_ROOT/stats"
 ok $? "msgfmt -c --statistics po/pl.po: $(cat "$T_ROOT/stats") (0 untranslated, 0 fuzzy)"
-(cd "$SRC" && xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ -f po/POTFILES.in -o "$T_ROOT/now.pot") &&
+(cd "$SRC" && xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --keyword=P_:1,2 -f po/POTFILES.in -o "$T_ROOT/now.pot") &&
 	msgmerge -q --no-fuzzy-matching "$SRC/po/pl.po" "$T_ROOT/now.pot" -o "$T_ROOT/now.po" &&
 	msgfmt --statistics -o /dev/null "$T_ROOT/now.po" >"$T_ROOT/now.stats" 2>&1 &&
 	grep -q '^[0-9]* translated messages\.$' "$T_ROOT/now.stats"
