@@ -81,7 +81,7 @@ p a export "$cm" -o "$T_ROOT/b.bundle" >/dev/null &&
 	grep -q '^zobowiązanie  en_' "$T_ROOT/verify.pl" &&
 	grep -q '^  tytuł       Otworzyć 20 miejsc$' "$T_ROOT/verify.pl" &&
 	grep -q '^  przyjęte przez wszystkie strony: tak$' "$T_ROOT/verify.pl" &&
-	LANG=pl_PL.UTF-8 "$PAKT" verify "$T_ROOT/b.bundle" --bogus 2>&1 | grep -q "^pakt: verify: nieznana lub niepełna opcja '--bogus'$"
+	LANG=pl_PL.UTF-8 "$PAKT" verify "$T_ROOT/b.bundle" --bogus 2>&1 | grep -q '^pakt: verify: nieznana lub niepełna opcja .*--bogus.*$'
 ok $? "verify FILE in Polish, its labels in one column"
 
 # English without LANG: the same commands say what they said before
