@@ -184,7 +184,16 @@ int client_recv(struct client *c, int timeout_ms)
 
 int client_reply_error(struct client *c)
 {
-	return ctlop_reply_error(c->buf, c->len, c->why, sizeof c->why);
+	int rc = ctlop_reply_error(c->buf, c->len, c->why, sizeof c->why);
+
+	/* paktd's fixed messages are in our catalog (daemon/tr.h) */
+	if (rc != 0) {
+		const char *tr = _(c->why);
+
+		if (tr != c->why)
+			snprintf(c->why, sizeof c->why, "%s", tr);
+	}
+	return rc;
 }
 
 int client_reply(struct client *c, enum ctlop_reply_kind k, void *r)

@@ -24,6 +24,7 @@
 #include <sodium.h>
 #include "daemon/ctl.h"
 #include "daemon/ctl_priv.h"
+#include "daemon/tr.h"
 #include "daemon/log.h"
 #include "daemon/net.h"
 #include "daemon/node.h"
@@ -143,7 +144,7 @@ void ctl_reply(struct ctl_client *cl, enum ctlop_reply_kind k, const void *r)
 	if (ctlop_reply_encode(k, r, &o) == 0)
 		ctl_client_send(cl, &o);
 	else
-		ctl_send_error(cl, PAKT_ETOOBIG, "the answer is larger than the control protocol allows (1 MiB)");
+		ctl_send_error(cl, PAKT_ETOOBIG, N_("the answer is larger than the control protocol allows (1 MiB)"));
 	mpx_free(&o);
 }
 
@@ -242,7 +243,7 @@ bool ctl_need_admin(struct ctl_client *cl, struct repl_net *rn)
 {
 	if (roster_is_admin(&rn->members, cl->ctl->node->id.pk))
 		return true;
-	ctl_send_error(cl, PAKT_EPERM, "only an admin of the initiative can do this");
+	ctl_send_error(cl, PAKT_EPERM, N_("only an admin of the initiative can do this"));
 	return false;
 }
 
@@ -388,7 +389,7 @@ static void dispatch(struct ctl_client *cl, const uint8_t *buf, size_t len)
 	int rc;
 
 	if (r == NULL) {
-		ctl_send_error(cl, PAKT_ENOMEM, "out of memory");
+		ctl_send_error(cl, PAKT_ENOMEM, N_("out of memory"));
 		return;
 	}
 	rc = ctlop_req_decode(r, buf, len, why, sizeof why);
@@ -401,7 +402,7 @@ static void dispatch(struct ctl_client *cl, const uint8_t *buf, size_t len)
 	/* a join counts as pending until the inviter answers: its link
 	 * points back at this client */
 	if (cl->busy || cl->streaming || cl->backlog || cl->join_link != NULL) {
-		ctl_send_error(cl, PAKT_EPROTO, "one request at a time on a connection");
+		ctl_send_error(cl, PAKT_EPROTO, N_("one request at a time on a connection"));
 		goto wipe_req;
 	}
 	if (rc != 0)
@@ -457,7 +458,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 
 		if (len > CTL_FRAME_MAX) {
 			log_warn("control client sent a %u-byte request (max %u): closing it", len, CTL_FRAME_MAX);
-			ctl_send_error(cl, PAKT_ETOOBIG, "request too large");
+			ctl_send_error(cl, PAKT_ETOOBIG, N_("request too large"));
 			client_close(cl);
 			return;
 		}
@@ -514,7 +515,7 @@ static bool peer_is_allowed(struct ctl_client *cl)
 			 "(usermod -aG %s USER, then log in again)", g ? g->gr_name : "?", g ? g->gr_name : "?");
 		ctl_send_error(cl, PAKT_EPERM, msg);
 	} else {
-		ctl_send_error(cl, PAKT_EPERM, "permission denied: only the user paktd runs as may use its control socket");
+		ctl_send_error(cl, PAKT_EPERM, N_("permission denied: only the user paktd runs as may use its control socket"));
 	}
 	client_close(cl);
 	return false;
@@ -549,7 +550,7 @@ static void on_connection(uv_stream_t *server, int status)
 		return;
 	if (n >= CTL_CLIENTS_MAX) {
 		log_warn("control socket: %u clients connected, refusing another", n);
-		ctl_send_error(cl, PAKT_EIO, "too many control connections");
+		ctl_send_error(cl, PAKT_EIO, N_("too many control connections"));
 		client_close(cl);
 		return;
 	}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "daemon/ctl_priv.h"
+#include "daemon/tr.h"
 #include "daemon/ledger_load.h"
 #include "daemon/members.h"
 #include "daemon/node.h"
@@ -307,7 +308,7 @@ void ctl_audit_run(struct ctl_client *cl, const struct ctlop_req *r)
 		return;
 	j = calloc(1, sizeof *j);
 	if (j == NULL) {
-		ctl_send_error(cl, PAKT_ENOMEM, "out of memory");
+		ctl_send_error(cl, PAKT_ENOMEM, N_("out of memory"));
 		return;
 	}
 	j->has_author = r->u.audit.has_author;
@@ -321,7 +322,7 @@ void ctl_audit_run(struct ctl_client *cl, const struct ctlop_req *r)
 	if (uv_queue_work(cl->ctl->node->loop, &j->req, audit_work, audit_done) != 0) {
 		mpx_free(&j->out);
 		free(j);
-		ctl_send_error(cl, PAKT_EIO, "could not start the audit");
+		ctl_send_error(cl, PAKT_EIO, N_("could not start the audit"));
 		return;
 	}
 	cl->busy = true;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "daemon/ctl_priv.h"
+#include "daemon/tr.h"
 #include "daemon/export.h"
 #include "daemon/node.h"
 #include "daemon/repl.h"
@@ -33,7 +34,7 @@ void ctl_export_run(struct ctl_client *cl, const struct ctlop_req *r)
 		return;
 	}
 	if (file.sb.size + 64 > CTL_FRAME_MAX) {
-		ctl_send_error(cl, PAKT_ETOOBIG, "the bundle is larger than 1 MiB: export a shorter --from/--to range");
+		ctl_send_error(cl, PAKT_ETOOBIG, N_("the bundle is larger than 1 MiB: export a shorter --from/--to range"));
 		mpx_free(&file);
 		return;
 	}

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sodium.h>
 #include "daemon/ctl_priv.h"
+#include "daemon/tr.h"
 #include "daemon/log.h"
 #include "daemon/node.h"
 #include "daemon/repl.h"
@@ -198,7 +199,7 @@ static int seal_for(struct ctl_client *cl, const uint8_t net[32], const struct c
 	int rc = 0;
 
 	if (rn == NULL) {
-		ctl_send_error(cl, PAKT_ENOTMEMBER, "every recipient must be a current member");
+		ctl_send_error(cl, PAKT_ENOTMEMBER, N_("every recipient must be a current member"));
 		return PAKT_ENOTMEMBER;
 	}
 	memcpy(rcpt[k++], n->x_pk, 32);   /* the author reads it back, and is not named */
@@ -210,24 +211,24 @@ static int seal_for(struct ctl_client *cl, const uint8_t net[32], const struct c
 			continue;
 		rc = add_recipient(rn, key, rcpt, &k, &named);
 		if (rc == PAKT_ENOTMEMBER && mine) {
-			ctl_send_error(cl, rc, "every recipient must be a current member");
+			ctl_send_error(cl, rc, N_("every recipient must be a current member"));
 			return rc;
 		}
 	}
 	if (rc == PAKT_ETOOBIG) {
-		ctl_send_error(cl, rc, "at most 31 recipients besides this organisation");
+		ctl_send_error(cl, rc, N_("at most 31 recipients besides this organisation"));
 		return rc;
 	}
 	if (k == 1 && also->n > 0) {
-		ctl_send_error(cl, PAKT_ENOTMEMBER, "no one the sealed message went to is still a member: "
-			       "reply with --to ID,... or --public");
+		ctl_send_error(cl, PAKT_ENOTMEMBER, N_("no one the sealed message went to is still a member: "
+			       "reply with --to ID,... or --public"));
 		return PAKT_ENOTMEMBER;
 	}
 	rc = sealed_seal_to(body, net, n->id.pk, p->text, p->has_reply_to ? p->reply_to : NULL,
 			    (const uint8_t (*)[32])rcpt, k, &named);
 	*n_rcpt = k;
 	if (rc != 0)
-		ctl_send_error(cl, rc, "could not seal the message");
+		ctl_send_error(cl, rc, N_("could not seal the message"));
 	return rc;
 }
 
@@ -300,8 +301,8 @@ static bool private_reply(struct ctl_client *cl, const struct ctlop_post *p, str
 	}
 	if (also->n == 0 && p->n_to == 0) {
 		/* our own, sealed before messages named their recipients */
-		ctl_send_error(cl, PAKT_EINVAL, "that sealed message does not name its recipients: "
-			       "reply with --to ID,... or --public");
+		ctl_send_error(cl, PAKT_EINVAL, N_("that sealed message does not name its recipients: "
+			       "reply with --to ID,... or --public"));
 		return false;
 	}
 	return true;
@@ -371,11 +372,11 @@ void ctl_feed_redact(struct ctl_client *cl, const struct ctlop_req *req)
 	struct mpx_out body;
 
 	if (store_get(n->store, r->ref, note_row, &row) != 0 || !row.found) {
-		ctl_send_error(cl, PAKT_ENOTFOUND, "no such entry here");
+		ctl_send_error(cl, PAKT_ENOTFOUND, N_("no such entry here"));
 		return;
 	}
 	if (memcmp(row.author, n->id.pk, 32) != 0) {
-		ctl_send_error(cl, PAKT_EPERM, "only an entry's author can redact it");
+		ctl_send_error(cl, PAKT_EPERM, N_("only an entry's author can redact it"));
 		return;
 	}
 	if (!repl_redactable(row.type)) {
@@ -385,7 +386,7 @@ void ctl_feed_redact(struct ctl_client *cl, const struct ctlop_req *req)
 		return;
 	}
 	if (repl_net_open(n, row.network, &rn) != 0) {
-		ctl_send_error(cl, PAKT_EIO, "cannot open the initiative");
+		ctl_send_error(cl, PAKT_EIO, N_("cannot open the initiative"));
 		return;
 	}
 	if (ctl_removal(n, rn, msg, sizeof msg)) {

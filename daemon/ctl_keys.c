@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sodium.h>
 #include "daemon/ctl_priv.h"
+#include "daemon/tr.h"
 #include "daemon/log.h"
 #include "daemon/node.h"
 #include "daemon/repl.h"
@@ -52,12 +53,12 @@ void ctl_keys_revoke(struct ctl_client *cl, const struct ctlop_req *r)
 	if (rn == NULL || !ctl_need_admin(cl, rn))
 		return;
 	if (roster_lookup(&rn->members, rv->key) == NULL) {
-		ctl_send_error(cl, PAKT_ENOTMEMBER, "that key never was a member of this initiative");
+		ctl_send_error(cl, PAKT_ENOTMEMBER, N_("that key never was a member of this initiative"));
 		return;
 	}
 	if (memcmp(rv->key, n->id.pk, 32) == 0) {
 		ctl_send_error(cl, PAKT_EINVAL,
-			       "this node's own key: rotate it with 'pakt key rotate', or let another admin revoke it");
+			       N_("this node's own key: rotate it with 'pakt key rotate', or let another admin revoke it"));
 		return;
 	}
 	mpx_init(&body);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sodium.h>
 #include "daemon/ctl_priv.h"
+#include "daemon/tr.h"
 #include "daemon/log.h"
 #include "daemon/members.h"
 #include "daemon/net.h"
@@ -33,7 +34,7 @@ void ctl_mesh_invite(struct ctl_client *cl, const struct ctlop_req *r)
 		return;
 	if (n->net == NULL || strncmp(n->net->listen_addr, "0.0.0.0:", 8) == 0) {
 		ctl_send_error(cl, PAKT_EINVAL,
-			       "this node listens on all addresses: set 'address = HOST:PORT' partners can reach");
+			       N_("this node listens on all addresses: set 'address = HOST:PORT' partners can reach"));
 		return;
 	}
 	memcpy(inv.network, rn->id, 32);
@@ -49,7 +50,7 @@ void ctl_mesh_invite(struct ctl_client *cl, const struct ctlop_req *r)
 		rc = wire_invite_encode(&inv, rep.code);
 	sodium_memzero(&inv, sizeof inv);
 	if (rc != 0) {
-		ctl_send_error(cl, rc, "could not create the invite");
+		ctl_send_error(cl, rc, N_("could not create the invite"));
 		return;
 	}
 	log_info("invite created%s%s, valid until %llu", name[0] ? " for " : "", name,
@@ -112,15 +113,15 @@ void ctl_mesh_join(struct ctl_client *cl, const struct ctlop_req *r)
 		return;
 	}
 	if (inv.expires_ms < node_now_ms()) {
-		ctl_send_error(cl, PAKT_EINVITE, "the invite has expired: ask for a new one");
+		ctl_send_error(cl, PAKT_EINVITE, N_("the invite has expired: ask for a new one"));
 		goto wipe_invite;
 	}
 	if (n->net == NULL) {
-		ctl_send_error(cl, PAKT_EIO, "the mesh is not running");
+		ctl_send_error(cl, PAKT_EIO, N_("the mesh is not running"));
 		goto wipe_invite;
 	}
 	if ((rn = repl_net_find(n, inv.network)) != NULL && roster_find(&rn->members, n->id.pk)) {
-		ctl_send_error(cl, PAKT_EEXIST, "this node is already a member of that initiative");
+		ctl_send_error(cl, PAKT_EEXIST, N_("this node is already a member of that initiative"));
 		goto wipe_invite;
 	}
 	/* in memory only until the inviter welcomes us: a refused join
@@ -131,7 +132,7 @@ void ctl_mesh_join(struct ctl_client *cl, const struct ctlop_req *r)
 	}
 	l = net_link_add(n->net, inv.network, inv.addrs[0], inv.inviter);
 	if (l == NULL) {
-		ctl_send_error(cl, PAKT_ENOMEM, "out of memory");
+		ctl_send_error(cl, PAKT_ENOMEM, N_("out of memory"));
 		goto wipe_invite;
 	}
 	l->joining = true;
@@ -158,7 +159,7 @@ void ctl_mesh_members(struct ctl_client *cl, const struct ctlop_req *r)
 		return;
 	rep.members = calloc(rn->members.n + 1, sizeof *rep.members);
 	if (rep.members == NULL) {
-		ctl_send_error(cl, PAKT_ENOMEM, "out of memory");
+		ctl_send_error(cl, PAKT_ENOMEM, N_("out of memory"));
 		return;
 	}
 	for (size_t i = 0; i < rn->members.n; i++) {
@@ -195,11 +196,11 @@ void ctl_mesh_member_remove(struct ctl_client *cl, const struct ctlop_req *r)
 		return;
 	m = roster_find(&rn->members, key);
 	if (m == NULL) {
-		ctl_send_error(cl, PAKT_ENOTMEMBER, "that key is not a current member");
+		ctl_send_error(cl, PAKT_ENOTMEMBER, N_("that key is not a current member"));
 		return;
 	}
 	if (memcmp(key, n->id.pk, 32) == 0) {
-		ctl_send_error(cl, PAKT_EINVAL, "an admin cannot remove itself");
+		ctl_send_error(cl, PAKT_EINVAL, N_("an admin cannot remove itself"));
 		return;
 	}
 	/* the removed key's head as we hold it: its later entries count for
@@ -226,7 +227,7 @@ void ctl_mesh_peer_add(struct ctl_client *cl, const struct ctlop_req *r)
 		return;
 	rc = store_peer_add(n->store, rn->id, addr, key);
 	if (rc == PAKT_EEXIST) {
-		ctl_send_error(cl, rc, "that peer is already known (see pakt peer list)");
+		ctl_send_error(cl, rc, N_("that peer is already known (see pakt peer list)"));
 		return;
 	}
 	if (rc != 0 || n->net == NULL || net_link_add(n->net, rn->id, addr, key) == NULL) {
@@ -249,7 +250,7 @@ void ctl_mesh_peer_remove(struct ctl_client *cl, const struct ctlop_req *r)
 	if (l)
 		net_link_remove(n->net, l);
 	if (rc == PAKT_ENOTFOUND && l == NULL) {
-		ctl_send_error(cl, rc, "no such peer (see pakt peer list)");
+		ctl_send_error(cl, rc, N_("no such peer (see pakt peer list)"));
 		return;
 	}
 	log_info("peer %s removed (pakt peer remove)%s", addr, l ? "" : "; it was not being dialled");
@@ -283,7 +284,7 @@ void ctl_mesh_peer_list(struct ctl_client *cl, const struct ctlop_req *r)
 	size_t count = 0, k = 0;
 
 	if (n->net == NULL) {
-		ctl_send_error(cl, PAKT_EIO, "the mesh is not running");
+		ctl_send_error(cl, PAKT_EIO, N_("the mesh is not running"));
 		return;
 	}
 	for (struct link *l = n->net->links; l; l = l->next)
@@ -294,7 +295,7 @@ void ctl_mesh_peer_list(struct ctl_client *cl, const struct ctlop_req *r)
 	}
 	rep.peers = calloc(count + 1, sizeof *rep.peers);
 	if (rep.peers == NULL) {
-		ctl_send_error(cl, PAKT_ENOMEM, "out of memory");
+		ctl_send_error(cl, PAKT_ENOMEM, N_("out of memory"));
 		return;
 	}
 	snprintf(rep.listen, sizeof rep.listen, "%s", n->net->listen_addr);
@@ -330,7 +331,7 @@ static void set_skip(struct ctl_client *cl, const struct ctlop_req *r, bool skip
 	if (rn == NULL)
 		return;
 	if (skip && memcmp(key, n->id.pk, 32) == 0) {
-		ctl_send_error(cl, PAKT_EINVAL, "a node always keeps its own feed");
+		ctl_send_error(cl, PAKT_EINVAL, N_("a node always keeps its own feed"));
 		return;
 	}
 	f = repl_feed_get(rn, key, true, NULL);

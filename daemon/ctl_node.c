@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "daemon/ctl_priv.h"
+#include "daemon/tr.h"
 #include "daemon/log.h"
 #include "daemon/node.h"
 #include "daemon/repl.h"
@@ -117,7 +118,7 @@ static void verify_done(uv_work_t *req, int status)
 		 (unsigned long long)j->res.n_bad);
 	vr.bad = calloc(j->res.bad_len + 1, sizeof *vr.bad);
 	if (vr.bad == NULL) {
-		ctl_send_error(cl, PAKT_ENOMEM, "out of memory");
+		ctl_send_error(cl, PAKT_ENOMEM, N_("out of memory"));
 		goto free_job;
 	}
 	for (size_t i = 0; i < j->res.bad_len; i++) {
@@ -147,7 +148,7 @@ void ctl_node_verify(struct ctl_client *cl, const struct ctlop_req *r)
 	struct verify_job *j = calloc(1, sizeof *j);
 
 	if (j == NULL) {
-		ctl_send_error(cl, PAKT_ENOMEM, "out of memory");
+		ctl_send_error(cl, PAKT_ENOMEM, N_("out of memory"));
 		return;
 	}
 	j->req.data = j;
@@ -155,7 +156,7 @@ void ctl_node_verify(struct ctl_client *cl, const struct ctlop_req *r)
 	snprintf(j->db_path, sizeof j->db_path, "%s", cl->ctl->node->db_path);
 	if (uv_queue_work(cl->ctl->node->loop, &j->req, verify_work, verify_done) != 0) {
 		free(j);
-		ctl_send_error(cl, PAKT_EIO, "could not start verification");
+		ctl_send_error(cl, PAKT_EIO, N_("could not start verification"));
 		return;
 	}
 	cl->busy = true;
@@ -213,12 +214,12 @@ void ctl_node_backup(struct ctl_client *cl, const struct ctlop_req *r)
 
 	(void)r;
 	if (!cl->owner) {
-		ctl_send_error(cl, PAKT_EPERM, "permission denied: a backup holds the identity key; run it as "
-			       "paktd's user or root (sudo -u pakt pakt backup FILE)");
+		ctl_send_error(cl, PAKT_EPERM, N_("permission denied: a backup holds the identity key; run it as "
+			       "paktd's user or root (sudo -u pakt pakt backup FILE)"));
 		return;
 	}
 	if ((j = calloc(1, sizeof *j)) == NULL) {
-		ctl_send_error(cl, PAKT_ENOMEM, "out of memory");
+		ctl_send_error(cl, PAKT_ENOMEM, N_("out of memory"));
 		return;
 	}
 	j->req.data = j;
@@ -228,7 +229,7 @@ void ctl_node_backup(struct ctl_client *cl, const struct ctlop_req *r)
 		 (unsigned long long)node_now_ms(), (int)getpid());
 	if (uv_queue_work(n->loop, &j->req, backup_work, backup_done) != 0) {
 		free(j);
-		ctl_send_error(cl, PAKT_EIO, "could not start the backup");
+		ctl_send_error(cl, PAKT_EIO, N_("could not start the backup"));
 		return;
 	}
 	cl->busy = true;

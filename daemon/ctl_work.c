@@ -7,6 +7,7 @@
 #include <time.h>
 #include <sodium.h>
 #include "daemon/ctl_priv.h"
+#include "daemon/tr.h"
 #include "daemon/ledger_load.h"
 #include "daemon/log.h"
 #include "daemon/node.h"
@@ -52,7 +53,7 @@ void ctl_work_agenda_set(struct ctl_client *cl, const struct ctlop_req *r)
 	if (rn == NULL)
 		return;
 	if (!roster_is_admin(&rn->members, cl->ctl->node->id.pk)) {
-		ctl_send_error(cl, PAKT_EPERM, "only an admin can set the agenda");
+		ctl_send_error(cl, PAKT_EPERM, N_("only an admin can set the agenda"));
 		return;
 	}
 	mpx_init(&body);
@@ -126,9 +127,9 @@ void ctl_work_agenda(struct ctl_client *cl, const struct ctlop_req *r)
 		return;
 	memset(&rep, 0, sizeof rep);
 	if (!l.has_agenda) {
-		ctl_send_error(cl, PAKT_ENOTFOUND, "no agenda yet: an admin sets one with 'pakt agenda set'");
+		ctl_send_error(cl, PAKT_ENOTFOUND, N_("no agenda yet: an admin sets one with 'pakt agenda set'"));
 	} else if (indicators_view(&l, &rep.indicators, &rep.n_indicators) != 0) {
-		ctl_send_error(cl, PAKT_ENOMEM, "out of memory");
+		ctl_send_error(cl, PAKT_ENOMEM, N_("out of memory"));
 	} else {
 		snprintf(rep.goal, sizeof rep.goal, "%s", l.agenda.goal);
 		rep.history = l.n_agendas;
@@ -154,7 +155,7 @@ void ctl_work_update(struct ctl_client *cl, const struct ctlop_req *r)
 		return;
 	u = malloc(sizeof *u);
 	if (u == NULL) {
-		ctl_send_error(cl, PAKT_ENOMEM, "out of memory");
+		ctl_send_error(cl, PAKT_ENOMEM, N_("out of memory"));
 		return;
 	}
 	*u = r->u.update;
@@ -166,7 +167,7 @@ void ctl_work_update(struct ctl_client *cl, const struct ctlop_req *r)
 		strftime(u->period, sizeof u->period, "%Y-%m", &tm);
 	}
 	if (date_period_parse(u->period, &from, &to) != 0) {
-		ctl_send_error(cl, PAKT_EINVAL, "period must be YYYY, YYYY-Qn, YYYY-MM, YYYY-MM-DD or FROM..TO");
+		ctl_send_error(cl, PAKT_EINVAL, N_("period must be YYYY, YYYY-Qn, YYYY-MM, YYYY-MM-DD or FROM..TO"));
 		goto free_update;
 	}
 	if (!load(cl, rn, &l))
@@ -250,7 +251,7 @@ void ctl_work_metrics(struct ctl_client *cl, const struct ctlop_req *r)
 		}
 	}
 	if (rc != 0) {
-		ctl_send_error(cl, PAKT_ENOMEM, "out of memory");
+		ctl_send_error(cl, PAKT_ENOMEM, N_("out of memory"));
 		goto free_reply;
 	}
 	snprintf(rep.initiative, sizeof rep.initiative, "%s", rn->members.network_name);
@@ -275,7 +276,7 @@ void ctl_work_commit(struct ctl_client *cl, const struct ctlop_req *r)
 		return;
 	for (size_t i = 0; i < c->n_parties; i++) {
 		if (roster_find(&rn->members, c->parties[i]) == NULL) {
-			ctl_send_error(cl, PAKT_ENOTMEMBER, "every party must be a current member (see pakt members)");
+			ctl_send_error(cl, PAKT_ENOTMEMBER, N_("every party must be a current member (see pakt members)"));
 			return;
 		}
 	}
@@ -314,15 +315,15 @@ void ctl_work_respond(struct ctl_client *cl, const struct ctlop_req *r)
 		return;
 	c = ledger_commit_find(&l, ref);
 	if (c == NULL) {
-		ctl_send_error(cl, PAKT_ENOTFOUND, "no such commitment here (see pakt commitments)");
+		ctl_send_error(cl, PAKT_ENOTFOUND, N_("no such commitment here (see pakt commitments)"));
 		goto free_ledger;
 	}
 	if (progress && !ledger_may_report(&rn->members, c, n->id.pk)) {
-		ctl_send_error(cl, PAKT_EPERM, "only the commitment's author or a party can report progress");
+		ctl_send_error(cl, PAKT_EPERM, N_("only the commitment's author or a party can report progress"));
 		goto free_ledger;
 	}
 	if (!progress && !ledger_is_party(&rn->members, c, n->id.pk)) {
-		ctl_send_error(cl, PAKT_EPERM, "this organisation is not a party of that commitment");
+		ctl_send_error(cl, PAKT_EPERM, N_("this organisation is not a party of that commitment"));
 		goto free_ledger;
 	}
 	/* the lifecycle (core/ledger.h), checked before anything is signed */
@@ -494,7 +495,7 @@ void ctl_work_commitments(struct ctl_client *cl, const struct ctlop_req *r)
 			rc = ctl_work_commit_view(&rep.commitments[rep.n_commitments++], &l, &rn->members,
 						  &l.com[i], false, today);
 	if (rc != 0)
-		ctl_send_error(cl, rc, "out of memory");
+		ctl_send_error(cl, rc, N_("out of memory"));
 	else
 		ctl_reply(cl, CTLOP_R_COMMITMENTS, &rep);
 	ctlop_reply_free(CTLOP_R_COMMITMENTS, &rep);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "daemon/log.h"
+#include "daemon/tr.h"
 #include "daemon/unsynced.h"
 #include "proto/wire.h"
 
@@ -78,7 +79,7 @@ void unsynced_settle(struct unsynced *u, struct store *s, const uint8_t pk[32],
 const char *unsynced_reason(const struct unsynced *u)
 {
 	return u->waiting ?
-		"this node was restored from a backup: it signs nothing until a partner has told it the "
+		N_("this node was restored from a backup: it signs nothing until a partner has told it the "
 		"feed's head and it has fetched what it lacks ('pakt status' shows it; with no partner "
-		"reachable, stop paktd and remove DATADIR/unsynced, which can fork the feed)" : NULL;
+		"reachable, stop paktd and remove DATADIR/unsynced, which can fork the feed)") : NULL;
 }

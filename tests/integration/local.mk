@@ -65,6 +65,6 @@ INTEGRATION_TESTS += %D%/polish_tr2.sh
 # the report in Polish (issue 12)
 INTEGRATION_TESTS += %D%/polish_tr4.sh
 # the collective-impact commands and the chart in Polish (issue 12)
-INTEGRATION_TESTS += %D%/polish_tr3.sh
+INTEGRATION_TESTS += %D%/polish_tr3.sh %D%/polish_daemon.sh
 # partner text on a terminal: escaping, display width (issue 12)
 INTEGRATION_TESTS += %D%/text_safety.sh %D%/text_width.sh %D%/demo_output.sh
