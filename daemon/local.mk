@@ -7,7 +7,7 @@ libpaktd_a_SOURCES = \
 	%D%/verify.c %D%/verify.h \
 	%D%/members.c %D%/members.h %D%/events.h \
 	%D%/ledger_load.c %D%/ledger_load.h \
-	%D%/node.c %D%/node.h %D%/unsynced.c %D%/unsynced.h \
+	%D%/node.c %D%/node.h %D%/unsynced.c %D%/unsynced.h %D%/tr.h \
 	%D%/export.c %D%/export.h %D%/ctl.c %D%/ctl.h %D%/ctl_priv.h %D%/ctl_mesh.c %D%/ctl_work.c %D%/ctl_keys.c \
 	%D%/ctl_feed.c %D%/ctl_node.c %D%/ctl_audit.c %D%/ctl_export.c
 PAKTD_LIBS = libpaktd.a $(PAKT_LIBS) $(UV_LIBS) $(SQLITE_LIBS)
