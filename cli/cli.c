@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "cli/cli.h"
 #include "cli/i18n.h"
 #include "cli/names.h"
@@ -177,4 +178,12 @@ int cli_check_type(const char *cmd, const char *type)
 					 i ? ", " : "", body_types[i]);
 	}
 	return cli_usage(cmd, _("--type '%.40s' is not an entry type; the types are: %s"), type, list);
+}
+
+uint64_t cli_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }

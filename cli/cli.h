@@ -77,6 +77,9 @@ int cli_check_type(const char *cmd, const char *type);
  * is max + 1 so the caller can say it is too long. NULL if out of memory. */
 char *cli_read_stdin(size_t max, size_t *len);
 
+/* The wall clock in ms since the epoch. */
+uint64_t cli_now_ms(void);
+
 /* Parse a positive decimal count; false if not one. */
 bool cli_parse_count(const char *s, unsigned long long *out);
 

@@ -59,7 +59,6 @@ int cmd_backup(int argc, char **argv)
 	const char *dir_arg = NULL, *file;
 	uint8_t *key = NULL, *cfg = NULL;
 	size_t key_len = 0, cfg_len = 0;
-	struct timespec now;
 	struct client c;
 	FILE *f = NULL;
 	char why[256];
@@ -103,13 +102,12 @@ int cmd_backup(int argc, char **argv)
 	}
 	f = fdopen(fd, "w");
 	fd = -1;
-	clock_gettime(CLOCK_REALTIME, &now);
 	if ((db_fd = open(r.path, O_RDONLY | O_CLOEXEC)) < 0) {
 		ret = cli_fail("backup", PAKT_EIO, _("reading the store copy %s: %s"), r.path, strerror(errno));
 		goto remove_copy;
 	}
 	rc = backup_write(f, key, key_len, cfg, cfg_len,
-			  (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000, db_fd, why, sizeof why);
+			  cli_now_ms(), db_fd, why, sizeof why);
 	close(db_fd);
 	if (rc != 0) {
 		ret = cli_fail("backup", rc, "%s", why);

@@ -90,14 +90,6 @@ static const char *ago(const struct doctor *d, uint64_t ms, char buf[32])
 	return buf;
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* ---- files ---- */
 
 static void check_files(struct doctor *d)
@@ -271,7 +263,7 @@ static bool reachable(const char *addr)
 static void check_net(struct doctor *d)
 {
 	struct ctlop_r_peers pr = {0};
-	uint64_t now = now_ms();
+	uint64_t now = cli_now_ms();
 	struct client c;
 	char when[32], id[ID_TEXT_MAX];
 	int rc = request(d, &c, CTLOP_PEER_LIST, 10000);
