@@ -70,7 +70,8 @@ void session_hs_write(struct session *s)
 		rc = noise_hs_write(&s->sec->hs, NULL, 0, msg, sizeof msg, &len);
 	} else {
 		succ_len = own_succession(s, succ, sizeof succ);
-		wire_hello_succ(&hello, session_node(s)->id.pk, succ_len ? succ : NULL, succ_len);
+		wire_hello_succ(&hello, session_node(s)->id.pk, succ_len ? succ : NULL, succ_len,
+				session_node(s)->cfg.repl_version);
 		rc = noise_hs_write(&s->sec->hs, (const uint8_t *)hello.sb.data, hello.sb.size,
 				    msg, sizeof msg, &len);
 	}
@@ -125,11 +126,13 @@ static bool identify(struct session *s, const uint8_t *payload, size_t plen)
 	struct link *l = s->link;
 	int rc;
 
-	rc = wire_hello_parse_succ(payload, plen, s->peer_key, &succ, &succ_len);
+	rc = wire_hello_parse_succ(payload, plen, s->peer_key, &succ, &succ_len, &s->repl_v);
 	if (rc != 0) {
 		session_close(s, "handshake: bad hello (%s)", pakt_strerror(rc));
 		return false;
 	}
+	if (s->repl_v > n->cfg.repl_version)
+		s->repl_v = n->cfg.repl_version;
 	if (rs == NULL || keys_pk_to_x25519(s->peer_key, x_pk) != 0 || sodium_memcmp(x_pk, rs, 32) != 0) {
 		session_close(s, "handshake: the Ed25519 key does not match the Noise static key");
 		return false;

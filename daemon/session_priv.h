@@ -29,6 +29,7 @@ struct session {
 	struct session *next, *prev;
 	struct link *link;            /* outbound only */
 	bool initiator;
+	unsigned repl_v;              /* replication version of this link: the lower of both */
 	struct peer peer;             /* protocol state, the peer's clock, send cursors */
 	bool closing;
 	bool channel_up;              /* transport keys split: a bye can be sent */

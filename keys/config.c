@@ -76,6 +76,21 @@ static const char *config_apply(struct config *c, const char *key, const char *v
 		c->notify_due_days = (unsigned)v;
 		return NULL;
 	}
+	if (strcmp(key, "links") == 0) {
+		char *end;
+		unsigned long v = strtoul(val, &end, 10);
+
+		if (*val == '\0' || *end != '\0' || v < 1 || v > CONFIG_LINKS_MAX)
+			return "links must be a number of live partner links from 1 to 64";
+		c->links = (unsigned)v;
+		return NULL;
+	}
+	if (strcmp(key, "repl_version") == 0) {
+		if (strcmp(val, "1") != 0 && strcmp(val, "2") != 0)
+			return "repl_version must be 1 (the replication of pakt before 2027) or 2";
+		c->repl_version = (unsigned)(*val - '0');
+		return NULL;
+	}
 	if (strcmp(key, "control_group") == 0)
 		return copy_value(c->control_group, sizeof c->control_group, val) ?
 			"control_group too long (max 63 bytes)" : NULL;
@@ -97,7 +112,7 @@ static const char *config_apply(struct config *c, const char *key, const char *v
 		}
 		return "log_level must be error, warn, info or debug";
 	}
-	return "unknown key (known: name, log_level, network, listen, address, checkpoint_interval, control_group, notify_command, notify_types, notify_due_days)";
+	return "unknown key (known: name, log_level, network, listen, address, checkpoint_interval, control_group, notify_command, notify_types, notify_due_days, links, repl_version)";
 }
 
 int config_load(struct config *c, const char *path, char *why, size_t whylen)
@@ -113,6 +128,8 @@ int config_load(struct config *c, const char *path, char *why, size_t whylen)
 	c->checkpoint_s = 300;
 	snprintf(c->notify_types, sizeof c->notify_types, "message,commitment,accept,decline,status");
 	c->notify_due_days = 3;
+	c->links = CONFIG_LINKS_DEFAULT;
+	c->repl_version = 2;
 	f = fopen(path, "r");
 	if (f == NULL)
 		return errno == ENOENT ? 0 : (snprintf(why, whylen, "%s: %s", path, strerror(errno)), PAKT_EIO);

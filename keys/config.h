@@ -8,7 +8,10 @@
  * socket besides paktd's own user and root; default none), notify_command
  * (a program and its arguments, split at spaces, no shell: paktd runs it
  * with one JSON event on stdin), notify_types (entry types that notify,
- * comma-separated), notify_due_days (0 = no due reminders). */
+ * comma-separated), notify_due_days (0 = no due reminders), links (live
+ * partner links paktd keeps per initiative, default 6), repl_version (1:
+ * replicate as pakt did before epidemic trees and the compact wire; 2,
+ * the default). */
 #ifndef PAKT_CONFIG_H
 #define PAKT_CONFIG_H
 
@@ -34,7 +37,12 @@ struct config {
 	char notify_command[1024];     /* "" = no notifications */
 	char notify_types[256];        /* comma-separated entry types */
 	unsigned notify_due_days;      /* remind this many days ahead; 0 = never */
+	unsigned links;                /* live partner links per initiative */
+	unsigned repl_version;         /* 1 or 2: WIRE_REPL_VERSION we speak */
 };
+
+#define CONFIG_LINKS_DEFAULT 6
+#define CONFIG_LINKS_MAX 64
 
 /* Defaults, then the file at path. An absent file leaves the defaults.
  * Returns 0, or PAKT_EFORMAT with "PATH:LINE: reason" in why. */

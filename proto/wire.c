@@ -30,15 +30,17 @@ int wire_preamble_parse(const uint8_t in[WIRE_PREAMBLE_LEN], uint8_t network[32]
 
 void wire_hello(struct mpx_out *o, const uint8_t ed_pk[32])
 {
-	wire_hello_succ(o, ed_pk, NULL, 0);
+	wire_hello_succ(o, ed_pk, NULL, 0, 1);   /* the version 1 form: no "r" */
 }
 
 void wire_hello_succ(struct mpx_out *o, const uint8_t ed_pk[32], const uint8_t *succ,
-		     size_t succ_len)
+		     size_t succ_len, unsigned repl)
 {
 	mpx_reset(o);
-	msgpack_pack_map(&o->pk, succ ? 3 : 2);
+	msgpack_pack_map(&o->pk, 2 + (succ != NULL) + (repl > 1));
 	mpx_kv_bin(&o->pk, "ed", ed_pk, 32);
+	if (repl > 1)   /* "r" sorts after "ed", before "succ" */
+		mpx_kv_u64(&o->pk, "r", repl);
 	if (succ)
 		mpx_kv_bin(&o->pk, "succ", succ, succ_len);
 	mpx_kv_u64(&o->pk, "v", WIRE_VERSION);
@@ -66,16 +68,16 @@ static int read_bin32(struct canon_rd *r, const uint8_t **out)
 
 int wire_hello_parse(const uint8_t *buf, size_t len, uint8_t ed_pk[32])
 {
-	return wire_hello_parse_succ(buf, len, ed_pk, NULL, NULL);
+	return wire_hello_parse_succ(buf, len, ed_pk, NULL, NULL, NULL);
 }
 
 int wire_hello_parse_succ(const uint8_t *buf, size_t len, uint8_t ed_pk[32],
-			  const uint8_t **succ, size_t *succ_len)
+			  const uint8_t **succ, size_t *succ_len, unsigned *repl)
 {
 	struct canon_rd r;
 	const uint8_t *ed = NULL, *sp = NULL;
 	uint32_t n, slen = 0;
-	uint64_t v = 0;
+	uint64_t v = 0, rv = 1;
 	int rc = canon_check(buf, len, 2);
 
 	if (rc != 0)
@@ -93,6 +95,8 @@ int wire_hello_parse_succ(const uint8_t *buf, size_t len, uint8_t ed_pk[32],
 			rc = read_bin32(&r, &ed);
 		else if (key_is(k, klen, "succ"))
 			rc = canon_rd_bin(&r, &sp, &slen);
+		else if (key_is(k, klen, "r"))
+			rc = canon_rd_uint(&r, &rv);
 		else if (key_is(k, klen, "v"))
 			rc = canon_rd_uint(&r, &v);
 		else
@@ -100,11 +104,13 @@ int wire_hello_parse_succ(const uint8_t *buf, size_t len, uint8_t ed_pk[32],
 		if (rc != 0)
 			return PAKT_EHANDSHAKE;
 	}
-	if (ed == NULL)
+	if (ed == NULL || rv == 0)
 		return PAKT_EHANDSHAKE;
 	if (v != WIRE_VERSION)
 		return PAKT_EVERSION;
 	memcpy(ed_pk, ed, 32);
+	if (repl != NULL)
+		*repl = rv > WIRE_REPL_VERSION ? WIRE_REPL_VERSION : (unsigned)rv;
 	if (succ != NULL) {
 		*succ = sp;
 		*succ_len = slen;

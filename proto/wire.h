@@ -17,6 +17,10 @@
 #define WIRE_MAGIC "PKT1"
 #define WIRE_PREAMBLE_LEN 36
 #define WIRE_VERSION 1
+/* Replication features a node speaks, in the hello's "r" (absent: 1).
+ * 2: lazy/eager feeds and "have" notes, compact "entries", bad-signature
+ * proofs (PROTOCOL.md, "Replication version 2"). A link uses the lower. */
+#define WIRE_REPL_VERSION 2
 #define WIRE_FRAME_MAX 65535                 /* a Noise message */
 #define WIRE_PLAIN_MAX (WIRE_FRAME_MAX - 16) /* its plaintext */
 #define WIRE_BATCH_MAX 1024                  /* entries in one "entries" message */
@@ -29,16 +33,20 @@ size_t wire_prologue(const uint8_t network[32], uint8_t out[38]);
 void wire_preamble(const uint8_t network[32], uint8_t out[WIRE_PREAMBLE_LEN]);
 int wire_preamble_parse(const uint8_t in[WIRE_PREAMBLE_LEN], uint8_t network[32]);
 
-/* Handshake payload: {"ed": bin32 Ed25519 key, "succ": bin (optional),
- * "v": 1}. succ: the wire form of the succession entry that made ed a
+/* Handshake payload: {"ed": bin32 Ed25519 key, "r": uint replication
+ * version (optional, absent = 1), "succ": bin (optional), "v": 1}.
+ * wire_hello_succ writes "r" = repl unless repl is 1; wire_hello writes
+ * the version 1 hello. succ: the wire form of the succession entry that made ed a
  * member (a rotated key vouching for itself to a partner that has not
  * replicated the succession yet); *succ is NULL when absent. */
 void wire_hello(struct mpx_out *o, const uint8_t ed_pk[32]);
 void wire_hello_succ(struct mpx_out *o, const uint8_t ed_pk[32], const uint8_t *succ,
-		     size_t succ_len);
+		     size_t succ_len, unsigned repl);
 int wire_hello_parse(const uint8_t *buf, size_t len, uint8_t ed_pk[32]);
+/* *repl (may be NULL) gets the peer's "r", 1 when absent; 0 is
+ * PAKT_EHANDSHAKE, a higher one than ours is taken as ours. */
 int wire_hello_parse_succ(const uint8_t *buf, size_t len, uint8_t ed_pk[32],
-			  const uint8_t **succ, size_t *succ_len);
+			  const uint8_t **succ, size_t *succ_len, unsigned *repl);
 
 /* Message types carried after the handshake. */
 enum wire_type {

@@ -1266,7 +1266,7 @@ static int answer(const char *listen_addr, bool with_succ, unsigned wait_ms)
 	    noise_hs_read(&hs, frame, len, payload, sizeof payload, &plen) != 0)
 		die("no msg0");
 	mpx_init(&hello);
-	wire_hello_succ(&hello, as->pk, succ_len ? succ : NULL, succ_len);
+	wire_hello_succ(&hello, as->pk, succ_len ? succ : NULL, succ_len, 1);
 	if (noise_hs_write(&hs, (const uint8_t *)hello.sb.data, hello.sb.size, msg, sizeof msg,
 			   &len) != 0)
 		die("msg1 write failed");

@@ -168,6 +168,25 @@ static void test_unknown_key(void **state)
 	assert_non_null(strstr(fx->why, "unknown key"));
 }
 
+/* links defaults to 6 and takes 1..64; repl_version defaults to 2 and
+ * takes 1 or 2; anything else is refused with the key named. */
+static void test_links_and_repl_version(void **state)
+{
+	load_ok();
+	assert_int_equal(fx->c.links, 6);
+	assert_int_equal(fx->c.repl_version, 2);
+	write_text("links = 12\nrepl_version = 1\n");
+	load_ok();
+	assert_int_equal(fx->c.links, 12);
+	assert_int_equal(fx->c.repl_version, 1);
+	assert_load_fails("links = 0\n", 1);
+	assert_non_null(strstr(fx->why, "links"));
+	assert_load_fails("\nlinks = 65\n", 2);
+	assert_load_fails("links = six\n", 1);
+	assert_load_fails("repl_version = 3\n", 1);
+	assert_non_null(strstr(fx->why, "repl_version"));
+}
+
 /* A bad log_level is PAKT_EFORMAT with "PATH:LINE:" in why. */
 static void test_bad_log_level(void **state)
 {
@@ -324,6 +343,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_links_and_repl_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_log_levels, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_network_no_newline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_key, setup, teardown),

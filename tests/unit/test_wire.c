@@ -130,6 +130,41 @@ static void test_hello(void **state)
 	mpx_free(&o);
 }
 
+/* The replication version: absent is 1, "r" is read and capped at ours,
+ * 0 is refused; an old parser's rule (unknown keys skipped) keeps the v2
+ * hello readable by v1 nodes. */
+static void test_hello_repl_version(void **state)
+{
+	struct mpx_out o;
+	uint8_t pk[32], back[32], succ[4] = {0x81, 0xa1, 'x', 0x01};
+	const uint8_t *sp;
+	size_t slen;
+	unsigned rv = 0;
+
+	randombytes_buf(pk, sizeof pk);
+	mpx_init(&o);
+	wire_hello(&o, pk);
+	assert_int_equal(wire_hello_parse_succ((uint8_t *)o.sb.data, o.sb.size, back, &sp, &slen, &rv), 0);
+	assert_int_equal(rv, 1);
+	wire_hello_succ(&o, pk, succ, sizeof succ, 2);
+	assert_int_equal(wire_hello_parse_succ((uint8_t *)o.sb.data, o.sb.size, back, &sp, &slen, &rv), 0);
+	assert_int_equal(rv, 2);
+	assert_int_equal(slen, sizeof succ);
+	assert_int_equal(wire_hello_parse((uint8_t *)o.sb.data, o.sb.size, back), 0);
+	wire_hello_succ(&o, pk, NULL, 0, 9);
+	assert_int_equal(wire_hello_parse_succ((uint8_t *)o.sb.data, o.sb.size, back, NULL, NULL, &rv), 0);
+	assert_int_equal(rv, WIRE_REPL_VERSION);
+	wire_hello_succ(&o, pk, NULL, 0, 0);   /* 0 writes no "r": read as 1 */
+	assert_int_equal(wire_hello_parse_succ((uint8_t *)o.sb.data, o.sb.size, back, NULL, NULL, &rv), 0);
+	assert_int_equal(rv, 1);
+	/* {"ed": bin32, "r": 0, "v": 1} */
+	uint8_t zero[64] = {0x83, 0xa2, 'e', 'd', 0xc4, 32};
+	memcpy(zero + 6, pk, 32);
+	memcpy(zero + 38, (uint8_t[]){0xa1, 'r', 0x00, 0xa1, 'v', 0x01}, 6);
+	assert_int_equal(wire_hello_parse_succ(zero, 44, back, NULL, NULL, &rv), PAKT_EHANDSHAKE);
+	mpx_free(&o);
+}
+
 /* A clock message with feeds and skips parses back to the same values. */
 static void test_clock_round_trip(void **state)
 {
@@ -259,6 +294,7 @@ static void test_ctl_huge_count(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hello_repl_version),
 		cmocka_unit_test(test_invite_round_trip),
 		cmocka_unit_test(test_invite_typo),
 		cmocka_unit_test(test_invite_wrapped),
