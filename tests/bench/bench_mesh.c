@@ -81,6 +81,7 @@
 #define TARGET_P50_MS 1.0
 #define TARGET_P99_MS 5.0
 #define TARGET_IDLE_KIB (10 * 1024)
+#define TARGET_WIRE_PER_ENTRY 420.0
 
 #define MAX_DAEMONS 8
 
@@ -1124,6 +1125,8 @@ static void report(void)
 	double vr = bench_raw_verify_rate(&raw), sr = bench_raw_sign_rate(&raw);
 	char a[32], b[32];
 
+	bench_json_put("raw_verify_per_s", vr);
+	bench_json_put("raw_sign_per_s", sr);
 	bench_table_head(52, 8, "vs raw verify, same run");
 	bench_table_cells(52, 8, "Ed25519 verify (300 B)", raw.verify_total_n, vr);
 	printf("verifications/s\n");
@@ -1173,6 +1176,18 @@ static void report(void)
 			printf("%-52s %.1f MB/s of entries, %.1f MB/s on the wire\n", "catch-up throughput",
 			       (double)cu.fill_bytes / 1e6 / cu.total_s,
 			       (double)cu.wire_in / 1e6 / cu.total_s);
+		if (cu.got) {
+			double per = (double)cu.wire_in / (double)cu.got;
+
+			snprintf(b, sizeof b, "%.0f B per 299 B body", per);
+			printf("%-52s %-30s %-14s %s\n", "bytes on the wire per entry (catch-up)", b,
+			       "<= 420 B", met(per <= TARGET_WIRE_PER_ENTRY));
+			bench_json_put("wire_bytes_per_entry", per);
+		}
+		if (cu.ok)
+			bench_json_put("catchup_entries_per_s", r);
+		bench_json_put("peak_rss_kib", (double)(cu.src_hwm > cu.dst_hwm ? cu.src_hwm : cu.dst_hwm));
+		bench_json_put("idle_rss_kib", (double)cu.src_idle);
 		printf("%-52s %s entries/s (2 cores x raw verify rate)\n",
 		       "  ceiling if every signature is verified on receipt", bench_commas(2 * vr, a, sizeof a));
 		printf("%-52s %.0f ms (join to last entry: %.2f s)\n", "`pakt join` (process start to exit)",
@@ -1204,6 +1219,10 @@ static void report(void)
 		snprintf(m, sizeof m, "p50 %.2f / p99 %.2f ms", h50, h99);
 		printf("%-52s %-30s %-14s %s\n", "live, per relay hop ((E - B) / 3)", m, "<1 / <5 ms",
 		       met(h50 < TARGET_P50_MS && h99 < TARGET_P99_MS));
+		bench_json_put("live_p50_ms", b50);
+		bench_json_put("live_p99_ms", b99);
+		bench_json_put("hop_p50_ms", h50);
+		bench_json_put("hop_p99_ms", h99);
 		if (live_mismatch)
 			printf("WARNING: %lu posts matched a stream frame of another seq\n", live_mismatch);
 	}

@@ -365,3 +365,52 @@ int bench_ctl_call(struct client *c, const struct ctlop_req *req, enum ctlop_rep
 
 	return rc == 0 ? client_reply(c, k, r) : rc;
 }
+
+/* ---- results as JSON ---- */
+
+#define BENCH_JSON_KEYS 128
+
+/* The file is one flat object, one "key": number per line, which is all
+ * this reads back: each benchmark adds its figures to what earlier ones
+ * of the same `make bench` wrote. */
+int bench_json_put(const char *key, double value)
+{
+	const char *path = getenv("BENCH_JSON");
+	char keys[BENCH_JSON_KEYS][64], line[256];
+	double vals[BENCH_JSON_KEYS];
+	size_t n = 0, i;
+	FILE *f;
+
+	if (path == NULL || *path == '\0')
+		path = "bench-results.json";
+	f = fopen(path, "r");
+	while (f != NULL && fgets(line, sizeof line, f) != NULL && n < BENCH_JSON_KEYS) {
+		char k[64];
+		double v;
+
+		if (sscanf(line, " \"%63[^\"]\" : %lf", k, &v) == 2) {
+			snprintf(keys[n], sizeof keys[n], "%s", k);
+			vals[n++] = v;
+		}
+	}
+	if (f != NULL)
+		fclose(f);
+	for (i = 0; i < n && strcmp(keys[i], key) != 0; i++)
+		;
+	if (i == n) {
+		if (n == BENCH_JSON_KEYS)
+			return PAKT_ELIMIT;
+		snprintf(keys[n++], sizeof keys[0], "%s", key);
+	}
+	vals[i] = value;
+	f = fopen(path, "w");
+	if (f == NULL) {
+		bench_fail(path, strerror(errno));
+		return PAKT_EIO;
+	}
+	fputs("{\n", f);
+	for (i = 0; i < n; i++)
+		fprintf(f, "  \"%s\": %.6g%s\n", keys[i], vals[i], i + 1 < n ? "," : "");
+	fputs("}\n", f);
+	return fclose(f) == 0 ? 0 : PAKT_EIO;
+}

@@ -120,4 +120,13 @@ void bench_req_post(struct ctlop_req *req, const char *text);
 int bench_ctl_call(struct client *c, const struct ctlop_req *req, enum ctlop_reply_kind k,
 		   void *r);
 
+/* --- results as JSON --- */
+
+/* Set key to value in the flat JSON object of $BENCH_JSON (default
+ * bench-results.json in the current directory), keeping the keys other
+ * benchmarks of the run wrote; `make bench` starts it afresh. Keys are
+ * the issue's names (catchup_entries_per_s, ...). 0, or an error after a
+ * report. */
+int bench_json_put(const char *key, double value);
+
 #endif

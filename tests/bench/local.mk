@@ -13,12 +13,13 @@ bench_mesh_SOURCES = %D%/bench_mesh.c %D%/bench_util.c %D%/bench_util.h \
 	cli/client.c cli/client.h
 bench_mesh_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(SQLITE_CFLAGS)
 bench_mesh_LDADD = $(PAKTD_LIBS)
-CLEANFILES += $(EXTRA_PROGRAMS)
+CLEANFILES += $(EXTRA_PROGRAMS) bench-results.json
 
 # Every benchmark runs even if an earlier one fails; the target fails if any did.
 bench: bench_append$(EXEEXT) bench_mesh$(EXEEXT) paktd$(EXEEXT) pakt$(EXEEXT)
-	@rc=0; \
+	@rc=0; rm -f bench-results.json; \
 	./bench_append$(EXEEXT) ./paktd$(EXEEXT) ./pakt$(EXEEXT) || rc=1; \
 	./bench_mesh$(EXEEXT) ./paktd$(EXEEXT) ./pakt$(EXEEXT) || rc=1; \
+	echo "figures as JSON: bench-results.json"; \
 	exit $$rc
 .PHONY: bench
