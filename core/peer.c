@@ -106,6 +106,9 @@ struct peer_verdict peer_on_message(const struct peer *p, enum wire_type type)
 	case WIRE_ENTRIES:
 		v.act = PEER_ACT_ENTRIES;
 		break;
+	case WIRE_RUN:
+		v.act = PEER_ACT_RUN;
+		break;
 	case WIRE_FORK:
 		v.act = PEER_ACT_FORK;
 		break;

@@ -71,6 +71,7 @@ enum peer_act {
 	PEER_ACT_WELCOME,      /* our invite was accepted: start replicating */
 	PEER_ACT_CLOCK,        /* apply with peer_on_clock, then pump */
 	PEER_ACT_ENTRIES,      /* hand the batch to replication */
+	PEER_ACT_RUN,          /* rebuild the run's entries, then as ENTRIES */
 	PEER_ACT_FORK,         /* check and store the fork proof */
 };
 struct peer_verdict {

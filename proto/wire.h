@@ -56,6 +56,8 @@ enum wire_type {
 	WIRE_INVITE,      /* {"name": str, "secret": bin32, "t": "invite"} */
 	WIRE_WELCOME,     /* {"t": "welcome"} */
 	WIRE_BYE,         /* {"reason": str, "t": "bye"} */
+	WIRE_HAVE,        /* replication version 2: placeholder, not parsed here */
+	WIRE_RUN,         /* version 2: {"a", "e", "p", "s", "t": "run"}, proto/wire_run.h */
 };
 
 /* A decoded transport message. Pointers borrow from the buffer given to
@@ -82,6 +84,15 @@ struct wire_msg {
 	/* bye */
 	const char *reason;
 	size_t reason_len;
+	/* run: the author ("a"), the first entry's prev ("p", NULL for nil),
+	 * its seq ("s"), and the "e" array's bytes, which wire_run_decode
+	 * reads (wire_msg_parse checks only that it is an array of at most
+	 * WIRE_BATCH_MAX) */
+	const uint8_t *run_author;
+	const uint8_t *run_prev;
+	uint64_t run_seq;
+	const uint8_t *run_items;
+	size_t run_items_len;
 };
 
 /* Scratch arrays for parsing, sized to the caps above. */
