@@ -333,7 +333,7 @@ void session_start_replication(struct session *s)
 		return;
 	session_stop_deadline(s);
 	id_encode(ID_KEY, s->peer_key, id);
-	log_info("peer %s (%s): replicating", s->addr, id);
+	log_info("peer %s (%s): replicating (version %u)", s->addr, id, s->repl_v);
 	s->repl_at = node_now(session_node(s));
 	if (s->link)
 		s->link->last_seen_ms = s->repl_at;

@@ -14,6 +14,7 @@ INTEGRATION_TESTS += %D%/mesh_partition.sh
 INTEGRATION_TESTS += %D%/mesh_restart_catchup.sh %D%/mesh_catchup_order.sh
 INTEGRATION_TESTS += %D%/mesh_membership.sh
 INTEGRATION_TESTS += %D%/mesh_subscribe.sh
+INTEGRATION_TESTS += %D%/repl_compat.sh
 # crashes and power loss
 INTEGRATION_TESTS += %D%/crash_catchup.sh
 INTEGRATION_TESTS += %D%/disk_full.sh
