@@ -263,16 +263,6 @@ static void wrap(struct mpx_out *o, size_t n, const struct mpx_out *items, const
 	mpx_kv_str(&o->pk, "t", "run");
 }
 
-/* A well-formed item: [ts, "message", sig, {}] */
-static void good_item(struct mpx_out *items)
-{
-	msgpack_pack_array(&items->pk, 4);
-	msgpack_pack_uint64(&items->pk, TU_TIMESTAMP);
-	mpx_str(&items->pk, "message");
-	mpx_bin(&items->pk, sig64, 64);
-	mpx_bin(&items->pk, "\x80", 1);
-}
-
 /* Expect o to be refused with a reason containing want. */
 static void refused(const struct mpx_out *o, const char *want)
 {
@@ -294,155 +284,108 @@ static void accepted(const struct mpx_out *o, size_t want)
 	assert_int_equal(n, want);
 }
 
-/* Each malformed item is refused with its reason. */
+/* One item with each field as a case says: n elements (4 or 6, 3 to cut
+ * it short), the timestamp (negative: an int), the type (as str or bin,
+ * its length), the signature's length, the body (bin, nil, or str),
+ * and in a 6-item its size and its hash's length. */
+enum item_body { BODY_BIN, BODY_NIL, BODY_STR };
+struct item_spec {
+	uint32_t n;
+	bool ts_neg;
+	bool type_bin;
+	size_t type_len;        /* 0: "message" */
+	size_t sig_len;
+	enum item_body body;
+	size_t body_len;
+	uint64_t body_size;
+	size_t hash_len;
+};
+
+static void put_item(struct mpx_out *it, const struct item_spec *c)
+{
+	static uint8_t bytes[ENTRY_BODY_MAX + 1] = {0x80};
+	static const char xs[128] = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+				    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+
+	msgpack_pack_array(&it->pk, c->n);
+	if (c->ts_neg)
+		msgpack_pack_int64(&it->pk, -1);
+	else
+		msgpack_pack_uint64(&it->pk, UINT64_MAX);
+	if (c->type_bin)
+		mpx_bin(&it->pk, "message", 7);
+	else if (c->type_len == 0)
+		mpx_str(&it->pk, "message");
+	else
+		mpx_strn(&it->pk, xs, c->type_len);
+	mpx_bin(&it->pk, sig64, c->sig_len);
+	if (c->n < 4)
+		return;
+	if (c->body == BODY_BIN)
+		mpx_bin(&it->pk, bytes, c->body_len);
+	else if (c->body == BODY_STR)
+		mpx_str(&it->pk, "{}");
+	else
+		msgpack_pack_nil(&it->pk);
+	if (c->n >= 5)
+		msgpack_pack_uint64(&it->pk, c->body_size);
+	if (c->n >= 6)
+		mpx_bin(&it->pk, sig64, c->hash_len);
+}
+
+static const struct item_spec good = {4, false, false, 0, 64, BODY_BIN, 1, 0, 0};
+
+/* A well-formed item: [ts, "message", sig, {}] */
+static void good_item(struct mpx_out *it)
+{
+	put_item(it, &good);
+}
+
+/* Each malformed item is refused with its reason, alone or after a good
+ * item; the largest header that fits is taken. */
 static void test_bad_items(void **state)
 {
+	static const struct { struct item_spec c; const char *want; } cases[] = {
+		{{3, false, false, 0, 64, BODY_BIN, 1, 0, 0}, "not an array of 4 or 6"},
+		{{5, false, false, 0, 64, BODY_BIN, 1, 1, 0}, "not an array of 4 or 6"},
+		{{4, true, false, 0, 64, BODY_BIN, 1, 0, 0}, "timestamp is not a uint"},
+		{{4, false, true, 0, 64, BODY_BIN, 1, 0, 0}, "type is not a string"},
+		{{4, false, false, 0, 63, BODY_BIN, 1, 0, 0}, "signature is not 64 bytes"},
+		/* an absent body takes the 6-form */
+		{{4, false, false, 0, 64, BODY_NIL, 0, 0, 0}, "body is not bin"},
+		{{4, false, false, 0, 64, BODY_STR, 0, 0, 0}, "body is not bin"},
+		{{4, false, false, 0, 64, BODY_BIN, ENTRY_BODY_MAX + 1, 0, 0}, "body over 16384 bytes"},
+		{{6, false, false, 0, 64, BODY_BIN, 1, 1, 32}, "without nil body"},
+		{{6, false, false, 0, 64, BODY_NIL, 0, ENTRY_BODY_MAX + 1, 32},
+		 "body_size is not a uint up to 16384"},
+		{{6, false, false, 0, 64, BODY_NIL, 0, ENTRY_BODY_MAX, 31}, "body_hash is not 32 bytes"},
+		/* 1+1+34+34+1+34+9+(2+t)+1+34 = 151 + t bytes: 106 is one too many */
+		{{4, false, false, 106, 64, BODY_BIN, 1, 0, 0}, "rebuilt header over 256 bytes"},
+		{{4, false, false, 120, 64, BODY_BIN, 1, 0, 0}, "rebuilt header over 256 bytes"},
+	};
+	static const struct item_spec largest = {4, false, false, 105, 64, BODY_BIN, 1, 0, 0};
+	static const struct item_spec absent = {6, false, false, 0, 64, BODY_NIL, 0, 10, 32};
 	struct mpx_out o, it;
-	uint8_t big[ENTRY_BODY_MAX + 1];
-	char type[120];
 
 	(void)state;
 	mpx_init(&o);
 	mpx_init(&it);
 	good_item(&it);
-	wrap(&o, 1, &it, feed.e[1].hash, 3);
-	accepted(&o, 1);
-
-	/* shapes */
-	mpx_reset(&it);
-	msgpack_pack_array(&it.pk, 3);
-	msgpack_pack_uint64(&it.pk, 1);
-	mpx_str(&it.pk, "message");
-	mpx_bin(&it.pk, sig64, 64);
-	wrap(&o, 1, &it, feed.e[1].hash, 3);
-	refused(&o, "not an array of 4 or 6");
-	mpx_reset(&it);
-	mpx_bin(&it.pk, sig64, 10);
-	wrap(&o, 1, &it, feed.e[1].hash, 3);
-	refused(&o, "not an array of 4 or 6");
-
-	/* field types */
-	mpx_reset(&it);
-	msgpack_pack_array(&it.pk, 4);
-	msgpack_pack_int64(&it.pk, -1);
-	mpx_str(&it.pk, "message");
-	mpx_bin(&it.pk, sig64, 64);
-	mpx_bin(&it.pk, "\x80", 1);
-	wrap(&o, 1, &it, feed.e[1].hash, 3);
-	refused(&o, "timestamp is not a uint");
-
-	mpx_reset(&it);
-	msgpack_pack_array(&it.pk, 4);
-	msgpack_pack_uint64(&it.pk, 1);
-	mpx_bin(&it.pk, "message", 7);
-	mpx_bin(&it.pk, sig64, 64);
-	mpx_bin(&it.pk, "\x80", 1);
-	wrap(&o, 1, &it, feed.e[1].hash, 3);
-	refused(&o, "type is not a string");
-
-	mpx_reset(&it);
-	msgpack_pack_array(&it.pk, 4);
-	msgpack_pack_uint64(&it.pk, 1);
-	mpx_str(&it.pk, "message");
-	mpx_bin(&it.pk, sig64, 63);
-	mpx_bin(&it.pk, "\x80", 1);
-	wrap(&o, 1, &it, feed.e[1].hash, 3);
-	refused(&o, "signature is not 64 bytes");
-
-	mpx_reset(&it);
-	msgpack_pack_array(&it.pk, 4);
-	msgpack_pack_uint64(&it.pk, 1);
-	mpx_str(&it.pk, "message");
-	mpx_bin(&it.pk, sig64, 64);
-	msgpack_pack_nil(&it.pk);   /* an absent body takes the 6-form */
-	wrap(&o, 1, &it, feed.e[1].hash, 3);
-	refused(&o, "body is not bin");
-
-	/* a body over 16384 bytes */
-	memset(big, 0, sizeof big);
-	big[0] = 0x80;
-	mpx_reset(&it);
-	msgpack_pack_array(&it.pk, 4);
-	msgpack_pack_uint64(&it.pk, 1);
-	mpx_str(&it.pk, "message");
-	mpx_bin(&it.pk, sig64, 64);
-	mpx_bin(&it.pk, big, sizeof big);
-	wrap(&o, 1, &it, feed.e[1].hash, 3);
-	refused(&o, "body over 16384 bytes");
-
-	/* the 6-form: nil, then size and hash */
-	mpx_reset(&it);
-	msgpack_pack_array(&it.pk, 6);
-	msgpack_pack_uint64(&it.pk, 1);
-	mpx_str(&it.pk, "message");
-	mpx_bin(&it.pk, sig64, 64);
-	mpx_bin(&it.pk, "\x80", 1);
-	msgpack_pack_uint64(&it.pk, 1);
-	mpx_bin(&it.pk, sig64, 32);
-	wrap(&o, 1, &it, feed.e[1].hash, 3);
-	refused(&o, "without nil body");
-
-	mpx_reset(&it);
-	msgpack_pack_array(&it.pk, 6);
-	msgpack_pack_uint64(&it.pk, 1);
-	mpx_str(&it.pk, "message");
-	mpx_bin(&it.pk, sig64, 64);
-	msgpack_pack_nil(&it.pk);
-	msgpack_pack_uint64(&it.pk, ENTRY_BODY_MAX + 1);
-	mpx_bin(&it.pk, sig64, 32);
-	wrap(&o, 1, &it, feed.e[1].hash, 3);
-	refused(&o, "body_size is not a uint up to 16384");
-
-	mpx_reset(&it);
-	msgpack_pack_array(&it.pk, 6);
-	msgpack_pack_uint64(&it.pk, 1);
-	mpx_str(&it.pk, "message");
-	mpx_bin(&it.pk, sig64, 64);
-	msgpack_pack_nil(&it.pk);
-	msgpack_pack_uint64(&it.pk, ENTRY_BODY_MAX);
-	mpx_bin(&it.pk, sig64, 31);
-	wrap(&o, 1, &it, feed.e[1].hash, 3);
-	refused(&o, "body_hash is not 32 bytes");
-
-	/* a type so long the header would pass 256 bytes; one just short */
-	memset(type, 'x', sizeof type);
-	mpx_reset(&it);
-	msgpack_pack_array(&it.pk, 4);
-	msgpack_pack_uint64(&it.pk, UINT64_MAX);
-	mpx_strn(&it.pk, type, 120);
-	mpx_bin(&it.pk, sig64, 64);
-	mpx_bin(&it.pk, "\x80", 1);
-	wrap(&o, 1, &it, feed.e[1].hash, 3);
-	refused(&o, "rebuilt header over 256 bytes");
-	/* 1+1+34+34+1+34+9+(2+t)+1+34 = 151 + t: 105 fits exactly */
-	mpx_reset(&it);
-	msgpack_pack_array(&it.pk, 4);
-	msgpack_pack_uint64(&it.pk, UINT64_MAX);
-	mpx_strn(&it.pk, type, 105);
-	mpx_bin(&it.pk, sig64, 64);
-	mpx_bin(&it.pk, "\x80", 1);
-	wrap(&o, 1, &it, feed.e[1].hash, 3);
-	accepted(&o, 1);
-	assert_int_equal(run_scratch.e_len[0], 1 + 3 + 256 + 66 + 3);
-	mpx_reset(&it);
-	msgpack_pack_array(&it.pk, 4);
-	msgpack_pack_uint64(&it.pk, UINT64_MAX);
-	mpx_strn(&it.pk, type, 106);
-	mpx_bin(&it.pk, sig64, 64);
-	mpx_bin(&it.pk, "\x80", 1);
-	wrap(&o, 1, &it, feed.e[1].hash, 3);
-	refused(&o, "rebuilt header over 256 bytes");
-
-	/* a bad item after a good one refuses the whole run */
-	mpx_reset(&it);
-	good_item(&it);
-	msgpack_pack_array(&it.pk, 4);
-	msgpack_pack_uint64(&it.pk, 1);
-	mpx_str(&it.pk, "message");
-	mpx_bin(&it.pk, sig64, 64);
-	mpx_str(&it.pk, "{}");
-	wrap(&o, 2, &it, feed.e[1].hash, 3);
-	refused(&o, "body is not bin");
+	put_item(&it, &absent);
+	put_item(&it, &largest);
+	wrap(&o, 3, &it, feed.e[1].hash, 3);
+	accepted(&o, 3);
+	assert_int_equal(run_scratch.e_len[2], 1 + 3 + 256 + 66 + 3);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		for (int after_good = 0; after_good < 2; after_good++) {
+			mpx_reset(&it);
+			if (after_good)
+				good_item(&it);
+			put_item(&it, &cases[i].c);
+			wrap(&o, 1 + (size_t)after_good, &it, feed.e[1].hash, 3);
+			refused(&o, cases[i].want);
+		}
+	}
 	mpx_free(&it);
 	mpx_free(&o);
 }
