@@ -190,7 +190,7 @@ static int parse_run(struct wire_msg *m, struct wire_scratch *s, struct canon_rd
 int wire_msg_parse(struct wire_msg *m, struct wire_scratch *s, const uint8_t *buf,
 		   size_t len, char *why, size_t whylen)
 {
-	struct canon_rd r, e_at;
+	struct canon_rd r, e_at = {NULL, NULL};
 	uint32_t n;
 	int rc = canon_check(buf, len, 4);
 	bool has_type = false, has_a = false, has_b = false, has_e = false, has_p = false,
