@@ -75,7 +75,8 @@ int net_start(struct net *net, struct node *node, const char *addr, char *why,
 	net->listener.data = net;
 	uv_timer_init(node->loop, &net->sweep);
 	net->sweep.data = net;
-	net->open_handles = 2;
+	session_ebt_start(net);
+	net->open_handles = 4;
 	uv_timer_start(&net->sweep, on_sweep, NET_SWEEP_MS, NET_SWEEP_MS);
 	rc = uv_tcp_bind(&net->listener, (struct sockaddr *)&ss, 0);
 	if (rc == 0)
@@ -162,6 +163,8 @@ void net_stop(struct net *net, void (*on_closed)(struct net *net))
 	while ((s = net->sessions) != NULL)
 		session_close(s, "daemon stopping");
 	uv_close((uv_handle_t *)&net->sweep, on_closed_handle);
+	uv_close((uv_handle_t *)&net->ebt_flush, on_closed_handle);
+	uv_close((uv_handle_t *)&net->ebt_check, on_closed_handle);
 	uv_close((uv_handle_t *)&net->listener, on_closed_handle);
 }
 

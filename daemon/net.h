@@ -82,6 +82,8 @@ struct net {
 	unsigned open_handles;
 	unsigned handshake_ms;
 	struct net_invite_fails invite_fails[NET_INVITE_HOSTS];
+	uv_timer_t ebt_flush;         /* sends the `have` notes due, once per loop turn */
+	uv_timer_t ebt_check;         /* grafts lazy peers noted ahead too long */
 	void (*on_closed)(struct net *net);
 };
 
@@ -125,6 +127,9 @@ void net_forward_fork(struct net *net, struct repl_net *rn, struct session *from
 		      const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
 
 /* ---- session.c, session_hs.c, session_repl.c ---- */
+
+/* Set up the net's two EBT timers (session_ebt.c). */
+int session_ebt_start(struct net *net);
 
 /* Accept an inbound connection from the listener. */
 void session_accept(struct net *net);

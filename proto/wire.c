@@ -121,6 +121,7 @@ int wire_hello_parse_succ(const uint8_t *buf, size_t len, uint8_t ed_pk[32],
 static const struct { const char *name; enum wire_type type; } type_names[] = {
 	{"clock", WIRE_CLOCK}, {"entries", WIRE_ENTRIES}, {"fork", WIRE_FORK},
 	{"invite", WIRE_INVITE}, {"welcome", WIRE_WELCOME}, {"bye", WIRE_BYE},
+	{"have", WIRE_HAVE},
 };
 
 static int fail(char *why, size_t whylen, const char *msg)
@@ -234,6 +235,9 @@ int wire_msg_parse(struct wire_msg *m, struct wire_scratch *s, const uint8_t *bu
 				m->reason = str;
 				m->reason_len = slen;
 			}
+		} else if (wire_have_field(&r, k, klen, m, s, &rc, why, whylen)) {
+			if (rc != 0)
+				return rc;
 		} else {
 			return fail(why, whylen, "unknown field");
 		}
