@@ -14,3 +14,9 @@ tests_unit_test_peer_SOURCES = tests/unit/test_peer.c
 tests_unit_test_peer_CFLAGS = $(PAKT_TEST_CFLAGS)
 tests_unit_test_peer_LDADD = $(PAKT_TEST_LIBS)
 TESTS += tests/unit/test_peer
+
+check_PROGRAMS += tests/unit/test_ebt
+tests_unit_test_ebt_SOURCES = tests/unit/test_ebt.c
+tests_unit_test_ebt_CFLAGS = $(PAKT_TEST_CFLAGS)
+tests_unit_test_ebt_LDADD = $(PAKT_TEST_LIBS)
+TESTS += tests/unit/test_ebt
