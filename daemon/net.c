@@ -23,6 +23,8 @@
 #include "proto/id.h"
 
 
+static void links_bound(struct net *net, const struct repl_net *rn);
+
 static void on_connection(uv_stream_t *server, int status)
 {
 	struct net *net = server->data;
@@ -187,7 +189,7 @@ static void on_link_timer(uv_timer_t *t)
 	struct link *l = t->data;
 
 	l->timer_active = false;
-	if (l->removed || l->net->closing || l->session != NULL)
+	if (l->removed || l->parked || l->net->closing || l->session != NULL)
 		return;
 	/* one session per key: while the pinned key replicates here (it
 	 * dialled us), a second connection would only be refused */
@@ -240,7 +242,7 @@ void net_link_retry(struct link *l)
 {
 	uint64_t delay;
 
-	if (l->removed || l->net->closing || l->timer_active)
+	if (l->removed || l->parked || l->net->closing || l->timer_active)
 		return;
 	delay = (uint64_t)NET_BACKOFF_MIN_MS << (l->attempts < 7 ? l->attempts : 7);
 	if (delay > NET_BACKOFF_MAX_MS)
@@ -277,6 +279,7 @@ void net_enforce_membership(struct net *net, struct repl_net *rn)
 		    roster_find(&rn->members, l->key) == NULL)
 			net_link_remove(net, l);
 	}
+	links_bound(net, rn);   /* a removed member's place goes to another */
 
 	for (s = net->sessions; s; s = next) {
 		const uint8_t *key = session_peer_key(s);
@@ -290,6 +293,35 @@ void net_enforce_membership(struct net *net, struct repl_net *rn)
 			session_bye(s, "no longer a member of this initiative");
 		}
 	}
+}
+
+bool net_inbound_full(struct net *net, const struct repl_net *rn, const uint8_t key[32])
+{
+	unsigned inbound = 0, reachable = 0;
+
+	for (struct link *l = net->links; l; l = l->next) {
+		if (l->removed || memcmp(l->network, rn->id, 32) != 0)
+			continue;
+		if (l->has_key && !l->parked && memcmp(l->key, key, 32) == 0)
+			return false;   /* a partner we dial ourselves */
+		/* members whose profiles name addresses (one link each counted) */
+		if (l->from_profile) {
+			bool first = true;
+
+			for (struct link *o = net->links; o != l && first; o = o->next)
+				first = !(o->from_profile && !o->removed &&
+					  memcmp(o->network, rn->id, 32) == 0 &&
+					  memcmp(o->key, l->key, 32) == 0);
+			reachable += first;
+		}
+	}
+	/* a node that joined through us may know no other address: refuse
+	 * only where enough members publish theirs for it to dial others */
+	if (reachable < net->node->cfg.links)
+		return false;
+	for (struct session *s = net->sessions; s; s = session_next(s))
+		inbound += session_replicating(s, rn) && session_inbound(s);
+	return inbound >= 2 * net->node->cfg.links;
 }
 
 static struct net_invite_fails *invite_fails_of(struct net *net, const char *host, bool add)
@@ -380,6 +412,81 @@ static size_t profile_links(struct net *net, const struct repl_net *rn, const ui
 }
 
 #define NET_PROFILE_LINKS_MAX 16
+#define NET_RANK_MAX 256        /* members ranked for the `links` bound */
+
+struct ranked {
+	uint8_t key[32];
+	uint8_t score[8];
+};
+
+static int by_score(const void *a, const void *b)
+{
+	return memcmp(((const struct ranked *)a)->score, ((const struct ranked *)b)->score, 8);
+}
+
+/* The `links` bound: explicit links (pakt peer add, joins) count first;
+ * the rest of the bound goes to members whose profiles name addresses,
+ * in an order that is random but stable (a hash of our key and theirs, so
+ * that every node picks differently and the same after a restart). The
+ * links of the other members are parked: not dialled. */
+static void links_bound(struct net *net, const struct repl_net *rn)
+{
+	static struct ranked v[NET_RANK_MAX];
+	size_t n = 0, keep, explicit = 0, changed = 0;
+
+	for (struct link *l = net->links; l; l = l->next) {
+		size_t i;
+
+		if (l->removed || memcmp(l->network, rn->id, 32) != 0)
+			continue;
+		if (!l->from_profile) {
+			explicit++;
+			continue;
+		}
+		for (i = 0; i < n && memcmp(v[i].key, l->key, 32) != 0; i++)
+			;
+		if (i < n || n == NET_RANK_MAX)
+			continue;
+		memcpy(v[n].key, l->key, 32);
+		{
+			uint8_t in[64];
+
+			memcpy(in, net->node->id.pk, 32);
+			memcpy(in + 32, l->key, 32);
+			crypto_generichash(v[n].score, 8, in, sizeof in, NULL, 0);
+		}
+		n++;
+	}
+	qsort(v, n, sizeof v[0], by_score);
+	keep = net->node->cfg.links > explicit ? net->node->cfg.links - explicit : 0;
+	for (struct link *l = net->links; l; l = l->next) {
+		size_t i;
+		bool park;
+
+		if (l->removed || !l->from_profile || memcmp(l->network, rn->id, 32) != 0)
+			continue;
+		for (i = 0; i < n && memcmp(v[i].key, l->key, 32) != 0; i++)
+			;
+		park = i >= keep;
+		if (park == l->parked)
+			continue;
+		l->parked = park;
+		changed++;
+		if (park) {
+			uv_timer_stop(&l->timer);
+			l->timer_active = false;
+			if (l->session)
+				session_close(l->session, "over the links bound (%u): another member is dialled",
+					      net->node->cfg.links);
+		} else {
+			l->attempts = 0;
+			net_link_retry(l);
+		}
+	}
+	if (changed > 0)
+		log_info("links: dialling the profile addresses of %zu of %zu members (links = %u, %zu explicit)",
+			 keep < n ? keep : n, n, net->node->cfg.links, explicit);
+}
 
 void net_on_profile(struct net *net, struct repl_net *rn, const struct entry *e)
 {
@@ -431,6 +538,7 @@ void net_on_profile(struct net *net, struct repl_net *rn, const struct entry *e)
 		l->profile_ts = e->h.timestamp;
 		added++;
 	}
+	links_bound(net, rn);
 	if (added || removed) {
 		id_encode(ID_KEY, e->h.author, id);
 		log_info("profile of %s: dialling %zu new address%s, %zu of an older profile removed",

@@ -25,6 +25,11 @@
  * (its own note), and ours is then not sent (about half the notes). */
 #define EBT_NOTE_MS 50
 
+bool session_inbound(const struct session *s)
+{
+	return !s->initiator;
+}
+
 static bool ebt_on(const struct session *s)
 {
 	return s->repl_v >= 2 && !s->closing && s->peer.state == PEER_REPL;

@@ -275,8 +275,10 @@ void session_info(const struct session *s, struct session_info *out)
 	out->entries_in = s->entries_in;
 	out->entries_out = s->entries_out;
 	out->connected_ms = s->connected_ms;
+	/* a feed the peer made lazy gets notes, not entries: not "behind" */
 	for (size_t i = 0; s->rn && i < s->peer.n_feeds && i < s->rn->n_feeds; i++)
-		out->behind += peer_behind(&s->peer, i, s->rn->feeds[i].seq);
+		if (ebt_sends(&s->ebt, i))
+			out->behind += peer_behind(&s->peer, i, s->rn->feeds[i].seq);
 }
 
 void session_start_replication(struct session *s)
