@@ -113,20 +113,29 @@ bool session_ebt_sends(struct session *s, size_t idx, uint64_t head)
 	return false;
 }
 
+void session_ebt_batch_at(struct session *s, const uint8_t author[32], uint64_t first,
+			  struct session_ebt_batch *b)
+{
+	size_t idx;
+
+	b->known = false;
+	if (!ebt_on(s) || repl_feed_get(s->rn, author, false, &idx) == NULL)
+		return;
+	b->known = true;
+	b->idx = idx;
+	b->first = first;
+	b->head = s->rn->feeds[idx].seq;
+}
+
 void session_ebt_batch_begin(struct session *s, const uint8_t *first, size_t len,
 			     struct session_ebt_batch *b)
 {
 	struct entry e;
-	size_t idx;
 
+	/* only the first entry: the pump sends one feed per message */
 	b->known = false;
-	if (!ebt_on(s) || entry_decode(&e, first, len) != 0 ||
-	    repl_feed_get(s->rn, e.h.author, false, &idx) == NULL)
-		return;
-	b->known = true;
-	b->idx = idx;
-	b->first = e.h.seq;
-	b->head = s->rn->feeds[idx].seq;
+	if (ebt_on(s) && entry_decode(&e, first, len) == 0)
+		session_ebt_batch_at(s, e.h.author, e.h.seq, b);
 }
 
 void session_ebt_batch_end(struct session *s, const struct session_ebt_batch *b)

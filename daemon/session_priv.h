@@ -94,6 +94,9 @@ struct session_ebt_batch {
 };
 void session_ebt_batch_begin(struct session *s, const uint8_t *first, size_t len,
 			     struct session_ebt_batch *b);
+/* The same from the author and seq of the batch's first entry (a `run`). */
+void session_ebt_batch_at(struct session *s, const uint8_t author[32], uint64_t first,
+			  struct session_ebt_batch *b);
 void session_ebt_batch_end(struct session *s, const struct session_ebt_batch *b);
 void session_ebt_on_have(struct session *s, const struct wire_msg *m);
 /* s closed (already out of the net's list): graft a lazy link for each
