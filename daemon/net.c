@@ -77,8 +77,7 @@ int net_start(struct net *net, struct node *node, const char *addr, char *why,
 	net->listener.data = net;
 	uv_timer_init(node->loop, &net->sweep);
 	net->sweep.data = net;
-	session_ebt_start(net);
-	net->open_handles = 4;
+	net->open_handles = 2;
 	uv_timer_start(&net->sweep, on_sweep, NET_SWEEP_MS, NET_SWEEP_MS);
 	rc = uv_tcp_bind(&net->listener, (struct sockaddr *)&ss, 0);
 	if (rc == 0)
@@ -111,6 +110,9 @@ int net_start(struct net *net, struct node *node, const char *addr, char *why,
 		snprintf(why, whylen, "cannot listen to the node's events: %s", pakt_strerror(rc));
 		return rc;
 	}
+	/* last: a failed start closes only the listener and the sweep */
+	session_ebt_start(net);
+	net->open_handles += 2;
 	return 0;
 }
 
