@@ -416,25 +416,14 @@ static size_t profile_links(struct net *net, const struct repl_net *rn, const ui
 #define NET_PROFILE_LINKS_MAX 16
 #define NET_RANK_MAX 256        /* members ranked for the `links` bound */
 
-struct ranked {
-	uint8_t key[32];
-	uint8_t score[8];
-};
-
-static int by_score(const void *a, const void *b)
-{
-	return memcmp(((const struct ranked *)a)->score, ((const struct ranked *)b)->score, 8);
-}
-
-/* The `links` bound: explicit links (pakt peer add, joins) count first;
- * the rest of the bound goes to members whose profiles name addresses,
- * in an order that is random but stable (a hash of our key and theirs, so
- * that every node picks differently and the same after a restart). The
- * links of the other members are parked: not dialled. */
+/* The `links` bound (peer_links_pick): the profile links of members not
+ * picked are parked, not dialled; a member's place freed (removed, or
+ * a profile without addresses) goes to the next one. */
 static void links_bound(struct net *net, const struct repl_net *rn)
 {
-	static struct ranked v[NET_RANK_MAX];
-	size_t n = 0, keep, explicit = 0, changed = 0;
+	static uint8_t keys[NET_RANK_MAX][32];
+	static bool dial[NET_RANK_MAX];
+	size_t n = 0, explicit = 0, changed = 0, picked;
 
 	for (struct link *l = net->links; l; l = l->next) {
 		size_t i;
@@ -445,31 +434,22 @@ static void links_bound(struct net *net, const struct repl_net *rn)
 			explicit++;
 			continue;
 		}
-		for (i = 0; i < n && memcmp(v[i].key, l->key, 32) != 0; i++)
+		for (i = 0; i < n && memcmp(keys[i], l->key, 32) != 0; i++)
 			;
-		if (i < n || n == NET_RANK_MAX)
-			continue;
-		memcpy(v[n].key, l->key, 32);
-		{
-			uint8_t in[64];
-
-			memcpy(in, net->node->id.pk, 32);
-			memcpy(in + 32, l->key, 32);
-			crypto_generichash(v[n].score, 8, in, sizeof in, NULL, 0);
-		}
-		n++;
+		if (i == n && n < NET_RANK_MAX)
+			memcpy(keys[n++], l->key, 32);
 	}
-	qsort(v, n, sizeof v[0], by_score);
-	keep = net->node->cfg.links > explicit ? net->node->cfg.links - explicit : 0;
+	picked = peer_links_pick(net->node->id.pk, (const uint8_t (*)[32])keys, n, explicit,
+				 net->node->cfg.links, dial);
 	for (struct link *l = net->links; l; l = l->next) {
 		size_t i;
 		bool park;
 
 		if (l->removed || !l->from_profile || memcmp(l->network, rn->id, 32) != 0)
 			continue;
-		for (i = 0; i < n && memcmp(v[i].key, l->key, 32) != 0; i++)
+		for (i = 0; i < n && memcmp(keys[i], l->key, 32) != 0; i++)
 			;
-		park = i >= keep;
+		park = i == n || !dial[i];   /* beyond NET_RANK_MAX: not dialled */
 		if (park == l->parked)
 			continue;
 		l->parked = park;
@@ -487,7 +467,7 @@ static void links_bound(struct net *net, const struct repl_net *rn)
 	}
 	if (changed > 0)
 		log_info("links: dialling the profile addresses of %zu of %zu members (links = %u, %zu explicit)",
-			 keep < n ? keep : n, n, net->node->cfg.links, explicit);
+			 picked, n, net->node->cfg.links, explicit);
 }
 
 void net_on_profile(struct net *net, struct repl_net *rn, const struct entry *e)

@@ -1,5 +1,8 @@
 /* Unit tests of core/ebt (eager/lazy per feed and link) and of the
  * "have" message that carries its notes, prunes and grafts. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE   /* memmem */
+#endif
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,6 +12,7 @@
 #include <cmocka.h>
 
 #include "core/ebt.h"
+#include "core/peer.h"
 #include "proto/err.h"
 #include "proto/mpx.h"
 #include "proto/wire.h"
@@ -319,6 +323,46 @@ static void have_rejects_bad_lists(void **state)
 	mpx_free(&o);
 }
 
+/* ---- the links bound (core/peer.c, used with the trees) ---- */
+
+static void links_pick_is_bounded_stable_and_personal(void **state)
+{
+	uint8_t self[32] = {1}, other[32] = {2}, keys[20][32];
+	bool a[20], b[20], c[20];
+	size_t same = 0;
+
+	(void)state;
+	for (int i = 0; i < 20; i++) {
+		memset(keys[i], 0, 32);
+		keys[i][0] = (uint8_t)(i + 10);
+	}
+	assert_int_equal(peer_links_pick(self, (const uint8_t (*)[32])keys, 20, 0, 6, a), 6);
+	/* explicit links count first */
+	assert_int_equal(peer_links_pick(self, (const uint8_t (*)[32])keys, 20, 2, 6, b), 4);
+	for (int i = 0; i < 20; i++)
+		assert_true(!b[i] || a[i]);   /* the same order, cut shorter */
+	assert_int_equal(peer_links_pick(self, (const uint8_t (*)[32])keys, 20, 6, 6, b), 0);
+	assert_int_equal(peer_links_pick(self, (const uint8_t (*)[32])keys, 20, 9, 6, b), 0);
+	assert_int_equal(peer_links_pick(self, (const uint8_t (*)[32])keys, 3, 0, 6, b), 3);
+	/* stable: the same answer again; another node picks otherwise */
+	assert_int_equal(peer_links_pick(self, (const uint8_t (*)[32])keys, 20, 0, 6, b), 6);
+	assert_memory_equal(a, b, sizeof a);
+	assert_int_equal(peer_links_pick(other, (const uint8_t (*)[32])keys, 20, 0, 6, c), 6);
+	for (int i = 0; i < 20; i++)
+		same += a[i] && c[i];
+	assert_true(same < 6);
+	/* a key's place does not depend on where it is listed */
+	{
+		uint8_t rev[20][32];
+
+		for (int i = 0; i < 20; i++)
+			memcpy(rev[i], keys[19 - i], 32);
+		assert_int_equal(peer_links_pick(self, (const uint8_t (*)[32])rev, 20, 0, 6, b), 6);
+		for (int i = 0; i < 20; i++)
+			assert_int_equal(a[i], b[19 - i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +376,7 @@ int main(void)
 		cmocka_unit_test(due_items_come_in_order_and_in_parts),
 		cmocka_unit_test(have_round_trip),
 		cmocka_unit_test(have_rejects_bad_lists),
+		cmocka_unit_test(links_pick_is_bounded_stable_and_personal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
