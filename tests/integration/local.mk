@@ -12,6 +12,7 @@ INTEGRATION_TESTS += %D%/measure.sh
 INTEGRATION_TESTS += %D%/mesh_topologies.sh
 INTEGRATION_TESTS += %D%/mesh_ebt.sh
 INTEGRATION_TESTS += %D%/mesh_links.sh
+INTEGRATION_TESTS += %D%/mesh_ebt_v1.sh
 INTEGRATION_TESTS += %D%/mesh_partition.sh
 INTEGRATION_TESTS += %D%/mesh_restart_catchup.sh %D%/mesh_catchup_order.sh
 INTEGRATION_TESTS += %D%/mesh_membership.sh
