@@ -255,6 +255,9 @@ static void send_due(struct session *s)
 		}
 		if (n_notes + n_grafts + n_prunes == 0)
 			continue;
+		if (n_grafts + n_prunes > 0)
+			log_debug("peer %s: broadcast trees: %zu feeds made lazy, %zu eager again",
+				  s->addr, n_prunes, n_grafts);
 		wire_have(&o, notes, n_notes, grafts, n_grafts, prunes, n_prunes);
 		session_send_msg(s, &o);
 	}
