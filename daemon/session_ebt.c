@@ -7,7 +7,8 @@
  * sends `have` notes instead of entries. A lazy peer noted ahead of us for
  * EBT_GRAFT_MS, or the loss of our eager link of a feed, grafts a lazy
  * peer (it pushes from our head again). What each link owes its peer goes
- * out in one `have` per loop turn (net->ebt_flush, a 0 ms timer).
+ * out in one `have` (net->ebt_flush: prunes and grafts in the next loop
+ * turn, notes after EBT_NOTE_MS).
  * Failure modes: a `have` on a version-1 link closes it; out of memory
  * closes it; notes of feeds we do not know are ignored. */
 #include <stdlib.h>
