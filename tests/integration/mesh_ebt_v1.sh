@@ -3,7 +3,7 @@
 # version 1 (no "r" in its hello); a "have" from it closes its session
 # with the reason, and A keeps replicating with H.
 . "$(dirname "$0")/../lib/harness.sh"
-plan 4
+plan 5
 
 . "$(dirname "$0")/../lib/attack.sh"
 
@@ -14,3 +14,4 @@ attack v1have m have-v1
 expect_closed v1have "'have' on a replication version 1 link" \
 	"a 'have' on a version-1 link closes it with the reason"
 still_replicates "the refused 'have'"
+no_sanitizer_reports; ok $? "no sanitizer reports"
