@@ -6,3 +6,4 @@ libpakt_a_SOURCES += %D%/audit.c %D%/audit.h
 libpakt_a_SOURCES += %D%/replica.c %D%/replica.h
 libpakt_a_SOURCES += %D%/peer.c %D%/peer.h
 libpakt_a_SOURCES += %D%/measure.c %D%/measure.h
+libpakt_a_SOURCES += %D%/ebt.c %D%/ebt.h

@@ -204,6 +204,8 @@ void session_pump(struct session *s)
 		    roster_is_admin(&s->rn->members, f->author) != (k < s->rn->n_feeds))
 			continue;
 		head = repl_feed_relay_seq(s->rn, f);
+		if (!session_ebt_sends(s, i, head))
+			continue;   /* the peer is lazy for this feed: a note instead */
 		while (!s->closing && peer_wants(&s->peer, i, head, &from)) {
 			if (s->pending >= NET_PENDING_HIGH) {
 				s->paused = true;   /* on_written resumes us */
@@ -321,8 +323,10 @@ void session_info(const struct session *s, struct session_info *out)
 	out->entries_in = s->entries_in;
 	out->entries_out = s->entries_out;
 	out->connected_ms = s->connected_ms;
+	/* a feed the peer made lazy gets notes, not entries: not "behind" */
 	for (size_t i = 0; s->rn && i < s->peer.n_feeds && i < s->rn->n_feeds; i++)
-		out->behind += peer_behind(&s->peer, i, s->rn->feeds[i].seq);
+		if (ebt_sends(&s->ebt, i))
+			out->behind += peer_behind(&s->peer, i, s->rn->feeds[i].seq);
 }
 
 void session_start_replication(struct session *s)
@@ -453,8 +457,11 @@ void session_on_message(struct session *s, const uint8_t *plain, size_t len)
 		struct repl_from from = {.key = s->peer_key, .origin = s,
 					 .hints = NET_FORK_HINTS_MAX - s->fork_hints};
 		struct repl_result res;
+		struct session_ebt_batch eb = {0};
 
 		s->entries_in += m.n_e;
+		if (m.n_e > 0)
+			session_ebt_batch_begin(s, m.e[0], m.e_len[0], &eb);
 		rc = repl_ingest(n, s->rn, &from, m.e, m.e_len, m.n_e, &res, why, sizeof why);
 		if (rc != 0) {   /* say whose fault: the peer's batch, or our storage */
 			session_close(s, "%s: %s", rc == PAKT_ENOSPC || rc == PAKT_EIO || rc == PAKT_ENOMEM
@@ -466,12 +473,16 @@ void session_on_message(struct session *s, const uint8_t *plain, size_t len)
 			session_peer_has(s, res.adv[i].idx, res.adv[i].seq);
 		for (size_t i = 0; i < res.n_hints; i++)
 			session_send_fork_hint(s, res.hints[i].wire, res.hints[i].len);
+		session_ebt_batch_end(s, &eb);
 		repl_announce(n, s->rn, &res);
 		repl_settle_unsynced(n);
 		break;
 	}
 	case PEER_ACT_FORK:
 		on_fork_proof(s, &m);
+		break;
+	case PEER_ACT_HAVE:
+		session_ebt_on_have(s, &m);
 		break;
 	}
 }

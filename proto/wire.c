@@ -122,6 +122,7 @@ static const struct { const char *name; enum wire_type type; } type_names[] = {
 	{"clock", WIRE_CLOCK}, {"entries", WIRE_ENTRIES}, {"fork", WIRE_FORK},
 	{"invite", WIRE_INVITE}, {"welcome", WIRE_WELCOME}, {"bye", WIRE_BYE},
 	{"run", WIRE_RUN},
+	{"have", WIRE_HAVE},
 };
 
 static int fail(char *why, size_t whylen, const char *msg)
@@ -270,6 +271,9 @@ int wire_msg_parse(struct wire_msg *m, struct wire_scratch *s, const uint8_t *bu
 				m->reason = str;
 				m->reason_len = slen;
 			}
+		} else if (wire_have_field(&r, k, klen, m, s, &rc, why, whylen)) {
+			if (rc != 0)
+				return rc;
 		} else {
 			return fail(why, whylen, "unknown field");
 		}
