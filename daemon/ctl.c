@@ -24,6 +24,7 @@
 #include <sodium.h>
 #include "daemon/ctl.h"
 #include "daemon/ctl_priv.h"
+#include "daemon/ledger_keep.h"
 #include "daemon/tr.h"
 #include "daemon/log.h"
 #include "daemon/net.h"
@@ -636,6 +637,8 @@ void ctl_stop(struct ctl *c, void (*on_closed)(struct ctl *c))
 	c->closing = true;
 	c->on_closed = on_closed;
 	node_unlisten(c->node, ctl_on_event, c);
+	ledger_keep_free(c->keep);
+	c->keep = NULL;
 	for (cl = c->clients; cl; cl = cl->next)
 		client_close(cl);
 	if (c->listening)
