@@ -330,6 +330,8 @@ static void audit_done(uv_work_t *req, int status)
 	struct ctl_client *cl = j->cl;
 
 	cl->busy = false;
+	if (j->progress && !cl->closed && j->rc == 0)
+		on_progress(&j->timer);         /* the last count, however quick the walk */
 	if (cl->closed)
 		ctl_client_free(cl);
 	else if (status != 0 || j->rc != 0)
