@@ -617,6 +617,9 @@ int ctl_start(struct ctl *c, struct node *n, const char *path, const char *group
 	if (!c->has_group)
 		chmod(path, 0600);
 	c->listening = true;
+	/* the initiatives' ledgers, built in the pool before anyone asks */
+	if (ledger_keep_new(&c->keep, n) != 0)
+		c->keep = NULL;         /* ctl_work tries again on first use */
 	return node_listen(n, ctl_on_event, c);
 }
 
