@@ -127,11 +127,19 @@ static int take(struct ledger_scan *sc, const struct entry *e)
 			return 0;
 		GROW(l->upd, l->n_upd, sc->cap_upd);
 		struct ledger_update *x = &l->upd[l->n_upd];
+		memset(x, 0, sizeof *x);
 		memcpy(x->author, e->h.author, 32);
 		x->at = e->h.timestamp;
 		snprintf(x->period, sizeof x->period, "%s", u->period);
 		if (date_period_parse(u->period, &x->from, &x->to) != 0)
 			return 0;
+		x->v = malloc(u->n * sizeof u->v[0]);
+		x->cell = malloc((u->n_cells + 1) * sizeof u->cell[0]);
+		if (x->v == NULL || x->cell == NULL) {
+			free(x->v);
+			free(x->cell);
+			return PAKT_ENOMEM;
+		}
 		memcpy(x->v, u->v, u->n * sizeof u->v[0]);
 		x->n = u->n;
 		x->seq = e->h.seq;
@@ -493,6 +501,10 @@ void ledger_free(struct ledger *l)
 	}
 	for (size_t i = 0; i < l->n_cp; i++)
 		free(l->cp[i].heads);
+	for (size_t i = 0; i < l->n_upd; i++) {
+		free(l->upd[i].v);
+		free(l->upd[i].cell);
+	}
 	free(l->upd);
 	free(l->com);
 	free(l->cp);

@@ -27,9 +27,9 @@ struct ledger_update {
 	uint64_t at, seq;
 	char period[BODY_PERIOD_MAX + 1];
 	int64_t from, to;               /* days since the epoch */
-	struct body_value v[BODY_INDICATORS_MAX];
+	struct body_value *v;           /* n of them (allocated: a kept ledger holds many updates) */
 	size_t n;
-	struct body_cell cell[BODY_CELLS_MAX];  /* the values' splits */
+	struct body_cell *cell;         /* the values' splits, n_cells (allocated) */
 	size_t n_cells;
 };
 
