@@ -34,14 +34,52 @@ static const struct body_indicator *agenda_indicator(const struct ledger *l, con
 	return NULL;
 }
 
-/* rn's ledger, kept up to date (ledger_keep.h): borrowed for this request. */
-static bool load(struct ctl_client *cl, struct repl_net *rn, const struct ledger **l)
+typedef void work_fn(struct ctl_client *cl, const struct ctlop_req *r);
+
+/* A request that waits for its initiative's ledger to be built. */
+struct parked {
+	struct ctl_client *cl;
+	work_fn *again;
+	struct ctlop_req r;             /* a copy: work requests hold no pointers */
+};
+
+static void resume(void *arg)
+{
+	struct parked *p = arg;
+	struct ctl_client *cl = p->cl;
+
+	cl->busy = false;
+	if (cl->closed)
+		ctl_client_free(cl);
+	else if (!cl->ctl->closing)
+		p->again(cl, &p->r);
+	free(p);
+}
+
+/* rn's ledger, kept up to date (ledger_keep.h): borrowed for this request.
+ * While the thread pool builds it, the request waits and runs again
+ * (again(cl, r)) when it is built: false then, as on failure (replied). */
+static bool load(struct ctl_client *cl, const struct ctlop_req *r, struct repl_net *rn,
+		 const struct ledger **l, work_fn *again)
 {
 	struct ctl *c = cl->ctl;
+	struct parked *p;
 	int rc = c->keep == NULL ? ledger_keep_new(&c->keep, c->node) : 0;
 
-	if (rc == 0)
-		rc = ledger_keep_get(c->keep, rn, l);
+	if (rc == 0 && (rc = ledger_keep_get(c->keep, rn, l)) == 0 && *l == NULL) {
+		if ((p = malloc(sizeof *p)) == NULL) {
+			rc = PAKT_ENOMEM;
+		} else {
+			*p = (struct parked){.cl = cl, .again = again, .r = *r};
+			cl->busy = true;
+			if ((rc = ledger_keep_wait(c->keep, rn, resume, p)) != 0) {
+				cl->busy = false;
+				free(p);
+			} else {
+				return false;
+			}
+		}
+	}
 	if (rc != 0)
 		ctl_send_error(cl, rc, rc == PAKT_ENOMEM ? N_("out of memory") : store_errmsg(c->node->store));
 	return rc == 0;
@@ -127,7 +165,7 @@ void ctl_work_agenda(struct ctl_client *cl, const struct ctlop_req *r)
 	static struct ctlop_r_agenda rep;
 	const struct ledger *l;
 
-	if (rn == NULL || !load(cl, rn, &l))
+	if (rn == NULL || !load(cl, r, rn, &l, ctl_work_agenda))
 		return;
 	memset(&rep, 0, sizeof rep);
 	if (!l->has_agenda) {
@@ -173,7 +211,7 @@ void ctl_work_update(struct ctl_client *cl, const struct ctlop_req *r)
 		ctl_send_error(cl, PAKT_EINVAL, N_("period must be YYYY, YYYY-Qn, YYYY-MM, YYYY-MM-DD or FROM..TO"));
 		goto free_update;
 	}
-	if (!load(cl, rn, &l))
+	if (!load(cl, r, rn, &l, ctl_work_update))
 		goto free_update;
 	/* every value checked against the agenda before anything is signed */
 	for (size_t i = 0; i < u->n; i++) {
@@ -235,7 +273,7 @@ void ctl_work_metrics(struct ctl_client *cl, const struct ctlop_req *r)
 	size_t rows = 0;
 	int rc;
 
-	if (rn == NULL || !load(cl, rn, &l))
+	if (rn == NULL || !load(cl, r, rn, &l, ctl_work_metrics))
 		return;
 	for (size_t i = 0; i < l->n_upd; i++)
 		for (size_t j = 0; j < l->upd[i].n; j++)
@@ -281,7 +319,7 @@ void ctl_work_commit(struct ctl_client *cl, const struct ctlop_req *r)
 		}
 	}
 	if (c->indicator[0] != '\0') {
-		if (!load(cl, rn, &l))
+		if (!load(cl, r, rn, &l, ctl_work_commit))
 			return;
 		if (agenda_indicator(l, c->indicator) == NULL) {
 			snprintf(msg, sizeof msg, "unknown indicator '%s' (see pakt agenda)", c->indicator);
@@ -308,7 +346,7 @@ void ctl_work_respond(struct ctl_client *cl, const struct ctlop_req *r)
 	char why[200];
 	int rc;
 
-	if (rn == NULL || !load(cl, rn, &l))
+	if (rn == NULL || !load(cl, r, rn, &l, ctl_work_respond))
 		return;
 	c = ledger_commit_find(l, ref);
 	if (c == NULL) {
@@ -481,7 +519,7 @@ void ctl_work_commitments(struct ctl_client *cl, const struct ctlop_req *r)
 	const struct ledger *l;
 	int rc = 0;
 
-	if (rn == NULL || !load(cl, rn, &l))
+	if (rn == NULL || !load(cl, r, rn, &l, ctl_work_commitments))
 		return;
 	rep.commitments = calloc(l->n_com + 1, sizeof *rep.commitments);
 	rc = rep.commitments ? 0 : PAKT_ENOMEM;

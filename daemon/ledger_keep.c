@@ -9,8 +9,9 @@
  * Failure modes: a row that changes what counts (roster types, redact), a
  * body filled in (store_fills), a NODE_EV_MEMBERS, or a failed read marks
  * the ledger stale and queues a build; a build whose store changed that
- * way meanwhile is dropped and queued again. A get that finds no ledger
- * ready builds it on the loop, and the pool's result is dropped. */
+ * way meanwhile is dropped and queued again. A get while the pool builds
+ * returns no ledger: the caller waits (ledger_keep_wait) and asks again;
+ * a get that finds neither a ledger nor a build builds it on the loop. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,8 +36,15 @@ struct built {
 	int64_t rowid;                  /* the last row added to l */
 };
 
+struct waiter {
+	struct waiter *next;
+	void (*fn)(void *arg);
+	void *arg;
+};
+
 struct kept {
 	struct kept *next;
+	struct waiter *waiters;         /* called when the build in the pool ends */
 	struct ledger_source src;       /* holdings' arg: lives as long as the kept */
 	struct built *b;                /* NULL: none */
 	uint64_t fills;                 /* store_fills when b was started */
@@ -98,8 +106,21 @@ static int build(struct built **out, struct store *s, struct ledger_source *src)
 	return 0;
 }
 
+/* Tell those waiting for kp's build that it ended. */
+static void kept_wake(struct kept *kp)
+{
+	while (kp->waiters != NULL) {
+		struct waiter *w = kp->waiters;
+
+		kp->waiters = w->next;
+		w->fn(w->arg);
+		free(w);
+	}
+}
+
 static void kept_free(struct kept *kp)
 {
+	kept_wake(kp);
 	built_free(kp->b);
 	free(kp);
 }
@@ -143,16 +164,21 @@ static void job_done(uv_work_t *req, int status)
 			log_warn("could not build an initiative's ledger: %s", pakt_strerror(j->rc));
 		}
 		built_free(j->b);
+		if (kp != NULL)
+			kept_wake(kp);          /* they build it on the loop, or fail */
 	} else {
 		kp->job = NULL;
-		built_free(kp->b);
-		kp->b = j->b;
 		if (kp->stale) {                /* the store changed what counts meanwhile */
 			kp->stale = false;
+			built_free(j->b);
 			kept_queue(k, kp);
 		} else {
+			built_free(kp->b);
+			kp->b = j->b;
 			kept_more(k, kp);
 		}
+		if (kp->job == NULL)
+			kept_wake(kp);
 	}
 	free(j);
 	if (k->closing && k->jobs == 0)
@@ -227,15 +253,14 @@ int ledger_keep_get(struct ledger_keep *k, struct repl_net *rn, const struct led
 
 	if (kp == NULL)
 		return PAKT_ENOMEM;
+	*out = NULL;
 	if (kp->b != NULL)
 		kept_more(k, kp);
-	if (kp->b == NULL) {            /* none ready: build it here, drop the pool's */
+	if (kp->b == NULL && kp->job != NULL)
+		return 0;               /* the pool is building it: wait */
+	if (kp->b == NULL) {            /* none, and no build: build it here */
 		uint64_t t0 = node_now_ms();
 
-		if (kp->job != NULL) {
-			kp->job->kp = NULL;
-			kp->job = NULL;
-		}
 		kp->stale = false;
 		kp->fills = store_fills(k->n->store);
 		if ((rc = build(&kp->b, k->n->store, &kp->src)) != 0)
@@ -250,6 +275,22 @@ int ledger_keep_get(struct ledger_keep *k, struct repl_net *rn, const struct led
 		return rc;
 	}
 	*out = &kp->b->l;
+	return 0;
+}
+
+int ledger_keep_wait(struct ledger_keep *k, struct repl_net *rn, void (*fn)(void *arg), void *arg)
+{
+	struct kept *kp = kept_find(k, rn->id, false);
+	struct waiter *w;
+
+	if (kp == NULL || kp->job == NULL) {
+		fn(arg);                /* nothing to wait for */
+		return 0;
+	}
+	if ((w = calloc(1, sizeof *w)) == NULL)
+		return PAKT_ENOMEM;
+	*w = (struct waiter){.next = kp->waiters, .fn = fn, .arg = arg};
+	kp->waiters = w;
 	return 0;
 }
 

@@ -24,7 +24,12 @@ void ledger_keep_free(struct ledger_keep *k);
 
 /* The settled ledger of rn, with every entry stored so far: borrowed until
  * the next event or call. Its roster is the keeper's copy of rn's. 0, or
- * an error (PAKT_ENOMEM, PAKT_EIO: store_errmsg says why). */
+ * an error (PAKT_ENOMEM, PAKT_EIO: store_errmsg says why). 0 with *out
+ * NULL while the pool builds it: ask again once ledger_keep_wait calls
+ * back (or, where waiting is not possible, read it with ledger_load). */
 int ledger_keep_get(struct ledger_keep *k, struct repl_net *rn, const struct ledger **out);
+/* Call fn(arg) once the pool's build of rn's ledger ends, whatever its
+ * outcome (also when k is being freed). 0 or PAKT_ENOMEM. */
+int ledger_keep_wait(struct ledger_keep *k, struct repl_net *rn, void (*fn)(void *arg), void *arg);
 
 #endif

@@ -418,8 +418,10 @@ static void due_net(struct notify *nt, struct repl_net *rn, int64_t today)
 	struct ledger own;
 	struct mpx_out o;
 	char day[11];
-	/* the ledger paktd keeps (daemon/ledger_keep.h), else one read now */
-	bool kept = n->ctl != NULL && n->ctl->keep != NULL && ledger_keep_get(n->ctl->keep, rn, &l) == 0;
+	/* the ledger paktd keeps (daemon/ledger_keep.h), else (none, or being
+	 * built) one read now */
+	bool kept = n->ctl != NULL && n->ctl->keep != NULL && ledger_keep_get(n->ctl->keep, rn, &l) == 0 &&
+		    l != NULL;
 
 	if (!kept && ledger_load(&own, n->store, rn->id, &rn->members) != 0)
 		return;
