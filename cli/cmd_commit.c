@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "cli/cmds.h"
 #include "cli/i18n.h"
 #include "cli/metrics.h"
@@ -523,13 +524,65 @@ static void print_audit(const struct ctlop_r_audit *m)
 	      : _("\nresult: FAILED: a broken chain or a fork (see above)\n"), stdout);
 }
 
+/* "1234567" grouped by thousands into out[cap], with the separator of
+ * the language of the messages. */
+static const char *grouped(uint64_t v, char *out, size_t cap)
+{
+	/* TRANSLATORS: the thousands separator of counts, as in 1,000,000 */
+	const char *sep = _(",");
+	char digits[24];
+	size_t n = (size_t)snprintf(digits, sizeof digits, "%" PRIu64, v), len = 0;
+
+	for (size_t i = 0; i < n && len + strlen(sep) + 2 < cap; i++) {
+		if (i > 0 && (n - i) % 3 == 0)
+			len += (size_t)snprintf(out + len, cap - len, "%s", sep);
+		out[len++] = digits[i];
+	}
+	out[len] = '\0';
+	return out;
+}
+
+static void progress_line(char *out, size_t cap, uint64_t done, uint64_t total)
+{
+	char d[40], t[40];
+
+	/* TRANSLATORS: a line on the terminal while the audit runs */
+	snprintf(out, cap, _("auditing: %s of %s entries"), grouped(done, d, sizeof d),
+		 grouped(total, t, sizeof t));
+}
+
+/* The audit's progress replies until its own (c->buf holds the first
+ * message): one line on stderr when show, overwritten in place and erased
+ * at the end. 0, or the error of a later message. */
+static int audit_wait(struct client *c, bool show)
+{
+	struct ctlop_r_progress p;
+	bool shown = false;
+	char line[160];
+	int rc = 0;
+
+	while (memset(&p, 0, sizeof p), client_reply(c, CTLOP_R_PROGRESS, &p) == 0 && p.progress) {
+		if (show) {
+			progress_line(line, sizeof line, p.done, p.total);
+			fprintf(stderr, "\r%s", line);
+			fflush(stderr);
+			shown = true;
+		}
+		if ((rc = client_recv(c, WORK_TIMEOUT_BIG)) != 0 || (rc = client_reply_error(c)) != 0)
+			break;
+	}
+	if (shown)
+		fputs("\r\033[K", stderr);
+	return rc;
+}
+
 int cmd_audit(int argc, char **argv)
 {
 	struct work_opts o;
 	struct ctlop_req r;
 	struct ctlop_r_audit m = {0};
 	struct client c;
-	int ret = work_opts("audit", argc, argv, A(W_NETWORK) | A(W_JSON), 0, 1, &o);
+	int rc, ret = work_opts("audit", argc, argv, A(W_NETWORK) | A(W_JSON), 0, 1, &o);
 
 	if (ret != CLI_OK)
 		return ret < 0 ? CLI_OK : ret;
@@ -538,7 +591,11 @@ int cmd_audit(int argc, char **argv)
 	    (ret = cli_parse_id("audit", _("organisation id"), ID_KEY, o.argv[0], r.u.audit.author)) != CLI_OK)
 		return ret;
 	r.u.audit.has_author = o.argc == 1;
+	/* a progress line only for people at a terminal, never in JSON */
+	r.u.audit.progress = !o.given[W_JSON] && isatty(STDERR_FILENO);
 	ret = work_send(&c, &o, &r, WORK_TIMEOUT_BIG);
+	if (ret == CLI_OK && (rc = audit_wait(&c, r.u.audit.progress)) != 0)
+		ret = cli_fail("audit", rc, "%s", c.why);
 	if (ret == CLI_OK)
 		ret = cli_reply(&c, "audit", CTLOP_R_AUDIT, &m);
 	if (ret == CLI_OK) {

@@ -44,6 +44,8 @@ struct ledger_scan {
 	const uint8_t *ref;              /* the commitment the reference being attached names */
 	uint8_t (*seen)[32];             /* authors already checked for membership */
 	size_t n_seen, cap_seen;
+	bool settled;                    /* attach and the lifecycle ran since the last add */
+	size_t n_an_added;               /* anomalies found while adding, before settling's */
 };
 
 static int anomaly(struct ledger_scan *sc, const struct entry *e, const char *what)
@@ -125,11 +127,19 @@ static int take(struct ledger_scan *sc, const struct entry *e)
 			return 0;
 		GROW(l->upd, l->n_upd, sc->cap_upd);
 		struct ledger_update *x = &l->upd[l->n_upd];
+		memset(x, 0, sizeof *x);
 		memcpy(x->author, e->h.author, 32);
 		x->at = e->h.timestamp;
 		snprintf(x->period, sizeof x->period, "%s", u->period);
 		if (date_period_parse(u->period, &x->from, &x->to) != 0)
 			return 0;
+		x->v = malloc(u->n * sizeof u->v[0]);
+		x->cell = malloc((u->n_cells + 1) * sizeof u->cell[0]);
+		if (x->v == NULL || x->cell == NULL) {
+			free(x->v);
+			free(x->cell);
+			return PAKT_ENOMEM;
+		}
 		memcpy(x->v, u->v, u->n * sizeof u->v[0]);
 		x->n = u->n;
 		x->seq = e->h.seq;
@@ -269,20 +279,59 @@ void ledger_init(struct ledger *l, const struct roster *m)
 	l->m = m;
 }
 
+void ledger_use_holdings(struct ledger *l, const struct ledger_holdings *h)
+{
+	l->hold = *h;
+	l->has_holdings = true;
+}
+
+bool ledger_reads_body(const char *type)
+{
+	static const char *const t[] = { "agenda", "update", "commitment", "accept", "decline",
+					 "status", "checkpoint", "redact", "profile" };
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+		if (strcmp(type, t[i]) == 0)
+			return true;
+	return false;
+}
+
+static struct ledger_scan *scan_get(struct ledger *l)
+{
+	if (l->sc == NULL && (l->sc = calloc(1, sizeof *l->sc)) != NULL) {
+		l->sc->l = l;
+		l->sc->m = l->m;
+	}
+	return l->sc;
+}
+
+/* Undo what settling derived (answers and statuses attached, their
+ * anomalies, forks), so that more entries can be added. */
+static void unsettle(struct ledger *l)
+{
+	for (size_t i = 0; i < l->n_com; i++) {
+		free(l->com[i].resp);
+		free(l->com[i].st);
+		l->com[i].resp = NULL;
+		l->com[i].st = NULL;
+		l->com[i].n_resp = l->com[i].n_st = 0;
+	}
+	l->n_an = l->sc->n_an_added;
+	l->n_forks = 0;
+	l->sc->settled = false;
+}
+
 int ledger_add(struct ledger *l, const struct entry *e)
 {
-	struct ledger_scan *sc = l->sc;
+	struct ledger_scan *sc = scan_get(l);
 	const struct roster_revocation *rv;
 	int rc;
 
-	if (sc == NULL) {
-		if ((sc = calloc(1, sizeof *sc)) == NULL)
-			return PAKT_ENOMEM;
-		sc->l = l;
-		sc->m = l->m;
-		l->sc = sc;
-	}
-	if ((rc = place(l, e)) != 0)
+	if (sc == NULL)
+		return PAKT_ENOMEM;
+	if (sc->settled)
+		unsettle(l);
+	if (!l->has_holdings && (rc = place(l, e)) != 0)
 		return rc;
 	/* first: a thief's successor was never admitted, yet is revoked */
 	if ((rv = roster_untrusted(sc->m, e->h.author, e->h.seq)) != NULL)
@@ -408,24 +457,39 @@ static void scan_free(struct ledger *l)
 	}
 }
 
-int ledger_finish(struct ledger *l)
+int ledger_settle(struct ledger *l)
 {
-	int rc = 0;
+	struct ledger_scan *sc = scan_get(l);
+	int rc = sc ? 0 : PAKT_ENOMEM;
 
+	if (sc != NULL && sc->settled)
+		return 0;
+	if (sc != NULL)
+		sc->n_an_added = l->n_an;
 	ledger_life_sort_checkpoints(l);
-	if (l->sc != NULL)
-		rc = attach(l->sc);
-	for (size_t i = 0; rc == 0 && l->sc != NULL && i < l->n_com; i++) {
-		l->sc->ref = l->com[i].hash;
-		rc = ledger_life_apply(l, &l->com[i], life_report, l->sc);
+	if (rc == 0)
+		rc = attach(sc);
+	for (size_t i = 0; rc == 0 && i < l->n_com; i++) {
+		sc->ref = l->com[i].hash;
+		rc = ledger_life_apply(l, &l->com[i], life_report, sc);
 	}
 	if (rc == 0 && l->n_pl > 1)
 		qsort(l->pl, l->n_pl, sizeof *l->pl, place_cmp);
 	if (rc == 0)
 		rc = find_forks(l);
-	scan_free(l);
 	if (rc != 0)
 		ledger_free(l);
+	else
+		sc->settled = true;
+	return rc;
+}
+
+int ledger_finish(struct ledger *l)
+{
+	int rc = ledger_settle(l);
+
+	if (rc == 0)
+		scan_free(l);
 	return rc;
 }
 
@@ -437,6 +501,10 @@ void ledger_free(struct ledger *l)
 	}
 	for (size_t i = 0; i < l->n_cp; i++)
 		free(l->cp[i].heads);
+	for (size_t i = 0; i < l->n_upd; i++) {
+		free(l->upd[i].v);
+		free(l->upd[i].cell);
+	}
 	free(l->upd);
 	free(l->com);
 	free(l->cp);
@@ -501,6 +569,9 @@ static bool has_place(const struct ledger *l, const uint8_t author[32], uint64_t
 {
 	struct ledger_place key;
 
+	if (l->has_holdings)
+		return l->hold.held(l->hold.arg, author, seq, hash);
+
 	memcpy(key.author, author, 32);
 	key.seq = seq;
 	memcpy(key.hash, hash, 32);
@@ -510,6 +581,8 @@ static bool has_place(const struct ledger *l, const uint8_t author[32], uint64_t
 /* The lowest seq at which author's feed here has two entries, or UINT64_MAX. */
 static uint64_t first_fork(const struct ledger *l, const uint8_t author[32])
 {
+	if (l->has_holdings)
+		return l->hold.first_fork(l->hold.arg, author);
 	for (size_t i = 0; i < l->n_forks; i++)
 		if (memcmp(l->forks[i].author, author, 32) == 0)
 			return l->forks[i].seq;

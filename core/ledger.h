@@ -27,9 +27,9 @@ struct ledger_update {
 	uint64_t at, seq;
 	char period[BODY_PERIOD_MAX + 1];
 	int64_t from, to;               /* days since the epoch */
-	struct body_value v[BODY_INDICATORS_MAX];
+	struct body_value *v;           /* n of them (allocated: a kept ledger holds many updates) */
 	size_t n;
-	struct body_cell cell[BODY_CELLS_MAX];  /* the values' splits */
+	struct body_cell *cell;         /* the values' splits, n_cells (allocated) */
 	size_t n_cells;
 };
 
@@ -109,6 +109,18 @@ struct ledger_place {
 
 struct ledger_scan;                     /* private, until ledger_finish */
 
+/* What the node holds, for witness claims (ledger_witnessed). By default
+ * the ledger keeps the place of every entry added (memory grows with the
+ * entries: the offline checker does so); a node with a store answers from
+ * it instead (ledger_use_holdings). */
+struct ledger_holdings {
+	/* Whether the entry (author, seq, hash) is held here. */
+	bool (*held)(void *arg, const uint8_t author[32], uint64_t seq, const uint8_t hash[32]);
+	/* The lowest seq at which author's feed is held twice, or UINT64_MAX. */
+	uint64_t (*first_fork)(void *arg, const uint8_t author[32]);
+	void *arg;                      /* borrowed: must outlive the ledger */
+};
+
 struct ledger {
 	const struct roster *m;
 	bool has_agenda;
@@ -132,15 +144,31 @@ struct ledger {
 	size_t n_pl, cap_pl;
 	struct ledger_place *forks;     /* per forked author, its lowest seq held twice */
 	size_t n_forks;
+	bool has_holdings;              /* then pl and forks stay empty */
+	struct ledger_holdings hold;
 	struct ledger_scan *sc;
 };
 
 void ledger_init(struct ledger *l, const struct roster *m);
-/* One entry (with or without body; copied as needed). 0 or PAKT_ENOMEM. */
+/* Answer witness claims from h (copied) rather than from places kept per
+ * entry: call right after ledger_init. */
+void ledger_use_holdings(struct ledger *l, const struct ledger_holdings *h);
+/* One entry (with or without body; copied as needed). It reads e->h's
+ * author, seq, timestamp and type, e->hash and, for the types
+ * ledger_reads_body names, the body: a loader may pass the other types
+ * with only those fields set. 0 or PAKT_ENOMEM. */
 int ledger_add(struct ledger *l, const struct entry *e);
+/* Whether the ledger reads the body of entries of this type. */
+bool ledger_reads_body(const char *type);
 /* Attach answers and statuses to their commitments. 0 or PAKT_ENOMEM
  * (then l is freed). */
 int ledger_finish(struct ledger *l);
+/* As ledger_finish, but the ledger stays open: ledger_add may follow, and
+ * ledger_settle again brings the queries up to date at the cost of the
+ * answers and statuses, not of every entry. The result is the one
+ * ledger_finish gives for the same entries added in the same order.
+ * 0 or PAKT_ENOMEM (then l is freed). */
+int ledger_settle(struct ledger *l);
 void ledger_free(struct ledger *l);
 
 /* Record types (genesis, member, succession, revoke, agenda, commitment,

@@ -24,6 +24,7 @@
 #include <sodium.h>
 #include "daemon/ctl.h"
 #include "daemon/ctl_priv.h"
+#include "daemon/ledger_keep.h"
 #include "daemon/tr.h"
 #include "daemon/log.h"
 #include "daemon/net.h"
@@ -616,6 +617,9 @@ int ctl_start(struct ctl *c, struct node *n, const char *path, const char *group
 	if (!c->has_group)
 		chmod(path, 0600);
 	c->listening = true;
+	/* the initiatives' ledgers, built in the pool before anyone asks */
+	if (ledger_keep_new(&c->keep, n) != 0)
+		c->keep = NULL;         /* ctl_work tries again on first use */
 	return node_listen(n, ctl_on_event, c);
 }
 
@@ -636,6 +640,8 @@ void ctl_stop(struct ctl *c, void (*on_closed)(struct ctl *c))
 	c->closing = true;
 	c->on_closed = on_closed;
 	node_unlisten(c->node, ctl_on_event, c);
+	ledger_keep_free(c->keep);
+	c->keep = NULL;
 	for (cl = c->clients; cl; cl = cl->next)
 		client_close(cl);
 	if (c->listening)

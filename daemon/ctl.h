@@ -21,6 +21,7 @@ struct ctl {
 	bool listening;
 	bool closing;
 	unsigned open_handles;        /* server + clients still to be closed */
+	struct ledger_keep *keep;     /* ledgers kept for ctl_work (made on first use) */
 	void (*on_closed)(struct ctl *c);
 };
 

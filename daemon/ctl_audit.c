@@ -2,7 +2,9 @@
  * partners' checkpoints), every commitment with its answers and outcome,
  * and a record per organisation. It runs in the thread pool on its own
  * read-only connection to the store; the client may close meanwhile
- * (busy/closed, see ctl_priv.h). */
+ * (busy/closed, see ctl_priv.h). Asked with "progress", a timer on the
+ * loop sends how many entries the walk has checked while it runs. */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,11 @@
 
 struct audit_job {
 	uv_work_t req;
+	uv_timer_t timer;               /* progress replies, when asked */
+	bool progress;
+	verify_progress done;           /* entries checked, counted in the pool */
+	_Atomic uint64_t total;         /* entries to check (0: not known yet) */
+	uint64_t shown;                 /* done, as last sent */
 	struct ctl_client *cl;
 	char db_path[DATADIR_PATH_MAX];
 	uint8_t network[32];
@@ -187,11 +194,27 @@ static void audit_build(struct audit_job *j, struct store *s)
 	struct fork_ctx fc = {.s = s, .author = who};
 	size_t n_heads = 0;
 
-	if ((j->rc = verify_store(s, &vr)) != 0)
+	struct ledger_source src = {.s = s};
+	struct ledger_holdings hold;
+	uint64_t entries, feeds, nets;
+	int64_t rowid = 0;
+
+	if (store_counts(s, &entries, &feeds, &nets) == 0)
+		j->total = entries;
+	if ((j->rc = verify_store_progress(s, &vr, &j->done)) != 0)
 		return;
 	if ((j->rc = members_load(&m, s, j->network)) != 0)
 		goto free_verify;
-	if ((j->rc = ledger_load(&l, s, j->network, &m)) != 0)
+	/* witness claims asked of the store: no place kept per entry */
+	memcpy(src.network, j->network, 32);
+	ledger_init(&l, &m);
+	ledger_load_holdings(&hold, &src);
+	ledger_use_holdings(&l, &hold);
+	if ((j->rc = ledger_load_more(&l, &src, &rowid, NULL)) != 0) {
+		ledger_free(&l);
+		goto free_roster;
+	}
+	if ((j->rc = ledger_finish(&l)) != 0)
 		goto free_roster;
 	store_forks(s, j->network, on_fork_row, &fc);
 	for (size_t i = 0; i < l.n_cp; i++)
@@ -283,12 +306,32 @@ static void audit_work(uv_work_t *req)
 	store_close(s);
 }
 
+/* How far the walk is, to a client that asked (a line on its terminal),
+ * when it moved. */
+static void on_progress(uv_timer_t *t)
+{
+	struct audit_job *j = t->data;
+	struct ctlop_r_progress p = {.done = j->done, .ok = true, .progress = true, .total = j->total};
+
+	if (j->cl->closed || p.total == 0 || p.done == j->shown)
+		return;
+	j->shown = p.done;
+	ctl_reply(j->cl, CTLOP_R_PROGRESS, &p);
+}
+
+static void on_timer_closed(uv_handle_t *h)
+{
+	free(h->data);
+}
+
 static void audit_done(uv_work_t *req, int status)
 {
 	struct audit_job *j = req->data;
 	struct ctl_client *cl = j->cl;
 
 	cl->busy = false;
+	if (j->progress && !cl->closed && j->rc == 0)
+		on_progress(&j->timer);         /* the last count, however quick the walk */
 	if (cl->closed)
 		ctl_client_free(cl);
 	else if (status != 0 || j->rc != 0)
@@ -296,7 +339,10 @@ static void audit_done(uv_work_t *req, int status)
 	else
 		ctl_client_send(cl, &j->out);
 	mpx_free(&j->out);
-	free(j);
+	if (j->progress)
+		uv_close((uv_handle_t *)&j->timer, on_timer_closed);
+	else
+		free(j);
 }
 
 void ctl_audit_run(struct ctl_client *cl, const struct ctlop_req *r)
@@ -326,4 +372,11 @@ void ctl_audit_run(struct ctl_client *cl, const struct ctlop_req *r)
 		return;
 	}
 	cl->busy = true;
+	/* four times a second is enough for a line on a terminal */
+	if (r->u.audit.progress) {
+		j->progress = true;
+		uv_timer_init(cl->ctl->node->loop, &j->timer);
+		j->timer.data = j;
+		uv_timer_start(&j->timer, on_progress, 250, 250);
+	}
 }

@@ -8,7 +8,7 @@
 #include <sodium.h>
 #include "daemon/ctl_priv.h"
 #include "daemon/tr.h"
-#include "daemon/ledger_load.h"
+#include "daemon/ledger_keep.h"
 #include "daemon/log.h"
 #include "daemon/node.h"
 #include "daemon/repl.h"
@@ -34,12 +34,54 @@ static const struct body_indicator *agenda_indicator(const struct ledger *l, con
 	return NULL;
 }
 
-static bool load(struct ctl_client *cl, struct repl_net *rn, struct ledger *l)
-{
-	int rc = ledger_load(l, cl->ctl->node->store, rn->id, &rn->members);
+typedef void work_fn(struct ctl_client *cl, const struct ctlop_req *r);
 
+/* A request that waits for its initiative's ledger to be built. */
+struct parked {
+	struct ctl_client *cl;
+	work_fn *again;
+	struct ctlop_req r;             /* a copy: work requests hold no pointers */
+};
+
+static void resume(void *arg)
+{
+	struct parked *p = arg;
+	struct ctl_client *cl = p->cl;
+
+	cl->busy = false;
+	if (cl->closed)
+		ctl_client_free(cl);
+	else if (!cl->ctl->closing)
+		p->again(cl, &p->r);
+	free(p);
+}
+
+/* rn's ledger, kept up to date (ledger_keep.h): borrowed for this request.
+ * While the thread pool builds it, the request waits and runs again
+ * (again(cl, r)) when it is built: false then, as on failure (replied). */
+static bool load(struct ctl_client *cl, const struct ctlop_req *r, struct repl_net *rn,
+		 const struct ledger **l, work_fn *again)
+{
+	struct ctl *c = cl->ctl;
+	struct parked *p;
+	int rc = c->keep == NULL ? ledger_keep_new(&c->keep, c->node) : 0;
+
+	if (rc == 0 && (rc = ledger_keep_get(c->keep, rn, l)) == 0 && *l == NULL) {
+		if ((p = malloc(sizeof *p)) == NULL) {
+			rc = PAKT_ENOMEM;
+		} else {
+			*p = (struct parked){.cl = cl, .again = again, .r = *r};
+			cl->busy = true;
+			if ((rc = ledger_keep_wait(c->keep, rn, resume, p)) != 0) {
+				cl->busy = false;
+				free(p);
+			} else {
+				return false;
+			}
+		}
+	}
 	if (rc != 0)
-		ctl_send_error(cl, rc, store_errmsg(cl->ctl->node->store));
+		ctl_send_error(cl, rc, rc == PAKT_ENOMEM ? N_("out of memory") : store_errmsg(c->node->store));
 	return rc == 0;
 }
 
@@ -121,33 +163,32 @@ void ctl_work_agenda(struct ctl_client *cl, const struct ctlop_req *r)
 {
 	struct repl_net *rn = ctl_network(cl, r);
 	static struct ctlop_r_agenda rep;
-	struct ledger l;
+	const struct ledger *l;
 
-	if (rn == NULL || !load(cl, rn, &l))
+	if (rn == NULL || !load(cl, r, rn, &l, ctl_work_agenda))
 		return;
 	memset(&rep, 0, sizeof rep);
-	if (!l.has_agenda) {
+	if (!l->has_agenda) {
 		ctl_send_error(cl, PAKT_ENOTFOUND, N_("no agenda yet: an admin sets one with 'pakt agenda set'"));
-	} else if (indicators_view(&l, &rep.indicators, &rep.n_indicators) != 0) {
+	} else if (indicators_view(l, &rep.indicators, &rep.n_indicators) != 0) {
 		ctl_send_error(cl, PAKT_ENOMEM, N_("out of memory"));
 	} else {
-		snprintf(rep.goal, sizeof rep.goal, "%s", l.agenda.goal);
-		rep.history = l.n_agendas;
+		snprintf(rep.goal, sizeof rep.goal, "%s", l->agenda.goal);
+		rep.history = l->n_agendas;
 		rep.ok = true;
-		rep.set_at = l.agenda_at;
-		memcpy(rep.set_by, l.agenda_by, 32);
-		rep.suppress = suppress_of(&l);
+		rep.set_at = l->agenda_at;
+		memcpy(rep.set_by, l->agenda_by, 32);
+		rep.suppress = suppress_of(l);
 		ctl_reply(cl, CTLOP_R_AGENDA, &rep);
 	}
 	ctlop_reply_free(CTLOP_R_AGENDA, &rep);
-	ledger_free(&l);
 }
 
 void ctl_work_update(struct ctl_client *cl, const struct ctlop_req *r)
 {
 	struct repl_net *rn = ctl_network(cl, r);
 	struct body_update *u;
-	struct ledger l;
+	const struct ledger *l;
 	struct mpx_out body;
 	int64_t from, to;
 
@@ -170,30 +211,28 @@ void ctl_work_update(struct ctl_client *cl, const struct ctlop_req *r)
 		ctl_send_error(cl, PAKT_EINVAL, N_("period must be YYYY, YYYY-Qn, YYYY-MM, YYYY-MM-DD or FROM..TO"));
 		goto free_update;
 	}
-	if (!load(cl, rn, &l))
+	if (!load(cl, r, rn, &l, ctl_work_update))
 		goto free_update;
 	/* every value checked against the agenda before anything is signed */
 	for (size_t i = 0; i < u->n; i++) {
 		char msg[160];
 
-		const struct body_indicator *d = agenda_indicator(&l, u->v[i].indicator);
+		const struct body_indicator *d = agenda_indicator(l, u->v[i].indicator);
 
 		if (d == NULL) {
 			snprintf(msg, sizeof msg, "unknown indicator '%s': the agenda has %s", u->v[i].indicator,
-				 l.has_agenda ? "other indicators (see pakt agenda)" : "none yet");
+				 l->has_agenda ? "other indicators (see pakt agenda)" : "none yet");
 			ctl_send_error(cl, PAKT_EINVAL, msg);
-			goto free_ledger;
+			goto free_update;
 		}
 		if (measure_check_value(d, &u->v[i], u->cell, msg, sizeof msg) != 0) {
 			ctl_send_error(cl, PAKT_EINVAL, msg);
-			goto free_ledger;
+			goto free_update;
 		}
 	}
 	mpx_init(&body);
 	ctl_append(cl, rn, "update", body_update(&body, u), &body);
 	mpx_free(&body);
-free_ledger:
-	ledger_free(&l);
 free_update:
 	free(u);
 }
@@ -230,24 +269,24 @@ void ctl_work_metrics(struct ctl_client *cl, const struct ctlop_req *r)
 {
 	struct repl_net *rn = ctl_network(cl, r);
 	struct ctlop_r_metrics rep = {.ok = true};
-	struct ledger l;
+	const struct ledger *l;
 	size_t rows = 0;
 	int rc;
 
-	if (rn == NULL || !load(cl, rn, &l))
+	if (rn == NULL || !load(cl, r, rn, &l, ctl_work_metrics))
 		return;
-	for (size_t i = 0; i < l.n_upd; i++)
-		for (size_t j = 0; j < l.upd[i].n; j++)
-			rows += agenda_indicator(&l, l.upd[i].v[j].indicator) != NULL;
+	for (size_t i = 0; i < l->n_upd; i++)
+		for (size_t j = 0; j < l->upd[i].n; j++)
+			rows += agenda_indicator(l, l->upd[i].v[j].indicator) != NULL;
 	rep.rows = calloc(rows + 1, sizeof *rep.rows);
-	rc = rep.rows ? indicators_view(&l, &rep.indicators, &rep.n_indicators) : PAKT_ENOMEM;
-	for (size_t i = 0; rc == 0 && i < l.n_upd; i++) {
-		const struct ledger_update *u = &l.upd[i];
+	rc = rep.rows ? indicators_view(l, &rep.indicators, &rep.n_indicators) : PAKT_ENOMEM;
+	for (size_t i = 0; rc == 0 && i < l->n_upd; i++) {
+		const struct ledger_update *u = &l->upd[i];
 
 		for (size_t j = 0; rc == 0 && j < u->n; j++) {
-			if (agenda_indicator(&l, u->v[j].indicator) == NULL)
+			if (agenda_indicator(l, u->v[j].indicator) == NULL)
 				continue;
-			rc = row_view(&rep.rows[rep.n_rows++], &l, &rn->members, u, &u->v[j]);
+			rc = row_view(&rep.rows[rep.n_rows++], l, &rn->members, u, &u->v[j]);
 		}
 	}
 	if (rc != 0) {
@@ -255,11 +294,10 @@ void ctl_work_metrics(struct ctl_client *cl, const struct ctlop_req *r)
 		goto free_reply;
 	}
 	snprintf(rep.initiative, sizeof rep.initiative, "%s", rn->members.network_name);
-	rep.suppress = suppress_of(&l);
+	rep.suppress = suppress_of(l);
 	ctl_reply(cl, CTLOP_R_METRICS, &rep);
 free_reply:
 	ctlop_reply_free(CTLOP_R_METRICS, &rep);
-	ledger_free(&l);
 }
 
 /* ---- commitments ---- */
@@ -268,7 +306,7 @@ void ctl_work_commit(struct ctl_client *cl, const struct ctlop_req *r)
 {
 	const struct body_commitment *c = &r->u.commit;
 	struct repl_net *rn = ctl_network(cl, r);
-	struct ledger l;
+	const struct ledger *l;
 	struct mpx_out body;
 	char msg[200];
 
@@ -281,12 +319,9 @@ void ctl_work_commit(struct ctl_client *cl, const struct ctlop_req *r)
 		}
 	}
 	if (c->indicator[0] != '\0') {
-		if (!load(cl, rn, &l))
+		if (!load(cl, r, rn, &l, ctl_work_commit))
 			return;
-		bool known = agenda_indicator(&l, c->indicator) != NULL;
-
-		ledger_free(&l);
-		if (!known) {
+		if (agenda_indicator(l, c->indicator) == NULL) {
 			snprintf(msg, sizeof msg, "unknown indicator '%s' (see pakt agenda)", c->indicator);
 			ctl_send_error(cl, PAKT_EINVAL, msg);
 			return;
@@ -306,39 +341,37 @@ void ctl_work_respond(struct ctl_client *cl, const struct ctlop_req *r)
 	const char *type = progress ? "status" : r->op == CTLOP_ACCEPT ? "accept" : "decline";
 	const uint8_t *ref = progress ? r->u.progress.ref : r->u.ref.ref;
 	const struct ledger_commit *c;
-	struct ledger l;
+	const struct ledger *l;
 	struct mpx_out body;
 	char why[200];
 	int rc;
 
-	if (rn == NULL || !load(cl, rn, &l))
+	if (rn == NULL || !load(cl, r, rn, &l, ctl_work_respond))
 		return;
-	c = ledger_commit_find(&l, ref);
+	c = ledger_commit_find(l, ref);
 	if (c == NULL) {
 		ctl_send_error(cl, PAKT_ENOTFOUND, N_("no such commitment here (see pakt commitments)"));
-		goto free_ledger;
+		return;
 	}
 	if (progress && !ledger_may_report(&rn->members, c, n->id.pk)) {
 		ctl_send_error(cl, PAKT_EPERM, N_("only the commitment's author or a party can report progress"));
-		goto free_ledger;
+		return;
 	}
 	if (!progress && !ledger_is_party(&rn->members, c, n->id.pk)) {
 		ctl_send_error(cl, PAKT_EPERM, N_("this organisation is not a party of that commitment"));
-		goto free_ledger;
+		return;
 	}
 	/* the lifecycle (core/ledger.h), checked before anything is signed */
 	if ((rc = progress ? ledger_check_status(c, r->u.progress.reopen, why, sizeof why)
 			   : ledger_check_answer(&rn->members, c, n->id.pk, r->op == CTLOP_ACCEPT,
 						 r->u.ref.change, why, sizeof why)) != 0) {
 		ctl_send_error(cl, rc, why);
-		goto free_ledger;
+		return;
 	}
 	mpx_init(&body);
 	rc = progress ? body_status(&body, &r->u.progress) : body_ref(&body, type, &r->u.ref);
 	ctl_append(cl, rn, type, rc, &body);
 	mpx_free(&body);
-free_ledger:
-	ledger_free(&l);
 }
 
 /* Confirmed on time: a witness's checkpoint naming the fulfilment exactly
@@ -483,21 +516,20 @@ void ctl_work_commitments(struct ctl_client *cl, const struct ctlop_req *r)
 	const uint8_t *self = cl->ctl->node->id.pk;
 	int64_t today = ctl_work_today();
 	struct ctlop_r_commitments rep = {.ok = true};
-	struct ledger l;
+	const struct ledger *l;
 	int rc = 0;
 
-	if (rn == NULL || !load(cl, rn, &l))
+	if (rn == NULL || !load(cl, r, rn, &l, ctl_work_commitments))
 		return;
-	rep.commitments = calloc(l.n_com + 1, sizeof *rep.commitments);
+	rep.commitments = calloc(l->n_com + 1, sizeof *rep.commitments);
 	rc = rep.commitments ? 0 : PAKT_ENOMEM;
-	for (size_t i = 0; rc == 0 && i < l.n_com; i++)
-		if (commit_selected(&rn->members, &l.com[i], q, self, today))
-			rc = ctl_work_commit_view(&rep.commitments[rep.n_commitments++], &l, &rn->members,
-						  &l.com[i], false, today);
+	for (size_t i = 0; rc == 0 && i < l->n_com; i++)
+		if (commit_selected(&rn->members, &l->com[i], q, self, today))
+			rc = ctl_work_commit_view(&rep.commitments[rep.n_commitments++], l, &rn->members,
+						  &l->com[i], false, today);
 	if (rc != 0)
 		ctl_send_error(cl, rc, N_("out of memory"));
 	else
 		ctl_reply(cl, CTLOP_R_COMMITMENTS, &rep);
 	ctlop_reply_free(CTLOP_R_COMMITMENTS, &rep);
-	ledger_free(&l);
 }

@@ -3,7 +3,8 @@ noinst_LIBRARIES += libpaktd.a
 libpaktd_a_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(SQLITE_CFLAGS)
 libpaktd_a_SOURCES = \
 	%D%/log.c %D%/log.h \
-	%D%/store.c %D%/store.h %D%/store_priv.h %D%/store_mesh.c \
+	%D%/store.c %D%/store.h %D%/store_priv.h %D%/store_mesh.c %D%/store_query.c \
+	%D%/ledger_keep.c %D%/ledger_keep.h \
 	%D%/verify.c %D%/verify.h \
 	%D%/members.c %D%/members.h %D%/events.h \
 	%D%/ledger_load.c %D%/ledger_load.h \

@@ -10,7 +10,9 @@
 #include <msgpack.h>
 #include <sodium.h>
 #include "core/ledger.h"
+#include "daemon/ctl.h"
 #include "daemon/events.h"
+#include "daemon/ledger_keep.h"
 #include "daemon/ledger_load.h"
 #include "daemon/log.h"
 #include "daemon/node.h"
@@ -412,18 +414,25 @@ static bool due_sent(struct notify *nt, const uint8_t hash[32], int64_t day)
 static void due_net(struct notify *nt, struct repl_net *rn, int64_t today)
 {
 	struct node *n = nt->n;
-	struct ledger l;
+	const struct ledger *l;
+	struct ledger own;
 	struct mpx_out o;
 	char day[11];
+	/* the ledger paktd keeps (daemon/ledger_keep.h), else (none, or being
+	 * built) one read now */
+	bool kept = n->ctl != NULL && n->ctl->keep != NULL && ledger_keep_get(n->ctl->keep, rn, &l) == 0 &&
+		    l != NULL;
 
-	if (ledger_load(&l, n->store, rn->id, &rn->members) != 0)
+	if (!kept && ledger_load(&own, n->store, rn->id, &rn->members) != 0)
 		return;
+	if (!kept)
+		l = &own;
 	size_t before = nt->n_sent;
 	bool sent = false;
 
 	mpx_init(&o);
-	for (size_t i = 0; i < l.n_com; i++) {
-		const struct ledger_commit *c = &l.com[i];
+	for (size_t i = 0; i < l->n_com; i++) {
+		const struct ledger_commit *c = &l->com[i];
 		const char *state, *outcome = ledger_outcome(c, today, &state);
 
 		if (strcmp(outcome, "open") != 0 || !ledger_is_party(&rn->members, c, n->id.pk) ||
@@ -443,7 +452,8 @@ static void due_net(struct notify *nt, struct repl_net *rn, int64_t today)
 		sent = true;
 	}
 	mpx_free(&o);
-	ledger_free(&l);
+	if (!kept)
+		ledger_free(&own);
 	if (sent || nt->n_sent != before)
 		due_save(nt, today);
 }

@@ -160,6 +160,17 @@ struct store_redaction {
 };
 int store_redactions(struct store *s, struct store_redaction **out, size_t *n);
 
+/* ---- large stores (store_query.c) ---- */
+
+/* The entries of one network after after_rowid, in arrival order. Rows
+ * for whose type whole() is false (NULL: every row) come without header,
+ * signature and body (NULL, lengths 0): a cheap walk past the messages. */
+int store_scan_network(struct store *s, const uint8_t network[32], int64_t after_rowid,
+		       bool (*whole)(const char *type), store_row_cb cb, void *arg);
+/* How many store_fill_bodies transactions this connection committed: a
+ * reader that keeps state per row learns that rows it read changed. */
+uint64_t store_fills(const struct store *s);
+
 /* Networks joined by invite before their first entry arrives. */
 int store_joined_add(struct store *s, const uint8_t network[32], const uint8_t inviter[32]);
 

@@ -434,6 +434,7 @@ int store_fill_bodies(struct store *s, const struct entry *const *es, size_t n)
 	sqlite3_finalize(st);
 	if (rc != 0 || store_exec(s, "COMMIT") != 0)
 		return store_abort(s, rc);
+	s->fills++;
 	return 0;
 }
 

@@ -15,6 +15,7 @@ struct store {
 	sqlite3_stmt *scan;    /* store_scan in arrival order (prepared on first use) */
 	bool scan_busy;        /* scan is stepping: a nested scan prepares its own */
 	char failed[256];      /* SQLite's reason for the last failed write transaction */
+	uint64_t fills;        /* store_fill_bodies transactions committed */
 };
 
 int store_exec(struct store *s, const char *sql);

@@ -4,6 +4,7 @@
 #ifndef PAKT_VERIFY_H
 #define PAKT_VERIFY_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include "daemon/store.h"
 
@@ -27,8 +28,13 @@ struct verify_result {
 #define VERIFY_BAD_MAX 1000
 
 /* Walk the whole store. Returns 0 when the walk completed (whatever it
- * found), PAKT_EIO/PAKT_ENOMEM if it could not. Free with verify_result_free. */
+ * found), PAKT_EIO/PAKT_ENOMEM if it could not. Free with verify_result_free.
+ * Signatures are checked on two threads (this one and a helper). */
 int verify_store(struct store *s, struct verify_result *out);
+/* The same, adding to *progress (read from any thread) the entries done
+ * as it goes; progress may be NULL. */
+typedef _Atomic uint64_t verify_progress;
+int verify_store_progress(struct store *s, struct verify_result *out, verify_progress *progress);
 void verify_result_free(struct verify_result *r);
 
 #endif

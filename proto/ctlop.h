@@ -117,6 +117,7 @@ struct ctlop_commitments {
 struct ctlop_audit {
 	bool has_author;
 	uint8_t author[32];
+	bool progress;                        /* send progress replies before the audit */
 };
 
 /* export: exactly one of ref (a commitment) and feed (with from..to). */

@@ -285,6 +285,12 @@ TABLE(t_log_end, struct ctlop_r_log_end,
       FLD(struct ctlop_r_log_end, "count", F_U64, count),
       FLD(struct ctlop_r_log_end, "ok", F_BOOL, ok));
 
+TABLE(t_progress, struct ctlop_r_progress,
+      FLD(struct ctlop_r_progress, "done", F_U64, done),
+      FLD(struct ctlop_r_progress, "ok", F_BOOL, ok),
+      FLD(struct ctlop_r_progress, "progress", F_BOOL, progress),
+      FLD(struct ctlop_r_progress, "total", F_U64, total));
+
 static const struct table *const tables[CTLOP_R_COUNT] = {
 	[CTLOP_R_OK] = &t_ok,
 	[CTLOP_R_ENTRY] = &t_entry,
@@ -303,6 +309,7 @@ static const struct table *const tables[CTLOP_R_COUNT] = {
 	[CTLOP_R_LOG_ROW] = &t_log_row,
 	[CTLOP_R_LOG_END] = &t_log_end,
 	[CTLOP_R_BACKUP] = &t_backup,
+	[CTLOP_R_PROGRESS] = &t_progress,
 };
 
 /* A reply's arrays may not make us allocate more than this in all (a frame

@@ -32,6 +32,7 @@ enum ctlop_reply_kind {
 	CTLOP_R_LOG_ROW,      /* struct ctlop_r_log_row: one streamed entry of log */
 	CTLOP_R_LOG_END,      /* struct ctlop_r_log_end: the end of a log without follow */
 	CTLOP_R_BACKUP,       /* struct ctlop_r_backup */
+	CTLOP_R_PROGRESS,     /* struct ctlop_r_progress: how far a long request (audit) is */
 	CTLOP_R_COUNT
 };
 
@@ -366,6 +367,15 @@ struct ctlop_r_backup {
 struct ctlop_r_log_end {
 	uint64_t count;
 	bool ok;
+};
+
+/* Sent before the reply of an audit asked with "progress": entries checked
+ * so far of total. A reply decoded as this kind has progress false. */
+struct ctlop_r_progress {
+	uint64_t done;
+	bool ok;
+	bool progress;                /* always true */
+	uint64_t total;
 };
 
 /* If msg[0..len) is an error reply {"code", "error"}: its code (1 ..

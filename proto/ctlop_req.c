@@ -188,6 +188,13 @@ static int dec_log(struct dec *d, struct ctlop_log *l)
 	return 0;
 }
 
+static int dec_audit(struct dec *d, const msgpack_object *m, struct ctlop_audit *a)
+{
+	int rc = opt_bin32(d, m, "author", a->author, &a->has_author);
+
+	return rc != 0 ? rc : opt_bool(d, "progress", &a->progress);
+}
+
 static int dec_post(struct dec *d, struct ctlop_post *p)
 {
 	const msgpack_object *to;
@@ -460,7 +467,7 @@ static int dec_fields(struct dec *d, struct ctlop_req *r)
 		r->u.commitments.has_due_within = rc == 0;
 		return opt_bin32(d, m, "party", r->u.commitments.party, &r->u.commitments.has_party);
 	case CTLOP_AUDIT:
-		return opt_bin32(d, m, "author", r->u.audit.author, &r->u.audit.has_author);
+		return dec_audit(d, m, &r->u.audit);
 	case CTLOP_EXPORT:
 		return dec_export(d, &r->u.export);
 	case CTLOP_PROFILE_SET:
@@ -698,6 +705,7 @@ static void enc_fields(struct enc *e, const struct ctlop_req *r)
 		break;
 	case CTLOP_AUDIT:
 		f_opt_bin(e, "author", r->u.audit.has_author, r->u.audit.author);
+		f_true(e, "progress", r->u.audit.progress);
 		break;
 	case CTLOP_EXPORT:
 		f_opt_bin(e, "feed", r->u.export.has_feed, r->u.export.feed);

@@ -20,14 +20,22 @@ bench_mesh30_SOURCES = %D%/bench_mesh30.c %D%/bench_util.c %D%/bench_util.h \
 	cli/client.c cli/client.h
 bench_mesh30_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(SQLITE_CFLAGS)
 bench_mesh30_LDADD = $(PAKTD_LIBS)
+# A store of 1,000,000 entries: catch-up of its last tenth, log, metrics,
+# commitments and audit against their targets.
+EXTRA_PROGRAMS += bench_store1m
+bench_store1m_SOURCES = %D%/bench_store1m.c %D%/bench_util.c %D%/bench_util.h \
+	cli/client.c cli/client.h
+bench_store1m_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(SQLITE_CFLAGS)
+bench_store1m_LDADD = $(PAKTD_LIBS)
 CLEANFILES += $(EXTRA_PROGRAMS) bench-results.json
 
 # Every benchmark runs even if an earlier one fails; the target fails if any did.
-bench: bench_append$(EXEEXT) bench_mesh$(EXEEXT) bench_mesh30$(EXEEXT) paktd$(EXEEXT) pakt$(EXEEXT)
+bench: bench_append$(EXEEXT) bench_mesh$(EXEEXT) bench_mesh30$(EXEEXT) bench_store1m$(EXEEXT) paktd$(EXEEXT) pakt$(EXEEXT)
 	@rc=0; rm -f bench-results.json; \
 	./bench_append$(EXEEXT) ./paktd$(EXEEXT) ./pakt$(EXEEXT) || rc=1; \
 	./bench_mesh$(EXEEXT) ./paktd$(EXEEXT) ./pakt$(EXEEXT) || rc=1; \
 	./bench_mesh30$(EXEEXT) ./paktd$(EXEEXT) ./pakt$(EXEEXT) || rc=1; \
+	./bench_store1m$(EXEEXT) ./paktd$(EXEEXT) ./pakt$(EXEEXT) || rc=1; \
 	echo "figures as JSON: bench-results.json"; \
 	exit $$rc
 .PHONY: bench

@@ -54,6 +54,8 @@ INTEGRATION_TESTS += %D%/private_reply.sh
 INTEGRATION_TESTS += %D%/removed_told.sh
 INTEGRATION_TESTS += %D%/forgiving_input.sh
 INTEGRATION_TESTS += %D%/work_redact.sh
+INTEGRATION_TESTS += %D%/ledger_kept.sh
+INTEGRATION_TESTS += %D%/audit_progress.sh
 INTEGRATION_TESTS += %D%/work_profiles.sh
 INTEGRATION_TESTS += %D%/keys_rotate.sh
 

@@ -5,6 +5,11 @@ tests_unit_test_store_SOURCES = tests/unit/test_store.c tests/unit/testutil.h
 tests_unit_test_store_CFLAGS = $(PAKT_TEST_CFLAGS)
 tests_unit_test_store_LDADD = $(PAKTD_LIBS) $(CMOCKA_LIBS)
 TESTS += tests/unit/test_store
+check_PROGRAMS += tests/unit/test_store_query
+tests_unit_test_store_query_SOURCES = tests/unit/test_store_query.c tests/unit/testutil.h
+tests_unit_test_store_query_CFLAGS = $(PAKT_TEST_CFLAGS)
+tests_unit_test_store_query_LDADD = $(PAKTD_LIBS) $(CMOCKA_LIBS)
+TESTS += tests/unit/test_store_query
 
 check_PROGRAMS += tests/unit/test_verify
 tests_unit_test_verify_SOURCES = tests/unit/test_verify.c tests/unit/testutil.h

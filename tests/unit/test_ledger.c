@@ -552,6 +552,108 @@ static void test_random_acts(void **state)
 	}
 }
 
+static size_t status(struct fx *f, struct lfx_who *by, const char *state, size_t i_com, uint64_t ts)
+{
+	struct body_status st = {0};
+	struct mpx_out o;
+
+	memcpy(st.ref, f->x.ent[i_com].hash, 32);
+	snprintf(st.state, sizeof st.state, "%s", state);
+	mpx_init(&o);
+	assert_int_equal(body_status(&o, &st), 0);
+	return lfx_sign(&f->x, by, "status", &o, ts);
+}
+
+/* Holdings as a store would answer them: the entries of f->x. */
+static bool fx_held(void *arg, const uint8_t author[32], uint64_t seq, const uint8_t hash[32])
+{
+	const struct lfx *x = arg;
+
+	for (size_t i = 0; i < x->n; i++)
+		if (memcmp(x->ent[i].h.author, author, 32) == 0 && x->ent[i].h.seq == seq &&
+		    memcmp(x->ent[i].hash, hash, 32) == 0)
+			return true;
+	return false;
+}
+
+static uint64_t fx_no_fork(void *arg, const uint8_t author[32])
+{
+	(void)arg;
+	(void)author;
+	return UINT64_MAX;
+}
+
+/* The same record, derived at once (finish) and kept open (settle after
+ * every entry, witness claims from holdings): commitments with their
+ * answers and statuses, what counts, anomalies (in order), witnesses. */
+static void assert_same_record(const struct ledger *a, const struct ledger *b, const struct fx *f)
+{
+	assert_int_equal(a->n_com, b->n_com);
+	for (size_t i = 0; i < a->n_com; i++) {
+		const struct ledger_commit *x = &a->com[i], *y = &b->com[i];
+
+		assert_memory_equal(x->hash, y->hash, 32);
+		assert_int_equal(x->n_resp, y->n_resp);
+		assert_int_equal(x->n_st, y->n_st);
+		for (size_t k = 0; k < x->n_resp; k++)
+			assert_true(x->resp[k].counts == y->resp[k].counts &&
+				    memcmp(x->resp[k].hash, y->resp[k].hash, 32) == 0);
+		for (size_t k = 0; k < x->n_st; k++)
+			assert_true(x->st[k].counts == y->st[k].counts && x->st[k].breach == y->st[k].breach &&
+				    memcmp(x->st[k].hash, y->st[k].hash, 32) == 0);
+		assert_int_equal(ledger_first_witness(a, x->author, x->seq, x->hash),
+				 ledger_first_witness(b, y->author, y->seq, y->hash));
+	}
+	assert_int_equal(a->n_an, b->n_an);
+	for (size_t i = 0; i < a->n_an; i++) {
+		assert_string_equal(a->an[i].what, b->an[i].what);
+		assert_memory_equal(a->an[i].hash, b->an[i].hash, 32);
+	}
+	assert_int_equal(a->n_cp, b->n_cp);
+	(void)f;
+}
+
+/* ledger_settle after each entry (as paktd keeps a ledger) gives what
+ * ledger_finish gives over the same entries, answers and statuses
+ * re-attached each time, the lifecycle's anomalies not repeated. */
+static void test_settle_as_finish(void **state)
+{
+	struct fx *f = *state;
+	struct ledger kept;
+	struct ledger_holdings h = {.held = fx_held, .first_fork = fx_no_fork, .arg = &f->x};
+	size_t i_com, i_two;
+
+	add(f, &f->a, &f->b, false, T0 + 10);
+	add(f, &f->a, &f->c, false, T0 + 11);
+	i_com = commitment(f, &f->a, &f->b, T0 + 20);
+	answer(f, &f->b, f->x.ent[i_com].hash, T0 + 21);
+	answer(f, &f->c, f->x.ent[i_com].hash, T0 + 22);          /* not a party: an anomaly */
+	status(f, &f->a, "in-progress", i_com, T0 + 23);
+	status(f, &f->a, "fulfilled", i_com, T0 + 24);
+	status(f, &f->b, "missed", i_com, T0 + 25);          /* after a final status: a breach */
+	i_two = commitment(f, &f->a, &f->c, T0 + 30);
+	answer(f, &f->c, f->x.ent[i_two].hash, T0 + 31);
+	checkpoint(f, &f->b, &f->x.ent[i_com], T0 + 40);
+	lfx_derive_signed(&f->x);
+
+	ledger_init(&kept, &f->x.r);
+	ledger_use_holdings(&kept, &h);
+	assert_int_equal(ledger_settle(&kept), 0);           /* empty, then fed */
+	for (size_t i = 0; i < f->x.n; i++) {
+		assert_int_equal(ledger_add(&kept, &f->x.ent[i]), 0);
+		assert_int_equal(ledger_settle(&kept), 0);
+		assert_int_equal(ledger_settle(&kept), 0);   /* twice: no change */
+	}
+	assert_true(f->x.l.n_an >= 2);
+	assert_int_equal(f->x.l.com[0].n_st, 3);
+	assert_true(ledger_first_witness(&f->x.l, f->a.id.pk, f->x.ent[i_com].h.seq,
+					 f->x.ent[i_com].hash) == T0 + 40);
+	assert_same_record(&f->x.l, &kept, f);
+	assert_int_equal(kept.n_pl, 0);                      /* holdings: no places kept */
+	ledger_free(&kept);
+	lfx_underive(&f->x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -562,6 +664,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_witness_later_head, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_and_verify_agree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_acts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_settle_as_finish, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

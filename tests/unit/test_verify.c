@@ -342,6 +342,55 @@ static void test_two_bad(void **state)
 	assert_int_equal(fx->r.bad[1].seq, 1);
 }
 
+/* A feed long enough for several batches of signatures checked on two
+ * threads (daemon/verify.c): bad signatures at both ends of a batch and in
+ * the next one, a broken body between, are all reported once, in the
+ * walk's order; the progress count reaches every entry. */
+#define N_LONG 9000
+
+static void test_many_batches(void **state)
+{
+	static const uint64_t bad_sig[] = {2, 4096, 4097, 8999};
+	struct entry *e = calloc(N_LONG, sizeof *e);
+	uint8_t (*body)[TU_BODY_CAP] = calloc(N_LONG, sizeof *body);
+	const struct entry **es = calloc(N_LONG, sizeof *es);
+	verify_progress done = 0;
+	struct store *s;
+
+	assert_true(e && body && es);
+	for (size_t i = 0; i < N_LONG; i++) {
+		char text[32];
+
+		snprintf(text, sizeof text, "long %zu", i + 1);
+		tu_entry(&e[i], body[i], &fx->b.id, fx->a.network, N_B + 1 + i,
+			 i ? e[i - 1].hash : fx->b.e[N_B - 1].hash, "message", text);
+		es[i] = &e[i];
+	}
+	assert_int_equal(store_open(&s, fx->path, false, fx->why, sizeof fx->why), 0);
+	assert_int_equal(store_append(s, es, N_LONG, 1, NULL), 0);
+	store_close(s);
+	for (size_t k = 0; k < sizeof bad_sig / sizeof bad_sig[0]; k++)
+		flip_byte("sig", fx->b.id.pk, N_B + bad_sig[k], 3);
+	flip_byte("body", fx->b.id.pk, N_B + 5000, -1);
+
+	assert_int_equal(store_open(&s, fx->path, true, fx->why, sizeof fx->why), 0);
+	assert_int_equal(verify_store_progress(s, &fx->r, &done), 0);
+	store_close(s);
+	assert_int_equal(fx->r.checked, N_A + N_B + N_LONG);
+	assert_int_equal(done, N_A + N_B + N_LONG);
+	assert_int_equal(fx->r.n_bad, 5);
+	for (size_t k = 0; k < 5; k++) {
+		uint64_t want = N_B + (k < 3 ? bad_sig[k] : k == 3 ? 5000 : bad_sig[3]);
+
+		assert_memory_equal(fx->r.bad[k].author, fx->b.id.pk, 32);
+		assert_int_equal(fx->r.bad[k].seq, want);
+		assert_int_equal(fx->r.bad[k].code, k == 3 ? PAKT_EBODYHASH : PAKT_ESIG);
+	}
+	free(es);
+	free(body);
+	free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -356,6 +405,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sig_short, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_header_garbage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_bad, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_batches, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("verify", tests, group_setup, NULL);
