@@ -72,6 +72,7 @@ enum peer_act {
 	PEER_ACT_CLOCK,        /* apply with peer_on_clock, then pump */
 	PEER_ACT_ENTRIES,      /* hand the batch to replication */
 	PEER_ACT_FORK,         /* check and store the fork proof */
+	PEER_ACT_BADSIG,       /* check and store the bad-signature proof */
 };
 struct peer_verdict {
 	enum peer_act act;

@@ -1,7 +1,9 @@
 /* Taking in a peer's batch: core/replica plans each entry, this file
  * applies the plans to the store and announces the news as node events.
  *
- * Happy path: plan; verify the signature of every new entry; store them
+ * Happy path: plan; verify the signature of every new entry (on a
+ * version-2 link, only those core/sigproof says must be checked first;
+ * daemon/sigdefer checks the rest after); store them
  * in one transaction (relaxed durability: a peer can send them again);
  * fill in missing bodies; move the heads; apply or remember redactions;
  * reload members if the record changed (and plan the batch again when it
@@ -19,6 +21,8 @@
 #include "daemon/node.h"
 #include "daemon/repl.h"
 #include "daemon/sigcheck.h"
+#include "daemon/sigdefer.h"
+#include "core/sigproof.h"
 #include "proto/err.h"
 #include "proto/id.h"
 #include "proto/wire.h"
@@ -246,13 +250,41 @@ static void after_store(struct node *n, struct repl_net *rn, const struct entry 
 }
 
 /* Apply one round of plans. *roster: the record changed. */
+/* The signatures to check before storing acc: all (version 1), or those
+ * core/sigproof picks (the rest wait: *deferred). The first bad one's
+ * index in acc, or n_acc. */
+static size_t check_first(const struct entry *es, const struct replica_plan *plans,
+			  size_t count, const struct entry *const *acc, const size_t *at,
+			  size_t n_acc, bool defer, bool *deferred)
+{
+	const struct entry *now[WIRE_BATCH_MAX];
+	size_t pos[WIRE_BATCH_MAX], n_now = 0, bad;
+	bool eager[WIRE_BATCH_MAX];
+
+	*deferred = false;
+	if (!defer || n_acc == 0)
+		return n_acc ? sigcheck_batch(acc, n_acc) : 0;
+	sigproof_eager(es, plans, count, eager);
+	for (size_t k = 0; k < n_acc; k++) {
+		if (eager[at[k]]) {
+			pos[n_now] = k;
+			now[n_now++] = acc[k];
+		} else {
+			*deferred = true;
+		}
+	}
+	bad = sigcheck_batch(now, n_now);
+	return bad < n_now ? pos[bad] : n_acc;
+}
+
 static int apply(struct node *n, struct repl_net *rn, struct entry *es,
 		 const struct replica_plan *plans, size_t count, const uint8_t *const *wire,
-		 const size_t *len, bool first, struct repl_result *res, bool *roster, char *why,
-		 size_t whylen)
+		 const size_t *len, bool first, bool defer, struct repl_result *res, bool *roster,
+		 char *why, size_t whylen)
 {
 	const struct entry *acc[WIRE_BATCH_MAX], *fill[WIRE_BATCH_MAX];
 	size_t at[WIRE_BATCH_MAX], n_acc = 0, n_fill = 0, bad;
+	bool deferred;
 	int rc;
 
 	for (size_t i = 0; i < count; i++) {
@@ -269,18 +301,26 @@ static int apply(struct node *n, struct repl_net *rn, struct entry *es,
 		if ((plans[i].act == REPLICA_STORE || plans[i].act == REPLICA_FILL) && plans[i].roster)
 			*roster = true;
 	}
-	/* Every signature, before anything is stored: the chain alone would
-	 * let an author hide a bad signature under a good one. */
-	bad = n_acc ? sigcheck_batch(acc, n_acc) : 0;
+	/* Version 1: every signature, before anything is stored. Version 2:
+	 * the chain and the newest signature of each feed; a bad one hidden
+	 * under them becomes a proof against its author (sigdefer). */
+	bad = check_first(es, plans, count, acc, at, n_acc, defer, &deferred);
 	if (bad < n_acc) {
 		snprintf(why, whylen, "entry %zu (seq %llu): %s", at[bad],
 			 (unsigned long long)acc[bad]->h.seq, pakt_strerror(PAKT_ESIG));
 		return PAKT_ESIG;
 	}
 	if (n_acc > 0) {
+		int64_t from, to;
+
 		store_set_durable(n->store, false);
+		store_sig_defer(n->store, deferred);
 		rc = store_append(n->store, acc, n_acc, (int64_t)node_now(n), NULL);
+		store_sig_defer(n->store, false);
 		store_set_durable(n->store, true);
+		store_sig_appended(n->store, &from, &to);
+		if (rc == 0 && deferred && to >= from)
+			sigdefer_stored(from, to);
 		if (rc != 0) {
 			/* Nothing of the batch is stored. The peer counts it as
 			 * sent, so the session must end: the next one starts from
@@ -402,8 +442,8 @@ int repl_ingest(struct node *n, struct repl_net *rn, const struct repl_from *fro
 			goto fail;
 		if (rc != 0)
 			break;   /* stored in an earlier round; cannot happen twice */
-		rc = apply(n, rn, n->scratch, plans, count, wire, len, round == 0, res, &roster, why,
-			   whylen);
+		rc = apply(n, rn, n->scratch, plans, count, wire, len, round == 0,
+			   from->defer && sigdefer_on(n), res, &roster, why, whylen);
 		if (rc != 0 && round == 0)
 			goto fail;
 		if (rc != 0)
@@ -426,8 +466,7 @@ fail:
 void repl_announce(struct node *n, struct repl_net *rn, struct repl_result *res)
 {
 	if (res->stored)
-		node_emit(n, &(struct node_event){.kind = NODE_EV_STORED, .rn = rn,
-						  .origin = res->origin});
+		repl_emit_stored(n, rn, NULL, res->origin);
 	repl_result_free(res);
 }
 

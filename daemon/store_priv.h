@@ -15,7 +15,14 @@ struct store {
 	sqlite3_stmt *scan;    /* store_scan in arrival order (prepared on first use) */
 	bool scan_busy;        /* scan is stepping: a nested scan prepares its own */
 	char failed[256];      /* SQLite's reason for the last failed write transaction */
+	int64_t horizon;       /* readers see rows below it; 0: all (store_sig.c) */
+	bool unchecked;        /* appends store rows whose signatures wait */
+	int64_t appended_from, appended_to;   /* rowids of the last append */
 };
+
+/* Inside a write transaction: rows from rowid on wait for signature checks
+ * (kept unless an earlier mark stands). 0 or PAKT_EIO. */
+int store_sig_mark(struct store *s, int64_t rowid);
 
 int store_exec(struct store *s, const char *sql);
 /* Start a write transaction, forgetting the reason of an earlier failed

@@ -121,6 +121,7 @@ int wire_hello_parse_succ(const uint8_t *buf, size_t len, uint8_t ed_pk[32],
 static const struct { const char *name; enum wire_type type; } type_names[] = {
 	{"clock", WIRE_CLOCK}, {"entries", WIRE_ENTRIES}, {"fork", WIRE_FORK},
 	{"invite", WIRE_INVITE}, {"welcome", WIRE_WELCOME}, {"bye", WIRE_BYE},
+	{"badsig", WIRE_BADSIG},
 };
 
 static int fail(char *why, size_t whylen, const char *msg)
@@ -240,9 +241,9 @@ int wire_msg_parse(struct wire_msg *m, struct wire_scratch *s, const uint8_t *bu
 	}
 	if (!has_type)
 		return fail(why, whylen, "message without 't'");
-	if (m->type == WIRE_FORK) {
+	if (m->type == WIRE_FORK || m->type == WIRE_BADSIG) {
 		if (!has_a || !has_b)
-			return fail(why, whylen, "fork proof needs 'a' and 'b'");
+			return fail(why, whylen, "proof needs 'a' and 'b'");
 		m->n_e = 2;
 	}
 	if (m->type == WIRE_INVITE && m->secret == NULL)
@@ -296,6 +297,16 @@ void wire_entries_add(struct mpx_out *o, const uint8_t *entry, size_t len)
 void wire_entries_end(struct mpx_out *o)
 {
 	mpx_kv_str(&o->pk, "t", "entries");
+}
+
+void wire_badsig(struct mpx_out *o, const uint8_t *a, size_t alen, const uint8_t *b,
+		 size_t blen)
+{
+	mpx_reset(o);
+	msgpack_pack_map(&o->pk, 3);
+	mpx_kv_bin(&o->pk, "a", a, alen);
+	mpx_kv_bin(&o->pk, "b", b, blen);
+	mpx_kv_str(&o->pk, "t", "badsig");
 }
 
 void wire_fork(struct mpx_out *o, const uint8_t *a, size_t alen, const uint8_t *b,

@@ -1,0 +1,395 @@
+/* Deferred signature checks: the helper thread and the loop's side (see
+ * sigdefer.h).
+ *
+ * Happy path: a version-2 batch is stored, sigdefer_stored extends the
+ * rows waiting; the thread reads them in rowid order on its own read-only
+ * connection, checks each signature and reports how far it got through a
+ * uv_async; the loop moves the readers' horizon there and emits
+ * NODE_EV_CHECKED. The durable mark follows at most once a second (a crash
+ * re-checks a little more) and is dropped when nothing waits.
+ * Failure modes: a bad signature: the loop finds the proof (the bad entry
+ * and its first validly signed successor), keeps it and stops the feed
+ * before the horizon passes the row; with no valid successor (a damaged
+ * store) the feed's rows from there are dropped and fetched again. A read
+ * error on the thread: it waits and retries. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+#include "core/sigproof.h"
+#include "daemon/log.h"
+#include "daemon/node.h"
+#include "daemon/repl.h"
+#include "daemon/sigdefer.h"
+#include "daemon/store.h"
+#include "proto/err.h"
+#include "proto/id.h"
+
+#define SIGDEFER_CHUNK 256       /* rows per read: the horizon moves this often */
+#define SIGDEFER_BAD_MAX 16      /* bad rows reported at once */
+#define SIGDEFER_MARK_MS 1000    /* the durable mark follows at most this often */
+#define SIGDEFER_RETRY_US 100000 /* after a read error on the thread */
+#define SIGDEFER_WALK_MAX 4096   /* successors tried for a valid one */
+
+struct sd_bad {
+	int64_t rowid;
+	uint8_t network[32], author[32];
+	uint64_t seq;
+};
+
+static struct {
+	struct node *n;
+	struct store *ro;               /* the thread's connection */
+	uv_async_t async;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool running, stop;
+	int64_t lo, hi;                 /* rows [lo, hi] wait for the thread */
+	int64_t checked;                /* every row up to it is checked */
+	struct sd_bad bad[SIGDEFER_BAD_MAX];
+	size_t n_bad;                   /* reported, not yet taken by the loop */
+	uint64_t marked_ms;
+} d = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+/* ---- the thread ---- */
+
+struct chunk {
+	int64_t to, last;
+	size_t rows;
+	struct sd_bad bad[SIGDEFER_BAD_MAX];
+	size_t n_bad;
+};
+
+static int check_row(void *arg, const struct store_row *row)
+{
+	struct chunk *c = arg;
+	struct entry e;
+
+	if (row->rowid > c->to)
+		return 1;
+	c->rows++;
+	/* a damaged row is not its author's doing: pakt verify names it */
+	if (row->sig_len == PAKT_SIG_LEN &&
+	    entry_from_parts(&e, row->header, row->header_len, row->sig, NULL, 0) == 0 &&
+	    entry_verify(&e) != 0) {
+		struct sd_bad *b;
+
+		if (c->n_bad == SIGDEFER_BAD_MAX)
+			return 1;   /* the rest in the next round */
+		b = &c->bad[c->n_bad++];
+		b->rowid = row->rowid;
+		memcpy(b->network, entry_network(&e), 32);
+		memcpy(b->author, e.h.author, 32);
+		b->seq = e.h.seq;
+	}
+	c->last = row->rowid;
+	return 0;
+}
+
+static void *worker(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&d.mu);
+	while (!d.stop) {
+		if (d.lo > d.hi || d.n_bad > 0) {
+			pthread_cond_wait(&d.cv, &d.mu);
+			continue;
+		}
+		struct chunk c = {.to = d.hi, .last = d.lo - 1};
+		struct store_query q = {.after_rowid = d.lo - 1, .limit = SIGDEFER_CHUNK,
+					.unchecked = true};
+		int rc;
+
+		pthread_mutex_unlock(&d.mu);
+		rc = store_scan(d.ro, &q, check_row, &c);
+		if (rc == 0 && c.rows < SIGDEFER_CHUNK)
+			c.last = c.to;   /* read to the end: rows not there were dropped */
+		if (rc != 0 && rc != 1)
+			usleep(SIGDEFER_RETRY_US);
+		pthread_mutex_lock(&d.mu);
+		memcpy(d.bad, c.bad, c.n_bad * sizeof c.bad[0]);
+		d.n_bad = c.n_bad;
+		if (c.last >= d.lo) {
+			d.lo = c.last + 1;
+			d.checked = c.last;
+		}
+		uv_async_send(&d.async);
+	}
+	pthread_mutex_unlock(&d.mu);
+	return NULL;
+}
+
+/* ---- the loop ---- */
+
+static void emit_checked(struct node *n)
+{
+	for (struct repl_net *rn = n->nets; rn; rn = rn->next)
+		node_emit(n, &(struct node_event){.kind = NODE_EV_CHECKED, .rn = rn});
+}
+
+static bool apply_proof(struct node *n, struct repl_net *rn, const uint8_t author[32],
+			uint64_t seq_a, const uint8_t *wa, size_t la, const uint8_t *wb, size_t lb,
+			uint64_t drop_from, const void *origin)
+{
+	struct repl_feed *f = repl_feed_get(rn, author, true, NULL);
+	char id[ID_TEXT_MAX];
+
+	if (f == NULL || f->badsig)
+		return false;
+	if (store_badsig_add(n->store, rn->id, author, seq_a, wa, la, wb, lb,
+			     (int64_t)node_now(n)) != 0)
+		log_err("storing a bad-signature proof: %s", store_errmsg(n->store));
+	if (store_sig_drop(n->store, rn->id, author, drop_from) != 0)
+		log_err("dropping unchecked entries: %s", store_errmsg(n->store));
+	if (store_head(n->store, rn->id, author, &f->seq, f->hash, &f->ts) != 0) {
+		f->seq = 0;
+		f->ts = 0;
+		memset(f->hash, 0, 32);
+	}
+	f->forked = true;
+	f->badsig = true;
+	id_encode(ID_KEY, author, id);
+	log_warn("BAD SIGNATURE: %s signed an entry whose predecessor at seq %llu has a signature "
+		 "that fails%s: proof kept, entries from seq %llu on dropped, replication of that feed stops",
+		 id, (unsigned long long)seq_a, origin ? " (proof from a peer)" : "",
+		 (unsigned long long)drop_from);
+	node_emit(n, &(struct node_event){.kind = NODE_EV_BADSIG, .rn = rn, .origin = origin,
+					  .wire_a = wa, .len_a = la, .wire_b = wb, .len_b = lb});
+	return true;
+}
+
+bool sigdefer_proof(struct node *n, struct repl_net *rn, const struct entry *a,
+		    const uint8_t *wa, size_t la, const uint8_t *wb, size_t lb,
+		    const void *origin)
+{
+	return apply_proof(n, rn, a->h.author, a->h.seq, wa, la, wb, lb, a->h.seq, origin);
+}
+
+struct pair {
+	uint8_t *w[2];
+	size_t len[2], n;
+};
+
+static int take_row(void *arg, const struct store_row *row)
+{
+	struct pair *p = arg;
+	struct entry e;
+
+	if (p->n == 2 || entry_from_parts(&e, row->header, row->header_len, row->sig, row->body,
+					    row->body_len) != 0 ||
+	    entry_encode(&e, true, p->w[p->n], ENTRY_WIRE_MAX, &p->len[p->n]) != 0)
+		return 1;
+	p->n++;
+	return 0;
+}
+
+/* The thread found the row bad: walk up the feed to the first validly
+ * signed successor; the entry below it is the proof's a. */
+static void on_bad(struct node *n, const struct sd_bad *b)
+{
+	struct repl_net *rn = repl_net_find(n, b->network);
+	struct repl_feed *f = rn ? repl_feed_get(rn, b->author, true, NULL) : NULL;
+	struct pair p = {0};
+	struct entry ea, eb;
+	char why[128], id[ID_TEXT_MAX];
+
+	if (f == NULL)
+		return;
+	if (f->badsig) {   /* a peer's proof came first */
+		store_sig_drop(n->store, b->network, b->author, b->seq);
+		return;
+	}
+	p.w[0] = malloc(ENTRY_WIRE_MAX);
+	p.w[1] = malloc(ENTRY_WIRE_MAX);
+	for (uint64_t seq = b->seq; p.w[0] && p.w[1] && seq < b->seq + SIGDEFER_WALK_MAX; seq++) {
+		p.n = 0;
+		store_range(n->store, b->network, b->author, seq, 2, take_row, &p);
+		if (p.n < 2)
+			break;
+		if (sigproof_check(b->network, p.w[0], p.len[0], p.w[1], p.len[1], &ea, &eb, why,
+				   sizeof why) == 0) {
+			apply_proof(n, rn, b->author, ea.h.seq, p.w[0], p.len[0], p.w[1], p.len[1],
+				    b->seq, NULL);
+			goto free_pair;
+		}
+	}
+	/* no signed successor: nothing proves the author signed it */
+	id_encode(ID_KEY, b->author, id);
+	log_warn("entry %s seq %llu has a bad signature and no validly signed successor here: "
+		 "dropped with the entries after it", id, (unsigned long long)b->seq);
+	store_sig_drop(n->store, b->network, b->author, b->seq);
+	if (store_head(n->store, rn->id, b->author, &f->seq, f->hash, &f->ts) != 0) {
+		f->seq = 0;
+		f->ts = 0;
+		memset(f->hash, 0, 32);
+	}
+free_pair:
+	free(p.w[0]);
+	free(p.w[1]);
+}
+
+static void on_async(uv_async_t *h)
+{
+	struct node *n = h->data;
+	struct sd_bad bad[SIGDEFER_BAD_MAX];
+	size_t n_bad;
+	int64_t checked, hi, before = store_sig_horizon_get(n->store);
+	uint64_t now = node_now_ms();
+
+	pthread_mutex_lock(&d.mu);
+	n_bad = d.n_bad;
+	memcpy(bad, d.bad, n_bad * sizeof bad[0]);
+	d.n_bad = 0;
+	checked = d.checked;
+	hi = d.hi;
+	pthread_cond_broadcast(&d.cv);
+	pthread_mutex_unlock(&d.mu);
+	/* before the horizon passes them */
+	for (size_t i = 0; i < n_bad; i++)
+		on_bad(n, &bad[i]);
+	if (before == 0)
+		return;
+	if (checked >= hi) {
+		store_sig_horizon(n->store, 0);
+		if (store_sig_checked(n->store, 0) != 0)
+			log_err("recording checked signatures: %s", store_errmsg(n->store));
+		d.marked_ms = now;
+	} else if (checked + 1 > before) {
+		store_sig_horizon(n->store, checked + 1);
+		if (now - d.marked_ms >= SIGDEFER_MARK_MS) {
+			store_sig_checked(n->store, checked + 1);
+			d.marked_ms = now;
+		}
+	}
+	if (store_sig_horizon_get(n->store) != before)
+		emit_checked(n);
+}
+
+struct proof_find {
+	const uint8_t *author;
+	uint8_t *a, *b;
+	size_t alen, blen;
+	int rc;
+};
+
+static int on_proof(void *arg, const uint8_t *network, const uint8_t *author, uint64_t seq,
+		    const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	struct proof_find *p = arg;
+
+	(void)network;
+	(void)seq;
+	if (memcmp(author, p->author, 32) != 0)
+		return 0;
+	p->a = malloc(alen ? alen : 1);
+	p->b = malloc(blen ? blen : 1);
+	if (p->a == NULL || p->b == NULL) {
+		free(p->a);
+		free(p->b);
+		p->rc = PAKT_ENOMEM;
+		return 1;
+	}
+	memcpy(p->a, a, alen);
+	memcpy(p->b, b, blen);
+	p->alen = alen;
+	p->blen = blen;
+	p->rc = 0;
+	return 1;
+}
+
+int sigdefer_badsig_proof(struct node *n, const struct repl_net *rn, const uint8_t author[32],
+			  uint8_t **a, size_t *alen, uint8_t **b, size_t *blen)
+{
+	struct proof_find p = {.author = author, .rc = PAKT_ENOTFOUND};
+
+	store_badsigs(n->store, rn->id, on_proof, &p);
+	if (p.rc != 0)
+		return p.rc;
+	*a = p.a;
+	*alen = p.alen;
+	*b = p.b;
+	*blen = p.blen;
+	return 0;
+}
+
+bool sigdefer_on(const struct node *n)
+{
+	return d.running && d.n == n;
+}
+
+bool sigdefer_idle(void)
+{
+	return !d.running || store_sig_horizon_get(d.n->store) == 0;
+}
+
+void sigdefer_stored(int64_t from, int64_t to)
+{
+	if (!d.running || to < from)
+		return;
+	pthread_mutex_lock(&d.mu);
+	if (d.lo > d.hi)
+		d.lo = from;
+	d.hi = to;
+	pthread_cond_broadcast(&d.cv);
+	pthread_mutex_unlock(&d.mu);
+	if (store_sig_horizon_get(d.n->store) == 0)
+		store_sig_horizon(d.n->store, from);
+}
+
+int sigdefer_start(struct node *n)
+{
+	char why[256];
+	int64_t waiting = store_sig_waiting(n->store);
+	int rc;
+
+	if (d.running)
+		return 0;
+	if ((rc = store_open(&d.ro, n->db_path, true, why, sizeof why)) != 0) {
+		log_warn("signature checks: no second store connection (%s)", why);
+		return rc;
+	}
+	d.n = n;
+	d.stop = false;
+	d.n_bad = 0;
+	d.lo = 1;
+	d.hi = 0;
+	d.checked = 0;
+	if (uv_async_init(n->loop, &d.async, on_async) != 0) {
+		store_close(d.ro);
+		return PAKT_EIO;
+	}
+	d.async.data = n;
+	if (pthread_create(&d.thread, NULL, worker, NULL) != 0) {
+		uv_close((uv_handle_t *)&d.async, NULL);
+		store_close(d.ro);
+		return PAKT_ENOMEM;
+	}
+	d.running = true;
+	if (waiting > 0) {   /* stored before a crash or a stop, not all checked */
+		int64_t max = store_sig_max_rowid(n->store);
+
+		log_info("checking the signatures of entries stored from row %lld on",
+			 (long long)waiting);
+		if (max >= waiting)
+			sigdefer_stored(waiting, max);
+		else
+			store_sig_checked(n->store, 0);
+	}
+	return 0;
+}
+
+void sigdefer_stop(void)
+{
+	if (!d.running)
+		return;
+	pthread_mutex_lock(&d.mu);
+	d.stop = true;
+	pthread_cond_broadcast(&d.cv);
+	pthread_mutex_unlock(&d.mu);
+	pthread_join(d.thread, NULL);
+	uv_close((uv_handle_t *)&d.async, NULL);
+	store_close(d.ro);
+	d.ro = NULL;
+	d.running = false;
+}
