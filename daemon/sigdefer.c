@@ -14,6 +14,9 @@
  * error on the thread: it waits and retries. */
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <string.h>
 #include <uv.h>
 #include "core/sigproof.h"
@@ -30,6 +33,8 @@
 #define SIGDEFER_MARK_MS 1000    /* the durable mark follows at most this often */
 #define SIGDEFER_RETRY_US 100000 /* after a read error on the thread */
 #define SIGDEFER_WALK_MAX 4096   /* successors tried for a valid one */
+#define SIGDEFER_NICE 10         /* the thread yields to the loop: storing a
+				  * catch-up comes first, checks fill idle time */
 
 struct sd_bad {
 	int64_t rowid;
@@ -90,6 +95,8 @@ static int check_row(void *arg, const struct store_row *row)
 static void *worker(void *arg)
 {
 	(void)arg;
+	/* Linux: the nice value of this thread alone */
+	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), SIGDEFER_NICE);
 	pthread_mutex_lock(&d.mu);
 	while (!d.stop) {
 		if (d.lo > d.hi || d.n_bad > 0) {
