@@ -7,7 +7,6 @@
 #include "daemon/log.h"
 #include "daemon/node.h"
 #include "daemon/repl.h"
-#include "daemon/sigdefer.h"
 #include "proto/body.h"
 #include "proto/err.h"
 #include "proto/id.h"
@@ -524,7 +523,7 @@ void repl_emit_stored(struct node *n, struct repl_net *rn, const struct entry *e
 {
 	node_emit(n, &(struct node_event){.kind = NODE_EV_STORED, .rn = rn, .e = e,
 					  .origin = origin});
-	if (sigdefer_idle())
+	if (store_sig_horizon_get(n->store) == 0)   /* no signature waits */
 		node_emit(n, &(struct node_event){.kind = NODE_EV_CHECKED, .rn = rn});
 }
 

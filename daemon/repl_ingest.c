@@ -3,7 +3,7 @@
  *
  * Happy path: plan; verify the signature of every new entry (on a
  * version-2 link, only those core/sigproof says must be checked first;
- * daemon/sigdefer checks the rest after); store them
+ * daemon/sigdefer checks the rest after, told by NODE_EV_STORED); store them
  * in one transaction (relaxed durability: a peer can send them again);
  * fill in missing bodies; move the heads; apply or remember redactions;
  * reload members if the record changed (and plan the batch again when it
@@ -21,7 +21,6 @@
 #include "daemon/node.h"
 #include "daemon/repl.h"
 #include "daemon/sigcheck.h"
-#include "daemon/sigdefer.h"
 #include "core/sigproof.h"
 #include "proto/err.h"
 #include "proto/id.h"
@@ -311,16 +310,11 @@ static int apply(struct node *n, struct repl_net *rn, struct entry *es,
 		return PAKT_ESIG;
 	}
 	if (n_acc > 0) {
-		int64_t from, to;
-
 		store_set_durable(n->store, false);
 		store_sig_defer(n->store, deferred);
 		rc = store_append(n->store, acc, n_acc, (int64_t)node_now(n), NULL);
 		store_sig_defer(n->store, false);
 		store_set_durable(n->store, true);
-		store_sig_appended(n->store, &from, &to);
-		if (rc == 0 && deferred && to >= from)
-			sigdefer_stored(from, to);
 		if (rc != 0) {
 			/* Nothing of the batch is stored. The peer counts it as
 			 * sent, so the session must end: the next one starts from
@@ -443,7 +437,7 @@ int repl_ingest(struct node *n, struct repl_net *rn, const struct repl_from *fro
 		if (rc != 0)
 			break;   /* stored in an earlier round; cannot happen twice */
 		rc = apply(n, rn, n->scratch, plans, count, wire, len, round == 0,
-			   from->defer && sigdefer_on(n), res, &roster, why, whylen);
+			   from->defer && store_sig_enabled(n->store), res, &roster, why, whylen);
 		if (rc != 0 && round == 0)
 			goto fail;
 		if (rc != 0)

@@ -320,17 +320,8 @@ int sigdefer_badsig_proof(struct node *n, const struct repl_net *rn, const uint8
 	return 0;
 }
 
-bool sigdefer_on(const struct node *n)
-{
-	return d.running && d.n == n;
-}
-
-bool sigdefer_idle(void)
-{
-	return !d.running || store_sig_horizon_get(d.n->store) == 0;
-}
-
-void sigdefer_stored(int64_t from, int64_t to)
+/* Rows [from, to] wait for their checks. */
+static void feed_thread(int64_t from, int64_t to)
 {
 	if (!d.running || to < from)
 		return;
@@ -342,6 +333,15 @@ void sigdefer_stored(int64_t from, int64_t to)
 	pthread_mutex_unlock(&d.mu);
 	if (store_sig_horizon_get(d.n->store) == 0)
 		store_sig_horizon(d.n->store, from);
+}
+
+static void on_event(void *arg, const struct node_event *ev)
+{
+	struct node *n = arg;
+	int64_t from, to;
+
+	if (ev->kind == NODE_EV_STORED && store_sig_take(n->store, &from, &to))
+		feed_thread(from, to);
 }
 
 int sigdefer_start(struct node *n)
@@ -373,13 +373,18 @@ int sigdefer_start(struct node *n)
 		return PAKT_ENOMEM;
 	}
 	d.running = true;
+	store_sig_enable(n->store, true);
+	if (node_listen(n, on_event, n) != 0) {
+		sigdefer_stop();
+		return PAKT_ELIMIT;
+	}
 	if (waiting > 0) {   /* stored before a crash or a stop, not all checked */
 		int64_t max = store_sig_max_rowid(n->store);
 
 		log_info("checking the signatures of entries stored from row %lld on",
 			 (long long)waiting);
 		if (max >= waiting)
-			sigdefer_stored(waiting, max);
+			feed_thread(waiting, max);
 		else
 			store_sig_checked(n->store, 0);
 	}
@@ -390,6 +395,8 @@ void sigdefer_stop(void)
 {
 	if (!d.running)
 		return;
+	node_unlisten(d.n, on_event, d.n);
+	store_sig_enable(d.n->store, false);
 	pthread_mutex_lock(&d.mu);
 	d.stop = true;
 	pthread_cond_broadcast(&d.cv);

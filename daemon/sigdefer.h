@@ -4,7 +4,8 @@
  * on a helper thread with its own read-only store connection, in rowid
  * order. Until a row is checked, readers do not see it (store_sig_horizon;
  * relaying it to peers is fine: its successor's signature commits to it).
- * Each time the horizon moves, NODE_EV_CHECKED tells the readers.
+ * It hears of new rows by NODE_EV_STORED (store_sig_take); each time the
+ * horizon moves, NODE_EV_CHECKED tells the readers.
  *
  * A row whose signature fails under a validly signed successor is a
  * proof against its author: kept (store_badsig_add), the feed's unchecked
@@ -26,12 +27,6 @@ struct entry;
 int sigdefer_start(struct node *n);
 /* Stop the thread and close the loop handle (the loop must run once more). */
 void sigdefer_stop(void);
-/* Whether deferral is on for n (started). */
-bool sigdefer_on(const struct node *n);
-/* Rows [from, to] were stored with signatures waiting. */
-void sigdefer_stored(int64_t from, int64_t to);
-/* Whether readers see every stored row (nothing waits). */
-bool sigdefer_idle(void);
 
 /* A bad-signature proof for rn (wire forms a, b; checked by the caller
  * with sigproof_check): keep it, drop the unchecked rows of the feed from

@@ -485,6 +485,13 @@ int store_append(struct store *s, const struct entry *const *es, size_t n,
 	if (rc == 0 && s->unchecked && count > 0)
 		rc = store_sig_mark(s, s->appended_from);
 	if (rc == 0 && store_exec(s, "COMMIT") == 0) {
+		if (s->unchecked && count > 0) {   /* hidden until checked */
+			if (s->pend_to == 0)
+				s->pend_from = s->appended_from;
+			s->pend_to = s->appended_to;
+			if (s->horizon == 0)
+				s->horizon = s->appended_from;
+		}
 		if (added != NULL)
 			*added = count;
 		return 0;

@@ -170,10 +170,15 @@ int store_joined_add(struct store *s, const uint8_t network[32], const uint8_t i
 
 /* Appends from now on (on=true) store entries not all checked: each
  * marks, in its own transaction, its first row as waiting unless an
- * earlier row waits already. store_sig_appended gives the rowids the last
- * append took ([*from, *to]; *to 0 if it stored nothing). */
+ * earlier row waits already, and hides its rows from readers. */
 void store_sig_defer(struct store *s, bool on);
-void store_sig_appended(const struct store *s, int64_t *from, int64_t *to);
+/* Whether a checker runs (daemon/sigdefer.c sets it): only then may
+ * replication defer checks. */
+void store_sig_enable(struct store *s, bool on);
+bool store_sig_enabled(const struct store *s);
+/* The rows stored unchecked since the last call ([*from, *to]): false if
+ * none. */
+bool store_sig_take(struct store *s, int64_t *from, int64_t *to);
 /* The first row waiting for its check (durable), 0 if none. */
 int64_t store_sig_waiting(struct store *s);
 /* Rows before rowid are checked: move the mark to rowid, or drop it

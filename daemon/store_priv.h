@@ -18,6 +18,8 @@ struct store {
 	int64_t horizon;       /* readers see rows below it; 0: all (store_sig.c) */
 	bool unchecked;        /* appends store rows whose signatures wait */
 	int64_t appended_from, appended_to;   /* rowids of the last append */
+	bool defer_ok;         /* a checker runs: appends may defer checks */
+	int64_t pend_from, pend_to;   /* rows stored unchecked, not yet taken */
 };
 
 /* Inside a write transaction: rows from rowid on wait for signature checks

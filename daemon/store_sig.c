@@ -13,10 +13,24 @@ void store_sig_defer(struct store *s, bool on)
 	s->unchecked = on;
 }
 
-void store_sig_appended(const struct store *s, int64_t *from, int64_t *to)
+void store_sig_enable(struct store *s, bool on)
 {
-	*from = s->appended_from;
-	*to = s->appended_to;
+	s->defer_ok = on;
+}
+
+bool store_sig_enabled(const struct store *s)
+{
+	return s->defer_ok;
+}
+
+bool store_sig_take(struct store *s, int64_t *from, int64_t *to)
+{
+	if (s->pend_to == 0)
+		return false;
+	*from = s->pend_from;
+	*to = s->pend_to;
+	s->pend_from = s->pend_to = 0;
+	return true;
 }
 
 static int64_t one_int(struct store *s, const char *sql)
