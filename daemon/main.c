@@ -22,6 +22,7 @@
 #include "daemon/rotate.h"
 #include "daemon/sigcheck.h"
 #include "daemon/sigdefer.h"
+#include "daemon/walckpt.h"
 #include "keys/keyfile.h"
 #include "keys/passphrase.h"
 #include "proto/ctlmsg.h"
@@ -272,6 +273,8 @@ int main(int argc, char **argv)
 	n->started_ms = node_now_ms();
 	if (sigdefer_start(n) != 0)
 		log_warn("signatures of version-2 batches are checked on receipt");
+	if (walckpt_start(n) != 0)
+		log_warn("no helper thread for WAL checkpoints: commits checkpoint themselves");
 	rc = ctl_start(&d.ctl, n, sock, group_arg ? group_arg : n->cfg.control_group, why, sizeof why);
 	if (rc == 0) {
 		rc = net_start(&d.net, n, listen_arg ? listen_arg : n->cfg.listen, why, sizeof why);
@@ -327,6 +330,7 @@ close_loop:
 	if (uv_loop_close(&d.loop) != 0)
 		log_warn("event loop closed with handles still open");
 free_node:
+	walckpt_stop();
 	sigcheck_stop();
 	repl_free_all(n);
 	node_mesh_free(n);

@@ -166,6 +166,24 @@ int store_redactions(struct store *s, struct store_redaction **out, size_t *n);
 /* Networks joined by invite before their first entry arrives. */
 int store_joined_add(struct store *s, const uint8_t network[32], const uint8_t inviter[32]);
 
+/* ---- WAL checkpoints off the loop (store_wal.c) ---- */
+
+/* From now on a commit that leaves 1,000 pages or more of the WAL not yet
+ * copied calls kick(arg) instead of checkpointing (the callee wakes a
+ * helper that calls store_wal_checkpoint on its own connection); a commit
+ * that leaves the WAL at 8,192 pages or more checkpoints itself (passive,
+ * copying what the helper has not), so that the WAL restarts and stays
+ * bounded. kick NULL: back
+ * to SQLite's automatic checkpoints. 0, PAKT_EINVAL (read-only), PAKT_EIO. */
+int store_wal_offload(struct store *s, void (*kick)(void *arg), void *arg);
+/* The helper's connection to the database at path. */
+struct store_wal_conn;
+int store_wal_open(const char *path, struct store_wal_conn **out);
+/* A passive checkpoint (copies what no reader needs; never waits for the
+ * writer). 0 or PAKT_EIO. */
+int store_wal_checkpoint(struct store_wal_conn *c);
+void store_wal_close(struct store_wal_conn *c);
+
 /* ---- deferred signature checks (store_sig.c) ---- */
 
 /* Appends from now on (on=true) store entries not all checked: each

@@ -20,6 +20,8 @@ struct store {
 	int64_t appended_from, appended_to;   /* rowids of the last append */
 	bool defer_ok;         /* a checker runs: appends may defer checks */
 	int64_t pend_from, pend_to;   /* rows stored unchecked, not yet taken */
+	void (*wal_kick)(void *arg);  /* store_wal.c: a helper checkpoints */
+	void *wal_kick_arg;
 };
 
 /* Inside a write transaction: rows from rowid on wait for signature checks

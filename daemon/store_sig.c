@@ -68,6 +68,7 @@ int64_t store_sig_waiting(struct store *s)
 int store_sig_checked(struct store *s, int64_t rowid)
 {
 	sqlite3_stmt *st;
+	bool was;
 	int rc;
 
 	if (s->readonly)
@@ -78,7 +79,13 @@ int store_sig_checked(struct store *s, int64_t rowid)
 		return PAKT_EIO;
 	if (rowid != 0)
 		sqlite3_bind_int64(st, 1, rowid);
+	/* no sync of its own (one per catch-up of the checker stalled the
+	 * loop): a mark lost with the power only makes the node check more,
+	 * and the WAL keeps commits in order, so none is lost before it */
+	was = s->relaxed;
+	store_set_durable(s, false);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : PAKT_EIO;
+	store_set_durable(s, !was);
 	sqlite3_finalize(st);
 	return rc;
 }
