@@ -249,37 +249,84 @@ static void after_store(struct node *n, struct repl_net *rn, const struct entry 
 }
 
 /* Apply one round of plans. *roster: the record changed. */
-/* The signatures to check before storing acc: all (version 1), or those
- * core/sigproof picks (the rest wait: *deferred). The first bad one's
- * index in acc, or n_acc. */
-static size_t check_first(const struct entry *es, const struct replica_plan *plans,
-			  size_t count, const struct entry *const *acc, const size_t *at,
-			  size_t n_acc, bool defer, bool *deferred)
+/* Leave out of acc the entries of author's feed from its first bad
+ * signature on (each one before it is checked here). */
+static size_t cut_feed(const struct entry **acc, size_t *at, size_t n_acc, const uint8_t *author)
 {
-	const struct entry *now[WIRE_BATCH_MAX];
-	size_t pos[WIRE_BATCH_MAX], n_now = 0, bad;
+	uint64_t cut = UINT64_MAX;
+	size_t keep = 0;
+
+	for (size_t k = 0; k < n_acc && cut == UINT64_MAX; k++)
+		if (memcmp(acc[k]->h.author, author, 32) == 0 && entry_verify(acc[k]) != 0)
+			cut = acc[k]->h.seq;
+	for (size_t k = 0; k < n_acc; k++) {
+		if (memcmp(acc[k]->h.author, author, 32) == 0 && acc[k]->h.seq >= cut)
+			continue;
+		acc[keep] = acc[k];
+		at[keep++] = at[k];
+	}
+	return keep;
+}
+
+/* The signatures to check before storing acc: all (version 1), or those
+ * core/sigproof picks (the rest wait: *deferred). A bad one refuses the
+ * batch (*bad_k: its index in acc): PAKT_ESIG. On version 2 a relay may
+ * hold the bad entry still unchecked, its proof to come: from a peer other
+ * than the author, that feed's entries from the bad one on are left out
+ * (*n_acc shrinks) and the rest of the batch goes on. */
+static int check_first(const struct entry *es, const struct replica_plan *plans, size_t count,
+		       const struct entry **acc, size_t *at, size_t *n_acc, bool defer,
+		       const uint8_t *peer, bool *deferred, size_t *bad_k)
+{
+	const struct entry *now[WIRE_BATCH_MAX], *done[WIRE_BATCH_MAX];
+	size_t pos[WIRE_BATCH_MAX], n_now, n_done = 0, bad;
 	bool eager[WIRE_BATCH_MAX];
+	char id[ID_TEXT_MAX];
 
 	*deferred = false;
-	if (!defer || n_acc == 0)
-		return n_acc ? sigcheck_batch(acc, n_acc) : 0;
-	sigproof_eager(es, plans, count, eager);
-	for (size_t k = 0; k < n_acc; k++) {
-		if (eager[at[k]]) {
-			pos[n_now] = k;
-			now[n_now++] = acc[k];
-		} else {
-			*deferred = true;
-		}
+	if (!defer || *n_acc == 0) {
+		bad = *n_acc ? sigcheck_batch(acc, *n_acc) : 0;
+		*bad_k = bad;
+		return bad < *n_acc ? PAKT_ESIG : 0;
 	}
-	bad = sigcheck_batch(now, n_now);
-	return bad < n_now ? pos[bad] : n_acc;
+	sigproof_eager(es, plans, count, eager);
+	for (;;) {
+		bool seen;
+
+		n_now = 0;
+		*deferred = false;
+		for (size_t k = 0; k < *n_acc; k++) {
+			seen = false;
+			for (size_t j = 0; j < n_done && !seen; j++)
+				seen = memcmp(done[j]->h.author, acc[k]->h.author, 32) == 0;
+			if (seen) {
+				continue;   /* checked one by one by cut_feed */
+			} else if (eager[at[k]]) {
+				pos[n_now] = k;
+				now[n_now++] = acc[k];
+			} else {
+				*deferred = true;
+			}
+		}
+		bad = sigcheck_batch(now, n_now);
+		if (bad == n_now)
+			return 0;
+		if (peer == NULL || memcmp(peer, now[bad]->h.author, 32) == 0) {
+			*bad_k = pos[bad];
+			return PAKT_ESIG;
+		}
+		id_encode(ID_KEY, now[bad]->h.author, id);
+		log_warn("entry %s seq %llu from a relay has a bad signature: that feed's entries from "
+			 "its first bad one on are not stored", id, (unsigned long long)now[bad]->h.seq);
+		done[n_done++] = now[bad];
+		*n_acc = cut_feed(acc, at, *n_acc, now[bad]->h.author);
+	}
 }
 
 static int apply(struct node *n, struct repl_net *rn, struct entry *es,
 		 const struct replica_plan *plans, size_t count, const uint8_t *const *wire,
-		 const size_t *len, bool first, bool defer, struct repl_result *res, bool *roster,
-		 char *why, size_t whylen)
+		 const size_t *len, bool first, bool defer, const uint8_t *peer,
+		 struct repl_result *res, bool *roster, char *why, size_t whylen)
 {
 	const struct entry *acc[WIRE_BATCH_MAX], *fill[WIRE_BATCH_MAX];
 	size_t at[WIRE_BATCH_MAX], n_acc = 0, n_fill = 0, bad;
@@ -303,8 +350,7 @@ static int apply(struct node *n, struct repl_net *rn, struct entry *es,
 	/* Version 1: every signature, before anything is stored. Version 2:
 	 * the chain and the newest signature of each feed; a bad one hidden
 	 * under them becomes a proof against its author (sigdefer). */
-	bad = check_first(es, plans, count, acc, at, n_acc, defer, &deferred);
-	if (bad < n_acc) {
+	if (check_first(es, plans, count, acc, at, &n_acc, defer, peer, &deferred, &bad) != 0) {
 		snprintf(why, whylen, "entry %zu (seq %llu): %s", at[bad],
 			 (unsigned long long)acc[bad]->h.seq, pakt_strerror(PAKT_ESIG));
 		return PAKT_ESIG;
@@ -437,7 +483,8 @@ int repl_ingest(struct node *n, struct repl_net *rn, const struct repl_from *fro
 		if (rc != 0)
 			break;   /* stored in an earlier round; cannot happen twice */
 		rc = apply(n, rn, n->scratch, plans, count, wire, len, round == 0,
-			   from->defer && store_sig_enabled(n->store), res, &roster, why, whylen);
+			   from->defer && store_sig_enabled(n->store), from->key, res, &roster, why,
+			   whylen);
 		if (rc != 0 && round == 0)
 			goto fail;
 		if (rc != 0)

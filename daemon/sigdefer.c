@@ -306,6 +306,46 @@ static void on_async(uv_async_t *h)
 		emit_checked(n);
 }
 
+int sigdefer_settle(struct node *n)
+{
+	int64_t from = store_sig_horizon_get(n->store), to, taken_from, taken_to;
+	struct chunk *c;
+	int rc = 0;
+
+	(void)store_sig_take(n->store, &taken_from, &taken_to);   /* checked here */
+	if (from == 0)
+		from = store_sig_waiting(n->store);   /* left by a restart */
+	if (from == 0)
+		return 0;
+	if ((c = malloc(sizeof *c)) == NULL)
+		return PAKT_ENOMEM;
+	to = store_sig_max_rowid(n->store);
+	for (int64_t lo = from; lo <= to && rc == 0;) {
+		struct store_query q = {.after_rowid = lo - 1, .limit = SIGDEFER_CHUNK,
+					.unchecked = true};
+
+		c->to = to;
+		c->last = lo - 1;
+		c->rows = c->n_bad = 0;
+		rc = store_scan(n->store, &q, copy_row, c);
+		if (rc == 1)
+			rc = 0;
+		check_rows(c);
+		if (rc == 0 && c->rows < SIGDEFER_CHUNK && c->n_bad < SIGDEFER_BAD_MAX)
+			c->last = to;
+		for (size_t i = 0; i < c->n_bad; i++)
+			on_bad(n, &c->bad[i]);
+		lo = c->last + 1;
+	}
+	free(c);
+	if (rc != 0)
+		return rc;
+	store_sig_horizon(n->store, 0);
+	rc = store_sig_checked(n->store, 0);
+	emit_checked(n);
+	return rc;
+}
+
 struct proof_find {
 	const uint8_t *author;
 	uint8_t *a, *b;

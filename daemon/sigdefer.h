@@ -28,6 +28,11 @@ int sigdefer_start(struct node *n);
 /* Stop the thread and close the loop handle (the loop must run once more). */
 void sigdefer_stop(void);
 
+/* Check every waiting row now, on the calling thread, and act on bad
+ * ones as the helper does (the simulator, which runs no loop or thread).
+ * 0 or PAKT_EIO/PAKT_ENOMEM. */
+int sigdefer_settle(struct node *n);
+
 /* A bad-signature proof for rn (wire forms a, b; checked by the caller
  * with sigproof_check): keep it, drop the unchecked rows of the feed from
  * a's seq on, stop the feed, warn, and emit NODE_EV_BADSIG (origin: the
