@@ -7,3 +7,4 @@ libpakt_a_SOURCES += %D%/replica.c %D%/replica.h
 libpakt_a_SOURCES += %D%/sigproof.c %D%/sigproof.h
 libpakt_a_SOURCES += %D%/peer.c %D%/peer.h
 libpakt_a_SOURCES += %D%/measure.c %D%/measure.h
+libpakt_a_SOURCES += %D%/ebt.c %D%/ebt.h

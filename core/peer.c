@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 #include "core/peer.h"
 #include "proto/entry.h"
 #include "proto/err.h"
@@ -106,8 +107,14 @@ struct peer_verdict peer_on_message(const struct peer *p, enum wire_type type)
 	case WIRE_ENTRIES:
 		v.act = PEER_ACT_ENTRIES;
 		break;
+	case WIRE_RUN:
+		v.act = PEER_ACT_RUN;
+		break;
 	case WIRE_FORK:
 		v.act = PEER_ACT_FORK;
+		break;
+	case WIRE_HAVE:
+		v.act = PEER_ACT_HAVE;
 		break;
 	case WIRE_BADSIG:
 		v.act = PEER_ACT_BADSIG;
@@ -457,4 +464,34 @@ enum peer_profile_verdict peer_profile_plan(uint64_t ts, const char *const *addr
 			add[(*n_add)++] = j;
 	}
 	return PEER_PROFILE_APPLY;
+}
+
+size_t peer_links_pick(const uint8_t self[32], const uint8_t (*keys)[32], size_t n,
+		       size_t n_explicit, unsigned links, bool *dial)
+{
+	size_t keep = links > n_explicit ? links - n_explicit : 0, picked = 0;
+	uint8_t in[64], mine[8], other[8];
+
+	/* member i is dialled when fewer than keep members score below it
+	 * (ties by index): O(n^2), n is at most a few hundred */
+	memcpy(in, self, 32);
+	for (size_t i = 0; i < n; i++) {
+		size_t below = 0;
+
+		memcpy(in + 32, keys[i], 32);
+		crypto_generichash(mine, sizeof mine, in, sizeof in, NULL, 0);
+		for (size_t j = 0; j < n && below < keep; j++) {
+			int c;
+
+			if (j == i)
+				continue;
+			memcpy(in + 32, keys[j], 32);
+			crypto_generichash(other, sizeof other, in, sizeof in, NULL, 0);
+			c = memcmp(other, mine, sizeof mine);
+			below += c < 0 || (c == 0 && j < i);
+		}
+		dial[i] = below < keep;
+		picked += dial[i];
+	}
+	return picked;
 }

@@ -71,7 +71,9 @@ enum peer_act {
 	PEER_ACT_WELCOME,      /* our invite was accepted: start replicating */
 	PEER_ACT_CLOCK,        /* apply with peer_on_clock, then pump */
 	PEER_ACT_ENTRIES,      /* hand the batch to replication */
+	PEER_ACT_RUN,          /* rebuild the run's entries, then as ENTRIES */
 	PEER_ACT_FORK,         /* check and store the fork proof */
+	PEER_ACT_HAVE,         /* notes, prunes, grafts (version 2 links only) */
 	PEER_ACT_BADSIG,       /* check and store the bad-signature proof */
 };
 struct peer_verdict {
@@ -206,5 +208,14 @@ enum peer_profile_verdict peer_profile_plan(uint64_t ts, const char *const *addr
 					    const struct peer_profile_link *have,
 					    size_t n_have, bool *keep, size_t *add,
 					    size_t *n_add);
+
+/* The `links` bound: of n distinct members whose profiles name addresses
+ * (keys[n]), which to dial when n_explicit links (pakt peer add, joins)
+ * are dialled already and `links` is the bound: the first links -
+ * n_explicit in an order random but stable for this node (BLAKE2b of
+ * self || key), so that nodes pick differently and the same after a
+ * restart. dial[i] is for keys[i]; returns how many are dialled. */
+size_t peer_links_pick(const uint8_t self[32], const uint8_t (*keys)[32], size_t n,
+		       size_t n_explicit, unsigned links, bool *dial);
 
 #endif

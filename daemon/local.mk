@@ -18,4 +18,4 @@ paktd_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(SQLITE_CFLAGS) $(SYSTEMD_CFLAGS)
 paktd_LDADD = $(PAKTD_LIBS) $(SYSTEMD_LIBS)
 libpaktd_a_SOURCES += %D%/rotate.c %D%/rotate.h
 libpaktd_a_SOURCES += %D%/repl.c %D%/repl.h %D%/repl_ingest.c %D%/sigcheck.c %D%/sigcheck.h %D%/sigdefer.c %D%/sigdefer.h %D%/walckpt.c %D%/walckpt.h %D%/net.c %D%/net.h %D%/session.c \
-	%D%/session_priv.h %D%/session_hs.c %D%/session_repl.c
+	%D%/session_priv.h %D%/session_hs.c %D%/session_repl.c %D%/session_ebt.c

@@ -23,6 +23,8 @@
 #include "proto/id.h"
 
 
+static void links_bound(struct net *net, const struct repl_net *rn);
+
 static void on_connection(uv_stream_t *server, int status)
 {
 	struct net *net = server->data;
@@ -108,6 +110,9 @@ int net_start(struct net *net, struct node *node, const char *addr, char *why,
 		snprintf(why, whylen, "cannot listen to the node's events: %s", pakt_strerror(rc));
 		return rc;
 	}
+	/* last: a failed start closes only the listener and the sweep */
+	session_ebt_start(net);
+	net->open_handles += 2;
 	return 0;
 }
 
@@ -162,6 +167,8 @@ void net_stop(struct net *net, void (*on_closed)(struct net *net))
 	while ((s = net->sessions) != NULL)
 		session_close(s, "daemon stopping");
 	uv_close((uv_handle_t *)&net->sweep, on_closed_handle);
+	uv_close((uv_handle_t *)&net->ebt_flush, on_closed_handle);
+	uv_close((uv_handle_t *)&net->ebt_check, on_closed_handle);
 	uv_close((uv_handle_t *)&net->listener, on_closed_handle);
 }
 
@@ -184,7 +191,7 @@ static void on_link_timer(uv_timer_t *t)
 	struct link *l = t->data;
 
 	l->timer_active = false;
-	if (l->removed || l->net->closing || l->session != NULL)
+	if (l->removed || l->parked || l->net->closing || l->session != NULL)
 		return;
 	/* one session per key: while the pinned key replicates here (it
 	 * dialled us), a second connection would only be refused */
@@ -237,7 +244,7 @@ void net_link_retry(struct link *l)
 {
 	uint64_t delay;
 
-	if (l->removed || l->net->closing || l->timer_active)
+	if (l->removed || l->parked || l->net->closing || l->timer_active)
 		return;
 	delay = (uint64_t)NET_BACKOFF_MIN_MS << (l->attempts < 7 ? l->attempts : 7);
 	if (delay > NET_BACKOFF_MAX_MS)
@@ -274,6 +281,7 @@ void net_enforce_membership(struct net *net, struct repl_net *rn)
 		    roster_find(&rn->members, l->key) == NULL)
 			net_link_remove(net, l);
 	}
+	links_bound(net, rn);   /* a removed member's place goes to another */
 
 	for (s = net->sessions; s; s = next) {
 		const uint8_t *key = session_peer_key(s);
@@ -287,6 +295,35 @@ void net_enforce_membership(struct net *net, struct repl_net *rn)
 			session_bye(s, "no longer a member of this initiative");
 		}
 	}
+}
+
+bool net_inbound_full(struct net *net, const struct repl_net *rn, const uint8_t key[32])
+{
+	unsigned inbound = 0, reachable = 0;
+
+	for (struct link *l = net->links; l; l = l->next) {
+		if (l->removed || memcmp(l->network, rn->id, 32) != 0)
+			continue;
+		if (l->has_key && !l->parked && memcmp(l->key, key, 32) == 0)
+			return false;   /* a partner we dial ourselves */
+		/* members whose profiles name addresses (one link each counted) */
+		if (l->from_profile) {
+			bool first = true;
+
+			for (struct link *o = net->links; o != l && first; o = o->next)
+				first = !(o->from_profile && !o->removed &&
+					  memcmp(o->network, rn->id, 32) == 0 &&
+					  memcmp(o->key, l->key, 32) == 0);
+			reachable += first;
+		}
+	}
+	/* a node that joined through us may know no other address: refuse
+	 * only where enough members publish theirs for it to dial others */
+	if (reachable < net->node->cfg.links)
+		return false;
+	for (struct session *s = net->sessions; s; s = session_next(s))
+		inbound += session_replicating(s, rn) && session_inbound(s);
+	return inbound >= 2 * net->node->cfg.links;
 }
 
 static struct net_invite_fails *invite_fails_of(struct net *net, const char *host, bool add)
@@ -377,6 +414,61 @@ static size_t profile_links(struct net *net, const struct repl_net *rn, const ui
 }
 
 #define NET_PROFILE_LINKS_MAX 16
+#define NET_RANK_MAX 256        /* members ranked for the `links` bound */
+
+/* The `links` bound (peer_links_pick): the profile links of members not
+ * picked are parked, not dialled; a member's place freed (removed, or
+ * a profile without addresses) goes to the next one. */
+static void links_bound(struct net *net, const struct repl_net *rn)
+{
+	static uint8_t keys[NET_RANK_MAX][32];
+	static bool dial[NET_RANK_MAX];
+	size_t n = 0, explicit = 0, changed = 0, picked;
+
+	for (struct link *l = net->links; l; l = l->next) {
+		size_t i;
+
+		if (l->removed || memcmp(l->network, rn->id, 32) != 0)
+			continue;
+		if (!l->from_profile) {
+			explicit++;
+			continue;
+		}
+		for (i = 0; i < n && memcmp(keys[i], l->key, 32) != 0; i++)
+			;
+		if (i == n && n < NET_RANK_MAX)
+			memcpy(keys[n++], l->key, 32);
+	}
+	picked = peer_links_pick(net->node->id.pk, (const uint8_t (*)[32])keys, n, explicit,
+				 net->node->cfg.links, dial);
+	for (struct link *l = net->links; l; l = l->next) {
+		size_t i;
+		bool park;
+
+		if (l->removed || !l->from_profile || memcmp(l->network, rn->id, 32) != 0)
+			continue;
+		for (i = 0; i < n && memcmp(keys[i], l->key, 32) != 0; i++)
+			;
+		park = i == n || !dial[i];   /* beyond NET_RANK_MAX: not dialled */
+		if (park == l->parked)
+			continue;
+		l->parked = park;
+		changed++;
+		if (park) {
+			uv_timer_stop(&l->timer);
+			l->timer_active = false;
+			if (l->session)
+				session_close(l->session, "over the links bound (%u): another member is dialled",
+					      net->node->cfg.links);
+		} else {
+			l->attempts = 0;
+			net_link_retry(l);
+		}
+	}
+	if (changed > 0)
+		log_info("links: dialling the profile addresses of %zu of %zu members (links = %u, %zu explicit)",
+			 picked, n, net->node->cfg.links, explicit);
+}
 
 void net_on_profile(struct net *net, struct repl_net *rn, const struct entry *e)
 {
@@ -428,6 +520,7 @@ void net_on_profile(struct net *net, struct repl_net *rn, const struct entry *e)
 		l->profile_ts = e->h.timestamp;
 		added++;
 	}
+	links_bound(net, rn);
 	if (added || removed) {
 		id_encode(ID_KEY, e->h.author, id);
 		log_info("profile of %s: dialling %zu new address%s, %zu of an older profile removed",

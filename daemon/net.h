@@ -57,6 +57,7 @@ struct link {
 	bool removed;                 /* closed; freed when the timer closes */
 	bool from_profile;            /* made from the latest profile of member `key` */
 	uint64_t profile_ts;          /* that profile's timestamp */
+	bool parked;                  /* a profile link beyond the `links` bound: not dialled */
 	struct session *session;
 	/* a pakt join waiting for the outcome (see ctl) */
 	void (*on_join)(void *arg, int rc, const char *why);
@@ -82,6 +83,8 @@ struct net {
 	unsigned open_handles;
 	unsigned handshake_ms;
 	struct net_invite_fails invite_fails[NET_INVITE_HOSTS];
+	uv_timer_t ebt_flush;         /* sends the `have` notes due, once per loop turn */
+	uv_timer_t ebt_check;         /* grafts lazy peers noted ahead too long */
 	void (*on_closed)(struct net *net);
 };
 
@@ -107,6 +110,10 @@ void net_pump(struct net *net, struct repl_net *rn);
 void net_send_clocks(struct net *net, struct repl_net *rn);
 /* Close sessions whose peer is no longer a member of rn. */
 void net_enforce_membership(struct net *net, struct repl_net *rn);
+/* Whether a member's inbound connection in rn (key: its key) is over the
+ * bound: 2 x `links` inbound sessions replicate already, and we do not
+ * dial that key ourselves. */
+bool net_inbound_full(struct net *net, const struct repl_net *rn, const uint8_t key[32]);
 /* Invite rate limit of a source address (host without port): whether it
  * may try now (else why says until when), and recording a failure. */
 bool net_invite_allowed(struct net *net, const char *host, char *why, size_t whylen);
@@ -125,6 +132,9 @@ void net_forward_fork(struct net *net, struct repl_net *rn, struct session *from
 		      const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
 
 /* ---- session.c, session_hs.c, session_repl.c ---- */
+
+/* Set up the net's two EBT timers (session_ebt.c). */
+int session_ebt_start(struct net *net);
 
 /* Accept an inbound connection from the listener. */
 void session_accept(struct net *net);
@@ -150,6 +160,7 @@ void session_check_write_stall(struct session *s, uint64_t now_ms);
 /* The peer is known to have feed idx up to seq (it sent it to us). */
 void session_peer_has(struct session *s, size_t feed_idx, uint64_t seq);
 const uint8_t *session_peer_key(const struct session *s);   /* NULL before auth */
+bool session_inbound(const struct session *s);
 
 /* For pakt peer list. */
 struct session_info {

@@ -52,6 +52,7 @@ static void session_free(struct session *s)
 	if (s->sec)
 		sodium_free(s->sec);   /* wipes */
 	peer_free(&s->peer);
+	ebt_link_free(&s->ebt);
 	free(s->in);
 	free(s);
 	if (--net->open_handles == 0 && net->closing && net->on_closed)
@@ -105,6 +106,7 @@ void session_close(struct session *s, const char *fmt, ...)
 		s->net->sessions = s->next;
 	if (s->next)
 		s->next->prev = s->prev;
+	session_ebt_closed(s);
 	if (s->link != NULL) {
 		struct link *l = s->link;
 

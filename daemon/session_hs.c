@@ -156,6 +156,10 @@ static bool identify(struct session *s, const uint8_t *payload, size_t plen)
 		.arg = &s->rn->members,
 	};
 	s->admit = peer_admit(s->initiator, &f, why, sizeof why);
+	if (s->admit == PEER_ADMIT_REPL && !s->initiator && net_inbound_full(s->net, s->rn, s->peer_key)) {
+		s->admit = PEER_ADMIT_REFUSE;   /* the `links` bound (net.c) */
+		snprintf(why, sizeof why, "busy: too many links");
+	}
 	if (s->admit == PEER_ADMIT_REFUSE) {
 		session_bye(s, why);   /* a bye only once the channel is up */
 		return false;

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <uv.h>
+#include "core/ebt.h"
 #include "core/peer.h"
 #include "daemon/net.h"
 #include "proto/mpx.h"
@@ -53,6 +54,7 @@ struct session {
 	bool was_paused;              /* since the queue last ran empty */
 	uint64_t bytes_in, bytes_out, entries_in, entries_out, connected_ms;
 	unsigned fork_hints;          /* entries sent back as fork evidence */
+	struct ebt_link ebt;          /* eager/lazy per feed (repl_v >= 2) */
 };
 
 /* One decrypted plaintext at a time (one loop thread). */
@@ -78,5 +80,27 @@ void session_on_invite(struct session *s, const struct wire_msg *m);
 /* session_repl.c */
 void session_start_replication(struct session *s);
 void session_on_message(struct session *s, const uint8_t *plain, size_t len);
+
+/* session_ebt.c: epidemic broadcast trees on version-2 links */
+/* Whether the pump sends entries of feed idx (head: what it would send
+ * up to) to the peer; if not, a note of head is due instead. */
+bool session_ebt_sends(struct session *s, size_t idx, uint64_t head);
+/* Around the ingest of a batch: what we held of the feed of its first
+ * entry, then whether the peer sent something we held (it is pruned). */
+struct session_ebt_batch {
+	bool known;
+	size_t idx;
+	uint64_t first, head;
+};
+void session_ebt_batch_begin(struct session *s, const uint8_t *first, size_t len,
+			     struct session_ebt_batch *b);
+/* The same from the author and seq of the batch's first entry (a `run`). */
+void session_ebt_batch_at(struct session *s, const uint8_t author[32], uint64_t first,
+			  struct session_ebt_batch *b);
+void session_ebt_batch_end(struct session *s, const struct session_ebt_batch *b);
+void session_ebt_on_have(struct session *s, const struct wire_msg *m);
+/* s closed (already out of the net's list): graft a lazy link for each
+ * feed it pushed to us that no other link pushes. */
+void session_ebt_closed(struct session *s);
 
 #endif

@@ -20,8 +20,10 @@
 #include "daemon/store.h"
 #include "proto/err.h"
 #include "proto/id.h"
+#include "proto/wire_run.h"
 
 static struct wire_scratch parse_scratch;
+static struct wire_run_scratch run_scratch;
 
 static const uint8_t *feed_author(void *arg, size_t idx)
 {
@@ -53,10 +55,19 @@ struct pump {
 	uint64_t last_seq;
 	uint64_t upto;              /* the last seq to send (repl_feed_relay_seq) */
 	size_t idx;
+	bool v2;                    /* send "run" messages (replication version 2) */
+	struct wire_run run;
 };
 
 static void pump_flush(struct pump *p)
 {
+	if (p->run.count > 0) {
+		wire_run_end(&p->run, &p->o);
+		session_send_msg(p->s, &p->o);
+		p->s->entries_out += p->run.count;
+		peer_holds(&p->s->peer, p->idx, p->last_seq);
+		wire_run_begin(&p->run);
+	}
 	if (p->count == 0)
 		return;
 	wire_entries_begin(&p->o, p->count);
@@ -70,6 +81,38 @@ static void pump_flush(struct pump *p)
 	p->used = 0;
 }
 
+static int pump_row(void *arg, const struct store_row *row);
+
+/* Version 2: append a stored row to the run. */
+static int pump_row_run(struct pump *p, const struct store_row *row)
+{
+	int rc = PAKT_EINVAL;
+
+	if (!wire_run_fits(&p->run, row->body ? row->body_len : 0) ||
+	    p->run.count == WIRE_BATCH_MAX)
+		pump_flush(p);
+	if (p->s->closing || (p->run.count == 0 && p->s->pending >= NET_PENDING_HIGH))
+		return 1;
+	if (row->sig_len == PAKT_SIG_LEN &&
+	    (rc = wire_run_add(&p->run, row->header, row->header_len, row->sig, row->body,
+			       row->body_len)) == PAKT_ECHAIN) {
+		pump_flush(p);   /* a gap in what we hold: a new run */
+		rc = wire_run_add(&p->run, row->header, row->header_len, row->sig, row->body,
+				  row->body_len);
+	}
+	if (rc == 0) {
+		p->last_seq = row->seq;
+		return 0;
+	}
+	/* it cannot travel in a run: alone, in an "entries" message */
+	pump_flush(p);
+	p->v2 = false;
+	rc = pump_row(p, row);
+	pump_flush(p);
+	p->v2 = true;
+	return rc;
+}
+
 /* Append a stored row in wire form: [bin header, bin sig, bin body|nil]. */
 static int pump_row(void *arg, const struct store_row *row)
 {
@@ -80,6 +123,8 @@ static int pump_row(void *arg, const struct store_row *row)
 
 	if (row->seq > p->upto)
 		return 1;
+	if (p->v2)
+		return pump_row_run(p, row);
 	if (p->used + need + 5 * (p->count + 1) + WIRE_ENTRIES_OVERHEAD > WIRE_PLAIN_MAX ||
 	    p->count == WIRE_BATCH_MAX)
 		pump_flush(p);
@@ -150,6 +195,8 @@ void session_pump(struct session *s)
 		return;
 	p->s = s;
 	mpx_init(&p->o);
+	p->v2 = s->repl_v >= 2;
+	wire_run_init(&p->run, s->rn->id);
 	/* Admins' feeds first: they hold the membership, and a partner
 	 * refuses the feed of a key it does not know as a member (rule 3),
 	 * then asks for it again. A fresh node got over half of a catch-up
@@ -166,6 +213,8 @@ void session_pump(struct session *s)
 		    roster_is_admin(&s->rn->members, f->author) != (k < s->rn->n_feeds))
 			continue;
 		head = repl_feed_relay_seq(s->rn, f);
+		if (!session_ebt_sends(s, i, head))
+			continue;   /* the peer is lazy for this feed: a note instead */
 		while (!s->closing && peer_wants(&s->peer, i, head, &from)) {
 			if (s->pending >= NET_PENDING_HIGH) {
 				s->paused = true;   /* on_written resumes us */
@@ -182,6 +231,7 @@ void session_pump(struct session *s)
 		}
 	}
 	mpx_free(&p->o);
+	wire_run_free(&p->run);
 	free(p);
 }
 
@@ -295,8 +345,10 @@ void session_info(const struct session *s, struct session_info *out)
 	out->entries_in = s->entries_in;
 	out->entries_out = s->entries_out;
 	out->connected_ms = s->connected_ms;
+	/* a feed the peer made lazy gets notes, not entries: not "behind" */
 	for (size_t i = 0; s->rn && i < s->peer.n_feeds && i < s->rn->n_feeds; i++)
-		out->behind += peer_behind(&s->peer, i, s->rn->feeds[i].seq);
+		if (ebt_sends(&s->ebt, i))
+			out->behind += peer_behind(&s->peer, i, s->rn->feeds[i].seq);
 }
 
 void session_start_replication(struct session *s)
@@ -307,7 +359,7 @@ void session_start_replication(struct session *s)
 		return;
 	session_stop_deadline(s);
 	id_encode(ID_KEY, s->peer_key, id);
-	log_info("peer %s (%s): replicating", s->addr, id);
+	log_info("peer %s (%s): replicating (version %u)", s->addr, id, s->repl_v);
 	s->repl_at = node_now(session_node(s));
 	if (s->link)
 		s->link->last_seen_ms = s->repl_at;
@@ -361,7 +413,7 @@ static void on_badsig(struct session *s, const struct wire_msg *m)
 	char why[128];
 
 	if (s->repl_v < 2) {
-		session_close(s, "unexpected message");
+		session_close(s, "protocol error: badsig on a version 1 link");
 		return;
 	}
 	if (sigproof_check(s->rn->id, m->e[0], m->e_len[0], m->e[1], m->e_len[1], &a, &b, why,
@@ -427,13 +479,31 @@ void session_on_message(struct session *s, const uint8_t *plain, size_t len)
 		repl_settle_unsynced(n);
 		session_pump(s);
 		break;
+	case PEER_ACT_RUN:
+		/* a version 1 node never sends one: a peer that does breaks the
+		 * version it announced */
+		if (s->repl_v < 2) {
+			session_close(s, "protocol error: run on a version 1 link");
+			break;
+		}
+		if (wire_run_decode(&m, s->rn->id, &run_scratch, &m.n_e, why, sizeof why) != 0) {
+			session_close(s, "protocol error: %s", why);
+			break;
+		}
+		m.e = run_scratch.e;
+		m.e_len = run_scratch.e_len;
+		/* the rebuilt entries are a batch like any other */
+		/* fall through */
 	case PEER_ACT_ENTRIES: {
 		struct repl_from from = {.key = s->peer_key, .origin = s,
 					 .hints = NET_FORK_HINTS_MAX - s->fork_hints,
 					 .defer = s->repl_v >= 2};
 		struct repl_result res;
+		struct session_ebt_batch eb = {0};
 
 		s->entries_in += m.n_e;
+		if (m.n_e > 0)
+			session_ebt_batch_begin(s, m.e[0], m.e_len[0], &eb);
 		rc = repl_ingest(n, s->rn, &from, m.e, m.e_len, m.n_e, &res, why, sizeof why);
 		if (rc != 0) {   /* say whose fault: the peer's batch, or our storage */
 			session_close(s, "%s: %s", rc == PAKT_ENOSPC || rc == PAKT_EIO || rc == PAKT_ENOMEM
@@ -445,12 +515,16 @@ void session_on_message(struct session *s, const uint8_t *plain, size_t len)
 			session_peer_has(s, res.adv[i].idx, res.adv[i].seq);
 		for (size_t i = 0; i < res.n_hints; i++)
 			session_send_fork_hint(s, res.hints[i].wire, res.hints[i].len);
+		session_ebt_batch_end(s, &eb);
 		repl_announce(n, s->rn, &res);
 		repl_settle_unsynced(n);
 		break;
 	}
 	case PEER_ACT_FORK:
 		on_fork_proof(s, &m);
+		break;
+	case PEER_ACT_HAVE:
+		session_ebt_on_have(s, &m);
 		break;
 	case PEER_ACT_BADSIG:
 		on_badsig(s, &m);

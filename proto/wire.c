@@ -121,6 +121,8 @@ int wire_hello_parse_succ(const uint8_t *buf, size_t len, uint8_t ed_pk[32],
 static const struct { const char *name; enum wire_type type; } type_names[] = {
 	{"clock", WIRE_CLOCK}, {"entries", WIRE_ENTRIES}, {"fork", WIRE_FORK},
 	{"invite", WIRE_INVITE}, {"welcome", WIRE_WELCOME}, {"bye", WIRE_BYE},
+	{"run", WIRE_RUN},
+	{"have", WIRE_HAVE},
 	{"badsig", WIRE_BADSIG},
 };
 
@@ -163,13 +165,38 @@ static int parse_bins(struct canon_rd *r, struct wire_scratch *s, uint32_t max,
 	return 0;
 }
 
+/* A run's fields; its items are wire_run_decode's (proto/wire_run.c). */
+static int parse_run(struct wire_msg *m, struct wire_scratch *s, struct canon_rd *e,
+		     bool has_fields, char *why, size_t whylen)
+{
+	const uint8_t *start;
+	uint32_t n;
+
+	if (e == NULL || !has_fields)
+		return fail(why, whylen, "run needs 'a', 'e', 'p' and 's'");
+	if (s->e_len[0] != 32)
+		return fail(why, whylen, "run 'a' must be 32 bytes");
+	m->run_author = s->e[0];
+	start = e->p;
+	if (canon_rd_array(e, &n) != 0)
+		return fail(why, whylen, "run 'e' is not an array");
+	if (n > WIRE_BATCH_MAX)
+		return fail(why, whylen, "run of more than 1024 entries");
+	e->p = start;
+	(void)canon_rd_skip(e);   /* the whole array */
+	m->run_items = start;
+	m->run_items_len = (size_t)(e->p - start);
+	return 0;
+}
+
 int wire_msg_parse(struct wire_msg *m, struct wire_scratch *s, const uint8_t *buf,
 		   size_t len, char *why, size_t whylen)
 {
-	struct canon_rd r;
+	struct canon_rd r, e_at = {NULL, NULL};
 	uint32_t n;
 	int rc = canon_check(buf, len, 4);
-	bool has_type = false, has_a = false, has_b = false;
+	bool has_type = false, has_a = false, has_b = false, has_e = false, has_p = false,
+	     has_s = false;
 
 	memset(m, 0, sizeof *m);
 	if (rc != 0)
@@ -209,8 +236,18 @@ int wire_msg_parse(struct wire_msg *m, struct wire_scratch *s, const uint8_t *bu
 			m->skip = s->skip;
 			m->n_skip = c;
 		} else if (key_is(k, klen, "e")) {
-			if (parse_bins(&r, s, WIRE_BATCH_MAX, &m->n_e) != 0)
-				return fail(why, whylen, "bad entry batch (too many entries or not bins)");
+			/* bins in "entries", items in "run": read once "t" is known */
+			e_at = r;
+			has_e = true;
+			(void)canon_rd_skip(&r);   /* canon_check accepted the whole */
+		} else if (key_is(k, klen, "p")) {
+			has_p = true;
+			if (!canon_rd_nil(&r) && read_bin32(&r, &m->run_prev) != 0)
+				return fail(why, whylen, "run 'p' must be nil or 32 bytes");
+		} else if (key_is(k, klen, "s")) {
+			has_s = true;
+			if (canon_rd_uint(&r, &m->run_seq) != 0)
+				return fail(why, whylen, "run 's' is not a uint");
 		} else if (key_is(k, klen, "a") || key_is(k, klen, "b")) {
 			size_t idx = k[0] == 'a' ? 0 : 1;
 
@@ -235,12 +272,19 @@ int wire_msg_parse(struct wire_msg *m, struct wire_scratch *s, const uint8_t *bu
 				m->reason = str;
 				m->reason_len = slen;
 			}
+		} else if (wire_have_field(&r, k, klen, m, s, &rc, why, whylen)) {
+			if (rc != 0)
+				return rc;
 		} else {
 			return fail(why, whylen, "unknown field");
 		}
 	}
 	if (!has_type)
 		return fail(why, whylen, "message without 't'");
+	if (m->type == WIRE_RUN)
+		return parse_run(m, s, has_e ? &e_at : NULL, has_a && has_p && has_s, why, whylen);
+	if (has_e && parse_bins(&e_at, s, WIRE_BATCH_MAX, &m->n_e) != 0)
+		return fail(why, whylen, "bad entry batch (too many entries or not bins)");
 	if (m->type == WIRE_FORK || m->type == WIRE_BADSIG) {
 		if (!has_a || !has_b)
 			return fail(why, whylen, "proof needs 'a' and 'b'");

@@ -56,8 +56,9 @@ enum wire_type {
 	WIRE_INVITE,      /* {"name": str, "secret": bin32, "t": "invite"} */
 	WIRE_WELCOME,     /* {"t": "welcome"} */
 	WIRE_BYE,         /* {"reason": str, "t": "bye"} */
-	WIRE_HAVE,        /* replication version 2: notes of heads (ebt) */
-	WIRE_RUN,         /* replication version 2: a compact run of one feed (wire) */
+	WIRE_HAVE,        /* {"eager": [[author, seq]...], "have": [[author, seq]...],
+			   *  "lazy": [author...], "t": "have"}: version 2 (proto/wire_have.c) */
+	WIRE_RUN,         /* version 2: {"a", "e", "p", "s", "t": "run"}, proto/wire_run.h */
 	WIRE_BADSIG,      /* {"a": entry, "b": entry, "t": "badsig"}: a's signature
 			   * fails under b, its validly signed successor (version 2) */
 };
@@ -86,6 +87,23 @@ struct wire_msg {
 	/* bye */
 	const char *reason;
 	size_t reason_len;
+	/* run: the author ("a"), the first entry's prev ("p", NULL for nil),
+	 * its seq ("s"), and the "e" array's bytes, which wire_run_decode
+	 * reads (wire_msg_parse checks only that it is an array of at most
+	 * WIRE_BATCH_MAX) */
+	const uint8_t *run_author;
+	const uint8_t *run_prev;
+	uint64_t run_seq;
+	const uint8_t *run_items;
+	size_t run_items_len;
+	/* have: notes of heads, feeds to push again (graft, from seq),
+	 * feeds to send only notes of (prune) */
+	struct wire_clock_item *notes;
+	size_t n_notes;
+	struct wire_clock_item *grafts;
+	size_t n_grafts;
+	const uint8_t **prunes;
+	size_t n_prunes;
 };
 
 /* Scratch arrays for parsing, sized to the caps above. */
@@ -94,6 +112,7 @@ struct wire_scratch {
 	const uint8_t *skip[WIRE_CLOCK_MAX];
 	const uint8_t *e[WIRE_BATCH_MAX];
 	size_t e_len[WIRE_BATCH_MAX];
+	struct wire_clock_item grafts[WIRE_CLOCK_MAX];   /* have */
 };
 
 /* Parse one transport plaintext. Checks canonical form, the type, every
@@ -125,6 +144,20 @@ void wire_fork(struct mpx_out *o, const uint8_t *a, size_t alen, const uint8_t *
 void wire_invite(struct mpx_out *o, const uint8_t secret[32], const char *name);
 void wire_welcome(struct mpx_out *o);
 void wire_bye(struct mpx_out *o, const char *reason);
+
+/* ---- proto/wire_have.c (replication version 2) ---- */
+/* Items (notes + grafts + prunes) in one "have": fits a frame. */
+#define WIRE_HAVE_MAX 1024
+/* A "have": lists may be empty (then left out); together at most
+ * WIRE_HAVE_MAX items. */
+void wire_have(struct mpx_out *o, const struct wire_clock_item *notes, size_t n_notes,
+	       const struct wire_clock_item *grafts, size_t n_grafts,
+	       const uint8_t *const *prunes, size_t n_prunes);
+/* Inside wire_msg_parse: read the value of key k if it is a field of
+ * "have" (*rc: 0 or PAKT_EPROTO with why); false when it is not one. */
+struct canon_rd;
+bool wire_have_field(struct canon_rd *r, const char *k, uint32_t klen, struct wire_msg *m,
+		     struct wire_scratch *s, int *rc, char *why, size_t whylen);
 
 /* Invite codes: "pi_" + base32 of canonical msgpack
  * [version, network bin32, inviter bin32, [addr str...], secret bin32,

@@ -29,6 +29,7 @@
 #include "proto/noise.h"
 #include "proto/wire.h"
 #include "tests/fuzz/fuzz.h"
+#include "tests/fuzz/gen_run.h"
 
 #define T0 1767225600000ULL   /* 2026-01-01, ms */
 #define MAXE 32
@@ -868,6 +869,7 @@ int main(int argc, char **argv)
 	initiative();
 	gen_entry_body();
 	gen_wire();
+	gen_run_seeds(outdir, ent, n_ent, network);
 	gen_handshake();
 	gen_ctl();
 	gen_keyfile(tmp);

@@ -8,7 +8,7 @@
 # input). With --enable-fuzzing (CC=clang): tests/fuzz/fuzz_<target>, the
 # target and the library sources compiled with $(FUZZ_CFLAGS), and
 # `make fuzz [FUZZ_SECONDS=N]` runs each for N seconds.
-FUZZ_TARGETS = entry body wire handshake ctl keyfile config invite bundle replica
+FUZZ_TARGETS = entry body wire handshake ctl keyfile config invite bundle replica run
 FUZZ_SECONDS = 30
 FUZZ_DICTS = %D%/body.dict %D%/bundle.dict %D%/config.dict %D%/ctl.dict %D%/entry.dict \
 	%D%/invite.dict %D%/keyfile.dict %D%/wire.dict
@@ -75,10 +75,16 @@ check_PROGRAMS += %D%/replay_replica
 %C%_replay_replica_LDADD = $(PAKT_LIBS)
 TESTS += %D%/replay_replica
 
+check_PROGRAMS += %D%/replay_run
+%C%_replay_run_SOURCES = %D%/fuzz_run.c %D%/replay.c %D%/fuzz.h
+%C%_replay_run_CFLAGS = $(FUZZ_REPLAY_CFLAGS) -DFUZZ_TARGET='"run"'
+%C%_replay_run_LDADD = $(PAKT_LIBS)
+TESTS += %D%/replay_run
+
 # The seed generator (not built by default): `make fuzz-seeds` rewrites
 # the seeds in the source tree; commit the result.
 EXTRA_PROGRAMS += %D%/gen_corpus
-%C%_gen_corpus_SOURCES = %D%/gen_corpus.c %D%/fuzz.h
+%C%_gen_corpus_SOURCES = %D%/gen_corpus.c %D%/fuzz.h %D%/gen_run.c %D%/gen_run.h
 %C%_gen_corpus_CFLAGS = $(AM_CFLAGS)
 %C%_gen_corpus_LDADD = $(PAKTD_LIBS)
 CLEANFILES += %D%/gen_corpus$(EXEEXT)
@@ -143,6 +149,11 @@ noinst_PROGRAMS += %D%/fuzz_replica
 %C%_fuzz_replica_SOURCES = %D%/fuzz_replica.c %D%/fuzz.h
 %C%_fuzz_replica_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 %C%_fuzz_replica_LDADD = $(FUZZ_LIBS)
+
+noinst_PROGRAMS += %D%/fuzz_run
+%C%_fuzz_run_SOURCES = %D%/fuzz_run.c %D%/fuzz.h
+%C%_fuzz_run_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+%C%_fuzz_run_LDADD = $(FUZZ_LIBS)
 
 FUZZ_BINS = $(FUZZ_TARGETS:%=%D%/fuzz_%$(EXEEXT))
 CLEANFILES += $(FUZZ_TARGETS:%=%D%/fuzz_%.log)

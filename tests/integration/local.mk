@@ -10,10 +10,14 @@ INTEGRATION_TESTS += %D%/limits.sh %D%/catchup_backlog.sh %D%/work_bundle.sh %D%
 INTEGRATION_TESTS += %D%/mesh_join.sh
 INTEGRATION_TESTS += %D%/measure.sh
 INTEGRATION_TESTS += %D%/mesh_topologies.sh
+INTEGRATION_TESTS += %D%/mesh_ebt.sh
+INTEGRATION_TESTS += %D%/mesh_links.sh
+INTEGRATION_TESTS += %D%/mesh_ebt_v1.sh
 INTEGRATION_TESTS += %D%/mesh_partition.sh
 INTEGRATION_TESTS += %D%/mesh_restart_catchup.sh %D%/mesh_catchup_order.sh
 INTEGRATION_TESTS += %D%/mesh_membership.sh
 INTEGRATION_TESTS += %D%/mesh_subscribe.sh
+INTEGRATION_TESTS += %D%/repl_compat.sh
 # crashes and power loss
 INTEGRATION_TESTS += %D%/crash_catchup.sh
 INTEGRATION_TESTS += %D%/disk_full.sh

@@ -57,6 +57,7 @@
  *                   (a redaction of another author's entry: rule 2)
  *   stranger-feeds  --count N entries, each the first of a feed under a fresh
  *                   key that never was a member (rule 3)
+ *   have-v1         a "have" (replication version 2) on its version-1 link
  *   wait-after-handshake
  *                   a full handshake, then nothing for --wait-ms (run with a
  *                   non-member's key: the invite deadline)
@@ -113,6 +114,7 @@
 #include "proto/mpx.h"
 #include "proto/noise.h"
 #include "proto/wire.h"
+#include "proto/wire_run.h"
 
 /* ---- output ---- */
 
@@ -356,6 +358,19 @@ static void on_message(const uint8_t *p, size_t len)
 	if (wire_msg_parse(&m, &scratch, p, len, why, sizeof why) != 0) {
 		say("daemon sent a malformed message: %s", why);
 		return;
+	}
+	if (m.type == WIRE_RUN) {   /* version 2 (--repl 2): rebuilt, then as entries */
+		static struct wire_run_scratch rs;
+		size_t n;
+
+		if (wire_run_decode(&m, network, &rs, &n, why, sizeof why) != 0) {
+			say("daemon sent a malformed run: %s", why);
+			return;
+		}
+		m.type = WIRE_ENTRIES;
+		m.e = rs.e;
+		m.e_len = rs.e_len;
+		m.n_e = n;
 	}
 	switch (m.type) {
 	case WIRE_CLOCK:
@@ -1306,7 +1321,7 @@ static void usage(void)
 		"       replay-other backdated huge-clock tiny-frames no-read bulk flood-connect\n"
 		"       invite-guess relay-stripped redact-preempt stranger-feeds\n"
 		"       wait-after-handshake many-feeds count-clock second-session\n"
-		"       answer-as-other answer-succession\n"
+		"       answer-as-other answer-succession have-v1\n"
 		"            [--source ADDR] (relay-stripped, redact-preempt) [--then-full]\n");
 	exit(2);
 }
@@ -1468,6 +1483,19 @@ int main(int argc, char **argv)
 	uint64_t t0;
 	if (strcmp(mode, "wait-after-handshake") == 0) {
 		watch(t_connect, wait_ms ? wait_ms : 8000, true);
+		return 0;
+	}
+	if (strcmp(mode, "have-v1") == 0) {
+		/* a version-2 message on this version-1 link (no "r" in our hello) */
+		const uint8_t *lazy[1] = {me.pk};
+		struct mpx_out o;
+
+		mpx_init(&o);
+		wire_have(&o, NULL, 0, NULL, 0, lazy, 1);
+		say("sending a 'have' on a version 1 link");
+		send_msg(&C, &o);
+		mpx_free(&o);
+		watch(t_connect, wait_ms ? wait_ms : 3000, true);
 		return 0;
 	}
 	if (strcmp(mode, "count-clock") == 0)

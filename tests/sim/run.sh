@@ -2,9 +2,10 @@
 # TAP: the deterministic simulation over 200 seeds with every attack, and
 # 100 more with members removed and re-admitted under new keys (--churn);
 # its self-check (a node that silently drops one entry must break the
-# invariants on every seed); and that a seed replays exactly.
+# invariants on every seed); that a seed replays exactly; and the
+# broadcast-tree scenario (sim_ebt.c).
 sim="${PAKT_BUILDDIR:-.}/tests/sim/sim"
-echo "1..4"
+echo "1..5"
 if out=$("$sim" --seeds 1-200 2>&1); then
 	echo "ok 1 - simulation: 200 seeds keep every invariant"
 else
@@ -31,3 +32,9 @@ if [ -n "$a" ] && [ "$a" = "$b" ]; then
 else
 	echo "not ok 4 - two runs of one seed differ"
 fi
+if out=$("$sim" --ebt --seeds 1-200 2>&1); then
+	echo "ok 5 - broadcast trees: 200 seeds settle near one copy per entry, and a dead eager link is replaced"
+else
+	echo "not ok 5 - broadcast trees: a seed breaks a check"
+fi
+printf '%s\n' "$out" | sed 's/^\([^#]\)/# \1/'

@@ -527,7 +527,8 @@ static void attacks_text(unsigned a, char *out, size_t cap)
 static int usage(void)
 {
 	fprintf(stderr, "usage: sim [--seed S | --seeds A-B] [--nodes N] [--ticks T] "
-		"[--attacks default|all|none|LIST] [--churn] [--drop-one [--expect-fail]] [-v]\nattacks:");
+		"[--attacks default|all|none|LIST] [--churn] [--drop-one [--expect-fail]] [-v]\n"
+		"       sim --ebt [--seed S | --seeds A-B] [-v]\nattacks:");
 	for (int k = 1; k < SIM_STRATEGIES; k++)
 		fprintf(stderr, " %s", sim_strategy_names[k]);
 	fprintf(stderr, "\n");
@@ -538,7 +539,7 @@ int main(int argc, char **argv)
 {
 	struct sim_opts o = {.attacks = SIM_ATTACKS_DEFAULT, .ticks = SIM_TICKS_DEFAULT};
 	uint64_t first = 1, last = 1, failed = 0;
-	bool expect_fail = false;
+	bool expect_fail = false, ebt = false;
 	char why[1024], attacks[128];
 
 	for (int i = 1; i < argc; i++) {
@@ -564,9 +565,13 @@ int main(int argc, char **argv)
 			expect_fail = true;
 		else if (strcmp(a, "-v") == 0)
 			o.verbose = true;
+		else if (strcmp(a, "--ebt") == 0)
+			ebt = true;
 		else
 			return usage();
 	}
+	if (ebt && first <= last)
+		return sim_ebt_run(first, last, o.verbose);
 	if (first > last || sim_node_global_init(o.verbose) != 0)
 		return usage();
 	attacks_text(o.attacks, attacks, sizeof attacks);

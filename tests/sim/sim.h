@@ -151,4 +151,8 @@ int sim_badsig_final(struct sim_world *w, char *why, size_t whylen);
 /* sim_check.c: the invariants after the run */
 int sim_check(struct sim_world *w, char *why, size_t whylen);
 
+/* sim_ebt.c: the broadcast-tree scenario (sim --ebt): 0 if every seed
+ * keeps its checks. */
+int sim_ebt_run(uint64_t first, uint64_t last, bool verbose);
+
 #endif

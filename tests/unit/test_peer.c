@@ -92,6 +92,7 @@ static void test_dispatch(void **state)
 	assert_int_equal(peer_on_message(&p, WIRE_BYE).act, PEER_ACT_PEER_BYE);
 	p.state = PEER_REPL;
 	assert_int_equal(peer_on_message(&p, WIRE_ENTRIES).act, PEER_ACT_ENTRIES);
+	assert_int_equal(peer_on_message(&p, WIRE_RUN).act, PEER_ACT_RUN);
 	assert_int_equal(peer_on_message(&p, WIRE_CLOCK).act, PEER_ACT_CLOCK);
 	assert_int_equal(peer_on_message(&p, WIRE_FORK).act, PEER_ACT_FORK);
 	assert_int_equal(peer_on_message(&p, WIRE_INVITE).act, PEER_ACT_CLOSE);
@@ -102,6 +103,7 @@ static void test_dispatch(void **state)
 	p.state = PEER_WELCOME_WAIT;
 	assert_int_equal(peer_on_message(&p, WIRE_WELCOME).act, PEER_ACT_WELCOME);
 	assert_int_equal(peer_on_message(&p, WIRE_ENTRIES).act, PEER_ACT_CLOSE);
+	assert_int_equal(peer_on_message(&p, WIRE_RUN).act, PEER_ACT_CLOSE);
 }
 
 /* A non-member that finished the handshake and then waits is told that it
