@@ -70,6 +70,7 @@ struct chunk {
 		int64_t rowid;
 		uint8_t header[ENTRY_HEADER_MAX], sig[PAKT_SIG_LEN];
 		size_t header_len;
+		bool bad;                   /* its signature fails */
 	} row[SIGDEFER_CHUNK];
 	struct sd_bad bad[SIGDEFER_BAD_MAX];
 	size_t n_bad;
@@ -84,7 +85,6 @@ static int copy_row(void *arg, const struct store_row *row)
 		return 1;
 	r = &c->row[c->rows++];
 	r->rowid = row->rowid;
-	/* a damaged row is not its author's doing: pakt verify names it */
 	r->header_len = row->sig_len == PAKT_SIG_LEN && row->header_len <= ENTRY_HEADER_MAX
 			? row->header_len : 0;
 	if (r->header_len > 0) {
@@ -94,16 +94,77 @@ static int copy_row(void *arg, const struct store_row *row)
 	return c->rows == SIGDEFER_CHUNK;
 }
 
-/* Verify the copied rows; c->last: the last row done. */
+static void verify_range(struct chunk *c, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++) {
+		struct chunk_row *r = &c->row[i];
+		struct entry e;
+
+		/* a damaged row is not its author's doing: pakt verify names it */
+		r->bad = r->header_len > 0 &&
+			 entry_from_parts(&e, r->header, r->header_len, r->sig, NULL, 0) == 0 &&
+			 entry_verify(&e) != 0;
+	}
+}
+
+/* A second checking thread takes half of each chunk: once a catch-up is
+ * stored the loop is idle, and both cores check what waits. */
+static struct {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool running, stop, job;
+	struct chunk *c;
+	size_t from, to;
+} half = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+static void *half_worker(void *arg)
+{
+	(void)arg;
+	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), SIGDEFER_NICE);
+	pthread_mutex_lock(&half.mu);
+	while (!half.stop) {
+		if (!half.job) {
+			pthread_cond_wait(&half.cv, &half.mu);
+			continue;
+		}
+		pthread_mutex_unlock(&half.mu);
+		verify_range(half.c, half.from, half.to);
+		pthread_mutex_lock(&half.mu);
+		half.job = false;
+		pthread_cond_broadcast(&half.cv);
+	}
+	pthread_mutex_unlock(&half.mu);
+	return NULL;
+}
+
+/* Verify the copied rows (half on the second thread when it runs), then
+ * note the bad ones in order; c->last: the last row done. */
 static void check_rows(struct chunk *c)
 {
+	size_t mid = half.running && c->rows >= 16 ? c->rows / 2 : c->rows;
+
+	if (mid < c->rows) {
+		pthread_mutex_lock(&half.mu);
+		half.c = c;
+		half.from = mid;
+		half.to = c->rows;
+		half.job = true;
+		pthread_cond_broadcast(&half.cv);
+		pthread_mutex_unlock(&half.mu);
+	}
+	verify_range(c, 0, mid);
+	if (mid < c->rows) {
+		pthread_mutex_lock(&half.mu);
+		while (half.job)
+			pthread_cond_wait(&half.cv, &half.mu);
+		pthread_mutex_unlock(&half.mu);
+	}
 	for (size_t i = 0; i < c->rows; i++) {
 		const struct chunk_row *r = &c->row[i];
 		struct entry e;
 
-		if (r->header_len > 0 &&
-		    entry_from_parts(&e, r->header, r->header_len, r->sig, NULL, 0) == 0 &&
-		    entry_verify(&e) != 0) {
+		if (r->bad && entry_from_parts(&e, r->header, r->header_len, r->sig, NULL, 0) == 0) {
 			struct sd_bad *b;
 
 			if (c->n_bad == SIGDEFER_BAD_MAX)
@@ -449,6 +510,8 @@ int sigdefer_start(struct node *n)
 		return PAKT_ENOMEM;
 	}
 	d.running = true;
+	half.stop = half.job = false;
+	half.running = pthread_create(&half.thread, NULL, half_worker, NULL) == 0;
 	store_sig_enable(n->store, true);
 	if (node_listen(n, on_event, n) != 0) {
 		sigdefer_stop();
@@ -478,6 +541,14 @@ void sigdefer_stop(void)
 	pthread_cond_broadcast(&d.cv);
 	pthread_mutex_unlock(&d.mu);
 	pthread_join(d.thread, NULL);
+	if (half.running) {
+		pthread_mutex_lock(&half.mu);
+		half.stop = true;
+		pthread_cond_broadcast(&half.cv);
+		pthread_mutex_unlock(&half.mu);
+		pthread_join(half.thread, NULL);
+		half.running = false;
+	}
 	uv_close((uv_handle_t *)&d.async, NULL);
 	store_close(d.ro);
 	d.ro = NULL;
