@@ -116,6 +116,9 @@ struct peer_verdict peer_on_message(const struct peer *p, enum wire_type type)
 	case WIRE_HAVE:
 		v.act = PEER_ACT_HAVE;
 		break;
+	case WIRE_BADSIG:
+		v.act = PEER_ACT_BADSIG;
+		break;
 	default:
 		v.reason = "unexpected message";
 		break;

@@ -74,6 +74,7 @@ enum peer_act {
 	PEER_ACT_RUN,          /* rebuild the run's entries, then as ENTRIES */
 	PEER_ACT_FORK,         /* check and store the fork proof */
 	PEER_ACT_HAVE,         /* notes, prunes, grafts (version 2 links only) */
+	PEER_ACT_BADSIG,       /* check and store the bad-signature proof */
 };
 struct peer_verdict {
 	enum peer_act act;

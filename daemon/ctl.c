@@ -558,10 +558,11 @@ static void on_connection(uv_stream_t *server, int status)
 	uv_read_start((uv_stream_t *)&cl->pipe, on_alloc, on_read);
 }
 
-/* Stored entries and forks reach the streaming clients. */
+/* Checked entries (daemon/sigdefer.h) and proofs reach the streaming
+ * clients. */
 static void ctl_on_event(void *arg, const struct node_event *ev)
 {
-	if (ev->kind == NODE_EV_STORED || ev->kind == NODE_EV_FORK)
+	if (ev->kind == NODE_EV_CHECKED || ev->kind == NODE_EV_FORK || ev->kind == NODE_EV_BADSIG)
 		ctl_notify(arg);
 }
 

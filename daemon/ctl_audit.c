@@ -27,6 +27,7 @@ struct audit_job {
 	uint64_t shown;                 /* done, as last sent */
 	struct ctl_client *cl;
 	char db_path[DATADIR_PATH_MAX];
+	int64_t horizon;                /* rows whose signatures wait: not yet */
 	uint8_t network[32];
 	bool has_author;
 	uint8_t author[32];
@@ -299,6 +300,7 @@ static void audit_work(uv_work_t *req)
 	j->rc = store_open(&s, j->db_path, true, j->why, sizeof j->why);
 	if (j->rc != 0)
 		return;
+	store_sig_horizon(s, j->horizon);
 	audit_build(j, s);
 	ctlop_reply_free(CTLOP_R_AUDIT, &j->res);   /* encoded into j->out */
 	if (j->rc != 0 && j->why[0] == '\0')
@@ -364,6 +366,7 @@ void ctl_audit_run(struct ctl_client *cl, const struct ctlop_req *r)
 	j->cl = cl;
 	memcpy(j->network, rn->id, 32);
 	snprintf(j->db_path, sizeof j->db_path, "%s", cl->ctl->node->db_path);
+	j->horizon = store_sig_horizon_get(cl->ctl->node->store);
 	mpx_init(&j->out);
 	if (uv_queue_work(cl->ctl->node->loop, &j->req, audit_work, audit_done) != 0) {
 		mpx_free(&j->out);

@@ -79,6 +79,7 @@ struct verify_job {
 	uv_work_t req;
 	struct ctl_client *cl;
 	char db_path[DATADIR_PATH_MAX];
+	int64_t horizon;          /* rows whose signatures wait are not verified yet */
 	struct verify_result res;
 	int rc;
 	char why[256];
@@ -92,6 +93,7 @@ static void verify_work(uv_work_t *req)
 	j->rc = store_open(&s, j->db_path, true, j->why, sizeof j->why);
 	if (j->rc != 0)
 		return;
+	store_sig_horizon(s, j->horizon);
 	j->rc = verify_store(s, &j->res);
 	if (j->rc != 0)
 		snprintf(j->why, sizeof j->why, "%s", store_errmsg(s));
@@ -154,6 +156,7 @@ void ctl_node_verify(struct ctl_client *cl, const struct ctlop_req *r)
 	j->req.data = j;
 	j->cl = cl;
 	snprintf(j->db_path, sizeof j->db_path, "%s", cl->ctl->node->db_path);
+	j->horizon = store_sig_horizon_get(cl->ctl->node->store);
 	if (uv_queue_work(cl->ctl->node->loop, &j->req, verify_work, verify_done) != 0) {
 		free(j);
 		ctl_send_error(cl, PAKT_EIO, N_("could not start verification"));

@@ -21,13 +21,16 @@ enum node_event_kind {
 	NODE_EV_FORK,       /* a fork proof was stored: wire_a/wire_b, pass it on */
 	NODE_EV_MEMBERS,    /* rn's roster changed: close sessions of former members */
 	NODE_EV_PROFILE,    /* e is the newest profile of its author in rn */
+	NODE_EV_CHECKED,    /* readers may see more: rows whose signatures are
+			     * checked (daemon/sigdefer.h); what readers hear */
+	NODE_EV_BADSIG,     /* a bad-signature proof was kept: wire_a/wire_b */
 };
 
 struct node_event {
 	enum node_event_kind kind;
 	struct repl_net *rn;
 	const struct entry *e;          /* NODE_EV_PROFILE; may be NULL otherwise */
-	const uint8_t *wire_a, *wire_b; /* NODE_EV_FORK: both entries, wire form */
+	const uint8_t *wire_a, *wire_b; /* NODE_EV_FORK/BADSIG: both entries, wire form */
 	size_t len_a, len_b;
 	const void *origin;             /* the session the news came from, or NULL */
 };

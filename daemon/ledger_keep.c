@@ -3,7 +3,7 @@
  * Happy path: ledger_keep_new queues a build of each initiative's ledger
  * in the thread pool, on its own read-only connection (the loop goes on
  * meanwhile); when it is done the loop adds the rows stored since. Each
- * NODE_EV_STORED then adds the rows stored after the last one read
+ * NODE_EV_CHECKED then adds the rows checked after the last one read
  * (messages cost a row read, no decoding), and ledger_keep_get settles
  * (answers and statuses only).
  * Failure modes: a row that changes what counts (roster types, redact), a
@@ -26,7 +26,7 @@
 
 /* The event that tells of entries readers may see: switch here if that
  * event changes (e.g. to entries whose signature was checked). */
-#define LEDGER_KEEP_EVENT NODE_EV_STORED
+#define LEDGER_KEEP_EVENT NODE_EV_CHECKED
 
 /* A ledger and the roster it borrows, allocated so that they can be built
  * in the pool and handed over whole. */
@@ -65,6 +65,7 @@ struct build_job {
 	struct kept *kp;                /* NULL once its result is not wanted */
 	struct ledger_source *src;      /* kp's: network read in the pool, never freed before the job */
 	char db_path[DATADIR_PATH_MAX];
+	int64_t horizon;                /* the loop's store_sig_horizon when queued */
 	struct built *b;
 	int rc;
 };
@@ -144,6 +145,9 @@ static void job_work(uv_work_t *req)
 
 	if ((j->rc = store_open(&s, j->db_path, true, why, sizeof why)) != 0)
 		return;
+	/* rows whose signatures still wait are not read: the loop adds them
+	 * when NODE_EV_CHECKED says they count */
+	store_sig_horizon(s, j->horizon);
 	j->rc = build(&j->b, s, j->src);
 	store_close(s);
 }
@@ -199,6 +203,7 @@ static void kept_queue(struct ledger_keep *k, struct kept *kp)
 	j->kp = kp;
 	j->src = &kp->src;
 	snprintf(j->db_path, sizeof j->db_path, "%s", k->n->db_path);
+	j->horizon = store_sig_horizon_get(k->n->store);
 	kp->fills = store_fills(k->n->store);
 	if (uv_queue_work(k->n->loop, &j->req, job_work, job_done) != 0) {
 		free(j);

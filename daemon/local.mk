@@ -4,7 +4,7 @@ libpaktd_a_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(SQLITE_CFLAGS)
 libpaktd_a_SOURCES = \
 	%D%/log.c %D%/log.h \
 	%D%/store.c %D%/store.h %D%/store_priv.h %D%/store_mesh.c %D%/store_query.c \
-	%D%/ledger_keep.c %D%/ledger_keep.h \
+	%D%/store_sig.c %D%/store_wal.c %D%/ledger_keep.c %D%/ledger_keep.h \
 	%D%/verify.c %D%/verify.h \
 	%D%/members.c %D%/members.h %D%/events.h \
 	%D%/ledger_load.c %D%/ledger_load.h \
@@ -18,5 +18,5 @@ paktd_SOURCES = %D%/main.c %D%/sdnotify.c %D%/sdnotify.h %D%/notify.c %D%/notify
 paktd_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(SQLITE_CFLAGS) $(SYSTEMD_CFLAGS)
 paktd_LDADD = $(PAKTD_LIBS) $(SYSTEMD_LIBS)
 libpaktd_a_SOURCES += %D%/rotate.c %D%/rotate.h
-libpaktd_a_SOURCES += %D%/repl.c %D%/repl.h %D%/repl_ingest.c %D%/sigcheck.c %D%/sigcheck.h %D%/net.c %D%/net.h %D%/session.c \
+libpaktd_a_SOURCES += %D%/repl.c %D%/repl.h %D%/repl_ingest.c %D%/sigcheck.c %D%/sigcheck.h %D%/sigdefer.c %D%/sigdefer.h %D%/walckpt.c %D%/walckpt.h %D%/net.c %D%/net.h %D%/session.c \
 	%D%/session_priv.h %D%/session_hs.c %D%/session_repl.c %D%/session_ebt.c

@@ -21,6 +21,8 @@
 #include "daemon/repl.h"
 #include "daemon/rotate.h"
 #include "daemon/sigcheck.h"
+#include "daemon/sigdefer.h"
+#include "daemon/walckpt.h"
 #include "keys/keyfile.h"
 #include "keys/passphrase.h"
 #include "proto/ctlmsg.h"
@@ -80,6 +82,7 @@ static void daemon_stop(struct daemon *d, const char *why)
 	notify_stop(&d->notify);
 	log_info("stopping (%s)", why);
 	ctl_stop(&d->ctl, on_ctl_closed);
+	sigdefer_stop();
 	if (d->node.net)
 		net_stop(d->node.net, on_net_closed);
 	uv_close((uv_handle_t *)&d->checkpoint, NULL);
@@ -268,6 +271,10 @@ int main(int argc, char **argv)
 	n->loop = &d.loop;
 	n->ctl = &d.ctl;
 	n->started_ms = node_now_ms();
+	if (sigdefer_start(n) != 0)
+		log_warn("signatures of version-2 batches are checked on receipt");
+	if (walckpt_start(n) != 0)
+		log_warn("no helper thread for WAL checkpoints: commits checkpoint themselves");
 	rc = ctl_start(&d.ctl, n, sock, group_arg ? group_arg : n->cfg.control_group, why, sizeof why);
 	if (rc == 0) {
 		rc = net_start(&d.net, n, listen_arg ? listen_arg : n->cfg.listen, why, sizeof why);
@@ -285,6 +292,7 @@ int main(int argc, char **argv)
 			uv_close((uv_handle_t *)&d.net.listener, NULL);
 			uv_close((uv_handle_t *)&d.net.sweep, NULL);
 		}
+		sigdefer_stop();
 		uv_run(&d.loop, UV_RUN_DEFAULT);  /* let the failed handles close */
 		goto close_loop;
 	}
@@ -322,6 +330,7 @@ close_loop:
 	if (uv_loop_close(&d.loop) != 0)
 		log_warn("event loop closed with handles still open");
 free_node:
+	walckpt_stop();
 	sigcheck_stop();
 	repl_free_all(n);
 	node_mesh_free(n);

@@ -542,6 +542,11 @@ void net_on_event(void *arg, const struct node_event *ev)
 		net_forward_fork(net, ev->rn, (struct session *)ev->origin, ev->wire_a, ev->len_a,
 				 ev->wire_b, ev->len_b);
 		break;
+	case NODE_EV_BADSIG:   /* to every peer but its sender */
+		for (struct session *s = net->sessions; s; s = session_next(s))
+			if (s != ev->origin && session_replicating(s, ev->rn))
+				session_send_badsig(s, ev->wire_a, ev->len_a, ev->wire_b, ev->len_b);
+		break;
 	case NODE_EV_MEMBERS:
 		net_enforce_membership(net, ev->rn);
 		/* feeds refused before the change may be wanted now: peers
@@ -554,6 +559,7 @@ void net_on_event(void *arg, const struct node_event *ev)
 			net_on_profile(net, ev->rn, ev->e);
 		break;
 	case NODE_EV_APPENDED:   /* replication announces it as STORED */
+	case NODE_EV_CHECKED:    /* peers get entries once stored */
 		break;
 	}
 }

@@ -151,6 +151,9 @@ void session_send_fork(struct session *s, const uint8_t *a, size_t alen, const u
 /* Send one stored entry of ours that contradicts what the peer sent (it
  * then holds a fork proof); false once the session's budget is spent. */
 bool session_send_fork_hint(struct session *s, const uint8_t *wire, size_t len);
+/* A bad-signature proof (version-2 links only). */
+void session_send_badsig(struct session *s, const uint8_t *a, size_t alen, const uint8_t *b,
+			 size_t blen);
 bool session_replicating(const struct session *s, const struct repl_net *rn);
 /* Close the session if its peer has taken none of its queue for too long. */
 void session_check_write_stall(struct session *s, uint64_t now_ms);

@@ -319,7 +319,7 @@ static void on_event(void *arg, const struct node_event *ev)
 		nt->last_rowid = store_last_rowid(nt->n->store);
 		nt->stale = false;
 	}
-	if (ev->kind == NODE_EV_STORED) {
+	if (ev->kind == NODE_EV_CHECKED) {
 		q.after_rowid = nt->last_rowid;
 		if (store_scan(nt->n->store, &q, on_row, nt) < 0)
 			log_warn("notify_command: cannot read new entries: %s", store_errmsg(nt->n->store));

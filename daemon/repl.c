@@ -135,6 +135,20 @@ static int on_fork(void *arg, const struct store_row *row)
 	return 0;
 }
 
+/* A feed with a bad-signature proof stops like a forked one. */
+static int on_badsig(void *arg, const uint8_t *network, const uint8_t *author, uint64_t seq,
+		     const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	struct repl_feed *f = repl_feed_get(arg, author, true, NULL);
+
+	(void)network, (void)seq, (void)a, (void)alen, (void)b, (void)blen;
+	if (f == NULL)
+		return PAKT_ENOMEM;
+	f->forked = true;
+	f->badsig = true;
+	return 0;
+}
+
 static int on_profile_row(void *arg, const struct store_row *row);
 static int on_redact_row(void *arg, const struct store_row *row);
 
@@ -167,6 +181,8 @@ int repl_net_open(struct node *n, const uint8_t id[32], struct repl_net **out)
 	if (rc == 0)
 		rc = store_forks(n->store, id, on_fork, rn);
 	if (rc == 0)
+		rc = store_badsigs(n->store, id, on_badsig, rn);
+	if (rc == 0)
 		rc = store_skips(n->store, id, skips, 256, &n_skips);
 	for (size_t i = 0; rc == 0 && i < n_skips; i++) {
 		struct repl_feed *f = repl_feed_get(rn, skips[i], true, NULL);
@@ -188,7 +204,7 @@ int repl_net_open(struct node *n, const uint8_t id[32], struct repl_net **out)
 	rn->next = n->nets;
 	n->nets = rn;
 	{
-		struct store_query q = {.network = id, .type = "profile"};
+		struct store_query q = {.network = id, .type = "profile", .unchecked = true};
 		struct node *np[1] = {n};
 
 		store_scan(n->store, &q, on_profile_row, np);
@@ -499,7 +515,16 @@ static void repl_local_stored(struct node *n, const struct entry *e)
 		repl_apply_redact(n, rn, e);
 	if (strcmp(e->h.type, "profile") == 0)
 		repl_note_profile(n, rn, e);
-	node_emit(n, &(struct node_event){.kind = NODE_EV_STORED, .rn = rn, .e = e});
+	repl_emit_stored(n, rn, e, NULL);
+}
+
+void repl_emit_stored(struct node *n, struct repl_net *rn, const struct entry *e,
+		      const void *origin)
+{
+	node_emit(n, &(struct node_event){.kind = NODE_EV_STORED, .rn = rn, .e = e,
+					  .origin = origin});
+	if (store_sig_horizon_get(n->store) == 0)   /* no signature waits */
+		node_emit(n, &(struct node_event){.kind = NODE_EV_CHECKED, .rn = rn});
 }
 
 static void repl_on_event(void *arg, const struct node_event *ev)

@@ -25,6 +25,7 @@ struct repl_feed {
 	uint64_t ts;                /* the head's timestamp */
 	bool forked;                /* a fork was seen: replication stops here */
 	bool skip;                  /* unsubscribed: new entries are not stored */
+	bool badsig;                /* a bad-signature proof is kept (forked too) */
 };
 
 struct repl_net {
@@ -89,6 +90,8 @@ struct repl_from {
 	unsigned hints;             /* fork hints it may still be sent (at most
 				     * REPL_HINTS_MAX are used per batch) */
 	const void *origin;         /* its session, passed on in events (opaque here) */
+	bool defer;                 /* a version-2 link: signatures but the newest
+				     * of each feed may be checked after storing */
 };
 
 /* What the calling session does after repl_ingest: move its cursor of
@@ -121,10 +124,16 @@ struct repl_result {
 int repl_ingest(struct node *n, struct repl_net *rn, const struct repl_from *from,
 		const uint8_t *const *wire, const size_t *len, size_t count,
 		struct repl_result *res, char *why, size_t whylen);
-/* Emit NODE_EV_STORED if res stored anything, and free res. */
+/* Emit NODE_EV_STORED if res stored anything (and NODE_EV_CHECKED when
+ * no signature waits), and free res. */
 void repl_announce(struct node *n, struct repl_net *rn, struct repl_result *res);
 /* Free res without announcing (repl_announce does it too). */
 void repl_result_free(struct repl_result *res);
+/* Announce new rows in rn: NODE_EV_STORED, then NODE_EV_CHECKED unless
+ * signatures wait (then the checks announce them). */
+void repl_emit_stored(struct node *n, struct repl_net *rn, const struct entry *e,
+		      const void *origin);
+
 
 /* A redact entry e was stored: drop the body it names if the author
  * matches and the type may be redacted; remember it if the target is not

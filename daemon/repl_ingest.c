@@ -1,7 +1,9 @@
 /* Taking in a peer's batch: core/replica plans each entry, this file
  * applies the plans to the store and announces the news as node events.
  *
- * Happy path: plan; verify the signature of every new entry; store them
+ * Happy path: plan; verify the signature of every new entry (on a
+ * version-2 link, only those core/sigproof says must be checked first;
+ * daemon/sigdefer checks the rest after, told by NODE_EV_STORED); store them
  * in one transaction (relaxed durability: a peer can send them again);
  * fill in missing bodies; move the heads; apply or remember redactions;
  * reload members if the record changed (and plan the batch again when it
@@ -19,6 +21,7 @@
 #include "daemon/node.h"
 #include "daemon/repl.h"
 #include "daemon/sigcheck.h"
+#include "core/sigproof.h"
 #include "proto/err.h"
 #include "proto/id.h"
 #include "proto/wire.h"
@@ -246,13 +249,88 @@ static void after_store(struct node *n, struct repl_net *rn, const struct entry 
 }
 
 /* Apply one round of plans. *roster: the record changed. */
+/* Leave out of acc the entries of author's feed from its first bad
+ * signature on (each one before it is checked here). */
+static size_t cut_feed(const struct entry **acc, size_t *at, size_t n_acc, const uint8_t *author)
+{
+	uint64_t cut = UINT64_MAX;
+	size_t keep = 0;
+
+	for (size_t k = 0; k < n_acc && cut == UINT64_MAX; k++)
+		if (memcmp(acc[k]->h.author, author, 32) == 0 && entry_verify(acc[k]) != 0)
+			cut = acc[k]->h.seq;
+	for (size_t k = 0; k < n_acc; k++) {
+		if (memcmp(acc[k]->h.author, author, 32) == 0 && acc[k]->h.seq >= cut)
+			continue;
+		acc[keep] = acc[k];
+		at[keep++] = at[k];
+	}
+	return keep;
+}
+
+/* The signatures to check before storing acc: all (version 1), or those
+ * core/sigproof picks (the rest wait: *deferred). A bad one refuses the
+ * batch (*bad_k: its index in acc): PAKT_ESIG. On version 2 a relay may
+ * hold the bad entry still unchecked, its proof to come: from a peer other
+ * than the author, that feed's entries from the bad one on are left out
+ * (*n_acc shrinks) and the rest of the batch goes on. */
+static int check_first(const struct entry *es, const struct replica_plan *plans, size_t count,
+		       const struct entry **acc, size_t *at, size_t *n_acc, bool defer,
+		       const uint8_t *peer, bool *deferred, size_t *bad_k)
+{
+	const struct entry *now[WIRE_BATCH_MAX], *done[WIRE_BATCH_MAX];
+	size_t pos[WIRE_BATCH_MAX], n_now, n_done = 0, bad;
+	bool eager[WIRE_BATCH_MAX];
+	char id[ID_TEXT_MAX];
+
+	*deferred = false;
+	if (!defer || *n_acc == 0) {
+		bad = *n_acc ? sigcheck_batch(acc, *n_acc) : 0;
+		*bad_k = bad;
+		return bad < *n_acc ? PAKT_ESIG : 0;
+	}
+	sigproof_eager(es, plans, count, eager);
+	for (;;) {
+		bool seen;
+
+		n_now = 0;
+		*deferred = false;
+		for (size_t k = 0; k < *n_acc; k++) {
+			seen = false;
+			for (size_t j = 0; j < n_done && !seen; j++)
+				seen = memcmp(done[j]->h.author, acc[k]->h.author, 32) == 0;
+			if (seen) {
+				continue;   /* checked one by one by cut_feed */
+			} else if (eager[at[k]]) {
+				pos[n_now] = k;
+				now[n_now++] = acc[k];
+			} else {
+				*deferred = true;
+			}
+		}
+		bad = sigcheck_batch(now, n_now);
+		if (bad == n_now)
+			return 0;
+		if (peer == NULL || memcmp(peer, now[bad]->h.author, 32) == 0) {
+			*bad_k = pos[bad];
+			return PAKT_ESIG;
+		}
+		id_encode(ID_KEY, now[bad]->h.author, id);
+		log_warn("entry %s seq %llu from a relay has a bad signature: that feed's entries from "
+			 "its first bad one on are not stored", id, (unsigned long long)now[bad]->h.seq);
+		done[n_done++] = now[bad];
+		*n_acc = cut_feed(acc, at, *n_acc, now[bad]->h.author);
+	}
+}
+
 static int apply(struct node *n, struct repl_net *rn, struct entry *es,
 		 const struct replica_plan *plans, size_t count, const uint8_t *const *wire,
-		 const size_t *len, bool first, struct repl_result *res, bool *roster, char *why,
-		 size_t whylen)
+		 const size_t *len, bool first, bool defer, const uint8_t *peer,
+		 struct repl_result *res, bool *roster, char *why, size_t whylen)
 {
 	const struct entry *acc[WIRE_BATCH_MAX], *fill[WIRE_BATCH_MAX];
 	size_t at[WIRE_BATCH_MAX], n_acc = 0, n_fill = 0, bad;
+	bool deferred;
 	int rc;
 
 	for (size_t i = 0; i < count; i++) {
@@ -269,17 +347,19 @@ static int apply(struct node *n, struct repl_net *rn, struct entry *es,
 		if ((plans[i].act == REPLICA_STORE || plans[i].act == REPLICA_FILL) && plans[i].roster)
 			*roster = true;
 	}
-	/* Every signature, before anything is stored: the chain alone would
-	 * let an author hide a bad signature under a good one. */
-	bad = n_acc ? sigcheck_batch(acc, n_acc) : 0;
-	if (bad < n_acc) {
+	/* Version 1: every signature, before anything is stored. Version 2:
+	 * the chain and the newest signature of each feed; a bad one hidden
+	 * under them becomes a proof against its author (sigdefer). */
+	if (check_first(es, plans, count, acc, at, &n_acc, defer, peer, &deferred, &bad) != 0) {
 		snprintf(why, whylen, "entry %zu (seq %llu): %s", at[bad],
 			 (unsigned long long)acc[bad]->h.seq, pakt_strerror(PAKT_ESIG));
 		return PAKT_ESIG;
 	}
 	if (n_acc > 0) {
 		store_set_durable(n->store, false);
+		store_sig_defer(n->store, deferred);
 		rc = store_append(n->store, acc, n_acc, (int64_t)node_now(n), NULL);
+		store_sig_defer(n->store, false);
 		store_set_durable(n->store, true);
 		if (rc != 0) {
 			/* Nothing of the batch is stored. The peer counts it as
@@ -402,7 +482,8 @@ int repl_ingest(struct node *n, struct repl_net *rn, const struct repl_from *fro
 			goto fail;
 		if (rc != 0)
 			break;   /* stored in an earlier round; cannot happen twice */
-		rc = apply(n, rn, n->scratch, plans, count, wire, len, round == 0, res, &roster, why,
+		rc = apply(n, rn, n->scratch, plans, count, wire, len, round == 0,
+			   from->defer && store_sig_enabled(n->store), from->key, res, &roster, why,
 			   whylen);
 		if (rc != 0 && round == 0)
 			goto fail;
@@ -426,8 +507,7 @@ fail:
 void repl_announce(struct node *n, struct repl_net *rn, struct repl_result *res)
 {
 	if (res->stored)
-		node_emit(n, &(struct node_event){.kind = NODE_EV_STORED, .rn = rn,
-						  .origin = res->origin});
+		repl_emit_stored(n, rn, NULL, res->origin);
 	repl_result_free(res);
 }
 

@@ -45,7 +45,8 @@ static int announced(struct store *s, const uint8_t *network, const uint8_t old_
 		     const uint8_t new_key[32], bool *found)
 {
 	struct find_succession f = {.new_key = new_key};
-	struct store_query q = {.network = network, .author = old_key, .type = "succession"};
+	struct store_query q = {.network = network, .author = old_key, .type = "succession",
+				.unchecked = true};
 	int rc = store_scan(s, &q, on_succession, &f);
 
 	*found = f.found;

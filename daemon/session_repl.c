@@ -15,6 +15,8 @@
 #include "daemon/node.h"
 #include "daemon/repl.h"
 #include "daemon/session_priv.h"
+#include "daemon/sigdefer.h"
+#include "core/sigproof.h"
 #include "daemon/store.h"
 #include "proto/err.h"
 #include "proto/id.h"
@@ -164,9 +166,16 @@ static void send_fork_proofs(struct session *s)
 	for (size_t i = 0; i < s->rn->n_feeds && !s->closing; i++) {
 		if (!peer_fork_proof_due(&s->peer, i, s->rn->feeds[i].forked))
 			continue;
-		if (repl_fork_proof(n, s->rn, s->rn->feeds[i].author, &a, &alen, &b, &blen) != 0)
+		if (s->rn->feeds[i].badsig) {   /* a version-1 peer gets none */
+			if (s->repl_v < 2 ||
+			    sigdefer_badsig_proof(n, s->rn, s->rn->feeds[i].author, &a, &alen, &b, &blen) != 0)
+				continue;
+			session_send_badsig(s, a, alen, b, blen);
+		} else if (repl_fork_proof(n, s->rn, s->rn->feeds[i].author, &a, &alen, &b, &blen) == 0) {
+			session_send_fork(s, a, alen, b, blen);
+		} else {
 			continue;
-		session_send_fork(s, a, alen, b, blen);
+		}
 		free(a);
 		free(b);
 	}
@@ -263,6 +272,19 @@ void session_send_fork(struct session *s, const uint8_t *a, size_t alen, const u
 		return;
 	mpx_init(&o);
 	wire_fork(&o, a, alen, b, blen);
+	session_send_msg(s, &o);
+	mpx_free(&o);
+}
+
+void session_send_badsig(struct session *s, const uint8_t *a, size_t alen, const uint8_t *b,
+			 size_t blen)
+{
+	struct mpx_out o;
+
+	if (s->peer.state != PEER_REPL || s->repl_v < 2 || alen + blen + 64 > WIRE_PLAIN_MAX)
+		return;
+	mpx_init(&o);
+	wire_badsig(&o, a, alen, b, blen);
 	session_send_msg(s, &o);
 	mpx_free(&o);
 }
@@ -384,6 +406,25 @@ static void on_fork_proof(struct session *s, const struct wire_msg *m)
 					  .wire_b = m->e[1], .len_b = m->e_len[1]});
 }
 
+/* A bad-signature proof (version 2): checked whole, or the session ends. */
+static void on_badsig(struct session *s, const struct wire_msg *m)
+{
+	struct entry a, b;
+	char why[128];
+
+	if (s->repl_v < 2) {
+		session_close(s, "protocol error: badsig on a version 1 link");
+		return;
+	}
+	if (sigproof_check(s->rn->id, m->e[0], m->e_len[0], m->e[1], m->e_len[1], &a, &b, why,
+			   sizeof why) != 0) {
+		session_close(s, "invalid bad-signature proof: %s", why);
+		return;
+	}
+	/* passed on to the other peers by NODE_EV_BADSIG (not back to s) */
+	sigdefer_proof(session_node(s), s->rn, &a, m->e[0], m->e_len[0], m->e[1], m->e_len[1], s);
+}
+
 static void on_welcome(struct session *s)
 {
 	struct link *l = s->link;
@@ -455,7 +496,8 @@ void session_on_message(struct session *s, const uint8_t *plain, size_t len)
 		/* fall through */
 	case PEER_ACT_ENTRIES: {
 		struct repl_from from = {.key = s->peer_key, .origin = s,
-					 .hints = NET_FORK_HINTS_MAX - s->fork_hints};
+					 .hints = NET_FORK_HINTS_MAX - s->fork_hints,
+					 .defer = s->repl_v >= 2};
 		struct repl_result res;
 		struct session_ebt_batch eb = {0};
 
@@ -483,6 +525,9 @@ void session_on_message(struct session *s, const uint8_t *plain, size_t len)
 		break;
 	case PEER_ACT_HAVE:
 		session_ebt_on_have(s, &m);
+		break;
+	case PEER_ACT_BADSIG:
+		on_badsig(s, &m);
 		break;
 	}
 }

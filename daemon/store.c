@@ -91,6 +91,21 @@ static const char *const migrations[] = {
 	 * updates that make up a catch-up cost no index write (a full index on
 	 * type cost about 5% of catch-up); STORE_TYPES_INDEXED is its list. */
 	"CREATE INDEX entries_type ON entries(type) WHERE " STORE_TYPES_INDEXED ";",
+
+	/* v5: deferred signature checks (replication version 2) — the first
+	 * row whose signature is not checked yet (one row, absent when all
+	 * are), and bad-signature proofs: a's signature fails under b, its
+	 * validly signed successor (wire forms). */
+	"CREATE TABLE sigcheck("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  unchecked_from INTEGER NOT NULL);"
+	"CREATE TABLE badsigs("
+	"  feed INTEGER NOT NULL REFERENCES feeds(id),"
+	"  seq INTEGER NOT NULL,"       /* a's */
+	"  a BLOB NOT NULL,"
+	"  b BLOB NOT NULL,"
+	"  received INTEGER NOT NULL,"
+	"  PRIMARY KEY(feed));",
 };
 #define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])
 
@@ -461,9 +476,22 @@ int store_append(struct store *s, const struct entry *const *es, size_t n,
 		return PAKT_EINVAL;
 	if (store_begin(s) != 0)
 		return store_abort(s, 0);
+	s->appended_from = store_sig_max_rowid(s) + 1;
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = append_one(s, es[i], received_ms, &cached_feed, cached_key, &count);
+	/* rows stored before their signatures are all checked: the mark is
+	 * in the same transaction, so a crash cannot leave them unmarked */
+	s->appended_to = count > 0 ? sqlite3_last_insert_rowid(s->db) : 0;
+	if (rc == 0 && s->unchecked && count > 0)
+		rc = store_sig_mark(s, s->appended_from);
 	if (rc == 0 && store_exec(s, "COMMIT") == 0) {
+		if (s->unchecked && count > 0) {   /* hidden until checked */
+			if (s->pend_to == 0)
+				s->pend_from = s->appended_from;
+			s->pend_to = s->appended_to;
+			if (s->horizon == 0)
+				s->horizon = s->appended_from;
+		}
 		if (added != NULL)
 			*added = count;
 		return 0;
@@ -522,7 +550,7 @@ int store_scan(struct store *s, const struct store_query *q, store_row_cb cb,
 	snprintf(sql, sizeof sql,
 		 "SELECT * FROM (SELECT e.id, f.network, f.author, e.hash, e.seq, e.type, e.ts,"
 		 " e.received, e.header, e.sig, e.body, e.feed FROM entries e JOIN feeds f ON f.id = e.feed"
-		 " WHERE e.id > ?1 AND (?2 IS NULL OR f.network = ?2) AND (?3 IS NULL OR f.author = ?3)"
+		 " WHERE e.id > ?1 AND e.id < ?6 AND (?2 IS NULL OR f.network = ?2) AND (?3 IS NULL OR f.author = ?3)"
 		 " AND %s ORDER BY %s LIMIT ?5) ORDER BY %s",
 		 /* the index's own term lets SQLite use the partial entries_type */
 		 q->type == NULL ? "?4 IS NULL"
@@ -553,6 +581,7 @@ int store_scan(struct store *s, const struct store_query *q, store_row_cb cb,
 	if (q->type)
 		sqlite3_bind_text(st, 4, q->type, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, q->last ? (int64_t)q->last : q->limit ? (int64_t)q->limit : -1);
+	sqlite3_bind_int64(st, 6, q->unchecked || s->horizon == 0 ? INT64_MAX : s->horizon);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_row r = {
 			.rowid = sqlite3_column_int64(st, 0),
@@ -629,6 +658,8 @@ int64_t store_last_rowid(struct store *s)
 {
 	int64_t v = count_of(s, "SELECT coalesce(max(id), 0) FROM entries");
 
+	if (s->horizon != 0 && v >= s->horizon)
+		v = s->horizon - 1;   /* what readers see */
 	return v < 0 ? 0 : v;
 }
 

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include "proto/entry.h"
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 struct store;
 
@@ -71,6 +71,9 @@ struct store_query {
 	uint64_t last;             /* 0: all; else only the last N (in order) */
 	uint64_t limit;            /* 0: all; else only the first N (without last) */
 	bool by_feed;              /* order by feed then seq, else by arrival */
+	bool unchecked;            /* rows whose signature is not checked yet
+				    * too (replication's own look-ups); readers
+				    * leave it false (store_sig_horizon) */
 };
 
 /* Return nonzero from the callback to stop; store_scan returns that value. */
@@ -164,7 +167,8 @@ int store_redactions(struct store *s, struct store_redaction **out, size_t *n);
 
 /* The entries of one network after after_rowid, in arrival order. Rows
  * for whose type whole() is false (NULL: every row) come without header,
- * signature and body (NULL, lengths 0): a cheap walk past the messages. */
+ * signature and body (NULL, lengths 0): a cheap walk past the messages.
+ * Only rows readers see (below store_sig_horizon) are walked. */
 int store_scan_network(struct store *s, const uint8_t network[32], int64_t after_rowid,
 		       bool (*whole)(const char *type), store_row_cb cb, void *arg);
 /* How many store_fill_bodies transactions this connection committed: a
@@ -173,5 +177,62 @@ uint64_t store_fills(const struct store *s);
 
 /* Networks joined by invite before their first entry arrives. */
 int store_joined_add(struct store *s, const uint8_t network[32], const uint8_t inviter[32]);
+
+/* ---- WAL checkpoints off the loop (store_wal.c) ---- */
+
+/* From now on a commit that leaves 1,000 pages or more of the WAL not yet
+ * copied calls kick(arg) instead of checkpointing (the callee wakes a
+ * helper that calls store_wal_checkpoint on its own connection); a commit
+ * that leaves the WAL at 8,192 pages or more checkpoints itself (passive,
+ * copying what the helper has not), so that the WAL restarts and stays
+ * bounded. kick NULL: back
+ * to SQLite's automatic checkpoints. 0, PAKT_EINVAL (read-only), PAKT_EIO. */
+int store_wal_offload(struct store *s, void (*kick)(void *arg), void *arg);
+/* The helper's connection to the database at path. */
+struct store_wal_conn;
+int store_wal_open(const char *path, struct store_wal_conn **out);
+/* A passive checkpoint (copies what no reader needs; never waits for the
+ * writer). 0 or PAKT_EIO. */
+int store_wal_checkpoint(struct store_wal_conn *c);
+void store_wal_close(struct store_wal_conn *c);
+
+/* ---- deferred signature checks (store_sig.c) ---- */
+
+/* Appends from now on (on=true) store entries not all checked: each
+ * marks, in its own transaction, its first row as waiting unless an
+ * earlier row waits already, and hides its rows from readers. */
+void store_sig_defer(struct store *s, bool on);
+/* Whether a checker runs (daemon/sigdefer.c sets it): only then may
+ * replication defer checks. */
+void store_sig_enable(struct store *s, bool on);
+bool store_sig_enabled(const struct store *s);
+/* The rows stored unchecked since the last call ([*from, *to]): false if
+ * none. */
+bool store_sig_take(struct store *s, int64_t *from, int64_t *to);
+/* The first row waiting for its check (durable), 0 if none. */
+int64_t store_sig_waiting(struct store *s);
+/* Rows before rowid are checked: move the mark to rowid, or drop it
+ * (rowid 0). 0 or PAKT_EIO. */
+int store_sig_checked(struct store *s, int64_t rowid);
+/* Readers (store_scan without .unchecked, store_last_rowid) see only rows
+ * below rowid; 0: every row. */
+void store_sig_horizon(struct store *s, int64_t rowid);
+int64_t store_sig_horizon_get(const struct store *s);
+/* The highest rowid stored (0 if none), whatever readers see. */
+int64_t store_sig_max_rowid(struct store *s);
+/* Drop the entries of a feed from seq on that readers do not see yet
+ * (rows at or above the horizon). 0 or PAKT_EIO. */
+int store_sig_drop(struct store *s, const uint8_t network[32], const uint8_t author[32],
+		   uint64_t seq);
+/* Keep a bad-signature proof (wire forms; a at seq) for a feed: one per
+ * feed, the first kept. 0 or PAKT_EIO. */
+int store_badsig_add(struct store *s, const uint8_t network[32], const uint8_t author[32],
+		     uint64_t seq, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
+		     int64_t received_ms);
+/* The proofs of a network, NULL for all; cb's nonzero return stops. */
+typedef int (*store_badsig_cb)(void *arg, const uint8_t *network, const uint8_t *author,
+			       uint64_t seq, const uint8_t *a, size_t alen, const uint8_t *b,
+			       size_t blen);
+int store_badsigs(struct store *s, const uint8_t *network, store_badsig_cb cb, void *arg);
 
 #endif

@@ -16,7 +16,18 @@ struct store {
 	bool scan_busy;        /* scan is stepping: a nested scan prepares its own */
 	char failed[256];      /* SQLite's reason for the last failed write transaction */
 	uint64_t fills;        /* store_fill_bodies transactions committed */
+	int64_t horizon;       /* readers see rows below it; 0: all (store_sig.c) */
+	bool unchecked;        /* appends store rows whose signatures wait */
+	int64_t appended_from, appended_to;   /* rowids of the last append */
+	bool defer_ok;         /* a checker runs: appends may defer checks */
+	int64_t pend_from, pend_to;   /* rows stored unchecked, not yet taken */
+	void (*wal_kick)(void *arg);  /* store_wal.c: a helper checkpoints */
+	void *wal_kick_arg;
 };
+
+/* Inside a write transaction: rows from rowid on wait for signature checks
+ * (kept unless an earlier mark stands). 0 or PAKT_EIO. */
+int store_sig_mark(struct store *s, int64_t rowid);
 
 int store_exec(struct store *s, const char *sql);
 /* Start a write transaction, forgetting the reason of an earlier failed

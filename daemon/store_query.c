@@ -18,11 +18,13 @@ int store_scan_network(struct store *s, const uint8_t network[32], int64_t after
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT e.id, f.author, e.hash, e.seq, e.type, e.ts, e.received, e.header,"
 			       " e.sig, e.body FROM entries e CROSS JOIN feeds f ON f.id = e.feed"
-			       " WHERE e.id > ?2 AND f.network = ?1 ORDER BY e.id",
+			       " WHERE e.id > ?2 AND e.id < ?3 AND f.network = ?1 ORDER BY e.id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return PAKT_EIO;
 	sqlite3_bind_blob(st, 1, network, 32, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, after_rowid);
+	/* readers see rows below the signature-check horizon (store_sig.c) */
+	sqlite3_bind_int64(st, 3, s->horizon != 0 ? s->horizon : INT64_MAX);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_row r = {
 			.rowid = sqlite3_column_int64(st, 0),

@@ -123,6 +123,7 @@ static const struct { const char *name; enum wire_type type; } type_names[] = {
 	{"invite", WIRE_INVITE}, {"welcome", WIRE_WELCOME}, {"bye", WIRE_BYE},
 	{"run", WIRE_RUN},
 	{"have", WIRE_HAVE},
+	{"badsig", WIRE_BADSIG},
 };
 
 static int fail(char *why, size_t whylen, const char *msg)
@@ -284,9 +285,9 @@ int wire_msg_parse(struct wire_msg *m, struct wire_scratch *s, const uint8_t *bu
 		return parse_run(m, s, has_e ? &e_at : NULL, has_a && has_p && has_s, why, whylen);
 	if (has_e && parse_bins(&e_at, s, WIRE_BATCH_MAX, &m->n_e) != 0)
 		return fail(why, whylen, "bad entry batch (too many entries or not bins)");
-	if (m->type == WIRE_FORK) {
+	if (m->type == WIRE_FORK || m->type == WIRE_BADSIG) {
 		if (!has_a || !has_b)
-			return fail(why, whylen, "fork proof needs 'a' and 'b'");
+			return fail(why, whylen, "proof needs 'a' and 'b'");
 		m->n_e = 2;
 	}
 	if (m->type == WIRE_INVITE && m->secret == NULL)
@@ -340,6 +341,16 @@ void wire_entries_add(struct mpx_out *o, const uint8_t *entry, size_t len)
 void wire_entries_end(struct mpx_out *o)
 {
 	mpx_kv_str(&o->pk, "t", "entries");
+}
+
+void wire_badsig(struct mpx_out *o, const uint8_t *a, size_t alen, const uint8_t *b,
+		 size_t blen)
+{
+	mpx_reset(o);
+	msgpack_pack_map(&o->pk, 3);
+	mpx_kv_bin(&o->pk, "a", a, alen);
+	mpx_kv_bin(&o->pk, "b", b, blen);
+	mpx_kv_str(&o->pk, "t", "badsig");
 }
 
 void wire_fork(struct mpx_out *o, const uint8_t *a, size_t alen, const uint8_t *b,

@@ -59,6 +59,8 @@ enum wire_type {
 	WIRE_HAVE,        /* {"eager": [[author, seq]...], "have": [[author, seq]...],
 			   *  "lazy": [author...], "t": "have"}: version 2 (proto/wire_have.c) */
 	WIRE_RUN,         /* version 2: {"a", "e", "p", "s", "t": "run"}, proto/wire_run.h */
+	WIRE_BADSIG,      /* {"a": entry, "b": entry, "t": "badsig"}: a's signature
+			   * fails under b, its validly signed successor (version 2) */
 };
 
 /* A decoded transport message. Pointers borrow from the buffer given to
@@ -134,6 +136,9 @@ void wire_entries_add(struct mpx_out *o, const uint8_t *entry, size_t len);
 void wire_entries_end(struct mpx_out *o);
 /* Bytes the "t" field and map overhead add after the last entry. */
 #define WIRE_ENTRIES_OVERHEAD 32
+/* The bad-signature proof: a (its signature fails), b (a's successor). */
+void wire_badsig(struct mpx_out *o, const uint8_t *a, size_t alen, const uint8_t *b,
+		 size_t blen);
 void wire_fork(struct mpx_out *o, const uint8_t *a, size_t alen, const uint8_t *b,
 	       size_t blen);
 void wire_invite(struct mpx_out *o, const uint8_t secret[32], const char *name);

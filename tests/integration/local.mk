@@ -27,6 +27,7 @@ EXTRA_DIST += $(INTEGRATION_TESTS) tests/lib/harness.sh tests/lib/attack.sh test
 
 # the adversarial peer and its test
 INTEGRATION_TESTS += %D%/adversary.sh %D%/adversary_entries.sh %D%/adversary_load.sh %D%/ctl_socket.sh %D%/staff_access.sh %D%/dist_install.sh %D%/notify.sh %D%/listen_fail.sh %D%/doctor.sh %D%/upgrade.sh %D%/backup_restore.sh %D%/own_fork.sh
+INTEGRATION_TESTS += %D%/badsig_proof.sh
 INTEGRATION_TESTS += %D%/adversary_fork_half.sh
 check_PROGRAMS += tests/lib/peer
 tests_lib_peer_SOURCES = tests/lib/peer.c

@@ -12,8 +12,8 @@ db="$(node_dir a)/pakt.db"
 ! ls "$db".schema*.bak >/dev/null 2>&1
 ok $? "a fresh store made no copy"
 before=$(sqlite3 "$db" "SELECT count(*) FROM entries")
-# make it look like the previous schema (v3 had no entries_type index)
-sqlite3 "$db" "DROP INDEX entries_type; PRAGMA user_version = 3;"
+# make it look like schema v3 (no entries_type index, no v5 tables sigcheck, badsigs)
+sqlite3 "$db" "DROP INDEX entries_type; DROP TABLE sigcheck; DROP TABLE badsigs; PRAGMA user_version = 3;"
 start_daemon a && p a verify >/dev/null
 ok $? "paktd upgrades a v3 store and it verifies"
 bak="$db.schema3.bak"

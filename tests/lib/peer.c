@@ -77,6 +77,8 @@
  * --type TYPE --body-hex HEX (honest mode) make the entry of that type with
  * that body (canonical msgpack, in hex) instead of a message: a member that
  * signs what an honest pakt refuses (an answer after a final status...).
+ * --repl 2 makes its hello say replication version 2 ("r": 2; default 1,
+ * no "r"): a daemon then takes its batches as from a version-2 peer.
  * --seed-feed N puts N valid entries of its own feed first in the batch that
  * carries the bad entry (to check that nothing of a rejected batch is kept).
  * The next seq is what the daemon's clock says it has of our feed, plus one;
@@ -112,6 +114,7 @@
 #include "proto/mpx.h"
 #include "proto/noise.h"
 #include "proto/wire.h"
+#include "proto/wire_run.h"
 
 /* ---- output ---- */
 
@@ -356,6 +359,19 @@ static void on_message(const uint8_t *p, size_t len)
 		say("daemon sent a malformed message: %s", why);
 		return;
 	}
+	if (m.type == WIRE_RUN) {   /* version 2 (--repl 2): rebuilt, then as entries */
+		static struct wire_run_scratch rs;
+		size_t n;
+
+		if (wire_run_decode(&m, network, &rs, &n, why, sizeof why) != 0) {
+			say("daemon sent a malformed run: %s", why);
+			return;
+		}
+		m.type = WIRE_ENTRIES;
+		m.e = rs.e;
+		m.e_len = rs.e_len;
+		m.n_e = n;
+	}
 	switch (m.type) {
 	case WIRE_CLOCK:
 		clock_msgs++;
@@ -460,6 +476,8 @@ static int pump_until(uint64_t deadline, const bool *stop)
 }
 
 /* Watch the connection for wait_ms after the attack: report close or not. */
+static unsigned repl_version = 1;   /* --repl: the version its hello says */
+
 static void watch(uint64_t since, unsigned wait_ms, bool encrypted)
 {
 	uint64_t deadline = now_ms() + wait_ms;
@@ -532,7 +550,7 @@ static bool handshake(void)
 		say("daemon is %s", id);
 	}
 	mpx_init(&hello);
-	wire_hello(&hello, me.pk);
+	wire_hello_succ(&hello, me.pk, NULL, 0, repl_version);
 	if (noise_hs_write(&hs, (const uint8_t *)hello.sb.data, hello.sb.size, msg, sizeof msg,
 			   &len) != 0)
 		die("msg2 write failed");
@@ -1297,7 +1315,7 @@ static void usage(void)
 		"usage: peer --key FILE --network nw_... --connect HOST:PORT --mode MODE\n"
 		"            [--seed-feed N] [--text PREFIX] [--wait-ms MS] [--skew-ms N]\n"
 		"            [--victim pk_...] [--bind ADDR] [--count N] [--size BYTES]\n"
-		"            [--type TYPE --body-hex HEX] (honest)\n"
+		"            [--type TYPE --body-hex HEX] (honest) [--repl 1|2]\n"
 		"modes: honest bad-signature broken-chain bad-signature-linked fork fork-same-batch\n"
 		"       oversize-frame garbage slow-handshake silent wrong-network replay-handshake\n"
 		"       replay-other backdated huge-clock tiny-frames no-read bulk flood-connect\n"
@@ -1327,6 +1345,7 @@ int main(int argc, char **argv)
 		{"then-full", no_argument, NULL, 'F'},
 		{"type", required_argument, NULL, 'y'},
 		{"body-hex", required_argument, NULL, 'B'},
+		{"repl", required_argument, NULL, 'r'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *key = NULL, *net_text = NULL, *addr = NULL, *mode = NULL, *prefix = NULL;
@@ -1355,6 +1374,7 @@ int main(int argc, char **argv)
 		case 'z': size = (unsigned)atoi(optarg); break;
 		case 'R': source = optarg; break;
 		case 'F': then_full = true; break;
+		case 'r': repl_version = (unsigned)atoi(optarg); break;
 		case 'y': raw_type = optarg; break;
 		case 'B':
 			if (sodium_hex2bin(raw_body, sizeof raw_body, optarg, strlen(optarg), NULL,

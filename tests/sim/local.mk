@@ -3,7 +3,7 @@
 check_PROGRAMS += tests/sim/sim
 tests_sim_sim_SOURCES = %D%/sim.c %D%/sim.h %D%/sim_act.c %D%/sim_check.c \
 	%D%/sim_clock.c %D%/sim_clock.h \
-	%D%/sim_node.c %D%/sim_audit.c %D%/sim_ebt.c %D%/sim_node.h %D%/sim_node_priv.h
+	%D%/sim_node.c %D%/sim_audit.c %D%/sim_ebt.c %D%/sim_node.h %D%/sim_node_priv.h %D%/sim_badsig.c
 tests_sim_sim_CFLAGS = $(PAKT_TEST_CFLAGS)
 tests_sim_sim_LDADD = $(PAKTD_LIBS)
 TESTS += %D%/run.sh

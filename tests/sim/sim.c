@@ -172,6 +172,7 @@ static void send_fork_proof(struct sim_world *w, int i, int p, const uint8_t aut
 		abort();
 	if (sim_node_fork_proof(w->m[i].sn, w->net, author, &m.w[0], &m.w[1]) != 0) {
 		free(m.w);
+		sim_badsig_send(w, i, p, author);   /* stopped by a bad-signature proof */
 		return;
 	}
 	sim_send(w, &m);
@@ -342,7 +343,7 @@ static size_t deliver(struct sim_world *w)
 	for (size_t i = 0; i < w->nq; i++)
 		n += w->q[i].due <= w->tick;
 	if (n == 0)
-		return 0;
+		return sim_badsig_settle(w);
 	due = malloc(n * sizeof *due);
 	if (due == NULL)
 		abort();
@@ -363,13 +364,15 @@ static size_t deliver(struct sim_world *w)
 				on_clock(w, m);
 			else if (m->type == SIM_MSG_ENTRIES)
 				changed += on_entries(w, m);
+			else if (m->type == SIM_MSG_BADSIG)
+				changed += sim_badsig_take(w, m);
 			else
 				changed += on_fork(w, m);
 		}
 		msg_free(m);
 	}
 	free(due);
-	return changed;
+	return changed + sim_badsig_settle(w);
 }
 
 /* Partitions, restarts and the clocks each link exchanges. */
@@ -468,7 +471,9 @@ static int run(const struct sim_opts *o, char *why, size_t whylen)
 		rc = 1;
 	} else {
 		sim_set_clock(&w, sim_now(&w));
-		rc = sim_check(&w, why, whylen);
+		rc = sim_badsig_final(&w, why, whylen);
+		if (rc == 0)
+			rc = sim_check(&w, why, whylen);
 	}
 free_world:
 	world_free(&w);

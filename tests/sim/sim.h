@@ -44,6 +44,7 @@ enum sim_strategy {
 	SIM_PREREDACT,    /* redacts others' entries it relays, before peers hold them */
 	SIM_FLOOD,        /* one-entry feeds under fresh keys */
 	SIM_BACKDATE,     /* a removed admin backdates the removal of the admin who removed it */
+	SIM_BADSIG,       /* a bad signature under a validly signed successor (sim_badsig.c) */
 	SIM_STRATEGIES
 };
 extern const char *const sim_strategy_names[SIM_STRATEGIES];
@@ -51,7 +52,7 @@ extern const char *const sim_strategy_names[SIM_STRATEGIES];
 /* Run by default: every attack (each holds on 1000 seeds). */
 #define SIM_ATTACKS_DEFAULT SIM_ATTACKS_ALL
 
-enum sim_msg_type { SIM_MSG_CLOCK, SIM_MSG_ENTRIES, SIM_MSG_FORK };
+enum sim_msg_type { SIM_MSG_CLOCK, SIM_MSG_ENTRIES, SIM_MSG_FORK, SIM_MSG_BADSIG };
 
 struct sim_msg {
 	enum sim_msg_type type;
@@ -135,6 +136,17 @@ void sim_act_tick(struct sim_world *w, int i);
 void sim_act_relay(struct sim_world *w, int i, struct sim_wire *v, size_t n);
 void sim_act_took(struct sim_world *w, int i, const uint8_t *const *wire, const size_t *len,
 		  size_t n);
+
+/* sim_badsig.c: deferred signature checks. settle: every node checks what
+ * waits and passes on the proofs it found (returns how many); send: node
+ * i's proof against author to p, if it holds one; take: a proof arrives
+ * (true: news); act: the badsig strategy; final: settle, then no honest
+ * node holds an entry whose signature fails (0, or 1 with why). */
+size_t sim_badsig_settle(struct sim_world *w);
+bool sim_badsig_send(struct sim_world *w, int i, int p, const uint8_t author[32]);
+bool sim_badsig_take(struct sim_world *w, struct sim_msg *m);
+void sim_badsig_act(struct sim_world *w, int i);
+int sim_badsig_final(struct sim_world *w, char *why, size_t whylen);
 
 /* sim_check.c: the invariants after the run */
 int sim_check(struct sim_world *w, char *why, size_t whylen);

@@ -13,6 +13,7 @@
 
 const char *const sim_strategy_names[SIM_STRATEGIES] = {
 	"honest", "garbage", "fork", "future", "removed", "strip", "preredact", "flood", "backdate",
+	"badsig",
 };
 
 static void seed32(struct sim_rng *r, uint8_t out[32])
@@ -395,6 +396,9 @@ void sim_act_tick(struct sim_world *w, int i)
 	case SIM_FLOOD:
 		if (sim_chance(&w->rng, 0.2))
 			flood(w, i);
+		break;
+	case SIM_BADSIG:
+		sim_badsig_act(w, i);
 		break;
 	case SIM_BACKDATE:
 		if (x->removed && !x->done && !sim_node_is_member(x->sn, w->net, x->key))

@@ -287,7 +287,8 @@ void sim_node_ingest(struct sim_node *sn, const uint8_t net[32], const uint8_t *
 		     struct sim_ingest *out)
 {
 	struct repl_net *rn = net_of(sn, net);
-	struct repl_from from = {.key = from_key, .hints = REPL_HINTS_MAX};
+	/* every link speaks version 2: checks wait (sim_badsig.c settles them) */
+	struct repl_from from = {.key = from_key, .hints = REPL_HINTS_MAX, .defer = true};
 	struct repl_result res;
 	uint64_t seqs = 0;
 	size_t before;
@@ -309,6 +310,7 @@ void sim_node_ingest(struct sim_node *sn, const uint8_t net[32], const uint8_t *
 		was[i] = rn->feeds[i].forked;
 		seqs += rn->feeds[i].seq;
 	}
+	store_sig_enable(sn->n.store, true);
 	out->rc = repl_ingest(&sn->n, rn, &from, wire, len, count, &res, out->why, sizeof out->why);
 	for (size_t i = 0; i < rn->n_feeds; i++)
 		seqs -= rn->feeds[i].seq;

@@ -8,3 +8,4 @@ include %D%/bodies.mk
 include %D%/bundle.mk
 include %D%/cli.mk
 include %D%/replica.mk
+include %D%/sigproof.mk
