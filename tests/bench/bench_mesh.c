@@ -89,67 +89,11 @@ static struct bench_daemon dmn[MAX_DAEMONS];
 static size_t n_dmn;
 static char root[256];
 
-static void cleanup_all(void)
-{
-	for (size_t i = 0; i < n_dmn; i++)
-		if (dmn[i].pid > 0)
-			kill(dmn[i].pid, SIGTERM);
-	for (size_t i = 0; i < n_dmn; i++) {
-		double t0 = bench_now();
-		int st;
-
-		while (dmn[i].pid > 0 && waitpid(dmn[i].pid, &st, WNOHANG) == 0) {
-			if (bench_now() - t0 > BENCH_T_DAEMON_STOP) {
-				kill(dmn[i].pid, SIGKILL);
-				waitpid(dmn[i].pid, &st, 0);
-				break;
-			}
-			usleep(10000);
-		}
-		dmn[i].pid = -1;
-	}
-	if (root[0] && getenv("BENCH_MESH_KEEP") == NULL)
-		bench_rmtree(root);
-}
-
-static void on_watchdog(int sig)
-{
-	static const char msg[] = "bench_mesh: time limit or signal: stopping daemons and cleaning up\n";
-
-	(void)sig;
-	(void)!write(STDERR_FILENO, msg, sizeof msg - 1);
-	cleanup_all();
-	_exit(1);
-}
-
 /* ---- processes ---- */
-
-static const char *pakt_bin;
-
-/* pakt ARGS... --data-dir DIR */
-static int pakt(const char *dir, char *out, size_t cap, const char *a0, const char *a1,
-		const char *a2, const char *a3)
-{
-	char *argv[10];
-	size_t n = 0;
-
-	argv[n++] = (char *)pakt_bin;
-	argv[n++] = (char *)a0;
-	if (a1)
-		argv[n++] = (char *)a1;
-	if (a2)
-		argv[n++] = (char *)a2;
-	if (a3)
-		argv[n++] = (char *)a3;
-	argv[n++] = "--data-dir";
-	argv[n++] = (char *)dir;
-	argv[n] = NULL;
-	return bench_run(argv, out, cap);
-}
 
 static int node_init(const char *dir, const char *name)
 {
-	if (pakt(dir, NULL, 0, "init", "--name", name, NULL) != 0) {
+	if (bench_pakt(dir, NULL, 0, "init", "--name", name, NULL) != 0) {
 		bench_fail("pakt init", dir);
 		return PAKT_EIO;
 	}
@@ -746,7 +690,7 @@ static int bench_catchup(const char *paktd)
 
 	if ((ds = daemon_start(paktd, src)) == NULL || (dd = daemon_start(paktd, dst)) == NULL)
 		return PAKT_EIO;
-	if (pakt(src, code, sizeof code, "invite", NULL, NULL, NULL) != 0 || strncmp(code, "pi_", 3) != 0) {
+	if (bench_pakt(src, code, sizeof code, "invite", NULL, NULL, NULL) != 0 || strncmp(code, "pi_", 3) != 0) {
 		bench_fail("pakt invite", "failed");
 		return PAKT_EIO;
 	}
@@ -754,7 +698,7 @@ static int bench_catchup(const char *paktd)
 	if ((rc = bench_ctl_connect(&c, dst)) != 0)
 		return rc;
 	t0 = bench_now();
-	rc = pakt(dst, NULL, 0, "join", code, NULL, NULL);
+	rc = bench_pakt(dst, NULL, 0, "join", code, NULL, NULL);
 	tj = bench_now();
 	cu.join_s = tj - t0;
 	if (rc != 0) {
@@ -847,7 +791,7 @@ static int chain_shape(const char *dir, int *out_conn, int *out_total, int *in_c
 
 	*out_conn = *out_total = *in_conn = 0;
 	out_addr[0] = '\0';
-	if (pakt(dir, json, sizeof json, "peer", "list", "--json", NULL) != 0)
+	if (bench_pakt(dir, json, sizeof json, "peer", "list", "--json", NULL) != 0)
 		return PAKT_EIO;
 	for (p = strstr(json, "{\"address\":"); p; p = strstr(p + 1, "{\"address\":")) {
 		char *end = strchr(p, '}');
@@ -1036,19 +980,19 @@ static int bench_chain(const char *paktd)
 		bench_fail("keyfile_read_public", why);
 		return rc;
 	}
-	if (pakt(dirs[0], NULL, 0, "initiative", "create", "chain", NULL) != 0) {
+	if (bench_pakt(dirs[0], NULL, 0, "initiative", "create", "chain", NULL) != 0) {
 		bench_fail("pakt initiative create", dirs[0]);
 		return PAKT_EIO;
 	}
 	/* everyone joins A */
 	for (int i = 1; i < N_CHAIN; i++) {
-		if (pakt(dirs[0], code, sizeof code, "invite", NULL, NULL, NULL) != 0 ||
+		if (bench_pakt(dirs[0], code, sizeof code, "invite", NULL, NULL, NULL) != 0 ||
 		    strncmp(code, "pi_", 3) != 0) {
 			bench_fail("pakt invite", dirs[0]);
 			return PAKT_EIO;
 		}
 		code[strcspn(code, "\r\n")] = '\0';
-		if (pakt(dirs[i], NULL, 0, "join", code, NULL, NULL) != 0) {
+		if (bench_pakt(dirs[i], NULL, 0, "join", code, NULL, NULL) != 0) {
 			bench_fail("pakt join", dirs[i]);
 			return PAKT_EIO;
 		}
@@ -1072,8 +1016,8 @@ static int bench_chain(const char *paktd)
 	}
 	/* rewire C, D, E: drop A, dial the previous node */
 	for (int i = 2; i < N_CHAIN; i++) {
-		if (pakt(dirs[i], NULL, 0, "peer", "remove", d[0]->addr, NULL) != 0 ||
-		    pakt(dirs[i], NULL, 0, "peer", "add", d[i - 1]->addr, NULL) != 0) {
+		if (bench_pakt(dirs[i], NULL, 0, "peer", "remove", d[0]->addr, NULL) != 0 ||
+		    bench_pakt(dirs[i], NULL, 0, "peer", "add", d[i - 1]->addr, NULL) != 0) {
 			bench_fail("rewiring the chain", dirs[i]);
 			return PAKT_EIO;
 		}
@@ -1252,10 +1196,8 @@ int main(int argc, char **argv)
 	rc = bench_setup("bench_mesh", argc, root, sizeof root, "pakt-mesh");
 	if (rc != 0)
 		return rc;
-	pakt_bin = argv[2];
-	signal(SIGALRM, on_watchdog);
-	signal(SIGINT, on_watchdog);
-	signal(SIGTERM, on_watchdog);
+	bench_pakt_bin = argv[2];
+	bench_cleanup_register(dmn, MAX_DAEMONS, root, "BENCH_MESH_KEEP");
 	signal(SIGPIPE, SIG_IGN);
 	/* BENCH_MESH_LIVE=N: only the chain, with N posts (to profile a hop) */
 	if (getenv("BENCH_MESH_LIVE") != NULL) {
@@ -1287,7 +1229,7 @@ int main(int argc, char **argv)
 	live_samples(getenv("BENCH_MESH_SAMPLES"));   /* before report sorts them */
 	report();
 	alarm(0);
-	cleanup_all();
+	bench_cleanup();
 	for (int i = 0; i < N_FEEDS; i++)
 		keys_free(&authors[i]);
 	printf("total %.1f s%s\n", bench_now() - t_start, rc || bench_failed ? ", FAILED" : "");

@@ -49,59 +49,6 @@ static struct bench_daemon dmn[N_NODES];
 static char dirs[N_NODES][300];
 static uint8_t pks[N_NODES][32];
 static char root[256];
-static const char *pakt_bin;
-
-static void cleanup_all(void)
-{
-	for (size_t i = 0; i < N_NODES; i++)
-		if (dmn[i].pid > 0)
-			kill(dmn[i].pid, SIGTERM);
-	for (size_t i = 0; i < N_NODES; i++) {
-		double t0 = bench_now();
-		int st;
-
-		while (dmn[i].pid > 0 && waitpid(dmn[i].pid, &st, WNOHANG) == 0) {
-			if (bench_now() - t0 > BENCH_T_DAEMON_STOP) {
-				kill(dmn[i].pid, SIGKILL);
-				waitpid(dmn[i].pid, &st, 0);
-				break;
-			}
-			usleep(10000);
-		}
-		dmn[i].pid = -1;
-	}
-	if (root[0] && getenv("BENCH_MESH_KEEP") == NULL)
-		bench_rmtree(root);
-}
-
-static void on_watchdog(int sig)
-{
-	static const char msg[] = "bench_mesh30: time limit or signal: stopping daemons and cleaning up\n";
-
-	(void)sig;
-	(void)!write(STDERR_FILENO, msg, sizeof msg - 1);
-	cleanup_all();
-	_exit(1);
-}
-
-/* pakt A0 [A1 [A2]] --data-dir DIR */
-static int pakt(const char *dir, char *out, size_t cap, const char *a0, const char *a1,
-		const char *a2)
-{
-	char *argv[8];
-	size_t n = 0;
-
-	argv[n++] = (char *)pakt_bin;
-	argv[n++] = (char *)a0;
-	if (a1)
-		argv[n++] = (char *)a1;
-	if (a2)
-		argv[n++] = (char *)a2;
-	argv[n++] = "--data-dir";
-	argv[n++] = (char *)dir;
-	argv[n] = NULL;
-	return bench_run(argv, out, cap);
-}
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
@@ -191,7 +138,7 @@ static int setup_mesh(const char *paktd)
 
 		snprintf(dirs[i], sizeof dirs[i], "%s/n%02d", root, i);
 		snprintf(name, sizeof name, "node %d", i);
-		if (pakt(dirs[i], NULL, 0, "init", "--name", name) != 0) {
+		if (bench_pakt(dirs[i], NULL, 0, "init", "--name", name, NULL) != 0) {
 			bench_fail("pakt init", dirs[i]);
 			return PAKT_EIO;
 		}
@@ -204,18 +151,18 @@ static int setup_mesh(const char *paktd)
 	}
 	if (rc != 0)
 		return rc;
-	if (pakt(dirs[0], NULL, 0, "initiative", "create", "mesh30") != 0) {
+	if (bench_pakt(dirs[0], NULL, 0, "initiative", "create", "mesh30", NULL) != 0) {
 		bench_fail("pakt initiative create", dirs[0]);
 		return PAKT_EIO;
 	}
 	for (int i = 1; i < N_NODES; i++) {
-		if (pakt(dirs[0], code, sizeof code, "invite", NULL, NULL) != 0 ||
+		if (bench_pakt(dirs[0], code, sizeof code, "invite", NULL, NULL) != 0 ||
 		    strncmp(code, "pi_", 3) != 0) {
 			bench_fail("pakt invite", dirs[0]);
 			return PAKT_EIO;
 		}
 		code[strcspn(code, "\r\n")] = '\0';
-		if (pakt(dirs[i], NULL, 0, "join", code, NULL) != 0) {
+		if (bench_pakt(dirs[i], NULL, 0, "join", code, NULL) != 0) {
 			bench_fail("pakt join", dirs[i]);
 			return PAKT_EIO;
 		}
@@ -238,13 +185,13 @@ static int setup_mesh(const char *paktd)
 		}
 		for (int m = 0; m < k; m++)
 			drew0 |= pick[m] == 0;
-		if (i > 0 && !drew0 && pakt(dirs[i], NULL, 0, "peer", "remove", dmn[0].addr) != 0) {
+		if (i > 0 && !drew0 && bench_pakt(dirs[i], NULL, 0, "peer", "remove", dmn[0].addr, NULL) != 0) {
 			bench_fail("pakt peer remove", dirs[i]);
 			return PAKT_EIO;
 		}
 		for (int m = 0; m < k; m++)
 			if (!(i > 0 && pick[m] == 0) &&
-			    pakt(dirs[i], NULL, 0, "peer", "add", dmn[pick[m]].addr) != 0) {
+			    bench_pakt(dirs[i], NULL, 0, "peer", "add", dmn[pick[m]].addr, NULL) != 0) {
 				bench_fail("pakt peer add", dirs[i]);
 				return PAKT_EIO;
 			}
@@ -369,12 +316,10 @@ int main(int argc, char **argv)
 	rc = bench_setup("bench_mesh30", argc, root, sizeof root, "pakt-mesh30");
 	if (rc != 0)
 		return rc;
-	pakt_bin = argv[2];
+	bench_pakt_bin = argv[2];
 	for (int i = 0; i < N_NODES; i++)
 		dmn[i].pid = -1;
-	signal(SIGALRM, on_watchdog);
-	signal(SIGINT, on_watchdog);
-	signal(SIGTERM, on_watchdog);
+	bench_cleanup_register(dmn, N_NODES, root, "BENCH_MESH_KEEP");
 	signal(SIGPIPE, SIG_IGN);
 	alarm(T_WATCHDOG);
 	printf("pakt 30-daemon mesh bench: %ld cores online, temp in %s\n",
@@ -387,7 +332,7 @@ int main(int argc, char **argv)
 	/* warm-up: every node posts, the trees settle */
 	for (int w = 0; rc == 0 && w < N_WARM; w++)
 		for (int i = 0; i < N_NODES && rc == 0; i++)
-			if (pakt(dirs[i], NULL, 0, "post", text, NULL) != 0) {
+			if (bench_pakt(dirs[i], NULL, 0, "post", text, NULL) != 0) {
 				bench_fail("warm-up post", dirs[i]);
 				rc = PAKT_EIO;
 			}
@@ -412,7 +357,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < N_NODES; i++)
 		client_close(&tails[i]);
 	alarm(0);
-	cleanup_all();
+	bench_cleanup();
 
 	if (n_lat > 0) {
 		qsort(lat, n_lat, sizeof lat[0], dcmp);

@@ -64,49 +64,6 @@
 
 static struct bench_daemon dmn[2];
 static char root[256];
-static const char *pakt_bin;
-
-static void cleanup_all(void)
-{
-	for (size_t i = 0; i < 2; i++)
-		if (dmn[i].pid > 0)
-			bench_daemon_stop(&dmn[i]);
-	if (root[0] && getenv("BENCH_STORE1M_KEEP") == NULL)
-		bench_rmtree(root);
-}
-
-static void on_watchdog(int sig)
-{
-	static const char msg[] = "bench_store1m: time limit or signal: stopping daemons and cleaning up\n";
-
-	(void)sig;
-	(void)!write(STDERR_FILENO, msg, sizeof msg - 1);
-	for (size_t i = 0; i < 2; i++)
-		if (dmn[i].pid > 0)
-			kill(dmn[i].pid, SIGKILL);
-	if (root[0])
-		bench_rmtree(root);
-	_exit(1);
-}
-
-/* pakt A0 [A1 [A2]] --data-dir DIR, stdout to out[cap] (or dropped). */
-static int pakt(const char *dir, char *out, size_t cap, const char *a0, const char *a1,
-		const char *a2)
-{
-	char *argv[8];
-	size_t n = 0;
-
-	argv[n++] = (char *)pakt_bin;
-	argv[n++] = (char *)a0;
-	if (a1)
-		argv[n++] = (char *)a1;
-	if (a2)
-		argv[n++] = (char *)a2;
-	argv[n++] = "--data-dir";
-	argv[n++] = (char *)dir;
-	argv[n] = NULL;
-	return bench_run(argv, out, cap);
-}
 
 /* ---- the store ---- */
 
@@ -513,7 +470,7 @@ static double timed(const char *dir, const char *a0, const char *a1, const char 
 	static char out[1 << 16];
 	double t0 = bench_now();
 
-	if (pakt(dir, out, sizeof out, a0, a1, a2) != 0) {
+	if (bench_pakt(dir, out, sizeof out, a0, a1, a2, NULL) != 0) {
 		bench_fail(a0, "failed");
 		return -1;
 	}
@@ -542,7 +499,7 @@ static int catch_up(const char *paktd, const char *src, const char *dst)
 	(void)src;
 	snprintf(addr, sizeof addr, "%s", dmn[0].addr);
 	t0 = t_last = bench_now();
-	if ((rc = pakt(dst, NULL, 0, "peer", "add", addr)) != 0) {
+	if ((rc = bench_pakt(dst, NULL, 0, "peer", "add", addr, NULL)) != 0) {
 		bench_fail("pakt peer add", addr);
 		return rc;
 	}
@@ -586,7 +543,7 @@ static int measure_cli(const char *src)
 	fig.kept_rss_kib = proc_kib(dmn[0].pid, "VmRSS");
 	t0 = bench_now();
 	/* exit 1: the audit found something; the run itself worked */
-	fig.audit_ok = pakt(src, NULL, 0, "audit", NULL, NULL) == 0;
+	fig.audit_ok = bench_pakt(src, NULL, 0, "audit", NULL, NULL) == 0;
 	fig.audit_s = bench_now() - t0;
 	fig.src_rss_kib = proc_kib(dmn[0].pid, "VmRSS");
 	fig.src_hwm_kib = proc_kib(dmn[0].pid, "VmHWM");
@@ -649,8 +606,8 @@ static int run(const char *paktd)
 	snprintf(src, sizeof src, "%s/src", root);
 	snprintf(dst, sizeof dst, "%s/dst", root);
 	rc = f->next ? 0 : PAKT_ENOMEM;
-	if (rc == 0 && (pakt(src, NULL, 0, "init", "--name", "source") != 0 ||
-			pakt(dst, NULL, 0, "init", "--name", "auditor") != 0)) {
+	if (rc == 0 && (bench_pakt(src, NULL, 0, "init", "--name", "source", NULL) != 0 ||
+			bench_pakt(dst, NULL, 0, "init", "--name", "auditor", NULL) != 0)) {
 		bench_fail("pakt init", root);
 		rc = PAKT_EIO;
 	}
@@ -736,16 +693,14 @@ int main(int argc, char **argv)
 
 	if (rc != 0 || root[0] == '\0')
 		return rc ? rc : 1;
-	pakt_bin = argv[2];
+	bench_pakt_bin = argv[2];
 	fig.n = n_env ? strtoull(n_env, NULL, 10) : N_DEFAULT;
 	if (fig.n < 100000)
 		fig.n = 100000;
-	signal(SIGALRM, on_watchdog);
-	signal(SIGINT, on_watchdog);
-	signal(SIGTERM, on_watchdog);
+	bench_cleanup_register(dmn, 2, root, "BENCH_STORE1M_KEEP");
 	alarm(T_WATCHDOG);
 	rc = run(argv[1]);
 	report();
-	cleanup_all();
+	bench_cleanup();
 	return rc != 0 || bench_failed ? 1 : 0;
 }

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -413,4 +414,80 @@ int bench_json_put(const char *key, double value)
 		fprintf(f, "  \"%s\": %.6g%s\n", keys[i], vals[i], i + 1 < n ? "," : "");
 	fputs("}\n", f);
 	return fclose(f) == 0 ? 0 : PAKT_EIO;
+}
+
+/* ---- a benchmark's daemons and temp tree ---- */
+
+const char *bench_pakt_bin;
+static struct {
+	struct bench_daemon *d;
+	size_t n;
+	const char *root;
+	const char *keep_env;
+} reg;
+
+void bench_cleanup(void)
+{
+	for (size_t i = 0; i < reg.n; i++)
+		if (reg.d[i].pid > 0)
+			kill(reg.d[i].pid, SIGTERM);
+	for (size_t i = 0; i < reg.n; i++) {
+		double t0 = bench_now();
+		int st;
+
+		while (reg.d[i].pid > 0 && waitpid(reg.d[i].pid, &st, WNOHANG) == 0) {
+			if (bench_now() - t0 > BENCH_T_DAEMON_STOP) {
+				kill(reg.d[i].pid, SIGKILL);
+				waitpid(reg.d[i].pid, &st, 0);
+				break;
+			}
+			usleep(10000);
+		}
+		reg.d[i].pid = -1;
+	}
+	if (reg.root != NULL && reg.root[0] && (reg.keep_env == NULL || getenv(reg.keep_env) == NULL))
+		bench_rmtree(reg.root);
+}
+
+static void on_watchdog(int sig)
+{
+	static const char msg[] = ": time limit or signal: stopping daemons and cleaning up\n";
+
+	(void)sig;
+	(void)!write(STDERR_FILENO, bench_name, strlen(bench_name));
+	(void)!write(STDERR_FILENO, msg, sizeof msg - 1);
+	bench_cleanup();
+	_exit(1);
+}
+
+void bench_cleanup_register(struct bench_daemon *d, size_t n, const char *root,
+			    const char *keep_env)
+{
+	reg.d = d;
+	reg.n = n;
+	reg.root = root;
+	reg.keep_env = keep_env;
+	signal(SIGALRM, on_watchdog);
+	signal(SIGINT, on_watchdog);
+	signal(SIGTERM, on_watchdog);
+}
+
+int bench_pakt(const char *dir, char *out, size_t cap, const char *a0, ...)
+{
+	char *argv[BENCH_PAKT_ARGS_MAX + 4];
+	size_t n = 0;
+	const char *a = a0;
+	va_list ap;
+
+	argv[n++] = (char *)bench_pakt_bin;
+	va_start(ap, a0);
+	while (a != NULL && n <= BENCH_PAKT_ARGS_MAX) {
+		argv[n++] = (char *)a;
+		a = va_arg(ap, const char *);
+	}
+	va_end(ap);
+	argv[n++] = "--data-dir";
+	argv[n++] = (char *)dir;
+	argv[n] = NULL;
+	return bench_run(argv, out, cap);
 }

@@ -120,6 +120,25 @@ void bench_req_post(struct ctlop_req *req, const char *text);
 int bench_ctl_call(struct client *c, const struct ctlop_req *req, enum ctlop_reply_kind k,
 		   void *r);
 
+/* --- a benchmark's daemons and temp tree --- */
+
+/* Stop the registered daemons (SIGTERM, a bounded wait, SIGKILL for one
+ * that hangs; pid -1 after) and remove root unless the environment has
+ * keep_env. bench_cleanup_register also makes SIGALRM (the watchdog),
+ * SIGINT and SIGTERM clean up so and exit 1. d[n]: entries whose pid is
+ * not positive are not running. */
+void bench_cleanup_register(struct bench_daemon *d, size_t n, const char *root,
+			    const char *keep_env);
+void bench_cleanup(void);
+
+/* The pakt binary bench_pakt runs. */
+extern const char *bench_pakt_bin;
+#define BENCH_PAKT_ARGS_MAX 6
+/* Run `PAKT A0 A1 ... --data-dir DIR` (the arguments end at the first
+ * NULL, at most BENCH_PAKT_ARGS_MAX), stdout into out[cap] as bench_run. */
+int bench_pakt(const char *dir, char *out, size_t cap, const char *a0, ...)
+	__attribute__((sentinel));
+
 /* --- results as JSON --- */
 
 /* Set key to value in the flat JSON object of $BENCH_JSON (default
