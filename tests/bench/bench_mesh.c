@@ -154,17 +154,6 @@ static int status_entries(struct client *c, uint64_t *entries)
 	return rc;
 }
 
-static int entries_of(const char *dir, uint64_t *entries)
-{
-	struct client c;
-	int rc = bench_ctl_connect(&c, dir);
-
-	if (rc == 0)
-		rc = status_entries(&c, entries);
-	client_close(&c);
-	return rc;
-}
-
 /* ---- raw reference ---- */
 
 static struct bench_raw raw;
@@ -707,7 +696,7 @@ static int bench_catchup(const char *paktd)
 		return rc;
 	}
 	/* the source now holds the join's member entry too */
-	rc = entries_of(src, &src_n);
+	rc = bench_entries_of(src, &src_n);
 	cu.expect = src_n;
 	for (double t_last = bench_now(); rc == 0 && bench_now() - t0 < T_CATCHUP; usleep(T_POLL_US)) {
 		uint64_t before = got;
@@ -817,17 +806,6 @@ static int chain_shape(const char *dir, int *out_conn, int *out_total, int *in_c
 	return 0;
 }
 
-static int tail_open(struct client *c, const char *dir)
-{
-	static const struct ctlop_req req = {
-		.op = CTLOP_LOG,
-		.u.log = {.follow = true, .has_last = true, .last = 0},
-	};
-	int rc = bench_ctl_connect(c, dir);
-
-	return rc != 0 ? rc : client_send(c, &req);
-}
-
 /* A stream frame: the seq of its entry if authored by `author`, else 0. */
 static uint64_t frame_seq(struct client *c, const uint8_t author[32])
 {
@@ -860,7 +838,7 @@ static int live_posts(const char *a_dir, const char *b_dir, const char *e_dir,
 	memset(&tb, 0, sizeof tb);
 	memset(&te, 0, sizeof te);
 	post.fd = tb.fd = te.fd = -1;
-	if ((rc = tail_open(&tb, b_dir)) != 0 || (rc = tail_open(&te, e_dir)) != 0 ||
+	if ((rc = bench_tail_open(&tb, b_dir)) != 0 || (rc = bench_tail_open(&te, e_dir)) != 0 ||
 	    (rc = bench_ctl_connect(&post, a_dir)) != 0) {
 		client_close(&tb);
 		client_close(&te);
@@ -1002,7 +980,7 @@ static int bench_chain(const char *paktd)
 		bool same = true;
 
 		for (int i = 0; i < N_CHAIN && rc == 0; i++) {
-			rc = entries_of(dirs[i], &counts[i]);
+			rc = bench_entries_of(dirs[i], &counts[i]);
 			same = same && counts[i] == counts[0];
 		}
 		if (rc != 0)

@@ -60,20 +60,6 @@ static unsigned rnd(unsigned n)
 	return (unsigned)(rng % n);
 }
 
-static int entries_of(const char *dir, uint64_t *entries)
-{
-	static const struct ctlop_req req = {.op = CTLOP_STATUS};
-	struct ctlop_r_status r = {0};
-	struct client c;
-	int rc = bench_ctl_connect(&c, dir);
-
-	if (rc == 0 && (rc = bench_ctl_call(&c, &req, CTLOP_R_STATUS, &r)) == 0)
-		*entries = r.entries;
-	ctlop_reply_free(CTLOP_R_STATUS, &r);
-	client_close(&c);
-	return rc;
-}
-
 /* Wait until every node stores as many entries as the first (at least min). */
 static int converge(uint64_t min, const char *what)
 {
@@ -82,10 +68,10 @@ static int converge(uint64_t min, const char *what)
 	for (;;) {
 		uint64_t c0 = 0, c;
 		bool same = true;
-		int rc = entries_of(dirs[0], &c0);
+		int rc = bench_entries_of(dirs[0], &c0);
 
 		for (int i = 1; i < N_NODES && rc == 0 && same; i++)
-			same = (rc = entries_of(dirs[i], &c)) == 0 && c == c0;
+			same = (rc = bench_entries_of(dirs[i], &c)) == 0 && c == c0;
 		if (rc != 0)
 			return rc;
 		if (same && c0 >= min)
@@ -197,17 +183,6 @@ static int setup_mesh(const char *paktd)
 			}
 	}
 	return 0;
-}
-
-static int tail_open(struct client *c, const char *dir)
-{
-	static const struct ctlop_req req = {
-		.op = CTLOP_LOG,
-		.u.log = {.follow = true, .has_last = true, .last = 0},
-	};
-	int rc = bench_ctl_connect(c, dir);
-
-	return rc != 0 ? rc : client_send(c, &req);
 }
 
 /* A stream row: the seq of a message of author, else 0 (UINT64_MAX: error). */
@@ -336,11 +311,11 @@ int main(int argc, char **argv)
 				bench_fail("warm-up post", dirs[i]);
 				rc = PAKT_EIO;
 			}
-	if (rc == 0 && (rc = entries_of(dirs[0], &count)) == 0)
+	if (rc == 0 && (rc = bench_entries_of(dirs[0], &count)) == 0)
 		rc = converge(count, "warm-up");
 	usleep(500000);
 	for (int i = 0; rc == 0 && i < N_NODES; i++)
-		rc = tail_open(&tails[i], dirs[i]);
+		rc = bench_tail_open(&tails[i], dirs[i]);
 	usleep(200000);   /* every stream registered before the first post */
 	if (rc == 0)
 		rc = links_sum(&b0, &e0, &live0);
@@ -349,7 +324,7 @@ int main(int argc, char **argv)
 		n_lat += rc == 0;
 		usleep(T_GAP_MS * 1000);   /* each post's notes go alone */
 	}
-	if (rc == 0 && (rc = entries_of(dirs[0], &count)) == 0)
+	if (rc == 0 && (rc = bench_entries_of(dirs[0], &count)) == 0)
 		rc = converge(count, "posts");
 	usleep(300000);   /* the last notes land */
 	if (rc == 0)

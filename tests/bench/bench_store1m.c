@@ -450,20 +450,6 @@ static unsigned long proc_kib(pid_t pid, const char *field)
 	return v;
 }
 
-static int entries_of(const char *dir, uint64_t *entries)
-{
-	static const struct ctlop_req req = {.op = CTLOP_STATUS};
-	struct ctlop_r_status r = {0};
-	struct client c;
-	int rc = bench_ctl_connect(&c, dir);
-
-	if (rc == 0 && (rc = bench_ctl_call(&c, &req, CTLOP_R_STATUS, &r)) == 0)
-		*entries = r.entries;
-	ctlop_reply_free(CTLOP_R_STATUS, &r);
-	client_close(&c);
-	return rc;
-}
-
 /* ms from process start to exit of pakt A0 [A1 A2]; < 0 if it failed. */
 static double timed(const char *dir, const char *a0, const char *a1, const char *a2)
 {
@@ -505,7 +491,7 @@ static int catch_up(const char *paktd, const char *src, const char *dst)
 	}
 	while (bench_now() - t0 < T_CATCHUP) {
 		before = got;
-		if ((rc = entries_of(dst, &got)) != 0 || got >= fig.n)
+		if ((rc = bench_entries_of(dst, &got)) != 0 || got >= fig.n)
 			break;
 		if (got != before)
 			t_last = bench_now();

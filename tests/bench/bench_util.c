@@ -491,3 +491,28 @@ int bench_pakt(const char *dir, char *out, size_t cap, const char *a0, ...)
 	argv[n] = NULL;
 	return bench_run(argv, out, cap);
 }
+
+int bench_entries_of(const char *dir, uint64_t *entries)
+{
+	static const struct ctlop_req req = {.op = CTLOP_STATUS};
+	struct ctlop_r_status r = {0};
+	struct client c;
+	int rc = bench_ctl_connect(&c, dir);
+
+	if (rc == 0 && (rc = bench_ctl_call(&c, &req, CTLOP_R_STATUS, &r)) == 0)
+		*entries = r.entries;
+	ctlop_reply_free(CTLOP_R_STATUS, &r);
+	client_close(&c);
+	return rc;
+}
+
+int bench_tail_open(struct client *c, const char *dir)
+{
+	static const struct ctlop_req req = {
+		.op = CTLOP_LOG,
+		.u.log = {.follow = true, .has_last = true, .last = 0},
+	};
+	int rc = bench_ctl_connect(c, dir);
+
+	return rc != 0 ? rc : client_send(c, &req);
+}

@@ -120,6 +120,12 @@ void bench_req_post(struct ctlop_req *req, const char *text);
 int bench_ctl_call(struct client *c, const struct ctlop_req *req, enum ctlop_reply_kind k,
 		   void *r);
 
+/* The entries dir's paktd holds (its status). 0 or an error. */
+int bench_entries_of(const char *dir, uint64_t *entries);
+/* Connect to dir's paktd and follow its log from now on (a tail -f
+ * stream); the caller reads and closes c. */
+int bench_tail_open(struct client *c, const char *dir);
+
 /* --- a benchmark's daemons and temp tree --- */
 
 /* Stop the registered daemons (SIGTERM, a bounded wait, SIGKILL for one
