@@ -485,6 +485,19 @@ static void print_audit(const struct ctlop_r_audit *m)
 		id_encode(ID_ENTRY, m->forks[i].b, idt2);
 		printf("    %s\n    %s\n", idt, idt2);
 	}
+	fputs(m->n_badsigs ? _("bad signatures:\n") : _("bad signatures: none\n"), stdout);
+	for (size_t i = 0; i < m->n_badsigs; i++) {
+		const struct ctlop_r_badsig *x = &m->badsigs[i];
+		char *by = who_str(x->name, x->author);
+
+		/* TRANSLATORS: who, #seq; then the bad entry and its successor */
+		printf(_("  BAD SIGNATURE %s #%llu: its signature fails under a validly signed successor\n"),
+		       by ? by : "?", (unsigned long long)x->seq);
+		free(by);
+		id_encode(ID_ENTRY, x->a, idt);
+		id_encode(ID_ENTRY, x->b, idt2);
+		printf("    %s\n    %s\n", idt, idt2);
+	}
 	fputs(m->n_commitments ? _("\ncommitments:\n") : _("\ncommitments: none\n"), stdout);
 	for (size_t i = 0; i < m->n_commitments; i++) {
 		putchar('\n');
@@ -521,7 +534,7 @@ static void print_audit(const struct ctlop_r_audit *m)
 		putchar('\n');
 	}
 	fputs(m->ok ? _("\nresult: OK: every chain intact, no fork\n")
-	      : _("\nresult: FAILED: a broken chain or a fork (see above)\n"), stdout);
+	      : _("\nresult: FAILED: a broken chain, a fork or a bad signature (see above)\n"), stdout);
 }
 
 /* "1234567" grouped by thousands into out[cap], with the separator of

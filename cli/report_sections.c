@@ -98,8 +98,8 @@ void report_section_header(FILE *f, const struct report *r)
 		  REPORT_TEXT_IN("<a href=\"#verify\">", "</a>", _("Verification")));
 	fputs("</p>\n", f);
 	if (!r->audit.ok) {
-		report_html_tag(f, "p", "warn", _("Warning: this node's audit found a broken chain or a "
-						  "fork; see Verification."));
+		report_html_tag(f, "p", "warn", _("Warning: this node's audit found a broken chain, a "
+						  "fork or a bad signature; see Verification."));
 		fputs("\n", f);
 	}
 	fputs("</header>\n", f);
@@ -459,6 +459,9 @@ static void verify_audit(FILE *f, const struct report *r)
 			  REPORT_U64(a->checked), REPORT_TEXT(_("every chain and signature valid")));
 	fputs(" ", f);
 	REPORT_TR(f, r, P_("%s fork;", "%s forks;", a->n_forks), REPORT_U64(a->n_forks));
+	fputs(" ", f);
+	REPORT_TR(f, r, P_("%s bad-signature proof;", "%s bad-signature proofs;", a->n_badsigs),
+		  REPORT_U64(a->n_badsigs));
 	fputs(" ", f);
 	REPORT_TR(f, r, P_("%s anomaly.", "%s anomalies.", a->n_anomalies), REPORT_U64(a->n_anomalies));
 	fputs("</p>\n", f);

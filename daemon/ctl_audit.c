@@ -1,9 +1,10 @@
 /* The audit: every chain and signature checked, forks (stored and seen in
- * partners' checkpoints), every commitment with its answers and outcome,
- * and a record per organisation. It runs in the thread pool on its own
- * read-only connection to the store; the client may close meanwhile
- * (busy/closed, see ctl_priv.h). Asked with "progress", a timer on the
- * loop sends how many entries the walk has checked while it runs. */
+ * partners' checkpoints), bad-signature proofs, every commitment with its
+ * answers and outcome, and a record per organisation. It runs in the
+ * thread pool on its own read-only connection to the store; the client
+ * may close meanwhile (busy/closed, see ctl_priv.h). Asked with
+ * "progress", a timer on the loop sends how many entries the walk has
+ * checked while it runs. */
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,44 @@ static int on_fork_row(void *arg, const struct store_row *row)
 	memcpy(x->author, row->author, 32);
 	memcpy(x->b, row->hash, 32);
 	x->seq = row->seq;
+	return 0;
+}
+
+/* Bad-signature proofs kept here (PROTOCOL.md, "Deferred signature
+ * checks"), as (author, seq, hash of a, hash of b), grown as found. */
+struct badsig_ctx {
+	struct ctlop_r_audit *a;
+	size_t cap;
+	const uint8_t *author;
+};
+
+static int on_badsig_row(void *arg, const uint8_t *network, const uint8_t *author, uint64_t seq,
+			 const uint8_t *wa, size_t la, const uint8_t *wb, size_t lb)
+{
+	struct badsig_ctx *c = arg;
+	struct ctlop_r_badsig *x;
+	struct entry e;
+
+	(void)network;
+	if (c->author && memcmp(author, c->author, 32) != 0)
+		return 0;
+	if (c->a->n_badsigs == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 4;
+		struct ctlop_r_badsig *v = realloc(c->a->badsigs, cap * sizeof *v);
+
+		if (v == NULL)
+			return PAKT_ENOMEM;
+		c->a->badsigs = v;
+		c->cap = cap;
+	}
+	x = memset(&c->a->badsigs[c->a->n_badsigs++], 0, sizeof *x);
+	memcpy(x->author, author, 32);
+	x->seq = seq;
+	/* both decoded when the proof was checked; zero hashes if not now */
+	if (entry_decode(&e, wa, la) == 0)
+		memcpy(x->a, e.hash, 32);
+	if (entry_decode(&e, wb, lb) == 0)
+		memcpy(x->b, e.hash, 32);
 	return 0;
 }
 
@@ -193,6 +232,7 @@ static void audit_build(struct audit_job *j, struct store *s)
 	struct ledger l;
 	const uint8_t *who = j->has_author ? j->author : NULL;
 	struct fork_ctx fc = {.s = s, .author = who};
+	struct badsig_ctx bc = {.a = a, .author = who};
 	size_t n_heads = 0;
 
 	struct ledger_source src = {.s = s};
@@ -268,7 +308,12 @@ static void audit_build(struct audit_job *j, struct store *s)
 	a->n_forks = fc.n;
 	if (witnessed_forks(a, &l, who) != 0)
 		goto free_ledger;
-	a->ok = a->n_bad == 0 && a->n_forks == 0;
+	if ((j->rc = store_badsigs(s, j->network, on_badsig_row, &bc)) != 0)
+		goto free_ledger;
+	for (size_t i = 0; i < a->n_badsigs; i++)
+		snprintf(a->badsigs[i].name, sizeof a->badsigs[i].name, "%s",
+			 ledger_name(&l, &m, a->badsigs[i].author));
+	a->ok = a->n_bad == 0 && a->n_forks == 0 && a->n_badsigs == 0;
 	org_records(a, &l, &m, who, j->today);
 	for (size_t i = 0; i < l.n_red; i++) {
 		const struct ledger_redaction *r = &l.red[i];

@@ -298,6 +298,16 @@ struct ctlop_r_audit_bad {
 	uint64_t seq;
 };
 
+/* A bad-signature proof kept here: a (the entry at seq whose signature
+ * fails) under b, its validly signed successor. */
+struct ctlop_r_badsig {
+	uint8_t a[32];
+	uint8_t author[32];
+	uint8_t b[32];
+	char name[BODY_NAME_MAX + 1];
+	uint64_t seq;
+};
+
 struct ctlop_r_fork {
 	uint8_t a[32];
 	uint8_t author[32];
@@ -328,12 +338,14 @@ struct ctlop_r_audit {
 	size_t n_anomalies;
 	struct ctlop_r_audit_bad *bad;
 	size_t n_bad;
+	struct ctlop_r_badsig *badsigs;
+	size_t n_badsigs;
 	uint64_t checked;
 	struct ctlop_r_commit *commitments;
 	size_t n_commitments;
 	struct ctlop_r_fork *forks;
 	size_t n_forks;
-	bool ok;                      /* no bad entry and no fork */
+	bool ok;                      /* no bad entry, no fork, no bad-signature proof */
 	struct ctlop_r_org *orgs;
 	size_t n_orgs;
 	struct ctlop_r_redaction *redactions;

@@ -67,7 +67,7 @@ grep -q '<th>organizacja</th><th>sektor</th><th>rola</th><th>partner od</th><th>
 	grep -q 'brakujące sprawozdania: brak' "$PL" &&
 	grep -q 'Wynik: <strong class="outcome">otwarte</strong>; kontrasygnowane: tak (przyjęły je wszystkie strony)' "$PL" &&
 	grep -q '<td class="answer">przyjęte</td>' "$PL" &&
-	grep -q 'Audyt tego węzła: sprawdzono [0-9]* wpisów, wszystkie łańcuchy i podpisy poprawne; 0 rozwidleń; 0 anomalii.' "$PL"
+	grep -q 'Audyt tego węzła: sprawdzono [0-9]* wpisów, wszystkie łańcuchy i podpisy poprawne; 0 rozwidleń; 0 dowodów błędnego podpisu; 0 anomalii.' "$PL"
 ok $? "table headers, the trend, an outcome, an answer and the audit's counts read in Polish"
 grep -q '<p>2 wiadomości; ich treść pominięto w wersji publicznej.</p>' "$T_ROOT/pub.html" &&
 	grep -q 'Wersja: <span class="edition">publiczna</span> (bez treści wiadomości' "$T_ROOT/pub.html" &&

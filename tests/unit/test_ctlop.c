@@ -723,6 +723,45 @@ static void test_reply_json(void **state)
 	msgpack_sbuffer_destroy(&out);
 }
 
+/* An audit's bad-signature proofs round-trip, in bytewise key order (no
+ * orgs or forks here), and --json names a and b as entry ids. */
+static void test_reply_audit_badsigs(void **state)
+{
+	struct fixture *f = *state;
+	struct ctlop_r_badsig bs[2] = {{.seq = 7}, {.seq = 1}};
+	struct ctlop_r_audit a = {.badsigs = bs, .n_badsigs = 2, .checked = 9}, a2;
+	char expect[300], ea[ID_TEXT_MAX], eb[ID_TEXT_MAX], pk[ID_TEXT_MAX];
+	msgpack_sbuffer out;
+
+	key(bs[0].a, 0x31);
+	key(bs[0].author, 0x32);
+	key(bs[0].b, 0x33);
+	strcpy(bs[0].name, "Fundacja");
+	reply_roundtrip(f, CTLOP_R_AUDIT, &a, &a2);
+	assert_int_equal(canon_check((const uint8_t *)f->o.sb.data + CTL_HDR_LEN,
+				     f->o.sb.size - CTL_HDR_LEN, 8), 0);
+	assert_int_equal(a2.n_badsigs, 2);
+	assert_int_equal(a2.badsigs[0].seq, 7);
+	assert_memory_equal(a2.badsigs[0].a, bs[0].a, 32);
+	assert_memory_equal(a2.badsigs[0].author, bs[0].author, 32);
+	assert_memory_equal(a2.badsigs[0].b, bs[0].b, 32);
+	assert_string_equal(a2.badsigs[0].name, "Fundacja");
+	assert_int_equal(a2.badsigs[1].seq, 1);
+	assert_false(a2.ok);
+	ctlop_reply_free(CTLOP_R_AUDIT, &a2);
+	msgpack_sbuffer_init(&out);
+	assert_int_equal(ctlop_reply_json(&out, (uint8_t *)f->o.sb.data + CTL_HDR_LEN,
+					  f->o.sb.size - CTL_HDR_LEN, true, true, NULL), 0);
+	id_encode(ID_ENTRY, bs[0].a, ea);
+	id_encode(ID_KEY, bs[0].author, pk);
+	id_encode(ID_ENTRY, bs[0].b, eb);
+	snprintf(expect, sizeof expect, "\"bad\":[],\"badsigs\":[{\"a\":\"%s\",\"author\":\"%s\","
+		 "\"b\":\"%s\",\"name\":\"Fundacja\",\"seq\":7},", ea, pk, eb);
+	msgpack_sbuffer_write(&out, "", 1);
+	assert_non_null(strstr(out.data, expect));
+	msgpack_sbuffer_destroy(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -737,6 +776,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_consume_wipes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_roundtrip_simple, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_roundtrip_audit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reply_audit_badsigs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_progress, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_roundtrip_lists, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_refused, setup, teardown),
