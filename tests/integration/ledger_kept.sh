@@ -69,7 +69,9 @@ wrong=$(p b update "Wrong count" --period 2026-02 --value beds=999 | en_id)
 shows_999() { p "$1" metrics --json | grep -q '"value":999'; }
 wait_for 300 shows_999 a && p b redact "$wrong" --reason "typo" >/dev/null
 ok $? "b reports a value, a shows it, b redacts it"
-join_node a d Dockside && p d update "Dock rooms" --period 2026-02 --value beds=3 >/dev/null &&
+# d reports against the agenda once it has it (a node that just joined is
+# still catching up, and shows entries once their signatures are checked)
+join_node a d Dockside && wait_for 300 agenda_on d && p d update "Dock rooms" --period 2026-02 --value beds=3 >/dev/null &&
 	p c progress "$cm" in-progress --note "c helps" >/dev/null && p a post "thanks, all" >/dev/null
 ok $? "d joins and reports a value; c reports progress; a posts"
 has_d() { p "$1" metrics --json | grep -q '"value":3'; }
