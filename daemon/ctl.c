@@ -618,10 +618,13 @@ int ctl_start(struct ctl *c, struct node *n, const char *path, const char *group
 	if (!c->has_group)
 		chmod(path, 0600);
 	c->listening = true;
-	/* the initiatives' ledgers, built in the pool before anyone asks */
+	if ((rc = node_listen(n, ctl_on_event, c)) != 0)
+		return rc;
+	/* the initiatives' ledgers, built in the pool before anyone asks; fed
+	 * after the readers' streams (listeners run in order), which wait */
 	if (ledger_keep_new(&c->keep, n) != 0)
 		c->keep = NULL;         /* ctl_work tries again on first use */
-	return node_listen(n, ctl_on_event, c);
+	return 0;
 }
 
 static void on_server_closed(uv_handle_t *h)
