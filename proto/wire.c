@@ -343,24 +343,27 @@ void wire_entries_end(struct mpx_out *o)
 	mpx_kv_str(&o->pk, "t", "entries");
 }
 
-void wire_badsig(struct mpx_out *o, const uint8_t *a, size_t alen, const uint8_t *b,
-		 size_t blen)
+/* {"a": bin, "b": bin, "t": type}: a fork or a bad-signature proof */
+static void entry_pair(struct mpx_out *o, const uint8_t *a, size_t alen, const uint8_t *b,
+		       size_t blen, const char *type)
 {
 	mpx_reset(o);
 	msgpack_pack_map(&o->pk, 3);
 	mpx_kv_bin(&o->pk, "a", a, alen);
 	mpx_kv_bin(&o->pk, "b", b, blen);
-	mpx_kv_str(&o->pk, "t", "badsig");
+	mpx_kv_str(&o->pk, "t", type);
+}
+
+void wire_badsig(struct mpx_out *o, const uint8_t *a, size_t alen, const uint8_t *b,
+		 size_t blen)
+{
+	entry_pair(o, a, alen, b, blen, "badsig");
 }
 
 void wire_fork(struct mpx_out *o, const uint8_t *a, size_t alen, const uint8_t *b,
 	       size_t blen)
 {
-	mpx_reset(o);
-	msgpack_pack_map(&o->pk, 3);
-	mpx_kv_bin(&o->pk, "a", a, alen);
-	mpx_kv_bin(&o->pk, "b", b, blen);
-	mpx_kv_str(&o->pk, "t", "fork");
+	entry_pair(o, a, alen, b, blen, "fork");
 }
 
 void wire_invite(struct mpx_out *o, const uint8_t secret[32], const char *name)

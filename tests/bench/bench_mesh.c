@@ -121,25 +121,6 @@ static int daemon_stop(struct bench_daemon *d)
 	return 0;
 }
 
-/* VmHWM / VmRSS in KiB, 0 if unreadable. */
-static unsigned long proc_kib(pid_t pid, const char *field)
-{
-	char path[64], line[256];
-	unsigned long v = 0;
-	size_t fl = strlen(field);
-	FILE *f;
-
-	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return 0;
-	while (fgets(line, sizeof line, f))
-		if (strncmp(line, field, fl) == 0 && line[fl] == ':')
-			v = strtoul(line + fl + 1, NULL, 10);
-	fclose(f);
-	return v;
-}
-
 /* ---- control socket ---- */
 
 static int status_entries(struct client *c, uint64_t *entries)
@@ -718,8 +699,8 @@ static int bench_catchup(const char *paktd)
 	client_close(&c);
 	if (rc != 0)
 		return rc;
-	cu.src_hwm = proc_kib(ds->pid, "VmHWM");
-	cu.dst_hwm = proc_kib(dd->pid, "VmHWM");
+	cu.src_hwm = bench_proc_kib(ds->pid, "VmHWM");
+	cu.dst_hwm = bench_proc_kib(dd->pid, "VmHWM");
 	cu.wire_in = peer_bytes_in(dst);
 	if (got < src_n) {
 		char msg[160];
@@ -732,9 +713,9 @@ static int bench_catchup(const char *paktd)
 	cu.ok = got >= src_n;
 	/* idle: nothing to send, nothing to store */
 	usleep((useconds_t)(T_IDLE * 1e6));
-	cu.src_idle = proc_kib(ds->pid, "VmRSS");
-	cu.dst_idle = proc_kib(dd->pid, "VmRSS");
-	cu.src_hwm_idle = proc_kib(ds->pid, "VmHWM");
+	cu.src_idle = bench_proc_kib(ds->pid, "VmRSS");
+	cu.dst_idle = bench_proc_kib(dd->pid, "VmRSS");
+	cu.src_hwm_idle = bench_proc_kib(ds->pid, "VmHWM");
 	printf("catch-up %s: %llu entries in %.2f s; handshakes next\n", cu.ok ? "done" : "FAILED",
 	       (unsigned long long)got, cu.total_s);
 	fflush(stdout);
@@ -804,25 +785,6 @@ static int chain_shape(const char *dir, int *out_conn, int *out_total, int *in_c
 		}
 	}
 	return 0;
-}
-
-/* A stream frame: the seq of its entry if authored by `author`, else 0. */
-static uint64_t frame_seq(struct client *c, const uint8_t author[32])
-{
-	static struct ctlop_r_log_row row;   /* ~8 KiB of plain text */
-	struct entry e;
-	uint64_t seq = 0;
-
-	if (client_reply_error(c) != 0) {
-		bench_fail("tail stream", c->why);
-		return UINT64_MAX;
-	}
-	if (client_reply(c, CTLOP_R_LOG_ROW, &row) == 0 && row.entry != NULL &&
-	    entry_decode(&e, row.entry, row.entry_len) == 0 &&
-	    memcmp(e.h.author, author, 32) == 0 && strcmp(e.h.type, "message") == 0)
-		seq = e.h.seq;
-	ctlop_reply_free(CTLOP_R_LOG_ROW, &row);
-	return seq;
 }
 
 static int live_posts(const char *a_dir, const char *b_dir, const char *e_dir,
@@ -903,7 +865,7 @@ static int live_posts(const char *a_dir, const char *b_dir, const char *e_dir,
 					bench_fail("tail stream", c->why);
 					break;
 				}
-				s = frame_seq(c, a_pk);
+				s = bench_stream_seq(c, a_pk, NULL);
 				if (s == UINT64_MAX) {
 					rc = PAKT_EPROTO;
 				} else if (s != 0 && k == 1 && tbb == 0) {

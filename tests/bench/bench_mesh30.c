@@ -185,27 +185,6 @@ static int setup_mesh(const char *paktd)
 	return 0;
 }
 
-/* A stream row: the seq of a message of author, else 0 (UINT64_MAX: error). */
-static uint64_t row_seq(struct client *c, const uint8_t author[32], size_t *len)
-{
-	static struct ctlop_r_log_row row;
-	struct entry e;
-	uint64_t seq = 0;
-
-	if (client_reply_error(c) != 0) {
-		bench_fail("tail stream", c->why);
-		return UINT64_MAX;
-	}
-	if (client_reply(c, CTLOP_R_LOG_ROW, &row) == 0 && row.entry != NULL &&
-	    entry_decode(&e, row.entry, row.entry_len) == 0 &&
-	    memcmp(e.h.author, author, 32) == 0 && strcmp(e.h.type, "message") == 0) {
-		seq = e.h.seq;
-		*len = row.entry_len;
-	}
-	ctlop_reply_free(CTLOP_R_LOG_ROW, &row);
-	return seq;
-}
-
 static double lat[N_POSTS];
 static size_t n_lat, entry_len;
 
@@ -252,7 +231,7 @@ static int post_once(struct client *tails, int r, const struct ctlop_req *req, d
 				bench_fail("tail stream", tails[i].why);
 				return rc;
 			}
-			if ((s = row_seq(&tails[i], pks[r], &entry_len)) == UINT64_MAX)
+			if ((s = bench_stream_seq(&tails[i], pks[r], &entry_len)) == UINT64_MAX)
 				return PAKT_EPROTO;
 			if (s >= seq && !seen[i]) {
 				seen[i] = true;

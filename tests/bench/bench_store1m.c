@@ -433,23 +433,6 @@ struct figures {
 
 static struct figures fig;
 
-static unsigned long proc_kib(pid_t pid, const char *field)
-{
-	char path[64], line[256];
-	unsigned long v = 0;
-	size_t fl = strlen(field);
-	FILE *fp;
-
-	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	if ((fp = fopen(path, "r")) == NULL)
-		return 0;
-	while (fgets(line, sizeof line, fp))
-		if (strncmp(line, field, fl) == 0 && line[fl] == ':')
-			v = strtoul(line + fl + 1, NULL, 10);
-	fclose(fp);
-	return v;
-}
-
 /* ms from process start to exit of pakt A0 [A1 A2]; < 0 if it failed. */
 static double timed(const char *dir, const char *a0, const char *a1, const char *a2)
 {
@@ -526,13 +509,13 @@ static int measure_cli(const char *src)
 			return PAKT_EIO;
 	}
 	/* the kept ledger is built by now: what the daemon holds with it */
-	fig.kept_rss_kib = proc_kib(dmn[0].pid, "VmRSS");
+	fig.kept_rss_kib = bench_proc_kib(dmn[0].pid, "VmRSS");
 	t0 = bench_now();
 	/* exit 1: the audit found something; the run itself worked */
 	fig.audit_ok = bench_pakt(src, NULL, 0, "audit", NULL, NULL) == 0;
 	fig.audit_s = bench_now() - t0;
-	fig.src_rss_kib = proc_kib(dmn[0].pid, "VmRSS");
-	fig.src_hwm_kib = proc_kib(dmn[0].pid, "VmHWM");
+	fig.src_rss_kib = bench_proc_kib(dmn[0].pid, "VmRSS");
+	fig.src_hwm_kib = bench_proc_kib(dmn[0].pid, "VmHWM");
 	return 0;
 }
 
@@ -666,7 +649,7 @@ static int run(const char *paktd)
 	if (bench_daemon_start(&dmn[0], paktd, src, "127.0.0.1:0", 10000) != 0)
 		return PAKT_EIO;
 	fig.start_s = bench_now() - t0;
-	fig.start_rss_kib = proc_kib(dmn[0].pid, "VmRSS");
+	fig.start_rss_kib = bench_proc_kib(dmn[0].pid, "VmRSS");
 	if ((rc = measure_cli(src)) != 0)
 		return rc;
 	return catch_up(paktd, src, dst);

@@ -19,6 +19,7 @@
 #endif
 #include <sodium.h>
 #include "keys/keys.h"
+#include "proto/entry.h"
 #include "proto/err.h"
 #include "tests/bench/bench_util.h"
 
@@ -515,4 +516,42 @@ int bench_tail_open(struct client *c, const char *dir)
 	int rc = bench_ctl_connect(c, dir);
 
 	return rc != 0 ? rc : client_send(c, &req);
+}
+
+uint64_t bench_stream_seq(struct client *c, const uint8_t author[32], size_t *len)
+{
+	static struct ctlop_r_log_row row;   /* ~8 KiB of plain text */
+	struct entry e;
+	uint64_t seq = 0;
+
+	if (client_reply_error(c) != 0) {
+		bench_fail("tail stream", c->why);
+		return UINT64_MAX;
+	}
+	if (client_reply(c, CTLOP_R_LOG_ROW, &row) == 0 && row.entry != NULL &&
+	    entry_decode(&e, row.entry, row.entry_len) == 0 &&
+	    memcmp(e.h.author, author, 32) == 0 && strcmp(e.h.type, "message") == 0) {
+		seq = e.h.seq;
+		if (len != NULL)
+			*len = row.entry_len;
+	}
+	ctlop_reply_free(CTLOP_R_LOG_ROW, &row);
+	return seq;
+}
+
+unsigned long bench_proc_kib(pid_t pid, const char *field)
+{
+	char path[64], line[256];
+	unsigned long v = 0;
+	size_t fl = strlen(field);
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, field, fl) == 0 && line[fl] == ':')
+			v = strtoul(line + fl + 1, NULL, 10);
+	fclose(f);
+	return v;
 }

@@ -126,6 +126,14 @@ int bench_entries_of(const char *dir, uint64_t *entries);
  * stream); the caller reads and closes c. */
 int bench_tail_open(struct client *c, const char *dir);
 
+/* One frame of a bench_tail_open stream: the seq of its entry if it is a
+ * message by author (its wire length to *len unless len is NULL), else 0;
+ * UINT64_MAX after an error reply (reported). */
+uint64_t bench_stream_seq(struct client *c, const uint8_t author[32], size_t *len);
+
+/* A /proc/PID/status field in KiB ("VmHWM", "VmRSS"), 0 if unreadable. */
+unsigned long bench_proc_kib(pid_t pid, const char *field);
+
 /* --- a benchmark's daemons and temp tree --- */
 
 /* Stop the registered daemons (SIGTERM, a bounded wait, SIGKILL for one
