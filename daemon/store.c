@@ -367,6 +367,7 @@ void store_close(struct store *s)
 	sqlite3_finalize(s->head);
 	sqlite3_finalize(s->range);
 	sqlite3_finalize(s->scan);
+	sqlite3_finalize(s->scan_net);
 	sqlite3_close(s->db);
 	free(s);
 }

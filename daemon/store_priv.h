@@ -14,6 +14,8 @@ struct store {
 	sqlite3_stmt *feed_get, *feed_add, *entry_add, *entry_at, *head, *range;
 	sqlite3_stmt *scan;    /* store_scan in arrival order (prepared on first use) */
 	bool scan_busy;        /* scan is stepping: a nested scan prepares its own */
+	sqlite3_stmt *scan_net;   /* store_scan_network (runs per checked batch) */
+	bool scan_net_busy;
 	char failed[256];      /* SQLite's reason for the last failed write transaction */
 	uint64_t fills;        /* store_fill_bodies transactions committed */
 	int64_t horizon;       /* readers see rows below it; 0: all (store_sig.c) */

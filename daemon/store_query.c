@@ -15,12 +15,23 @@ int store_scan_network(struct store *s, const uint8_t network[32], int64_t after
 
 	/* CROSS JOIN: walk entries by rowid (no sort, and a live update reads
 	 * only the new rows), each feed found by its key */
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT e.id, f.author, e.hash, e.seq, e.type, e.ts, e.received, e.header,"
-			       " e.sig, e.body FROM entries e CROSS JOIN feeds f ON f.id = e.feed"
-			       " WHERE e.id > ?2 AND e.id < ?3 AND f.network = ?1 ORDER BY e.id",
-			       -1, &st, NULL) != SQLITE_OK)
+	static const char sql[] =
+		"SELECT e.id, f.author, e.hash, e.seq, e.type, e.ts, e.received, e.header,"
+		" e.sig, e.body FROM entries e CROSS JOIN feeds f ON f.id = e.feed"
+		" WHERE e.id > ?2 AND e.id < ?3 AND f.network = ?1 ORDER BY e.id";
+	/* the kept ledger walks the new rows after every checked batch: keep
+	 * the statement prepared; a walk inside a walk's callback prepares its own */
+	bool cached = !s->scan_net_busy;
+
+	if (cached && s->scan_net == NULL &&
+	    sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->scan_net, NULL) != SQLITE_OK)
 		return PAKT_EIO;
+	if (cached) {
+		st = s->scan_net;
+		s->scan_net_busy = true;
+	} else if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		return PAKT_EIO;
+	}
 	sqlite3_bind_blob(st, 1, network, 32, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, after_rowid);
 	/* readers see rows below the signature-check horizon (store_sig.c) */
@@ -58,7 +69,13 @@ int store_scan_network(struct store *s, const uint8_t network[32], int64_t after
 	}
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = PAKT_EIO;
-	sqlite3_finalize(st);
+	if (cached) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		s->scan_net_busy = false;
+	} else {
+		sqlite3_finalize(st);
+	}
 	return rc;
 }
 
